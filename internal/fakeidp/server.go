@@ -1,0 +1,161 @@
+package fakeidp
+
+import (
+	"encoding/json"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Fault is a failure a fake answers with instead of its normal response.
+type Fault struct {
+	Status      int           // HTTP status; zero with Delay only: delay, then answer normally
+	Body        string        // response body
+	ContentType string        // zero: text/html for a non-JSON body, else application/json
+	Header      http.Header   // extra response headers (Retry-After, …)
+	Delay       time.Duration // wait before answering (or until the request's context ends)
+	Times       int           // how many requests it affects; zero: every request until cleared
+}
+
+// Faults holds the injected faults of one fake, per endpoint name.
+type Faults struct {
+	mu     sync.Mutex
+	faults map[string][]*Fault
+}
+
+// Inject queues f for endpoint. Faults with Times run in order.
+func (fs *Faults) Inject(endpoint string, f Fault) {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	if fs.faults == nil {
+		fs.faults = map[string][]*Fault{}
+	}
+	fs.faults[endpoint] = append(fs.faults[endpoint], &f)
+}
+
+// Clear removes every fault.
+func (fs *Faults) Clear() {
+	fs.mu.Lock()
+	fs.faults = nil
+	fs.mu.Unlock()
+}
+
+func (fs *Faults) take(endpoint string) *Fault {
+	fs.mu.Lock()
+	defer fs.mu.Unlock()
+	q := fs.faults[endpoint]
+	if len(q) == 0 {
+		return nil
+	}
+	f := *q[0]
+	if q[0].Times > 0 {
+		q[0].Times--
+		if q[0].Times == 0 {
+			fs.faults[endpoint] = q[1:]
+		}
+	}
+	return &f
+}
+
+// Apply answers r with the next fault for endpoint, if there is one, and
+// reports whether it wrote the response. A delay-only fault waits and lets
+// the normal handler answer.
+func (fs *Faults) Apply(endpoint string, w http.ResponseWriter, r *http.Request) bool {
+	f := fs.take(endpoint)
+	if f == nil {
+		return false
+	}
+	if f.Delay > 0 {
+		t := time.NewTimer(f.Delay)
+		select {
+		case <-t.C:
+		case <-r.Context().Done():
+			t.Stop()
+			return true
+		}
+	}
+	if f.Status == 0 {
+		return false
+	}
+	for k, vs := range f.Header {
+		w.Header()[k] = vs
+	}
+	ct := f.ContentType
+	if ct == "" {
+		ct = "application/json"
+		if !json.Valid([]byte(f.Body)) {
+			ct = "text/html; charset=utf-8"
+		}
+	}
+	w.Header().Set("Content-Type", ct)
+	w.WriteHeader(f.Status)
+	w.Write([]byte(f.Body))
+	return true
+}
+
+// Counter counts requests per endpoint.
+type Counter struct {
+	mu sync.Mutex
+	n  map[string]int
+}
+
+// Add counts one request to endpoint.
+func (c *Counter) Add(endpoint string) {
+	c.mu.Lock()
+	if c.n == nil {
+		c.n = map[string]int{}
+	}
+	c.n[endpoint]++
+	c.mu.Unlock()
+}
+
+// Get returns the count for endpoint.
+func (c *Counter) Get(endpoint string) int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.n[endpoint]
+}
+
+// WriteJSON answers with v as JSON, uncacheable as RFC 6749 §5.1 asks.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json;charset=UTF-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Pragma", "no-cache")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+// OAuthError answers with an RFC 6749 §5.2 error body.
+func OAuthError(w http.ResponseWriter, status int, code, description string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Basic realm="oauth"`)
+	}
+	WriteJSON(w, status, map[string]string{"error": code, "error_description": description})
+}
+
+// IsForm reports whether r has a form-encoded body.
+func IsForm(r *http.Request) bool {
+	ct := strings.ToLower(r.Header.Get("Content-Type"))
+	return strings.HasPrefix(ct, "application/x-www-form-urlencoded")
+}
+
+// Bearer returns the token of an "Authorization: Bearer …" header.
+func Bearer(r *http.Request) (string, bool) {
+	scheme, tok, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok || !strings.EqualFold(scheme, "Bearer") || tok == "" {
+		return "", false
+	}
+	return tok, true
+}
+
+// Clock is a fake's clock; nil means time.Now.
+type Clock func() time.Time
+
+// Now returns the time.
+func (c Clock) Now() time.Time {
+	if c == nil {
+		return time.Now()
+	}
+	return c()
+}

@@ -1,0 +1,175 @@
+// Package httpc sends the library's HTTP requests: each attempt bounded by
+// the caller's context and a timeout, each response body read through a size
+// limit, redirects never followed, and transient failures retried by the
+// policy in retry.go.
+//
+// Redirects are not followed because a token request carries credentials in
+// its body, and Go's client resends a body on 307/308 to wherever the
+// redirect points; a redirect answer is returned to the caller as it is.
+package httpc
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptrace"
+	"sync/atomic"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+)
+
+// Defaults for [Options].
+const (
+	DefaultTimeout = 30 * time.Second
+	DefaultMaxBody = 1 << 20 // 1 MiB
+)
+
+// UserAgent is sent with every request that does not set its own.
+const UserAgent = "oauthkit (+https://github.com/seed-e8f4a5f7/oauthkit)"
+
+// Options configures a [Client]. Zero values take the defaults.
+type Options struct {
+	HTTPClient *http.Client  // nil: a client over http.DefaultTransport
+	Timeout    time.Duration // per attempt; zero: DefaultTimeout
+	MaxBody    int64         // zero: DefaultMaxBody
+	Retry      Policy
+}
+
+// Client sends requests. It is safe for concurrent use.
+type Client struct {
+	http    *http.Client
+	timeout time.Duration
+	maxBody int64
+	retry   Policy
+}
+
+// New returns a Client. The HTTP client is copied, not modified.
+func New(o Options) *Client {
+	hc := &http.Client{}
+	if o.HTTPClient != nil {
+		copied := *o.HTTPClient
+		hc = &copied
+	}
+	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c := &Client{http: hc, timeout: o.Timeout, maxBody: o.MaxBody, retry: o.Retry.withDefaults()}
+	if c.timeout <= 0 {
+		c.timeout = DefaultTimeout
+	}
+	if c.maxBody <= 0 {
+		c.maxBody = DefaultMaxBody
+	}
+	return c
+}
+
+// Timeout returns the per-attempt timeout.
+func (c *Client) Timeout() time.Duration { return c.timeout }
+
+// Request is one HTTP request. Body is kept as bytes so it can be resent.
+type Request struct {
+	Method string
+	URL    string
+	Header http.Header
+	Body   []byte
+
+	// SingleUse marks a request that must not be sent twice once it may have
+	// reached the server, such as an authorization-code exchange: it is
+	// retried only when it failed before any byte was written.
+	SingleUse bool
+}
+
+// Response is a response whose body has been read and closed.
+type Response struct {
+	StatusCode int
+	Header     http.Header
+	Body       []byte
+	Attempts   int // how many times the request was sent
+}
+
+// Do sends r, retrying transient failures. It returns the last response,
+// whatever its status; err is set when no usable response arrived: a network
+// failure, the context ending, or a body over the limit
+// ([oauthkit.ErrResponseTooLarge], returned with the response's status and
+// header).
+func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+	for attempt := 1; ; attempt++ {
+		resp, reached, err := c.once(ctx, r)
+		if resp != nil {
+			resp.Attempts = attempt
+		}
+		delay, retry := c.retry.next(ctx, attempt, r.SingleUse, resp, reached, err)
+		if !retry {
+			return resp, err
+		}
+		if serr := c.retry.Sleep(ctx, delay); serr != nil {
+			if err == nil {
+				return resp, nil
+			}
+			return resp, err
+		}
+	}
+}
+
+// once sends r one time. reached reports whether any of the request may have
+// been written to the server.
+func (c *Client) once(ctx context.Context, r *Request) (resp *Response, reached bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+
+	var wrote atomic.Bool
+	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+		WroteHeaderField: func(string, []string) { wrote.Store(true) },
+		WroteHeaders:     func() { wrote.Store(true) },
+	})
+	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, bytes.NewReader(r.Body))
+	if err != nil {
+		return nil, false, err
+	}
+	for k, vs := range r.Header {
+		req.Header[k] = vs
+	}
+	if req.Header.Get("User-Agent") == "" {
+		req.Header.Set("User-Agent", UserAgent)
+	}
+	hr, err := c.http.Do(req)
+	if err != nil {
+		return nil, wrote.Load(), err
+	}
+	defer hr.Body.Close()
+	resp = &Response{StatusCode: hr.StatusCode, Header: hr.Header}
+	resp.Body, err = readLimited(hr.Body, c.maxBody)
+	return resp, true, err
+}
+
+// readLimited reads at most limit bytes; a longer body is an error, never a
+// silently truncated document.
+func readLimited(body io.Reader, limit int64) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(body, limit+1))
+	if err != nil {
+		return nil, fmt.Errorf("reading response body: %w", err)
+	}
+	if int64(len(b)) > limit {
+		return nil, fmt.Errorf("%w (limit %d bytes)", oauthkit.ErrResponseTooLarge, limit)
+	}
+	return b, nil
+}
+
+// IsTooLarge reports whether err is a body over the limit.
+func IsTooLarge(err error) bool { return errors.Is(err, oauthkit.ErrResponseTooLarge) }
+
+func sleep(ctx context.Context, d time.Duration) error {
+	if d <= 0 {
+		return ctx.Err()
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}

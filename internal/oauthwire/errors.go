@@ -1,0 +1,117 @@
+package oauthwire
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
+)
+
+// Call names one request to a vendor, for the errors made from its answer,
+// and holds the values that must be scrubbed from them.
+type Call struct {
+	Provider string
+	Op       string
+	Secrets  *redact.Secrets              // nil: nothing to scrub
+	Advise   func(*oauthkit.Error) string // nil: no advice
+}
+
+// TransportError is the error for a request that got no usable answer. With
+// a response (a body over the limit or unreadable) it is an
+// [*oauthkit.Error]; without one, err wrapped with the operation.
+func (c Call) TransportError(resp *httpc.Response, err error) error {
+	if resp == nil {
+		return fmt.Errorf("%s: %s: %w", c.Provider, c.Op, err)
+	}
+	return c.finish(&oauthkit.Error{StatusCode: resp.StatusCode, Err: err})
+}
+
+// ResponseError turns an error answer into an [*oauthkit.Error]: the fields
+// of an RFC 6749 §5.2, league/oauth2-server or LicenseSpring error body, or,
+// for anything else (an HTML page from a proxy), a short excerpt.
+func (c Call) ResponseError(resp *httpc.Response) *oauthkit.Error {
+	e := &oauthkit.Error{StatusCode: resp.StatusCode}
+	if !ParseErrorBody(resp.Body, e) {
+		e.Body = redact.Excerpt(resp.Body)
+	}
+	if wait, ok := httpc.RetryAfter(resp.Header, time.Now()); ok {
+		e.RetryAfter = wait
+	}
+	return c.finish(e)
+}
+
+// ErrorInSuccess returns the error a 2xx answer carries in an error body
+// (some servers answer 200 {"error": …}), or nil.
+func (c Call) ErrorInSuccess(resp *httpc.Response) *oauthkit.Error {
+	e := &oauthkit.Error{StatusCode: resp.StatusCode}
+	if !ParseErrorBody(resp.Body, e) || e.Code == "" {
+		return nil
+	}
+	return c.finish(e)
+}
+
+// Malformed is the error for a 2xx answer that breaks the protocol.
+func (c Call) Malformed(resp *httpc.Response, why error) *oauthkit.Error {
+	e := &oauthkit.Error{StatusCode: resp.StatusCode, Err: oauthkit.ErrMalformedResponse, Description: why.Error()}
+	if !json.Valid(resp.Body) {
+		e.Body = redact.Excerpt(resp.Body)
+	}
+	return c.finish(e)
+}
+
+// finish names the call in e, removes the request's secrets from every text
+// field and adds the vendor's advice.
+func (c Call) finish(e *oauthkit.Error) *oauthkit.Error {
+	e.Provider, e.Op = c.Provider, c.Op
+	for _, f := range []*string{&e.Code, &e.Description, &e.Hint, &e.Message, &e.URI, &e.Body} {
+		*f = c.Secrets.Scrub(*f)
+	}
+	if c.Advise != nil {
+		e.Advice = c.Advise(e)
+	}
+	return e
+}
+
+// ParseErrorBody fills e from a JSON error body and reports whether body was
+// one. It reads RFC 6749 §5.2 (error, error_description, error_uri),
+// league/oauth2-server (message, hint; older versions have no
+// error_description) and LicenseSpring ({status, code, message}). Fields of
+// an unexpected type are ignored rather than failing the whole body, and
+// every text is bounded with [redact.Text].
+func ParseErrorBody(body []byte, e *oauthkit.Error) bool {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(body, &m) != nil {
+		return false
+	}
+	code := stringField(m, "error")
+	if code == "" {
+		// {"error": {"code": …, "message": …}}, as some gateways send.
+		var nested map[string]json.RawMessage
+		if json.Unmarshal(m["error"], &nested) == nil {
+			code = stringField(nested, "code")
+			e.Message = stringField(nested, "message")
+		}
+	}
+	if code == "" {
+		code = stringField(m, "code") // LicenseSpring
+	}
+	e.Code = code
+	e.Description = stringField(m, "error_description")
+	e.URI = stringField(m, "error_uri")
+	e.Hint = stringField(m, "hint")
+	if msg := stringField(m, "message"); msg != "" {
+		e.Message = msg
+	}
+	return e.Code != "" || e.Description != "" || e.Message != "" || e.Hint != ""
+}
+
+func stringField(m map[string]json.RawMessage, key string) string {
+	var s string
+	if json.Unmarshal(m[key], &s) != nil {
+		return ""
+	}
+	return redact.Text(s)
+}

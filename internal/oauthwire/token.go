@@ -1,0 +1,139 @@
+package oauthwire
+
+import (
+	"context"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
+)
+
+// AuthStyle is how a token request carries the client's credentials.
+type AuthStyle int
+
+const (
+	// AuthInBody sends client_id and client_secret as form fields
+	// (client_secret_post, RFC 6749 §2.3.1).
+	AuthInBody AuthStyle = iota + 1
+	// AuthBasic sends Basic credentials with each part form-URL-encoded
+	// first, as RFC 6749 §2.3.1 requires (client_secret_basic).
+	AuthBasic
+	// AuthBasicRaw sends Basic base64(id ":" secret) with the parts as they
+	// are: what WebUntis' own examples send, and what a server that does not
+	// URL-decode Basic credentials (league/oauth2-server) expects.
+	AuthBasicRaw
+	// AuthPublic sends only client_id in the body: a public client (RFC 6749
+	// §2.1), which proves itself with PKCE instead of a secret.
+	AuthPublic
+)
+
+// Client sends token requests for one provider. It is safe for concurrent use.
+type Client struct {
+	Provider string           // names the provider in errors
+	HTTP     *httpc.Client    // required
+	Now      func() time.Time // nil: time.Now; sets Expiry from expires_in
+}
+
+// Request is one token request.
+type Request struct {
+	Op       string     // names the operation in errors: "exchange", "client credentials", "refresh", …
+	TokenURL string     // the token endpoint
+	Params   url.Values // grant_type and the grant's parameters; not modified
+	ClientID string
+	Secret   oauthkit.Secret // client secret or password; empty for AuthPublic
+	Auth     AuthStyle
+
+	// SingleUse marks an authorization-code exchange: the code is single-use,
+	// so the request is never resent once it may have reached the server.
+	SingleUse bool
+
+	// Advise returns the vendor's documented cause for an error, or "".
+	Advise func(*oauthkit.Error) string
+}
+
+// sensitiveParams are the form fields whose values never appear in an error.
+var sensitiveParams = []string{"client_secret", "code", "code_verifier", "refresh_token", "password", "assertion", "client_assertion"}
+
+// Token sends r and returns the token, or an error: an [*oauthkit.Error] for
+// anything the server answered, the transport's error (wrapped, so
+// errors.Is(err, context.Canceled) works) when no answer came.
+func (c *Client) Token(ctx context.Context, r Request) (*oauth2.Token, error) {
+	form := url.Values{}
+	for k, vs := range r.Params {
+		form[k] = append([]string(nil), vs...)
+	}
+	header := http.Header{
+		"Content-Type": {"application/x-www-form-urlencoded"},
+		"Accept":       {"application/json"},
+	}
+	switch r.Auth {
+	case AuthInBody:
+		form.Set("client_id", r.ClientID)
+		form.Set("client_secret", r.Secret.Reveal())
+	case AuthBasic:
+		header.Set("Authorization", basic(url.QueryEscape(r.ClientID), url.QueryEscape(r.Secret.Reveal())))
+	case AuthBasicRaw:
+		header.Set("Authorization", basic(r.ClientID, r.Secret.Reveal()))
+	case AuthPublic:
+		form.Set("client_id", r.ClientID)
+	default:
+		return nil, fmt.Errorf("%s: %s: unknown client authentication style %d", c.Provider, r.Op, r.Auth)
+	}
+
+	secrets := []string{r.Secret.Reveal()}
+	for _, k := range sensitiveParams {
+		secrets = append(secrets, form[k]...)
+	}
+	call := Call{Provider: c.Provider, Op: r.Op, Secrets: redact.NewSecrets(secrets...), Advise: r.Advise}
+
+	sent := c.now()
+	resp, err := c.HTTP.Do(ctx, &httpc.Request{
+		Method:    http.MethodPost,
+		URL:       r.TokenURL,
+		Header:    header,
+		Body:      []byte(form.Encode()),
+		SingleUse: r.SingleUse,
+	})
+	if err != nil {
+		return nil, call.TransportError(resp, err)
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, call.ResponseError(resp)
+	}
+	// Expiry counts from when the request was sent, not when the answer
+	// arrived: the server started the clock no later than that.
+	tok, perr := ParseToken(resp.Header.Get("Content-Type"), resp.Body, sent)
+	if perr != nil {
+		if e := call.ErrorInSuccess(resp); e != nil {
+			return nil, e
+		}
+		return nil, call.Malformed(resp, perr)
+	}
+	return tok, nil
+}
+
+func (c *Client) now() time.Time {
+	if c.Now != nil {
+		return c.Now()
+	}
+	return time.Now()
+}
+
+func basic(user, pass string) string {
+	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+}
+
+// IsForm reports whether a Content-Type names a form-encoded body.
+func IsForm(contentType string) bool {
+	mt, _, _ := strings.Cut(contentType, ";")
+	mt = strings.TrimSpace(strings.ToLower(mt))
+	return mt == "application/x-www-form-urlencoded" || mt == "text/plain"
+}

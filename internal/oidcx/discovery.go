@@ -1,0 +1,134 @@
+// Package oidcx is the OpenID Connect half of every OIDC vendor: the
+// discovery document, fetched once and kept, and ID-token verification with
+// go-oidc, its failures sorted into oauthkit's sentinels.
+//
+// The discovery document is fetched here rather than by oidc.NewProvider so
+// that it goes through the same size limit, timeout, retries and typed errors
+// as every other request (go-oidc reads it without a limit and puts the whole
+// body in its error). The key set and every signature and claim check are
+// go-oidc's.
+package oidcx
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/lazy"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+)
+
+// Metadata is a discovery document (OpenID Connect Discovery 1.0 §3) and the
+// key set its jwks_uri names.
+type Metadata struct {
+	Endpoints            oauthkit.Endpoints
+	GrantTypes           []string // grant_types_supported; empty if not published
+	CodeChallengeMethods []string // code_challenge_methods_supported
+	SigningAlgs          []string // id_token_signing_alg_values_supported
+
+	keys *keySet
+}
+
+// Discovery fetches one issuer's discovery document on first use and keeps
+// it. A failed fetch is not kept: the next call tries again.
+type Discovery struct {
+	provider string
+	url      string
+	issuer   string
+	http     *httpc.Client
+	value    lazy.Value[*Metadata]
+}
+
+// NewDiscovery prepares the fetch of the document at wellKnownURL, which must
+// name issuer exactly (OpenID Connect Discovery 1.0 §4.3).
+func NewDiscovery(provider, wellKnownURL, issuer string, hc *httpc.Client) *Discovery {
+	d := &Discovery{provider: provider, url: wellKnownURL, issuer: issuer, http: hc}
+	d.value = lazy.Value[*Metadata]{Fetch: d.fetch, Timeout: hc.Timeout() * 3}
+	return d
+}
+
+// Get returns the metadata, fetching it if no fetch has succeeded yet.
+func (d *Discovery) Get(ctx context.Context) (*Metadata, error) {
+	return d.value.Get(ctx)
+}
+
+// document is the part of the discovery document the library reads.
+type document struct {
+	Issuer               string   `json:"issuer"`
+	AuthURL              string   `json:"authorization_endpoint"`
+	TokenURL             string   `json:"token_endpoint"`
+	JWKSURL              string   `json:"jwks_uri"`
+	UserInfoURL          string   `json:"userinfo_endpoint"`
+	EndSessionURL        string   `json:"end_session_endpoint"`
+	IntrospectionURL     string   `json:"introspection_endpoint"`
+	GrantTypes           []string `json:"grant_types_supported"`
+	CodeChallengeMethods []string `json:"code_challenge_methods_supported"`
+	SigningAlgs          []string `json:"id_token_signing_alg_values_supported"`
+}
+
+func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
+	call := oauthwire.Call{Provider: d.provider, Op: "discovery"}
+	resp, err := d.http.Do(ctx, &httpc.Request{
+		Method: http.MethodGet,
+		URL:    d.url,
+		Header: http.Header{"Accept": {"application/json"}},
+	})
+	if err != nil {
+		return nil, call.TransportError(resp, err)
+	}
+	if resp.StatusCode != http.StatusOK {
+		return nil, call.ResponseError(resp)
+	}
+	var doc document
+	if err := json.Unmarshal(resp.Body, &doc); err != nil {
+		return nil, call.Malformed(resp, errors.New("discovery document is not a JSON object of the expected shape"))
+	}
+	if doc.Issuer != d.issuer {
+		e := call.Malformed(resp, fmt.Errorf("discovery document names issuer %q, expected %q", doc.Issuer, d.issuer))
+		e.Advice = "the issuer must equal the discovery URL's base exactly (OpenID Connect Discovery 1.0 §4.3); if the vendor's issuer is known to differ, configure it explicitly"
+		return nil, e
+	}
+	for _, ep := range []struct{ name, url string }{
+		{"authorization_endpoint", doc.AuthURL},
+		{"token_endpoint", doc.TokenURL},
+		{"jwks_uri", doc.JWKSURL},
+	} {
+		if ep.url == "" {
+			return nil, call.Malformed(resp, fmt.Errorf("discovery document has no %s", ep.name))
+		}
+	}
+	for _, ep := range []struct{ name, url string }{
+		{"authorization_endpoint", doc.AuthURL},
+		{"token_endpoint", doc.TokenURL},
+		{"jwks_uri", doc.JWKSURL},
+		{"userinfo_endpoint", doc.UserInfoURL},
+		{"end_session_endpoint", doc.EndSessionURL},
+		{"introspection_endpoint", doc.IntrospectionURL},
+	} {
+		if ep.url == "" {
+			continue
+		}
+		if err := httpc.CheckURL(ep.url); err != nil {
+			return nil, call.Malformed(resp, fmt.Errorf("discovery document's %s %v", ep.name, err))
+		}
+	}
+	return &Metadata{
+		Endpoints: oauthkit.Endpoints{
+			Issuer:           doc.Issuer,
+			AuthURL:          doc.AuthURL,
+			TokenURL:         doc.TokenURL,
+			JWKSURL:          doc.JWKSURL,
+			UserInfoURL:      doc.UserInfoURL,
+			EndSessionURL:    doc.EndSessionURL,
+			IntrospectionURL: doc.IntrospectionURL,
+		},
+		GrantTypes:           doc.GrantTypes,
+		CodeChallengeMethods: doc.CodeChallengeMethods,
+		SigningAlgs:          doc.SigningAlgs,
+		keys:                 newKeySet(doc.JWKSURL, d.http),
+	}, nil
+}

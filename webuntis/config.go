@@ -1,0 +1,119 @@
+package webuntis
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+)
+
+// The Untis API URLs (000_…txt: {{API_URL}}).
+const (
+	ProductionURL  = "https://api.webuntis.com"
+	IntegrationURL = "https://api.integration.webuntis.dev"
+)
+
+// DefaultScopes are the scopes of the vendor's authorize example (000_…txt).
+// The vendor advises against "untis-profile": its claims may change; use
+// "sub" and the OneRoster user endpoint instead.
+var DefaultScopes = []string{"openid", "roster-core.readonly"}
+
+// Config configures a [Provider] for one tenant (school) and one platform
+// application. The two credentials are not interchangeable (001_…txt): the
+// code flow takes the OIDC client secret, client credentials take the
+// platform password.
+type Config struct {
+	// BaseURL is the Untis API URL. Zero: ProductionURL. Must be https;
+	// http is accepted only on loopback (tests, the webuntistest fake).
+	BaseURL string
+
+	// Tenant is the school's tenantId. Required.
+	Tenant string
+
+	// ClientID is the platform application's OIDC client id; it is also the
+	// Basic username of the client-credentials flow. Required.
+	ClientID string
+
+	// ClientSecret is the OIDC client secret from the Platform Application
+	// Manager, used by the authorization-code flow (login) and refresh.
+	ClientSecret oauthkit.Secret
+
+	// Password is the platform-generated password delivered by the
+	// credentials webhook, used by the client-credentials flow. At least one
+	// of ClientSecret and Password is required.
+	Password oauthkit.Secret
+
+	// RedirectURL is where WebUntis sends the browser after login. It must
+	// match the domain and SSO redirect path configured in PAM, or the vendor
+	// answers "invalid_ressource". Required for the code flow.
+	RedirectURL string
+
+	// Scopes for the code flow. Zero: DefaultScopes.
+	Scopes []string
+
+	// Issuer is the issuer the discovery document and ID tokens must name.
+	// Zero: the tenant's SSO base, {BaseURL}/WebUntis/api/sso/v3/{Tenant}
+	// (OpenID Connect Discovery 1.0 §4.3 makes it the discovery URL's base).
+	Issuer string
+
+	// HTTPClient sends the requests. Zero: a client over
+	// http.DefaultTransport. It is copied, never modified; redirects are not
+	// followed.
+	HTTPClient *http.Client
+
+	// Timeout bounds each HTTP attempt. Zero: 30 seconds.
+	Timeout time.Duration
+
+	// Now is the clock for token expiry and ID-token checks. Zero: time.Now.
+	Now func() time.Time
+}
+
+func (c *Config) validate() error {
+	bad := func(field, reason string) error {
+		return &oauthkit.ConfigError{Provider: name, Field: field, Reason: reason}
+	}
+	if c.BaseURL == "" {
+		c.BaseURL = ProductionURL
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if err := httpc.CheckURL(c.BaseURL); err != nil {
+		return bad("BaseURL", err.Error())
+	}
+	switch {
+	case strings.TrimSpace(c.Tenant) == "":
+		return bad("Tenant", "is required")
+	case strings.ContainsAny(c.Tenant, "/?#"):
+		return bad("Tenant", "must be a tenant id, not a path")
+	case c.ClientID == "":
+		return bad("ClientID", "is required")
+	case c.ClientSecret.IsZero() && c.Password.IsZero():
+		return bad("ClientSecret", "or Password is required (ClientSecret for login, Password for client credentials)")
+	}
+	if c.RedirectURL != "" {
+		if u, err := url.Parse(c.RedirectURL); err != nil || !u.IsAbs() {
+			return bad("RedirectURL", "must be an absolute URL")
+		}
+	}
+	if len(c.Scopes) == 0 {
+		c.Scopes = DefaultScopes
+	}
+	c.Scopes = append([]string(nil), c.Scopes...)
+	if c.Issuer == "" {
+		c.Issuer = c.BaseURL + "/WebUntis/api/sso/v3/" + url.PathEscape(c.Tenant)
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// need reports the missing credential or setting a flow needs.
+func (c *Config) need(field string, missing bool, flow string) error {
+	if !missing {
+		return nil
+	}
+	return &oauthkit.ConfigError{Provider: name, Field: field, Reason: "is required for " + flow}
+}

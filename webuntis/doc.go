@@ -1,0 +1,47 @@
+// Package webuntis is WebUntis (Untis Platform) SSO v3 behind the
+// [oauthkit.Provider] interface: OpenID Connect login for partner apps, and
+// client-credentials tokens for the OneRoster and Untis REST APIs.
+//
+// # Two credentials
+//
+// A platform application has two credentials, and they are not
+// interchangeable (vendor troubleshooting, "invalid_grant error when
+// obtaining an access token"):
+//
+//   - the OIDC client secret (Config.ClientSecret), from the Platform
+//     Application Manager, for the authorization-code flow;
+//   - the platform-generated password (Config.Password), delivered by the
+//     credentials webhook, for client credentials.
+//
+// Using the wrong one answers invalid_grant (or invalid_client); the
+// [oauthkit.Error] then carries Advice naming the credential the flow needs.
+//
+// # Login
+//
+// [Provider.AuthCodeURL] discovers the tenant's endpoints
+// ({BaseURL}/WebUntis/api/sso/v3/{Tenant}/.well-known/openid-configuration),
+// and builds the authorize URL with scope "openid roster-core.readonly", a
+// nonce, a state and PKCE S256. [oauthkit.Complete] checks the callback,
+// exchanges the code with the client secret in the form body and verifies the
+// ID token against the tenant's keys. Use the ID token's "sub" only: the
+// vendor does not guarantee the "untis-profile" claims.
+//
+// The vendor asks that a partner app's Login URL start a new login on every
+// visit, ending any local session first, so that the logged-in user is always
+// the one who launched the app from the Untis Platform.
+//
+// # Server to server
+//
+// [Provider.ClientCredentials] posts grant_type=client_credentials with Basic
+// credentials of the client id and the platform password, base64 of the raw
+// "id:password" as the vendor's own examples send it (not RFC 6749's
+// URL-escaped form, which changes passwords holding + / = : % &). Tokens live
+// three minutes, and the vendor asks for new ones only when really necessary.
+//
+// # References
+//
+//   - Untis Platform SSO v3 authorization (shared/vendor-docs/000_…txt)
+//   - Untis Platform troubleshooting (shared/vendor-docs/001_…txt)
+//   - RFC 6749 (OAuth 2.0), RFC 7636 (PKCE): https://www.rfc-editor.org/rfc/rfc6749, https://www.rfc-editor.org/rfc/rfc7636
+//   - OpenID Connect Core 1.0 and Discovery 1.0: https://openid.net/specs/openid-connect-core-1_0.html
+package webuntis

@@ -1,0 +1,474 @@
+// Package webuntistest runs an in-process fake of the WebUntis SSO v3 server,
+// for tests of code that uses the webuntis package, the way net/http/httptest
+// runs a fake HTTP server.
+//
+// # What it follows
+//
+// The vendor's documents (shared/vendor-docs 000_…txt, 001_…txt), not the
+// client in this module:
+//
+//   - discovery at {base}/.well-known/openid-configuration, with
+//     base = {URL}/WebUntis/api/sso/v3/{tenant}, and a JWKS;
+//   - GET {base}/authorize with response_type=code, client_id, a registered
+//     redirect_uri (else "invalid_ressource", their spelling), scope and
+//     nonce; it redirects with code and state for the logged-in WebUntis user
+//     (an active WebUntis session is needed, see [Server.SetUser]);
+//   - POST {base}/token, Content-Type application/x-www-form-urlencoded
+//     required: authorization_code with client_id and client_secret (the OIDC
+//     secret) as parameters; client_credentials with grant_type in the body
+//     and Basic auth of client id and platform password, base64 of the raw
+//     "id:password" (no URL-decoding). The wrong one of the two credentials
+//     answers invalid_grant (001_…txt); any other wrong credential
+//     invalid_client (HTTP 401). Client-credentials tokens live 180 s;
+//   - GET {URL}/ims/oneroster/v1p1/users with the Bearer token, to show a
+//     token at work.
+//
+// Where the documents are silent the fake chooses, and says so: codes live
+// 5 minutes and work once, login tokens live 300 s, no refresh tokens are
+// issued (the discovery document lists no refresh_token grant), PKCE is
+// checked when a challenge was sent, errors are RFC 6749 §5.2 JSON.
+package webuntistest
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/base64"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
+)
+
+// Endpoint names, for [Server.InjectFault] and [Server.Requests].
+const (
+	EndpointDiscovery = "discovery"
+	EndpointJWKS      = "jwks"
+	EndpointAuthorize = "authorize"
+	EndpointToken     = "token"
+	EndpointOneRoster = "oneroster"
+)
+
+// Fault is a failure the server answers with: a status and body, a delay,
+// for a number of requests. See [Server.InjectFault].
+type Fault = fakeidp.Fault
+
+// Tenant is one school with one platform application.
+type Tenant struct {
+	ID           string
+	ClientID     string
+	ClientSecret string   // OIDC secret: code flow
+	Password     string   // platform password: client credentials
+	RedirectURLs []string // the PAM-configured redirect URLs
+}
+
+// Options configures a Server. Every zero value is usable.
+type Options struct {
+	// Tenant is the first tenant. Zero: tenant "1234", client
+	// "oauthkit-demo", random secret and password, and redirect URL
+	// "http://127.0.0.1/callback".
+	Tenant Tenant
+	// Now is the server's clock (token and code expiry, ID-token times).
+	// Zero: time.Now.
+	Now func() time.Time
+	// TokenLifetime of client-credentials tokens. Zero: 180 s, the vendor's.
+	TokenLifetime time.Duration
+}
+
+// Server is a running fake. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the fake's API URL: use it as webuntis.Config.BaseURL.
+	URL string
+
+	srv      *httptest.Server
+	now      fakeidp.Clock
+	lifetime time.Duration
+	key      *fakeidp.Key
+	codes    fakeidp.Codes
+	tokens   fakeidp.Tokens
+	faults   fakeidp.Faults
+	count    fakeidp.Counter
+
+	mu      sync.Mutex
+	tenants map[string]Tenant
+	first   string
+	user    string
+	claims  map[string]any
+}
+
+// NewServer starts a fake. Close it when done.
+func NewServer(o Options) *Server {
+	s := &Server{
+		now:      fakeidp.Clock(o.Now),
+		lifetime: o.TokenLifetime,
+		key:      fakeidp.SharedKey(),
+		tenants:  map[string]Tenant{},
+		user:     "untis-user-1",
+	}
+	if s.lifetime <= 0 {
+		s.lifetime = 180 * time.Second
+	}
+	t := o.Tenant
+	if t.ID == "" {
+		t.ID = "1234"
+	}
+	if t.ClientID == "" {
+		t.ClientID = "oauthkit-demo"
+	}
+	if t.ClientSecret == "" {
+		t.ClientSecret = fakeidp.Random(24)
+	}
+	if t.Password == "" {
+		t.Password = fakeidp.Random(24)
+	}
+	if len(t.RedirectURLs) == 0 {
+		t.RedirectURLs = []string{"http://127.0.0.1/callback"}
+	}
+	s.first = t.ID
+	s.AddTenant(t)
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /WebUntis/api/sso/v3/{tenant}/.well-known/openid-configuration", s.handle(EndpointDiscovery, s.discovery))
+	mux.HandleFunc("GET /WebUntis/api/sso/v3/{tenant}/jwks", s.handle(EndpointJWKS, s.jwks))
+	mux.HandleFunc("GET /WebUntis/api/sso/v3/{tenant}/authorize", s.handle(EndpointAuthorize, s.authorize))
+	mux.HandleFunc("/WebUntis/api/sso/v3/{tenant}/token", s.handle(EndpointToken, s.token))
+	mux.HandleFunc("GET /ims/oneroster/v1p1/users", s.handle(EndpointOneRoster, s.oneRoster))
+	s.srv = httptest.NewServer(mux)
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// Client returns an HTTP client for the server.
+func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+// AddTenant registers another tenant.
+func (s *Server) AddTenant(t Tenant) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t.RedirectURLs = slices.Clone(t.RedirectURLs)
+	s.tenants[t.ID] = t
+}
+
+// Tenant returns the first tenant, with its generated credentials.
+func (s *Server) Tenant() Tenant {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.tenants[s.first]
+}
+
+// Config returns a webuntis.Config for the first tenant against this server,
+// with both credentials and the first redirect URL.
+func (s *Server) Config() webuntis.Config {
+	t := s.Tenant()
+	return webuntis.Config{
+		BaseURL:      s.URL,
+		Tenant:       t.ID,
+		ClientID:     t.ClientID,
+		ClientSecret: oauthkit.Secret(t.ClientSecret),
+		Password:     oauthkit.Secret(t.Password),
+		RedirectURL:  t.RedirectURLs[0],
+		HTTPClient:   s.Client(),
+		Now:          s.now,
+	}
+}
+
+// SetUser sets who is logged in to WebUntis in the simulated browser: the ID
+// token's sub, plus extra claims (as with the "untis-profile" scope). An
+// empty subject means no active WebUntis session: authorize then answers with
+// a login page instead of a redirect.
+func (s *Server) SetUser(subject string, claims map[string]any) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.user, s.claims = subject, claims
+}
+
+// InjectFault makes endpoint answer with f instead of normally.
+func (s *Server) InjectFault(endpoint string, f Fault) { s.faults.Inject(endpoint, f) }
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() { s.faults.Clear() }
+
+// Requests returns how many requests endpoint has received.
+func (s *Server) Requests(endpoint string) int { return s.count.Get(endpoint) }
+
+// Issuer returns the issuer of tenant.
+func (s *Server) Issuer(tenant string) string {
+	return s.URL + "/WebUntis/api/sso/v3/" + url.PathEscape(tenant)
+}
+
+// SignIDToken signs claims with the server's key, as its ID tokens are.
+func (s *Server) SignIDToken(claims map[string]any) string { return s.key.Sign(claims) }
+
+// Authorize plays the browser: it requests authURL from the server without
+// following the redirect, and returns the URL WebUntis redirects to (the
+// application's callback with code and state, or an error redirect).
+func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := *s.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		return nil, fmt.Errorf("webuntistest: authorize answered %s, not a redirect", resp.Status)
+	}
+	return resp.Location()
+}
+
+func (s *Server) handle(endpoint string, h func(http.ResponseWriter, *http.Request, Tenant)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.count.Add(endpoint)
+		if s.faults.Apply(endpoint, w, r) {
+			return
+		}
+		var t Tenant
+		if id := r.PathValue("tenant"); id != "" {
+			s.mu.Lock()
+			tt, ok := s.tenants[id]
+			s.mu.Unlock()
+			if !ok {
+				http.Error(w, "unknown tenant", http.StatusNotFound)
+				return
+			}
+			t = tt
+		}
+		h(w, r, t)
+	}
+}
+
+func (s *Server) discovery(w http.ResponseWriter, r *http.Request, t Tenant) {
+	base := s.Issuer(t.ID)
+	fakeidp.WriteJSON(w, http.StatusOK, map[string]any{
+		"issuer":                                base,
+		"authorization_endpoint":                base + "/authorize",
+		"token_endpoint":                        base + "/token",
+		"jwks_uri":                              base + "/jwks",
+		"response_types_supported":              []string{"code"},
+		"subject_types_supported":               []string{"public"},
+		"id_token_signing_alg_values_supported": []string{"RS256"},
+		"scopes_supported":                      []string{"openid", "roster-core.readonly", "untis-profile"},
+		"grant_types_supported":                 []string{"authorization_code", "client_credentials"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_post", "client_secret_basic"},
+		"code_challenge_methods_supported":      []string{"S256"},
+	})
+}
+
+func (s *Server) jwks(w http.ResponseWriter, r *http.Request, t Tenant) {
+	w.Header().Set("Content-Type", "application/json")
+	w.Write(fakeidp.JWKS(s.key))
+}
+
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request, t Tenant) {
+	q := r.URL.Query()
+	redirect := q.Get("redirect_uri")
+	if q.Get("client_id") != t.ClientID {
+		fakeidp.OAuthError(w, http.StatusBadRequest, "unauthorized_client", "unknown client_id")
+		return
+	}
+	if !slices.Contains(t.RedirectURLs, redirect) {
+		// 000_…txt: a redirect_uri that does not match PAM gives "invalid_ressource".
+		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_ressource", "redirect_uri does not match the configured domain and sso-redirect-path")
+		return
+	}
+	back := func(params url.Values) {
+		u, _ := url.Parse(redirect)
+		rq := u.Query()
+		for k, vs := range params {
+			rq[k] = vs
+		}
+		if st := q.Get("state"); st != "" {
+			rq.Set("state", st)
+		}
+		u.RawQuery = rq.Encode()
+		http.Redirect(w, r, u.String(), http.StatusFound)
+	}
+	if q.Get("response_type") != "code" {
+		back(url.Values{"error": {"unsupported_response_type"}})
+		return
+	}
+	s.mu.Lock()
+	user := s.user
+	s.mu.Unlock()
+	if user == "" {
+		// 000_…txt: an active WebUntis session is needed to get an ID token.
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, "<html><body><h1>WebUntis login</h1></body></html>")
+		return
+	}
+	method := q.Get("code_challenge_method")
+	if q.Get("code_challenge") != "" && method == "" {
+		method = "plain"
+	}
+	code := s.codes.Issue(fakeidp.CodeGrant{
+		ClientID:      t.ClientID,
+		RedirectURI:   redirect,
+		Subject:       user,
+		Scope:         q.Get("scope"),
+		Nonce:         q.Get("nonce"),
+		Challenge:     q.Get("code_challenge"),
+		ChallengeMode: method,
+		Expires:       s.now.Now().Add(5 * time.Minute),
+	})
+	back(url.Values{"code": {code}})
+}
+
+func (s *Server) token(w http.ResponseWriter, r *http.Request, t Tenant) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		fakeidp.OAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "use POST")
+		return
+	}
+	// 000_…txt: "The header must include 'Content-Type: application/x-www-form-urlencoded'".
+	if !fakeidp.IsForm(r) {
+		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_request", "Content-Type must be application/x-www-form-urlencoded")
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_request", "body does not parse")
+		return
+	}
+	switch {
+	// 000_…txt: "The body must include grant_type=client_credentials".
+	case r.PostForm.Get("grant_type") == "client_credentials":
+		s.clientCredentials(w, r, t)
+	// 000_…txt shows the code grant's parameters in the query string of the
+	// POST; r.Form reads them from the query or the body.
+	case r.Form.Get("grant_type") == "authorization_code":
+		s.authorizationCode(w, r, t)
+	case r.Form.Get("grant_type") == "":
+		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_request", "grant_type is missing")
+	default:
+		fakeidp.OAuthError(w, http.StatusBadRequest, "unsupported_grant_type", "unsupported grant_type")
+	}
+}
+
+func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, t Tenant) {
+	id, password, ok := rawBasic(r.Header.Get("Authorization"))
+	switch {
+	case !ok:
+		fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_client", "Basic authentication required")
+		return
+	case id != t.ClientID:
+		fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+		return
+	case password == t.ClientSecret:
+		// 001_…txt: the OIDC secret in the client-credentials flow gives invalid_grant.
+		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_grant", "invalid credentials for the client credentials grant")
+		return
+	case subtle.ConstantTimeCompare([]byte(password), []byte(t.Password)) != 1:
+		fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+		return
+	}
+	now := s.now.Now()
+	tok := s.tokens.Issue(fakeidp.Issued{ClientID: t.ClientID, Scope: "roster-core.readonly", Expires: now.Add(s.lifetime)})
+	fakeidp.WriteJSON(w, http.StatusOK, map[string]any{
+		"access_token": tok,
+		"token_type":   "Bearer",
+		"expires_in":   int(s.lifetime / time.Second),
+		"scope":        "roster-core.readonly",
+	})
+}
+
+// rawBasic decodes Basic credentials the way the vendor's examples encode
+// them: base64 of "id:password", the parts not URL-decoded.
+func rawBasic(header string) (id, password string, ok bool) {
+	scheme, enc, found := strings.Cut(header, " ")
+	if !found || !strings.EqualFold(scheme, "Basic") {
+		return "", "", false
+	}
+	raw, err := base64.StdEncoding.DecodeString(enc)
+	if err != nil {
+		return "", "", false
+	}
+	return strings.Cut(string(raw), ":")
+}
+
+func (s *Server) authorizationCode(w http.ResponseWriter, r *http.Request, t Tenant) {
+	f := r.Form
+	secret := f.Get("client_secret")
+	switch {
+	case f.Get("client_id") != t.ClientID:
+		fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+		return
+	case secret == t.Password:
+		// 000_…txt/001_…txt: the code flow takes the OIDC secret, not the password.
+		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_grant", "invalid credentials for the authorization code grant")
+		return
+	case subtle.ConstantTimeCompare([]byte(secret), []byte(t.ClientSecret)) != 1:
+		fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
+		return
+	}
+	now := s.now.Now()
+	g, err := s.codes.Redeem(f.Get("code"), now)
+	switch {
+	case err != nil:
+		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_grant", err.Error())
+		return
+	case g.ClientID != t.ClientID || g.RedirectURI != f.Get("redirect_uri"):
+		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_grant", "redirect_uri does not match the authorization request")
+		return
+	case !g.VerifyPKCE(f.Get("code_verifier")):
+		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_grant", "code_verifier does not match the code_challenge")
+		return
+	}
+	const lifetime = 300 * time.Second
+	body := map[string]any{
+		"access_token": s.tokens.Issue(fakeidp.Issued{ClientID: t.ClientID, Subject: g.Subject, Scope: g.Scope, Expires: now.Add(lifetime)}),
+		"token_type":   "Bearer",
+		"expires_in":   int(lifetime / time.Second),
+		"scope":        g.Scope,
+	}
+	if slices.Contains(strings.Fields(g.Scope), "openid") {
+		claims := map[string]any{
+			"iss": s.Issuer(t.ID),
+			"sub": g.Subject,
+			"aud": t.ClientID,
+			"iat": now.Unix(),
+			"exp": now.Add(lifetime).Unix(),
+		}
+		if g.Nonce != "" {
+			claims["nonce"] = g.Nonce
+		}
+		s.mu.Lock()
+		for k, v := range s.claims {
+			if _, taken := claims[k]; !taken {
+				claims[k] = v
+			}
+		}
+		s.mu.Unlock()
+		body["id_token"] = s.key.Sign(claims)
+	}
+	fakeidp.WriteJSON(w, http.StatusOK, body)
+}
+
+func (s *Server) oneRoster(w http.ResponseWriter, r *http.Request, _ Tenant) {
+	tok, ok := fakeidp.Bearer(r)
+	if !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer`)
+		fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_token", "missing bearer token")
+		return
+	}
+	if _, ok := s.tokens.Lookup(tok, s.now.Now()); !ok {
+		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
+		fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_token", "token is unknown or expired")
+		return
+	}
+	fakeidp.WriteJSON(w, http.StatusOK, map[string]any{"users": []map[string]any{
+		{"sourcedId": "u-1", "givenName": "Ada", "familyName": "Lovelace", "role": "student"},
+	}})
+}
