@@ -1,0 +1,76 @@
+package authreq
+
+import (
+	"net/url"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
+)
+
+func TestNewBuildsTheURL(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	ar, err := New(Spec{
+		Provider: "webuntis", AuthURL: "https://idp.example/authorize", ResponseType: "code",
+		ClientID: "c", RedirectURL: "https://app.example/cb", Scopes: []string{"openid", "roster-core.readonly"},
+		Nonce: true, PKCE: &authgen.DefaultPKCE, Now: func() time.Time { return now },
+	}, []oauthkit.AuthOption{oauthkit.WithScopes("openid", "untis-profile"), oauthkit.WithParam("ui_locales", "de"), oauthkit.WithPrompt("login")})
+	require.NoError(t, err)
+	u, err := url.Parse(ar.URL)
+	require.NoError(t, err)
+	q := u.Query()
+	assert.Equal(t, "idp.example", u.Host)
+	assert.Equal(t, "code", q.Get("response_type"))
+	assert.Equal(t, "c", q.Get("client_id"))
+	assert.Equal(t, "https://app.example/cb", q.Get("redirect_uri"))
+	assert.Equal(t, "openid roster-core.readonly untis-profile", q.Get("scope"))
+	assert.Equal(t, ar.State, q.Get("state"))
+	assert.Equal(t, ar.Nonce, q.Get("nonce"))
+	assert.Equal(t, authgen.DefaultPKCE.Challenge(ar.CodeVerifier), q.Get("code_challenge"))
+	assert.Equal(t, "S256", q.Get("code_challenge_method"))
+	assert.Equal(t, "login", q.Get("prompt"))
+	assert.Equal(t, "de", q.Get("ui_locales"))
+	assert.Equal(t, now, ar.IssuedAt)
+	assert.Equal(t, "webuntis", ar.Provider)
+	assert.NotContains(t, ar.URL, ar.CodeVerifier, "the verifier stays home")
+}
+
+func TestNewKeepsAnExistingQuery(t *testing.T) {
+	ar, err := New(Spec{Provider: "licensespring", AuthURL: "https://kc.example/auth?scope=openid&response_type=code&client_id=license-users&kc_idp_hint=foo", Nonce: true}, nil)
+	require.NoError(t, err)
+	u, _ := url.Parse(ar.URL)
+	q := u.Query()
+	assert.Equal(t, "license-users", q.Get("client_id"))
+	assert.Equal(t, "foo", q.Get("kc_idp_hint"))
+	assert.Equal(t, "openid", q.Get("scope"))
+	assert.NotEmpty(t, q.Get("state"))
+	assert.NotEmpty(t, q.Get("nonce"))
+	assert.Empty(t, q.Get("code_challenge"))
+}
+
+func TestNewRefusesReservedParams(t *testing.T) {
+	for _, k := range []string{"state", "nonce", "redirect_uri", "Code_Challenge", "client_id", "scope"} {
+		_, err := New(Spec{Provider: "p", AuthURL: "https://x"}, []oauthkit.AuthOption{oauthkit.WithParam(k, "evil")})
+		assert.Error(t, err, k)
+	}
+}
+
+func TestFreshValuesEachTime(t *testing.T) {
+	a, _ := New(Spec{Provider: "p", AuthURL: "https://x", Nonce: true, PKCE: &authgen.DefaultPKCE}, nil)
+	b, _ := New(Spec{Provider: "p", AuthURL: "https://x", Nonce: true, PKCE: &authgen.DefaultPKCE}, nil)
+	assert.NotEqual(t, a.State, b.State)
+	assert.NotEqual(t, a.Nonce, b.Nonce)
+	assert.NotEqual(t, a.CodeVerifier, b.CodeVerifier)
+}
+
+func TestCheckExchange(t *testing.T) {
+	ar := &oauthkit.AuthRequest{Provider: "p"}
+	assert.NoError(t, CheckExchange("p", "code", ar))
+	assert.ErrorIs(t, CheckExchange("p", "", ar), oauthkit.ErrMissingCode)
+	assert.Error(t, CheckExchange("p", "code", nil))
+	assert.Error(t, CheckExchange("q", "code", ar))
+}

@@ -1,0 +1,80 @@
+package lazy
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestOneFetchForManyCallers(t *testing.T) {
+	var calls atomic.Int32
+	release := make(chan struct{})
+	v := &Value[int]{Fetch: func(ctx context.Context) (int, error) {
+		calls.Add(1)
+		<-release
+		return 42, nil
+	}}
+	var wg sync.WaitGroup
+	for range 100 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			got, err := v.Get(context.Background())
+			assert.NoError(t, err)
+			assert.Equal(t, 42, got)
+		}()
+	}
+	time.Sleep(5 * time.Millisecond)
+	close(release)
+	wg.Wait()
+	assert.EqualValues(t, 1, calls.Load())
+	got, _ := v.Get(context.Background())
+	assert.Equal(t, 42, got)
+	assert.EqualValues(t, 1, calls.Load(), "kept after success")
+}
+
+func TestFailureIsNotKept(t *testing.T) {
+	var calls atomic.Int32
+	v := &Value[string]{Fetch: func(ctx context.Context) (string, error) {
+		if calls.Add(1) == 1 {
+			return "", errors.New("down")
+		}
+		return "up", nil
+	}}
+	_, err := v.Get(context.Background())
+	require.Error(t, err)
+	got, err := v.Get(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "up", got)
+}
+
+func TestCallerMayStopWaiting(t *testing.T) {
+	release := make(chan struct{})
+	v := &Value[int]{Fetch: func(ctx context.Context) (int, error) {
+		<-release
+		return 1, ctx.Err()
+	}}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := v.Get(ctx)
+	require.ErrorIs(t, err, context.Canceled)
+	close(release)
+	got, err := v.Get(context.Background())
+	require.NoError(t, err, "the fetch ran on, detached from the caller who left")
+	assert.Equal(t, 1, got)
+}
+
+func TestFetchIsBoundedByTimeout(t *testing.T) {
+	v := &Value[int]{Timeout: 10 * time.Millisecond, Fetch: func(ctx context.Context) (int, error) {
+		<-ctx.Done()
+		return 0, ctx.Err()
+	}}
+	_, err := v.Get(context.Background())
+	require.ErrorIs(t, err, context.DeadlineExceeded)
+}

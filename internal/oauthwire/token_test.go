@@ -1,0 +1,117 @@
+package oauthwire
+
+import (
+	"context"
+	"encoding/base64"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+)
+
+// captured is the request a token endpoint saw.
+type captured struct {
+	method, path, contentType, auth, rawQuery string
+	form                                      url.Values
+}
+
+func capture(t *testing.T, answer string) (*httptest.Server, *captured) {
+	t.Helper()
+	got := &captured{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		got.method, got.path, got.rawQuery = r.Method, r.URL.Path, r.URL.RawQuery
+		got.contentType, got.auth = r.Header.Get("Content-Type"), r.Header.Get("Authorization")
+		got.form, _ = url.ParseQuery(string(body))
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, answer)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, got
+}
+
+func TestTokenRequestAuthStyles(t *testing.T) {
+	const password = "pa+ss/w=rd:%&x"
+	tests := []struct {
+		name     string
+		auth     AuthStyle
+		wantAuth string
+		wantForm url.Values
+	}{
+		{
+			name: "in body", auth: AuthInBody,
+			wantForm: url.Values{"grant_type": {"client_credentials"}, "client_id": {"my client"}, "client_secret": {password}},
+		},
+		{
+			name: "RFC 6749 Basic escapes both parts", auth: AuthBasic,
+			wantAuth: "Basic " + base64.StdEncoding.EncodeToString([]byte("my+client:pa%2Bss%2Fw%3Drd%3A%25%26x")),
+			wantForm: url.Values{"grant_type": {"client_credentials"}},
+		},
+		{
+			name: "raw Basic leaves them as they are", auth: AuthBasicRaw,
+			wantAuth: "Basic " + base64.StdEncoding.EncodeToString([]byte("my client:"+password)),
+			wantForm: url.Values{"grant_type": {"client_credentials"}},
+		},
+		{
+			name: "public client", auth: AuthPublic,
+			wantForm: url.Values{"grant_type": {"client_credentials"}, "client_id": {"my client"}},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv, got := capture(t, `{"access_token":"at","expires_in":180}`)
+			c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{})}
+			params := url.Values{"grant_type": {"client_credentials"}}
+			tok, err := c.Token(context.Background(), Request{
+				Op: "client credentials", TokenURL: srv.URL + "/token", Params: params,
+				ClientID: "my client", Secret: oauthkit.Secret(password), Auth: tt.auth,
+			})
+			require.NoError(t, err)
+			assert.Equal(t, "at", tok.AccessToken)
+			assert.Equal(t, http.MethodPost, got.method)
+			assert.Equal(t, "/token", got.path)
+			assert.Empty(t, got.rawQuery, "nothing travels in the query string")
+			assert.Equal(t, "application/x-www-form-urlencoded", got.contentType)
+			assert.Equal(t, tt.wantAuth, got.auth)
+			assert.Equal(t, tt.wantForm, got.form)
+			assert.Equal(t, url.Values{"grant_type": {"client_credentials"}}, params, "the caller's params are not modified")
+		})
+	}
+}
+
+func TestTokenErrorsNeverCarryTheRequestSecrets(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r.ParseForm()
+		// A server that echoes what it was sent, in every field.
+		w.WriteHeader(http.StatusBadRequest)
+		io.WriteString(w, `{"error":"invalid_grant","error_description":"bad code `+r.PostForm.Get("code")+`","hint":"secret `+url.QueryEscape(r.PostForm.Get("client_secret"))+`","message":"verifier `+r.PostForm.Get("code_verifier")+`"}`)
+	}))
+	defer srv.Close()
+	c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{})}
+	_, err := c.Token(context.Background(), Request{
+		Op: "exchange", TokenURL: srv.URL,
+		Params:   url.Values{"grant_type": {"authorization_code"}, "code": {"CODE-123"}, "code_verifier": {"VERIFIER-456"}},
+		ClientID: "id", Secret: "SECRET+789", Auth: AuthInBody, SingleUse: true,
+	})
+	require.ErrorIs(t, err, oauthkit.ErrInvalidGrant)
+	for _, leak := range []string{"CODE-123", "VERIFIER-456", "SECRET", "789"} {
+		assert.NotContains(t, err.Error(), leak)
+	}
+}
+
+func TestTokenTransportErrorKeepsCause(t *testing.T) {
+	srv, _ := capture(t, `{}`)
+	c := &Client{Provider: "webuntis", HTTP: httpc.New(httpc.Options{})}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := c.Token(ctx, Request{Op: "client credentials", TokenURL: srv.URL, Params: url.Values{}, Auth: AuthInBody})
+	require.ErrorIs(t, err, context.Canceled)
+	assert.Contains(t, err.Error(), "webuntis: client credentials: ")
+}
