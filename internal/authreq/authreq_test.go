@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
 )
 
 func TestNewBuildsTheURL(t *testing.T) {
@@ -36,7 +37,7 @@ func TestNewBuildsTheURL(t *testing.T) {
 	assert.Equal(t, "de", q.Get("ui_locales"))
 	assert.Equal(t, now, ar.IssuedAt)
 	assert.Equal(t, "webuntis", ar.Provider)
-	assert.NotContains(t, ar.URL, ar.CodeVerifier, "the verifier stays home")
+	leakcheck.Text(t, "authorize URL", ar.URL, ar.CodeVerifier)
 }
 
 func TestNewKeepsAnExistingQuery(t *testing.T) {

@@ -2,6 +2,7 @@ package fakeidp
 
 import (
 	"encoding/json"
+	"io"
 	"net/http"
 	"strings"
 	"sync"
@@ -67,6 +68,9 @@ func (fs *Faults) Apply(endpoint string, w http.ResponseWriter, r *http.Request)
 		return false
 	}
 	if f.Delay > 0 {
+		// Reading the body lets net/http watch the connection, so that the
+		// request's context ends when the client gives up.
+		io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
 		t := time.NewTimer(f.Delay)
 		select {
 		case <-t.C:

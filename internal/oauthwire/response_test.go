@@ -9,6 +9,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
 )
 
 var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -58,7 +60,7 @@ func TestParseToken(t *testing.T) {
 			tok, err := ParseToken(ct, []byte(tt.body), now)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
-				assert.NotContains(t, err.Error(), `"at"`, "errors never quote the body")
+				leakcheck.Text(t, "parse error", err.Error(), `"at"`)
 				return
 			}
 			require.NoError(t, err)

@@ -1,0 +1,123 @@
+package webuntis_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
+)
+
+func mustNew(t *testing.T, cfg webuntis.Config) *webuntis.Provider {
+	t.Helper()
+	p, err := webuntis.New(cfg)
+	require.NoError(t, err)
+	return p
+}
+
+func TestConfigValidation(t *testing.T) {
+	ok := webuntis.Config{Tenant: "1234", ClientID: "c", ClientSecret: "s", RedirectURL: "https://app.example/cb"}
+	tests := []struct {
+		name      string
+		mutate    func(*webuntis.Config)
+		wantField string
+	}{
+		{"missing tenant", func(c *webuntis.Config) { c.Tenant = "" }, "Tenant"},
+		{"blank tenant", func(c *webuntis.Config) { c.Tenant = "  " }, "Tenant"},
+		{"tenant with a path", func(c *webuntis.Config) { c.Tenant = "1234/../x" }, "Tenant"},
+		{"missing client id", func(c *webuntis.Config) { c.ClientID = "" }, "ClientID"},
+		{"no credential at all", func(c *webuntis.Config) { c.ClientSecret = "" }, "ClientSecret"},
+		{"clear-text base URL", func(c *webuntis.Config) { c.BaseURL = "http://api.webuntis.com" }, "BaseURL"},
+		{"relative redirect URL", func(c *webuntis.Config) { c.RedirectURL = "/cb" }, "RedirectURL"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := ok
+			tt.mutate(&cfg)
+			_, err := webuntis.New(cfg)
+			var ce *oauthkit.ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, tt.wantField, ce.Field)
+			assert.Contains(t, err.Error(), tt.wantField)
+		})
+	}
+
+	p, err := webuntis.New(ok)
+	require.NoError(t, err)
+	assert.Equal(t, "webuntis", p.Name())
+	assert.Contains(t, p.String(), `BaseURL:"https://api.webuntis.com"`, "production is the default")
+
+	_, err = webuntis.New(webuntis.Config{BaseURL: "http://127.0.0.1:9", Tenant: "1", ClientID: "c", Password: "p"})
+	assert.NoError(t, err, "loopback http is fine for tests")
+}
+
+func TestEachFlowNamesTheCredentialItNeeds(t *testing.T) {
+	ctx := context.Background()
+	passwordOnly := mustNew(t, webuntis.Config{Tenant: "1", ClientID: "c", Password: "p"})
+	_, err := passwordOnly.AuthCodeURL(ctx)
+	assertConfigField(t, err, "ClientSecret")
+	_, err = passwordOnly.Exchange(ctx, "code", &oauthkit.AuthRequest{Provider: "webuntis"})
+	assertConfigField(t, err, "ClientSecret")
+	_, err = passwordOnly.Refresh(ctx, "rt")
+	assertConfigField(t, err, "ClientSecret")
+
+	secretOnly := mustNew(t, webuntis.Config{Tenant: "1", ClientID: "c", ClientSecret: "s"})
+	_, err = secretOnly.ClientCredentials(ctx)
+	assertConfigField(t, err, "Password")
+	_, err = secretOnly.AuthCodeURL(ctx)
+	assertConfigField(t, err, "RedirectURL")
+}
+
+func assertConfigField(t *testing.T, err error, field string) {
+	t.Helper()
+	var ce *oauthkit.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, field, ce.Field)
+}
+
+func TestNothingPrintsASecret(t *testing.T) {
+	srv, _ := newFake(t)
+	cfg := srv.Config()
+	cfg.Password = password
+	tenant := srv.Tenant()
+	// State and nonce travel through the browser in clear and are not
+	// secrets; the PKCE verifier is.
+	secrets := []string{tenant.ClientSecret, tenant.Password, password}
+
+	p := mustNew(t, cfg)
+	ctx := context.Background()
+	ar, err := p.AuthCodeURL(ctx)
+	require.NoError(t, err)
+	cb, err := srv.Authorize(ctx, ar.URL)
+	require.NoError(t, err)
+	login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
+	require.NoError(t, err)
+	code := cb.Query().Get("code")
+	secrets = append(secrets, code, login.Token.AccessToken, login.Token.Extra("id_token").(string), ar.CodeVerifier)
+
+	// Errors from every path that handles a secret.
+	var errs []error
+	wrongSecret := cfg
+	wrongSecret.Password = oauthkit.Secret(tenant.ClientSecret)
+	_, err = mustNew(t, wrongSecret).ClientCredentials(ctx)
+	errs = append(errs, err)
+	_, err = p.Exchange(ctx, code, ar) // used code
+	errs = append(errs, err)
+	_, err = p.VerifyIDToken(ctx, login.Token.Extra("id_token").(string), "other-nonce")
+	errs = append(errs, err)
+	_, err = oauthkit.Complete(ctx, p, ar, cb.Query()) // replay
+	errs = append(errs, err)
+	for _, e := range errs {
+		require.Error(t, e)
+	}
+
+	values := []any{cfg, &cfg, p, ar, login, login.UserInfo}
+	for _, e := range errs {
+		values = append(values, e)
+	}
+	leakcheck.Formatted(t, values, secrets...)
+}
