@@ -1,0 +1,59 @@
+// Package oauthkit puts one [Provider] interface over four vendors'
+// OAuth 2.0 / OpenID Connect servers — WebUntis, UniSignIn, Justimmo and
+// LicenseSpring — and shares one expiry-aware token cache between them
+// (package tokencache).
+//
+// # Login
+//
+// A web app starts a login with [Provider.AuthCodeURL], keeps the returned
+// [AuthRequest] (server-side, or in a sealed cookie) and redirects the
+// browser to its URL. At the redirect URL, [Complete] does everything that
+// must not be forgotten: it compares the state in constant time and uses it
+// once, turns an error redirect into an [*Error], exchanges the code, and for
+// OpenID Connect vendors verifies the ID token — signature, issuer,
+// audience, expiry and nonce — before any claim is read. The result is a
+// [Login] with the tokens and a normalized [UserInfo].
+//
+// # Server to server
+//
+// [Provider.ClientCredentials] and [Provider.Refresh] return
+// [golang.org/x/oauth2.Token] values. The vendor packages serve them through
+// the shared cache as an [golang.org/x/oauth2.TokenSource] or an
+// [net/http.Client], refreshed ahead of expiry, one request per key however
+// many goroutines ask.
+//
+// # Errors
+//
+// Every failure a vendor reports is an [*Error] (use [errors.As]): provider,
+// operation, HTTP status, the RFC 6749 code and description, the
+// league/oauth2-server message and hint, LicenseSpring's code and message,
+// and an Advice line where the vendor documents a known cause.
+// errors.Is(err, oauthkit.ErrInvalidGrant) and the other [ErrorCode] values
+// work, and so do the sentinels such as [ErrStateMismatch] and
+// [ErrIDTokenExpired]. A flow a vendor does not offer satisfies
+// errors.Is(err, errors.ErrUnsupported).
+//
+// # Secrets
+//
+// Credentials are [Secret] values, which print as "[redacted]" under every
+// fmt verb, in JSON and in slog. No error string, log value or formatted
+// provider, [AuthRequest] or [Login] holds a secret, token, code or password:
+// vendor text is bounded and scrubbed of the request's credentials before it
+// reaches an [*Error].
+//
+// # Safe defaults
+//
+// State and nonce on every login, PKCE wherever the vendor allows it, https
+// endpoints only (http on loopback for tests), response bodies read through a
+// 1 MiB limit, every request bounded by its context and a timeout, redirects
+// from token endpoints not followed, and transient failures (network errors,
+// 429, 502–504) retried with backoff and Retry-After — but never an
+// authorization code that may have reached the server.
+//
+// # References
+//
+//   - RFC 6749, The OAuth 2.0 Authorization Framework: https://www.rfc-editor.org/rfc/rfc6749
+//   - RFC 7636, Proof Key for Code Exchange: https://www.rfc-editor.org/rfc/rfc7636
+//   - OpenID Connect Core 1.0: https://openid.net/specs/openid-connect-core-1_0.html
+//   - OpenID Connect Discovery 1.0: https://openid.net/specs/openid-connect-discovery-1_0.html
+package oauthkit

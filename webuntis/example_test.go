@@ -1,0 +1,146 @@
+package webuntis_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http/httptest"
+	"os"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
+)
+
+func ExampleNew() {
+	p, err := webuntis.New(webuntis.Config{
+		BaseURL:      webuntis.IntegrationURL,
+		Tenant:       "1234",
+		ClientID:     "BestApp",
+		ClientSecret: oauthkit.Secret(os.Getenv("WEBUNTIS_OIDC_SECRET")),
+		Password:     oauthkit.Secret("from-the-credentials-webhook"),
+		RedirectURL:  "https://bestapp.example/redirect",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(p.Name(), p.Tenant())
+	fmt.Printf("%v\n", p) // never prints a credential
+
+	_, err = webuntis.New(webuntis.Config{ClientID: "BestApp", Password: "pw"})
+	fmt.Println(err)
+	// Output:
+	// webuntis 1234
+	// webuntis.Provider{BaseURL:"https://api.integration.webuntis.dev" Tenant:"1234" ClientID:"BestApp"}
+	// webuntis: config: Tenant is required
+}
+
+// A partner app's login: redirect to AuthCodeURL, then Complete at the
+// redirect URL. The fake plays WebUntis and the browser.
+func ExampleProvider_AuthCodeURL() {
+	srv := webuntistest.NewServer(webuntistest.Options{})
+	defer srv.Close()
+	srv.SetUser("untis-4711", nil)
+	p, err := webuntis.New(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+	ctx := context.Background()
+
+	// Login handler: a fresh AuthRequest on every visit (keep it in the
+	// session), then redirect the browser to ar.URL.
+	ar, err := p.AuthCodeURL(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// The browser logs in at WebUntis and comes back to the redirect URL.
+	callback, err := srv.Authorize(ctx, ar.URL)
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// Callback handler: check the state, exchange the code, verify the ID token.
+	login, err := oauthkit.Complete(ctx, p, ar, callback.Query())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("logged in:", login.UserInfo.Subject)
+	fmt.Println("ID token verified for", login.IDToken.Audience)
+	// Output:
+	// logged in: untis-4711
+	// ID token verified for [oauthkit-demo]
+}
+
+func ExampleProvider_ClientCredentials() {
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	srv := webuntistest.NewServer(webuntistest.Options{Now: func() time.Time { return now }})
+	defer srv.Close()
+	p, err := webuntis.New(srv.Config())
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	tok, err := p.ClientCredentials(context.Background())
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(tok.TokenType, "token valid for", tok.Expiry.Sub(now))
+
+	// The OIDC secret in place of the platform password: the vendor answers
+	// invalid_grant, and the error says which credential the flow needs.
+	cfg := srv.Config()
+	cfg.Password = cfg.ClientSecret
+	wrong, _ := webuntis.New(cfg)
+	_, err = wrong.ClientCredentials(context.Background())
+	var e *oauthkit.Error
+	if errors.As(err, &e) && errors.Is(err, oauthkit.ErrInvalidGrant) {
+		fmt.Println("advice:", e.Advice)
+	}
+	// Output:
+	// Bearer token valid for 3m0s
+	// advice: WebUntis client credentials take the platform password (Config.Password, delivered by the credentials webhook) as the Basic password for the OIDC client id, not the OIDC client secret
+}
+
+func ExampleWebhookHandler() {
+	untis := webuntistest.NewServer(webuntistest.Options{})
+	defer untis.Close()
+
+	key, err := webuntis.ParseWebhookKey(untis.WebhookKey()) // the key Untis publishes
+	if err != nil {
+		log.Fatal(err)
+	}
+	app := httptest.NewServer(webuntis.WebhookHandler(key, func(ctx context.Context, c *webuntis.Credentials) error {
+		// Store by tenant, overwriting: Untis may send an event twice.
+		fmt.Println("credentials for tenant", c.TenantID, "event", c.EventType, "password", c.Password)
+		return nil
+	}))
+	defer app.Close()
+
+	status, err := untis.SendCredentials(context.Background(), app.URL, webuntis.EventCreated)
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println("answered", status)
+	// Output:
+	// credentials for tenant 1234 event CREATED password [redacted]
+	// answered 204
+}
+
+func ExampleProvider_VerifyIDToken() {
+	now := time.Date(2026, 11, 23, 8, 0, 0, 0, time.UTC)
+	srv := webuntistest.NewServer(webuntistest.Options{Now: func() time.Time { return now }})
+	defer srv.Close()
+	p, _ := webuntis.New(srv.Config())
+
+	expired := srv.SignIDToken(map[string]any{
+		"iss": srv.Issuer("1234"), "aud": "oauthkit-demo", "sub": "untis-1", "nonce": "n",
+		"exp": now.Add(-time.Minute).Unix(),
+	})
+	_, err := p.VerifyIDToken(context.Background(), expired, "n")
+	fmt.Println(errors.Is(err, oauthkit.ErrIDTokenExpired), errors.Is(err, oauthkit.ErrInvalidIDToken))
+	// Output:
+	// true true
+}

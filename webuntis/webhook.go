@@ -1,0 +1,218 @@
+package webuntis
+
+import (
+	"context"
+	"crypto"
+	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+)
+
+// The credentials webhook (vendor-docs README, "Credentials arrive through
+// the credentials webhook"): Untis POSTs a platform application's
+// credentials as JSON, signed with RSA over the raw body; the signature is
+// base64 in the Authorization header and the Algorithm header names it.
+
+// Event types of the credentials webhook.
+const (
+	EventCreated     = "CREATED"
+	EventReactivated = "REACTIVATED"
+	EventReset       = "RESET"
+)
+
+// maxWebhookBody bounds a webhook body: a few short fields.
+const maxWebhookBody = 64 << 10
+
+// ErrWebhookSignature is returned for a webhook whose signature is missing,
+// malformed, made with an unknown algorithm, or does not verify.
+var ErrWebhookSignature = errors.New("webuntis: webhook: signature does not verify")
+
+// Credentials are one credentials-webhook event: a tenant's platform
+// application was created, reactivated or had its credentials reset. Secret
+// and Password are [oauthkit.Secret] and never print.
+type Credentials struct {
+	TenantID  string          // the school's tenantId
+	ClientID  string          // the OIDC client id
+	Secret    oauthkit.Secret // the OIDC client secret (code flow)
+	Password  oauthkit.Secret // the platform password (client credentials)
+	Host      string          // as sent; the documents do not say what it names, so it is not used
+	EventType string          // EventCreated, EventReactivated or EventReset; others are passed on as sent
+
+	// Fields holds the descriptive fields of the event, everything but the
+	// two credentials, as sent.
+	Fields map[string]any
+}
+
+// Config returns the credentials as a Config for the tenant: Tenant,
+// ClientID, ClientSecret and Password. Set BaseURL, RedirectURL and the rest
+// yourself.
+func (c *Credentials) Config() Config {
+	return Config{Tenant: c.TenantID, ClientID: c.ClientID, ClientSecret: c.Secret, Password: c.Password}
+}
+
+// LogValue implements [slog.LogValuer] without the credentials.
+func (c *Credentials) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("tenant", c.TenantID), slog.String("client_id", c.ClientID), slog.String("event", c.EventType))
+}
+
+// ParseWebhookKey parses the RSA public key Untis publishes for an
+// environment: base64 of an X.509 SubjectPublicKeyInfo (PEM armour, if
+// present, is accepted too).
+func ParseWebhookKey(encoded string) (*rsa.PublicKey, error) {
+	s := strings.TrimSpace(encoded)
+	s = strings.TrimPrefix(s, "-----BEGIN PUBLIC KEY-----")
+	s = strings.TrimSuffix(s, "-----END PUBLIC KEY-----")
+	s = strings.Join(strings.Fields(s), "")
+	der, err := base64.StdEncoding.DecodeString(s)
+	if err != nil {
+		return nil, fmt.Errorf("webuntis: webhook key is not base64: %w", err)
+	}
+	key, err := x509.ParsePKIXPublicKey(der)
+	if err != nil {
+		return nil, fmt.Errorf("webuntis: webhook key is not an X.509 SubjectPublicKeyInfo: %w", err)
+	}
+	pub, ok := key.(*rsa.PublicKey)
+	if !ok {
+		return nil, fmt.Errorf("webuntis: webhook key is a %T, not RSA", key)
+	}
+	return pub, nil
+}
+
+// VerifyWebhook checks the signature of a webhook body and parses it. The
+// signature is verified over the raw bytes before anything in them is read.
+func VerifyWebhook(key *rsa.PublicKey, header http.Header, body []byte) (*Credentials, error) {
+	switch alg := header.Get("Algorithm"); alg {
+	case "SHA256withRSA", "SHA256": // older senders write "SHA256"
+	default:
+		return nil, fmt.Errorf("%w: unknown algorithm %q", ErrWebhookSignature, alg)
+	}
+	sig, err := decodeSignature(header.Get("Authorization"))
+	if err != nil {
+		return nil, err
+	}
+	digest := sha256.Sum256(body)
+	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig); err != nil {
+		return nil, ErrWebhookSignature
+	}
+	return ParseWebhookBody(body)
+}
+
+func decodeSignature(v string) ([]byte, error) {
+	v = strings.TrimSpace(v)
+	if v == "" {
+		return nil, fmt.Errorf("%w: no Authorization header", ErrWebhookSignature)
+	}
+	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
+		if sig, err := enc.DecodeString(v); err == nil {
+			return sig, nil
+		}
+	}
+	return nil, fmt.Errorf("%w: Authorization header is not base64", ErrWebhookSignature)
+}
+
+// ParseWebhookBody parses a webhook body whose signature has been verified.
+// tenantId may be a JSON number or string; tenantId, clientId and at least
+// one credential are required.
+func ParseWebhookBody(body []byte) (*Credentials, error) {
+	var fields map[string]any
+	dec := json.NewDecoder(strings.NewReader(string(body)))
+	dec.UseNumber()
+	if err := dec.Decode(&fields); err != nil || fields == nil {
+		return nil, errors.New("webuntis: webhook: body is not a JSON object")
+	}
+	str := func(k string) (string, error) {
+		switch v := fields[k].(type) {
+		case nil:
+			return "", nil
+		case string:
+			return v, nil
+		case json.Number:
+			if _, err := strconv.ParseInt(v.String(), 10, 64); err == nil {
+				return v.String(), nil
+			}
+		}
+		return "", fmt.Errorf("webuntis: webhook: field %s is not a string", k)
+	}
+	c := &Credentials{}
+	var err error
+	for _, f := range []struct {
+		key string
+		dst *string
+	}{{"tenantId", &c.TenantID}, {"clientId", &c.ClientID}, {"host", &c.Host}, {"eventType", &c.EventType}} {
+		if *f.dst, err = str(f.key); err != nil {
+			return nil, err
+		}
+	}
+	secret, err := str("secret")
+	if err != nil {
+		return nil, err
+	}
+	password, err := str("password")
+	if err != nil {
+		return nil, err
+	}
+	c.Secret, c.Password = oauthkit.Secret(secret), oauthkit.Secret(password)
+	delete(fields, "secret")
+	delete(fields, "password")
+	c.Fields = fields
+	switch {
+	case c.TenantID == "":
+		return nil, errors.New("webuntis: webhook: tenantId is missing")
+	case c.ClientID == "":
+		return nil, errors.New("webuntis: webhook: clientId is missing")
+	case c.Secret == "" && c.Password == "":
+		return nil, errors.New("webuntis: webhook: neither secret nor password is set")
+	}
+	return c, nil
+}
+
+// WebhookHandler returns the HTTP handler for the credentials webhook. It
+// accepts only a POST whose signature verifies against key, parses the
+// credentials and passes them to store. store must be idempotent: Untis may
+// send the same event more than once. When store fails, the handler answers
+// 500 so that Untis sends the event again; when it succeeds, 204.
+//
+// Serve it over HTTPS only: the body carries both credentials.
+func WebhookHandler(key *rsa.PublicKey, store func(ctx context.Context, c *Credentials) error) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method != http.MethodPost {
+			w.Header().Set("Allow", http.MethodPost)
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
+		if err != nil {
+			http.Error(w, "cannot read body", http.StatusBadRequest)
+			return
+		}
+		if len(body) > maxWebhookBody {
+			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
+			return
+		}
+		c, err := VerifyWebhook(key, r.Header, body)
+		switch {
+		case errors.Is(err, ErrWebhookSignature):
+			http.Error(w, "signature does not verify", http.StatusUnauthorized)
+			return
+		case err != nil:
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		if err := store(r.Context(), c); err != nil {
+			http.Error(w, "could not store the credentials", http.StatusInternalServerError)
+			return
+		}
+		w.WriteHeader(http.StatusNoContent)
+	})
+}
