@@ -71,26 +71,62 @@ type UserInfoFetcher interface {
 // the vendor's error: nothing is exchanged, so nothing is trusted.
 func Complete(ctx context.Context, p Provider, ar *AuthRequest, callback url.Values) (*Login, error) {
 	name := p.Name()
-	if ar == nil {
-		return nil, fmt.Errorf("%s: callback: nil AuthRequest: %w", name, ErrStateMismatch)
-	}
-	if ar.Provider != name {
-		return nil, fmt.Errorf("%s: callback: AuthRequest was made by provider %q: %w", name, ar.Provider, ErrStateMismatch)
-	}
-	if err := checkState(name, ar, callback); err != nil {
+	code, err := CheckCallback(name, ar, callback)
+	if err != nil {
 		return nil, err
 	}
-	if callback.Has("error") {
-		return nil, callbackError(name, callback)
-	}
-	code, err := single(callback, "code")
-	if err != nil || code == "" {
+	if code == "" {
 		return nil, fmt.Errorf("%s: callback: %w", name, ErrMissingCode)
 	}
-
 	tok, err := p.Exchange(ctx, code, ar)
 	if err != nil {
 		return nil, err
+	}
+	return FinishLogin(ctx, p, ar, tok)
+}
+
+// CheckCallback is the first half of [Complete]: it compares the callback's
+// state with ar.State in constant time and marks ar used, turns an error
+// redirect into an [*Error], and returns the callback's code ("" when it
+// carries none). It exchanges nothing.
+//
+// Use it directly only where the code goes somewhere other than the
+// provider's token endpoint (LicenseSpring's license activation takes the
+// code itself), or where the tokens arrive in the redirect (the implicit
+// grant), and finish with [FinishLogin].
+func CheckCallback(provider string, ar *AuthRequest, callback url.Values) (code string, err error) {
+	if ar == nil {
+		return "", fmt.Errorf("%s: callback: nil AuthRequest: %w", provider, ErrStateMismatch)
+	}
+	if ar.Provider != provider {
+		return "", fmt.Errorf("%s: callback: AuthRequest was made by provider %q: %w", provider, ar.Provider, ErrStateMismatch)
+	}
+	if err := checkState(provider, ar, callback); err != nil {
+		return "", err
+	}
+	if callback.Has("error") {
+		return "", callbackError(provider, callback)
+	}
+	code, err = single(callback, "code")
+	if err != nil {
+		return "", fmt.Errorf("%s: callback: %v: %w", provider, err, ErrMissingCode)
+	}
+	return code, nil
+}
+
+// FinishLogin is the second half of [Complete]: given the tokens of ar's
+// login, it requires and verifies the ID token for a provider that
+// implements [IDTokenVerifier] (signature, issuer, audience, expiry, nonce,
+// and at_hash when present), fetches the profile for one that implements
+// [UserInfoFetcher] (its subject must match the ID token's), and returns the
+// Login. Call it only after [CheckCallback] accepted the callback.
+func FinishLogin(ctx context.Context, p Provider, ar *AuthRequest, tok *oauth2.Token) (*Login, error) {
+	name := p.Name()
+	if ar == nil {
+		return nil, fmt.Errorf("%s: login: nil AuthRequest: %w", name, ErrStateMismatch)
+	}
+	if tok == nil || tok.AccessToken == "" {
+		return nil, fmt.Errorf("%s: login has no access token: %w", name, ErrMalformedResponse)
 	}
 	login := &Login{Provider: name, Token: tok}
 
@@ -103,9 +139,9 @@ func Complete(ctx context.Context, p Provider, ar *AuthRequest, callback url.Val
 		if err != nil {
 			return nil, err
 		}
-		// The provider checked the nonce; checking again here keeps Complete
-		// safe with any Provider implementation.
-		if subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(ar.Nonce)) != 1 || ar.Nonce == "" {
+		// The provider checked the nonce; checking again here keeps the
+		// login safe with any Provider implementation.
+		if ar.Nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(ar.Nonce)) != 1 {
 			return nil, fmt.Errorf("%s: verify id token: %w", name, ErrNonceMismatch)
 		}
 		if idt.AccessTokenHash != "" {

@@ -115,7 +115,7 @@ func TestNothingPrintsASecret(t *testing.T) {
 		require.Error(t, e)
 	}
 
-	values := []any{cfg, &cfg, p, ar, login, login.UserInfo}
+	values := []any{cfg, &cfg, p, *p, ar, login, login.UserInfo}
 	for _, e := range errs {
 		values = append(values, e)
 	}
