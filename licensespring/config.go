@@ -1,0 +1,136 @@
+package licensespring
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+)
+
+// DefaultAPIURL is the License API's address (vendor-docs README: base
+// https://api.licensespring.com/api/v4).
+const DefaultAPIURL = "https://api.licensespring.com"
+
+// The two values of Config.ResponseType (004_…txt: "if specified must be
+// either code or token").
+const (
+	// ResponseTypeCode: the authorization code grant. The redirect carries a
+	// single-use code in its query.
+	ResponseTypeCode = "code"
+	// ResponseTypeToken: the implicit grant. The redirect carries id_token,
+	// access_token, expires_in and token_type in its fragment.
+	ResponseTypeToken = "token"
+)
+
+// Config configures a [Provider] for one product and one customer account.
+type Config struct {
+	// APIURL is the License API's address, without /api/v4. Zero:
+	// DefaultAPIURL. Must be https; http is accepted only on loopback
+	// (tests, the licensespringtest fake). A trailing /api/v4 is tolerated.
+	APIURL string
+
+	// APIKey identifies the account in every License API request's
+	// Authorization header. It travels in clear text with each request, like
+	// a client id; the SharedKey is the secret. Required.
+	APIKey string
+
+	// SharedKey is the key License API requests are signed with
+	// (HMAC-SHA256 over its UTF-8 bytes, as written — not base64-decoded).
+	// Required.
+	SharedKey oauthkit.Secret
+
+	// Product is the product's short code (004_…txt: "product short code").
+	// Required.
+	Product string
+
+	// CustomerAccountCode is the customer account whose SSO provider the
+	// users log in with (004_…txt: "the customer account code to which sso
+	// provider is configured"). Required.
+	CustomerAccountCode string
+
+	// ResponseType picks the grant: ResponseTypeCode (zero) or
+	// ResponseTypeToken. It is always sent, because the vendor's page names
+	// both "code" and the implicit grant as the default.
+	ResponseType string
+
+	// RedirectURL chooses among several SSO redirect URIs enabled for the
+	// customer account (vendor-docs README). Zero: not sent; LicenseSpring's
+	// URL names the redirect URI.
+	RedirectURL string
+
+	// HTTPClient sends the requests. Zero: a client over
+	// http.DefaultTransport. It is copied, never modified; redirects are not
+	// followed.
+	HTTPClient *http.Client
+
+	// Timeout bounds each HTTP attempt. Zero: 30 seconds.
+	Timeout time.Duration
+
+	// Now is the clock for the signed Date header, token expiry and
+	// ID-token checks. Zero: time.Now. LicenseSpring refuses a Date more than
+	// 15 minutes old, so a skewed clock shows as date_header_diff.
+	Now func() time.Time
+}
+
+func (c *Config) validate() error {
+	bad := func(field, reason string) error {
+		return &oauthkit.ConfigError{Provider: name, Field: field, Reason: reason}
+	}
+	if c.APIURL == "" {
+		c.APIURL = DefaultAPIURL
+	}
+	c.APIURL = strings.TrimSuffix(strings.TrimRight(c.APIURL, "/"), "/api/v4")
+	if err := httpc.CheckURL(c.APIURL); err != nil {
+		return bad("APIURL", err.Error())
+	}
+	if u, _ := url.Parse(c.APIURL); u.RawQuery != "" || u.Fragment != "" {
+		return bad("APIURL", "must not carry a query or fragment")
+	}
+	if err := checkAPIKey(c.APIKey); err != nil {
+		return bad("APIKey", err.Error())
+	}
+	switch {
+	case c.SharedKey.IsZero():
+		return bad("SharedKey", "is required")
+	case strings.TrimSpace(c.Product) == "":
+		return bad("Product", "is required")
+	case strings.TrimSpace(c.CustomerAccountCode) == "":
+		return bad("CustomerAccountCode", "is required")
+	}
+	switch c.ResponseType {
+	case "":
+		c.ResponseType = ResponseTypeCode
+	case ResponseTypeCode, ResponseTypeToken:
+	default:
+		return bad("ResponseType", `must be "code" or "token"`)
+	}
+	if c.RedirectURL != "" {
+		if u, err := url.Parse(c.RedirectURL); err != nil || !u.IsAbs() {
+			return bad("RedirectURL", "must be an absolute URL")
+		}
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// checkAPIKey refuses a key that cannot sit inside the quoted apikey="…"
+// parameter of the Authorization header.
+func checkAPIKey(k string) error {
+	switch {
+	case k == "":
+		return errString("is required")
+	case strings.ContainsFunc(k, func(r rune) bool { return r == '"' || r == '\\' || unicode.IsControl(r) }):
+		return errString("must not contain quotes, backslashes or control characters")
+	}
+	return nil
+}
+
+type errString string
+
+func (e errString) Error() string { return string(e) }

@@ -1,0 +1,88 @@
+// Package licensespring is LicenseSpring's license-user single sign-on
+// behind the [oauthkit.Provider] interface: the HMAC-signed sso_url lookup
+// in the License API, the Keycloak login it points to, ID-token
+// verification, and the credentials LicenseSpring's activate_license call
+// takes afterwards.
+//
+// # Signing License API requests
+//
+// Every License API request carries a Date header (RFC 7231 IMF-fixdate,
+// GMT) and an Authorization header
+//
+//	algorithm="hmac-sha256",headers="date",signature="<sig>",apikey="<API key>"
+//
+// where <sig> is standard base64 of HMAC-SHA256 over
+// "licenseSpring\ndate: <Date>", keyed with the shared key's UTF-8 bytes.
+// LicenseSpring refuses a Date more than 15 minutes old (date_header_diff).
+// [Signer] does this for any request: [Signer.Sign] for one request,
+// [Signer.Transport] for an http.Client, [Signer.Header] for other stacks.
+// The shared key is an [oauthkit.Secret] and appears in no error or
+// formatted value.
+//
+// # The SSO URL
+//
+// [Provider.SSOURL] asks GET /api/v4/sso_url/ for the configured product
+// and customer account. The answer is a Keycloak authorization URL with
+// client_id, redirect_uri, scope and kc_idp_hint already set, and,
+// optionally, the realm's issuer and endpoints. It depends only on the
+// configuration, so the first good answer is kept; a failed one is not.
+// License API errors ({status, code, message}) become [*oauthkit.Error]
+// values whose Code is the vendor's code ([ErrSignatureMismatch],
+// [ErrDateHeaderDiff], …) and whose Advice names the documented cause.
+//
+// # Two grants, two uses of a login
+//
+// Config.ResponseType picks the grant. With "code" the redirect carries a
+// single-use authorization code in its query; with "token" (implicit) it
+// carries id_token, access_token, expires_in and token_type in its
+// fragment.
+//
+// A code can be spent once, either by LicenseSpring (activate_license) or
+// by the application (the Keycloak token endpoint), so the package keeps
+// the two paths apart:
+//
+//   - to activate a license: [Provider.ActivationURL], then
+//     [Provider.CompleteActivation], which checks the callback's state and
+//     returns [ActivationCredentials] holding the code, without exchanging
+//     it. No PKCE: LicenseSpring redeems the code without a verifier, and
+//     Keycloak refuses a verifier-less redemption of a code whose request
+//     carried a challenge.
+//   - to learn who logged in: [Provider.AuthCodeURL] (state, nonce, PKCE
+//     S256), then [oauthkit.Complete], which exchanges the code as a public
+//     client and verifies the ID token. [Provider.ActivationFromLogin] then
+//     turns the verified ID token into activation credentials, if the
+//     application wants both.
+//
+// Each refuses the other's AuthRequest ([ErrWrongFlow]). With "token" there
+// is one path: [Provider.AuthCodeURL] (or ActivationURL, the same), then
+// [Provider.CompleteImplicit] with the fragment a page at the redirect URI
+// posts back — state checked in constant time and once only, ID token
+// verified including the nonce and at_hash — then
+// [Provider.ActivationFromLogin].
+//
+// # Where the vendor's documents disagree
+//
+//   - The default response type: the parameter table says "defaults to
+//     code", the text below it that the implicit grant is the default. The
+//     response type is always sent.
+//   - redirect_uri: the vendor-docs README lists it as an optional sso_url
+//     parameter; the captured page's request schema does not (and forbids
+//     additional properties). It is sent only when Config.RedirectURL is
+//     set.
+//   - openid_configuration: in the captured page's response schema but not
+//     required by it. When it is absent, the issuer is derived from the URL
+//     by Keycloak's layout ({issuer}/protocol/openid-connect/auth) and the
+//     token endpoint from the issuer's discovery document.
+//
+// # References
+//
+//   - LicenseSpring License API, "Single Sign-On URL" (shared/vendor-docs/004_…txt)
+//     and the vendor-docs README (request signing, error codes, activation)
+//   - LicenseSpring License API error list: https://docs.licensespring.com/license-api/error-responses
+//   - RFC 2104 (HMAC): https://www.rfc-editor.org/rfc/rfc2104
+//   - RFC 7231 §7.1.1.1 (IMF-fixdate): https://www.rfc-editor.org/rfc/rfc7231#section-7.1.1.1
+//   - RFC 6749 (OAuth 2.0: §4.1 code, §4.2 implicit): https://www.rfc-editor.org/rfc/rfc6749
+//   - RFC 7636 (PKCE): https://www.rfc-editor.org/rfc/rfc7636
+//   - OpenID Connect Core 1.0 (§3.1 code flow, §3.2 implicit flow) and Discovery 1.0: https://openid.net/specs/openid-connect-core-1_0.html
+//   - Keycloak OpenID Connect endpoints: https://www.keycloak.org/securing-apps/oidc-layers
+package licensespring

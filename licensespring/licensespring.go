@@ -1,0 +1,259 @@
+package licensespring
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/url"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/lazy"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+)
+
+const name = "licensespring"
+
+// Provider is LicenseSpring's license-user SSO for one product and one
+// customer account: the signed sso_url lookup and the Keycloak login around
+// it. It implements [oauthkit.Provider] and [oauthkit.IDTokenVerifier]. It
+// is safe for concurrent use; make one per product and customer account,
+// and keep it.
+type Provider struct {
+	cfg    Config
+	signer *Signer
+	http   *httpc.Client
+	token  *oauthwire.Client
+	sso    lazy.Value[*session]
+}
+
+var (
+	_ oauthkit.Provider        = (*Provider)(nil)
+	_ oauthkit.IDTokenVerifier = (*Provider)(nil)
+)
+
+// New validates cfg and returns a Provider. It sends no request: the
+// sso_url answer and the realm's discovery document are fetched on first
+// use.
+func New(cfg Config) (*Provider, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	hc := httpc.New(httpc.Options{HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout})
+	p := &Provider{
+		cfg:    cfg,
+		signer: &Signer{APIKey: cfg.APIKey, SharedKey: cfg.SharedKey, Now: cfg.Now},
+		http:   hc,
+		token:  &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
+	}
+	p.sso = lazy.Value[*session]{Fetch: p.fetchSession, Timeout: hc.Timeout() * 3}
+	return p, nil
+}
+
+// Name returns "licensespring".
+func (p *Provider) Name() string { return name }
+
+// Signer returns a signer with the provider's API key, shared key and
+// clock, for the License API calls that follow a login (activate_license
+// and the rest).
+func (p *Provider) Signer() *Signer {
+	s := *p.signer
+	return &s
+}
+
+// Discover returns the realm's endpoints: those the sso_url answer names
+// (issuer, token, end-session, introspection; 004_…txt "openid
+// configuration"), completed from the issuer's OpenID Connect discovery
+// document (JWKS, user info). AuthURL is the sso_url answer's URL without
+// its query; [Provider.AuthCodeURL] uses the whole URL.
+func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
+	s, err := p.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	md, err := s.metadata(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return s.endpoints(md), nil
+}
+
+// AuthCodeURL starts a login whose result the application uses itself,
+// through [oauthkit.Complete] (response type "code") or
+// [Provider.CompleteImplicit] (response type "token"). It is the sso_url
+// answer's URL — client_id, redirect_uri, scope and kc_idp_hint as
+// LicenseSpring set them — with a fresh state and nonce added and, for the
+// code grant, PKCE S256.
+//
+// PKCE: Keycloak supports S256 for public clients and enforces a challenge
+// at the token endpoint once one was sent; the code is then useless to
+// anyone without the verifier. That is also why a code from AuthCodeURL
+// cannot go to activate_license — LicenseSpring redeems it without a
+// verifier, and Keycloak would refuse. To activate a license with the code,
+// start with [Provider.ActivationURL] instead.
+//
+// With response type "token" AuthCodeURL and ActivationURL are the same:
+// the ID token serves both the login and the activation.
+func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
+	return p.authRequest(ctx, true, opts)
+}
+
+// ActivationURL starts a login whose code goes to LicenseSpring's
+// activate_license (vendor-docs README: the body holds "code" or
+// "id_token"): the sso_url answer's URL with a fresh state and nonce, and
+// no PKCE, because LicenseSpring redeems the code at Keycloak without a
+// verifier. Finish it with [Provider.CompleteActivation], which checks the
+// callback and returns the code without exchanging it.
+//
+// With response type "token" it is the same as [Provider.AuthCodeURL];
+// finish with [Provider.CompleteImplicit] and [Provider.ActivationFromLogin].
+func (p *Provider) ActivationURL(ctx context.Context, opts ...oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
+	return p.authRequest(ctx, false, opts)
+}
+
+func (p *Provider) authRequest(ctx context.Context, login bool, opts []oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
+	s, err := p.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	spec := authreq.Spec{
+		Provider: name,
+		AuthURL:  s.authURL,
+		// The URL already holds client_id and redirect_uri; setting the same
+		// values keeps them, and puts the redirect URI in the AuthRequest
+		// for the exchange.
+		ClientID:    s.clientID,
+		RedirectURL: s.redirect,
+		Scopes:      s.scopes,
+		// OpenID Connect Core §3.2.2.1: the implicit flow requires a nonce,
+		// and Keycloak refuses an implicit request without one.
+		Nonce: true,
+		Now:   p.cfg.Now,
+	}
+	if !s.hasType {
+		// The vendor's URL names its response_type (004_…txt example); if
+		// one ever does not, ask for what the configured grant returns. The
+		// implicit grant must ask for id_token too (OpenID Connect Core
+		// §3.2.2.1): Keycloak sends only what response_type names.
+		spec.ResponseType = "code"
+		if !s.codeFlow {
+			spec.ResponseType = "id_token token"
+		}
+	}
+	if login && s.codeFlow {
+		spec.PKCE = &authgen.DefaultPKCE
+	}
+	return authreq.New(spec, opts)
+}
+
+// Exchange trades a code for tokens at the realm's token endpoint as a
+// public client (client_id from the sso_url answer's URL, no secret; RFC
+// 6749 §2.1), with the AuthRequest's redirect URI and PKCE verifier. It is
+// never resent once it may have reached Keycloak: a code is single-use.
+//
+// It refuses an AuthRequest made by [Provider.ActivationURL]: that code
+// belongs to activate_license, and exchanging it here would spend it.
+func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
+	if err := authreq.CheckExchange(name, code, ar); err != nil {
+		return nil, err
+	}
+	s, err := p.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if !s.codeFlow {
+		return nil, fmt.Errorf("%s: exchange: the provider uses response type %q, which returns no code (use CompleteImplicit): %w", name, p.cfg.ResponseType, ErrWrongFlow)
+	}
+	if ar.CodeVerifier == "" {
+		return nil, fmt.Errorf("%s: exchange: the AuthRequest was made by ActivationURL, so its code is for activate_license (use CompleteActivation); start logins that exchange the code with AuthCodeURL: %w", name, ErrWrongFlow)
+	}
+	tokenURL, err := s.tokenEndpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	params := url.Values{
+		"grant_type":    {"authorization_code"},
+		"code":          {code},
+		"code_verifier": {ar.CodeVerifier},
+	}
+	if ar.RedirectURL != "" {
+		params.Set("redirect_uri", ar.RedirectURL)
+	}
+	return p.token.Token(ctx, oauthwire.Request{
+		Op:        "exchange",
+		TokenURL:  tokenURL,
+		Params:    params,
+		ClientID:  s.clientID,
+		Auth:      oauthwire.AuthPublic,
+		SingleUse: true,
+		Advise:    adviseKeycloak,
+	})
+}
+
+// ClientCredentials is not offered: the License API authenticates servers
+// by signing each request with the API and shared keys (see [Signer]), not
+// with OAuth tokens. It returns an error matching errors.ErrUnsupported.
+func (p *Provider) ClientCredentials(context.Context) (*oauth2.Token, error) {
+	return nil, fmt.Errorf("%s: client credentials: the License API signs requests with the API and shared keys instead (use Signer): %w", name, errors.ErrUnsupported)
+}
+
+// Refresh trades a Keycloak refresh token for new tokens (RFC 6749 §6) as
+// the same public client.
+func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
+	if refreshToken == "" {
+		return nil, fmt.Errorf("%s: refresh: empty refresh token", name)
+	}
+	s, err := p.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	tokenURL, err := s.tokenEndpoint(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return p.token.Token(ctx, oauthwire.Request{
+		Op:       "refresh",
+		TokenURL: tokenURL,
+		Params:   url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}},
+		ClientID: s.clientID,
+		Auth:     oauthwire.AuthPublic,
+	})
+}
+
+// VerifyIDToken verifies a Keycloak ID token with go-oidc against the
+// realm's published keys (found through the issuer's discovery document):
+// signature, iss (the sso_url answer's issuer), aud and azp (the URL's
+// client_id), exp, then the nonce.
+func (p *Provider) VerifyIDToken(ctx context.Context, rawIDToken, nonce string) (*oidc.IDToken, error) {
+	s, err := p.session(ctx)
+	if err != nil {
+		return nil, err
+	}
+	md, err := s.metadata(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return md.Verifier(name, s.clientID, p.cfg.Now).Verify(ctx, rawIDToken, nonce)
+}
+
+// String describes the provider without its shared key.
+func (p *Provider) String() string {
+	if p == nil {
+		return "licensespring.Provider(nil)"
+	}
+	return fmt.Sprintf("licensespring.Provider{APIURL:%q APIKey:%q Product:%q CustomerAccountCode:%q ResponseType:%q}",
+		p.cfg.APIURL, p.cfg.APIKey, p.cfg.Product, p.cfg.CustomerAccountCode, p.cfg.ResponseType)
+}
+
+// GoString is String: the shared key lives in an unexported field, where
+// fmt's %#v would print it raw.
+func (p *Provider) GoString() string { return p.String() }
+
+// Format prints String for every verb.
+func (p *Provider) Format(f fmt.State, _ rune) { io.WriteString(f, p.String()) }

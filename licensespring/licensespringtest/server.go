@@ -1,0 +1,303 @@
+// Package licensespringtest runs an in-process fake of LicenseSpring's
+// license-user single sign-on — the License API's sso_url and
+// activate_license endpoints and the Keycloak realm behind them — for tests
+// of code that uses the licensespring package, the way net/http/httptest
+// runs a fake HTTP server.
+//
+// # What it follows
+//
+// The vendor's documents (shared/vendor-docs 004_…txt and the README's
+// LicenseSpring section), and Keycloak's observable behaviour, not the
+// client in this module:
+//
+//   - every License API request is checked for its signature: Date and
+//     Authorization present (else missing_headers); the Authorization
+//     parameters algorithm, headers, signature and apikey present (else
+//     authorization_missing_params) and well-formed (else
+//     authorization_invalid_headers; hmac_required for another algorithm);
+//     the API key known (else invalid_api_key); the Date at most 15 minutes
+//     from the fake's clock (else date_header_diff); the signature the
+//     base64 HMAC-SHA256 of "licenseSpring\ndate: <Date>" under the shared
+//     key's UTF-8 bytes (else signature_mismatch). Errors are
+//     {"status", "code", "message"} with HTTP 400;
+//   - GET /api/v4/sso_url/ needs product and customer_account_code (else
+//     missing_parameters), a known product (else unknown_product), and
+//     answers the realm's authorization URL — scope, response_type,
+//     client_id, redirect_uri, kc_idp_hint — with openid_configuration
+//     (unless [Options.OmitOpenIDConfiguration]);
+//   - the realm, issuer {URL}/realms/user-portal: discovery, JWKS
+//     (.../protocol/openid-connect/certs), the authorization endpoint (code
+//     in the query; implicit tokens in the fragment, nonce required), and
+//     the token endpoint for authorization_code and refresh_token as a
+//     public client, with Keycloak's PKCE rules: a challenge sent at
+//     authorization needs the verifier, a verifier without a challenge is
+//     refused;
+//   - POST /api/v4/activate_license checks the payload's shape (product,
+//     hardware_id, customer_account_code, exactly one of code and id_token)
+//     and redeems the code as LicenseSpring would, at the realm and without
+//     a PKCE verifier — so a code whose request carried a challenge fails,
+//     as it would against the real Keycloak.
+//
+// Where the documents are silent the fake chooses, and says so: an unknown
+// customer account is customer_not_found; a redirect_uri not enabled, an
+// unknown parameter or response_type is validation_error; a missing
+// response_type means the implicit grant (the page's prose); the implicit
+// URL asks for response_type "id_token token" (so that Keycloak returns
+// both tokens the vendor describes); a bad code or ID token at activation
+// is sso_authentication_failed; codes live one minute and work once;
+// access and ID tokens live 300 s; refresh tokens rotate.
+package licensespringtest
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
+	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
+)
+
+// Endpoint names, for [Server.InjectFault] and [Server.Requests].
+const (
+	EndpointSSOURL    = "sso_url"
+	EndpointActivate  = "activate_license"
+	EndpointDiscovery = "discovery"
+	EndpointJWKS      = "certs"
+	EndpointAuth      = "auth"
+	EndpointToken     = "token"
+)
+
+// Realm is the Keycloak realm of the vendor's example issuer
+// (https://auth.licensespring.com/realms/user-portal, 004_…txt).
+const Realm = "user-portal"
+
+// Fault is a failure the server answers with: a status and body, a delay,
+// for a number of requests. See [Server.InjectFault].
+type Fault = fakeidp.Fault
+
+// Options configures a Server. Every zero value is usable.
+type Options struct {
+	APIKey    string // zero: random
+	SharedKey string // zero: random
+
+	Product             string // product short code; zero: "oauthkit-demo"
+	CustomerAccountCode string // zero: "acme"
+
+	// ClientID is the realm's public client. Zero: "license-users", as in
+	// the vendor's example URL.
+	ClientID string
+	// RedirectURLs are the SSO redirect URIs enabled for the customer
+	// account; the first is the default. Zero: "http://127.0.0.1/callback".
+	RedirectURLs []string
+	// IdPHint is the URL's kc_idp_hint, the customer's identity provider.
+	// Zero: "acme-idp".
+	IdPHint string
+
+	// OmitOpenIDConfiguration answers sso_url with the url only, as the
+	// vendor's schema allows.
+	OmitOpenIDConfiguration bool
+
+	// Now is the server's clock: the Date window, code and token expiry,
+	// ID-token times. Zero: time.Now.
+	Now func() time.Time
+}
+
+// User is who is logged in at the customer's identity provider, in the
+// simulated browser. An empty Subject means no session: the authorization
+// endpoint then shows a login page instead of redirecting.
+type User struct {
+	Subject string
+	Email   string
+	Name    string
+	Claims  map[string]any // more ID-token claims; they do not replace the standard ones
+}
+
+// Activation is one accepted activate_license call.
+type Activation struct {
+	Product             string
+	HardwareID          string
+	CustomerAccountCode string
+	Grant               string // "code" or "id_token"
+	Subject             string // the license user's subject
+}
+
+// Server is a running fake. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the fake's address, for both the License API
+	// (licensespring.Config.APIURL) and the realm.
+	URL string
+
+	opts    Options
+	srv     *httptest.Server
+	now     fakeidp.Clock
+	key     *fakeidp.Key
+	codes   fakeidp.Codes
+	access  fakeidp.Tokens
+	refresh fakeidp.Tokens
+	faults  fakeidp.Faults
+	count   fakeidp.Counter
+
+	mu          sync.Mutex
+	user        User
+	mutate      func(claims map[string]any)
+	idTokens    map[string]string // issued ID token → subject
+	activations []Activation
+}
+
+// NewServer starts a fake. Close it when done.
+func NewServer(o Options) *Server {
+	if o.APIKey == "" {
+		o.APIKey = fakeidp.Random(16)
+	}
+	if o.SharedKey == "" {
+		o.SharedKey = fakeidp.Random(24)
+	}
+	if o.Product == "" {
+		o.Product = "oauthkit-demo"
+	}
+	if o.CustomerAccountCode == "" {
+		o.CustomerAccountCode = "acme"
+	}
+	if o.ClientID == "" {
+		o.ClientID = "license-users"
+	}
+	if len(o.RedirectURLs) == 0 {
+		o.RedirectURLs = []string{"http://127.0.0.1/callback"}
+	}
+	o.RedirectURLs = slices.Clone(o.RedirectURLs)
+	if o.IdPHint == "" {
+		o.IdPHint = "acme-idp"
+	}
+	s := &Server{
+		opts:     o,
+		now:      fakeidp.Clock(o.Now),
+		key:      fakeidp.SharedKey(),
+		user:     User{Subject: "license-user-1", Email: "ada@example.com", Name: "Ada Lovelace"},
+		idTokens: map[string]string{},
+	}
+
+	realm := "/realms/" + Realm
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /api/v4/sso_url/{$}", s.handle(EndpointSSOURL, s.ssoURL))
+	mux.HandleFunc("POST /api/v4/activate_license", s.handle(EndpointActivate, s.activate))
+	mux.HandleFunc("GET "+realm+"/.well-known/openid-configuration", s.handle(EndpointDiscovery, s.discovery))
+	mux.HandleFunc("GET "+realm+"/protocol/openid-connect/certs", s.handle(EndpointJWKS, s.jwks))
+	mux.HandleFunc("GET "+realm+"/protocol/openid-connect/auth", s.handle(EndpointAuth, s.authorize))
+	mux.HandleFunc(realm+"/protocol/openid-connect/token", s.handle(EndpointToken, s.token))
+	s.srv = httptest.NewServer(mux)
+	s.URL = s.srv.URL
+	return s
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// Client returns an HTTP client for the server.
+func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+// Options returns the server's options with the generated values filled in:
+// the API and shared keys, product, customer account, client id.
+func (s *Server) Options() Options {
+	o := s.opts
+	o.RedirectURLs = slices.Clone(o.RedirectURLs)
+	return o
+}
+
+// Config returns a licensespring.Config against this server for the code
+// grant, with its keys, product, customer account, HTTP client and clock.
+func (s *Server) Config() licensespring.Config {
+	return licensespring.Config{
+		APIURL:              s.URL,
+		APIKey:              s.opts.APIKey,
+		SharedKey:           oauthkit.Secret(s.opts.SharedKey),
+		Product:             s.opts.Product,
+		CustomerAccountCode: s.opts.CustomerAccountCode,
+		ResponseType:        licensespring.ResponseTypeCode,
+		HTTPClient:          s.Client(),
+		Now:                 s.opts.Now,
+	}
+}
+
+// Issuer returns the realm's issuer, {URL}/realms/user-portal.
+func (s *Server) Issuer() string { return s.URL + "/realms/" + Realm }
+
+// SetUser sets who is logged in in the simulated browser. A zero User means
+// no session.
+func (s *Server) SetUser(u User) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.user = u
+}
+
+// MutateIDTokens changes the claims of every ID token issued from now on,
+// after the standard ones are set — to issue a token with a wrong issuer,
+// audience, nonce or expiry. nil turns it off.
+func (s *Server) MutateIDTokens(f func(claims map[string]any)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.mutate = f
+}
+
+// SignIDToken signs claims with the realm's key, as its ID tokens are.
+func (s *Server) SignIDToken(claims map[string]any) string { return s.key.Sign(claims) }
+
+// InjectFault makes endpoint answer with f instead of normally.
+func (s *Server) InjectFault(endpoint string, f Fault) { s.faults.Inject(endpoint, f) }
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() { s.faults.Clear() }
+
+// Requests returns how many requests endpoint has received.
+func (s *Server) Requests(endpoint string) int { return s.count.Get(endpoint) }
+
+// Activations returns the activate_license calls the server accepted.
+func (s *Server) Activations() []Activation {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.activations)
+}
+
+// Authorize plays the browser: it requests authURL from the realm without
+// following the redirect, and returns where Keycloak redirects to — the
+// redirect URI with code and state in the query (code grant), with the
+// tokens and state in the fragment (implicit grant; read it with
+// URL.EscapedFragment), or with an error.
+func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
+	if err != nil {
+		return nil, err
+	}
+	c := *s.Client()
+	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusFound {
+		return nil, fmt.Errorf("licensespringtest: authorize answered %s, not a redirect", resp.Status)
+	}
+	return resp.Location()
+}
+
+func (s *Server) handle(endpoint string, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.count.Add(endpoint)
+		if s.faults.Apply(endpoint, w, r) {
+			return
+		}
+		h(w, r)
+	}
+}
+
+func (s *Server) currentUser() (User, func(map[string]any)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.user, s.mutate
+}
