@@ -1,0 +1,97 @@
+package justimmo
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+)
+
+// The vendor's hosts (003_…txt).
+const (
+	DefaultAuthURL = "https://auth.justimmo.at"
+	DefaultAPIURL  = "https://api.justimmo.at"
+)
+
+// The documented paths (003_…txt): authorize and access_token on the auth
+// host, the current user on the API host.
+const (
+	AuthPath        = "/authorize"
+	TokenPath       = "/access_token"
+	CurrentUserPath = "/oauth/user/current"
+)
+
+// Config configures a [Provider] for one Justimmo OAuth client (credentials
+// from support@justimmo.at, 003_…txt).
+type Config struct {
+	// ClientID and ClientSecret are the client's credentials. Both are
+	// required: every grant sends them in the form body (003_…txt).
+	ClientID     string
+	ClientSecret oauthkit.Secret
+
+	// RedirectURL is where Justimmo sends the browser after login. Required
+	// for the code flow (AuthCodeURL); client credentials do not use it.
+	RedirectURL string
+
+	// Scopes for the code flow and client credentials. Zero: none (the
+	// vendor's authorize example sends no scope).
+	Scopes []string
+
+	// AuthURL is the authorization server. Zero: DefaultAuthURL.
+	// APIURL is the resource server with the current-user endpoint. Zero:
+	// DefaultAPIURL. Both must be https; http is accepted only on loopback
+	// (tests, the justimmotest fake).
+	AuthURL, APIURL string
+
+	// HTTPClient sends the requests. Zero: a client over
+	// http.DefaultTransport. It is copied, never modified; redirects are not
+	// followed.
+	HTTPClient *http.Client
+
+	// Timeout bounds each HTTP attempt. Zero: 30 seconds.
+	Timeout time.Duration
+
+	// Now is the clock for token expiry. Zero: time.Now.
+	Now func() time.Time
+}
+
+func (c *Config) validate() error {
+	bad := func(field, reason string) error {
+		return &oauthkit.ConfigError{Provider: name, Field: field, Reason: reason}
+	}
+	for _, f := range []struct {
+		field string
+		v     *string
+		def   string
+	}{{"AuthURL", &c.AuthURL, DefaultAuthURL}, {"APIURL", &c.APIURL, DefaultAPIURL}} {
+		*f.v = strings.TrimRight(*f.v, "/")
+		if *f.v == "" {
+			*f.v = f.def
+		}
+		if err := httpc.CheckURL(*f.v); err != nil {
+			return bad(f.field, err.Error())
+		}
+		if u, _ := url.Parse(*f.v); u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+			return bad(f.field, "must not hold a user, query or fragment")
+		}
+	}
+	switch {
+	case c.ClientID == "":
+		return bad("ClientID", "is required")
+	case c.ClientSecret.IsZero():
+		return bad("ClientSecret", "is required (every Justimmo grant sends it)")
+	}
+	if c.RedirectURL != "" {
+		if u, err := url.Parse(c.RedirectURL); err != nil || !u.IsAbs() {
+			return bad("RedirectURL", "must be an absolute URL")
+		}
+	}
+	c.Scopes = append([]string(nil), c.Scopes...)
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}

@@ -1,0 +1,47 @@
+// Package justimmo is Justimmo's OAuth server behind the [oauthkit.Provider]
+// interface: user login (authorization code), refresh, client credentials,
+// and the current user and tenant.
+//
+// Justimmo runs an older league/oauth2-server (internal/league holds what it
+// shares with UniSignIn): parameters travel in the form body, refresh tokens
+// rotate, and errors are {"error", "message", "hint"} without
+// error_description.
+//
+// # Credentials in the body
+//
+// Every grant sends client_id and client_secret as form fields, never a
+// Basic header (003_…txt: each grant's body lists them). Config.ClientSecret
+// is therefore always required.
+//
+// # Login
+//
+// [Provider.AuthCodeURL] builds
+// https://auth.justimmo.at/authorize?response_type=code&client_id=…&redirect_uri=…
+// with a state and PKCE S256, and [oauthkit.Complete] checks the callback,
+// exchanges the code (it lives one minute) and fetches the current user for
+// [oauthkit.Login.UserInfo] (Subject is the user id). A user who declines
+// comes back with error=access_denied&message=…&hint=… — Complete turns it
+// into an [*oauthkit.Error] with Message and Hint, also when the redirect
+// carries no state.
+//
+// # Tokens
+//
+// Access tokens live a day, refresh tokens a month; [Provider.Refresh]
+// returns the next refresh token, which replaces the one used. An expired
+// one answers invalid_request with hint "Refresh token has expired", and
+// [oauthkit.NeedsLogin] reports true for it. [Provider.ClientCredentials]
+// gets a token without a user (no refresh token).
+//
+// # Current user
+//
+// [Provider.CurrentUser] calls https://api.justimmo.at/oauth/user/current,
+// which answers {"id":1234,"tenant":{"id":5678}}.
+//
+// # References
+//
+//   - Justimmo OAuth (shared/vendor-docs/003_…txt)
+//   - RFC 6749 (OAuth 2.0): https://www.rfc-editor.org/rfc/rfc6749
+//   - RFC 7636 (PKCE): https://www.rfc-editor.org/rfc/rfc7636
+//   - RFC 6750 (Bearer tokens): https://www.rfc-editor.org/rfc/rfc6750
+//   - league/oauth2-server: https://oauth2.thephpleague.com/
+package justimmo

@@ -1,0 +1,214 @@
+package justimmotest
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"slices"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/league/leaguefake"
+	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
+)
+
+// Endpoint names, for [Server.InjectFault] and [Server.Requests].
+const (
+	EndpointAuthorize   = "authorize"
+	EndpointToken       = "access_token"
+	EndpointCurrentUser = "user/current"
+)
+
+// Lifetimes from 003_…txt.
+const (
+	CodeLifetime              = time.Minute
+	AccessTokenLifetime       = 24 * time.Hour
+	ClientCredentialsLifetime = 2678400 * time.Second // the example's expires_in
+)
+
+// Fault is a failure the server answers with: a status and body, a delay,
+// for a number of requests. See [Server.InjectFault].
+type Fault = fakeidp.Fault
+
+// Client is a registered OAuth client.
+type Client struct {
+	ID           string
+	Secret       string
+	RedirectURLs []string
+}
+
+// User is a Justimmo user and their tenant.
+type User struct {
+	ID       int64
+	TenantID int64
+}
+
+// Options configures a Server. Every zero value is usable.
+type Options struct {
+	// Client zero: id "oauthkit-demo", a random secret and redirect URL
+	// "http://127.0.0.1/callback".
+	Client Client
+	// Users; the first one is logged in. Zero: user 1234 of tenant 5678, as
+	// in the document's example.
+	Users []User
+	// Now is the servers' clock (code and token expiry). Zero: time.Now.
+	Now func() time.Time
+}
+
+// Server is a running fake. Its methods are safe for concurrent use.
+type Server struct {
+	// AuthURL and APIURL are the two servers' URLs: use them as
+	// justimmo.Config.AuthURL and APIURL.
+	AuthURL, APIURL string
+
+	auth, api *httptest.Server
+	now       fakeidp.Clock
+	league    *leaguefake.Server
+	in        leaguefake.Instruments
+	client    Client
+
+	mu      sync.Mutex
+	users   []User
+	current int64 // the logged-in user; 0 for no session
+}
+
+// NewServer starts the fake's two servers. Close it when done.
+func NewServer(o Options) *Server {
+	s := &Server{now: fakeidp.Clock(o.Now), client: o.Client, users: slices.Clone(o.Users)}
+	if s.client.ID == "" {
+		s.client.ID = "oauthkit-demo"
+	}
+	if s.client.Secret == "" {
+		s.client.Secret = fakeidp.Random(30)
+	}
+	if len(s.client.RedirectURLs) == 0 {
+		s.client.RedirectURLs = []string{"http://127.0.0.1/callback"}
+	}
+	if len(s.users) == 0 {
+		s.users = []User{{ID: 1234, TenantID: 5678}}
+	}
+	s.current = s.users[0].ID
+
+	s.league = &leaguefake.Server{
+		Version: leaguefake.V7,
+		Now:     s.now,
+		Grants:  []string{leaguefake.GrantAuthorizationCode, leaguefake.GrantRefreshToken, leaguefake.GrantClientCredentials},
+		// 003_…txt lists client_id and client_secret in the body of every grant.
+		BasicAuth:            false,
+		CodeTTL:              CodeLifetime,
+		AccessTTL:            AccessTokenLifetime,
+		ClientCredentialsTTL: ClientCredentialsLifetime,
+		// 003_…txt: the refresh grant's documented error.
+		ExpiredRefresh: leaguefake.InvalidRequest("refresh_token", "Refresh token has expired"),
+	}
+	s.league.AddClient(leaguefake.Client{ID: s.client.ID, Secret: s.client.Secret, RedirectURIs: s.client.RedirectURLs})
+
+	auth := http.NewServeMux()
+	auth.HandleFunc("GET "+justimmo.AuthPath, s.in.Wrap(EndpointAuthorize, s.authorize))
+	auth.HandleFunc(justimmo.TokenPath, s.in.Wrap(EndpointToken, s.league.Token))
+	s.auth = httptest.NewServer(auth)
+	s.AuthURL = s.auth.URL
+
+	api := http.NewServeMux()
+	api.HandleFunc("GET "+justimmo.CurrentUserPath, s.in.Wrap(EndpointCurrentUser, s.currentUser))
+	s.api = httptest.NewServer(api)
+	s.APIURL = s.api.URL
+	return s
+}
+
+// Close shuts both servers down.
+func (s *Server) Close() {
+	s.auth.Close()
+	s.api.Close()
+}
+
+// Client returns an HTTP client for the servers.
+func (s *Server) Client() *http.Client { return s.auth.Client() }
+
+// Config returns a justimmo.Config for the registered client against this
+// fake.
+func (s *Server) Config() justimmo.Config {
+	return justimmo.Config{
+		ClientID:     s.client.ID,
+		ClientSecret: oauthkit.Secret(s.client.Secret),
+		RedirectURL:  s.client.RedirectURLs[0],
+		AuthURL:      s.AuthURL,
+		APIURL:       s.APIURL,
+		HTTPClient:   s.Client(),
+		Now:          s.now,
+	}
+}
+
+// Registered returns the registered client, with its generated secret.
+func (s *Server) Registered() Client { return s.client }
+
+// SetUser logs user id in, in the simulated browser; 0 ends the session
+// (authorize then answers with a login page instead of a redirect).
+func (s *Server) SetUser(id int64) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.current = id
+}
+
+// Authorize plays the browser of a logged-in user who accepts: it requests
+// authURL without following the redirect and returns the URL Justimmo
+// redirects to (the callback with code, or an error redirect).
+func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
+	return leaguefake.Browse(ctx, s.Client(), authURL, false)
+}
+
+// Deny plays a user who declines: the callback carries
+// error=access_denied&message=…&hint=The+user+denied+the+request (003_…txt).
+func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
+	return leaguefake.Browse(ctx, s.Client(), authURL, true)
+}
+
+// InjectFault makes endpoint answer with f instead of normally.
+func (s *Server) InjectFault(endpoint string, f Fault) { s.in.Faults.Inject(endpoint, f) }
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() { s.in.Faults.Clear() }
+
+// Requests returns how many requests endpoint has received.
+func (s *Server) Requests(endpoint string) int { return s.in.Count.Get(endpoint) }
+
+// RefreshTokenState reports what the server knows of a refresh token:
+// "live", "revoked" (used, so rotated away), "expired" or "unknown".
+func (s *Server) RefreshTokenState(tok string) string { return s.league.RefreshTokenState(tok) }
+
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	subject := ""
+	if s.current != 0 {
+		subject = strconv.FormatInt(s.current, 10)
+	}
+	s.mu.Unlock()
+	s.league.Authorize(w, r, subject)
+}
+
+func (s *Server) currentUser(w http.ResponseWriter, r *http.Request) {
+	tok, ok := s.league.BearerToken(r)
+	if !ok {
+		s.league.Version.Write(w, r, leaguefake.AccessDenied("Access token could not be verified"))
+		return
+	}
+	if tok.Subject == "" {
+		e := leaguefake.AccessDenied("The access token was issued by the client credentials grant and acts for no user")
+		e.Status = http.StatusForbidden
+		s.league.Version.Write(w, r, e)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.users {
+		if strconv.FormatInt(u.ID, 10) == tok.Subject {
+			fakeidp.WriteJSON(w, http.StatusOK, map[string]any{"id": u.ID, "tenant": map[string]any{"id": u.TenantID}})
+			return
+		}
+	}
+	fakeidp.WriteJSON(w, http.StatusNotFound, map[string]string{"error": "not_found", "message": "User not found"})
+}

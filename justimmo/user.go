@@ -1,0 +1,96 @@
+package justimmo
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
+)
+
+// User is who an access token acts for: the Justimmo user and their tenant
+// (003_…txt, "Retrieving user and tenant id").
+type User struct {
+	ID       int64
+	TenantID int64 // zero when the answer names no tenant
+}
+
+// currentUser is the documented answer, {"id":1234,"tenant":{"id":5678}};
+// the ids are read as numbers or numeric strings.
+type currentUser struct {
+	ID     oauthwire.ID `json:"id"`
+	Tenant *struct {
+		ID oauthwire.ID `json:"id"`
+	} `json:"tenant"`
+}
+
+// CurrentUser returns the user and tenant of a user's access token:
+// GET {APIURL}/oauth/user/current with the token as Bearer (003_…txt). A
+// client-credentials token acts for no user; the server refuses it.
+func (p *Provider) CurrentUser(ctx context.Context, tok *oauth2.Token) (*User, error) {
+	u, _, err := p.currentUser(ctx, tok)
+	return u, err
+}
+
+// FetchUserInfo implements [oauthkit.UserInfoFetcher]: Subject is the user
+// id in decimal; Raw holds the answer ("id", "tenant"). Justimmo sends no
+// email or name.
+func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauthkit.UserInfo, error) {
+	u, raw, err := p.currentUser(ctx, tok)
+	if err != nil {
+		return nil, err
+	}
+	var m map[string]any
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, fmt.Errorf("%s: current user: %w", name, oauthkit.ErrMalformedResponse)
+	}
+	return &oauthkit.UserInfo{Subject: strconv.FormatInt(u.ID, 10), Raw: m}, nil
+}
+
+func (p *Provider) currentUser(ctx context.Context, tok *oauth2.Token) (*User, json.RawMessage, error) {
+	if tok == nil || tok.AccessToken == "" {
+		return nil, nil, fmt.Errorf("%s: current user: no access token", name)
+	}
+	call := oauthwire.Call{
+		Provider: name,
+		Op:       "current user",
+		Secrets:  redact.NewSecrets(tok.AccessToken, tok.RefreshToken, p.cfg.ClientSecret.Reveal()),
+	}
+	var raw json.RawMessage
+	resp, err := oauthwire.GetJSON(ctx, p.http, call, p.endpoints.UserInfoURL, oauthwire.BearerHeader(tok.AccessToken), &raw)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := parseUser(raw)
+	if err != nil {
+		return nil, nil, call.Malformed(resp, err)
+	}
+	return u, raw, nil
+}
+
+func parseUser(raw json.RawMessage) (*User, error) {
+	var cu currentUser
+	if err := json.Unmarshal(raw, &cu); err != nil {
+		return nil, errors.New("current user is not {\"id\": …, \"tenant\": {\"id\": …}}")
+	}
+	if cu.ID == "" {
+		return nil, errors.New("current user has no id")
+	}
+	id, err := cu.ID.Int64()
+	if err != nil {
+		return nil, errors.New("current user id is not a 64-bit integer")
+	}
+	u := &User{ID: id}
+	if cu.Tenant != nil && cu.Tenant.ID != "" {
+		if u.TenantID, err = cu.Tenant.ID.Int64(); err != nil {
+			return nil, errors.New("tenant id is not a 64-bit integer")
+		}
+	}
+	return u, nil
+}

@@ -1,0 +1,95 @@
+package unisignin
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+)
+
+// DefaultScopes is the scope of the vendor's examples (002_…txt:
+// "scope=public"; for the password grant "Should be public").
+var DefaultScopes = []string{"public"}
+
+// The documented endpoints, relative to Config.BaseURL (002_…txt).
+const (
+	AuthPath  = "/oauth/v2/authorize"
+	TokenPath = "/oauth/v2/access_token"
+	UserPath  = "/oauth/v2/user"
+)
+
+// Config configures a [Provider] for one UniSignIn OAuth application.
+//
+// Which flow the provider runs follows from ClientSecret: with a secret the
+// web flow (a confidential client, 002_…txt "The web application flow"),
+// without one the app flow (a public client proving itself with PKCE,
+// 002_…txt "APP Flow").
+type Config struct {
+	// BaseURL is the organization's UniSignIn URL,
+	// https://SUBDOMAIN.PRIMARY_DOMAIN. Required. Must be https; http is
+	// accepted only on loopback (tests, the unisignintest fake).
+	BaseURL string
+
+	// ClientID is the client id shown in the UniSignIn dashboard
+	// (Features > OAuth Service). Required.
+	ClientID string
+
+	// ClientSecret is the client secret from the dashboard, for the web flow.
+	// Zero: the app flow, which sends client_id alone and PKCE.
+	ClientSecret oauthkit.Secret
+
+	// RedirectURL is where UniSignIn sends the browser after login; it must
+	// be in the application's Redirect URIs whitelist. For the app flow it
+	// is the app's URL scheme, <scheme>://<path>. Required for the code flow
+	// (AuthCodeURL); the password grant does not use it.
+	RedirectURL string
+
+	// Scopes for the code flow and the password grant. Zero: DefaultScopes.
+	Scopes []string
+
+	// HTTPClient sends the requests. Zero: a client over
+	// http.DefaultTransport. It is copied, never modified; redirects are not
+	// followed.
+	HTTPClient *http.Client
+
+	// Timeout bounds each HTTP attempt. Zero: 30 seconds.
+	Timeout time.Duration
+
+	// Now is the clock for token expiry. Zero: time.Now.
+	Now func() time.Time
+}
+
+func (c *Config) validate() error {
+	bad := func(field, reason string) error {
+		return &oauthkit.ConfigError{Provider: name, Field: field, Reason: reason}
+	}
+	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
+	if c.BaseURL == "" {
+		return bad("BaseURL", "is required (https://SUBDOMAIN.PRIMARY_DOMAIN)")
+	}
+	if err := httpc.CheckURL(c.BaseURL); err != nil {
+		return bad("BaseURL", err.Error())
+	}
+	if u, _ := url.Parse(c.BaseURL); u.RawQuery != "" || u.Fragment != "" || u.User != nil {
+		return bad("BaseURL", "must be a plain https://SUBDOMAIN.PRIMARY_DOMAIN URL, without user, query or fragment")
+	}
+	if c.ClientID == "" {
+		return bad("ClientID", "is required")
+	}
+	if c.RedirectURL != "" {
+		if u, err := url.Parse(c.RedirectURL); err != nil || !u.IsAbs() {
+			return bad("RedirectURL", "must be an absolute URL (https://… for the web flow, <scheme>://<path> for an app)")
+		}
+	}
+	if len(c.Scopes) == 0 {
+		c.Scopes = DefaultScopes
+	}
+	c.Scopes = append([]string(nil), c.Scopes...)
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}

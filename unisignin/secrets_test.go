@@ -1,0 +1,90 @@
+package unisignin_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
+)
+
+func assertNoLeak(t *testing.T, secrets []string, values ...any) {
+	t.Helper()
+	for _, leak := range leakcheck.Find(secrets, values...) {
+		t.Error(leak)
+	}
+}
+
+func TestNoSecretsInOutput(t *testing.T) {
+	const (
+		secret   = "client-secret-Xy+/=:%&"
+		password = "user-password-Zq+/=&"
+		code     = "authorization-code-123"
+		refresh  = "refresh-token-456"
+		access   = "access-token-789"
+	)
+	ctx := context.Background()
+	for _, html := range []bool{false, true} {
+		t.Run(fmt.Sprintf("html=%v", html), func(t *testing.T) {
+			p, rec := newStub(t, secret, fakeidp.EchoError(400, html))
+			ar, err := p.AuthCodeURL(ctx)
+			require.NoError(t, err)
+			secrets := []string{secret, password, code, refresh, access, ar.CodeVerifier, ar.State,
+				url.QueryEscape(secret), url.QueryEscape(password)}
+
+			_, errExchange := p.Exchange(ctx, code, ar)
+			_, errRefresh := p.Refresh(ctx, refresh)
+			_, errPassword := p.PasswordToken(ctx, "ada@example.com", password)
+			_, errUser := p.User(ctx, &oauth2.Token{AccessToken: access, RefreshToken: refresh})
+			errs := []error{errExchange, errRefresh, errPassword, errUser}
+			for _, err := range errs {
+				require.Error(t, err)
+				var e *oauthkit.Error
+				require.ErrorAs(t, err, &e)
+				asJSON, _ := json.Marshal(e)
+				assertNoLeak(t, secrets, err, e, *e, string(asJSON))
+			}
+			require.Len(t, rec.Requests(), 4, "every request reached the echo server")
+
+			cfg := unisignin.Config{BaseURL: rec.URL, ClientID: "c", ClientSecret: secret}
+			assertNoLeak(t, secrets, cfg, &cfg, p, *p, ar)
+			var nilProvider *unisignin.Provider
+			require.Equal(t, "<nil>", fmt.Sprint(nilProvider))
+		})
+	}
+}
+
+func TestNoSecretsInLoginOrFakeConfig(t *testing.T) {
+	srv, _ := newFake(t, 8)
+	p := mustNew(t, srv.Config())
+	ctx := context.Background()
+	ar, err := p.AuthCodeURL(ctx)
+	require.NoError(t, err)
+	cb, err := srv.Authorize(ctx, ar.URL)
+	require.NoError(t, err)
+	login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
+	require.NoError(t, err)
+
+	secrets := []string{srv.Web().Secret, login.Token.AccessToken, login.Token.RefreshToken, cb.Query().Get("code"), ar.CodeVerifier}
+	assertNoLeak(t, secrets, login, srv.Config(), p, ar)
+
+	// The same code again: the error names it only as [redacted].
+	_, err = p.Exchange(ctx, cb.Query().Get("code"), ar)
+	require.Error(t, err)
+	assertNoLeak(t, secrets, err)
+
+	// A wrong password never shows, not even in the fake's users.
+	_, err = p.PasswordToken(ctx, "ada@example.com", "hunter2-wrong")
+	require.Error(t, err)
+	assertNoLeak(t, []string{"hunter2-wrong", srv.Web().Secret}, err)
+	_ = unisignintest.EndpointToken
+}

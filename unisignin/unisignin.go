@@ -1,0 +1,171 @@
+package unisignin
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/league"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+)
+
+const name = "unisignin"
+
+// The vendor's PKCE rule (002_…txt, APP Flow): code_challenge_method=plain,
+// and the challenge — the verifier itself — "Only contains letters and
+// numbers, and the length of it must be more than 48 and less than 128".
+// RFC 7636 also allows - . _ ~, which UniSignIn refuses, so x/oauth2's
+// verifier cannot be used.
+const (
+	MinVerifierLength = 49
+	MaxVerifierLength = 127
+	verifierLength    = 64 // 64 of 62 symbols: 381 bits, above RFC 7636 §7.1's 256
+)
+
+var pkce = authgen.PKCE{Method: authgen.Plain, Alphabet: authgen.Alphanumeric, Length: verifierLength}
+
+// Provider is UniSignIn's OAuth2 server for one OAuth application. It
+// implements [oauthkit.Provider] and [oauthkit.UserInfoFetcher]. It is safe
+// for concurrent use; make one and keep it.
+type Provider struct {
+	cfg       Config
+	http      *httpc.Client
+	token     *league.Endpoint
+	endpoints oauthkit.Endpoints
+}
+
+var (
+	_ oauthkit.Provider        = (*Provider)(nil)
+	_ oauthkit.UserInfoFetcher = (*Provider)(nil)
+)
+
+// New validates cfg and returns a Provider. It sends no request.
+func New(cfg Config) (*Provider, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	hc := httpc.New(httpc.Options{HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout})
+	p := &Provider{
+		cfg:  cfg,
+		http: hc,
+		endpoints: oauthkit.Endpoints{
+			AuthURL:     cfg.BaseURL + AuthPath,
+			TokenURL:    cfg.BaseURL + TokenPath,
+			UserInfoURL: cfg.BaseURL + UserPath,
+		},
+	}
+	p.token = &league.Endpoint{
+		Provider: name,
+		TokenURL: p.endpoints.TokenURL,
+		ClientID: cfg.ClientID,
+		Secret:   cfg.ClientSecret,
+		Client:   &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
+		Advise:   advise,
+	}
+	return p, nil
+}
+
+// Name returns "unisignin".
+func (p *Provider) Name() string { return name }
+
+// IsApp reports whether the provider runs the app flow: no client secret,
+// PKCE only.
+func (p *Provider) IsApp() bool { return p.cfg.ClientSecret.IsZero() }
+
+// Discover returns the documented endpoints (002_…txt); UniSignIn publishes
+// no discovery document, so nothing is fetched.
+func (p *Provider) Discover(context.Context) (*oauthkit.Endpoints, error) {
+	ep := p.endpoints
+	return &ep, nil
+}
+
+// AuthCodeURL starts a login at {BaseURL}/oauth/v2/authorize with
+// response_type=code, client_id, redirect_uri, the configured scopes
+// (default "public"), a fresh state (002_…txt: "The state parameter is used
+// to protect against cross-site request forgery"), and PKCE by the vendor's
+// rule: code_challenge_method=plain with a verifier of 64 letters and digits.
+//
+// The app flow requires PKCE (002_…txt, APP Flow). The web flow sends it
+// too: the vendor documents PKCE, league/oauth2-server (≥ 8) checks it for
+// any client that sends a challenge, and it binds the code to this login so
+// that a code stolen from another one cannot be injected here.
+func (p *Provider) AuthCodeURL(_ context.Context, opts ...oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
+	if p.cfg.RedirectURL == "" {
+		return nil, &oauthkit.ConfigError{Provider: name, Field: "RedirectURL", Reason: "is required for the code flow"}
+	}
+	return authreq.New(authreq.Spec{
+		Provider:     name,
+		AuthURL:      p.endpoints.AuthURL,
+		ResponseType: "code",
+		ClientID:     p.cfg.ClientID,
+		RedirectURL:  p.cfg.RedirectURL,
+		Scopes:       p.cfg.Scopes,
+		PKCE:         &pkce,
+		Now:          p.cfg.Now,
+	}, opts)
+}
+
+// Exchange trades a code for tokens at {BaseURL}/oauth/v2/access_token, in
+// the form body: grant_type=authorization_code, code, redirect_uri,
+// client_id, code_verifier, and in the web flow client_secret (002_…txt).
+// The request is never resent once it may have reached the server: a code
+// works once. Most callers want [oauthkit.Complete].
+func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
+	return p.token.Exchange(ctx, code, ar)
+}
+
+// PasswordToken gets tokens for a user's own email and password (002_…txt,
+// the password grant): grant_type=password, client_id (and client_secret in
+// the web flow), username, password and scope (default "public").
+//
+// The password is an [oauthkit.Secret] so that it cannot reach a log line
+// or an error by accident on its way here: convert it where it is read
+// (oauthkit.Secret(r.PostFormValue("password"))). It is sent in the form
+// body and scrubbed from every error.
+func (p *Provider) PasswordToken(ctx context.Context, username string, password oauthkit.Secret) (*oauth2.Token, error) {
+	return p.token.Password(ctx, username, password, p.cfg.Scopes)
+}
+
+// Refresh trades a refresh token for new tokens (RFC 6749 §6) at the token
+// endpoint, with the same client authentication as the login.
+//
+// UniSignIn's refresh tokens rotate (league/oauth2-server revokes the one
+// used): the returned token's RefreshToken replaces the old one, which is
+// dead from now on — store the new one, and never refresh twice with the
+// same one. When the refresh token is dead, [oauthkit.NeedsLogin] reports
+// true for the error: send the user to log in again.
+func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
+	return p.token.Refresh(ctx, refreshToken)
+}
+
+// ClientCredentials is not offered: UniSignIn documents the authorization
+// code, PKCE and password grants only (002_…txt). The error satisfies
+// errors.Is(err, errors.ErrUnsupported); no request is sent.
+func (p *Provider) ClientCredentials(context.Context) (*oauth2.Token, error) {
+	return nil, fmt.Errorf("%s: %s: UniSignIn documents no client-credentials grant: %w", name, league.OpClientCredentials, errors.ErrUnsupported)
+}
+
+// String describes the provider without its credentials. String, GoString
+// and Format have value receivers so that a Provider value (*p) formats
+// itself too; a nil *Provider prints as <nil>.
+func (p Provider) String() string {
+	flow := "web"
+	if p.IsApp() {
+		flow = "app"
+	}
+	return fmt.Sprintf("unisignin.Provider{BaseURL:%q ClientID:%q Flow:%s}", p.cfg.BaseURL, p.cfg.ClientID, flow)
+}
+
+// GoString is String: the credentials live in an unexported field, where
+// fmt's %#v would print them raw.
+func (p Provider) GoString() string { return p.String() }
+
+// Format prints String for every verb.
+func (p Provider) Format(f fmt.State, _ rune) { io.WriteString(f, p.String()) }

@@ -1,0 +1,288 @@
+package unisignintest
+
+import (
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/league/leaguefake"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
+)
+
+// Endpoint names, for [Server.InjectFault] and [Server.Requests].
+const (
+	EndpointAuthorize = "authorize"
+	EndpointToken     = "token"
+	EndpointUser      = "user"
+)
+
+// Fault is a failure the server answers with: a status and body, a delay,
+// for a number of requests. See [Server.InjectFault].
+type Fault = fakeidp.Fault
+
+// Client is an OAuth application registered in the dashboard.
+type Client struct {
+	ID           string
+	Secret       string // empty: an app (public) client, PKCE only
+	RedirectURLs []string
+}
+
+// User is a user of the organization.
+type User struct {
+	ID        int64
+	Email     string
+	Password  string
+	FirstName string
+	LastName  string
+	Extra     map[string]any // more profile fields
+}
+
+// Options configures a Server. Every zero value is usable.
+type Options struct {
+	// Web is the web application. Zero: id "oauthkit-web", a random secret
+	// and redirect URL "http://127.0.0.1/callback".
+	Web Client
+	// App is the app (public client). Zero: id "oauthkit-app", no secret and
+	// redirect URL "com.example.oauthkit://oauth/callback".
+	App Client
+	// Users of the organization; the first one is logged in. Zero: user 1,
+	// ada@example.com, Ada Lovelace, a random password.
+	Users []User
+	// Now is the server's clock (code and token expiry). Zero: time.Now.
+	Now func() time.Time
+	// LeagueVersion is the league/oauth2-server version whose error bodies
+	// are answered: 7, 8 or 9. Zero: 8.
+	LeagueVersion int
+	// AccessTokenLifetime zero: 3599 s. RefreshTokenLifetime zero: one month.
+	// CodeLifetime zero: 10 minutes.
+	AccessTokenLifetime, RefreshTokenLifetime, CodeLifetime time.Duration
+}
+
+// Server is a running fake. Its methods are safe for concurrent use.
+type Server struct {
+	// URL is the organization's URL: use it as unisignin.Config.BaseURL.
+	URL string
+
+	srv      *httptest.Server
+	now      fakeidp.Clock
+	league   *leaguefake.Server
+	in       leaguefake.Instruments
+	web, app Client
+
+	mu      sync.Mutex
+	users   []User
+	current string // email of the logged-in user; "" for no session
+}
+
+// NewServer starts a fake. Close it when done.
+func NewServer(o Options) *Server {
+	s := &Server{now: fakeidp.Clock(o.Now), web: o.Web, app: o.App}
+	if s.web.ID == "" {
+		s.web.ID = "oauthkit-web"
+	}
+	if s.web.Secret == "" {
+		s.web.Secret = fakeidp.Random(30)
+	}
+	if len(s.web.RedirectURLs) == 0 {
+		s.web.RedirectURLs = []string{"http://127.0.0.1/callback"}
+	}
+	if s.app.ID == "" {
+		s.app.ID = "oauthkit-app"
+	}
+	if len(s.app.RedirectURLs) == 0 {
+		s.app.RedirectURLs = []string{"com.example.oauthkit://oauth/callback"}
+	}
+	s.users = slices.Clone(o.Users)
+	if len(s.users) == 0 {
+		s.users = []User{{ID: 1, Email: "ada@example.com", Password: fakeidp.Random(12), FirstName: "Ada", LastName: "Lovelace"}}
+	}
+	s.current = s.users[0].Email
+
+	version := leaguefake.Version(o.LeagueVersion)
+	if version == 0 {
+		version = leaguefake.V8
+	}
+	access := o.AccessTokenLifetime
+	if access <= 0 {
+		access = 3599 * time.Second // 002_…txt: "expires_in": 3599
+	}
+	s.league = &leaguefake.Server{
+		Version:      version,
+		Now:          s.now,
+		Grants:       []string{leaguefake.GrantAuthorizationCode, leaguefake.GrantPassword, leaguefake.GrantRefreshToken},
+		BasicAuth:    true,
+		Scopes:       []string{"public"},
+		CodeTTL:      o.CodeLifetime,
+		AccessTTL:    access,
+		RefreshTTL:   o.RefreshTokenLifetime,
+		PKCERule:     pkceRule,
+		Authenticate: s.authenticate,
+	}
+	s.league.AddClient(leaguefake.Client{ID: s.web.ID, Secret: s.web.Secret, RedirectURIs: s.web.RedirectURLs})
+	s.league.AddClient(leaguefake.Client{ID: s.app.ID, RedirectURIs: s.app.RedirectURLs})
+
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET "+unisignin.AuthPath, s.in.Wrap(EndpointAuthorize, s.authorize))
+	mux.HandleFunc(unisignin.TokenPath, s.in.Wrap(EndpointToken, s.league.Token))
+	mux.HandleFunc("GET "+unisignin.UserPath, s.in.Wrap(EndpointUser, s.user))
+	s.srv = httptest.NewServer(mux)
+	s.URL = s.srv.URL
+	return s
+}
+
+// alphanumeric is 002_…txt's CODE_CHALLENGE rule: "Only contains letters and
+// numbers, and the length of it must be more than 48 and less than 128."
+var alphanumeric = regexp.MustCompile(`^[A-Za-z0-9]{49,127}$`)
+
+func pkceRule(param, value string) *leaguefake.Error {
+	if alphanumeric.MatchString(value) {
+		return nil
+	}
+	return leaguefake.InvalidRequest(param, "Check the `"+param+"` parameter: it only contains letters and numbers, and the length of it must be more than 48 and less than 128")
+}
+
+// Close shuts the server down.
+func (s *Server) Close() { s.srv.Close() }
+
+// Client returns an HTTP client for the server.
+func (s *Server) Client() *http.Client { return s.srv.Client() }
+
+// Config returns a unisignin.Config for the web application (with its
+// secret) against this server.
+func (s *Server) Config() unisignin.Config {
+	return unisignin.Config{
+		BaseURL:      s.URL,
+		ClientID:     s.web.ID,
+		ClientSecret: oauthkit.Secret(s.web.Secret),
+		RedirectURL:  s.web.RedirectURLs[0],
+		HTTPClient:   s.Client(),
+		Now:          s.now,
+	}
+}
+
+// AppConfig returns a unisignin.Config for the app (no secret, PKCE).
+func (s *Server) AppConfig() unisignin.Config {
+	return unisignin.Config{
+		BaseURL:     s.URL,
+		ClientID:    s.app.ID,
+		RedirectURL: s.app.RedirectURLs[0],
+		HTTPClient:  s.Client(),
+		Now:         s.now,
+	}
+}
+
+// Web returns the web application, with its generated secret.
+func (s *Server) Web() Client { return s.web }
+
+// Users returns the organization's users, with their passwords.
+func (s *Server) Users() []User {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.users)
+}
+
+// SetUser logs the user with email in, in the simulated browser. An empty
+// email ends the session: authorize then answers with a login page instead
+// of a redirect.
+func (s *Server) SetUser(email string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.current = email
+}
+
+// Authorize plays the browser of a logged-in user who approves: it requests
+// authURL without following the redirect and returns the URL UniSignIn
+// redirects to (the application's callback with code and state, or an error
+// redirect).
+func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
+	return leaguefake.Browse(ctx, s.Client(), authURL, false)
+}
+
+// Deny plays a user who declines on the consent screen: the callback carries
+// error=access_denied with league's message and hint.
+func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
+	return leaguefake.Browse(ctx, s.Client(), authURL, true)
+}
+
+// InjectFault makes endpoint answer with f instead of normally.
+func (s *Server) InjectFault(endpoint string, f Fault) { s.in.Faults.Inject(endpoint, f) }
+
+// ClearFaults removes every injected fault.
+func (s *Server) ClearFaults() { s.in.Faults.Clear() }
+
+// Requests returns how many requests endpoint has received.
+func (s *Server) Requests(endpoint string) int { return s.in.Count.Get(endpoint) }
+
+// RefreshTokenState reports what the server knows of a refresh token:
+// "live", "revoked" (used, so rotated away), "expired" or "unknown".
+func (s *Server) RefreshTokenState(tok string) string { return s.league.RefreshTokenState(tok) }
+
+func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	subject := ""
+	for _, u := range s.users {
+		if s.current != "" && strings.EqualFold(u.Email, s.current) {
+			subject = strconv.FormatInt(u.ID, 10)
+		}
+	}
+	s.mu.Unlock()
+	s.league.Authorize(w, r, subject)
+}
+
+// authenticate checks the password grant's username (the email, 002_…txt)
+// and password.
+func (s *Server) authenticate(username, password string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.users {
+		if strings.EqualFold(u.Email, username) && u.Password == password {
+			return strconv.FormatInt(u.ID, 10), true
+		}
+	}
+	return "", false
+}
+
+func (s *Server) user(w http.ResponseWriter, r *http.Request) {
+	tok, ok := s.league.BearerToken(r)
+	if !ok {
+		fakeidp.WriteJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthenticated."})
+		return
+	}
+	// 002_…txt: client_id is required on the user endpoint.
+	switch id := r.URL.Query().Get("client_id"); {
+	case id == "":
+		s.league.Version.Write(w, r, leaguefake.InvalidRequest("client_id", ""))
+		return
+	case id != tok.ClientID:
+		s.league.Version.Write(w, r, leaguefake.InvalidRequest("client_id", "The access token was not issued to this client"))
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, u := range s.users {
+		if strconv.FormatInt(u.ID, 10) != tok.Subject {
+			continue
+		}
+		profile := map[string]any{}
+		for k, v := range u.Extra {
+			profile[k] = v
+		}
+		profile["id"] = u.ID
+		profile["email"] = u.Email
+		profile["first_name"] = u.FirstName
+		profile["last_name"] = u.LastName
+		profile["name"] = strings.TrimSpace(u.FirstName + " " + u.LastName)
+		fakeidp.WriteJSON(w, http.StatusOK, profile)
+		return
+	}
+	fakeidp.WriteJSON(w, http.StatusNotFound, map[string]string{"message": "User not found."})
+}
