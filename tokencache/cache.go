@@ -1,0 +1,308 @@
+package tokencache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// Fetch obtains a new token for one key, typically a [oauthkit.Provider]'s
+// ClientCredentials or Refresh bound to one tenant. Its ctx carries the
+// values of the caller that started it but not that caller's cancellation,
+// and ends after [Config.FetchTimeout] or when the Cache is closed.
+//
+// All callers of one key must pass equivalent fetch functions: whichever
+// caller finds the key missing or stale starts the fetch for all of them.
+//
+// [oauthkit.Provider]: https://pkg.go.dev/github.com/seed-e8f4a5f7/oauthkit#Provider
+type Fetch func(ctx context.Context) (*oauth2.Token, error)
+
+// Renew obtains a new token from the previous one, typically with its
+// refresh token; see [Cache.RefreshingSource]. prev is never nil.
+type Renew func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error)
+
+// renew is how a fill obtains a token: prev is the token the key held when
+// the fill started (nil if none). A [Fetch] ignores it.
+type renew func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error)
+
+func (f Fetch) renew() renew {
+	if f == nil {
+		return nil
+	}
+	return func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) { return f(ctx) }
+}
+
+// ErrClosed is returned by a Cache after [Cache.Close] when it would have to
+// fetch.
+var ErrClosed = errors.New("tokencache: cache closed")
+
+// Config configures a [Cache]. Every zero value is valid.
+//
+// The hooks (OnRefresh, OnError, OnTokenChange) run in the goroutine of a
+// fetch for the key, which holds up the callers waiting for it: they must
+// not call [Cache.Close] or wait for a token of the same key.
+type Config struct {
+	// Store is a second level where tokens are shared beyond this process
+	// (see [Store]). Nil keeps tokens only in this Cache's memory.
+	Store Store
+
+	// RefreshAhead is how long before a token expires it turns stale: still
+	// served, but the next caller starts one background refresh. Zero means
+	// the default policy: a tenth of the token's usable lifetime, at least
+	// 5 s and at most 5 min, plus up to 25 % random extra so that keys do not
+	// refresh in lockstep. A negative value turns refresh-ahead off: tokens
+	// go from fresh to expired, like x/oauth2's ReuseTokenSource. Either way
+	// it is capped at half the token's usable lifetime.
+	RefreshAhead time.Duration
+
+	// ExpiryMargin is how long before its Expiry a token counts as expired
+	// and is no longer served. Zero means [DefaultExpiryMargin] (10 s, like
+	// x/oauth2); a negative value means no margin. It is capped at half the
+	// token's lifetime.
+	ExpiryMargin time.Duration
+
+	// FetchTimeout bounds each fetch. Zero means [DefaultFetchTimeout].
+	FetchTimeout time.Duration
+
+	// MaxEntries, if positive, bounds the number of keys held in memory.
+	// Beyond it the least recently used keys are dropped (approximately:
+	// a second-chance sweep, so that hits never write shared memory). Keys
+	// with a fetch in flight are not dropped, so the bound is briefly
+	// exceeded while more than MaxEntries keys are fetching. Zero means no
+	// bound; expired keys are dropped at expiry either way.
+	MaxEntries int
+
+	// Clock is the source of time and timers. Nil means the system clock;
+	// tests use [tokencachetest.Clock].
+	//
+	// [tokencachetest.Clock]: https://pkg.go.dev/github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest#Clock
+	Clock Clock
+
+	// OnRefresh, if set, is called after every attempt to fill a key, once
+	// the key holds its outcome, in the fetching goroutine before waiting
+	// callers are released: keep it quick. Use it for metrics.
+	OnRefresh func(RefreshEvent)
+
+	// OnError, if set, is called with every failed fetch and every Store
+	// error, whether or not a caller also receives it: use it for logs.
+	// Errors never contain token values.
+	OnError func(key string, err error)
+
+	// OnTokenChange, if set, is called when a new token replaces a different
+	// one under key (or fills it), before callers waiting for it are
+	// released; calls for one key never overlap. Use it to persist a rotated
+	// refresh token. oldTok is nil when the cache held no token for key
+	// (first fetch, or after expiry, eviction or Invalidate); newTok is never
+	// nil. Neither may be modified.
+	OnTokenChange func(key string, oldTok, newTok *oauth2.Token)
+}
+
+// Cache holds one token per key and fetches it at most once at a time. It is
+// safe for concurrent use. See the package documentation for how a token
+// moves from fresh to stale to expired.
+//
+// Tokens returned by a Cache are shared by every caller of the key: they must
+// not be modified.
+type Cache struct {
+	table *table
+
+	policy       policy
+	clock        Clock
+	store        Store
+	fetchTimeout time.Duration
+	maxEntries   int
+	evicting     sync.Mutex
+
+	onRefresh     func(RefreshEvent)
+	onError       func(string, error)
+	onTokenChange func(string, *oauth2.Token, *oauth2.Token)
+
+	mu       sync.Mutex // guards closed and inflight
+	closed   bool
+	inflight map[*call]context.CancelFunc // ends each fetch in flight, for Close
+	fills    sync.WaitGroup
+}
+
+// New returns a Cache configured by cfg.
+func New(cfg Config) *Cache {
+	c := &Cache{
+		policy:        newPolicy(&cfg),
+		clock:         cfg.Clock,
+		store:         cfg.Store,
+		fetchTimeout:  cfg.FetchTimeout,
+		table:         newTable(),
+		maxEntries:    max(cfg.MaxEntries, 0),
+		onRefresh:     cfg.OnRefresh,
+		onError:       cfg.OnError,
+		onTokenChange: cfg.OnTokenChange,
+	}
+	if c.clock == nil {
+		c.clock = systemClock{}
+	}
+	if c.fetchTimeout <= 0 {
+		c.fetchTimeout = DefaultFetchTimeout
+	}
+	c.inflight = make(map[*call]context.CancelFunc)
+	return c
+}
+
+// Token returns the token for key. A fresh token is returned at once, without
+// locking or reading the clock. A stale one is returned at once too, and the
+// first caller to see it starts one background refresh with fetch. When the
+// token is missing or expired, callers wait for one fetch shared by all of
+// them; a caller whose ctx ends stops waiting and gets ctx's error, without
+// cancelling the fetch for the others.
+//
+// A failed fetch's error (wrapped) goes to the callers waiting for it and,
+// for a short backoff, to the callers after them; a failed refresh of a token
+// that is still valid is only reported to [Config.OnError] and retried after
+// a backoff. The returned token must not be modified.
+func (c *Cache) Token(ctx context.Context, key string, fetch Fetch) (*oauth2.Token, error) {
+	e := c.table.load(key)
+	if e != nil && e.phase.Load() == phaseFresh {
+		e.touch()
+		return e.tok.Load(), nil
+	}
+	tok, _, err := c.token(ctx, e, key, fetch.renew())
+	return tok, err
+}
+
+// token is the path of every caller that did not find a fresh token: e is the
+// caller's entry for key if it has one. It returns the entry it used, for a
+// bound [Cache.TokenSource] to keep.
+func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew) (*oauth2.Token, *entry, error) {
+	if fetch == nil {
+		return nil, e, errors.New("tokencache: nil fetch function")
+	}
+	for {
+		if err := ctx.Err(); err != nil {
+			return nil, e, err
+		}
+		created := false
+		if e == nil || e.dead.Load() {
+			e, created = c.resolve(key)
+		}
+		switch e.phase.Load() {
+		case phaseFresh:
+			e.touch()
+			return e.tok.Load(), e, nil
+		case phaseStale:
+			e.touch()
+			tok := e.tok.Load()
+			c.refresh(ctx, e, fetch)
+			return tok, e, nil
+		}
+
+		e.mu.Lock()
+		if e.dead.Load() {
+			e.mu.Unlock()
+			continue
+		}
+		switch e.phase.Load() {
+		case phaseFailed:
+			err := e.err
+			e.mu.Unlock()
+			return nil, e, err
+		case phaseFresh, phaseStale:
+			e.mu.Unlock()
+			continue
+		}
+		cl := e.call
+		if cl == nil {
+			var err error
+			if cl, err = c.start(ctx, e, fetch); err != nil {
+				c.settle(e, c.clock.Now())
+				e.mu.Unlock()
+				return nil, e, err
+			}
+		}
+		e.mu.Unlock()
+		if created {
+			c.evictIfFull()
+		}
+
+		select {
+		case <-cl.done:
+			return cl.tok, e, cl.err
+		case <-ctx.Done():
+			return nil, e, ctx.Err()
+		}
+	}
+}
+
+// refresh starts a background refresh of e if it is stale and none is in
+// flight.
+func (c *Cache) refresh(ctx context.Context, e *entry, fetch renew) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if !e.dead.Load() && e.call == nil && e.phase.Load() == phaseStale {
+		_, _ = c.start(ctx, e, fetch) // only ErrClosed: the stale token is still served
+	}
+}
+
+// Invalidate forgets the token for key, so that the next caller fetches a new
+// one: call it when a resource server rejects the token (HTTP 401). With a
+// [Config.Store] it also deletes the key there, and returns the Store's
+// error, if any. A fetch already in flight for key is not cancelled; callers
+// wait for its token.
+func (c *Cache) Invalidate(ctx context.Context, key string) error {
+	if e := c.table.get(key); e != nil {
+		e.mu.Lock()
+		if !e.dead.Load() {
+			e.gen++
+			e.held, e.plan = nil, plan{}
+			e.err, e.failures, e.retryAt = nil, 0, time.Time{}
+			c.settle(e, c.clock.Now())
+		}
+		e.mu.Unlock()
+	}
+	if c.store == nil {
+		return nil
+	}
+	if err := c.store.Delete(ctx, key); err != nil {
+		err = fmt.Errorf("tokencache: store delete: %w", err)
+		c.reportError(key, err)
+		return err
+	}
+	return nil
+}
+
+// Len returns the number of keys held in memory: those with a token that has
+// not expired, a fetch in flight, or a recent error.
+func (c *Cache) Len() int { return c.table.len() }
+
+// Close ends the fetches in flight (their callers get an error), waits for
+// them, and drops every key and timer. After Close, Token returns [ErrClosed]
+// instead of fetching. Close always returns nil.
+func (c *Cache) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	for _, cancel := range c.inflight {
+		cancel()
+	}
+	c.mu.Unlock()
+
+	c.fills.Wait()
+	for _, e := range c.table.entries() {
+		e.mu.Lock()
+		if !e.dead.Load() {
+			c.drop(e)
+		}
+		e.mu.Unlock()
+	}
+	return nil
+}
+
+func (c *Cache) reportError(key string, err error) {
+	if c.onError != nil {
+		c.onError(key, err)
+	}
+}

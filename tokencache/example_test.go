@@ -1,0 +1,146 @@
+package tokencache_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+)
+
+// clientCredentials stands in for a provider's ClientCredentials: it counts
+// its calls and issues tokens valid for three minutes.
+func clientCredentials() tokencache.Fetch {
+	n := 0
+	return func(ctx context.Context) (*oauth2.Token, error) {
+		n++
+		return &oauth2.Token{
+			AccessToken: fmt.Sprintf("token-%d", n),
+			TokenType:   "Bearer",
+			Expiry:      time.Now().Add(3 * time.Minute),
+		}, nil
+	}
+}
+
+func ExampleNew() {
+	cache := tokencache.New(tokencache.Config{
+		MaxEntries: 10_000,
+		OnError: func(key string, err error) {
+			fmt.Println("token error:", err) // log it; it never contains a token
+		},
+	})
+	defer cache.Close()
+
+	fetch := clientCredentials()
+	ctx := context.Background()
+	for range 3 {
+		tok, err := cache.Token(ctx, "webuntis|school-42", fetch)
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(tok.AccessToken)
+	}
+	// Output:
+	// token-1
+	// token-1
+	// token-1
+}
+
+func ExampleCache_Token() {
+	cache := tokencache.New(tokencache.Config{})
+	defer cache.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+
+	// Each tenant has its own key and fetch function.
+	for _, school := range []string{"school-1", "school-2", "school-1"} {
+		tok, err := cache.Token(ctx, "webuntis|"+school, clientCredentials())
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(school, tok.AccessToken)
+	}
+	// Output:
+	// school-1 token-1
+	// school-2 token-1
+	// school-1 token-1
+}
+
+func ExampleCache_TokenSource() {
+	cache := tokencache.New(tokencache.Config{})
+	defer cache.Close()
+
+	// Bind once per tenant, then use it as any oauth2.TokenSource.
+	var src oauth2.TokenSource = cache.TokenSource("webuntis|school-42", clientCredentials())
+	for range 2 {
+		tok, err := src.Token()
+		if err != nil {
+			panic(err)
+		}
+		fmt.Println(tok.AccessToken)
+	}
+	// Output:
+	// token-1
+	// token-1
+}
+
+func ExampleCache_Client() {
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintln(w, "got", r.Header.Get("Authorization"))
+	}))
+	defer api.Close()
+
+	cache := tokencache.New(tokencache.Config{})
+	defer cache.Close()
+	client := cache.Client("webuntis|school-42", clientCredentials(), nil)
+
+	resp, err := client.Get(api.URL)
+	if err != nil {
+		panic(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Print(string(body))
+	// Output:
+	// got Bearer token-1
+}
+
+func ExampleCache_Invalidate() {
+	cache := tokencache.New(tokencache.Config{})
+	defer cache.Close()
+	ctx := context.Background()
+	key, fetch := "webuntis|school-42", clientCredentials()
+
+	tok, _ := cache.Token(ctx, key, fetch)
+	fmt.Println(tok.AccessToken)
+
+	// The resource server answered 401: the token was revoked early.
+	if err := cache.Invalidate(ctx, key); err != nil {
+		fmt.Println("store:", err)
+	}
+	tok, _ = cache.Token(ctx, key, fetch)
+	fmt.Println(tok.AccessToken)
+	// Output:
+	// token-1
+	// token-2
+}
+
+func ExampleKey() {
+	key := tokencache.Key(tokencache.KeyParts{
+		Vendor:     "webuntis",
+		Endpoint:   "https://example.webuntis.com/WebUntis/api/sso/token",
+		Tenant:     "school-42",
+		ClientID:   "client-1",
+		Flow:       "client_credentials",
+		Scopes:     []string{"roster.read", "openid"},
+		Credential: "correct horse battery staple",
+	})
+	fmt.Println(key)
+	// Output:
+	// v1|webuntis|school-42|client-1|client_credentials|3gworL1S3Uo_VCvl
+}

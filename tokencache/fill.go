@@ -1,0 +1,214 @@
+package tokencache
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// RefreshEvent describes one attempt to fill a key, for [Config.OnRefresh].
+type RefreshEvent struct {
+	Key string
+	// Ahead is true for a refresh that started while the old token was
+	// still valid (stale): callers were served the old token meanwhile.
+	Ahead bool
+	// FromStore is true when the token came from [Config.Store] rather than
+	// from a fetch.
+	FromStore bool
+	// Duration is how long the attempt took, by [Config.Clock].
+	Duration time.Duration
+	// Expiry is the new token's expiry; zero when it has none or on error.
+	Expiry time.Time
+	// Err is the error of a failed attempt.
+	Err error
+	// Failures counts consecutive failed attempts for Key, this one
+	// included; zero after a success.
+	Failures int
+	// RetryIn is, after a failure, how long the key waits before the next
+	// attempt: the retry backoff while the old token is still served, or how
+	// long callers are handed Err.
+	RetryIn time.Duration
+}
+
+// call is one fill in flight; waiters block on done, then read tok and err.
+type call struct {
+	done  chan struct{}
+	tok   *oauth2.Token
+	err   error
+	gen   uint64        // entry.gen when the fill started
+	ahead bool          // started on a stale token
+	prev  *oauth2.Token // entry's token when the fill started
+}
+
+// result is what obtain produced.
+type result struct {
+	tok       *oauth2.Token
+	plan      plan
+	fromStore bool
+	err       error
+}
+
+// start begins filling e with fetch in a new goroutine, with a context
+// derived from ctx. e.mu must be held.
+func (c *Cache) start(ctx context.Context, e *entry, fetch renew) (*call, error) {
+	cl := &call{done: make(chan struct{}), gen: e.gen, prev: e.held}
+	// Detached from the caller that happened to start it, so that its
+	// cancellation does not fail the others; values (trace IDs) are kept.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.fetchTimeout)
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		cancel()
+		return nil, ErrClosed
+	}
+	c.inflight[cl] = cancel
+	c.fills.Add(1)
+	c.mu.Unlock()
+
+	if e.phase.Load() == phaseStale {
+		// Keep serving the stale token without kicking more refreshes; the
+		// timer armed for its expiry stays.
+		cl.ahead = true
+		e.phase.Store(phaseFresh)
+	}
+	e.call = cl
+	go c.fill(ctx, e, cl, fetch)
+	return cl, nil
+}
+
+// fill runs one fill: obtain a token, store it in e (or record the failure),
+// report it, then release the waiters.
+func (c *Cache) fill(ctx context.Context, e *entry, cl *call, fetch renew) {
+	defer c.fills.Done()
+	defer func() {
+		c.mu.Lock()
+		cancel := c.inflight[cl]
+		delete(c.inflight, cl)
+		c.mu.Unlock()
+		cancel()
+	}()
+
+	began := c.clock.Now()
+	r := c.obtain(ctx, e.key, cl.prev, fetch)
+	now := c.clock.Now()
+	ev := RefreshEvent{Key: e.key, Ahead: cl.ahead, FromStore: r.fromStore, Duration: now.Sub(began), Err: r.err}
+
+	e.mu.Lock()
+	old := e.held
+	// A token read from the Store before an Invalidate may be the one
+	// invalidated: hand it to this fill's waiters, but do not keep it.
+	keep := r.err == nil && !e.dead.Load() && !(r.fromStore && cl.gen != e.gen)
+	switch {
+	case keep:
+		e.held, e.plan = r.tok, r.plan
+		e.err, e.failures, e.retryAt = nil, 0, time.Time{}
+		ev.Expiry = r.tok.Expiry
+	case r.err != nil:
+		e.failures++
+		if e.valid(now) {
+			ev.RetryIn = backoff(e.failures, retryBase, retryMax, c.policy.rand())
+		} else {
+			e.err = r.err
+			ev.RetryIn = backoff(e.failures, holdBase, holdMax, c.policy.rand())
+		}
+		e.retryAt = now.Add(ev.RetryIn)
+	}
+	ev.Failures = e.failures
+	if !e.dead.Load() {
+		c.settle(e, now) // publishes the new token at once; e.call keeps others from fetching
+	}
+	e.mu.Unlock()
+
+	// Hooks for one key never overlap: e.call is still set, so no other fill
+	// of e can start until it is cleared below.
+	if keep && c.onTokenChange != nil && changed(old, r.tok) {
+		c.onTokenChange(e.key, old, r.tok)
+	}
+	if r.err != nil {
+		c.reportError(e.key, r.err)
+	}
+
+	e.mu.Lock()
+	e.call = nil
+	if !e.dead.Load() {
+		c.settle(e, c.clock.Now())
+	}
+	e.mu.Unlock()
+	if c.onRefresh != nil {
+		c.onRefresh(ev) // last, once e is settled: tests wait for it
+	}
+	cl.tok, cl.err = r.tok, r.err
+	close(cl.done)
+}
+
+// obtain gets a token for key: from the Store if it holds a fresh one newer
+// than prev (another replica refreshed it), else from fetch, writing the
+// fetched token to the Store.
+func (c *Cache) obtain(ctx context.Context, key string, prev *oauth2.Token, fetch renew) result {
+	if c.store != nil {
+		tok, err := c.store.Get(ctx, key)
+		if err != nil {
+			c.reportError(key, fmt.Errorf("tokencache: store get: %w", err))
+		} else if tok != nil && tok.AccessToken != "" && newer(tok, prev) {
+			now := c.clock.Now()
+			if p := c.policy.plan(tok, now); p.fresh(now) {
+				return result{tok: tok, plan: p, fromStore: true}
+			}
+		}
+	}
+
+	tok, err := safeFetch(ctx, fetch, prev)
+	switch {
+	case err != nil:
+		return result{err: fmt.Errorf("tokencache: fetch: %w", err)}
+	case tok == nil:
+		return result{err: errNoToken}
+	case tok.AccessToken == "":
+		return result{err: errNoAccessToken}
+	}
+	now := c.clock.Now()
+	r := result{tok: tok, plan: c.policy.plan(tok, now)}
+	if c.store != nil {
+		var ttl time.Duration // zero: no expiry
+		if !tok.Expiry.IsZero() {
+			ttl = tok.Expiry.Sub(now)
+		}
+		if tok.Expiry.IsZero() || ttl > 0 {
+			if err := c.store.Set(ctx, key, tok, ttl); err != nil {
+				c.reportError(key, fmt.Errorf("tokencache: store set: %w", err))
+			}
+		}
+	}
+	return r
+}
+
+var (
+	errNoToken       = errors.New("tokencache: fetch returned no token and no error")
+	errNoAccessToken = errors.New("tokencache: fetch returned a token without an access token")
+)
+
+// safeFetch calls fetch, turning a panic into an error: fetch runs in a
+// goroutine of its own, where a panic would end the program.
+func safeFetch(ctx context.Context, fetch renew, prev *oauth2.Token) (tok *oauth2.Token, err error) {
+	defer func() {
+		if v := recover(); v != nil {
+			tok, err = nil, fmt.Errorf("panic: %v", v)
+		}
+	}()
+	return fetch(ctx, prev)
+}
+
+// newer reports whether tok, read from the Store, is a later token than
+// prev, the one the cache holds (if any).
+func newer(tok, prev *oauth2.Token) bool {
+	return prev == nil || (tok.AccessToken != prev.AccessToken && tok.Expiry.After(prev.Expiry))
+}
+
+// changed reports whether replacing oldTok by newTok changes the credentials
+// a key hands out.
+func changed(oldTok, newTok *oauth2.Token) bool {
+	return oldTok == nil || oldTok.AccessToken != newTok.AccessToken || oldTok.RefreshToken != newTok.RefreshToken
+}

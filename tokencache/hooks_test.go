@@ -1,0 +1,89 @@
+package tokencache_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+)
+
+// TestOnTokenChange: called for every new token with the one it replaces,
+// not for an identical one.
+func TestOnTokenChange(t *testing.T) {
+	h := newHarness(t, tokencache.Config{})
+	first := h.filled(t)
+	h.clock.Advance(toStale)
+	h.token(t)
+	h.waitEvent(t)
+	second := h.token(t)
+
+	changes := h.tokenChanges()
+	require.Len(t, changes, 2)
+	assert.Nil(t, changes[0][0], "first fetch: no old token")
+	assert.Same(t, first, changes[0][1])
+	assert.Same(t, first, changes[1][0])
+	assert.Same(t, second, changes[1][1])
+	assert.Equal(t, "rt-2", changes[1][1].RefreshToken, "the rotated refresh token")
+
+	// A vendor that hands out the same token again: no change.
+	same := func(context.Context) (*oauth2.Token, error) {
+		return &oauth2.Token{AccessToken: second.AccessToken, RefreshToken: second.RefreshToken, Expiry: h.clock.Now().Add(life)}, nil
+	}
+	h.clock.Advance(toStale)
+	_, err := h.cache.Token(context.Background(), testingKey, same)
+	require.NoError(t, err)
+	h.waitEvent(t)
+	assert.Len(t, h.tokenChanges(), 2)
+
+	// After Invalidate the cache holds no token: old is nil.
+	require.NoError(t, h.cache.Invalidate(context.Background(), testingKey))
+	h.token(t)
+	h.waitEvent(t)
+	changes = h.tokenChanges()
+	require.Len(t, changes, 3)
+	assert.Nil(t, changes[2][0])
+	assert.Equal(t, "at-3", changes[2][1].AccessToken)
+}
+
+// TestOnTokenChangeBeforeWaiters: callers waiting for a fetch are released
+// only after OnTokenChange returned, so a rotated refresh token is persisted
+// before its access token is used.
+func TestOnTokenChangeBeforeWaiters(t *testing.T) {
+	inHook, leaveHook := make(chan struct{}), make(chan struct{})
+	h := newHarness(t, tokencache.Config{OnTokenChange: func(string, *oauth2.Token, *oauth2.Token) {
+		close(inHook)
+		<-leaveHook
+	}})
+	got := make(chan *oauth2.Token, 1)
+	go func() {
+		tok, _ := h.cache.Token(context.Background(), testingKey, h.up.fetch)
+		got <- tok
+	}()
+	<-inHook
+	select {
+	case <-got:
+		t.Fatal("waiter released before OnTokenChange returned")
+	case <-time.After(5 * time.Millisecond):
+	}
+	close(leaveHook)
+	assert.Equal(t, "at-1", (<-got).AccessToken)
+}
+
+// TestOnErrorNoSecrets: errors reported never carry a token.
+func TestOnErrorNoSecrets(t *testing.T) {
+	h := newHarness(t, tokencache.Config{})
+	first := h.filled(t)
+	h.up.failNext(errUpstream)
+	h.clock.Advance(toStale)
+	h.token(t)
+	h.waitEvent(t)
+	errs := h.errors()
+	require.Len(t, errs, 1)
+	assert.NotContains(t, errs[0].Error(), first.AccessToken)
+	assert.NotContains(t, errs[0].Error(), first.RefreshToken)
+}

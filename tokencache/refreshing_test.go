@@ -1,0 +1,196 @@
+package tokencache_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+)
+
+// rotator is a token endpoint that rotates refresh tokens: each refresh
+// token works once, and the answer carries the next one.
+type rotator struct {
+	h     *harness
+	mu    sync.Mutex
+	valid map[string]bool
+	sent  []string // refresh tokens received, in order
+	n     int
+	gate  chan struct{}
+}
+
+func newRotator(h *harness, first string) *rotator {
+	return &rotator{h: h, valid: map[string]bool{first: true}}
+}
+
+func (r *rotator) renew(_ context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
+	r.mu.Lock()
+	gate := r.gate
+	r.mu.Unlock()
+	if gate != nil {
+		<-gate
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.sent = append(r.sent, prev.RefreshToken)
+	if !r.valid[prev.RefreshToken] {
+		return nil, errors.New("invalid_grant: refresh token revoked")
+	}
+	delete(r.valid, prev.RefreshToken)
+	r.n++
+	next := fmt.Sprintf("rt-%d", r.n)
+	r.valid[next] = true
+	return &oauth2.Token{AccessToken: fmt.Sprintf("at-%d", r.n), RefreshToken: next, Expiry: r.h.clock.Now().Add(life)}, nil
+}
+
+func (r *rotator) sentTokens() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]string(nil), r.sent...)
+}
+
+func seedToken(h *harness) *oauth2.Token {
+	return &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: h.clock.Now().Add(life)}
+}
+
+func TestRefreshingSourceRotates(t *testing.T) {
+	h := newHarness(t, tokencache.Config{})
+	r := newRotator(h, "rt-0")
+	src := h.cache.RefreshingSource(testingKey, seedToken(h), r.renew)
+
+	tok, err := src.Token()
+	require.NoError(t, err)
+	assert.Equal(t, "at-0", tok.AccessToken, "a fresh seed is served without a request")
+	h.waitEvent(t)
+	assert.Empty(t, r.sentTokens())
+
+	for i := 1; i <= 3; i++ {
+		h.clock.Advance(toStale)
+		tok, err = src.Token()
+		require.NoError(t, err)
+		h.waitEvent(t)
+		tok, err = src.Token()
+		require.NoError(t, err)
+		assert.Equal(t, fmt.Sprintf("at-%d", i), tok.AccessToken)
+	}
+	assert.Equal(t, []string{"rt-0", "rt-1", "rt-2"}, r.sentTokens(), "each refresh sends the newest refresh token")
+
+	changes := h.tokenChanges()
+	require.NotEmpty(t, changes)
+	last := changes[len(changes)-1]
+	assert.Equal(t, "rt-3", last[1].RefreshToken, "OnTokenChange reports the rotated refresh token to persist")
+}
+
+func TestRefreshingSourcesOfOneUserNeverResendARefreshToken(t *testing.T) {
+	h := newHarness(t, tokencache.Config{})
+	r := newRotator(h, "rt-0")
+	seed := seedToken(h)
+	// Two request handlers each build a source from the same stored token.
+	a := h.cache.RefreshingSource(testingKey, seed, r.renew)
+	b := h.cache.RefreshingSource(testingKey, seed, r.renew)
+	_, err := a.Token()
+	require.NoError(t, err)
+	h.waitEvent(t)
+
+	for round := 1; round <= 3; round++ {
+		h.clock.Advance(toStale)
+		release := make(chan struct{})
+		r.mu.Lock()
+		r.gate = release
+		r.mu.Unlock()
+		var wg sync.WaitGroup
+		var served atomic.Int32
+		for i := range 1000 {
+			src := a
+			if i%2 == 1 {
+				src = b
+			}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if tok, err := src.Token(); err == nil && tok.AccessToken != "" {
+					served.Add(1)
+				}
+			}()
+		}
+		wg.Wait() // every caller got the stale token while the refresh is blocked
+		assert.EqualValues(t, 1000, served.Load())
+		close(release)
+		r.mu.Lock()
+		r.gate = nil
+		r.mu.Unlock()
+		h.waitEvent(t)
+	}
+	sent := r.sentTokens()
+	assert.Equal(t, []string{"rt-0", "rt-1", "rt-2"}, sent, "one refresh per round, never a revoked token")
+}
+
+func TestRefreshingSourceDeadRefreshToken(t *testing.T) {
+	h := newHarness(t, tokencache.Config{})
+	r := newRotator(h, "some-other-token") // the seed's rt-0 is already revoked
+	src := h.cache.RefreshingSource(testingKey, seedToken(h), r.renew)
+	_, err := src.Token()
+	require.NoError(t, err)
+	h.waitEvent(t)
+
+	h.clock.Advance(toStale)
+	tok, err := src.Token()
+	require.NoError(t, err, "while the access token is valid it is served")
+	assert.Equal(t, "at-0", tok.AccessToken)
+	ev := h.waitEvent(t)
+	require.Error(t, ev.Err)
+
+	h.clock.Advance(toExpired - toStale)
+	_, err = src.Token()
+	require.Error(t, err)
+	assert.ErrorContains(t, err, "invalid_grant", "the cause reaches the caller once nothing valid is left")
+}
+
+func TestRefreshingSourceInvalidateRenews(t *testing.T) {
+	h := newHarness(t, tokencache.Config{})
+	r := newRotator(h, "rt-0")
+	src := h.cache.RefreshingSource(testingKey, seedToken(h), r.renew)
+	_, err := src.Token()
+	require.NoError(t, err)
+	h.waitEvent(t)
+
+	require.NoError(t, h.cache.Invalidate(context.Background(), testingKey)) // the API answered 401
+	tok, err := src.Token()
+	require.NoError(t, err)
+	assert.Equal(t, "at-1", tok.AccessToken, "an invalidated seed is not served again")
+	assert.Equal(t, []string{"rt-0"}, r.sentTokens())
+}
+
+func TestRefreshingSourceKeepsARefreshTokenTheAnswerOmits(t *testing.T) {
+	h := newHarness(t, tokencache.Config{})
+	var sent []string
+	renew := func(_ context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
+		sent = append(sent, prev.RefreshToken)
+		return &oauth2.Token{AccessToken: fmt.Sprintf("at-%d", len(sent)), Expiry: h.clock.Now().Add(life)}, nil
+	}
+	expired := &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: h.clock.Now().Add(-time.Minute)}
+	src := h.cache.RefreshingSource(testingKey, expired, renew)
+	tok, err := src.Token()
+	require.NoError(t, err)
+	assert.Equal(t, "at-1", tok.AccessToken, "an expired seed is renewed at once")
+	assert.Equal(t, "rt-0", tok.RefreshToken)
+	h.waitEvent(t)
+
+	h.clock.Advance(toStale)
+	_, err = src.Token()
+	require.NoError(t, err)
+	h.waitEvent(t)
+	assert.Equal(t, []string{"rt-0", "rt-0"}, sent)
+
+	noRefresh := h.cache.RefreshingSource("v1|other", &oauth2.Token{AccessToken: "x", Expiry: h.clock.Now().Add(-time.Second)}, renew)
+	_, err = noRefresh.Token()
+	assert.ErrorContains(t, err, "no refresh token")
+}
