@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
 // The vendor's hosts (003_…txt).
@@ -53,6 +54,11 @@ type Config struct {
 
 	// Timeout bounds each HTTP attempt. Zero: 30 seconds.
 	Timeout time.Duration
+
+	// Cache holds the client-credentials tokens and users' refreshed tokens.
+	// Share one Cache among the Providers of many tenants (and vendors).
+	// Zero: a cache of this Provider's own.
+	Cache *tokencache.Cache
 
 	// Now is the clock for token expiry. Zero: time.Now.
 	Now func() time.Time

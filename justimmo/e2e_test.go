@@ -10,14 +10,14 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 )
 
-func newFake(t *testing.T) (*justimmotest.Server, *justimmo.Provider, *fakeidp.ManualClock) {
+func newFake(t *testing.T) (*justimmotest.Server, *justimmo.Provider, *tokencachetest.Clock) {
 	t.Helper()
-	clock := fakeidp.NewManualClock(testNow)
+	clock := tokencachetest.NewClock(testNow)
 	srv := justimmotest.NewServer(justimmotest.Options{Now: clock.Now})
 	t.Cleanup(srv.Close)
 	p, err := justimmo.New(srv.Config())

@@ -10,9 +10,11 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
 const name = "justimmo"
@@ -25,6 +27,8 @@ type Provider struct {
 	http      *httpc.Client
 	token     *league.Endpoint
 	endpoints oauthkit.Endpoints
+	tokens    *cached.Tokens
+	cc        *cached.Flow // client credentials
 }
 
 var (
@@ -57,6 +61,11 @@ func New(cfg Config) (*Provider, error) {
 		Client:   &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
 		Advise:   advise,
 	}
+	p.tokens = cached.New(cfg.Cache, cfg.HTTPClient)
+	p.cc = p.tokens.Flow(tokencache.KeyParts{
+		Vendor: name, Endpoint: p.endpoints.TokenURL, ClientID: cfg.ClientID,
+		Flow: "client_credentials", Scopes: cfg.Scopes, Credential: cfg.ClientSecret.Reveal(),
+	}, p.ClientCredentials)
 	return p, nil
 }
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
 // DefaultAPIURL is the License API's address (vendor-docs README: base
@@ -69,6 +70,10 @@ type Config struct {
 
 	// Timeout bounds each HTTP attempt. Zero: 30 seconds.
 	Timeout time.Duration
+
+	// Cache holds users' refreshed tokens (see Provider.UserTokenSource).
+	// Share one Cache among Providers. Zero: a cache of this Provider's own.
+	Cache *tokencache.Cache
 
 	// Now is the clock for the signed Date header, token expiry and
 	// ID-token checks. Zero: time.Now. LicenseSpring refuses a Date more than

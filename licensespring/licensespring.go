@@ -13,6 +13,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/lazy"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
@@ -31,6 +32,7 @@ type Provider struct {
 	http   *httpc.Client
 	token  *oauthwire.Client
 	sso    lazy.Value[*session]
+	tokens *cached.Tokens
 }
 
 var (
@@ -51,6 +53,7 @@ func New(cfg Config) (*Provider, error) {
 		signer: &Signer{APIKey: cfg.APIKey, SharedKey: cfg.SharedKey, Now: cfg.Now},
 		http:   hc,
 		token:  &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
+		tokens: cached.New(cfg.Cache, cfg.HTTPClient),
 	}
 	p.sso = lazy.Value[*session]{Fetch: p.fetchSession, Timeout: hc.Timeout() * 3}
 	return p, nil

@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
 // DefaultScopes is the scope of the vendor's examples (002_…txt:
@@ -57,6 +58,10 @@ type Config struct {
 
 	// Timeout bounds each HTTP attempt. Zero: 30 seconds.
 	Timeout time.Duration
+
+	// Cache holds users' refreshed tokens (see Provider.UserTokenSource).
+	// Share one Cache among Providers. Zero: a cache of this Provider's own.
+	Cache *tokencache.Cache
 
 	// Now is the clock for token expiry. Zero: time.Now.
 	Now func() time.Time

@@ -12,16 +12,16 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
 )
 
 var versions = []int{7, 8, 9}
 
-func newFake(t *testing.T, version int) (*unisignintest.Server, *fakeidp.ManualClock) {
+func newFake(t *testing.T, version int) (*unisignintest.Server, *tokencachetest.Clock) {
 	t.Helper()
-	clock := fakeidp.NewManualClock(testNow)
+	clock := tokencachetest.NewClock(testNow)
 	srv := unisignintest.NewServer(unisignintest.Options{
 		Now:           clock.Now,
 		LeagueVersion: version,

@@ -11,6 +11,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
@@ -39,6 +40,7 @@ type Provider struct {
 	http      *httpc.Client
 	token     *league.Endpoint
 	endpoints oauthkit.Endpoints
+	tokens    *cached.Tokens
 }
 
 var (
@@ -69,6 +71,7 @@ func New(cfg Config) (*Provider, error) {
 		Client:   &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
 		Advise:   advise,
 	}
+	p.tokens = cached.New(cfg.Cache, cfg.HTTPClient)
 	return p, nil
 }
 

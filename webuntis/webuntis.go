@@ -14,9 +14,11 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oidcx"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
 const name = "webuntis"
@@ -25,11 +27,13 @@ const name = "webuntis"
 // [oauthkit.Provider] and [oauthkit.IDTokenVerifier]. It is safe for
 // concurrent use; make one per tenant and keep it.
 type Provider struct {
-	cfg   Config
-	base  string // {BaseURL}/WebUntis/api/sso/v3/{Tenant}
-	http  *httpc.Client
-	token *oauthwire.Client
-	disc  *oidcx.Discovery
+	cfg    Config
+	base   string // {BaseURL}/WebUntis/api/sso/v3/{Tenant}
+	http   *httpc.Client
+	token  *oauthwire.Client
+	disc   *oidcx.Discovery
+	tokens *cached.Tokens
+	cc     *cached.Flow // client credentials
 }
 
 var (
@@ -45,13 +49,19 @@ func New(cfg Config) (*Provider, error) {
 	}
 	hc := httpc.New(httpc.Options{HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout})
 	base := cfg.BaseURL + "/WebUntis/api/sso/v3/" + url.PathEscape(cfg.Tenant)
-	return &Provider{
-		cfg:   cfg,
-		base:  base,
-		http:  hc,
-		token: &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
-		disc:  oidcx.NewDiscovery(name, base+"/.well-known/openid-configuration", cfg.Issuer, hc),
-	}, nil
+	p := &Provider{
+		cfg:    cfg,
+		base:   base,
+		http:   hc,
+		token:  &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
+		disc:   oidcx.NewDiscovery(name, base+"/.well-known/openid-configuration", cfg.Issuer, hc),
+		tokens: cached.New(cfg.Cache, cfg.HTTPClient),
+	}
+	p.cc = p.tokens.Flow(tokencache.KeyParts{
+		Vendor: name, Endpoint: base + "/token", Tenant: cfg.Tenant, ClientID: cfg.ClientID,
+		Flow: "client_credentials", Credential: cfg.Password.Reveal(),
+	}, p.ClientCredentials)
+	return p, nil
 }
 
 // Name returns "webuntis".

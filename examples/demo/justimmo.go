@@ -7,15 +7,15 @@ import (
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 )
 
 func init() { register("justimmo", demoJustimmo) }
 
 func demoJustimmo(ctx context.Context, r *report) {
-	clock := fakeidp.NewManualClock(time.Now())
+	clock := tokencachetest.NewClock(time.Now())
 	srv := justimmotest.NewServer(justimmotest.Options{Now: clock.Now})
 	defer srv.Close()
 

@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
 )
@@ -15,7 +15,7 @@ import (
 func init() { register("unisignin", demoUniSignIn) }
 
 func demoUniSignIn(ctx context.Context, r *report) {
-	clock := fakeidp.NewManualClock(time.Now())
+	clock := tokencachetest.NewClock(time.Now())
 	srv := unisignintest.NewServer(unisignintest.Options{Now: clock.Now})
 	defer srv.Close()
 	user := srv.Users()[0]

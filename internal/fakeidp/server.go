@@ -1,6 +1,7 @@
 package fakeidp
 
 import (
+	"bytes"
 	"encoding/json"
 	"io"
 	"net/http"
@@ -69,8 +70,10 @@ func (fs *Faults) Apply(endpoint string, w http.ResponseWriter, r *http.Request)
 	}
 	if f.Delay > 0 {
 		// Reading the body lets net/http watch the connection, so that the
-		// request's context ends when the client gives up.
-		io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+		// request's context ends when the client gives up; it is put back
+		// for the handler that answers after a delay-only fault.
+		body, _ := io.ReadAll(io.LimitReader(r.Body, 1<<20))
+		r.Body = io.NopCloser(bytes.NewReader(body))
 		t := time.NewTimer(f.Delay)
 		select {
 		case <-t.C:
