@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"sync"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
@@ -18,7 +20,15 @@ func demoWebUntis(ctx context.Context, r *report) {
 	defer srv.Close()
 	srv.SetUser("untis-teacher-7", nil)
 
-	p, err := webuntis.New(srv.Config())
+	// Credentials arrive through the signed credentials webhook.
+	cfg, err := receiveCredentials(ctx, srv)
+	if !r.check("credentials webhook", err) {
+		return
+	}
+	r.ok("credentials webhook (SHA256withRSA)", "ok", "tenant "+cfg.Tenant+", client "+cfg.ClientID+", secret and password received")
+	cfg.BaseURL, cfg.RedirectURL, cfg.HTTPClient = srv.URL, srv.Config().RedirectURL, srv.Client()
+
+	p, err := webuntis.New(cfg)
 	if !r.check("config", err) {
 		return
 	}
@@ -52,12 +62,29 @@ func demoWebUntis(ctx context.Context, r *report) {
 	}
 	r.ok("client credentials (raw Basic, password)", "ok",
 		fmt.Sprintf("%s token, expires in %s", tok.TokenType, time.Until(tok.Expiry).Round(time.Second)))
-	status, err := oneRoster(ctx, srv, tok.AccessToken)
+	// The same flow through the shared cache: many callers, one request.
+	before := srv.Requests(webuntistest.EndpointToken)
+	var wg sync.WaitGroup
+	for range 50 {
+		wg.Go(func() {
+			for range 20 {
+				if _, err := p.Token(ctx); err != nil {
+					r.check("cached client credentials", err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	r.ok("cached client credentials", "ok",
+		fmt.Sprintf("1000 calls from 50 goroutines, %d token request(s)", srv.Requests(webuntistest.EndpointToken)-before))
+
+	status, err := oneRoster(ctx, p.Client(), srv.URL)
 	if r.check("OneRoster users", err) {
-		r.ok("OneRoster users", "ok", "HTTP "+status)
+		r.ok("OneRoster users (Provider.Client)", "ok", "HTTP "+status+", with the cached token")
 	}
 
-	cfg := srv.Config()
+	cfg = srv.Config()
 	cfg.Password = cfg.ClientSecret // the documented mix-up
 	wrong, err := webuntis.New(cfg)
 	if r.check("config", err) {
@@ -66,13 +93,13 @@ func demoWebUntis(ctx context.Context, r *report) {
 	}
 }
 
-func oneRoster(ctx context.Context, srv *webuntistest.Server, accessToken string) (string, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL+"/ims/oneroster/v1p1/users", nil)
+// oneRoster lists the users through an HTTP client that authorizes itself.
+func oneRoster(ctx context.Context, client *http.Client, apiURL string) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, apiURL+"/ims/oneroster/v1p1/users", nil)
 	if err != nil {
 		return "", err
 	}
-	req.Header.Set("Authorization", "Bearer "+accessToken)
-	resp, err := srv.Client().Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return "", err
 	}
@@ -81,4 +108,27 @@ func oneRoster(ctx context.Context, srv *webuntistest.Server, accessToken string
 		return "", fmt.Errorf("OneRoster answered %s", resp.Status)
 	}
 	return resp.Status, nil
+}
+
+// receiveCredentials serves the credentials webhook and has the fake send a
+// CREATED event to it, as Untis does when a school activates the app.
+func receiveCredentials(ctx context.Context, srv *webuntistest.Server) (webuntis.Config, error) {
+	key, err := webuntis.ParseWebhookKey(srv.WebhookKey())
+	if err != nil {
+		return webuntis.Config{}, err
+	}
+	got := make(chan webuntis.Config, 1)
+	hook := httptest.NewServer(webuntis.WebhookHandler(key, func(_ context.Context, c *webuntis.Credentials) error {
+		got <- c.Config()
+		return nil
+	}))
+	defer hook.Close()
+	status, err := srv.SendCredentials(ctx, hook.URL, webuntis.EventCreated)
+	if err != nil {
+		return webuntis.Config{}, err
+	}
+	if status != http.StatusNoContent {
+		return webuntis.Config{}, fmt.Errorf("webhook answered %d", status)
+	}
+	return <-got, nil
 }
