@@ -152,3 +152,21 @@ func ExampleProvider_CurrentUser() {
 	// Output:
 	// user 42 of tenant 7
 }
+
+// Server-to-server calls read the client-credentials token from the cache:
+// one token request, however many calls.
+func ExampleProvider_TokenSource() {
+	srv := justimmotest.NewServer(justimmotest.Options{})
+	defer srv.Close()
+	p, _ := justimmo.New(srv.Config())
+
+	ts := p.TokenSource() // an oauth2.TokenSource; p.Client() wraps it in an *http.Client
+	for range 1000 {
+		if _, err := ts.Token(); err != nil {
+			log.Fatal(err)
+		}
+	}
+	fmt.Println("token requests:", srv.Requests(justimmotest.EndpointToken))
+	// Output:
+	// token requests: 1
+}

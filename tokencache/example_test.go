@@ -144,3 +144,29 @@ func ExampleKey() {
 	// Output:
 	// v1|webuntis|school-42|client-1|client_credentials|3gworL1S3Uo_VCvl
 }
+
+// A user's login whose refresh token rotates: every renewal starts from the
+// newest token, and OnTokenChange reports the new refresh token to store.
+func ExampleCache_RefreshingSource() {
+	cache := tokencache.New(tokencache.Config{
+		OnTokenChange: func(key string, _, tok *oauth2.Token) {
+			fmt.Println("store refresh token", tok.RefreshToken)
+		},
+	})
+	defer cache.Close()
+
+	n := 0
+	renew := func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
+		n++ // a provider's Refresh(ctx, prev.RefreshToken), rotating it
+		return &oauth2.Token{AccessToken: fmt.Sprintf("at-%d", n), RefreshToken: fmt.Sprintf("rt-%d", n), Expiry: time.Now().Add(time.Hour)}, nil
+	}
+	expired := &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: time.Now().Add(-time.Minute)}
+	key := tokencache.Key(tokencache.KeyParts{Vendor: "unisignin", ClientID: "app", Flow: "refresh_token", User: "user-42"})
+
+	src := cache.RefreshingSource(key, expired, renew)
+	tok, _ := src.Token()
+	fmt.Println(tok.AccessToken, tok.RefreshToken)
+	// Output:
+	// store refresh token rt-1
+	// at-1 rt-1
+}

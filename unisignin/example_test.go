@@ -6,8 +6,13 @@ import (
 	"fmt"
 	"log"
 	"net/url"
+	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
 )
@@ -185,4 +190,40 @@ func ExampleProvider_ClientCredentials() {
 	fmt.Println(errors.Is(err, errors.ErrUnsupported))
 	// Output:
 	// true
+}
+
+// A user's login, kept fresh by the cache: refreshed ahead of expiry with the
+// newest (rotated) refresh token, which OnTokenChange hands over for storage.
+func ExampleProvider_UserTokenSource() {
+	clock := tokencachetest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
+	srv := unisignintest.NewServer(unisignintest.Options{Now: clock.Now})
+	defer srv.Close()
+	refreshed := make(chan string, 4)
+	cache := tokencache.New(tokencache.Config{
+		Clock: clock,
+		OnTokenChange: func(key string, _, tok *oauth2.Token) {
+			refreshed <- tok.RefreshToken // store it with the user's session
+		},
+	})
+	defer cache.Close()
+	cfg := srv.AppConfig()
+	cfg.Cache, cfg.Now = cache, clock.Now
+	p, _ := unisignin.New(cfg)
+
+	user := srv.Users()[0]
+	login, err := p.PasswordToken(context.Background(), user.Email, oauthkit.Secret(user.Password))
+	if err != nil {
+		log.Fatal(err)
+	}
+	src := p.UserTokenSource("user-1", login)
+	tok, _ := src.Token()
+	fmt.Println("first token is the login's:", tok.AccessToken == login.AccessToken, <-refreshed == login.RefreshToken)
+
+	clock.Advance(59 * time.Minute) // the hour-long token is about to expire
+	src.Token()                     // still served; one refresh starts
+	newRefresh := <-refreshed
+	fmt.Println("rotated:", newRefresh != login.RefreshToken, "old one:", srv.RefreshTokenState(login.RefreshToken))
+	// Output:
+	// first token is the login's: true true
+	// rotated: true old one: revoked
 }

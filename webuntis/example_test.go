@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
 )
@@ -143,4 +144,48 @@ func ExampleProvider_VerifyIDToken() {
 	fmt.Println(errors.Is(err, oauthkit.ErrIDTokenExpired), errors.Is(err, oauthkit.ErrInvalidIDToken))
 	// Output:
 	// true true
+}
+
+// A service serving many schools shares one cache among the tenants'
+// providers; each tenant's token is fetched once and reused until shortly
+// before it expires.
+func ExampleProvider_Token() {
+	srv := webuntistest.NewServer(webuntistest.Options{})
+	defer srv.Close()
+	srv.AddTenant(webuntistest.Tenant{ID: "1600", ClientID: "oauthkit-demo", ClientSecret: "s", Password: "p-1600"})
+
+	cache := tokencache.New(tokencache.Config{MaxEntries: 10_000})
+	defer cache.Close()
+	schools := map[string]oauthkit.Secret{"1234": oauthkit.Secret(srv.Tenant().Password), "1600": "p-1600"}
+	providers := map[string]*webuntis.Provider{}
+	for tenant, password := range schools {
+		p, err := webuntis.New(webuntis.Config{
+			BaseURL: srv.URL, Tenant: tenant, ClientID: "oauthkit-demo", Password: password,
+			Cache: cache, HTTPClient: srv.Client(),
+		})
+		if err != nil {
+			log.Fatal(err)
+		}
+		providers[tenant] = p
+	}
+
+	for range 100 {
+		for _, p := range providers {
+			if _, err := p.Token(context.Background()); err != nil {
+				log.Fatal(err)
+			}
+		}
+	}
+	fmt.Println("token requests for 200 calls:", srv.Requests(webuntistest.EndpointToken))
+
+	// For the APIs: an HTTP client that sends the cached token.
+	resp, err := providers["1234"].Client().Get(srv.URL + "/ims/oneroster/v1p1/users")
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp.Body.Close()
+	fmt.Println("OneRoster:", resp.Status)
+	// Output:
+	// token requests for 200 calls: 2
+	// OneRoster: 200 OK
 }
