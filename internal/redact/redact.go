@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 )
@@ -38,29 +39,24 @@ func Excerpt(body []byte) string {
 
 // Secrets is a set of values that must not appear in any text: the client
 // secret, password, code, refresh token and PKCE verifier of one request.
-type Secrets struct{ vals []string }
+// Building one is cheap; the forms to match are worked out on the first
+// [Secrets.Scrub], which only an error needs.
+type Secrets struct {
+	raw  []string
+	once sync.Once
+	vals []string
+}
 
 // NewSecrets builds the set. Each value is also matched in its URL-encoded
 // and base64 forms, the shapes in which a server echoes a form body or a
 // Basic header back. Empty values are ignored.
 func NewSecrets(vals ...string) *Secrets {
-	s := &Secrets{}
-	for _, v := range vals {
-		if v == "" {
-			continue
-		}
-		s.vals = append(s.vals, v, url.QueryEscape(v), url.PathEscape(v), base64.StdEncoding.EncodeToString([]byte(v)))
-	}
-	// Longest first, so a value containing another is replaced whole.
-	slices.SortFunc(s.vals, func(a, b string) int { return len(b) - len(a) })
-	s.vals = slices.Compact(s.vals)
-	return s
+	return &Secrets{raw: vals}
 }
 
-// Add puts more values in the set.
+// Add returns a set with more values.
 func (s *Secrets) Add(vals ...string) *Secrets {
-	all := append(slices.Clone(s.vals), vals...)
-	return NewSecrets(all...)
+	return NewSecrets(append(slices.Clone(s.raw), vals...)...)
 }
 
 // Scrub replaces every secret in text with [Placeholder].
@@ -68,12 +64,25 @@ func (s *Secrets) Scrub(text string) string {
 	if s == nil {
 		return text
 	}
+	s.once.Do(s.expand)
 	for _, v := range s.vals {
 		if strings.Contains(text, v) {
 			text = strings.ReplaceAll(text, v, Placeholder)
 		}
 	}
 	return text
+}
+
+// expand lists every form of every value, longest first, so that a value
+// containing another is replaced whole.
+func (s *Secrets) expand() {
+	for _, v := range s.raw {
+		if v != "" {
+			s.vals = append(s.vals, v, url.QueryEscape(v), url.PathEscape(v), base64.StdEncoding.EncodeToString([]byte(v)))
+		}
+	}
+	slices.SortFunc(s.vals, func(a, b string) int { return len(b) - len(a) })
+	s.vals = slices.Compact(s.vals)
 }
 
 // collapse replaces control characters and runs of white space with one
