@@ -145,17 +145,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 
 // token is the realm's token endpoint for a public client.
 func (s *Server) token(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		fakeidp.OAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "HTTP method not allowed")
-		return
-	}
-	if !fakeidp.IsForm(r) {
-		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_request", "Content-Type must be application/x-www-form-urlencoded")
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_request", "body does not parse")
+	if !fakeidp.TokenRequest(w, r) {
 		return
 	}
 	f := r.PostForm

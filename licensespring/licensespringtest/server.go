@@ -50,7 +50,6 @@ package licensespringtest
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -140,8 +139,7 @@ type Server struct {
 	codes   fakeidp.Codes
 	access  fakeidp.Tokens
 	refresh fakeidp.Tokens
-	faults  fakeidp.Faults
-	count   fakeidp.Counter
+	in      fakeidp.Instruments
 
 	mu          sync.Mutex
 	user        User
@@ -184,12 +182,12 @@ func NewServer(o Options) *Server {
 
 	realm := "/realms/" + Realm
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /api/v4/sso_url/{$}", s.handle(EndpointSSOURL, s.ssoURL))
-	mux.HandleFunc("POST /api/v4/activate_license", s.handle(EndpointActivate, s.activate))
-	mux.HandleFunc("GET "+realm+"/.well-known/openid-configuration", s.handle(EndpointDiscovery, s.discovery))
-	mux.HandleFunc("GET "+realm+"/protocol/openid-connect/certs", s.handle(EndpointJWKS, s.jwks))
-	mux.HandleFunc("GET "+realm+"/protocol/openid-connect/auth", s.handle(EndpointAuth, s.authorize))
-	mux.HandleFunc(realm+"/protocol/openid-connect/token", s.handle(EndpointToken, s.token))
+	mux.HandleFunc("GET /api/v4/sso_url/{$}", s.in.Wrap(EndpointSSOURL, s.ssoURL))
+	mux.HandleFunc("POST /api/v4/activate_license", s.in.Wrap(EndpointActivate, s.activate))
+	mux.HandleFunc("GET "+realm+"/.well-known/openid-configuration", s.in.Wrap(EndpointDiscovery, s.discovery))
+	mux.HandleFunc("GET "+realm+"/protocol/openid-connect/certs", s.in.Wrap(EndpointJWKS, s.jwks))
+	mux.HandleFunc("GET "+realm+"/protocol/openid-connect/auth", s.in.Wrap(EndpointAuth, s.authorize))
+	mux.HandleFunc(realm+"/protocol/openid-connect/token", s.in.Wrap(EndpointToken, s.token))
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
@@ -248,13 +246,13 @@ func (s *Server) MutateIDTokens(f func(claims map[string]any)) {
 func (s *Server) SignIDToken(claims map[string]any) string { return s.key.Sign(claims) }
 
 // InjectFault makes endpoint answer with f instead of normally.
-func (s *Server) InjectFault(endpoint string, f Fault) { s.faults.Inject(endpoint, f) }
+func (s *Server) InjectFault(endpoint string, f Fault) { s.in.Faults.Inject(endpoint, f) }
 
 // ClearFaults removes every injected fault.
-func (s *Server) ClearFaults() { s.faults.Clear() }
+func (s *Server) ClearFaults() { s.in.Faults.Clear() }
 
 // Requests returns how many requests endpoint has received.
-func (s *Server) Requests(endpoint string) int { return s.count.Get(endpoint) }
+func (s *Server) Requests(endpoint string) int { return s.in.Count.Get(endpoint) }
 
 // Activations returns the activate_license calls the server accepted.
 func (s *Server) Activations() []Activation {
@@ -269,31 +267,7 @@ func (s *Server) Activations() []Activation {
 // tokens and state in the fragment (implicit grant; read it with
 // URL.EscapedFragment), or with an error.
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	c := *s.Client()
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		return nil, fmt.Errorf("licensespringtest: authorize answered %s, not a redirect", resp.Status)
-	}
-	return resp.Location()
-}
-
-func (s *Server) handle(endpoint string, h http.HandlerFunc) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s.count.Add(endpoint)
-		if s.faults.Apply(endpoint, w, r) {
-			return
-		}
-		h(w, r)
-	}
+	return fakeidp.Browse(ctx, s.Client(), authURL, nil)
 }
 
 func (s *Server) currentUser() (User, func(map[string]any)) {

@@ -93,8 +93,7 @@ type Server struct {
 	key      *fakeidp.Key
 	codes    fakeidp.Codes
 	tokens   fakeidp.Tokens
-	faults   fakeidp.Faults
-	count    fakeidp.Counter
+	in       fakeidp.Instruments
 
 	mu      sync.Mutex
 	tenants map[string]Tenant
@@ -193,13 +192,13 @@ func (s *Server) SetUser(subject string, claims map[string]any) {
 }
 
 // InjectFault makes endpoint answer with f instead of normally.
-func (s *Server) InjectFault(endpoint string, f Fault) { s.faults.Inject(endpoint, f) }
+func (s *Server) InjectFault(endpoint string, f Fault) { s.in.Faults.Inject(endpoint, f) }
 
 // ClearFaults removes every injected fault.
-func (s *Server) ClearFaults() { s.faults.Clear() }
+func (s *Server) ClearFaults() { s.in.Faults.Clear() }
 
 // Requests returns how many requests endpoint has received.
-func (s *Server) Requests(endpoint string) int { return s.count.Get(endpoint) }
+func (s *Server) Requests(endpoint string) int { return s.in.Count.Get(endpoint) }
 
 // Issuer returns the issuer of tenant.
 func (s *Server) Issuer(tenant string) string {
@@ -213,29 +212,11 @@ func (s *Server) SignIDToken(claims map[string]any) string { return s.key.Sign(c
 // following the redirect, and returns the URL WebUntis redirects to (the
 // application's callback with code and state, or an error redirect).
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
-	if err != nil {
-		return nil, err
-	}
-	c := *s.Client()
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	resp, err := c.Do(req)
-	if err != nil {
-		return nil, err
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		return nil, fmt.Errorf("webuntistest: authorize answered %s, not a redirect", resp.Status)
-	}
-	return resp.Location()
+	return fakeidp.Browse(ctx, s.Client(), authURL, nil)
 }
 
 func (s *Server) handle(endpoint string, h func(http.ResponseWriter, *http.Request, Tenant)) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		s.count.Add(endpoint)
-		if s.faults.Apply(endpoint, w, r) {
-			return
-		}
+	return s.in.Wrap(endpoint, func(w http.ResponseWriter, r *http.Request) {
 		var t Tenant
 		if id := r.PathValue("tenant"); id != "" {
 			s.mu.Lock()
@@ -248,7 +229,7 @@ func (s *Server) handle(endpoint string, h func(http.ResponseWriter, *http.Reque
 			t = tt
 		}
 		h(w, r, t)
-	}
+	})
 }
 
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request, t Tenant) {
@@ -328,18 +309,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, t Tenant) {
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request, t Tenant) {
-	if r.Method != http.MethodPost {
-		w.Header().Set("Allow", http.MethodPost)
-		fakeidp.OAuthError(w, http.StatusMethodNotAllowed, "invalid_request", "use POST")
-		return
-	}
-	// 000_…txt: "The header must include 'Content-Type: application/x-www-form-urlencoded'".
-	if !fakeidp.IsForm(r) {
-		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_request", "Content-Type must be application/x-www-form-urlencoded")
-		return
-	}
-	if err := r.ParseForm(); err != nil {
-		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_request", "body does not parse")
+	// 000_…txt: a POST, and "The header must include 'Content-Type:
+	// application/x-www-form-urlencoded'".
+	if !fakeidp.TokenRequest(w, r) {
 		return
 	}
 	switch {
