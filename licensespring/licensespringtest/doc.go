@@ -1,0 +1,49 @@
+// Package licensespringtest runs an in-process fake of LicenseSpring's
+// license-user single sign-on — the License API's sso_url and
+// activate_license endpoints and the Keycloak realm behind them — for tests
+// of code that uses the licensespring package, the way net/http/httptest
+// runs a fake HTTP server.
+//
+// # What it follows
+//
+// The vendor's documents (shared/vendor-docs 004_…txt and the README's
+// LicenseSpring section), and Keycloak's observable behaviour, not the
+// client in this module:
+//
+//   - every License API request is checked for its signature: Date and
+//     Authorization present (else missing_headers); the Authorization
+//     parameters algorithm, headers, signature and apikey present (else
+//     authorization_missing_params) and well-formed (else
+//     authorization_invalid_headers; hmac_required for another algorithm);
+//     the API key known (else invalid_api_key); the Date at most 15 minutes
+//     from the fake's clock (else date_header_diff); the signature the
+//     base64 HMAC-SHA256 of "licenseSpring\ndate: <Date>" under the shared
+//     key's UTF-8 bytes (else signature_mismatch). Errors are
+//     {"status", "code", "message"} with HTTP 400;
+//   - GET /api/v4/sso_url/ needs product and customer_account_code (else
+//     missing_parameters), a known product (else unknown_product), and
+//     answers the realm's authorization URL — scope, response_type,
+//     client_id, redirect_uri, kc_idp_hint — with openid_configuration
+//     (unless [Options.OmitOpenIDConfiguration]);
+//   - the realm, issuer {URL}/realms/user-portal: discovery, JWKS
+//     (.../protocol/openid-connect/certs), the authorization endpoint (code
+//     in the query; implicit tokens in the fragment, nonce required), and
+//     the token endpoint for authorization_code and refresh_token as a
+//     public client, with Keycloak's PKCE rules: a challenge sent at
+//     authorization needs the verifier, a verifier without a challenge is
+//     refused;
+//   - POST /api/v4/activate_license checks the payload's shape (product,
+//     hardware_id, customer_account_code, exactly one of code and id_token)
+//     and redeems the code as LicenseSpring would, at the realm and without
+//     a PKCE verifier — so a code whose request carried a challenge fails,
+//     as it would against the real Keycloak.
+//
+// Where the documents are silent the fake chooses, and says so: an unknown
+// customer account is customer_not_found; a redirect_uri not enabled, an
+// unknown parameter or response_type is validation_error; a missing
+// response_type means the implicit grant (the page's prose); the implicit
+// URL asks for response_type "id_token token" (so that Keycloak returns
+// both tokens the vendor describes); a bad code or ID token at activation
+// is sso_authentication_failed; codes live one minute and work once;
+// access and ID tokens live 300 s; refresh tokens rotate.
+package licensespringtest
