@@ -3,6 +3,7 @@ package webuntis
 import (
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -106,7 +107,11 @@ func (c *Config) validate() error {
 	if len(c.Scopes) == 0 {
 		c.Scopes = DefaultScopes
 	}
-	c.Scopes = append([]string(nil), c.Scopes...)
+	if !slices.Contains(c.Scopes, "openid") {
+		// Without it no ID token comes back, and the login cannot be verified.
+		return bad("Scopes", `must include "openid"`)
+	}
+	c.Scopes = slices.Clone(c.Scopes)
 	if c.Issuer == "" {
 		c.Issuer = c.BaseURL + "/WebUntis/api/sso/v3/" + url.PathEscape(c.Tenant)
 	}

@@ -33,6 +33,7 @@ func TestConfigValidation(t *testing.T) {
 		{"no credential at all", func(c *webuntis.Config) { c.ClientSecret = "" }, "ClientSecret"},
 		{"clear-text base URL", func(c *webuntis.Config) { c.BaseURL = "http://api.webuntis.com" }, "BaseURL"},
 		{"relative redirect URL", func(c *webuntis.Config) { c.RedirectURL = "/cb" }, "RedirectURL"},
+		{"scopes without openid", func(c *webuntis.Config) { c.Scopes = []string{"roster-core.readonly"} }, "Scopes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
