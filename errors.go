@@ -139,6 +139,17 @@ func (e *Error) LogValue() slog.Value {
 	return slog.GroupValue(attrs...)
 }
 
+// The operations an [Error] names in Op for the flows every vendor shares.
+// Vendor packages name their own operations too ("user", "sso url", …).
+const (
+	OpAuthorize         = "authorize" // an error redirect to the callback
+	OpDiscovery         = "discovery"
+	OpExchange          = "exchange"
+	OpRefresh           = "refresh"
+	OpClientCredentials = "client credentials"
+	OpPassword          = "password"
+)
+
 // ErrorCode is an OAuth 2.0 error code, or a vendor's own error code. It is an
 // [errors.Is] target for [*Error]:
 //

@@ -206,7 +206,7 @@ func single(q url.Values, key string) (string, error) {
 func callbackError(name string, q url.Values) error {
 	return &Error{
 		Provider:    name,
-		Op:          "authorize",
+		Op:          OpAuthorize,
 		Code:        redact.Text(q.Get("error")),
 		Description: redact.Text(q.Get("error_description")),
 		Message:     redact.Text(q.Get("message")),

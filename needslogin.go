@@ -18,7 +18,7 @@ import (
 //	}
 //
 // It is true for an [*Error] (anywhere in err's chain) of a refresh (Op
-// "refresh") that is
+// [OpRefresh]) that is
 //
 //   - invalid_grant, the RFC 6749 §5.2 code for a refresh token that is
 //     "invalid, expired, revoked … or was issued to another client" (also
@@ -39,7 +39,7 @@ import (
 // of them.
 func NeedsLogin(err error) bool {
 	var e *Error
-	if !errors.As(err, &e) || e.Op != "refresh" || e.Err != nil || e.StatusCode >= 500 {
+	if !errors.As(err, &e) || e.Op != OpRefresh || e.Err != nil || e.StatusCode >= 500 {
 		return false
 	}
 	switch ErrorCode(e.Code) {

@@ -75,7 +75,7 @@ func adviseLicenseAPI(e *oauthkit.Error) string {
 // Keycloak answers a used or expired code, and a PKCE verifier that does
 // not match, with invalid_grant.
 func adviseKeycloak(e *oauthkit.Error) string {
-	if e.Code == string(oauthkit.ErrInvalidGrant) && e.Op == "exchange" {
+	if e.Code == string(oauthkit.ErrInvalidGrant) && e.Op == oauthkit.OpExchange {
 		return "the code may have expired or been used already (each works once — a code sent to activate_license cannot also be exchanged here), or the PKCE verifier does not belong to it"
 	}
 	return ""

@@ -189,7 +189,7 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 		params.Set("redirect_uri", ar.RedirectURL)
 	}
 	return p.token.Token(ctx, oauthwire.Request{
-		Op:        "exchange",
+		Op:        oauthkit.OpExchange,
 		TokenURL:  tokenURL,
 		Params:    params,
 		ClientID:  s.clientID,
@@ -221,7 +221,7 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 		return nil, err
 	}
 	return p.token.Token(ctx, oauthwire.Request{
-		Op:       "refresh",
+		Op:       oauthkit.OpRefresh,
 		TokenURL: tokenURL,
 		Params:   url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}},
 		ClientID: s.clientID,

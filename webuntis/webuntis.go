@@ -138,7 +138,7 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 		params.Set("code_verifier", ar.CodeVerifier)
 	}
 	return p.token.Token(ctx, oauthwire.Request{
-		Op:        "exchange",
+		Op:        oauthkit.OpExchange,
 		TokenURL:  md.Endpoints.TokenURL,
 		Params:    params,
 		ClientID:  p.cfg.ClientID,
@@ -162,7 +162,7 @@ func (p *Provider) ClientCredentials(ctx context.Context) (*oauth2.Token, error)
 		return nil, err
 	}
 	return p.token.Token(ctx, oauthwire.Request{
-		Op:       "client credentials",
+		Op:       oauthkit.OpClientCredentials,
 		TokenURL: p.base + "/token",
 		Params:   url.Values{"grant_type": {"client_credentials"}},
 		ClientID: p.cfg.ClientID,
@@ -192,7 +192,7 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 		return nil, fmt.Errorf("%s: refresh: the tenant's discovery document lists no refresh_token grant: %w", name, errors.ErrUnsupported)
 	}
 	return p.token.Token(ctx, oauthwire.Request{
-		Op:       "refresh",
+		Op:       oauthkit.OpRefresh,
 		TokenURL: md.Endpoints.TokenURL,
 		Params:   url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}},
 		ClientID: p.cfg.ClientID,

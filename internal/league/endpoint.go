@@ -15,10 +15,10 @@ import (
 
 // Operation names, as they appear in [oauthkit.Error.Op].
 const (
-	OpExchange          = "exchange"
-	OpRefresh           = "refresh"
-	OpPassword          = "password"
-	OpClientCredentials = "client credentials"
+	OpExchange          = oauthkit.OpExchange
+	OpRefresh           = oauthkit.OpRefresh
+	OpPassword          = oauthkit.OpPassword
+	OpClientCredentials = oauthkit.OpClientCredentials
 )
 
 // Endpoint is one client of a league/oauth2-server token endpoint. It is

@@ -62,7 +62,7 @@ type document struct {
 }
 
 func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
-	call := oauthwire.Call{Provider: d.provider, Op: "discovery"}
+	call := oauthwire.Call{Provider: d.provider, Op: oauthkit.OpDiscovery}
 	resp, err := d.http.Do(ctx, &httpc.Request{
 		Method: http.MethodGet,
 		URL:    d.url,
