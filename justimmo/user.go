@@ -11,7 +11,6 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
 
 // User is who an access token acts for: the Justimmo user and their tenant
@@ -54,24 +53,7 @@ func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauth
 }
 
 func (p *Provider) currentUser(ctx context.Context, tok *oauth2.Token) (*User, json.RawMessage, error) {
-	if tok == nil || tok.AccessToken == "" {
-		return nil, nil, fmt.Errorf("%s: current user: no access token", name)
-	}
-	call := oauthwire.Call{
-		Provider: name,
-		Op:       "current user",
-		Secrets:  redact.NewSecrets(tok.AccessToken, tok.RefreshToken, p.cfg.ClientSecret.Reveal()),
-	}
-	var raw json.RawMessage
-	resp, err := oauthwire.GetJSON(ctx, p.http, call, p.endpoints.UserInfoURL, oauthwire.BearerHeader(tok.AccessToken), &raw)
-	if err != nil {
-		return nil, nil, err
-	}
-	u, err := parseUser(raw)
-	if err != nil {
-		return nil, nil, call.Malformed(resp, err)
-	}
-	return u, raw, nil
+	return oauthwire.GetProfile(ctx, p.http, name, "current user", p.endpoints.UserInfoURL, tok, parseUser, p.cfg.ClientSecret.Reveal())
 }
 
 func parseUser(raw json.RawMessage) (*User, error) {

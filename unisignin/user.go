@@ -38,25 +38,9 @@ type User struct {
 // GET {BaseURL}/oauth/v2/user?client_id=… with the access token as Bearer
 // (002_…txt). A profile without an id is [oauthkit.ErrMalformedResponse].
 func (p *Provider) User(ctx context.Context, tok *oauth2.Token) (*User, error) {
-	if tok == nil || tok.AccessToken == "" {
-		return nil, fmt.Errorf("%s: user: no access token", name)
-	}
-	call := oauthwire.Call{
-		Provider: name,
-		Op:       "user",
-		Secrets:  redact.NewSecrets(tok.AccessToken, tok.RefreshToken, p.cfg.ClientSecret.Reveal()),
-	}
 	u := p.endpoints.UserInfoURL + "?" + url.Values{"client_id": {p.cfg.ClientID}}.Encode()
-	var raw json.RawMessage
-	resp, err := oauthwire.GetJSON(ctx, p.http, call, u, oauthwire.BearerHeader(tok.AccessToken), &raw)
-	if err != nil {
-		return nil, err
-	}
-	user, err := parseUser(raw)
-	if err != nil {
-		return nil, call.Malformed(resp, err)
-	}
-	return user, nil
+	user, _, err := oauthwire.GetProfile(ctx, p.http, name, "user", u, tok, parseUser, p.cfg.ClientSecret.Reveal())
+	return user, err
 }
 
 // FetchUserInfo implements [oauthkit.UserInfoFetcher]: the profile's id is

@@ -6,7 +6,10 @@ import (
 	"fmt"
 	"net/http"
 
+	"golang.org/x/oauth2"
+
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
 
 // GetJSON sends GET url with header and decodes a 2xx JSON answer into v.
@@ -34,4 +37,26 @@ func GetJSON(ctx context.Context, hc *httpc.Client, call Call, url string, heade
 // BearerHeader returns an Authorization header carrying an access token.
 func BearerHeader(accessToken string) http.Header {
 	return http.Header{"Authorization": {"Bearer " + accessToken}}
+}
+
+// GetProfile fetches a user's profile: GET url with tok's access token as
+// Bearer, the JSON answer handed to parse, whose error becomes
+// [oauthkit.ErrMalformedResponse]. Errors are scrubbed of tok's tokens and of
+// the secrets in more. It returns the parsed profile and the raw answer.
+func GetProfile[T any](ctx context.Context, hc *httpc.Client, provider, op, url string, tok *oauth2.Token, parse func(json.RawMessage) (T, error), more ...string) (T, json.RawMessage, error) {
+	var zero T
+	if tok == nil || tok.AccessToken == "" {
+		return zero, nil, fmt.Errorf("%s: %s: no access token", provider, op)
+	}
+	call := Call{Provider: provider, Op: op, Secrets: redact.NewSecrets(append([]string{tok.AccessToken, tok.RefreshToken}, more...)...)}
+	var raw json.RawMessage
+	resp, err := GetJSON(ctx, hc, call, url, BearerHeader(tok.AccessToken), &raw)
+	if err != nil {
+		return zero, nil, err
+	}
+	v, err := parse(raw)
+	if err != nil {
+		return zero, nil, call.Malformed(resp, err)
+	}
+	return v, raw, nil
 }
