@@ -16,13 +16,6 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 )
 
-func assertNoLeak(t *testing.T, secrets []string, values ...any) {
-	t.Helper()
-	for _, leak := range leakcheck.Find(secrets, values...) {
-		t.Error(leak)
-	}
-}
-
 func TestNoSecretsInOutput(t *testing.T) {
 	const (
 		code    = "authorization-code-123"
@@ -46,13 +39,13 @@ func TestNoSecretsInOutput(t *testing.T) {
 				var e *oauthkit.Error
 				require.ErrorAs(t, err, &e)
 				asJSON, _ := json.Marshal(e)
-				assertNoLeak(t, secrets, err, e, *e, string(asJSON))
+				leakcheck.Formatted(t, []any{err, e, *e, string(asJSON)}, secrets...)
 			}
 			require.Len(t, auth.Requests(), 3)
 			require.Len(t, api.Requests(), 1)
 
 			cfg := justimmo.Config{ClientID: testClientID, ClientSecret: testSecret}
-			assertNoLeak(t, secrets, cfg, &cfg, p, *p, ar)
+			leakcheck.Formatted(t, []any{cfg, &cfg, p, *p, ar}, secrets...)
 			var nilProvider *justimmo.Provider
 			require.Equal(t, "<nil>", fmt.Sprint(nilProvider))
 		})
@@ -66,11 +59,11 @@ func TestNoSecretsAgainstTheFake(t *testing.T) {
 	l, err := oauthkit.Complete(ctx, p, ar, q)
 	require.NoError(t, err)
 	secrets := []string{srv.Registered().Secret, q.Get("code"), l.Token.AccessToken, l.Token.RefreshToken, ar.CodeVerifier}
-	assertNoLeak(t, secrets, l, srv.Config(), p, ar)
+	leakcheck.Formatted(t, []any{l, srv.Config(), p, ar}, secrets...)
 
 	_, err = p.Exchange(ctx, q.Get("code"), ar) // replayed
 	require.Error(t, err)
 	_, err2 := p.Refresh(ctx, "not-"+l.Token.RefreshToken)
 	require.Error(t, err2)
-	assertNoLeak(t, secrets, err, err2)
+	leakcheck.Formatted(t, []any{err, err2}, secrets...)
 }

@@ -1,0 +1,60 @@
+// Package callbackcheck is for tests: the rules a provider's callback
+// handling must keep whatever query a browser brings back, for fuzzing
+// [oauthkit.Complete] against each vendor.
+package callbackcheck
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+)
+
+// Complete starts a login with p, parses raw as its callback query ("STATE"
+// in raw standing for the login's real state) and runs [oauthkit.Complete].
+// It fails t if Complete panics, returns a Login with an error, reports an
+// error callback as anything but an [*oauthkit.Error] or
+// [oauthkit.ErrStateMismatch], or succeeds for anything but exactly one
+// state equal to the login's and exactly one non-empty code — with a Login
+// for subject, that cannot be completed a second time.
+func Complete(t *testing.T, p oauthkit.Provider, raw, subject string) {
+	t.Helper()
+	ctx := context.Background()
+	ar, err := p.AuthCodeURL(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q, _ := url.ParseQuery(strings.ReplaceAll(raw, "STATE", ar.State))
+	if q == nil {
+		q = url.Values{}
+	}
+	login, err := oauthkit.Complete(ctx, p, ar, q)
+	if err != nil {
+		if login != nil {
+			t.Fatal("Complete returned a Login with an error")
+		}
+		var e *oauthkit.Error
+		if q.Has("error") && !errors.As(err, &e) && !errors.Is(err, oauthkit.ErrStateMismatch) {
+			t.Fatalf("an error callback gave neither *oauthkit.Error nor ErrStateMismatch: %v", err)
+		}
+		return
+	}
+	if q.Has("error") {
+		t.Fatal("an error callback was accepted")
+	}
+	if vs := q["state"]; len(vs) != 1 || vs[0] != ar.State {
+		t.Fatalf("accepted %d state values, not exactly the login's", len(vs))
+	}
+	if vs := q["code"]; len(vs) != 1 || vs[0] == "" {
+		t.Fatal("accepted a callback without exactly one code")
+	}
+	if login.UserInfo.Subject != subject {
+		t.Fatalf("subject %q, want %q", login.UserInfo.Subject, subject)
+	}
+	if _, err := oauthkit.Complete(ctx, p, ar, q); !errors.Is(err, oauthkit.ErrStateMismatch) {
+		t.Fatal("the same AuthRequest completed twice")
+	}
+}
