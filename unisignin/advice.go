@@ -19,7 +19,7 @@ func advise(op string, e *oauthkit.Error) string {
 	switch {
 	case mentionsPKCE(e.Hint):
 		return advicePKCE
-	case op == league.OpPassword && (e.Code == "invalid_credentials" || e.Code == string(oauthkit.ErrInvalidGrant)):
+	case op == league.OpPassword && league.IsPasswordRejected(e):
 		return advicePassword
 	case e.Code == string(oauthkit.ErrInvalidClient):
 		return adviceWeb

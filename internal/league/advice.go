@@ -27,8 +27,7 @@ func Advise(op string, e *oauthkit.Error) string {
 		return AdviceGrant
 	case op == OpExchange && IsCodeRejected(e):
 		return AdviceCode
-	// ≤ 7: invalid_credentials (HTTP 401); ≥ 8: invalid_grant (HTTP 400).
-	case op == OpPassword && (e.Code == "invalid_credentials" || e.Code == string(oauthkit.ErrInvalidGrant)):
+	case op == OpPassword && IsPasswordRejected(e):
 		return AdvicePassword
 	}
 	return ""
@@ -43,6 +42,13 @@ func IsCodeRejected(e *oauthkit.Error) bool {
 	}
 	h := strings.ToLower(e.Hint)
 	return e.Code == string(oauthkit.ErrInvalidRequest) && strings.Contains(h, "authorization code")
+}
+
+// IsPasswordRejected reports a password grant league refused for the
+// user's credentials: invalid_credentials (HTTP 401) in ≤ 7, invalid_grant
+// (HTTP 400) in ≥ 8.
+func IsPasswordRejected(e *oauthkit.Error) bool {
+	return e.Code == "invalid_credentials" || e.Code == string(oauthkit.ErrInvalidGrant)
 }
 
 // HintMentions reports whether the error's hint names param, as league's
