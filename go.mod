@@ -1,12 +1,14 @@
 module github.com/seed-e8f4a5f7/oauthkit
 
-go 1.26.8
+go 1.26.0
 
 require (
-	github.com/coreos/go-oidc/v3 v3.21.0 // indirect
+	github.com/coreos/go-oidc/v3 v3.21.0
+	github.com/stretchr/testify v1.12.1
+	golang.org/x/oauth2 v0.37.0
+)
+
+require (
 	github.com/go-jose/go-jose/v4 v4.1.4 // indirect
-	github.com/stretchr/testify v1.12.1 // indirect
 	go.yaml.in/yaml/v3 v3.0.5 // indirect
-	golang.org/x/oauth2 v0.37.0 // indirect
-	golang.org/x/sync v0.24.0 // indirect
 )
