@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 )
 
 // Signer signs License API requests. Every License API request is signed
@@ -101,6 +102,15 @@ func signature(sharedKey oauthkit.Secret, date string) string {
 // caller's request is not modified.
 //
 //	client := &http.Client{Transport: signer.Transport(nil)}
+//
+// Redirects: the [http.Client] above it decides whether to follow one, and
+// the transport signs each hop afresh — a signed Date and Authorization are
+// accepted for 15 minutes by whoever receives them. So it refuses to sign
+// (and send) a redirect to another scheme or host, with an error matching
+// [ErrCrossOriginRedirect]: the client's own removal of Authorization on
+// such a redirect does not help, because a transport below it would add the
+// header back. A redirect within the same scheme and host is followed and
+// signed. To refuse every redirect instead, set the client's CheckRedirect.
 func (s *Signer) Transport(base http.RoundTripper) http.RoundTripper {
 	if base == nil {
 		base = http.DefaultTransport
@@ -132,13 +142,19 @@ func (s Signer) GoString() string { return s.String() }
 func (s Signer) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
 
 func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	h, err := t.signer.Header()
-	if err != nil {
+	fail := func(err error) (*http.Response, error) {
 		// A RoundTripper closes the body even when it fails.
 		if req.Body != nil {
 			req.Body.Close()
 		}
 		return nil, err
+	}
+	if httpc.CrossOriginRedirect(req) {
+		return fail(fmt.Errorf("%s: signed request: %w", name, ErrCrossOriginRedirect))
+	}
+	h, err := t.signer.Header()
+	if err != nil {
+		return fail(err)
 	}
 	signed := req.Clone(req.Context())
 	for k, vs := range h {

@@ -4,9 +4,12 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -222,3 +225,122 @@ func ago(d time.Duration) func() time.Time {
 }
 
 func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }
+
+// TestSignerTransportRefusesCrossHostRedirect: a License API that answers
+// 302 Location: <another scheme or host> must not get a fresh signed Date
+// and Authorization sent there — they would be replayable for 15 minutes.
+// Go strips Authorization on such a redirect, but a signing transport below
+// the client adds it back, so the transport itself refuses. A redirect
+// within the same scheme and host is followed and signed.
+func TestSignerTransportRefusesCrossHostRedirect(t *testing.T) {
+	var (
+		mu        sync.Mutex
+		leaked    []string // header names the other host received
+		otherHits int
+	)
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		otherHits++
+		for _, h := range []string{"Authorization", "Date"} {
+			if r.Header.Get(h) != "" {
+				leaked = append(leaked, h)
+			}
+		}
+	}))
+	defer other.Close()
+
+	var sameHost http.Header
+	api := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/api/v4/to-other":
+			http.Redirect(w, r, other.URL+"/steal", http.StatusFound)
+		case "/api/v4/to-http-same-host":
+			// Same host and port, but a downgrade to http.
+			http.Redirect(w, r, "http://"+r.Host+"/api/v4/moved", http.StatusFound)
+		case "/api/v4/to-same-host":
+			http.Redirect(w, r, "/api/v4/moved", http.StatusFound)
+		case "/api/v4/moved":
+			mu.Lock()
+			sameHost = r.Header.Clone()
+			mu.Unlock()
+		}
+	}))
+	defer api.Close()
+
+	s := &licensespring.Signer{APIKey: "k", SharedKey: "s", Now: clock}
+	// The TLS server's transport trusts its certificate and dials http too.
+	client := &http.Client{Transport: s.Transport(api.Client().Transport)}
+
+	for _, path := range []string{"/api/v4/to-other", "/api/v4/to-http-same-host"} {
+		t.Run(path, func(t *testing.T) {
+			req, err := http.NewRequest(http.MethodPost, api.URL+path, strings.NewReader(`{"code":"x"}`))
+			require.NoError(t, err)
+			resp, err := client.Do(req)
+			if resp != nil {
+				resp.Body.Close()
+			}
+			require.ErrorIs(t, err, licensespring.ErrCrossOriginRedirect)
+		})
+	}
+	mu.Lock()
+	assert.Zero(t, otherHits, "the other host was sent a request")
+	assert.Empty(t, leaked, "the other host received signed headers")
+	mu.Unlock()
+
+	resp, err := client.Get(api.URL + "/api/v4/to-same-host")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	mu.Lock()
+	defer mu.Unlock()
+	require.NotNil(t, sameHost, "the same-host redirect was not followed")
+	assert.Equal(t, "Mon, 23 Nov 2026 10:00:00 GMT", sameHost.Get("Date"))
+	assert.Contains(t, sameHost.Get("Authorization"), `signature="`+hmacSignature("s", "Mon, 23 Nov 2026 10:00:00 GMT")+`"`)
+}
+
+// TestSignerTransportRefusesCrossHostRedirectClosesBody: the refusal sends
+// nothing and, as a RoundTripper must, closes the request body.
+func TestSignerTransportRefusesCrossHostRedirectClosesBody(t *testing.T) {
+	s := &licensespring.Signer{APIKey: "k", SharedKey: "s", Now: clock}
+	called := false
+	rt := s.Transport(roundTripFunc(func(*http.Request) (*http.Response, error) { called = true; return nil, nil }))
+	from := httptest.NewRequest(http.MethodPost, "https://api.licensespring.com/api/v4/activate_license", nil)
+	body := &closeRecorder{Reader: strings.NewReader("{}")}
+	req := httptest.NewRequest(http.MethodPost, "https://other.example/api/v4/activate_license", body)
+	req.Response = &http.Response{StatusCode: http.StatusTemporaryRedirect, Request: from}
+	_, err := rt.RoundTrip(req)
+	require.ErrorIs(t, err, licensespring.ErrCrossOriginRedirect)
+	assert.False(t, called, "the request was sent")
+	assert.True(t, body.closed, "the body was not closed")
+	assert.Empty(t, req.Header.Get("Authorization"))
+}
+
+type closeRecorder struct {
+	io.Reader
+	closed bool
+}
+
+func (c *closeRecorder) Close() error { c.closed = true; return nil }
+
+// TestSignedProviderRequestsDoNotFollowRedirects: the Provider's own signed
+// request (the sso_url lookup) goes through a client that follows no
+// redirect at all, so a 302 to another host reaches nobody with the
+// signature, even when the configured HTTP client would follow it.
+func TestSignedProviderRequestsDoNotFollowRedirects(t *testing.T) {
+	var otherHits atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { otherHits.Add(1) }))
+	defer other.Close()
+	s := newStub(t)
+	s.sso = func(w http.ResponseWriter) {
+		w.Header().Set("Location", other.URL+"/api/v4/sso_url/")
+		w.WriteHeader(http.StatusFound)
+	}
+	cfg := s.config()
+	cfg.HTTPClient = &http.Client{} // follows redirects by default
+	p, err := licensespring.New(cfg)
+	require.NoError(t, err)
+	_, err = p.SSOURL(context.Background())
+	require.Error(t, err)
+	assert.Zero(t, otherHits.Load(), "the sso_url lookup followed a redirect")
+}
