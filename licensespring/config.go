@@ -1,6 +1,9 @@
 package licensespring
 
 import (
+	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -79,6 +82,34 @@ type Config struct {
 	// ID-token checks. Zero: time.Now. LicenseSpring refuses a Date more than
 	// 15 minutes old, so a skewed clock shows as date_header_diff.
 	Now func() time.Time
+}
+
+// String describes the configuration without its shared key. String,
+// GoString, Format and LogValue have value receivers, so a Config value, a
+// pointer to one and a struct holding one all print the same.
+func (c Config) String() string {
+	return fmt.Sprintf("licensespring.Config{APIURL:%q APIKey:%q SharedKey:%s Product:%q CustomerAccountCode:%q ResponseType:%q RedirectURL:%q Timeout:%v}",
+		c.APIURL, c.APIKey, c.SharedKey, c.Product, c.CustomerAccountCode, c.ResponseType, c.RedirectURL, c.Timeout)
+}
+
+// GoString is String.
+func (c Config) GoString() string { return c.String() }
+
+// Format prints String for every verb.
+func (c Config) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
+// LogValue implements [slog.LogValuer] without the shared key.
+func (c Config) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("api_url", c.APIURL),
+		slog.String("api_key", c.APIKey),
+		slog.Any("shared_key", c.SharedKey),
+		slog.String("product", c.Product),
+		slog.String("customer_account_code", c.CustomerAccountCode),
+		slog.String("response_type", c.ResponseType),
+		slog.String("redirect_url", c.RedirectURL),
+		slog.Duration("timeout", c.Timeout),
+	)
 }
 
 func (c *Config) validate() error {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/url"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -31,7 +32,7 @@ type Provider struct {
 	signer *Signer
 	http   *httpc.Client
 	token  *oauthwire.Client
-	sso    lazy.Value[*session]
+	sso    *lazy.Value[*session] // a pointer: Provider values copy without copying its lock
 	tokens *cached.Tokens
 }
 
@@ -55,7 +56,7 @@ func New(cfg Config) (*Provider, error) {
 		token:  &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
 		tokens: cached.New(cfg.Cache, cfg.HTTPClient),
 	}
-	p.sso = lazy.Value[*session]{Fetch: p.fetchSession, Timeout: hc.Timeout() * 3}
+	p.sso = &lazy.Value[*session]{Fetch: p.fetchSession, Timeout: hc.Timeout() * 3}
 	return p, nil
 }
 
@@ -245,18 +246,29 @@ func (p *Provider) VerifyIDToken(ctx context.Context, rawIDToken, nonce string) 
 	return md.Verifier(name, s.clientID, p.cfg.Now).Verify(ctx, rawIDToken, nonce)
 }
 
-// String describes the provider without its shared key.
-func (p *Provider) String() string {
-	if p == nil {
-		return "licensespring.Provider(nil)"
-	}
+// String describes the provider without its shared key. String, GoString,
+// Format and LogValue have value receivers so that a copied Provider value
+// (or a struct holding one) formats and logs safely too.
+func (p Provider) String() string {
 	return fmt.Sprintf("licensespring.Provider{APIURL:%q APIKey:%q Product:%q CustomerAccountCode:%q ResponseType:%q}",
 		p.cfg.APIURL, p.cfg.APIKey, p.cfg.Product, p.cfg.CustomerAccountCode, p.cfg.ResponseType)
 }
 
 // GoString is String: the shared key lives in an unexported field, where
 // fmt's %#v would print it raw.
-func (p *Provider) GoString() string { return p.String() }
+func (p Provider) GoString() string { return p.String() }
 
 // Format prints String for every verb.
-func (p *Provider) Format(f fmt.State, _ rune) { io.WriteString(f, p.String()) }
+func (p Provider) Format(f fmt.State, _ rune) { io.WriteString(f, p.String()) }
+
+// LogValue implements [slog.LogValuer] without the shared key.
+func (p Provider) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("provider", name),
+		slog.String("api_url", p.cfg.APIURL),
+		slog.String("api_key", p.cfg.APIKey),
+		slog.String("product", p.cfg.Product),
+		slog.String("customer_account_code", p.cfg.CustomerAccountCode),
+		slog.String("response_type", p.cfg.ResponseType),
+	)
+}

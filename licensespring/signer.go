@@ -6,6 +6,7 @@ import (
 	"encoding/base64"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"time"
@@ -126,9 +127,12 @@ type signingTransport struct {
 // Format prints the transport without its shared key: fmt cannot reach the
 // Secret's own Format through the unexported signer field, and would print
 // the key raw.
-func (t *signingTransport) Format(f fmt.State, _ rune) {
+func (t signingTransport) Format(f fmt.State, _ rune) {
 	io.WriteString(f, "licensespring.Transport{"+t.signer.String()+"}")
 }
+
+// LogValue implements [slog.LogValuer] without the shared key.
+func (t signingTransport) LogValue() slog.Value { return t.signer.LogValue() }
 
 // String describes the signer without its shared key.
 func (s Signer) String() string {
@@ -140,6 +144,11 @@ func (s Signer) GoString() string { return s.String() }
 
 // Format prints String for every verb.
 func (s Signer) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
+
+// LogValue implements [slog.LogValuer] without the shared key.
+func (s Signer) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("api_key", s.APIKey), slog.Any("shared_key", s.SharedKey))
+}
 
 func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	fail := func(err error) (*http.Response, error) {
