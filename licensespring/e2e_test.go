@@ -225,6 +225,42 @@ func TestImplicitLoginThenActivation(t *testing.T) {
 	assert.Equal(t, "id_token", srv.Activations()[0].Grant)
 }
 
+// TestImplicitRefusesIDTokenWithoutAtHash: OpenID Connect Core §3.2.2.10
+// requires at_hash in the ID token of an "id_token token" response; without
+// it nothing binds the access token in the fragment to the verified login,
+// so a swapped access token would pass.
+func TestImplicitRefusesIDTokenWithoutAtHash(t *testing.T) {
+	ctx := context.Background()
+	srv, p := newFake(t, licensespringtest.Options{}, licensespring.ResponseTypeToken)
+	srv.MutateIDTokens(func(c map[string]any) { delete(c, "at_hash") })
+	for _, swap := range []bool{false, true} {
+		ar, err := p.AuthCodeURL(ctx)
+		require.NoError(t, err)
+		cb, err := srv.Authorize(ctx, ar.URL)
+		require.NoError(t, err)
+		f, err := url.ParseQuery(cb.EscapedFragment())
+		require.NoError(t, err)
+		require.True(t, f.Has("id_token"))
+		if swap {
+			f.Set("access_token", "an-access-token-from-elsewhere")
+		}
+		login, err := p.CompleteImplicit(ctx, ar, f.Encode())
+		require.ErrorIs(t, err, oauthkit.ErrInvalidIDToken, "swapped access token: %v", swap)
+		assert.Contains(t, err.Error(), "at_hash")
+		assert.Nil(t, login)
+	}
+
+	// With at_hash, as Keycloak sends it, the login passes.
+	srv.MutateIDTokens(nil)
+	ar, err := p.AuthCodeURL(ctx)
+	require.NoError(t, err)
+	cb, err := srv.Authorize(ctx, ar.URL)
+	require.NoError(t, err)
+	login, err := p.CompleteImplicit(ctx, ar, cb.EscapedFragment())
+	require.NoError(t, err)
+	assert.NotEmpty(t, login.IDToken.AccessTokenHash)
+}
+
 func TestImplicitRejects(t *testing.T) {
 	tests := []struct {
 		name     string

@@ -34,8 +34,10 @@ const maxFragment = 64 << 10
 //     marked used (missing, different or reused → [oauthkit.ErrStateMismatch]);
 //  2. an error redirect (error=…) becomes an [*oauthkit.Error];
 //  3. the ID token is required and verified — signature, issuer, audience,
-//     expiry, nonce — and, when it carries at_hash, bound to the access
-//     token.
+//     expiry, nonce — and must carry at_hash binding it to the access token
+//     (OpenID Connect Core §3.2.2.10 requires it when the response holds an
+//     access token); one without at_hash is refused with
+//     [oauthkit.ErrInvalidIDToken].
 //
 // The Login's Token holds the access token, its expiry from expires_in, and
 // the raw ID token in Extra("id_token"); pass the Login to
@@ -59,7 +61,18 @@ func (p *Provider) CompleteImplicit(ctx context.Context, ar *oauthkit.AuthReques
 	if err != nil {
 		return nil, err
 	}
-	return oauthkit.FinishLogin(ctx, p, ar, tok)
+	login, err := oauthkit.FinishLogin(ctx, p, ar, tok)
+	if err != nil {
+		return nil, err
+	}
+	// FinishLogin checks at_hash when present; in the implicit flow it must
+	// be present (OpenID Connect Core §3.2.2.10), or an access token swapped
+	// into the fragment would pass. FinishLogin sent nothing with the access
+	// token (the Provider fetches no user info), so checking after it is safe.
+	if login.IDToken == nil || login.IDToken.AccessTokenHash == "" {
+		return nil, fmt.Errorf("%s: implicit callback: verify id token: no at_hash, which OpenID Connect Core §3.2.2.10 requires beside an access token: %w", name, oauthkit.ErrInvalidIDToken)
+	}
+	return login, nil
 }
 
 // parseFragment reads an implicit-grant redirect fragment (RFC 6749

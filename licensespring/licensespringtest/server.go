@@ -187,7 +187,9 @@ func (s *Server) SetUser(u User) {
 
 // MutateIDTokens changes the claims of every ID token issued from now on,
 // after the standard ones are set — to issue a token with a wrong issuer,
-// audience, nonce or expiry. nil turns it off.
+// audience, nonce or expiry, or (deleting "at_hash") an implicit-grant ID
+// token that is not bound to its access token, as OpenID Connect Core
+// §3.2.2.10 requires it to be. nil turns it off.
 func (s *Server) MutateIDTokens(f func(claims map[string]any)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -1,11 +1,13 @@
 package licensespringtest
 
 import (
+	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -158,4 +160,44 @@ func FuzzParseAuthorization(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestImplicitIDTokenCarriesAtHash: like Keycloak, the fake binds an
+// implicit-grant ID token to its access token with at_hash (OpenID Connect
+// Core §3.2.2.10), and MutateIDTokens can take it away.
+func TestImplicitIDTokenCarriesAtHash(t *testing.T) {
+	srv := NewServer(Options{Now: func() time.Time { return now }})
+	defer srv.Close()
+	o := srv.Options()
+	authURL := srv.Issuer() + "/protocol/openid-connect/auth?" + url.Values{
+		"client_id":     {o.ClientID},
+		"redirect_uri":  {o.RedirectURLs[0]},
+		"response_type": {"id_token token"},
+		"scope":         {"openid"},
+		"nonce":         {"n-1"},
+		"state":         {"s-1"},
+	}.Encode()
+	claims := func() (map[string]any, string) {
+		t.Helper()
+		cb, err := srv.Authorize(context.Background(), authURL)
+		require.NoError(t, err)
+		f, err := url.ParseQuery(cb.EscapedFragment())
+		require.NoError(t, err)
+		parts := strings.Split(f.Get("id_token"), ".")
+		require.Len(t, parts, 3)
+		payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+		require.NoError(t, err)
+		var c map[string]any
+		require.NoError(t, json.Unmarshal(payload, &c))
+		return c, f.Get("access_token")
+	}
+
+	c, access := claims()
+	require.NotEmpty(t, access)
+	sum := sha256.Sum256([]byte(access))
+	assert.Equal(t, base64.RawURLEncoding.EncodeToString(sum[:16]), c["at_hash"], "at_hash is not the left half of the access token's SHA-256")
+
+	srv.MutateIDTokens(func(c map[string]any) { delete(c, "at_hash") })
+	c, _ = claims()
+	assert.NotContains(t, c, "at_hash")
 }
