@@ -34,8 +34,8 @@ func (c Call) TransportError(resp *httpc.Response, err error) error {
 // for anything else (an HTML page from a proxy), a short excerpt.
 func (c Call) ResponseError(resp *httpc.Response) *oauthkit.Error {
 	e := &oauthkit.Error{StatusCode: resp.StatusCode}
-	if !ParseErrorBody(resp.Body, e) {
-		e.Body = redact.Excerpt(resp.Body)
+	if !ParseErrorBody(resp.Body, e, c.Secrets) {
+		e.Body = c.Secrets.Excerpt(resp.Body)
 	}
 	if wait, ok := httpc.RetryAfter(resp.Header, time.Now()); ok {
 		e.RetryAfter = wait
@@ -47,7 +47,7 @@ func (c Call) ResponseError(resp *httpc.Response) *oauthkit.Error {
 // (some servers answer 200 {"error": …}), or nil.
 func (c Call) ErrorInSuccess(resp *httpc.Response) *oauthkit.Error {
 	e := &oauthkit.Error{StatusCode: resp.StatusCode}
-	if !ParseErrorBody(resp.Body, e) || e.Code == "" {
+	if !ParseErrorBody(resp.Body, e, c.Secrets) || e.Code == "" {
 		return nil
 	}
 	return c.finish(e)
@@ -57,18 +57,23 @@ func (c Call) ErrorInSuccess(resp *httpc.Response) *oauthkit.Error {
 func (c Call) Malformed(resp *httpc.Response, why error) *oauthkit.Error {
 	e := &oauthkit.Error{StatusCode: resp.StatusCode, Err: oauthkit.ErrMalformedResponse, Description: why.Error()}
 	if !json.Valid(resp.Body) {
-		e.Body = redact.Excerpt(resp.Body)
+		e.Body = c.Secrets.Excerpt(resp.Body)
 	}
 	return c.finish(e)
 }
 
 // finish names the call in e, removes the request's secrets from every text
-// field and adds the vendor's advice.
+// field and bounds it, and adds the vendor's advice. The texts from a body
+// arrive scrubbed on their full length and only then bounded
+// ([ParseErrorBody], [redact.Secrets.Excerpt]): scrubbing a text already cut
+// would leave the first bytes of a secret at the cut. finish scrubs before it
+// bounds too, for text set anywhere else.
 func (c Call) finish(e *oauthkit.Error) *oauthkit.Error {
 	e.Provider, e.Op = c.Provider, c.Op
-	for _, f := range []*string{&e.Code, &e.Description, &e.Hint, &e.Message, &e.URI, &e.Body} {
-		*f = c.Secrets.Scrub(*f)
+	for _, f := range []*string{&e.Code, &e.Description, &e.Hint, &e.Message, &e.URI} {
+		*f = c.Secrets.Text(*f)
 	}
+	e.Body = c.Secrets.Line(e.Body, redact.MaxExcerpt)
 	if c.Advise != nil {
 		e.Advice = c.Advise(e)
 	}
@@ -79,39 +84,43 @@ func (c Call) finish(e *oauthkit.Error) *oauthkit.Error {
 // one. It reads RFC 6749 §5.2 (error, error_description, error_uri),
 // league/oauth2-server (message, hint; older versions have no
 // error_description) and LicenseSpring ({status, code, message}). Fields of
-// an unexpected type are ignored rather than failing the whole body, and
-// every text is bounded with [redact.Text].
-func ParseErrorBody(body []byte, e *oauthkit.Error) bool {
+// an unexpected type are ignored rather than failing the whole body. Every
+// text is scrubbed of secrets (nil: none) on its full, decoded length and
+// then bounded with [redact.Secrets.Text].
+func ParseErrorBody(body []byte, e *oauthkit.Error, secrets *redact.Secrets) bool {
+	field := func(m map[string]json.RawMessage, key string) string { return stringField(m, key, secrets) }
 	var m map[string]json.RawMessage
 	if json.Unmarshal(body, &m) != nil {
 		return false
 	}
-	code := stringField(m, "error")
+	code := field(m, "error")
 	if code == "" {
 		// {"error": {"code": …, "message": …}}, as some gateways send.
 		var nested map[string]json.RawMessage
 		if json.Unmarshal(m["error"], &nested) == nil {
-			code = stringField(nested, "code")
-			e.Message = stringField(nested, "message")
+			code = field(nested, "code")
+			e.Message = field(nested, "message")
 		}
 	}
 	if code == "" {
-		code = stringField(m, "code") // LicenseSpring
+		code = field(m, "code") // LicenseSpring
 	}
 	e.Code = code
-	e.Description = stringField(m, "error_description")
-	e.URI = stringField(m, "error_uri")
-	e.Hint = stringField(m, "hint")
-	if msg := stringField(m, "message"); msg != "" {
+	e.Description = field(m, "error_description")
+	e.URI = field(m, "error_uri")
+	e.Hint = field(m, "hint")
+	if msg := field(m, "message"); msg != "" {
 		e.Message = msg
 	}
 	return e.Code != "" || e.Description != "" || e.Message != "" || e.Hint != ""
 }
 
-func stringField(m map[string]json.RawMessage, key string) string {
+// stringField returns m[key] when it is a string, scrubbed whole and then
+// bounded.
+func stringField(m map[string]json.RawMessage, key string, secrets *redact.Secrets) string {
 	var s string
 	if json.Unmarshal(m[key], &s) != nil {
 		return ""
 	}
-	return redact.Text(s)
+	return secrets.Text(s)
 }

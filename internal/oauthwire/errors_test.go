@@ -130,7 +130,7 @@ func FuzzParseErrorBody(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		e := &oauthkit.Error{}
-		recognised := ParseErrorBody(body, e)
+		recognised := ParseErrorBody(body, e, nil)
 		if !recognised && (e.Code != "" || e.Description != "" || e.Hint != "") {
 			t.Fatal("fields set on an unrecognised body")
 		}

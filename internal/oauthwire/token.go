@@ -88,7 +88,15 @@ func (c *Client) Token(ctx context.Context, r Request) (*oauth2.Token, error) {
 		return nil, fmt.Errorf("%s: %s: unknown client authentication style %d", c.Provider, r.Op, r.Auth)
 	}
 
-	secrets := []string{r.Secret.Reveal()}
+	// Every encoding of a credential this request sends: the values, the
+	// whole Authorization header and its payload, in both Basic forms
+	// (redact adds the URL, base64, HTML and JSON escapings of each).
+	secrets := []string{r.Secret.Reveal(), header.Get("Authorization")}
+	if r.Auth == AuthBasic || r.Auth == AuthBasicRaw {
+		secrets = append(secrets,
+			basicPayload(r.ClientID, r.Secret.Reveal()),
+			basicPayload(url.QueryEscape(r.ClientID), url.QueryEscape(r.Secret.Reveal())))
+	}
 	for _, k := range sensitiveParams {
 		secrets = append(secrets, form[k]...)
 	}
@@ -127,8 +135,10 @@ func (c *Client) now() time.Time {
 	return time.Now()
 }
 
-func basic(user, pass string) string {
-	return "Basic " + base64.StdEncoding.EncodeToString([]byte(user+":"+pass))
+func basic(user, pass string) string { return "Basic " + basicPayload(user, pass) }
+
+func basicPayload(user, pass string) string {
+	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
 }
 
 // IsForm reports whether a Content-Type names a form-encoded body.

@@ -6,6 +6,8 @@ package redact
 import (
 	"bytes"
 	"encoding/base64"
+	"encoding/json"
+	"html"
 	"net/url"
 	"slices"
 	"strings"
@@ -24,47 +26,89 @@ const (
 const Placeholder = "[redacted]"
 
 // Text bounds one field of vendor text to [MaxText] and replaces control
-// characters (which could forge log lines) with spaces.
-func Text(s string) string { return bound(collapse(s), MaxText) }
+// characters (which could forge log lines) with spaces. It removes no
+// secret: text that may echo a request goes through [Secrets.Text].
+func Text(s string) string { return (*Secrets)(nil).Text(s) }
 
 // Excerpt turns a body that is not an error document — typically an HTML
 // error page from a proxy — into one readable line of at most [MaxExcerpt]
-// bytes: tags, scripts and styles dropped, white space folded.
-func Excerpt(body []byte) string {
-	if looksLikeMarkup(body) {
-		body = stripMarkup(body)
+// bytes: tags, scripts and styles dropped, white space folded. It removes no
+// secret: a body that may echo a request goes through [Secrets.Excerpt].
+func Excerpt(body []byte) string { return (*Secrets)(nil).Excerpt(body) }
+
+// Text is [Text] with every secret removed first: the whole text is scrubbed
+// before it is cut, so a cut never leaves the first bytes of a secret.
+func (s *Secrets) Text(text string) string { return s.Line(text, MaxText) }
+
+// Excerpt is [Excerpt] with every secret removed from the whole body first,
+// before markup is dropped and the excerpt cut.
+func (s *Secrets) Excerpt(body []byte) string {
+	text := s.Scrub(string(body))
+	if looksLikeMarkup([]byte(text)) {
+		text = string(stripMarkup([]byte(text)))
 	}
-	return bound(collapse(string(body)), MaxExcerpt)
+	return s.Line(text, MaxExcerpt)
+}
+
+// Line scrubs text, folds it to one line and cuts it to at most n bytes, in
+// that order. It scrubs again after folding, for a secret that held white
+// space the server echoed differently.
+func (s *Secrets) Line(text string, n int) string {
+	return bound(s.Scrub(collapse(s.Scrub(text))), n)
 }
 
 // Secrets is a set of values that must not appear in any text: the client
-// secret, password, code, refresh token and PKCE verifier of one request.
-// Building one is cheap; the forms to match are worked out on the first
-// [Secrets.Scrub], which only an error needs.
+// secret, password, code, refresh token and PKCE verifier of one request,
+// and the Authorization header it sent. Building one is cheap; the forms to
+// match are worked out on the first [Secrets.Scrub], which only an error
+// needs.
 type Secrets struct {
 	raw  []string
 	once sync.Once
 	vals []string
 }
 
-// NewSecrets builds the set. Each value is also matched in its URL-encoded
-// and base64 forms, the shapes in which a server echoes a form body or a
-// Basic header back. Empty values are ignored.
+// NewSecrets builds the set. Each value is also matched in every form in
+// which a server may echo a form body or a Basic header back: URL-encoded
+// (query and path escaping), base64 (standard and URL alphabet, padded or
+// not), HTML-escaped (html.EscapeString, html/template's escaping, and any
+// other character references, decimal, hex or named) and JSON-escaped (Go's
+// and PHP's "\/"), and the HTML- and JSON-escaped forms of each encoding.
+// Empty values are ignored.
 func NewSecrets(vals ...string) *Secrets {
 	return &Secrets{raw: vals}
 }
 
 // Add returns a set with more values.
 func (s *Secrets) Add(vals ...string) *Secrets {
+	if s == nil {
+		return NewSecrets(vals...)
+	}
 	return NewSecrets(append(slices.Clone(s.raw), vals...)...)
 }
 
-// Scrub replaces every secret in text with [Placeholder].
+// Scrub replaces every secret in text with [Placeholder]. Text holding a
+// secret only once its HTML character references are decoded comes back
+// decoded, with the secret replaced.
 func (s *Secrets) Scrub(text string) string {
 	if s == nil {
 		return text
 	}
 	s.once.Do(s.expand)
+	text = s.replace(text)
+	if strings.IndexByte(text, '&') >= 0 {
+		// Character references have too many spellings (&#43; &#x2B;
+		// &plus;) to list; decode them and look again.
+		if decoded := html.UnescapeString(text); decoded != text {
+			if scrubbed := s.replace(decoded); scrubbed != decoded {
+				return scrubbed
+			}
+		}
+	}
+	return text
+}
+
+func (s *Secrets) replace(text string) string {
 	for _, v := range s.vals {
 		if strings.Contains(text, v) {
 			text = strings.ReplaceAll(text, v, Placeholder)
@@ -77,12 +121,45 @@ func (s *Secrets) Scrub(text string) string {
 // containing another is replaced whole.
 func (s *Secrets) expand() {
 	for _, v := range s.raw {
-		if v != "" {
-			s.vals = append(s.vals, v, url.QueryEscape(v), url.PathEscape(v), base64.StdEncoding.EncodeToString([]byte(v)))
+		if v == "" {
+			continue
+		}
+		b := []byte(v)
+		// Unpadded base64 is a prefix of the padded form: matching it also
+		// removes a value whose padding the server dropped.
+		for _, enc := range []string{v, url.QueryEscape(v), url.PathEscape(v), base64.RawStdEncoding.EncodeToString(b), base64.RawURLEncoding.EncodeToString(b)} {
+			s.vals = append(s.vals, enc, html.EscapeString(enc), templateEscaper.Replace(enc), attrEscaper.Replace(enc), jsonEscape(enc), phpJSONEscape(enc))
 		}
 	}
 	slices.SortFunc(s.vals, func(a, b string) int { return len(b) - len(a) })
 	s.vals = slices.Compact(s.vals)
+	s.vals = slices.DeleteFunc(s.vals, func(v string) bool { return v == "" })
+}
+
+// The HTML escapings besides html.EscapeString's: text/template's
+// HTMLEscapeString (numeric quotes), and html/template's escaping of an
+// attribute value, which also escapes '+' and '='. [Secrets.Scrub] decodes
+// any other spelling.
+var (
+	templateEscaper = strings.NewReplacer(`&`, "&amp;", `<`, "&lt;", `>`, "&gt;", `"`, "&#34;", `'`, "&#39;")
+	attrEscaper     = strings.NewReplacer(`&`, "&amp;", `<`, "&lt;", `>`, "&gt;", `"`, "&#34;", `'`, "&#39;", `+`, "&#43;", `=`, "&#61;", "`", "&#96;")
+)
+
+// jsonEscape is v as Go's encoding/json writes it inside a string.
+func jsonEscape(v string) string {
+	b, _ := json.Marshal(v)
+	return string(b[1 : len(b)-1])
+}
+
+// phpJSONEscape is v as PHP's json_encode writes it by default (league/
+// oauth2-server is PHP): '/' escaped as "\/", no HTML escaping.
+func phpJSONEscape(v string) string {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	_ = enc.Encode(v)
+	out := strings.TrimSuffix(buf.String(), "\n")
+	return strings.ReplaceAll(out[1:len(out)-1], "/", `\/`)
 }
 
 // collapse replaces control characters and runs of white space with one

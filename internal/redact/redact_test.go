@@ -2,6 +2,8 @@ package redact
 
 import (
 	"encoding/base64"
+	"html"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -48,4 +50,49 @@ func TestExcerpt(t *testing.T) {
 	assert.Equal(t, "not markup <b>", Excerpt([]byte("not markup <b>")))
 	assert.Equal(t, "", Excerpt([]byte("<script>unterminated")))
 	assert.Equal(t, "", Excerpt(nil))
+}
+
+// Servers echo a request back HTML-escaped (an error page) or JSON-escaped
+// (PHP's json_encode escapes '/'); the old Scrub matched neither.
+func TestSecretsScrubHTMLAndJSONEscapedForms(t *testing.T) {
+	const secret = `p+ss/w=rd&"x'<y>`
+	s := NewSecrets(secret)
+	for name, text := range map[string]string{
+		"html.EscapeString":              html.EscapeString(secret),
+		"form-encoded then HTML-escaped": html.EscapeString(url.QueryEscape(secret)),
+		"html/template attribute":        "p&#43;ss/w&#61;rd&amp;&#34;x&#39;&lt;y&gt;",
+		"hex references":                 "p&#x2B;ss&#x2F;w&#x3D;rd&amp;&quot;x&apos;&lt;y&gt;",
+		"named references":               "p&plus;ss&sol;w&equals;rd&amp;&quot;x&apos;&lt;y&gt;",
+		"PHP json_encode":                `p+ss\/w=rd&\"x'<y>`,
+		"Go encoding/json":               `p+ss/w=rd\u0026\"x'\u003cy\u003e`,
+		"base64 without padding":         strings.TrimRight(base64.StdEncoding.EncodeToString([]byte(secret)), "="),
+		"base64url":                      base64.URLEncoding.EncodeToString([]byte(secret)),
+	} {
+		out := s.Scrub("before " + text + " after")
+		assert.NotContains(t, out, "ss", name) // fixtures, not secrets: the message may show them
+		assert.Contains(t, out, Placeholder, name)
+		assert.Contains(t, out, "before", name)
+	}
+}
+
+// Text and Excerpt used to be cut before the secrets were removed, so a
+// secret straddling the cut left its first bytes behind.
+func TestTextAndExcerptScrubBeforeCutting(t *testing.T) {
+	secret := "S3CRET-" + strings.Repeat("x", 50)
+	s := NewSecrets(secret)
+	for _, pad := range []int{MaxExcerpt - 10, MaxText - 10, MaxExcerpt - 2, MaxText - 4} {
+		text := strings.Repeat("a", pad) + " " + secret + " tail"
+		assert.NotContains(t, s.Text(text), "S3CR", "Text, secret at %d", pad)
+		assert.NotContains(t, s.Excerpt([]byte(text)), "S3CR", "Excerpt, secret at %d", pad)
+		assert.NotContains(t, s.Excerpt([]byte("<html><p>"+text+"</p></html>")), "S3CR", "Excerpt of HTML, secret at %d", pad)
+	}
+	long := "L0NG-" + strings.Repeat("y", 2*MaxText)
+	s = NewSecrets(long)
+	assert.Equal(t, "x "+Placeholder+" y", s.Text("x "+long+" y"), "a secret longer than the limit")
+	assert.Equal(t, "x "+Placeholder+" y", s.Excerpt([]byte("x "+long+" y")))
+	assert.NotContains(t, s.Excerpt([]byte(strings.Repeat("z", 150)+long)), "L0NG")
+}
+
+func TestSecretsAddToNil(t *testing.T) {
+	assert.Equal(t, Placeholder, (*Secrets)(nil).Add("abcd").Scrub("abcd"))
 }
