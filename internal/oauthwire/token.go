@@ -51,8 +51,12 @@ type Request struct {
 	Secret   oauthkit.Secret // client secret or password; empty for AuthPublic
 	Auth     AuthStyle
 
-	// SingleUse marks an authorization-code exchange: the code is single-use,
-	// so the request is never resent once it may have reached the server.
+	// SingleUse marks a request that is never resent once it may have
+	// reached the server. [Client.Token] sets it itself for the grants whose
+	// credential is single-use: authorization_code (RFC 6749 §4.1.2) and
+	// refresh_token (a rotating refresh token is revoked by its first use,
+	// RFC 6749 §10.4 and RFC 9700 §4.14.2). Set it for any other grant that
+	// must not reach the server twice.
 	SingleUse bool
 
 	// Advise returns the vendor's documented cause for an error, or "".
@@ -108,7 +112,7 @@ func (c *Client) Token(ctx context.Context, r Request) (*oauth2.Token, error) {
 		URL:       r.TokenURL,
 		Header:    header,
 		Body:      []byte(form.Encode()),
-		SingleUse: r.SingleUse,
+		SingleUse: r.SingleUse || singleUseGrant(form.Get("grant_type")),
 	})
 	if err != nil {
 		return nil, call.TransportError(resp, err)
@@ -133,6 +137,14 @@ func (c *Client) now() time.Time {
 		return c.Now()
 	}
 	return time.Now()
+}
+
+// singleUseGrant reports whether a grant's credential is spent by its first
+// use, so that a request for it must never reach the server twice: a code,
+// and a refresh token, which servers that rotate them (league/oauth2-server,
+// Keycloak) revoke on first use.
+func singleUseGrant(grantType string) bool {
+	return grantType == "authorization_code" || grantType == "refresh_token"
 }
 
 func basic(user, pass string) string { return "Basic " + basicPayload(user, pass) }

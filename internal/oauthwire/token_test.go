@@ -4,10 +4,13 @@ import (
 	"context"
 	"encoding/base64"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -113,4 +116,87 @@ func TestTokenTransportErrorKeepsCause(t *testing.T) {
 	_, err := c.Token(ctx, Request{Op: "client credentials", TokenURL: srv.URL, Params: url.Values{}, Auth: AuthInBody})
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "webuntis: client credentials: ")
+}
+
+// A refresh request used to be retried after a 502 or a connection reset
+// once it had been written: a rotating refresh token reached the server
+// twice, and the second use revoked the whole grant.
+func TestRefreshIsNeverResentOnceWritten(t *testing.T) {
+	failures := map[string]func(w http.ResponseWriter){
+		"502 after reading": func(w http.ResponseWriter) {
+			w.WriteHeader(http.StatusBadGateway)
+			io.WriteString(w, "<html>502 Bad Gateway</html>")
+		},
+		"503 with Retry-After": func(w http.ResponseWriter) {
+			w.Header().Set("Retry-After", "0")
+			w.WriteHeader(http.StatusServiceUnavailable)
+		},
+		"connection reset after reading": func(w http.ResponseWriter) {
+			conn, _, err := http.NewResponseController(w).Hijack()
+			if err != nil {
+				panic(err)
+			}
+			if tc, ok := conn.(*net.TCPConn); ok {
+				tc.SetLinger(0) // RST, not FIN
+			}
+			conn.Close()
+		},
+	}
+	grants := map[string]Request{
+		"refresh":                         {Op: "refresh", Params: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"rt-1"}}},
+		"code exchange without SingleUse": {Op: "exchange", Params: url.Values{"grant_type": {"authorization_code"}, "code": {"c-1"}}},
+	}
+	for name, fail := range failures {
+		for grant, r := range grants {
+			t.Run(name+"/"+grant, func(t *testing.T) {
+				var attempts atomic.Int32
+				srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					io.ReadAll(r.Body)
+					attempts.Add(1)
+					fail(w)
+				}))
+				defer srv.Close()
+				c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{Retry: httpc.Policy{
+					MaxAttempts: 5,
+					Sleep:       func(context.Context, time.Duration) error { return nil },
+				}})}
+				r.TokenURL, r.ClientID, r.Secret, r.Auth = srv.URL, "id", "s3cret", AuthInBody
+				_, err := c.Token(context.Background(), r)
+				require.Error(t, err)
+				assert.EqualValues(t, 1, attempts.Load(), "a single-use grant that reached the server is not sent again")
+			})
+		}
+	}
+}
+
+// Client credentials carry no single-use value: a 502 is still retried.
+func TestClientCredentialsIsStillRetried(t *testing.T) {
+	var attempts atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if attempts.Add(1) == 1 {
+			w.WriteHeader(http.StatusBadGateway)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		io.WriteString(w, `{"access_token":"at","expires_in":60}`)
+	}))
+	defer srv.Close()
+	c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{Retry: httpc.Policy{Sleep: func(context.Context, time.Duration) error { return nil }}})}
+	_, err := c.Token(context.Background(), Request{Op: "client credentials", TokenURL: srv.URL, Params: url.Values{"grant_type": {"client_credentials"}}, ClientID: "id", Secret: "s3cret", Auth: AuthInBody})
+	require.NoError(t, err)
+	assert.EqualValues(t, 2, attempts.Load())
+}
+
+// A refresh that never reached the server (connection refused) may still be
+// retried: nothing was written.
+func TestRefreshRefusedConnectionIsRetried(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	addr := ln.Addr().String()
+	ln.Close()
+	var slept atomic.Int32
+	c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{Retry: httpc.Policy{Sleep: func(context.Context, time.Duration) error { slept.Add(1); return nil }}})}
+	_, err = c.Token(context.Background(), Request{Op: "refresh", TokenURL: "http://" + addr, Params: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"rt"}}, ClientID: "id", Secret: "s3cret", Auth: AuthInBody})
+	require.Error(t, err)
+	assert.EqualValues(t, 2, slept.Load(), "three attempts, two waits")
 }
