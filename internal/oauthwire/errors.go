@@ -53,9 +53,11 @@ func (c Call) ErrorInSuccess(resp *httpc.Response) *oauthkit.Error {
 	return c.finish(e)
 }
 
-// Malformed is the error for a 2xx answer that breaks the protocol.
+// Malformed is the error for a 2xx answer that breaks the protocol. Its Err
+// is [oauthkit.ErrMalformedResponse] for errors.Is, and unwraps to why too,
+// so errors.As finds a typed reason ([*TokenTypeError]).
 func (c Call) Malformed(resp *httpc.Response, why error) *oauthkit.Error {
-	e := &oauthkit.Error{StatusCode: resp.StatusCode, Err: oauthkit.ErrMalformedResponse, Description: why.Error()}
+	e := &oauthkit.Error{StatusCode: resp.StatusCode, Err: malformed{why}, Description: why.Error()}
 	if !json.Valid(resp.Body) {
 		e.Body = c.Secrets.Excerpt(resp.Body)
 	}
@@ -124,3 +126,11 @@ func stringField(m map[string]json.RawMessage, key string, secrets *redact.Secre
 	}
 	return secrets.Text(s)
 }
+
+// malformed is the Err of a Malformed error: it reads as
+// [oauthkit.ErrMalformedResponse] (the reason is in Description already) and
+// unwraps to both it and the reason.
+type malformed struct{ why error }
+
+func (m malformed) Error() string   { return oauthkit.ErrMalformedResponse.Error() }
+func (m malformed) Unwrap() []error { return []error{oauthkit.ErrMalformedResponse, m.why} }

@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
 
 // maxExpiresIn bounds expires_in (ten years): larger values are not a
@@ -18,10 +20,24 @@ import (
 const maxExpiresIn = 10 * 365 * 24 * 3600
 
 // ParseToken parses a successful token response (RFC 6749 §5.1), JSON or
-// form-encoded, and sets Expiry as now + expires_in. expires_in may be a
-// number or a numeric string; absent or zero means the token has no known
-// expiry. Every field stays reachable through [oauth2.Token.Extra], with
-// the same value types x/oauth2 gives (float64 for JSON numbers).
+// form-encoded. Every field stays reachable through [oauth2.Token.Extra],
+// with the same value types x/oauth2 gives (float64 for JSON numbers).
+//
+// token_type must be Bearer, in any case (RFC 6749 §5.1: case-insensitive);
+// absent means Bearer. Any other type (DPoP, mac, …) is refused with a
+// [*TokenTypeError]: such a token is useless without the proof of possession
+// this library does not make.
+//
+// expires_in sets Expiry = now + expires_in. The rule, case by case:
+//   - absent, null or an empty string: the server states no lifetime, and
+//     Expiry stays zero (x/oauth2's "no known expiry");
+//   - a JSON number or a numeric string ("3599", " 60 ", "59.9"): fractions
+//     are cut to whole seconds (the earlier expiry is the safe side), and
+//     the result must be at least 1 second and at most ten years;
+//   - anything else is an error: 0 and values under one second (a token
+//     expired on arrival, which must not read as "never expires"), negative
+//     values, NaN, infinities, a value over ten years, a string that is not
+//     a number, a bool or an object.
 //
 // The errors never quote the body: it holds tokens.
 func ParseToken(contentType string, body []byte, now time.Time) (*oauth2.Token, error) {
@@ -56,6 +72,9 @@ func ParseToken(contentType string, body []byte, now time.Time) (*oauth2.Token, 
 	if tok.TokenType, err = optionalString(get, "token_type"); err != nil {
 		return nil, err
 	}
+	if tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "Bearer") {
+		return nil, &TokenTypeError{Type: tok.TokenType}
+	}
 	if tok.RefreshToken, err = optionalString(get, "refresh_token"); err != nil {
 		return nil, err
 	}
@@ -68,6 +87,8 @@ func ParseToken(contentType string, body []byte, now time.Time) (*oauth2.Token, 
 	if tok.ExpiresIn > 0 {
 		tok.Expiry = now.Add(time.Duration(tok.ExpiresIn) * time.Second)
 	}
+	// Every path above that stated a lifetime set one; a zero ExpiresIn here
+	// means the server stated none.
 	return tok.WithExtra(extra), nil
 }
 
@@ -113,8 +134,21 @@ func expiresIn(get func(string) (any, bool)) (int64, error) {
 	default:
 		return 0, errors.New("token response field expires_in is not a number")
 	}
-	if math.IsNaN(f) || f < 0 || f > maxExpiresIn {
-		return 0, errors.New("token response field expires_in is out of range")
+	if math.IsNaN(f) || f < 1 || f > maxExpiresIn {
+		// f < 1 also refuses 0 and fractions of a second: cut to whole
+		// seconds they would be 0, which reads as "no known expiry".
+		return 0, errors.New("token response field expires_in is out of range (1 second to 10 years)")
 	}
 	return int64(f), nil
+}
+
+// TokenTypeError is the reason a token response is refused when its
+// token_type is not Bearer. The error it ends up in is an [*oauthkit.Error]
+// with [oauthkit.ErrMalformedResponse]; errors.As finds this one too.
+type TokenTypeError struct {
+	Type string // as the server sent it
+}
+
+func (e *TokenTypeError) Error() string {
+	return fmt.Sprintf("token_type %q is not Bearer; only Bearer tokens are supported", redact.Text(e.Type))
 }

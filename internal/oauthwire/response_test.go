@@ -1,6 +1,7 @@
 package oauthwire
 
 import (
+	"context"
 	"encoding/json"
 	"net/url"
 	"strings"
@@ -10,6 +11,8 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
 )
 
@@ -30,7 +33,10 @@ func TestParseToken(t *testing.T) {
 		{name: "expires_in as float", body: `{"access_token":"at","expires_in":59.9}`, wantExpiry: 59 * time.Second},
 		{name: "expires_in absent", body: `{"access_token":"at"}`},
 		{name: "expires_in null", body: `{"access_token":"at","expires_in":null}`},
-		{name: "expires_in zero", body: `{"access_token":"at","expires_in":0}`},
+		{name: "expires_in zero", body: `{"access_token":"at","expires_in":0}`, wantErr: "out of range"},
+		{name: "expires_in empty string", body: `{"access_token":"at","expires_in":""}`},
+		{name: "expires_in one second", body: `{"access_token":"at","expires_in":1}`, wantExpiry: time.Second},
+		{name: "bearer in lower case", body: `{"access_token":"at","token_type":"bearer","expires_in":60}`, wantExpiry: time.Minute},
 		{name: "justimmo client credentials month", body: `{"token_type":"Bearer","expires_in":2678400,"access_token":"at"}`, wantExpiry: 2678400 * time.Second},
 		{name: "refresh token", body: `{"access_token":"at","refresh_token":"rt","expires_in":86400}`, wantExpiry: 24 * time.Hour, wantRefresh: "rt"},
 		{name: "form encoded", contentType: "application/x-www-form-urlencoded", body: "access_token=at&expires_in=120&refresh_token=rt", wantExpiry: 2 * time.Minute, wantRefresh: "rt"},
@@ -74,6 +80,58 @@ func TestParseToken(t *testing.T) {
 			}
 		})
 	}
+}
+
+// An expires_in under one second used to be cut to 0, which reads as "never
+// expires": a token the server meant to die at once would be cached forever.
+func TestParseTokenExpiresInUnderOneSecondIsNotNeverExpires(t *testing.T) {
+	for _, v := range []string{`0.5`, `0.999`, `"0.5"`, `1e-9`, `0`, `"0"`, `-0.5`, `-1`, `"-1"`, `1e300`, `"NaN"`, `"Infinity"`, `"soon"`, `true`, `{}`, `[]`} {
+		t.Run(v, func(t *testing.T) {
+			tok, err := ParseToken("application/json", []byte(`{"access_token":"at","token_type":"Bearer","expires_in":`+v+`}`), now)
+			require.Error(t, err, "expires_in %s must be refused, not read as a lifetime or as none", v)
+			assert.Nil(t, tok)
+		})
+	}
+	for _, tt := range []struct {
+		v    string
+		want time.Duration
+	}{{`1`, time.Second}, {`1.5`, time.Second}, {`"59.9"`, 59 * time.Second}, {`315360000`, 315360000 * time.Second}} {
+		tok, err := ParseToken("application/json", []byte(`{"access_token":"at","expires_in":`+tt.v+`}`), now)
+		require.NoError(t, err, tt.v)
+		assert.Equal(t, now.Add(tt.want), tok.Expiry, tt.v)
+	}
+}
+
+func TestParseTokenRefusesTokenTypeOtherThanBearer(t *testing.T) {
+	for _, tt := range []struct{ contentType, body string }{
+		{"application/json", `{"access_token":"at","token_type":"DPoP","expires_in":60}`},
+		{"application/json", `{"access_token":"at","token_type":"mac","expires_in":60}`},
+		{"application/json", `{"access_token":"at","token_type":"N_A"}`},
+		{"application/x-www-form-urlencoded", `access_token=at&token_type=dpop`},
+	} {
+		tok, err := ParseToken(tt.contentType, []byte(tt.body), now)
+		assert.Nil(t, tok, tt.body)
+		var tte *TokenTypeError
+		require.ErrorAs(t, err, &tte, tt.body)
+		assert.Contains(t, err.Error(), "is not Bearer")
+		leakcheck.Text(t, "parse error", err.Error(), `"at"`)
+	}
+	for _, tt := range []string{"Bearer", "bearer", "BEARER", ""} {
+		tok, err := ParseToken("application/json", []byte(`{"access_token":"at","token_type":"`+tt+`"}`), now)
+		require.NoError(t, err, tt)
+		assert.Equal(t, "Bearer", tok.Type(), "a missing token_type means Bearer")
+	}
+}
+
+func TestTokenWithDPoPTypeIsMalformedResponse(t *testing.T) {
+	srv, _ := capture(t, `{"access_token":"at","token_type":"DPoP","expires_in":60}`)
+	c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{})}
+	_, err := c.Token(context.Background(), Request{Op: "client credentials", TokenURL: srv.URL, Params: url.Values{"grant_type": {"client_credentials"}}, ClientID: "id", Secret: "s3cret", Auth: AuthInBody})
+	require.ErrorIs(t, err, oauthkit.ErrMalformedResponse)
+	var tte *TokenTypeError
+	require.ErrorAs(t, err, &tte)
+	assert.Equal(t, "DPoP", tte.Type)
+	assert.Equal(t, `p: client credentials: malformed response (HTTP 200): token_type "DPoP" is not Bearer; only Bearer tokens are supported`, err.Error())
 }
 
 func TestParseTokenKeepsExtras(t *testing.T) {
