@@ -236,6 +236,22 @@ func TestRetryAfterParsing(t *testing.T) {
 	}
 }
 
+func TestRetryAfterHTTPDateIsCappedLikeSeconds(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	for _, v := range []string{
+		"Tue, 24 Nov 2026 12:00:01 GMT", // a second over the cap
+		"Fri, 31 Dec 9999 23:59:59 GMT", // overflows a Duration
+		now.Add(400 * 24 * time.Hour).Format(http.TimeFormat),
+	} {
+		got, ok := RetryAfter(http.Header{"Retry-After": {v}}, now)
+		assert.True(t, ok, v)
+		assert.Equal(t, 24*time.Hour, got, v)
+	}
+	got, ok := RetryAfter(http.Header{"Retry-After": {"Tue, 24 Nov 2026 11:59:59 GMT"}}, now)
+	assert.True(t, ok)
+	assert.Equal(t, 24*time.Hour-time.Second, got, "a date under the cap is kept")
+}
+
 func TestCheckURL(t *testing.T) {
 	for _, ok := range []string{"https://api.webuntis.com", "http://127.0.0.1:8080", "http://localhost/x", "http://[::1]:9/"} {
 		assert.NoError(t, CheckURL(ok), ok)

@@ -103,8 +103,13 @@ func Transient(status int) bool {
 	return false
 }
 
+// maxRetryAfter caps what RetryAfter reports, in both of the header's forms:
+// a longer wait is not one a client will honour, and an HTTP date far in
+// the future would otherwise overflow into a wait of centuries.
+const maxRetryAfter = 24 * time.Hour
+
 // RetryAfter reads a Retry-After header (RFC 9110 §10.2.3): delay-seconds or
-// an HTTP date.
+// an HTTP date, capped at 24 hours either way; a date in the past is 0.
 func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	v := strings.TrimSpace(h.Get("Retry-After"))
 	if v == "" {
@@ -114,8 +119,8 @@ func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 		if secs < 0 {
 			return 0, false
 		}
-		if secs > int64(24*time.Hour/time.Second) {
-			secs = int64(24 * time.Hour / time.Second)
+		if secs > int64(maxRetryAfter/time.Second) {
+			return maxRetryAfter, true
 		}
 		return time.Duration(secs) * time.Second, true
 	}
@@ -123,5 +128,6 @@ func RetryAfter(h http.Header, now time.Time) (time.Duration, bool) {
 	if err != nil {
 		return 0, false
 	}
-	return max(t.Sub(now), 0), true
+	// Sub saturates at the largest Duration rather than overflowing.
+	return min(max(t.Sub(now), 0), maxRetryAfter), true
 }
