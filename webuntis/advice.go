@@ -1,6 +1,10 @@
 package webuntis
 
-import "github.com/seed-e8f4a5f7/oauthkit"
+import (
+	"net/http"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+)
 
 // Advice for the causes the vendor documents. The two credentials are not
 // interchangeable and the wrong one answers invalid_grant (or
@@ -14,12 +18,38 @@ const (
 	adviceRedirect     = "redirect_uri must match the domain and SSO redirect path configured in the Platform Application Manager"
 )
 
-func adviseClientCredentials(e *oauthkit.Error) string {
-	switch e.Code {
-	case string(oauthkit.ErrInvalidGrant), string(oauthkit.ErrInvalidClient):
-		return adviceNeedPassword
+// Advice on the Basic encoding of the client-credentials request, added when
+// the password (or client id) holds '+' or '%' and the encoding may be why
+// the credentials were refused: RFC 6749 §2.3.1 has the server URL-decode
+// Basic credentials, the vendor's examples send them raw.
+const (
+	adviceBothBasicForms   = "the password or client id contains '+' or '%', which reads differently raw and URL-encoded (RFC 6749 §2.3.1); both Basic encodings were tried and refused"
+	adviceForcedRaw        = "the password or client id contains '+' or '%' and Config.BasicEncoding is BasicRaw: a server that URL-decodes Basic credentials (RFC 6749 §2.3.1) reads '+' as a space; try BasicAuto or BasicURLEncoded"
+	adviceForcedURLEncoded = "the password or client id contains '+' or '%' and Config.BasicEncoding is BasicURLEncoded: a server that does not URL-decode Basic credentials (as the vendor's examples expect) reads the escapes literally; try BasicAuto or BasicRaw"
+)
+
+// adviseClientCredentials returns the advice for a client-credentials error;
+// encodingNote, when set, says how the Basic encoding may be the cause.
+func adviseClientCredentials(encodingNote string) func(*oauthkit.Error) string {
+	return func(e *oauthkit.Error) string {
+		switch {
+		case e.Code == string(oauthkit.ErrInvalidGrant), e.Code == string(oauthkit.ErrInvalidClient):
+			return joinAdvice(adviceNeedPassword, encodingNote)
+		case e.StatusCode == http.StatusUnauthorized:
+			return joinAdvice(encodingNote, adviseCommon(e))
+		}
+		return adviseCommon(e)
 	}
-	return adviseCommon(e)
+}
+
+func joinAdvice(a, b string) string {
+	switch {
+	case a == "":
+		return b
+	case b == "":
+		return a
+	}
+	return a + "; " + b
 }
 
 func adviseCodeFlow(e *oauthkit.Error) string {

@@ -48,6 +48,10 @@ type Config struct {
 	// of ClientSecret and Password is required.
 	Password oauthkit.Secret
 
+	// BasicEncoding is how the client-credentials request encodes the
+	// client id and Password in its Basic header. Zero: BasicAuto.
+	BasicEncoding BasicEncoding
+
 	// RedirectURL is where WebUntis sends the browser after login. It must
 	// match the domain and SSO redirect path configured in PAM, or the vendor
 	// answers "invalid_ressource". Required for the code flow.
@@ -98,6 +102,8 @@ func (c *Config) validate() error {
 		return bad("ClientID", "is required")
 	case c.ClientSecret.IsZero() && c.Password.IsZero():
 		return bad("ClientSecret", "or Password is required (ClientSecret for login, Password for client credentials)")
+	case c.BasicEncoding < BasicAuto || c.BasicEncoding > BasicURLEncoded:
+		return bad("BasicEncoding", "must be BasicAuto, BasicRaw or BasicURLEncoded")
 	}
 	if c.RedirectURL != "" {
 		if u, err := url.Parse(c.RedirectURL); err != nil || !u.IsAbs() {

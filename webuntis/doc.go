@@ -35,8 +35,12 @@
 // [Provider.ClientCredentials] posts grant_type=client_credentials with Basic
 // credentials of the client id and the platform password, base64 of the raw
 // "id:password" as the vendor's own examples send it (not RFC 6749's
-// URL-escaped form, which changes passwords holding + / = : % &). Tokens live
-// three minutes, and the vendor asks for new ones only when really necessary.
+// URL-escaped form, which changes passwords holding + / = : % &). A server
+// that URL-decodes Basic credentials as RFC 6749 §2.3.1 says reads a raw '+'
+// as a space: when the raw form is refused and the password holds '+' or
+// '%', the URL-encoded form is tried once and kept ([BasicEncoding] forces
+// either). Tokens live three minutes, and the vendor asks for new ones only
+// when really necessary.
 //
 // # References
 //

@@ -34,6 +34,7 @@ type Provider struct {
 	disc   *oidcx.Discovery
 	tokens *cached.Tokens
 	cc     *cached.Flow // client credentials
+	basic  *basicChoice // the Basic form the server accepted (BasicAuto)
 }
 
 var (
@@ -56,6 +57,7 @@ func New(cfg Config) (*Provider, error) {
 		token:  &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
 		disc:   oidcx.NewDiscovery(name, base+"/.well-known/openid-configuration", cfg.Issuer, hc),
 		tokens: cached.New(cfg.Cache, cfg.HTTPClient),
+		basic:  &basicChoice{},
 	}
 	p.cc = p.tokens.Flow(tokencache.KeyParts{
 		Vendor: name, Endpoint: base + "/token", Tenant: cfg.Tenant, ClientID: cfg.ClientID,
@@ -151,8 +153,9 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 
 // ClientCredentials gets a server-to-server token: POST {base}/token with
 // body grant_type=client_credentials and Basic credentials of the OIDC client
-// id and the platform password (000_…txt). The Basic parts are not
-// URL-escaped, as the vendor's own examples send them. Tokens live 3 minutes
+// id and the platform password (000_…txt). By default the Basic parts are
+// not URL-escaped, as the vendor's own examples send them; see
+// [BasicEncoding] for a server that URL-decodes them. Tokens live 3 minutes
 // (expires_in); the vendor asks for new ones only when needed, so cache them.
 //
 // The documented token URL is used directly, so server-to-server calls do
@@ -161,14 +164,21 @@ func (p *Provider) ClientCredentials(ctx context.Context) (*oauth2.Token, error)
 	if err := p.cfg.need("Password", p.cfg.Password.IsZero(), "client credentials"); err != nil {
 		return nil, err
 	}
+	return p.clientCredentialsBasic(ctx)
+}
+
+// clientCredentialsRequest sends one client-credentials request with the
+// Basic form auth; encodingNote, when set, is added to the advice for
+// refused credentials.
+func (p *Provider) clientCredentialsRequest(ctx context.Context, auth oauthwire.AuthStyle, encodingNote string) (*oauth2.Token, error) {
 	return p.token.Token(ctx, oauthwire.Request{
 		Op:       oauthkit.OpClientCredentials,
 		TokenURL: p.base + "/token",
 		Params:   url.Values{"grant_type": {"client_credentials"}},
 		ClientID: p.cfg.ClientID,
 		Secret:   p.cfg.Password,
-		Auth:     oauthwire.AuthBasicRaw,
-		Advise:   adviseClientCredentials,
+		Auth:     auth,
+		Advise:   adviseClientCredentials(encodingNote),
 	})
 }
 
