@@ -9,10 +9,13 @@
 // [AuthRequest] (server-side, or in a sealed cookie) and redirects the
 // browser to its URL. At the redirect URL, [Complete] does everything that
 // must not be forgotten: it compares the state in constant time and uses it
-// once, turns an error redirect into an [*Error], exchanges the code, and for
-// OpenID Connect vendors verifies the ID token — signature, issuer,
-// audience, expiry and nonce — before any claim is read. The result is a
-// [Login] with the tokens and a normalized [UserInfo].
+// once, refuses a login older than its maximum age ([DefaultLoginMaxAge],
+// [WithMaxAge]), checks the callback's iss (RFC 9207), turns an error
+// redirect into an [*Error], exchanges the code, and for OpenID Connect
+// vendors verifies the ID token — signature, issuer, audience, expiry, iat
+// and nonce — before any claim is read. The result is a [Login] with the
+// tokens and a normalized [UserInfo]. See [AuthRequest] for what single use
+// means once the request is stored outside memory.
 //
 // # Server to server
 //
@@ -56,4 +59,5 @@
 //   - RFC 7636, Proof Key for Code Exchange: https://www.rfc-editor.org/rfc/rfc7636
 //   - OpenID Connect Core 1.0: https://openid.net/specs/openid-connect-core-1_0.html
 //   - OpenID Connect Discovery 1.0: https://openid.net/specs/openid-connect-discovery-1_0.html
+//   - RFC 9207, OAuth 2.0 Authorization Server Issuer Identification: https://www.rfc-editor.org/rfc/rfc9207
 package oauthkit

@@ -112,6 +112,9 @@ func (e *Error) Unwrap() error { return e.Err }
 // LogValue implements [slog.LogValuer]: the fields that are set, as a group.
 // Nothing in an Error is secret, so nothing more is removed here.
 func (e *Error) LogValue() slog.Value {
+	if e == nil {
+		return slog.StringValue("<nil>")
+	}
 	attrs := make([]slog.Attr, 0, 12)
 	str := func(k, v string) {
 		if v != "" {
@@ -180,8 +183,20 @@ const (
 // them with [errors.Is].
 var (
 	// ErrStateMismatch: the callback's state is missing, differs from the
-	// one sent, or was already used.
+	// one sent, or was already used ([ErrAuthRequestUsed] wraps it).
 	ErrStateMismatch = errors.New("oauthkit: state mismatch")
+	// ErrAuthRequestUsed: the AuthRequest's callback was already accepted,
+	// or its code already exchanged. It wraps [ErrStateMismatch], so
+	// errors.Is(err, ErrStateMismatch) holds for a replayed callback too.
+	ErrAuthRequestUsed = fmt.Errorf("%w: AuthRequest already used", ErrStateMismatch)
+	// ErrLoginExpired: the AuthRequest is past its expiry
+	// ([AuthRequest.Expiry], [DefaultLoginMaxAge], [WithMaxAge]).
+	ErrLoginExpired = errors.New("oauthkit: login expired")
+	// ErrIssuerMismatch: the callback's iss parameter (RFC 9207) differs
+	// from the provider's issuer, is repeated, is missing where the
+	// provider's metadata promises it, or is present for a provider that
+	// has no issuer.
+	ErrIssuerMismatch = errors.New("oauthkit: callback iss is not the provider's issuer")
 	// ErrMissingCode: a callback without an error carries no code.
 	ErrMissingCode = errors.New("oauthkit: callback has no code")
 	// ErrMissingIDToken: an OpenID Connect token response carries no id_token.
@@ -198,10 +213,14 @@ var (
 	ErrIDTokenIssuer = fmt.Errorf("%w: wrong issuer", ErrInvalidIDToken)
 	// ErrIDTokenAudience: aud does not hold the client id, or azp names another client.
 	ErrIDTokenAudience = fmt.Errorf("%w: wrong audience", ErrInvalidIDToken)
-	// ErrIDTokenExpired: exp has passed, or nbf is still ahead.
+	// ErrIDTokenExpired: exp has passed, or nbf is still ahead, or iat is
+	// more than the allowed clock skew ahead.
 	ErrIDTokenExpired = fmt.Errorf("%w: expired", ErrInvalidIDToken)
 	// ErrNonceMismatch: the ID token's nonce is missing or differs from the one sent.
 	ErrNonceMismatch = fmt.Errorf("%w: nonce mismatch", ErrInvalidIDToken)
+	// ErrAccessTokenHash: at_hash does not match the access token, or is
+	// missing where it is required ([FinishImplicitLogin]).
+	ErrAccessTokenHash = fmt.Errorf("%w: at_hash", ErrInvalidIDToken)
 
 	// ErrMalformedResponse: a 2xx answer that is not what the protocol
 	// promises (not JSON, no access_token, a negative expires_in, …).

@@ -3,9 +3,13 @@ package oauthkit
 import (
 	"context"
 	"crypto/subtle"
+	"encoding/json"
 	"fmt"
-	"io"
+	"log/slog"
+	"maps"
 	"net/url"
+	"slices"
+	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -15,7 +19,9 @@ import (
 
 // Login is a completed login: who logged in, and the tokens to act for them.
 //
-// A Login formats itself without its tokens.
+// A Login formats, logs and marshals itself without its tokens: fmt, [log/slog]
+// and encoding/json show the provider, the user and the token's expiry. Store
+// Token itself where the tokens must be kept.
 type Login struct {
 	Provider string
 	Token    *oauth2.Token
@@ -24,25 +30,78 @@ type Login struct {
 }
 
 // Format prints the provider and user, never the tokens.
-func (l *Login) Format(f fmt.State, verb rune) {
-	if l == nil {
-		io.WriteString(f, "<nil>")
-		return
+func (l Login) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "oauthkit.Login{Provider:%q Subject:%q Email:%q Name:%q Expiry:%s Token:%s}",
+		l.Provider, l.UserInfo.Subject, l.UserInfo.Email, l.UserInfo.Name, l.expiry().Format(time.RFC3339), redacted)
+}
+
+// LogValue implements [slog.LogValuer]: provider, subject, email, name and
+// the access token's expiry; never a token.
+func (l Login) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("provider", l.Provider),
+		slog.String("subject", l.UserInfo.Subject),
+		slog.String("email", l.UserInfo.Email),
+		slog.String("name", l.UserInfo.Name),
+		slog.Time("expiry", l.expiry()),
+	)
+}
+
+// MarshalJSON encodes what LogValue shows, so that a Login inside a struct
+// logged by a JSON handler shows no token either.
+func (l Login) MarshalJSON() ([]byte, error) {
+	return json.Marshal(struct {
+		Provider string    `json:"provider"`
+		Subject  string    `json:"subject"`
+		Email    string    `json:"email,omitempty"`
+		Name     string    `json:"name,omitempty"`
+		Expiry   time.Time `json:"expiry,omitzero"`
+		Token    string    `json:"token"`
+	}{l.Provider, l.UserInfo.Subject, l.UserInfo.Email, l.UserInfo.Name, l.expiry(), redacted})
+}
+
+func (l Login) expiry() time.Time {
+	if l.Token == nil {
+		return time.Time{}
 	}
-	fmt.Fprintf(f, "oauthkit.Login{Provider:%q Subject:%q Email:%q Name:%q Token:%s}",
-		l.Provider, l.UserInfo.Subject, l.UserInfo.Email, l.UserInfo.Name, redacted)
+	return l.Token.Expiry
 }
 
 // UserInfo is who logged in, normalized across vendors.
+//
+// Raw holds claims, not secrets, but an ID token's claims include its spent
+// nonce and token hashes: UserInfo formats and logs itself with the names of
+// the raw claims only. Print Raw itself to see the values.
 type UserInfo struct {
 	Subject, Email, Name string
 	Raw                  map[string]any // the claims or profile as the vendor sent them
 }
 
+// Format prints the subject, email, name and the names of the raw claims.
+func (u UserInfo) Format(f fmt.State, verb rune) {
+	fmt.Fprintf(f, "oauthkit.UserInfo{Subject:%q Email:%q Name:%q Raw:%v}", u.Subject, u.Email, u.Name, u.claimNames())
+}
+
+// LogValue implements [slog.LogValuer]: subject, email, name and the names
+// of the raw claims.
+func (u UserInfo) LogValue() slog.Value {
+	return slog.GroupValue(
+		slog.String("subject", u.Subject),
+		slog.String("email", u.Email),
+		slog.String("name", u.Name),
+		slog.Any("claims", u.claimNames()),
+	)
+}
+
+func (u UserInfo) claimNames() []string {
+	return slices.Sorted(maps.Keys(u.Raw))
+}
+
 // IDTokenVerifier is implemented by OpenID Connect providers. VerifyIDToken
 // checks the signature against the issuer's published keys, then iss, aud,
-// exp and nonce, and returns the token only if all pass; the errors wrap
-// [ErrInvalidIDToken] and name the failed check ([ErrIDTokenSignature],
+// exp, nbf, iat (the vendors here refuse one more than five minutes ahead of
+// their clock) and nonce, and returns the token only if all pass; the errors
+// wrap [ErrInvalidIDToken] and name the failed check ([ErrIDTokenSignature],
 // [ErrIDTokenIssuer], [ErrIDTokenAudience], [ErrIDTokenExpired],
 // [ErrNonceMismatch]).
 type IDTokenVerifier interface {
@@ -56,15 +115,20 @@ type UserInfoFetcher interface {
 
 // Complete finishes a login at the redirect URL. It is the safe path:
 //
-//  1. the callback's state is compared with ar.State in constant time, and ar
-//     is marked used (missing, different or reused → [ErrStateMismatch]);
-//  2. an error redirect (error=…) becomes an [*Error] with the vendor's
+//  1. the callback's state is compared with ar.State in constant time
+//     (missing or different → [ErrStateMismatch]), ar's expiry is checked
+//     ([ErrLoginExpired]) and ar is marked used (a second callback →
+//     [ErrAuthRequestUsed], which wraps ErrStateMismatch);
+//  2. the callback's iss is checked against ar.Issuer (RFC 9207; →
+//     [ErrIssuerMismatch]);
+//  3. an error redirect (error=…) becomes an [*Error] with the vendor's
 //     description, message and hint;
-//  3. the code is exchanged with [Provider.Exchange];
-//  4. for a provider that implements [IDTokenVerifier], the ID token is
-//     required and verified — signature, issuer, audience, expiry, nonce —
-//     and, when it carries at_hash, bound to the access token;
-//  5. for a provider that implements [UserInfoFetcher], the profile is
+//  4. the code is exchanged with [Provider.Exchange], which refuses an
+//     expired or already exchanged ar too;
+//  5. for a provider that implements [IDTokenVerifier], the ID token is
+//     required and verified — signature, issuer, audience, expiry, iat,
+//     nonce — and, when it carries at_hash, bound to the access token;
+//  6. for a provider that implements [UserInfoFetcher], the profile is
 //     fetched, and its subject must match the ID token's.
 //
 // An error redirect without a state (Justimmo documents one) is reported as
@@ -86,14 +150,25 @@ func Complete(ctx context.Context, p Provider, ar *AuthRequest, callback url.Val
 }
 
 // CheckCallback is the first half of [Complete]: it compares the callback's
-// state with ar.State in constant time and marks ar used, turns an error
-// redirect into an [*Error], and returns the callback's code ("" when it
-// carries none). It exchanges nothing.
+// state with ar.State in constant time, refuses an expired ar, marks ar used
+// (it accepts one callback per AuthRequest value), checks the callback's iss
+// against ar.Issuer, turns an error redirect into an [*Error], and returns
+// the callback's code ("" when it carries none). It exchanges nothing.
+//
+// The expiry is checked against ar.Now (the clock of the provider that made
+// ar), or time.Now.
+//
+// RFC 9207: a callback's iss must equal ar.Issuer; it is required when
+// ar.RequireIssuer is set; and a callback for a provider without an issuer
+// (ar.Issuer empty, the OAuth2-only vendors) must carry none — such a server
+// never sends one, so an iss there came from somewhere else (RFC 9207 §2.4:
+// clients SHOULD discard it).
 //
 // Use it directly only where the code goes somewhere other than the
 // provider's token endpoint (LicenseSpring's license activation takes the
 // code itself), or where the tokens arrive in the redirect (the implicit
-// grant), and finish with [FinishLogin].
+// grant, finished with [FinishImplicitLogin]), and finish with
+// [FinishLogin].
 func CheckCallback(provider string, ar *AuthRequest, callback url.Values) (code string, err error) {
 	if ar == nil {
 		return "", fmt.Errorf("%s: callback: nil AuthRequest: %w", provider, ErrStateMismatch)
@@ -103,6 +178,9 @@ func CheckCallback(provider string, ar *AuthRequest, callback url.Values) (code 
 	}
 	if err := checkState(provider, ar, callback); err != nil {
 		return "", err
+	}
+	if err := checkIssuer(ar, callback); err != nil {
+		return "", fmt.Errorf("%s: callback: %w", provider, err)
 	}
 	if callback.Has("error") {
 		return "", callbackError(provider, callback)
@@ -116,21 +194,45 @@ func CheckCallback(provider string, ar *AuthRequest, callback url.Values) (code 
 
 // FinishLogin is the second half of [Complete]: given the tokens of ar's
 // login, it requires and verifies the ID token for a provider that
-// implements [IDTokenVerifier] (signature, issuer, audience, expiry, nonce,
-// and at_hash when present), fetches the profile for one that implements
-// [UserInfoFetcher] (its subject must match the ID token's), and returns the
-// Login. Call it only after [CheckCallback] accepted the callback.
+// implements [IDTokenVerifier] (signature, issuer, audience, expiry, iat,
+// nonce, and at_hash when present), fetches the profile for one that
+// implements [UserInfoFetcher] (its subject must match the ID token's), and
+// returns the Login. It refuses an ar whose callback [CheckCallback] has not
+// accepted ([ErrStateMismatch]).
 func FinishLogin(ctx context.Context, p Provider, ar *AuthRequest, tok *oauth2.Token) (*Login, error) {
+	return finishLogin(ctx, p, ar, tok, false)
+}
+
+// FinishImplicitLogin is [FinishLogin] for tokens that arrived in the
+// redirect (OpenID Connect Core §3.2, response type "id_token token"): the
+// ID token must carry at_hash, and it must match the access token (§3.2.2.10
+// makes at_hash required there: it is what binds an access token in a URL
+// fragment to the login). A missing or different at_hash is
+// [ErrAccessTokenHash]. Call it after [CheckCallback] accepted the
+// callback, with the access token, its type and expiry, and the raw ID token
+// in Extra("id_token").
+func FinishImplicitLogin(ctx context.Context, p Provider, ar *AuthRequest, tok *oauth2.Token) (*Login, error) {
+	return finishLogin(ctx, p, ar, tok, true)
+}
+
+func finishLogin(ctx context.Context, p Provider, ar *AuthRequest, tok *oauth2.Token, requireAtHash bool) (*Login, error) {
 	name := p.Name()
 	if ar == nil {
 		return nil, fmt.Errorf("%s: login: nil AuthRequest: %w", name, ErrStateMismatch)
+	}
+	if !ar.Used() {
+		return nil, fmt.Errorf("%s: login: the AuthRequest's callback was not checked (call CheckCallback first): %w", name, ErrStateMismatch)
 	}
 	if tok == nil || tok.AccessToken == "" {
 		return nil, fmt.Errorf("%s: login has no access token: %w", name, ErrMalformedResponse)
 	}
 	login := &Login{Provider: name, Token: tok}
 
-	if v, ok := p.(IDTokenVerifier); ok {
+	v, oidcProvider := p.(IDTokenVerifier)
+	if requireAtHash && !oidcProvider {
+		return nil, fmt.Errorf("%s: implicit login: the provider verifies no ID token: %w", name, ErrMissingIDToken)
+	}
+	if oidcProvider {
 		raw, _ := tok.Extra("id_token").(string)
 		if raw == "" {
 			return nil, fmt.Errorf("%s: exchange: %w", name, ErrMissingIDToken)
@@ -144,9 +246,12 @@ func FinishLogin(ctx context.Context, p Provider, ar *AuthRequest, tok *oauth2.T
 		if ar.Nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(ar.Nonce)) != 1 {
 			return nil, fmt.Errorf("%s: verify id token: %w", name, ErrNonceMismatch)
 		}
+		if requireAtHash && idt.AccessTokenHash == "" {
+			return nil, fmt.Errorf("%s: verify id token: no at_hash, which OpenID Connect Core §3.2.2.10 requires with an access token in the redirect: %w", name, ErrAccessTokenHash)
+		}
 		if idt.AccessTokenHash != "" {
 			if err := idt.VerifyAccessToken(tok.AccessToken); err != nil {
-				return nil, fmt.Errorf("%s: verify id token: at_hash does not match the access token: %w", name, ErrInvalidIDToken)
+				return nil, fmt.Errorf("%s: verify id token: at_hash does not match the access token: %w", name, ErrAccessTokenHash)
 			}
 		}
 		login.IDToken = idt
@@ -171,8 +276,9 @@ func FinishLogin(ctx context.Context, p Provider, ar *AuthRequest, tok *oauth2.T
 	return login, nil
 }
 
-// checkState compares the callback's state with ar.State in constant time and
-// marks ar used. An error redirect without any state passes (see Complete).
+// checkState compares the callback's state with ar.State in constant time,
+// refuses an expired ar, and marks ar used. An error redirect without any
+// state passes (see Complete).
 func checkState(name string, ar *AuthRequest, callback url.Values) error {
 	got, err := single(callback, "state")
 	if err != nil {
@@ -182,8 +288,33 @@ func checkState(name string, ar *AuthRequest, callback url.Values) error {
 	if !errorWithoutState && (ar.State == "" || subtle.ConstantTimeCompare([]byte(got), []byte(ar.State)) != 1) {
 		return fmt.Errorf("%s: callback: %w", name, ErrStateMismatch)
 	}
-	if !ar.used.CompareAndSwap(false, true) {
-		return fmt.Errorf("%s: callback: AuthRequest already used: %w", name, ErrStateMismatch)
+	if err := ar.checkExpiry(ar.now()); err != nil {
+		return fmt.Errorf("%s: callback: %w", name, err)
+	}
+	if err := ar.acceptCallback(); err != nil {
+		return fmt.Errorf("%s: callback: %w", name, err)
+	}
+	return nil
+}
+
+// checkIssuer applies RFC 9207 §2.4 to the callback's iss: equal to
+// ar.Issuer when present, required when ar.RequireIssuer, and absent when
+// the provider has no issuer.
+func checkIssuer(ar *AuthRequest, callback url.Values) error {
+	iss, err := single(callback, "iss")
+	if err != nil {
+		return fmt.Errorf("%v: %w", err, ErrIssuerMismatch)
+	}
+	switch {
+	case !callback.Has("iss"):
+		if ar.RequireIssuer {
+			return fmt.Errorf("no iss, which the provider's metadata promises: %w", ErrIssuerMismatch)
+		}
+		return nil
+	case ar.Issuer == "":
+		return fmt.Errorf("iss %q from a provider that has no issuer: %w", redact.Text(iss), ErrIssuerMismatch)
+	case iss != ar.Issuer:
+		return fmt.Errorf("iss %q, expected %q: %w", redact.Text(iss), ar.Issuer, ErrIssuerMismatch)
 	}
 	return nil
 }

@@ -27,6 +27,8 @@ const (
 
 var stubNow = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 
+func stubClock() time.Time { return stubNow }
+
 // stubProvider is an OIDC provider whose token endpoint answers with a
 // configurable ID token, verified for real with go-oidc.
 type stubProvider struct {
@@ -44,7 +46,7 @@ func (s *stubProvider) Discover(context.Context) (*oauthkit.Endpoints, error) {
 	return &oauthkit.Endpoints{Issuer: stubIssuer}, nil
 }
 func (s *stubProvider) AuthCodeURL(context.Context, ...oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
-	return &oauthkit.AuthRequest{Provider: "stub", State: "state-123", Nonce: "nonce-456", IssuedAt: stubNow}, nil
+	return &oauthkit.AuthRequest{Provider: "stub", State: "state-123", Nonce: "nonce-456", IssuedAt: stubNow, Now: stubClock}, nil
 }
 func (s *stubProvider) Exchange(_ context.Context, code string, _ *oauthkit.AuthRequest) (*oauth2.Token, error) {
 	s.exchanged = append(s.exchanged, code)
@@ -125,6 +127,10 @@ func TestCompleteRefuses(t *testing.T) {
 		{name: "wrong issuer", claims: func(c map[string]any) { c["iss"] = "https://evil.example" }, callback: callback("code", "c", "state", "state-123"), want: oauthkit.ErrIDTokenIssuer},
 		{name: "expired", claims: func(c map[string]any) { c["exp"] = stubNow.Add(-time.Second).Unix() }, callback: callback("code", "c", "state", "state-123"), want: oauthkit.ErrIDTokenExpired},
 		{name: "not yet valid", claims: func(c map[string]any) { c["nbf"] = stubNow.Add(time.Hour).Unix() }, callback: callback("code", "c", "state", "state-123"), want: oauthkit.ErrIDTokenExpired},
+		{name: "issued in the future", claims: func(c map[string]any) {
+			c["iat"] = stubNow.Add(time.Hour).Unix()
+			c["exp"] = stubNow.Add(2 * time.Hour).Unix()
+		}, callback: callback("code", "c", "state", "state-123"), want: oauthkit.ErrIDTokenExpired},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -195,9 +195,12 @@ func TestReplayedCode(t *testing.T) {
 	srv, p, _ := newFake(t)
 	ctx := context.Background()
 	ar, q := login(t, srv, p)
+	stored := *ar // a copy kept before the login was used, as a store might
 	_, err := oauthkit.Complete(ctx, p, ar, q)
 	require.NoError(t, err)
 	_, err = p.Exchange(ctx, q.Get("code"), ar)
+	require.ErrorIs(t, err, oauthkit.ErrAuthRequestUsed, "the used AuthRequest is refused before any request")
+	_, err = p.Exchange(ctx, q.Get("code"), &stored)
 	var e *oauthkit.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, "Authorization code has been revoked", e.Hint)

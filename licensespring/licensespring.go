@@ -139,6 +139,10 @@ func (p *Provider) authRequest(ctx context.Context, login bool, opts []oauthkit.
 		// and Keycloak refuses an implicit request without one.
 		Nonce: true,
 		Now:   p.cfg.Now,
+		// RFC 9207: a callback's iss, which Keycloak sends, must be the
+		// realm's issuer. It is not required: that would take the realm's
+		// discovery document, which a login URL does not otherwise need.
+		Issuer: s.issuer,
 	}
 	if !s.hasType {
 		// The vendor's URL names its response_type (004_…txt example); if
@@ -164,7 +168,7 @@ func (p *Provider) authRequest(ctx context.Context, login bool, opts []oauthkit.
 // It refuses an AuthRequest made by [Provider.ActivationURL]: that code
 // belongs to activate_license, and exchanging it here would spend it.
 func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
-	if err := authreq.CheckExchange(name, code, ar); err != nil {
+	if err := authreq.CheckExchange(name, code, ar, p.cfg.Now()); err != nil {
 		return nil, err
 	}
 	s, err := p.session(ctx)

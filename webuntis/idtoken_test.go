@@ -106,11 +106,14 @@ func TestCompleteRefusesTamperedCallbacks(t *testing.T) {
 	t.Run("code replayed with a fresh AuthRequest", func(t *testing.T) {
 		ar, err := p.AuthCodeURL(ctx)
 		require.NoError(t, err)
+		stored := *ar // a copy kept before the login was used, as a store might
 		cb, err := srv.Authorize(ctx, ar.URL)
 		require.NoError(t, err)
 		_, err = oauthkit.Complete(ctx, p, ar, cb.Query())
 		require.NoError(t, err)
 		_, err = p.Exchange(ctx, cb.Query().Get("code"), ar)
+		require.ErrorIs(t, err, oauthkit.ErrAuthRequestUsed, "the used AuthRequest is refused before any request")
+		_, err = p.Exchange(ctx, cb.Query().Get("code"), &stored)
 		require.ErrorIs(t, err, oauthkit.ErrInvalidGrant, "the fake, like the vendor, takes a code once")
 	})
 

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -78,7 +79,7 @@ func TestExactRequests(t *testing.T) {
 	})
 	require.NoError(t, err)
 	ctx := context.Background()
-	ar := &oauthkit.AuthRequest{Provider: "webuntis", RedirectURL: "https://bestapp.example.domain.at/redirect", CodeVerifier: "verifier-1"}
+	ar := &oauthkit.AuthRequest{Provider: "webuntis", RedirectURL: "https://bestapp.example.domain.at/redirect", CodeVerifier: "verifier-1", IssuedAt: time.Now()}
 
 	tests := []struct {
 		name       string

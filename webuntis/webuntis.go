@@ -111,6 +111,9 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 		Nonce:        true,
 		PKCE:         &authgen.DefaultPKCE,
 		Now:          p.cfg.Now,
+		// RFC 9207: a callback's iss must be this issuer.
+		Issuer:        md.Endpoints.Issuer,
+		RequireIssuer: md.IssuerParameterSupported,
 	}, opts)
 }
 
@@ -121,14 +124,16 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 // request is never resent once it may have reached the server: a code is
 // single-use.
 func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
-	if err := authreq.CheckExchange(name, code, ar); err != nil {
-		return nil, err
-	}
 	if err := p.codeFlowConfig("the code flow"); err != nil {
 		return nil, err
 	}
 	md, err := p.disc.Get(ctx)
 	if err != nil {
+		return nil, err
+	}
+	// Last before the request: an exchange that fails on configuration or
+	// discovery has not spent the AuthRequest.
+	if err := authreq.CheckExchange(name, code, ar, p.cfg.Now()); err != nil {
 		return nil, err
 	}
 	params := url.Values{

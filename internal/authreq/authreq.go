@@ -27,13 +27,25 @@ type Spec struct {
 	Nonce        bool          // OpenID Connect: send a nonce
 	PKCE         *authgen.PKCE // nil: no PKCE
 	Now          func() time.Time
+
+	// Issuer is the authorization server's issuer, which a callback's iss
+	// must equal (RFC 9207); empty for OAuth2-only vendors.
+	Issuer string
+	// RequireIssuer: the discovery document says
+	// authorization_response_iss_parameter_supported, so the callback must
+	// carry iss.
+	RequireIssuer bool
 }
 
-// reserved are the parameters the provider sets for the login's safety;
-// WithParam cannot set them.
+// reserved are the parameters the provider sets for the login's safety, or
+// that would change what the callback brings back and how (response_type,
+// response_mode), or that could carry any of them in a request object
+// (request, request_uri; OpenID Connect Core §6). WithParam cannot set them,
+// in any letter case; keep this list and WithParam's doc comment the same.
 var reserved = []string{
 	"state", "nonce", "code_challenge", "code_challenge_method", "redirect_uri",
-	"client_id", "response_type", "scope", "prompt", "login_hint",
+	"client_id", "response_type", "response_mode", "scope", "prompt", "login_hint",
+	"request", "request_uri",
 }
 
 // New returns a fresh AuthRequest for spec and the caller's options.
@@ -57,11 +69,20 @@ func New(spec Spec, opts []oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
 			q.Set(k, v)
 		}
 	}
+	maxAge := o.MaxAge
+	if maxAge <= 0 {
+		maxAge = oauthkit.DefaultLoginMaxAge
+	}
+	issued := now(spec.Now)
 	ar := &oauthkit.AuthRequest{
-		Provider:    spec.Provider,
-		State:       authgen.State(),
-		RedirectURL: spec.RedirectURL,
-		IssuedAt:    now(spec.Now),
+		Provider:      spec.Provider,
+		State:         authgen.State(),
+		RedirectURL:   spec.RedirectURL,
+		IssuedAt:      issued,
+		ExpiresAt:     issued.Add(maxAge),
+		Issuer:        spec.Issuer,
+		RequireIssuer: spec.RequireIssuer,
+		Now:           spec.Now,
 	}
 	set("response_type", spec.ResponseType)
 	set("client_id", spec.ClientID)
@@ -103,9 +124,12 @@ func now(f func() time.Time) time.Time {
 	return time.Now()
 }
 
-// CheckExchange refuses an exchange that cannot be right: no code, no
-// AuthRequest, or one made by another provider.
-func CheckExchange(provider, code string, ar *oauthkit.AuthRequest) error {
+// CheckExchange refuses an exchange that cannot be right — no code, no
+// AuthRequest, one made by another provider, one expired at now
+// (oauthkit.ErrLoginExpired) or one whose code was already exchanged
+// (oauthkit.ErrAuthRequestUsed) — and otherwise marks ar exchanged. Call it
+// with the vendor's clock (Config.Now), before the code is sent.
+func CheckExchange(provider, code string, ar *oauthkit.AuthRequest, now time.Time) error {
 	switch {
 	case ar == nil:
 		return fmt.Errorf("%s: exchange: nil AuthRequest", provider)
@@ -113,6 +137,9 @@ func CheckExchange(provider, code string, ar *oauthkit.AuthRequest) error {
 		return fmt.Errorf("%s: exchange: AuthRequest was made by provider %q", provider, ar.Provider)
 	case code == "":
 		return fmt.Errorf("%s: exchange: %w", provider, oauthkit.ErrMissingCode)
+	}
+	if err := ar.UseForExchange(now); err != nil {
+		return fmt.Errorf("%s: exchange: %w", provider, err)
 	}
 	return nil
 }

@@ -60,6 +60,13 @@ func TestNewRefusesReservedParams(t *testing.T) {
 	}
 }
 
+func TestWithParamRefusesRequestObjectAndResponseMode(t *testing.T) {
+	for _, k := range []string{"request", "request_uri", "response_mode", "response_type", "REQUEST", "Request_URI", "Response_Mode", "RESPONSE_TYPE"} {
+		_, err := New(Spec{Provider: "p", AuthURL: "https://x"}, []oauthkit.AuthOption{oauthkit.WithParam(k, "evil")})
+		assert.Error(t, err, k)
+	}
+}
+
 func TestFreshValuesEachTime(t *testing.T) {
 	a, _ := New(Spec{Provider: "p", AuthURL: "https://x", Nonce: true, PKCE: &authgen.DefaultPKCE}, nil)
 	b, _ := New(Spec{Provider: "p", AuthURL: "https://x", Nonce: true, PKCE: &authgen.DefaultPKCE}, nil)
@@ -69,9 +76,41 @@ func TestFreshValuesEachTime(t *testing.T) {
 }
 
 func TestCheckExchange(t *testing.T) {
-	ar := &oauthkit.AuthRequest{Provider: "p"}
-	assert.NoError(t, CheckExchange("p", "code", ar))
-	assert.ErrorIs(t, CheckExchange("p", "", ar), oauthkit.ErrMissingCode)
-	assert.Error(t, CheckExchange("p", "code", nil))
-	assert.Error(t, CheckExchange("q", "code", ar))
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	ar := &oauthkit.AuthRequest{Provider: "p", IssuedAt: now}
+	assert.ErrorIs(t, CheckExchange("p", "", ar, now), oauthkit.ErrMissingCode)
+	assert.Error(t, CheckExchange("p", "code", nil, now))
+	assert.Error(t, CheckExchange("q", "code", ar, now))
+	assert.False(t, ar.Used(), "a refused exchange does not spend the request")
+	assert.NoError(t, CheckExchange("p", "code", ar, now))
+	assert.True(t, ar.Used())
+}
+
+func TestCheckExchangeRefusesUsedOrExpiredAuthRequest(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	ar, err := New(Spec{Provider: "p", AuthURL: "https://x", Now: func() time.Time { return now }}, nil)
+	require.NoError(t, err)
+	require.NoError(t, CheckExchange("p", "code", ar, now))
+	assert.ErrorIs(t, CheckExchange("p", "code", ar, now), oauthkit.ErrAuthRequestUsed, "exchanged once")
+
+	ar, err = New(Spec{Provider: "p", AuthURL: "https://x", Now: func() time.Time { return now }}, nil)
+	require.NoError(t, err)
+	assert.ErrorIs(t, CheckExchange("p", "code", ar, now.Add(oauthkit.DefaultLoginMaxAge)), oauthkit.ErrLoginExpired)
+	assert.NoError(t, CheckExchange("p", "code", ar, now.Add(oauthkit.DefaultLoginMaxAge-time.Second)))
+
+	ar, err = New(Spec{Provider: "p", AuthURL: "https://x", Now: func() time.Time { return now }}, []oauthkit.AuthOption{oauthkit.WithMaxAge(time.Minute)})
+	require.NoError(t, err)
+	assert.Equal(t, now.Add(time.Minute), ar.ExpiresAt)
+	assert.ErrorIs(t, CheckExchange("p", "code", ar, now.Add(time.Minute)), oauthkit.ErrLoginExpired)
+
+	year := &oauthkit.AuthRequest{Provider: "p", IssuedAt: now.AddDate(-1, 0, 0)}
+	assert.ErrorIs(t, CheckExchange("p", "code", year, now), oauthkit.ErrLoginExpired, "a year-old request")
+	assert.ErrorIs(t, CheckExchange("p", "code", &oauthkit.AuthRequest{Provider: "p"}, now), oauthkit.ErrLoginExpired, "a request with no time at all")
+}
+
+func TestNewSetsIssuerFromSpec(t *testing.T) {
+	ar, err := New(Spec{Provider: "p", AuthURL: "https://x", Issuer: "https://idp.example", RequireIssuer: true}, nil)
+	require.NoError(t, err)
+	assert.Equal(t, "https://idp.example", ar.Issuer)
+	assert.True(t, ar.RequireIssuer)
 }

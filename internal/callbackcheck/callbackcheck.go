@@ -18,7 +18,8 @@ import (
 // It fails t if Complete panics, returns a Login with an error, reports an
 // error callback as anything but an [*oauthkit.Error] or
 // [oauthkit.ErrStateMismatch], or succeeds for anything but exactly one
-// state equal to the login's and exactly one non-empty code — with a Login
+// state equal to the login's, exactly one non-empty code and an iss that
+// RFC 9207 allows (absent unless required, else the login's issuer) — with a Login
 // for subject, that cannot be completed a second time.
 func Complete(t *testing.T, p oauthkit.Provider, raw, subject string) {
 	t.Helper()
@@ -50,6 +51,9 @@ func Complete(t *testing.T, p oauthkit.Provider, raw, subject string) {
 	}
 	if vs := q["code"]; len(vs) != 1 || vs[0] == "" {
 		t.Fatal("accepted a callback without exactly one code")
+	}
+	if vs := q["iss"]; len(vs) > 1 || (len(vs) == 1 && vs[0] != ar.Issuer) || (len(vs) == 0 && ar.RequireIssuer) {
+		t.Fatal("accepted a callback whose iss is not the provider's issuer (RFC 9207)")
 	}
 	if login.UserInfo.Subject != subject {
 		t.Fatalf("subject %q, want %q", login.UserInfo.Subject, subject)

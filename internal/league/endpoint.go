@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strings"
+	"time"
 
 	"golang.org/x/oauth2"
 
@@ -43,7 +44,7 @@ type Endpoint struct {
 // request is never resent once it may have reached the server: a code works
 // once.
 func (e *Endpoint) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
-	if err := authreq.CheckExchange(e.Provider, code, ar); err != nil {
+	if err := authreq.CheckExchange(e.Provider, code, ar, e.now()); err != nil {
 		return nil, err
 	}
 	params := url.Values{
@@ -105,6 +106,14 @@ func (e *Endpoint) ClientCredentials(ctx context.Context, scopes []string) (*oau
 	params := url.Values{"grant_type": {"client_credentials"}}
 	setScope(params, scopes)
 	return e.token(ctx, OpClientCredentials, params, false)
+}
+
+// now is the vendor's clock (Config.Now, passed on in Client.Now).
+func (e *Endpoint) now() time.Time {
+	if e.Client != nil && e.Client.Now != nil {
+		return e.Client.Now()
+	}
+	return time.Now()
 }
 
 func (e *Endpoint) token(ctx context.Context, op string, params url.Values, singleUse bool) (*oauth2.Token, error) {

@@ -21,6 +21,11 @@ type Metadata struct {
 	CodeChallengeMethods []string // code_challenge_methods_supported
 	SigningAlgs          []string // id_token_signing_alg_values_supported
 
+	// IssuerParameterSupported is authorization_response_iss_parameter_supported
+	// (RFC 9207 §3): the server puts iss in every authorization response, so
+	// a callback without one is refused.
+	IssuerParameterSupported bool
+
 	keys *keySet
 }
 
@@ -59,6 +64,7 @@ type document struct {
 	GrantTypes           []string `json:"grant_types_supported"`
 	CodeChallengeMethods []string `json:"code_challenge_methods_supported"`
 	SigningAlgs          []string `json:"id_token_signing_alg_values_supported"`
+	IssParameter         bool     `json:"authorization_response_iss_parameter_supported"`
 }
 
 func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
@@ -117,9 +123,10 @@ func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
 			EndSessionURL:    doc.EndSessionURL,
 			IntrospectionURL: doc.IntrospectionURL,
 		},
-		GrantTypes:           doc.GrantTypes,
-		CodeChallengeMethods: doc.CodeChallengeMethods,
-		SigningAlgs:          doc.SigningAlgs,
-		keys:                 newKeySet(doc.JWKSURL, d.http),
+		GrantTypes:               doc.GrantTypes,
+		CodeChallengeMethods:     doc.CodeChallengeMethods,
+		SigningAlgs:              doc.SigningAlgs,
+		IssuerParameterSupported: doc.IssParameter,
+		keys:                     newKeySet(doc.JWKSURL, d.http),
 	}, nil
 }

@@ -177,3 +177,33 @@ func TestVerifyHonoursContext(t *testing.T) {
 	_, err = md.Verifier("p", "client", nil).Verify(ctx, fakeidp.SharedKey().Sign(map[string]any{"iss": i.srv.URL}), "n")
 	require.ErrorIs(t, err, context.Canceled)
 }
+
+func TestDiscoveryReadsIssuerParameterSupported(t *testing.T) {
+	i := newIDP(t)
+	md, err := i.discover(t)
+	require.NoError(t, err)
+	assert.False(t, md.IssuerParameterSupported)
+
+	i.doc["authorization_response_iss_parameter_supported"] = true
+	md, err = i.discover(t)
+	require.NoError(t, err)
+	assert.True(t, md.IssuerParameterSupported, "RFC 9207 §3")
+}
+
+func TestVerifyRefusesIssuedAtInTheFuture(t *testing.T) {
+	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
+	i := newIDP(t)
+	md, err := i.discover(t)
+	require.NoError(t, err)
+	v := md.Verifier("p", "client", func() time.Time { return now })
+	sign := func(iat time.Time) string {
+		return fakeidp.SharedKey().Sign(map[string]any{"iss": i.srv.URL, "aud": "client", "sub": "s", "nonce": "n",
+			"iat": iat.Unix(), "exp": iat.Add(time.Hour).Unix()})
+	}
+	_, err = v.Verify(context.Background(), sign(now.Add(MaxClockSkew)), "n")
+	require.NoError(t, err, "within the skew")
+	_, err = v.Verify(context.Background(), sign(now.Add(MaxClockSkew+time.Second)), "n")
+	require.ErrorIs(t, err, oauthkit.ErrIDTokenExpired)
+	_, err = v.Verify(context.Background(), sign(now.AddDate(1, 0, 0)), "n")
+	require.ErrorIs(t, err, oauthkit.ErrIDTokenExpired, "a year ahead")
+}

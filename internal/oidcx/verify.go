@@ -67,10 +67,17 @@ func NewVerifier(provider, issuer, clientID string, keys oidc.KeySet, now func()
 	return &Verifier{Provider: provider, Issuer: issuer, ClientID: clientID, Now: now, keys: keys}
 }
 
-// Verify checks raw with go-oidc — signature, iss, aud, exp, nbf — then azp
-// (OpenID Connect Core §3.1.3.7) and the nonce, in constant time. An empty
-// nonce is refused: every ID token this library accepts answers a request
-// that sent one.
+// MaxClockSkew is how far ahead of the verifier's clock an ID token's iat may
+// be. go-oidc does not check iat (it allows nbf the same five minutes); a
+// token issued further in the future was minted by a server whose clock is
+// wrong, or made to outlive its exp checks (OpenID Connect Core §3.1.3.7
+// step 10 lets the client refuse it).
+const MaxClockSkew = 5 * time.Minute
+
+// Verify checks raw with go-oidc — signature, iss, aud, exp, nbf — then iat
+// (no more than [MaxClockSkew] ahead), azp (OpenID Connect Core §3.1.3.7)
+// and the nonce, in constant time. An empty nonce is refused: every ID token
+// this library accepts answers a request that sent one.
 func (v *Verifier) Verify(ctx context.Context, raw, nonce string) (*oidc.IDToken, error) {
 	failure := &fetchFailure{}
 	ctx = context.WithValue(ctx, fetchFailureKey{}, failure)
@@ -84,6 +91,9 @@ func (v *Verifier) Verify(ctx context.Context, raw, nonce string) (*oidc.IDToken
 	if err := idt.Claims(&c); err != nil {
 		return nil, v.fail(oauthkit.ErrInvalidIDToken, "claims do not parse")
 	}
+	if now := v.now(); idt.IssuedAt.After(now.Add(MaxClockSkew)) {
+		return nil, v.fail(oauthkit.ErrIDTokenExpired, fmt.Sprintf("iat is %s ahead of the clock", idt.IssuedAt.Sub(now).Round(time.Second)))
+	}
 	if (len(idt.Audience) > 1 || c.AZP != "") && c.AZP != v.ClientID {
 		return nil, v.fail(oauthkit.ErrIDTokenAudience, fmt.Sprintf("azp %q is not client %q", c.AZP, v.ClientID))
 	}
@@ -91,6 +101,13 @@ func (v *Verifier) Verify(ctx context.Context, raw, nonce string) (*oidc.IDToken
 		return nil, v.fail(oauthkit.ErrNonceMismatch, "")
 	}
 	return idt, nil
+}
+
+func (v *Verifier) now() time.Time {
+	if v.Now != nil {
+		return v.Now()
+	}
+	return time.Now()
 }
 
 func (v *Verifier) verifier(lax bool) *oidc.IDTokenVerifier {
