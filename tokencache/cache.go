@@ -40,6 +40,12 @@ func (f Fetch) renew() renew {
 // fetch.
 var ErrClosed = errors.New("tokencache: cache closed")
 
+// ErrExpiredToken is the error (wrapped) of a fetch that returned a token
+// whose Expiry has already passed by [Config.Clock]: the cache never hands
+// out an expired token, so such an answer counts as a failed fetch (the
+// old token, if still valid, keeps being served).
+var ErrExpiredToken = errors.New("tokencache: fetch returned an expired token")
+
 // Config configures a [Cache]. Every zero value is valid.
 //
 // The hooks (OnRefresh, OnError, OnTokenChange) run in the goroutine of a
@@ -66,7 +72,17 @@ type Config struct {
 	ExpiryMargin time.Duration
 
 	// FetchTimeout bounds each fetch. Zero means [DefaultFetchTimeout].
+	// Callers waiting for a fetch are released with
+	// [context.DeadlineExceeded] when it runs out, even if the fetch
+	// function ignores its ctx and never returns. It also bounds how long
+	// [Cache.Close] waits for fetches in flight.
 	FetchTimeout time.Duration
+
+	// ClientTimeout bounds each request sent with a [Cache.Client], from
+	// waiting for the token to reading the response body (it is the
+	// returned client's [http.Client.Timeout]). Zero or negative means
+	// [DefaultClientTimeout].
+	ClientTimeout time.Duration
 
 	// MaxEntries, if positive, bounds the number of keys held in memory.
 	// Beyond it the least recently used keys are dropped (approximately:
@@ -110,12 +126,13 @@ type Config struct {
 type Cache struct {
 	table *table
 
-	policy       policy
-	clock        Clock
-	store        Store
-	fetchTimeout time.Duration
-	maxEntries   int
-	evicting     sync.Mutex
+	policy        policy
+	clock         Clock
+	store         Store
+	fetchTimeout  time.Duration
+	clientTimeout time.Duration
+	maxEntries    int
+	evicting      sync.Mutex
 
 	onRefresh     func(RefreshEvent)
 	onError       func(string, error)
@@ -125,6 +142,9 @@ type Cache struct {
 	closed   bool
 	inflight map[*call]context.CancelFunc // ends each fetch in flight, for Close
 	fills    sync.WaitGroup
+
+	linMu    sync.Mutex
+	lineages map[string]lineageRef // of RefreshingSources, weakly held
 }
 
 // New returns a Cache configured by cfg.
@@ -146,7 +166,12 @@ func New(cfg Config) *Cache {
 	if c.fetchTimeout <= 0 {
 		c.fetchTimeout = DefaultFetchTimeout
 	}
+	c.clientTimeout = cfg.ClientTimeout
+	if c.clientTimeout <= 0 {
+		c.clientTimeout = DefaultClientTimeout
+	}
 	c.inflight = make(map[*call]context.CancelFunc)
+	c.lineages = make(map[string]lineageRef)
 	return c
 }
 
@@ -225,12 +250,8 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew) (*
 			c.evictIfFull()
 		}
 
-		select {
-		case <-cl.done:
-			return cl.tok, e, cl.err
-		case <-ctx.Done():
-			return nil, e, ctx.Err()
-		}
+		tok, err := cl.wait(ctx)
+		return tok, e, err
 	}
 }
 
@@ -275,9 +296,12 @@ func (c *Cache) Invalidate(ctx context.Context, key string) error {
 // not expired, a fetch in flight, or a recent error.
 func (c *Cache) Len() int { return c.table.len() }
 
-// Close ends the fetches in flight (their callers get an error), waits for
-// them, and drops every key and timer. After Close, Token returns [ErrClosed]
-// instead of fetching. Close always returns nil.
+// Close ends the fetches in flight (cancelling their ctx: their callers get
+// an error at once), waits for them to return, but at most
+// [Config.FetchTimeout], and drops every key and timer. A fetch function that
+// ignores its ctx is left running past Close; its result is discarded, but
+// the [Config] hooks may still see it. After Close, Token returns
+// [ErrClosed] instead of fetching. Close always returns nil.
 func (c *Cache) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -290,7 +314,17 @@ func (c *Cache) Close() error {
 	}
 	c.mu.Unlock()
 
-	c.fills.Wait()
+	done := make(chan struct{})
+	go func() {
+		c.fills.Wait()
+		close(done)
+	}()
+	timer := time.NewTimer(c.fetchTimeout)
+	select {
+	case <-done:
+	case <-timer.C:
+	}
+	timer.Stop()
 	for _, e := range c.table.entries() {
 		e.mu.Lock()
 		if !e.dead.Load() {

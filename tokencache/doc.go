@@ -50,7 +50,10 @@
 // goroutine with a context that keeps the values of the caller that
 // started it but not its cancellation ([context.WithoutCancel]), bounded by
 // [Config.FetchTimeout]; a caller whose ctx ends stops waiting, while the
-// fetch carries on for the others.
+// fetch carries on for the others. Once the fetch's own ctx ends, its callers
+// are released with that ctx's error ([context.DeadlineExceeded]) even if the
+// fetch function ignores it and never returns; such a fetch still holds its
+// key, so that no second one runs beside it.
 //
 // # Stale on error
 //
@@ -60,8 +63,15 @@
 // backoff (1 s, doubling up to 30 s, jittered). When there is no valid token,
 // the callers waiting for the fetch get its error, and so do callers in the
 // short backoff after it (100 ms, doubling up to 5 s); then the next caller
-// fetches again. A nil token, or one without an access token, is an error and
-// is never cached.
+// fetches again. A nil token, one without an access token, or one already
+// expired by [Config.Clock] ([ErrExpiredToken]) is an error and is never
+// cached or handed out.
+//
+// # HTTP clients
+//
+// [Cache.Client] sends each request with the key's token, bounded by
+// [Config.ClientTimeout], and never sends the token to another origin: a
+// redirect to another scheme or host fails with [ErrCrossOriginRedirect].
 //
 // # Compared with oauth2.ReuseTokenSource
 //

@@ -35,12 +35,41 @@ type RefreshEvent struct {
 
 // call is one fill in flight; waiters block on done, then read tok and err.
 type call struct {
-	done  chan struct{}
-	tok   *oauth2.Token
-	err   error
-	gen   uint64        // entry.gen when the fill started
-	ahead bool          // started on a stale token
-	prev  *oauth2.Token // entry's token when the fill started
+	done     chan struct{}
+	tok      *oauth2.Token
+	err      error
+	gen      uint64          // entry.gen when the fill started
+	ahead    bool            // started on a stale token
+	prev     *oauth2.Token   // entry's token when the fill started
+	fetchCtx context.Context // the fetch's: ends at FetchTimeout or Close
+	returned chan struct{}   // closed once the fetch (and Store access) returned
+}
+
+// wait returns cl's outcome once the fill is done, or ctx's error when ctx
+// ends first. It also returns when the fetch's own ctx ends before the fetch
+// returned, with that ctx's error: a fetch function that ignores its ctx
+// holds up no caller past [Config.FetchTimeout] or [Cache.Close]. (Such a
+// fetch still holds its key: no other fetch starts for it until it returns,
+// so that a refresh token is never sent twice.)
+func (cl *call) wait(ctx context.Context) (*oauth2.Token, error) {
+	select {
+	case <-cl.done:
+		return cl.tok, cl.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	case <-cl.fetchCtx.Done():
+	}
+	select {
+	case <-cl.returned: // in time: its outcome is being stored
+	default:
+		return nil, fmt.Errorf("tokencache: fetch: %w", cl.fetchCtx.Err())
+	}
+	select {
+	case <-cl.done:
+		return cl.tok, cl.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 }
 
 // result is what obtain produced.
@@ -54,10 +83,10 @@ type result struct {
 // start begins filling e with fetch in a new goroutine, with a context
 // derived from ctx. e.mu must be held.
 func (c *Cache) start(ctx context.Context, e *entry, fetch renew) (*call, error) {
-	cl := &call{done: make(chan struct{}), gen: e.gen, prev: e.held}
 	// Detached from the caller that happened to start it, so that its
 	// cancellation does not fail the others; values (trace IDs) are kept.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.fetchTimeout)
+	cl := &call{done: make(chan struct{}), returned: make(chan struct{}), gen: e.gen, prev: e.held, fetchCtx: ctx}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -93,6 +122,7 @@ func (c *Cache) fill(ctx context.Context, e *entry, cl *call, fetch renew) {
 
 	began := c.clock.Now()
 	r := c.obtain(ctx, e.key, cl.prev, fetch)
+	close(cl.returned)
 	now := c.clock.Now()
 	ev := RefreshEvent{Key: e.key, Ahead: cl.ahead, FromStore: r.fromStore, Duration: now.Sub(began), Err: r.err}
 
@@ -170,6 +200,9 @@ func (c *Cache) obtain(ctx context.Context, key string, prev *oauth2.Token, fetc
 		return result{err: errNoAccessToken}
 	}
 	now := c.clock.Now()
+	if !tok.Expiry.IsZero() && !now.Before(tok.Expiry) {
+		return result{err: ErrExpiredToken}
+	}
 	r := result{tok: tok, plan: c.policy.plan(tok, now)}
 	if c.store != nil {
 		var ttl time.Duration // zero: no expiry

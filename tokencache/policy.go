@@ -15,6 +15,8 @@ const (
 	// DefaultFetchTimeout bounds one fetch, which runs detached from any
 	// caller's cancellation.
 	DefaultFetchTimeout = 30 * time.Second
+	// DefaultClientTimeout bounds one request sent with a [Cache.Client].
+	DefaultClientTimeout = 30 * time.Second
 )
 
 // The default refresh-ahead policy: a tenth of the token's usable lifetime,

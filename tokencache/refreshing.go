@@ -3,7 +3,6 @@ package tokencache
 import (
 	"context"
 	"errors"
-	"sync/atomic"
 
 	"golang.org/x/oauth2"
 )
@@ -22,9 +21,16 @@ var errNoRefreshToken = errors.New("tokencache: the token has no refresh token t
 //   - two callers, or two sources made for the same key, never send the same
 //     refresh token twice: one renewal runs per key at a time, and each starts
 //     from the token the previous one returned;
+//   - sources of one key share the newest token any of them obtained, as long
+//     as one of them is in use, so that after [Cache.Invalidate], expiry or
+//     eviction (which drop the access token) the next renewal still starts
+//     from the newest refresh token rather than from a source's seed that
+//     another source already rotated away. A seed given to a new source
+//     replaces that newest token unless it expires earlier (an older copy of
+//     the login): a new login takes over from a dead one;
 //   - [Config.OnTokenChange] reports every new token, so the application can
-//     persist the rotated refresh token (the cache forgets a key once its
-//     token expires unused).
+//     persist the rotated refresh token (once no source of a key is in use and
+//     its token has expired, the cache forgets it).
 //
 // If the new token carries no refresh token, the previous one is kept on it
 // (RFC 6749 §6: the server may keep the old one valid). A failed renewal of a
@@ -35,33 +41,28 @@ var errNoRefreshToken = errors.New("tokencache: the token has no refresh token t
 // Build key with a [KeyParts.User] naming the user, so users do not share
 // tokens. The returned tokens are shared and must not be modified.
 func (c *Cache) RefreshingSource(key string, seed *oauth2.Token, renew Renew) oauth2.TokenSource {
-	r := &refreshing{c: c, renew: renew}
-	r.latest.Store(seed)
+	r := &refreshing{c: c, renew: renew, lin: c.lineageOf(key, seed)}
 	return &source{c: c, key: key, fetch: r.fill}
 }
 
 // refreshing is the state of one RefreshingSource.
 type refreshing struct {
-	c      *Cache
-	renew  Renew
-	latest atomic.Pointer[oauth2.Token] // the newest token this source has seen
-	seeded atomic.Bool                  // the seed was handed to the cache once
+	c     *Cache
+	renew Renew
+	lin   *lineage // shared by the sources of the key
 }
 
 // fill is the source's fetch. prev is what the key held when the fill began:
 // the newest token any source of the key obtained. Without one (a new key,
-// or one dropped after expiry, eviction or Invalidate) it falls back to the
-// newest token of this source, handing a still-fresh seed to the cache once
-// without a request.
+// or one dropped after expiry, eviction or Invalidate) it starts from the
+// newest token of the key's sources, handing a still-fresh seed to the cache
+// once without a request.
 func (r *refreshing) fill(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
-	base := prev
-	if base == nil {
-		base = r.latest.Load()
-		if base != nil && r.seeded.CompareAndSwap(false, true) {
-			now := r.c.clock.Now()
-			if r.c.policy.plan(base, now).fresh(now) {
-				return base, nil
-			}
+	base, handOver := r.lin.base(prev)
+	if handOver {
+		now := r.c.clock.Now()
+		if r.c.policy.plan(base, now).fresh(now) {
+			return base, nil
 		}
 	}
 	if base == nil || base.RefreshToken == "" {
@@ -77,7 +78,7 @@ func (r *refreshing) fill(ctx context.Context, prev *oauth2.Token) (*oauth2.Toke
 		tok = &kept
 	}
 	if tok != nil {
-		r.latest.Store(tok)
+		r.lin.renewed(tok) // even if the cache refuses it: the server rotated
 	}
 	return tok, nil
 }

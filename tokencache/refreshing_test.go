@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -193,4 +194,86 @@ func TestRefreshingSourceKeepsARefreshTokenTheAnswerOmits(t *testing.T) {
 	noRefresh := h.cache.RefreshingSource("v1|other", &oauth2.Token{AccessToken: "x", Expiry: h.clock.Now().Add(-time.Second)}, renew)
 	_, err = noRefresh.Token()
 	assert.ErrorContains(t, err, "no refresh token")
+}
+
+// TestRefreshingSourceKeepsRotatedRefreshTokenAfterDrop: once one source of
+// a key rotated the refresh token, the key's other sources — made before, or
+// after from an older copy of the login — renew with the rotated one after
+// Invalidate, expiry or eviction dropped the access token, never with the
+// refresh token it replaced (revoked: invalid_grant).
+func TestRefreshingSourceKeepsRotatedRefreshTokenAfterDrop(t *testing.T) {
+	drops := []struct {
+		name string
+		cfg  tokencache.Config
+		drop func(t *testing.T, h *harness)
+	}{
+		{"invalidate", tokencache.Config{}, func(t *testing.T, h *harness) {
+			require.NoError(t, h.cache.Invalidate(context.Background(), testingKey))
+		}},
+		{"expiry", tokencache.Config{}, func(t *testing.T, h *harness) {
+			h.clock.Advance(life)
+			require.Zero(t, h.cache.Len(), "expired and dropped")
+		}},
+		{"eviction", tokencache.Config{MaxEntries: 1}, func(t *testing.T, h *harness) {
+			_, err := h.cache.Token(context.Background(), "v1|other", h.up.fetch)
+			require.NoError(t, err)
+			require.Equal(t, 1, h.cache.Len(), "the user's key evicted")
+		}},
+	}
+	for _, d := range drops {
+		for _, made := range []string{"before", "after"} {
+			t.Run(d.name+"/made "+made, func(t *testing.T) {
+				h := newHarness(t, d.cfg)
+				r := newRotator(h, "rt-0")
+				seed := seedToken(h)
+				a := h.cache.RefreshingSource(testingKey, seed, r.renew)
+				b := h.cache.RefreshingSource(testingKey, seed, r.renew)
+				_, err := a.Token()
+				require.NoError(t, err)
+				h.waitEvent(t)
+
+				h.clock.Advance(toStale)
+				_, err = a.Token() // stale: a renews in the background, rt-0 → rt-1
+				require.NoError(t, err)
+				h.waitEvent(t)
+				require.Equal(t, []string{"rt-0"}, r.sentTokens())
+
+				d.drop(t, h)
+				if made == "after" {
+					b = h.cache.RefreshingSource(testingKey, seed, r.renew) // an older copy of the login
+				}
+				tok, err := b.Token()
+				require.NoError(t, err)
+				assert.Equal(t, "at-2", tok.AccessToken)
+				assert.Equal(t, []string{"rt-0", "rt-1"}, r.sentTokens(), "the rotated refresh token, never the revoked one")
+				runtime.KeepAlive(a)
+			})
+		}
+	}
+}
+
+// TestRefreshingSourceNewLoginReplacesDeadRefreshToken: a source made from a
+// new login (a token expiring later than the key's newest) renews with the
+// new login's refresh token, not with the dead one the key held.
+func TestRefreshingSourceNewLoginReplacesDeadRefreshToken(t *testing.T) {
+	h := newHarness(t, tokencache.Config{})
+	r := newRotator(h, "rt-new")
+	old := h.cache.RefreshingSource(testingKey, seedToken(h), r.renew) // rt-0: revoked
+	_, err := old.Token()
+	require.NoError(t, err)
+	h.waitEvent(t)
+	h.clock.Advance(life) // expired, dropped; renewing it would fail
+	require.Zero(t, h.cache.Len())
+
+	login := &oauth2.Token{AccessToken: "at-new", RefreshToken: "rt-new", Expiry: h.clock.Now().Add(life)}
+	src := h.cache.RefreshingSource(testingKey, login, r.renew)
+	tok, err := src.Token()
+	require.NoError(t, err)
+	assert.Equal(t, "at-new", tok.AccessToken, "a fresh login is served without a request")
+	h.waitEvent(t)
+	require.NoError(t, h.cache.Invalidate(context.Background(), testingKey))
+	tok, err = old.Token() // the old source follows the new login too
+	require.NoError(t, err)
+	assert.Equal(t, "at-1", tok.AccessToken)
+	assert.Equal(t, []string{"rt-new"}, r.sentTokens())
 }

@@ -2,10 +2,13 @@ package tokencache
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"sync/atomic"
 
 	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 )
 
 // TokenSource returns an [oauth2.TokenSource] for one key of c. It is the
@@ -49,28 +52,56 @@ func (s *source) token(ctx context.Context) (*oauth2.Token, error) {
 
 // Client returns an HTTP client that authorizes each request with the token
 // for key, like [oauth2.NewClient], sending requests through base
-// ([http.DefaultTransport] if nil).
+// ([http.DefaultTransport] if nil). Each request, redirects and reading the
+// body included, is bounded by [Config.ClientTimeout] (30 s by default) as
+// well as by its context.
+//
+// The token never leaves the origin it is sent to: a redirect to another
+// scheme or host (an https API answering 302 with an http:// or foreign
+// Location) is not followed, and the request fails with an error wrapping
+// [ErrCrossOriginRedirect]; redirects within the same scheme and host are
+// followed, with the token. The transport refuses such a redirect too, should
+// the client's CheckRedirect be replaced.
 //
 // Unlike [oauth2.Transport], it waits for a token under the request's
 // context: a request cancelled while the token is being fetched returns at
 // once. It does not invalidate the token on a 401 response; call
 // [Cache.Invalidate] if the resource server rejects it.
 func (c *Cache) Client(key string, fetch Fetch, base http.RoundTripper) *http.Client {
-	return &http.Client{Transport: &transport{src: &source{c: c, key: key, fetch: fetch.renew()}, base: base}}
+	return &http.Client{
+		Transport:     &transport{src: &source{c: c, key: key, fetch: fetch.renew()}, base: base},
+		CheckRedirect: httpc.RefuseCrossOrigin,
+		Timeout:       c.clientTimeout,
+	}
 }
 
-// transport adds the key's token to each request, like [oauth2.Transport].
+// ErrCrossOriginRedirect is the error (wrapped) of a request sent with a
+// [Cache.Client] that was redirected to another scheme or host: the token is
+// not sent there, and the redirect is not followed.
+var ErrCrossOriginRedirect = httpc.ErrCrossOriginRedirect
+
+// transport adds the key's token to each request, like [oauth2.Transport],
+// except to a redirect that left the origin.
 type transport struct {
 	src  *source
 	base http.RoundTripper
 }
 
 func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	tok, err := t.src.token(req.Context())
-	if err != nil {
+	closeBody := func() {
 		if req.Body != nil {
 			req.Body.Close() // a RoundTripper must close the body, even on error
 		}
+	}
+	// The client strips Authorization on a redirect to another host, but
+	// this transport would add it back: refuse before fetching a token.
+	if httpc.CrossOriginRedirect(req) {
+		closeBody()
+		return nil, fmt.Errorf("tokencache: %w", ErrCrossOriginRedirect)
+	}
+	tok, err := t.src.token(req.Context())
+	if err != nil {
+		closeBody()
 		return nil, err
 	}
 	req2 := req.Clone(req.Context()) // a RoundTripper must not modify the request

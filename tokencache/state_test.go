@@ -257,3 +257,36 @@ func TestNilFetch(t *testing.T) {
 	_, err := h.cache.Token(context.Background(), testingKey, nil)
 	require.ErrorContains(t, err, "nil fetch")
 }
+
+// TestFetchOfExpiredTokenFails: a fetch answering with a token already
+// expired by the cache's clock fails with ErrExpiredToken; the token is
+// neither handed out nor cached, and a refresh answering so keeps the old
+// token served.
+func TestFetchOfExpiredTokenFails(t *testing.T) {
+	for _, age := range []time.Duration{time.Second, 0} {
+		t.Run(fmt.Sprintf("expired %v ago", age), func(t *testing.T) {
+			h := newHarness(t, tokencache.Config{})
+			expired := func(context.Context) (*oauth2.Token, error) {
+				return &oauth2.Token{AccessToken: "at-old", Expiry: h.clock.Now().Add(-age)}, nil
+			}
+			tok, err := h.cache.Token(context.Background(), testingKey, expired)
+			require.ErrorIs(t, err, tokencache.ErrExpiredToken)
+			assert.Nil(t, tok, "the expired token is not handed out")
+			require.ErrorIs(t, h.waitEvent(t).Err, tokencache.ErrExpiredToken)
+
+			h.clock.Advance(100 * time.Millisecond)
+			first := h.token(t) // not cached: the next caller fetches
+			assert.Equal(t, "at-1", first.AccessToken)
+			h.waitEvent(t)
+
+			h.clock.Advance(toStale)
+			tok, err = h.cache.Token(context.Background(), testingKey, expired)
+			require.NoError(t, err)
+			assert.Same(t, first, tok, "stale: served while the refresh runs")
+			require.ErrorIs(t, h.waitEvent(t).Err, tokencache.ErrExpiredToken)
+			assert.Same(t, first, h.token(t), "the old token is kept")
+			require.NotEmpty(t, h.errors())
+			assert.ErrorIs(t, h.errors()[0], tokencache.ErrExpiredToken)
+		})
+	}
+}
