@@ -21,7 +21,11 @@ func (p *Provider) TokenSource() oauth2.TokenSource { return p.cc.TokenSource() 
 
 // Client returns an HTTP client for the Justimmo API that sends the cached
 // client-credentials token with every request, over Config.HTTPClient's
-// transport.
+// transport. Each request is bounded by Config.Cache's
+// [tokencache.Config.ClientTimeout] (30 s by default). The token never
+// follows a redirect to another scheme or host: such a redirect fails with
+// [tokencache.ErrCrossOriginRedirect]; one within the same origin is
+// followed.
 func (p *Provider) Client() *http.Client { return p.cc.Client() }
 
 // InvalidateToken forgets the cached client-credentials token, so that the

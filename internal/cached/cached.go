@@ -63,7 +63,8 @@ func (f *Flow) Token(ctx context.Context) (*oauth2.Token, error) {
 func (f *Flow) TokenSource() oauth2.TokenSource { return f.src }
 
 // Client returns an HTTP client that sends the cached token with every
-// request.
+// request, bounded by the cache's ClientTimeout and refusing redirects to
+// another scheme or host; see [tokencache.Cache.Client].
 func (f *Flow) Client() *http.Client { return f.t.cache.Client(f.key, f.fetch, f.t.base) }
 
 // Invalidate forgets the token, so that the next caller fetches a new one.
