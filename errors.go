@@ -227,6 +227,12 @@ var (
 	ErrMalformedResponse = errors.New("malformed response")
 	// ErrResponseTooLarge: the answer is larger than the body limit.
 	ErrResponseTooLarge = errors.New("response body too large")
+
+	// ErrCrossOriginRedirect: a request carrying this library's credentials
+	// (a cached Bearer token, a LicenseSpring signature) was redirected to
+	// another scheme or host. The credentials were not sent there and the
+	// redirect was not followed; same-origin redirects are.
+	ErrCrossOriginRedirect = errors.New("oauthkit: refusing to send credentials on a redirect to another scheme or host")
 )
 
 // ConfigError reports a Config that cannot work: a missing field, a URL that

@@ -24,7 +24,7 @@ func (p *Provider) TokenSource() oauth2.TokenSource { return p.cc.TokenSource() 
 // transport. Each request is bounded by Config.Cache's
 // [tokencache.Config.ClientTimeout] (30 s by default). The token never
 // follows a redirect to another scheme or host: such a redirect fails with
-// [tokencache.ErrCrossOriginRedirect]; one within the same origin is
+// [oauthkit.ErrCrossOriginRedirect]; one within the same origin is
 // followed.
 func (p *Provider) Client() *http.Client { return p.cc.Client() }
 

@@ -4,7 +4,6 @@ import (
 	"errors"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 )
 
 // ErrWrongFlow: an AuthRequest reached the completion of another flow — a
@@ -14,11 +13,6 @@ import (
 // CompleteImplicit (or the reverse). Nothing was sent. Test with
 // [errors.Is].
 var ErrWrongFlow = errors.New("licensespring: the AuthRequest belongs to another flow")
-
-// ErrCrossOriginRedirect: [Signer.Transport] was asked to sign a redirect
-// to another scheme or host, and refused; nothing was sent there. Test with
-// [errors.Is].
-var ErrCrossOriginRedirect = httpc.ErrCrossOriginRedirect
 
 // The License API's error codes. A License API error answers
 // {"status": …, "code": …, "message": …} with HTTP 400 or higher (004_…txt,

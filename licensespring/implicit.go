@@ -28,7 +28,7 @@ const maxFragment = 64 << 10
 // "#", or the whole redirect URL).
 //
 // It is checked like a code callback, with [oauthkit.CheckCallback] and
-// [oauthkit.FinishLogin]:
+// [oauthkit.FinishImplicitLogin]:
 //
 //  1. the state is compared with ar.State in constant time, and ar is
 //     marked used (missing, different or reused → [oauthkit.ErrStateMismatch]);
@@ -36,8 +36,8 @@ const maxFragment = 64 << 10
 //  3. the ID token is required and verified — signature, issuer, audience,
 //     expiry, nonce — and must carry at_hash binding it to the access token
 //     (OpenID Connect Core §3.2.2.10 requires it when the response holds an
-//     access token); one without at_hash is refused with
-//     [oauthkit.ErrInvalidIDToken].
+//     access token); one without at_hash, or with one that does not match,
+//     is refused with [oauthkit.ErrAccessTokenHash].
 //
 // The Login's Token holds the access token, its expiry from expires_in, and
 // the raw ID token in Extra("id_token"); pass the Login to
@@ -61,18 +61,7 @@ func (p *Provider) CompleteImplicit(ctx context.Context, ar *oauthkit.AuthReques
 	if err != nil {
 		return nil, err
 	}
-	login, err := oauthkit.FinishLogin(ctx, p, ar, tok)
-	if err != nil {
-		return nil, err
-	}
-	// FinishLogin checks at_hash when present; in the implicit flow it must
-	// be present (OpenID Connect Core §3.2.2.10), or an access token swapped
-	// into the fragment would pass. FinishLogin sent nothing with the access
-	// token (the Provider fetches no user info), so checking after it is safe.
-	if login.IDToken == nil || login.IDToken.AccessTokenHash == "" {
-		return nil, fmt.Errorf("%s: implicit callback: verify id token: no at_hash, which OpenID Connect Core §3.2.2.10 requires beside an access token: %w", name, oauthkit.ErrInvalidIDToken)
-	}
-	return login, nil
+	return oauthkit.FinishImplicitLogin(ctx, p, ar, tok)
 }
 
 // parseFragment reads an implicit-grant redirect fragment (RFC 6749

@@ -108,7 +108,7 @@ func signature(sharedKey oauthkit.Secret, date string) string {
 // the transport signs each hop afresh — a signed Date and Authorization are
 // accepted for 15 minutes by whoever receives them. So it refuses to sign
 // (and send) a redirect to another scheme or host, with an error matching
-// [ErrCrossOriginRedirect]: the client's own removal of Authorization on
+// [oauthkit.ErrCrossOriginRedirect]: the client's own removal of Authorization on
 // such a redirect does not help, because a transport below it would add the
 // header back. A redirect within the same scheme and host is followed and
 // signed. To refuse every redirect instead, set the client's CheckRedirect.
@@ -159,7 +159,7 @@ func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		return nil, err
 	}
 	if httpc.CrossOriginRedirect(req) {
-		return fail(fmt.Errorf("%s: signed request: %w", name, ErrCrossOriginRedirect))
+		return fail(fmt.Errorf("%s: signed request: %w", name, oauthkit.ErrCrossOriginRedirect))
 	}
 	h, err := t.signer.Header()
 	if err != nil {

@@ -280,7 +280,7 @@ func TestSignerTransportRefusesCrossHostRedirect(t *testing.T) {
 			if resp != nil {
 				resp.Body.Close()
 			}
-			require.ErrorIs(t, err, licensespring.ErrCrossOriginRedirect)
+			require.ErrorIs(t, err, oauthkit.ErrCrossOriginRedirect)
 		})
 	}
 	mu.Lock()
@@ -310,7 +310,7 @@ func TestSignerTransportRefusesCrossHostRedirectClosesBody(t *testing.T) {
 	req := httptest.NewRequest(http.MethodPost, "https://other.example/api/v4/activate_license", body)
 	req.Response = &http.Response{StatusCode: http.StatusTemporaryRedirect, Request: from}
 	_, err := rt.RoundTrip(req)
-	require.ErrorIs(t, err, licensespring.ErrCrossOriginRedirect)
+	require.ErrorIs(t, err, oauthkit.ErrCrossOriginRedirect)
 	assert.False(t, called, "the request was sent")
 	assert.True(t, body.closed, "the body was not closed")
 	assert.Empty(t, req.Header.Get("Authorization"))

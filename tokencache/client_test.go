@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
@@ -50,7 +51,7 @@ func TestClientRefusesCrossHostRedirect(t *testing.T) {
 			if resp != nil {
 				resp.Body.Close()
 			}
-			require.ErrorIs(t, err, tokencache.ErrCrossOriginRedirect)
+			require.ErrorIs(t, err, oauthkit.ErrCrossOriginRedirect)
 			assert.Zero(t, otherAuth.Load(), "the other host saw an Authorization header")
 			if tc.checkRedirect {
 				assert.Zero(t, otherHits.Load(), "the redirect was not followed")

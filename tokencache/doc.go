@@ -71,7 +71,7 @@
 //
 // [Cache.Client] sends each request with the key's token, bounded by
 // [Config.ClientTimeout], and never sends the token to another origin: a
-// redirect to another scheme or host fails with [ErrCrossOriginRedirect].
+// redirect to another scheme or host fails with [oauthkit.ErrCrossOriginRedirect].
 //
 // # Compared with oauth2.ReuseTokenSource
 //

@@ -8,6 +8,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 )
 
@@ -59,7 +60,7 @@ func (s *source) token(ctx context.Context) (*oauth2.Token, error) {
 // The token never leaves the origin it is sent to: a redirect to another
 // scheme or host (an https API answering 302 with an http:// or foreign
 // Location) is not followed, and the request fails with an error wrapping
-// [ErrCrossOriginRedirect]; redirects within the same scheme and host are
+// [oauthkit.ErrCrossOriginRedirect]; redirects within the same scheme and host are
 // followed, with the token. The transport refuses such a redirect too, should
 // the client's CheckRedirect be replaced.
 //
@@ -74,11 +75,6 @@ func (c *Cache) Client(key string, fetch Fetch, base http.RoundTripper) *http.Cl
 		Timeout:       c.clientTimeout,
 	}
 }
-
-// ErrCrossOriginRedirect is the error (wrapped) of a request sent with a
-// [Cache.Client] that was redirected to another scheme or host: the token is
-// not sent there, and the redirect is not followed.
-var ErrCrossOriginRedirect = httpc.ErrCrossOriginRedirect
 
 // transport adds the key's token to each request, like [oauth2.Transport],
 // except to a redirect that left the origin.
@@ -97,7 +93,7 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	// this transport would add it back: refuse before fetching a token.
 	if httpc.CrossOriginRedirect(req) {
 		closeBody()
-		return nil, fmt.Errorf("tokencache: %w", ErrCrossOriginRedirect)
+		return nil, fmt.Errorf("tokencache: %w", oauthkit.ErrCrossOriginRedirect)
 	}
 	tok, err := t.src.token(req.Context())
 	if err != nil {

@@ -26,7 +26,7 @@ func (p *Provider) TokenSource() oauth2.TokenSource { return p.cc.TokenSource() 
 // Config.HTTPClient's transport. Each request is bounded by Config.Cache's
 // [tokencache.Config.ClientTimeout] (30 s by default). The token never
 // follows a redirect to another scheme or host: such a redirect fails with
-// [tokencache.ErrCrossOriginRedirect]; one within the same origin is
+// [oauthkit.ErrCrossOriginRedirect]; one within the same origin is
 // followed.
 func (p *Provider) Client() *http.Client { return p.cc.Client() }
 

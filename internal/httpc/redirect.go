@@ -4,12 +4,14 @@ import (
 	"errors"
 	"net/http"
 	"strings"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
 )
 
-// ErrCrossOriginRedirect is returned by a transport that adds credentials
-// when the request it is asked to send is a redirect to another scheme or
-// host: the credentials stay with the origin they were issued for.
-var ErrCrossOriginRedirect = errors.New("refusing to send credentials on a redirect to another scheme or host")
+// ErrCrossOriginRedirect is [oauthkit.ErrCrossOriginRedirect]: a transport
+// that adds credentials refuses a redirect to another scheme or host, so the
+// credentials stay with the origin they were issued for.
+var ErrCrossOriginRedirect = oauthkit.ErrCrossOriginRedirect
 
 // CrossOriginRedirect reports whether req is a redirect (one the
 // [http.Client] made from a 3xx answer) whose scheme or host differs from the
@@ -27,7 +29,7 @@ func CrossOriginRedirect(req *http.Request) bool {
 
 // RefuseCrossOrigin is an [http.Client.CheckRedirect] for clients that carry
 // credentials: a redirect within the same scheme and host is followed (up to
-// 10, as by default), any other stops with [ErrCrossOriginRedirect].
+// 10, as by default), any other stops with [oauthkit.ErrCrossOriginRedirect].
 func RefuseCrossOrigin(req *http.Request, via []*http.Request) error {
 	if len(via) >= 10 {
 		return errors.New("stopped after 10 redirects")
