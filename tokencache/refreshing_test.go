@@ -77,6 +77,7 @@ func TestRefreshingSourceRotates(t *testing.T) {
 		h.clock.Advance(toStale)
 		tok, err = src.Token()
 		require.NoError(t, err)
+		assert.Equal(t, fmt.Sprintf("at-%d", i-1), tok.AccessToken, "the stale token is served while one refresh runs")
 		h.waitEvent(t)
 		tok, err = src.Token()
 		require.NoError(t, err)
