@@ -40,6 +40,7 @@ func TestVerifyIDToken(t *testing.T) {
 		name   string
 		mutate func(map[string]any)
 		key    *fakeidp.Key
+		sign   func(map[string]any) string // overrides key
 		nonce  string
 		want   error
 	}{
@@ -50,6 +51,9 @@ func TestVerifyIDToken(t *testing.T) {
 		{name: "signed by an unknown key id", key: fakeidp.NewKey("attacker"), nonce: "n-1", want: oauthkit.ErrIDTokenSignature},
 		{name: "wrong audience", mutate: func(c map[string]any) { c["aud"] = "OtherApp" }, nonce: "n-1", want: oauthkit.ErrIDTokenAudience},
 		{name: "wrong issuer (another tenant)", mutate: func(c map[string]any) { c["iss"] = srv.Issuer("9999") }, nonce: "n-1", want: oauthkit.ErrIDTokenIssuer},
+		{name: "alg none", sign: fakeidp.SharedKey().Unsigned, nonce: "n-1", want: oauthkit.ErrIDTokenSignature},
+		{name: "HS256 keyed with the public key (DER)", sign: func(c map[string]any) string { return fakeidp.SharedKey().HMACWithPublicKey(c, false) }, nonce: "n-1", want: oauthkit.ErrIDTokenSignature},
+		{name: "HS256 keyed with the public key (PEM)", sign: func(c map[string]any) string { return fakeidp.SharedKey().HMACWithPublicKey(c, true) }, nonce: "n-1", want: oauthkit.ErrIDTokenSignature},
 		{name: "expired", mutate: func(c map[string]any) { c["exp"] = fixedNow.Add(-time.Second).Unix() }, nonce: "n-1", want: oauthkit.ErrIDTokenExpired},
 	}
 	for _, tt := range tests {
@@ -61,6 +65,9 @@ func TestVerifyIDToken(t *testing.T) {
 			raw := srv.SignIDToken(claims)
 			if tt.key != nil {
 				raw = tt.key.Sign(claims)
+			}
+			if tt.sign != nil {
+				raw = tt.sign(claims)
 			}
 			idt, err := p.VerifyIDToken(context.Background(), raw, tt.nonce)
 			if tt.want == nil {

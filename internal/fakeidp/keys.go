@@ -1,10 +1,14 @@
 package fakeidp
 
 import (
+	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"math/big"
 	"sync"
 
@@ -71,4 +75,44 @@ func JWKS(keys ...*Key) []byte {
 	}
 	b, _ := json.Marshal(set)
 	return b
+}
+
+// Unsigned returns claims as a JWT with "alg":"none" and an empty signature
+// (RFC 7519 §6): a token no verifier may accept.
+func (k *Key) Unsigned(claims map[string]any) string {
+	return jwtWithHMAC(`{"alg":"none","kid":"`+k.ID+`"}`, claims, nil)
+}
+
+// HMACWithPublicKey returns claims signed HS256 with this key's public key
+// (its PKIX DER and PEM forms are what an algorithm-confusion attack uses as
+// the HMAC secret): a token no verifier of RS256 keys may accept.
+func (k *Key) HMACWithPublicKey(claims map[string]any, asPEM bool) string {
+	der, err := x509.MarshalPKIXPublicKey(&k.Private.PublicKey)
+	if err != nil {
+		panic("fakeidp: marshalling public key: " + err.Error())
+	}
+	secret := der
+	if asPEM {
+		secret = pemEncode(der)
+	}
+	return jwtWithHMAC(`{"alg":"HS256","typ":"JWT","kid":"`+k.ID+`"}`, claims, secret)
+}
+
+func jwtWithHMAC(header string, claims map[string]any, secret []byte) string {
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		panic("fakeidp: claims do not marshal: " + err.Error())
+	}
+	enc := base64.RawURLEncoding
+	signing := enc.EncodeToString([]byte(header)) + "." + enc.EncodeToString(payload)
+	if secret == nil {
+		return signing + "."
+	}
+	mac := hmac.New(sha256.New, secret)
+	mac.Write([]byte(signing))
+	return signing + "." + enc.EncodeToString(mac.Sum(nil))
+}
+
+func pemEncode(der []byte) []byte {
+	return pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der})
 }
