@@ -1,0 +1,112 @@
+package oauthkit_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"os"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
+)
+
+// The README's Go snippets, compiled: each function below holds one snippet
+// between its "README begin" and "README end" lines, and
+// TestReadmeSnippetsCompile checks that the README shows exactly those lines.
+// The code around the markers only declares what a snippet takes from its
+// surroundings and uses what it leaves unused.
+
+func readmeWebLogin(ctx context.Context, w http.ResponseWriter, r *http.Request) {
+	// README begin
+	p, err := webuntis.New(webuntis.Config{
+		Tenant:       "1234",
+		ClientID:     "BestApp",
+		ClientSecret: oauthkit.Secret(os.Getenv("WEBUNTIS_OIDC_SECRET")), // the OIDC secret, not the platform password
+		RedirectURL:  "https://bestapp.example/redirect",
+	})
+
+	// Login handler: a fresh AuthRequest (state, nonce, PKCE) on every visit, valid for
+	// 10 minutes (oauthkit.WithMaxAge to change it); keep it server-side or in a sealed cookie,
+	// and delete the stored copy when the callback reads it.
+	ar, err := p.AuthCodeURL(ctx)
+	http.Redirect(w, r, ar.URL, http.StatusFound)
+
+	// Callback handler: constant-time single-use state check, login expiry, the callback's iss
+	// (RFC 9207), error redirects, code exchange, ID-token verification (signature, iss, aud,
+	// exp, iat, nonce, at_hash) — then who logged in.
+	login, err := oauthkit.Complete(ctx, p, ar, r.URL.Query())
+	fmt.Println(login.UserInfo.Subject)
+	// README end
+	_ = err
+}
+
+func readmeServerToServer(ctx context.Context, passwordFromTheCredentialsWebhook string) {
+	// README begin
+	cache := tokencache.New(tokencache.Config{MaxEntries: 10_000}) // one for the whole service
+
+	p, err := webuntis.New(webuntis.Config{
+		Tenant:   "1234",
+		ClientID: "BestApp",
+		Password: oauthkit.Secret(passwordFromTheCredentialsWebhook), // webuntis.WebhookHandler receives it
+		Cache:    cache,
+	})
+	client := p.Client()     // *http.Client sending the cached token to OneRoster / Untis REST
+	ts := p.TokenSource()    // or an oauth2.TokenSource
+	tok, err := p.Token(ctx) // or the token itself
+	// README end
+	_, _, _, _ = client, ts, tok, err
+}
+
+// TestReadmeSnippetsCompile checks that every Go snippet in README.md is one
+// of the compiled snippets above, line for line (indentation aside), and
+// that every compiled snippet is still in the README.
+func TestReadmeSnippetsCompile(t *testing.T) {
+	readme, err := os.ReadFile("README.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("readme_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	shown := regexp.MustCompile("(?s)```go\n(.*?)```").FindAllSubmatch(readme, -1)
+	compiled := regexp.MustCompile(`(?s)// README begin\n(.*?)\n\t// README end`).FindAllSubmatch(src, -1)
+	want := map[string]bool{}
+	for _, m := range compiled {
+		want[normalize(string(m[1]))] = false
+	}
+	for i, m := range shown {
+		s := normalize(string(m[1]))
+		if _, ok := want[s]; !ok {
+			t.Errorf("README.md Go snippet %d is not one of the compiled snippets in readme_test.go:\n%s", i+1, s)
+			continue
+		}
+		want[s] = true
+	}
+	for s, seen := range want {
+		if !seen {
+			t.Errorf("readme_test.go compiles a snippet the README no longer shows:\n%s", s)
+		}
+	}
+	if len(shown) == 0 {
+		t.Error("README.md shows no Go snippet")
+	}
+}
+
+// normalize drops indentation and the alignment of trailing comments, which
+// gofmt changes when a snippet is indented into a function.
+func normalize(s string) string {
+	var out []string
+	for _, line := range strings.Split(strings.TrimSpace(s), "\n") {
+		line = strings.TrimSpace(line)
+		if code, comment, ok := strings.Cut(line, " // "); ok {
+			line = strings.TrimSpace(code) + " // " + strings.TrimSpace(comment)
+		}
+		out = append(out, line)
+	}
+	return strings.Join(out, "\n")
+}
