@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"io"
+	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -18,7 +20,28 @@ type Fault struct {
 	Header      http.Header   // extra response headers (Retry-After, …)
 	Delay       time.Duration // wait before answering (or until the request's context ends)
 	Times       int           // how many requests it affects; zero: every request until cleared
+
+	// Hangup, when set, drops the connection instead of answering; Status
+	// and Body are not used.
+	Hangup Hangup
+	// Stall, with Status, sends the header and the first half of Body,
+	// then stops and waits until the request ends (the client gives up):
+	// a body that stalls mid-way.
+	Stall bool
 }
+
+// Hangup is how a [Fault] drops the connection: a peer or proxy that resets
+// it while the request is in flight.
+type Hangup int
+
+const (
+	// HangupBeforeBody resets the connection without reading the request
+	// body.
+	HangupBeforeBody Hangup = iota + 1
+	// HangupAfterBody reads the whole request body, then resets the
+	// connection: the request reached the server, no answer comes back.
+	HangupAfterBody
+)
 
 // Faults holds the injected faults of one fake, per endpoint name.
 type Faults struct {
@@ -68,6 +91,10 @@ func (fs *Faults) Apply(endpoint string, w http.ResponseWriter, r *http.Request)
 	if f == nil {
 		return false
 	}
+	if f.Hangup != 0 {
+		hangup(w, r, f.Hangup)
+		return true
+	}
 	if f.Delay > 0 {
 		// Reading the body lets net/http watch the connection, so that the
 		// request's context ends when the client gives up; it is put back
@@ -96,9 +123,41 @@ func (fs *Faults) Apply(endpoint string, w http.ResponseWriter, r *http.Request)
 		}
 	}
 	w.Header().Set("Content-Type", ct)
+	if f.Stall {
+		stall(w, r, f.Status, f.Body)
+		return true
+	}
 	w.WriteHeader(f.Status)
 	w.Write([]byte(f.Body))
 	return true
+}
+
+// hangup closes the connection under r with a TCP reset, after reading the
+// request body if how says so.
+func hangup(w http.ResponseWriter, r *http.Request, how Hangup) {
+	if how == HangupAfterBody {
+		io.Copy(io.Discard, r.Body)
+	}
+	conn, _, err := http.NewResponseController(w).Hijack()
+	if err != nil {
+		panic("fakeidp: Hangup needs a ResponseWriter that can be hijacked: " + err.Error())
+	}
+	if tcp, ok := conn.(*net.TCPConn); ok {
+		tcp.SetLinger(0) // a reset (RST), not an orderly close (FIN)
+	}
+	conn.Close()
+}
+
+// stall sends the header and the first half of body, then waits until the
+// request ends.
+func stall(w http.ResponseWriter, r *http.Request, status int, body string) {
+	// Reading the body lets net/http notice when the client gives up.
+	io.Copy(io.Discard, io.LimitReader(r.Body, 1<<20))
+	w.Header().Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write([]byte(body[:len(body)/2]))
+	http.NewResponseController(w).Flush()
+	<-r.Context().Done()
 }
 
 // Counter counts requests per endpoint.

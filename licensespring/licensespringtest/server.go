@@ -32,6 +32,15 @@ const Realm = "user-portal"
 // for a number of requests. See [Server.InjectFault].
 type Fault = fakeidp.Fault
 
+// Hangup is how a [Fault] drops the connection instead of answering.
+type Hangup = fakeidp.Hangup
+
+// Hangups for [Fault.Hangup].
+const (
+	HangupBeforeBody = fakeidp.HangupBeforeBody // reset without reading the request body
+	HangupAfterBody  = fakeidp.HangupAfterBody  // read the whole request, then reset
+)
+
 // Options configures a Server. Every zero value is usable.
 type Options struct {
 	APIKey    string // zero: random

@@ -29,6 +29,15 @@ const (
 // for a number of requests. See [Server.InjectFault].
 type Fault = fakeidp.Fault
 
+// Hangup is how a [Fault] drops the connection instead of answering.
+type Hangup = fakeidp.Hangup
+
+// Hangups for [Fault.Hangup].
+const (
+	HangupBeforeBody = fakeidp.HangupBeforeBody // reset without reading the request body
+	HangupAfterBody  = fakeidp.HangupAfterBody  // read the whole request, then reset
+)
+
 // Client is an OAuth application registered in the dashboard.
 type Client struct {
 	ID           string
