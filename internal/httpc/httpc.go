@@ -8,10 +8,12 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptrace"
+	"strconv"
 	"sync/atomic"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
 )
 
 // Defaults for [Options].
@@ -29,6 +31,10 @@ type Options struct {
 	Timeout    time.Duration // per attempt; zero: DefaultTimeout
 	MaxBody    int64         // zero: DefaultMaxBody
 	Retry      Policy
+
+	// Observer gets the retries of every request, and is handed on to the
+	// token client ([Client.Observer]). Nil: none are reported.
+	Observer *observe.Observer
 }
 
 // Client sends requests. It is safe for concurrent use.
@@ -37,6 +43,7 @@ type Client struct {
 	timeout time.Duration
 	maxBody int64
 	retry   Policy
+	obs     *observe.Observer
 }
 
 // New returns a Client. The HTTP client is copied, not modified.
@@ -47,7 +54,7 @@ func New(o Options) *Client {
 		hc = &copied
 	}
 	hc.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	c := &Client{http: hc, timeout: o.Timeout, maxBody: o.MaxBody, retry: o.Retry.withDefaults()}
+	c := &Client{http: hc, timeout: o.Timeout, maxBody: o.MaxBody, retry: o.Retry.withDefaults(), obs: o.Observer}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
 	}
@@ -60,12 +67,19 @@ func New(o Options) *Client {
 // Timeout returns the per-attempt timeout.
 func (c *Client) Timeout() time.Duration { return c.timeout }
 
+// Observer returns the observer the client reports to, or nil.
+func (c *Client) Observer() *observe.Observer { return c.obs }
+
 // Request is one HTTP request. Body is kept as bytes so it can be resent.
 type Request struct {
 	Method string
 	URL    string
 	Header http.Header
 	Body   []byte
+
+	// Op names the operation in the events the request reports, as in
+	// [oauthkit.Error.Op]: oauthkit.OpClientCredentials, oauthkit.OpDiscovery, …
+	Op string
 
 	// SingleUse marks a request that must not be sent twice once it may have
 	// reached the server, such as an authorization-code exchange: it is
@@ -87,6 +101,14 @@ type Response struct {
 // ([oauthkit.ErrResponseTooLarge], returned with the response's status and
 // header).
 func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
+	resp, _, err := c.DoAttempts(ctx, r)
+	return resp, err
+}
+
+// DoAttempts is [Client.Do] that also returns how many times the request
+// was sent, which Response.Attempts cannot tell when no response came.
+// Each retry is reported to the client's observer before its wait.
+func (c *Client) DoAttempts(ctx context.Context, r *Request) (*Response, int, error) {
 	for attempt := 1; ; attempt++ {
 		resp, reached, err := c.once(ctx, r)
 		if resp != nil {
@@ -94,15 +116,27 @@ func (c *Client) Do(ctx context.Context, r *Request) (*Response, error) {
 		}
 		delay, retry := c.retry.next(ctx, attempt, r.SingleUse, resp, reached, err)
 		if !retry {
-			return resp, err
+			return resp, attempt, err
 		}
+		c.obs.Retry(ctx, retryInfo(r.Op, attempt, resp, delay))
 		if serr := c.retry.Sleep(ctx, delay); serr != nil {
 			if err == nil {
-				return resp, nil
+				return resp, attempt, nil
 			}
-			return resp, err
+			return resp, attempt, err
 		}
 	}
+}
+
+// retryInfo describes a retry by the failed attempt's status alone: a
+// network error's text (addresses, URLs) stays out of the events.
+func retryInfo(op string, attempt int, resp *Response, delay time.Duration) oauthkit.RetryInfo {
+	info := oauthkit.RetryInfo{Op: op, Attempt: attempt, Reason: "network error", Delay: delay}
+	if resp != nil {
+		info.StatusCode = resp.StatusCode
+		info.Reason = "HTTP " + strconv.Itoa(resp.StatusCode)
+	}
+	return info
 }
 
 // once sends r one time. reached reports whether any of the request may have

@@ -21,7 +21,7 @@ func GetJSON(ctx context.Context, hc *httpc.Client, call Call, url string, heade
 	for k, vs := range header {
 		h[k] = vs
 	}
-	resp, err := hc.Do(ctx, &httpc.Request{Method: http.MethodGet, URL: url, Header: h})
+	resp, err := hc.Do(ctx, &httpc.Request{Method: http.MethodGet, URL: url, Header: h, Op: call.Op})
 	if err != nil {
 		return nil, call.TransportError(resp, err)
 	}

@@ -3,6 +3,7 @@ package oauthwire
 import (
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -35,7 +36,9 @@ const (
 	AuthPublic
 )
 
-// Client sends token requests for one provider. It is safe for concurrent use.
+// Client sends token requests for one provider. It is safe for concurrent
+// use. Each request is reported, once it ends, to the observer of its HTTP
+// client ([httpc.Client.Observer]).
 type Client struct {
 	Provider string           // names the provider in errors
 	HTTP     *httpc.Client    // required
@@ -107,13 +110,23 @@ func (c *Client) Token(ctx context.Context, r Request) (*oauth2.Token, error) {
 	call := Call{Provider: c.Provider, Op: r.Op, Secrets: redact.NewSecrets(secrets...), Advise: r.Advise}
 
 	sent := c.now()
-	resp, err := c.HTTP.Do(ctx, &httpc.Request{
+	start := time.Now() // the wall clock with its monotonic reading, for the duration
+	resp, attempts, err := c.HTTP.DoAttempts(ctx, &httpc.Request{
 		Method:    http.MethodPost,
 		URL:       r.TokenURL,
 		Header:    header,
 		Body:      []byte(form.Encode()),
+		Op:        r.Op,
 		SingleUse: r.SingleUse || singleUseGrant(form.Get("grant_type")),
 	})
+	noAnswer := err != nil // none, or one whose body could not be read
+	tok, err := c.answer(call, resp, err, sent)
+	c.report(ctx, r.Op, start, resp, attempts, noAnswer, err)
+	return tok, err
+}
+
+// answer turns what [httpc.Client.Do] returned into a token or an error.
+func (c *Client) answer(call Call, resp *httpc.Response, err error, sent time.Time) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, call.TransportError(resp, err)
 	}
@@ -130,6 +143,32 @@ func (c *Client) Token(ctx context.Context, r Request) (*oauth2.Token, error) {
 		return nil, call.Malformed(resp, perr)
 	}
 	return tok, nil
+}
+
+// report tells the observer how a token request ended. err is the error the
+// caller gets, already scrubbed.
+func (c *Client) report(ctx context.Context, op string, start time.Time, resp *httpc.Response, attempts int, noAnswer bool, err error) {
+	obs := c.HTTP.Observer()
+	if obs == nil {
+		return
+	}
+	info := oauthkit.TokenRequestInfo{Op: op, Outcome: oauthkit.OutcomeOK, Attempts: attempts, Start: start, Duration: time.Since(start), Err: err}
+	if resp != nil {
+		info.StatusCode = resp.StatusCode
+	}
+	switch {
+	case err == nil:
+	case ctx.Err() != nil:
+		info.Outcome = oauthkit.OutcomeCanceled
+	case noAnswer:
+		info.Outcome = oauthkit.OutcomeTransportError
+	default:
+		info.Outcome = oauthkit.OutcomeError
+	}
+	if e := (*oauthkit.Error)(nil); errors.As(err, &e) {
+		info.ErrorCode = e.Code
+	}
+	obs.TokenRequest(ctx, info)
 }
 
 func (c *Client) now() time.Time {

@@ -73,6 +73,7 @@ func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
 		Method: http.MethodGet,
 		URL:    d.url,
 		Header: http.Header{"Accept": {"application/json"}},
+		Op:     call.Op,
 	})
 	if err != nil {
 		return nil, call.TransportError(resp, err)

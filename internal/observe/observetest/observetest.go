@@ -1,0 +1,96 @@
+// Package observetest records the events a provider reports, for tests: an
+// [oauthkit.Metrics] whose funcs append to lists and a debug-level
+// [slog.Logger] that writes JSON into a buffer.
+package observetest
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"testing"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+)
+
+// Recorder records events. It is safe for concurrent use.
+type Recorder struct {
+	mu       sync.Mutex
+	log      bytes.Buffer
+	tokens   []oauthkit.TokenRequestInfo
+	retries  []oauthkit.RetryInfo
+	webhooks []oauthkit.WebhookInfo
+}
+
+// New returns an empty Recorder.
+func New() *Recorder { return &Recorder{} }
+
+// Logger returns a logger that records every level from debug up, as JSON.
+func (r *Recorder) Logger() *slog.Logger {
+	return slog.New(slog.NewJSONHandler(lockedWriter{r}, &slog.HandlerOptions{Level: slog.LevelDebug}))
+}
+
+type lockedWriter struct{ r *Recorder }
+
+func (w lockedWriter) Write(p []byte) (int, error) {
+	w.r.mu.Lock()
+	defer w.r.mu.Unlock()
+	return w.r.log.Write(p)
+}
+
+// Metrics returns hooks that record the token-request, retry and webhook
+// events.
+func (r *Recorder) Metrics() *oauthkit.Metrics {
+	return &oauthkit.Metrics{
+		TokenRequest: func(_ context.Context, i oauthkit.TokenRequestInfo) { record(r, &r.tokens, i) },
+		Retry:        func(_ context.Context, i oauthkit.RetryInfo) { record(r, &r.retries, i) },
+		Webhook:      func(_ context.Context, i oauthkit.WebhookInfo) { record(r, &r.webhooks, i) },
+	}
+}
+
+func record[T any](r *Recorder, list *[]T, v T) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	*list = append(*list, v)
+}
+
+func snapshot[T any](r *Recorder, list *[]T) []T {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return append([]T(nil), *list...)
+}
+
+// TokenRequests returns the token-request events so far.
+func (r *Recorder) TokenRequests() []oauthkit.TokenRequestInfo { return snapshot(r, &r.tokens) }
+
+// Retries returns the retry events so far.
+func (r *Recorder) Retries() []oauthkit.RetryInfo { return snapshot(r, &r.retries) }
+
+// Webhooks returns the webhook events so far.
+func (r *Recorder) Webhooks() []oauthkit.WebhookInfo { return snapshot(r, &r.webhooks) }
+
+// Log returns the log records so far, one JSON object a line.
+func (r *Recorder) Log() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.log.String()
+}
+
+// Reset forgets every event and record.
+func (r *Recorder) Reset() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.log.Reset()
+	r.tokens, r.retries, r.webhooks = nil, nil, nil
+}
+
+// NoSecrets fails t for every secret, in any encoding [leakcheck] knows,
+// found in the log records or in the recorded events printed with %+v. It
+// names a secret by position, never by value.
+func (r *Recorder) NoSecrets(t testing.TB, secrets ...string) {
+	t.Helper()
+	leakcheck.Text(t, "the debug log", r.Log(), secrets...)
+	leakcheck.Text(t, "the recorded events", fmt.Sprintf("%+v %+v %+v", r.TokenRequests(), r.Retries(), r.Webhooks()), secrets...)
+}
