@@ -1,6 +1,7 @@
 package justimmo
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strings"
@@ -62,6 +63,16 @@ type Config struct {
 
 	// Now is the clock for token expiry. Zero: time.Now.
 	Now func() time.Time
+
+	// Logger gets the provider's events as debug-level records: token
+	// requests (operation, outcome, status, attempts, duration) and retries
+	// (attempt, reason, delay). No record holds a secret, token, code or
+	// password. Zero: no records.
+	Logger *slog.Logger
+
+	// Metrics gets the same events for counters, histograms and traces; see
+	// [oauthkit.Metrics]. New keeps a copy. Zero: none.
+	Metrics *oauthkit.Metrics
 }
 
 func (c *Config) validate() error {

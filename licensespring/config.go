@@ -82,6 +82,16 @@ type Config struct {
 	// ID-token checks. Zero: time.Now. LicenseSpring refuses a Date more than
 	// 15 minutes old, so a skewed clock shows as date_header_diff.
 	Now func() time.Time
+
+	// Logger gets the provider's events as debug-level records: token
+	// requests (operation, outcome, status, attempts, duration) and retries
+	// (attempt, reason, delay). No record holds a secret, token, code or
+	// password. Zero: no records.
+	Logger *slog.Logger
+
+	// Metrics gets the same events for counters, histograms and traces; see
+	// [oauthkit.Metrics]. New keeps a copy. Zero: none.
+	Metrics *oauthkit.Metrics
 }
 
 // String describes the configuration without its shared key. String,

@@ -18,6 +18,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/lazy"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
 )
 
 const name = "licensespring"
@@ -48,7 +49,10 @@ func New(cfg Config) (*Provider, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	hc := httpc.New(httpc.Options{HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout})
+	hc := httpc.New(httpc.Options{
+		HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
+		Observer: observe.New(name, cfg.Logger, cfg.Metrics), // token requests and retries
+	})
 	p := &Provider{
 		cfg:    cfg,
 		signer: &Signer{APIKey: cfg.APIKey, SharedKey: cfg.SharedKey, Now: cfg.Now},

@@ -15,6 +15,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
 )
 
 const name = "unisignin"
@@ -53,7 +54,10 @@ func New(cfg Config) (*Provider, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	hc := httpc.New(httpc.Options{HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout})
+	hc := httpc.New(httpc.Options{
+		HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
+		Observer: observe.New(name, cfg.Logger, cfg.Metrics), // token requests and retries
+	})
 	p := &Provider{
 		cfg:  cfg,
 		http: hc,

@@ -1,6 +1,7 @@
 package webuntis
 
 import (
+	"log/slog"
 	"net/http"
 	"net/url"
 	"slices"
@@ -80,6 +81,16 @@ type Config struct {
 
 	// Now is the clock for token expiry and ID-token checks. Zero: time.Now.
 	Now func() time.Time
+
+	// Logger gets the provider's events as debug-level records: token
+	// requests (operation, outcome, status, attempts, duration) and retries
+	// (attempt, reason, delay). No record holds a secret, token, code or
+	// password. Zero: no records.
+	Logger *slog.Logger
+
+	// Metrics gets the same events for counters, histograms and traces; see
+	// [oauthkit.Metrics]. New keeps a copy. Zero: none.
+	Metrics *oauthkit.Metrics
 }
 
 func (c *Config) validate() error {

@@ -17,6 +17,7 @@ import (
 	"strings"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
 )
 
 // The credentials webhook (vendor-docs README, "Credentials arrive through
@@ -183,36 +184,89 @@ func ParseWebhookBody(body []byte) (*Credentials, error) {
 // send the same event more than once. When store fails, the handler answers
 // 500 so that Untis sends the event again; when it succeeds, 204.
 //
-// Serve it over HTTPS only: the body carries both credentials.
+// Serve it over HTTPS only: the body carries both credentials. For a handler
+// that logs and counts its requests, see [NewWebhookHandler].
 func WebhookHandler(key *rsa.PublicKey, store func(ctx context.Context, c *Credentials) error) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != http.MethodPost {
-			w.Header().Set("Allow", http.MethodPost)
-			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-			return
-		}
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
-		if err != nil {
-			http.Error(w, "cannot read body", http.StatusBadRequest)
-			return
-		}
-		if len(body) > maxWebhookBody {
-			http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-			return
-		}
-		c, err := VerifyWebhook(key, r.Header, body)
-		switch {
-		case errors.Is(err, ErrWebhookSignature):
-			http.Error(w, "signature does not verify", http.StatusUnauthorized)
-			return
-		case err != nil:
-			http.Error(w, err.Error(), http.StatusBadRequest)
-			return
-		}
-		if err := store(r.Context(), c); err != nil {
-			http.Error(w, "could not store the credentials", http.StatusInternalServerError)
-			return
-		}
-		w.WriteHeader(http.StatusNoContent)
-	})
+	return &webhookHandler{key: key, store: store}
+}
+
+// WebhookConfig configures the credentials webhook's handler
+// ([NewWebhookHandler]).
+type WebhookConfig struct {
+	// Key is the RSA public key Untis signs the webhook with
+	// ([ParseWebhookKey]). Required.
+	Key *rsa.PublicKey
+
+	// Store receives the credentials of each verified event. It must be
+	// idempotent: Untis may send the same event more than once. Required.
+	Store func(ctx context.Context, c *Credentials) error
+
+	// Logger gets one debug-level record per webhook request: outcome,
+	// status and, for a verified event, its type and tenant id. No record
+	// holds a credential. Zero: no records.
+	Logger *slog.Logger
+
+	// Metrics gets the same events ([oauthkit.Metrics.Webhook]).
+	// NewWebhookHandler keeps a copy. Zero: none.
+	Metrics *oauthkit.Metrics
+}
+
+// NewWebhookHandler validates cfg and returns the handler of
+// [WebhookHandler] that also reports each request to cfg.Logger and
+// cfg.Metrics.
+func NewWebhookHandler(cfg WebhookConfig) (http.Handler, error) {
+	switch {
+	case cfg.Key == nil:
+		return nil, &oauthkit.ConfigError{Provider: name, Field: "Key", Reason: "is required"}
+	case cfg.Store == nil:
+		return nil, &oauthkit.ConfigError{Provider: name, Field: "Store", Reason: "is required"}
+	}
+	return &webhookHandler{key: cfg.Key, store: cfg.Store, obs: observe.New(name, cfg.Logger, cfg.Metrics)}, nil
+}
+
+type webhookHandler struct {
+	key   *rsa.PublicKey
+	store func(ctx context.Context, c *Credentials) error
+	obs   *observe.Observer // nil: nothing reported
+}
+
+func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	info, err := h.serve(w, r)
+	h.obs.Webhook(r.Context(), info, err)
+}
+
+// serve answers one request and describes it: the outcome, the status it
+// answered, the verified event's type and tenant, and why it was refused.
+func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) (oauthkit.WebhookInfo, error) {
+	refuse := func(status int, outcome oauthkit.Outcome, text string, err error) (oauthkit.WebhookInfo, error) {
+		http.Error(w, text, status)
+		return oauthkit.WebhookInfo{Outcome: outcome, StatusCode: status}, err
+	}
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		return refuse(http.StatusMethodNotAllowed, oauthkit.OutcomeBadRequest, "method not allowed", nil)
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
+	if err != nil {
+		return refuse(http.StatusBadRequest, oauthkit.OutcomeBadRequest, "cannot read body", err)
+	}
+	if len(body) > maxWebhookBody {
+		return refuse(http.StatusRequestEntityTooLarge, oauthkit.OutcomeBadRequest, "body too large", nil)
+	}
+	c, err := VerifyWebhook(h.key, r.Header, body)
+	switch {
+	case errors.Is(err, ErrWebhookSignature):
+		return refuse(http.StatusUnauthorized, oauthkit.OutcomeBadSignature, "signature does not verify", err)
+	case err != nil:
+		return refuse(http.StatusBadRequest, oauthkit.OutcomeBadRequest, err.Error(), err)
+	}
+	if err := h.store(r.Context(), c); err != nil {
+		// The store's error is the application's: it is not logged here,
+		// where it might carry the credentials it failed to store.
+		info, _ := refuse(http.StatusInternalServerError, oauthkit.OutcomeStoreFailed, "could not store the credentials", nil)
+		info.EventType, info.Tenant = c.EventType, c.TenantID
+		return info, nil
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return oauthkit.WebhookInfo{Outcome: oauthkit.OutcomeOK, StatusCode: http.StatusNoContent, EventType: c.EventType, Tenant: c.TenantID}, nil
 }

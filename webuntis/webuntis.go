@@ -17,6 +17,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oidcx"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
@@ -48,7 +49,10 @@ func New(cfg Config) (*Provider, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	hc := httpc.New(httpc.Options{HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout})
+	hc := httpc.New(httpc.Options{
+		HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
+		Observer: observe.New(name, cfg.Logger, cfg.Metrics), // token requests and retries
+	})
 	base := cfg.BaseURL + "/WebUntis/api/sso/v3/" + url.PathEscape(cfg.Tenant)
 	p := &Provider{
 		cfg:    cfg,

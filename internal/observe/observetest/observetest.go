@@ -8,6 +8,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 
@@ -93,4 +94,54 @@ func (r *Recorder) NoSecrets(t testing.TB, secrets ...string) {
 	t.Helper()
 	leakcheck.Text(t, "the debug log", r.Log(), secrets...)
 	leakcheck.Text(t, "the recorded events", fmt.Sprintf("%+v %+v %+v", r.TokenRequests(), r.Retries(), r.Webhooks()), secrets...)
+}
+
+// Want is what a test expects of the one token request made since the last
+// [Recorder.Reset].
+type Want struct {
+	Provider   string
+	Op         string
+	Outcome    oauthkit.Outcome
+	StatusCode int
+	Attempts   int // the retries expected are Attempts-1
+}
+
+// CheckTokenRequest fails t unless exactly one token request was reported
+// since the last Reset, as want describes, with Attempts-1 retries before
+// it, each reported to the metrics and logged at debug level.
+func (r *Recorder) CheckTokenRequest(t testing.TB, want Want) {
+	t.Helper()
+	events := r.TokenRequests()
+	if len(events) != 1 {
+		t.Errorf("got %d token-request events, want 1", len(events))
+		return
+	}
+	e := events[0]
+	got := Want{Provider: e.Provider, Op: e.Op, Outcome: e.Outcome, StatusCode: e.StatusCode, Attempts: e.Attempts}
+	if got != want {
+		t.Errorf("token-request event: got %+v, want %+v", got, want)
+	}
+	if (e.Outcome == oauthkit.OutcomeOK) != (e.Err == nil) {
+		t.Errorf("token-request event: outcome %s with error %v", e.Outcome, e.Err != nil)
+	}
+	retries := r.Retries()
+	if len(retries) != want.Attempts-1 {
+		t.Errorf("got %d retry events, want %d", len(retries), want.Attempts-1)
+	}
+	for i, rt := range retries {
+		if rt.Provider != want.Provider || rt.Op != want.Op || rt.Attempt != i+1 || rt.Reason == "" {
+			t.Errorf("retry event #%d: %+v", i, rt)
+		}
+	}
+	log := r.Log()
+	for _, s := range []string{
+		`"level":"DEBUG","msg":"oauthkit: token request","provider":"` + want.Provider + `","op":"` + want.Op + `","outcome":"` + string(want.Outcome) + `"`,
+	} {
+		if !strings.Contains(log, s) {
+			t.Errorf("the debug log lacks %s", s)
+		}
+	}
+	if n := strings.Count(log, `"msg":"oauthkit: retry"`); n != want.Attempts-1 {
+		t.Errorf("the debug log has %d retry records, want %d", n, want.Attempts-1)
+	}
 }
