@@ -46,6 +46,9 @@ type faultCase struct {
 	minWait  time.Duration // the reusable request took at least this long (Retry-After)
 }
 
+// faultHugeBody is a 5 MiB token response, five times the size limit.
+var faultHugeBody = `{"access_token":"` + strings.Repeat("a", 5<<20) + `"}`
+
 func faultBody(expiresIn string) string {
 	b := `{"access_token":"fault-token","token_type":"Bearer"`
 	if expiresIn != "" {
@@ -90,11 +93,11 @@ func faultCases() []faultCase {
 		{name: "reset always", faults: always(webuntistest.Fault{Hangup: webuntistest.HangupAfterBody}),
 			want: faultWant{net: true}, attempts: 3},
 		{name: "never answers, ctx deadline", faults: always(webuntistest.Fault{Delay: time.Minute}),
-			deadline: 300 * time.Millisecond, want: faultWant{net: true, is: context.DeadlineExceeded}, attempts: 1},
+			deadline: 200 * time.Millisecond, want: faultWant{net: true, is: context.DeadlineExceeded}, attempts: 1},
 		{name: "never answers, per-attempt timeout", faults: always(webuntistest.Fault{Delay: time.Minute}),
-			timeout: 200 * time.Millisecond, want: faultWant{net: true, is: context.DeadlineExceeded}, attempts: 3},
+			timeout: 150 * time.Millisecond, want: faultWant{net: true, is: context.DeadlineExceeded}, attempts: 3},
 		{name: "body stalls mid-way", faults: always(webuntistest.Fault{Status: 200, Body: faultBody("3600"), Stall: true}),
-			timeout: 300 * time.Millisecond, want: faultWant{status: 200, is: context.DeadlineExceeded}, attempts: 1},
+			timeout: 150 * time.Millisecond, want: faultWant{status: 200, is: context.DeadlineExceeded}, attempts: 1},
 		{name: "HTML 500 page", faults: always(webuntistest.Fault{Status: 500, Body: html}),
 			want: faultWant{status: 500}, attempts: 1},
 		{name: "empty 200", faults: always(webuntistest.Fault{Status: 200}), want: malformed, attempts: 1},
@@ -102,7 +105,7 @@ func faultCases() []faultCase {
 			want: faultWant{status: 200, is: oauthkit.ErrInvalidGrant}, attempts: 1},
 		{name: "truncated JSON", faults: always(webuntistest.Fault{Status: 200, ContentType: "application/json", Body: `{"access_token":"fault-token","token_ty`}),
 			want: malformed, attempts: 1},
-		{name: "5 MiB body", faults: always(webuntistest.Fault{Status: 200, Body: `{"access_token":"` + strings.Repeat("a", 5<<20) + `"}`}),
+		{name: "5 MiB body", faults: always(webuntistest.Fault{Status: 200, ContentType: "application/json", Body: faultHugeBody}),
 			want: faultWant{status: 200, is: oauthkit.ErrResponseTooLarge}, attempts: 1},
 		{name: "token_type DPoP", faults: always(webuntistest.Fault{Status: 200, Body: `{"access_token":"fault-token","token_type":"DPoP","expires_in":60}`}),
 			want: malformed, attempts: 1},
@@ -263,7 +266,7 @@ func TestFaultsKeepServingCachedToken(t *testing.T) {
 			})
 			defer cache.Close()
 			cfg := srv.Config()
-			cfg.Cache, cfg.Now, cfg.Timeout = cache, clock.Now, 300*time.Millisecond
+			cfg.Cache, cfg.Now, cfg.Timeout = cache, clock.Now, 150*time.Millisecond
 			p, err := webuntis.New(cfg)
 			require.NoError(t, err)
 			ctx := context.Background()
