@@ -1,0 +1,257 @@
+package web
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/seal"
+)
+
+// Defaults of [Config].
+const (
+	DefaultBasePath      = "/auth"
+	DefaultSessionMaxAge = 12 * time.Hour
+)
+
+// Config configures a [Handler]. Providers (or Resolve) and Keys are
+// required; every other zero value is usable.
+type Config struct {
+	// Providers are routed by their Name(): /auth/{name}/login. Each one's
+	// RedirectURL must be this handler's callback, {BasePath}/{name}/callback.
+	Providers []oauthkit.Provider
+
+	// Resolve, instead of Providers, picks the provider per request: one
+	// Provider per tenant (a WebUntis school, say). It is called at login,
+	// callback, logout and TokenSource with a request whose [Tenant] is the
+	// tenant of that login: at login the tenant query parameter
+	// (/auth/webuntis/login?tenant=1234), afterwards the value sealed into the
+	// state and session cookies, never a parameter of the callback. An error
+	// wrapping [ErrUnknownProvider] answers 404.
+	Resolve func(r *http.Request, name string) (oauthkit.Provider, error)
+
+	// Keys are 32-byte AES-256-GCM keys for the state and session cookies:
+	// Keys[0] seals, all of them open, so a new key goes first and an old
+	// one stays until the cookies sealed with it have expired. Make one with
+	// crypto/rand and keep it secret.
+	Keys [][]byte
+
+	// BasePath is where the handler is mounted. Zero: "/auth".
+	BasePath string
+
+	// SessionMaxAge is how long a login's session lasts. Zero: 12 hours.
+	SessionMaxAge time.Duration
+	// LoginMaxAge is how long a login may take, from the login redirect to
+	// the callback: the state cookie's max age. Zero:
+	// [oauthkit.DefaultLoginMaxAge].
+	LoginMaxAge time.Duration
+
+	// Tokens keeps each session's tokens on the server. Zero: a
+	// [MemoryTokenStore], which loses them (and so ends every session) when
+	// the process restarts.
+	Tokens TokenStore
+
+	// SignInPath is where [Handler.RequireLogin] sends a visitor without a
+	// session, with return_to set. Zero: the one provider's login when there
+	// is exactly one in Providers, else a 401 page.
+	SignInPath string
+
+	// PostLogoutRedirectURL is the absolute URL a provider with an
+	// end_session_endpoint sends the browser back to after logout
+	// (RP-Initiated Logout 1.0 post_logout_redirect_uri; register it with the
+	// provider). Zero: the request's origin and the logout's return_to.
+	PostLogoutRedirectURL string
+
+	// OnLogin is called after a successful callback, before the session
+	// cookie is set, with the new session and the login (tokens included).
+	// An error refuses the login (the user sees the error page).
+	OnLogin func(r *http.Request, s *Session, login *oauthkit.Login) error
+	// OnLogout is called when a session ends: at logout, and when a new
+	// login starts while one is active.
+	OnLogout func(r *http.Request, s *Session)
+	// OnError answers a failed login, callback or logout instead of the
+	// default error page. err.Status is the status the default page uses.
+	OnError func(w http.ResponseWriter, r *http.Request, err *Error)
+
+	// Logger receives one line per login started, completed or failed and
+	// per logout; never a token, code, state, cookie or key. Zero: nothing is
+	// logged.
+	Logger *slog.Logger
+
+	// Now is the handler's clock. Zero: time.Now.
+	Now func() time.Time
+}
+
+// Handler serves the login, callback and logout endpoints. Make one with
+// [New]; it is safe for concurrent use.
+type Handler struct {
+	cfg       Config
+	sealer    *seal.Sealer
+	providers map[string]oauthkit.Provider
+	tokens    TokenStore
+	log       *slog.Logger
+	mux       *http.ServeMux
+	locks     keyedMutex
+}
+
+// ErrUnknownProvider: no provider of that name (or tenant) is configured.
+var ErrUnknownProvider = errors.New("web: unknown provider")
+
+var basePathRE = regexp.MustCompile(`^(/[A-Za-z0-9._~-]+)*$`)
+
+// New validates cfg and returns a Handler.
+func New(cfg Config) (*Handler, error) {
+	if (len(cfg.Providers) == 0) == (cfg.Resolve == nil) {
+		return nil, errors.New("web: set exactly one of Config.Providers and Config.Resolve")
+	}
+	s, err := seal.New(cfg.Keys)
+	if err != nil {
+		return nil, fmt.Errorf("web: Config.Keys: %w", err)
+	}
+	if cfg.BasePath == "" {
+		cfg.BasePath = DefaultBasePath
+	}
+	cfg.BasePath = strings.TrimSuffix(cfg.BasePath, "/")
+	if !basePathRE.MatchString(cfg.BasePath) {
+		return nil, fmt.Errorf("web: Config.BasePath %q is not a plain absolute path", cfg.BasePath)
+	}
+	if cfg.SessionMaxAge <= 0 {
+		cfg.SessionMaxAge = DefaultSessionMaxAge
+	}
+	if cfg.LoginMaxAge <= 0 {
+		cfg.LoginMaxAge = oauthkit.DefaultLoginMaxAge
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	h := &Handler{cfg: cfg, sealer: s, tokens: cfg.Tokens, log: cfg.Logger, providers: map[string]oauthkit.Provider{}}
+	if h.tokens == nil {
+		h.tokens = NewMemoryTokenStore()
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	for i, p := range cfg.Providers {
+		if p == nil {
+			return nil, fmt.Errorf("web: Config.Providers[%d] is nil", i)
+		}
+		n := p.Name()
+		if !nameRE.MatchString(n) {
+			return nil, fmt.Errorf("web: provider name %q cannot be a path segment", n)
+		}
+		if _, dup := h.providers[n]; dup {
+			return nil, fmt.Errorf("web: two providers are named %q (use Resolve for one provider per tenant)", n)
+		}
+		h.providers[n] = p
+	}
+	if cfg.SignInPath == "" && len(h.providers) == 1 {
+		for n := range h.providers {
+			h.cfg.SignInPath = h.loginPath(n)
+		}
+	}
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, &Error{Kind: KindCrossSite, Status: http.StatusForbidden, Err: errors.New("cross-origin POST refused (Sec-Fetch-Site/Origin)")})
+	}))
+	mux := http.NewServeMux()
+	b := cfg.BasePath
+	mux.HandleFunc("GET "+b+"/{provider}/login", h.login)
+	mux.HandleFunc("GET "+b+"/{provider}/callback", h.callback)
+	mux.Handle("POST "+b+"/{provider}/callback", cop.Handler(http.HandlerFunc(h.implicitCallback)))
+	mux.Handle("POST "+b+"/logout", cop.Handler(http.HandlerFunc(h.logout)))
+	mux.HandleFunc(b+"/logout", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Allow", http.MethodPost)
+		http.Error(w, "logout takes a POST", http.StatusMethodNotAllowed)
+	})
+	mux.HandleFunc(b+"/", func(w http.ResponseWriter, r *http.Request) {
+		h.fail(w, r, &Error{Kind: KindNotFound, Status: http.StatusNotFound, Err: errors.New("no such endpoint")})
+	})
+	h.mux = mux
+	return h, nil
+}
+
+var nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// ServeHTTP serves GET {BasePath}/{provider}/login, GET (and, for the
+// implicit grant, POST) {BasePath}/{provider}/callback and POST
+// {BasePath}/logout.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Referrer-Policy", "no-referrer")
+	h.mux.ServeHTTP(w, r)
+}
+
+// LoginPath returns the path of provider name's login endpoint.
+func (h *Handler) LoginPath(name string) string { return h.loginPath(name) }
+
+// LogoutPath returns the path the logout form posts to.
+func (h *Handler) LogoutPath() string { return h.cfg.BasePath + "/logout" }
+
+func (h *Handler) loginPath(name string) string    { return h.cfg.BasePath + "/" + name + "/login" }
+func (h *Handler) callbackPath(name string) string { return h.cfg.BasePath + "/" + name + "/callback" }
+
+// provider returns the provider name for r, whose context carries tenant.
+func (h *Handler) provider(r *http.Request, name, tenant string) (oauthkit.Provider, *http.Request, error) {
+	r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, tenant))
+	if h.cfg.Resolve != nil {
+		p, err := h.cfg.Resolve(r, name)
+		if err != nil {
+			return nil, r, err
+		}
+		if p == nil {
+			return nil, r, ErrUnknownProvider
+		}
+		if p.Name() != name {
+			return nil, r, fmt.Errorf("web: Resolve returned provider %q for %q: %w", p.Name(), name, ErrUnknownProvider)
+		}
+		return p, r, nil
+	}
+	p, ok := h.providers[name]
+	if !ok || tenant != "" {
+		return nil, r, ErrUnknownProvider
+	}
+	return p, r, nil
+}
+
+type tenantKey struct{}
+
+// Tenant returns the tenant of the login a request belongs to, for
+// [Config.Resolve]: at login the tenant query parameter, at callback,
+// logout and [Handler.TokenSource] the tenant sealed into the state or
+// session cookie. "" when there is none.
+func Tenant(r *http.Request) string {
+	t, _ := r.Context().Value(tenantKey{}).(string)
+	return t
+}
+
+// secure reports whether cookies for r get the Secure attribute: always,
+// except over plain http to a loopback address (a developer's machine).
+func secure(r *http.Request) bool {
+	if r.TLS != nil {
+		return true
+	}
+	return !isLoopback(r.Host)
+}
+
+func isLoopback(hostport string) bool {
+	host := hostport
+	if h, _, err := net.SplitHostPort(hostport); err == nil {
+		host = h
+	}
+	host = strings.Trim(host, "[]")
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func (h *Handler) now() time.Time { return h.cfg.Now() }

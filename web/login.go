@@ -1,0 +1,289 @@
+package web
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+)
+
+// statePrefix starts every state cookie's name. The rest is a hash of the
+// provider and the login's state, so that each login in flight (two tabs)
+// has its own cookie, and a callback finds its own by the state it carries.
+const statePrefix = "oauthkit_state_"
+
+// loginState is what the state cookie seals: the AuthRequest (state, nonce,
+// PKCE verifier) and what the handler needs after the callback.
+type loginState struct {
+	Request  *oauthkit.AuthRequest `json:"ar"`
+	Tenant   string                `json:"tenant,omitempty"`
+	ReturnTo string                `json:"return_to"`
+	Implicit bool                  `json:"implicit,omitempty"` // tokens arrive in the fragment
+	Expires  time.Time             `json:"exp"`
+}
+
+// stateCookieName names the state cookie of provider's login with state.
+func stateCookieName(provider, state string) string {
+	sum := sha256.Sum256([]byte("oauthkit/web state cookie\x00" + provider + "\x00" + state))
+	return statePrefix + hex.EncodeToString(sum[:8])
+}
+
+// stateAD binds a sealed state to its provider and cookie: one provider's
+// state cookie is refused at another's callback, and under another name.
+func stateAD(provider, cookieName string) []byte {
+	return []byte("oauthkit/web state\x00" + provider + "\x00" + cookieName)
+}
+
+// login starts a new login: it ends the current session, seals a fresh
+// AuthRequest into a state cookie scoped to the callback, and redirects.
+func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("provider")
+	q := r.URL.Query()
+	tenant := ""
+	if h.cfg.Resolve != nil {
+		tenant = q.Get("tenant")
+		if tenant != "" && !nameRE.MatchString(tenant) {
+			h.fail(w, r, &Error{Kind: KindNotFound, Provider: name, Status: http.StatusNotFound, Err: fmt.Errorf("tenant parameter is not a plain name: %w", ErrUnknownProvider)})
+			return
+		}
+	}
+	p, pr, err := h.provider(r, name, tenant)
+	if err != nil {
+		h.fail(w, r, &Error{Kind: KindNotFound, Provider: name, Status: http.StatusNotFound, Err: err})
+		return
+	}
+
+	// A login always starts afresh: the WebUntis launch rule (whoever
+	// launched the app must be who ends up logged in) and the cure for
+	// session fixation.
+	h.endSession(w, r)
+
+	ar, err := p.AuthCodeURL(pr.Context(), oauthkit.WithMaxAge(h.cfg.LoginMaxAge))
+	if err != nil {
+		h.fail(w, r, &Error{Kind: KindProvider, Provider: name, Status: http.StatusBadGateway, Err: err})
+		return
+	}
+	if ar.RedirectURL != "" {
+		if u, err := url.Parse(ar.RedirectURL); err != nil || u.Path != h.callbackPath(name) {
+			h.log.Warn("web: the provider's redirect URL is not this handler's callback", "provider", name, "callback_path", h.callbackPath(name))
+		}
+	}
+	st := loginState{
+		Request:  ar,
+		Tenant:   tenant,
+		ReturnTo: SafeReturnTo(q.Get("return_to")),
+		Implicit: !requestsCode(ar.URL),
+		Expires:  h.now().Add(h.cfg.LoginMaxAge),
+	}
+	raw, err := json.Marshal(st)
+	if err != nil {
+		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: err})
+		return
+	}
+	cname := stateCookieName(name, ar.State)
+	value := h.sealer.Seal(raw, stateAD(name, cname))
+	if len(value) > 3800 {
+		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: fmt.Errorf("the sealed login is %d bytes, too big for a cookie", len(value))})
+		return
+	}
+	http.SetCookie(w, &http.Cookie{
+		Name:     cname,
+		Value:    value,
+		Path:     h.callbackPath(name),
+		MaxAge:   int(h.cfg.LoginMaxAge / time.Second),
+		HttpOnly: true,
+		Secure:   secure(r),
+		SameSite: http.SameSiteLaxMode,
+	})
+	h.log.Info("web: login started", "provider", name, "tenant", tenant, "login", ar)
+	http.Redirect(w, r, ar.URL, http.StatusFound)
+}
+
+// requestsCode reports whether an authorization URL asks for a code (the
+// code flow) rather than tokens in the fragment (the implicit grant).
+func requestsCode(authURL string) bool {
+	u, err := url.Parse(authURL)
+	if err != nil {
+		return true
+	}
+	rt := u.Query().Get("response_type")
+	if rt == "" {
+		return true
+	}
+	for _, t := range strings.Fields(rt) {
+		if t == "code" {
+			return true
+		}
+	}
+	return false
+}
+
+// takeState finds the state cookie of provider's login with state, deletes
+// it (whatever happens next: a replayed callback finds nothing), and opens
+// it. A callback without a state deletes every state cookie of the provider
+// it carries: it can belong to none of them.
+func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, provider, state string) (*loginState, *Error) {
+	fail := func(err error) (*loginState, *Error) {
+		return nil, &Error{Kind: KindNoLogin, Provider: provider, Status: http.StatusBadRequest, Err: err}
+	}
+	if state == "" {
+		for _, c := range r.Cookies() {
+			if strings.HasPrefix(c.Name, statePrefix) {
+				h.deleteCookie(w, r, c.Name, h.callbackPath(provider))
+			}
+		}
+		return fail(oauthkit.ErrStateMismatch)
+	}
+	name := stateCookieName(provider, state)
+	c, err := r.Cookie(name)
+	if err != nil {
+		return fail(fmt.Errorf("no state cookie for the callback's state: %w", oauthkit.ErrStateMismatch))
+	}
+	h.deleteCookie(w, r, name, h.callbackPath(provider))
+	raw, err := h.sealer.Open(c.Value, stateAD(provider, name))
+	if err != nil {
+		return fail(fmt.Errorf("state cookie: %w", err))
+	}
+	var st loginState
+	if err := json.Unmarshal(raw, &st); err != nil || st.Request == nil {
+		return fail(errors.New("state cookie does not decode"))
+	}
+	if !h.now().Before(st.Expires) {
+		return nil, &Error{Kind: KindExpired, Provider: provider, Status: http.StatusBadRequest, Err: oauthkit.ErrLoginExpired}
+	}
+	return &st, nil
+}
+
+func (h *Handler) deleteCookie(w http.ResponseWriter, r *http.Request, name, path string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1, HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteLaxMode})
+}
+
+// callback finishes a code-flow login, or serves the page that posts an
+// implicit grant's fragment back.
+func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("provider")
+	q := r.URL.Query()
+	if !q.Has("state") && !q.Has("code") && !q.Has("error") && h.mayBeImplicit(r, name) {
+		h.fragmentPage(w, r, name)
+		return
+	}
+	st, ferr := h.takeState(w, r, name, q.Get("state"))
+	if ferr != nil {
+		if q.Has("error") {
+			ferr.Code = oauthCode(q.Get("error"))
+			if !q.Has("state") { // Justimmo documents an error redirect without state
+				ferr.Kind, ferr.Status = KindProvider, http.StatusBadGateway
+				if ferr.Code == string(oauthkit.ErrAccessDenied) {
+					ferr.Kind, ferr.Status = KindDenied, http.StatusForbidden
+				}
+			}
+		}
+		h.fail(w, r, ferr)
+		return
+	}
+	p, pr, err := h.provider(r, name, st.Tenant)
+	if err != nil {
+		h.fail(w, r, &Error{Kind: KindNotFound, Provider: name, Status: http.StatusNotFound, Err: err})
+		return
+	}
+	if st.Implicit && q.Has("code") {
+		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: name, Status: http.StatusBadRequest, Err: errors.New("a code arrived for a login that asked for tokens")})
+		return
+	}
+	ctx, cancel := context.WithTimeout(pr.Context(), 30*time.Second)
+	defer cancel()
+	login, err := oauthkit.Complete(ctx, p, st.Request, q)
+	h.finish(w, pr, name, st, login, err)
+}
+
+// ImplicitCompleter is implemented by providers whose login may return its
+// tokens in the redirect's fragment (LicenseSpring with response type
+// "token"): the callback serves a small page that posts the fragment back,
+// and the handler finishes the login with CompleteImplicit.
+type ImplicitCompleter interface {
+	CompleteImplicit(ctx context.Context, ar *oauthkit.AuthRequest, fragment string) (*oauthkit.Login, error)
+}
+
+// mayBeImplicit: a callback without query parameters, for a provider that
+// can finish an implicit login, with a state cookie in flight.
+func (h *Handler) mayBeImplicit(r *http.Request, name string) bool {
+	hasState := false
+	for _, c := range r.Cookies() {
+		hasState = hasState || strings.HasPrefix(c.Name, statePrefix)
+	}
+	if !hasState {
+		return false
+	}
+	if h.cfg.Resolve != nil {
+		return true // the tenant is in the state, not known yet
+	}
+	_, ok := h.providers[name].(ImplicitCompleter)
+	return ok
+}
+
+// maxFragment bounds the posted fragment (two JWTs and a few fields).
+const maxFragment = 64 << 10
+
+// implicitCallback finishes an implicit-grant login with the fragment the
+// page posted back. CrossOriginProtection has already refused a cross-site
+// POST.
+func (h *Handler) implicitCallback(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("provider")
+	r.Body = http.MaxBytesReader(w, r.Body, maxFragment+1024)
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: name, Status: http.StatusBadRequest, Err: errors.New("the posted fragment does not parse")})
+		return
+	}
+	fragment := strings.TrimPrefix(r.PostForm.Get("fragment"), "#")
+	vals, err := url.ParseQuery(fragment)
+	if err != nil {
+		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: name, Status: http.StatusBadRequest, Err: errors.New("the posted fragment does not parse")})
+		return
+	}
+	st, ferr := h.takeState(w, r, name, vals.Get("state"))
+	if ferr != nil {
+		if vals.Has("error") {
+			ferr.Code = oauthCode(vals.Get("error"))
+		}
+		h.fail(w, r, ferr)
+		return
+	}
+	p, pr, err := h.provider(r, name, st.Tenant)
+	if err != nil {
+		h.fail(w, r, &Error{Kind: KindNotFound, Provider: name, Status: http.StatusNotFound, Err: err})
+		return
+	}
+	ic, ok := p.(ImplicitCompleter)
+	if !st.Implicit || !ok {
+		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: name, Status: http.StatusBadRequest, Err: errors.New("a fragment was posted for a code-flow login")})
+		return
+	}
+	ctx, cancel := context.WithTimeout(pr.Context(), 30*time.Second)
+	defer cancel()
+	login, err := ic.CompleteImplicit(ctx, st.Request, fragment)
+	h.finish(w, pr, name, st, login, err)
+}
+
+// finish turns a completed login into a session, or an error into the
+// error page.
+func (h *Handler) finish(w http.ResponseWriter, r *http.Request, name string, st *loginState, login *oauthkit.Login, err error) {
+	if err != nil {
+		h.fail(w, r, classify(name, err))
+		return
+	}
+	s, err := h.startSession(w, r, st.Tenant, login)
+	if err != nil {
+		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: err})
+		return
+	}
+	h.log.Info("web: login completed", "provider", name, "tenant", st.Tenant, "subject", s.Subject)
+	http.Redirect(w, r, st.ReturnTo, http.StatusSeeOther)
+}

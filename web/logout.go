@@ -1,0 +1,68 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// logout ends the session (cookie and stored tokens) and, where the
+// provider publishes an end_session_endpoint, sends the browser there
+// (OpenID Connect RP-Initiated Logout 1.0) with id_token_hint and
+// post_logout_redirect_uri. It is POST only, behind
+// http.CrossOriginProtection: a cross-site form post (by its Sec-Fetch-Site
+// or Origin header) never gets here.
+func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	r.ParseForm()
+	returnTo := SafeReturnTo(r.PostForm.Get("return_to"))
+	s, st := h.endSession(w, r)
+	if s == nil {
+		http.Redirect(w, r, returnTo, http.StatusSeeOther)
+		return
+	}
+	h.log.Info("web: logout", "provider", s.Provider, "tenant", s.Tenant, "subject", s.Subject)
+	if end := h.endSessionURL(r, s, st, returnTo); end != "" {
+		http.Redirect(w, r, end, http.StatusSeeOther)
+		return
+	}
+	http.Redirect(w, r, returnTo, http.StatusSeeOther)
+}
+
+// endSessionURL is the provider's end_session_endpoint with id_token_hint
+// and post_logout_redirect_uri, or "" when it has none.
+func (h *Handler) endSessionURL(r *http.Request, s *Session, st *StoredTokens, returnTo string) string {
+	p, pr, err := h.provider(r, s.Provider, s.Tenant)
+	if err != nil {
+		return ""
+	}
+	ctx, cancel := context.WithTimeout(pr.Context(), 10*time.Second)
+	defer cancel()
+	ep, err := p.Discover(ctx)
+	if err != nil || ep == nil || ep.EndSessionURL == "" {
+		if err != nil {
+			h.log.Warn("web: logout: discovery failed; no RP-initiated logout", "provider", s.Provider, "err", err)
+		}
+		return ""
+	}
+	u, err := url.Parse(ep.EndSessionURL)
+	if err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Host))) {
+		return ""
+	}
+	q := u.Query()
+	if st != nil && st.IDToken != "" {
+		q.Set("id_token_hint", st.IDToken)
+	}
+	post := h.cfg.PostLogoutRedirectURL
+	if post == "" {
+		scheme := "https"
+		if !secure(r) {
+			scheme = "http"
+		}
+		post = scheme + "://" + r.Host + returnTo
+	}
+	q.Set("post_logout_redirect_uri", post)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
