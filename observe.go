@@ -37,8 +37,10 @@ type Metrics struct {
 	// answered.
 	Webhook func(ctx context.Context, info WebhookInfo)
 
-	// The cache events are reported by package tokencache (Config.Metrics
-	// there), for every key; Key in [CacheInfo] names it.
+	// The cache events are package tokencache's to report, for every key
+	// (Key in [CacheInfo] names it), from a Metrics given to its Cache: a
+	// hit, a stale serve or a miss from the read path, a fill from the
+	// fetch.
 
 	// CacheHit is called when a fresh token is served from the cache.
 	CacheHit func(ctx context.Context, info CacheInfo)
@@ -131,7 +133,7 @@ type CacheInfo struct {
 // CacheFillInfo describes one fetch that fills the cache.
 type CacheFillInfo struct {
 	Key        string        // as in CacheInfo
-	Outcome    Outcome       // OutcomeOK, or how the fetch failed
+	Outcome    Outcome       // OutcomeOK; OutcomeCanceled when the context ended first; else OutcomeError
 	Background bool          // a refresh ahead of expiry that no caller waited for
 	Duration   time.Duration // how long the fetch took
 	Err        error         // the fetch's error; nil on success
