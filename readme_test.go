@@ -20,7 +20,7 @@ import (
 // The code around the markers only declares what a snippet takes from its
 // surroundings and uses what it leaves unused.
 
-func readmeWebLogin(ctx context.Context, w http.ResponseWriter, r *http.Request) {
+func readmeWebLogin(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
 	// README begin
 	p, err := webuntis.New(webuntis.Config{
 		Tenant:       "1234",
@@ -28,23 +28,32 @@ func readmeWebLogin(ctx context.Context, w http.ResponseWriter, r *http.Request)
 		ClientSecret: oauthkit.Secret(os.Getenv("WEBUNTIS_OIDC_SECRET")), // the OIDC secret, not the platform password
 		RedirectURL:  "https://bestapp.example/redirect",
 	})
+	if err != nil {
+		return err
+	}
 
 	// Login handler: a fresh AuthRequest (state, nonce, PKCE) on every visit, valid for
 	// 10 minutes (oauthkit.WithMaxAge to change it); keep it server-side or in a sealed cookie,
 	// and delete the stored copy when the callback reads it.
 	ar, err := p.AuthCodeURL(ctx)
+	if err != nil {
+		return err
+	}
 	http.Redirect(w, r, ar.URL, http.StatusFound)
 
 	// Callback handler: constant-time single-use state check, login expiry, the callback's iss
 	// (RFC 9207), error redirects, code exchange, ID-token verification (signature, iss, aud,
 	// exp, iat, nonce, at_hash) — then who logged in.
 	login, err := oauthkit.Complete(ctx, p, ar, r.URL.Query())
+	if err != nil {
+		return err // errors.Is(err, oauthkit.ErrLoginExpired), oauthkit.ErrStateMismatch, …
+	}
 	fmt.Println(login.UserInfo.Subject)
 	// README end
-	_ = err
+	return nil
 }
 
-func readmeServerToServer(ctx context.Context, passwordFromTheCredentialsWebhook string) {
+func readmeServerToServer(ctx context.Context, passwordFromTheCredentialsWebhook string) error {
 	// README begin
 	cache := tokencache.New(tokencache.Config{MaxEntries: 10_000}) // one for the whole service
 
@@ -54,17 +63,22 @@ func readmeServerToServer(ctx context.Context, passwordFromTheCredentialsWebhook
 		Password: oauthkit.Secret(passwordFromTheCredentialsWebhook), // webuntis.WebhookHandler receives it
 		Cache:    cache,
 	})
+	if err != nil {
+		return err
+	}
 	client := p.Client()     // *http.Client sending the cached token to OneRoster / Untis REST
 	ts := p.TokenSource()    // or an oauth2.TokenSource
 	tok, err := p.Token(ctx) // or the token itself
 	// README end
-	_, _, _, _ = client, ts, tok, err
+	_, _, _ = client, ts, tok
+	return err
 }
 
 // TestReadmeSnippetsCompile checks that every Go snippet in README.md is one
 // of the compiled snippets above, line for line (indentation aside), and
 // that every compiled snippet is still in the README.
 func TestReadmeSnippetsCompile(t *testing.T) {
+	_, _ = readmeWebLogin, readmeServerToServer // compiled, not run
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
