@@ -53,6 +53,15 @@
 // 429, 502–504) retried with backoff and Retry-After — but never an
 // authorization code that may have reached the server.
 //
+// # Observability
+//
+// Every vendor's Config takes a *[log/slog.Logger] (nil: silent), which gets
+// debug records for token requests, retries and webhook events, and a
+// [*Metrics], a struct of optional funcs called with the same events and
+// with tokencache's hits, stale serves, misses and fills. Neither ever holds
+// a secret, token, code or password. The library imports no metrics or
+// tracing package; examples/otel wires the hooks to OpenTelemetry.
+//
 // # References
 //
 //   - RFC 6749, The OAuth 2.0 Authorization Framework: https://www.rfc-editor.org/rfc/rfc6749
