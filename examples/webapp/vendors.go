@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
+	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
+	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
+	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
+)
+
+// vendor is one sign-in button: a provider and the API call its token
+// allows.
+type vendor struct {
+	label    string
+	provider oauthkit.Provider
+	callAPI  func(ctx context.Context, tok *oauth2.Token) (string, error)
+}
+
+// fakes are the four in-process vendor fakes.
+type fakes struct {
+	wu  *webuntistest.Server
+	usi *unisignintest.Server
+	ji  *justimmotest.Server
+	ls  *licensespringtest.Server
+}
+
+func callbackURL(base, name string) string { return base + "/auth/" + name + "/callback" }
+
+// startFakes starts the fakes with the app's callbacks registered.
+func startFakes(base string) *fakes {
+	return &fakes{
+		wu:  webuntistest.NewServer(webuntistest.Options{Tenant: webuntistest.Tenant{RedirectURLs: []string{callbackURL(base, "webuntis")}}}),
+		usi: unisignintest.NewServer(unisignintest.Options{Web: unisignintest.Client{RedirectURLs: []string{callbackURL(base, "unisignin")}}}),
+		ji:  justimmotest.NewServer(justimmotest.Options{Client: justimmotest.Client{RedirectURLs: []string{callbackURL(base, "justimmo")}}}),
+		ls:  licensespringtest.NewServer(licensespringtest.Options{RedirectURLs: []string{callbackURL(base, "licensespring")}}),
+	}
+}
+
+func (f *fakes) Close() {
+	f.wu.Close()
+	f.usi.Close()
+	f.ji.Close()
+	f.ls.Close()
+}
+
+// vendors configures a provider per fake. The WebUntis fake's user gets a
+// name and email claim, as with the untis-profile scope.
+func (f *fakes) vendors(base string) ([]vendor, error) {
+	f.wu.SetUser("untis-user-1", map[string]any{"name": "Grace Hopper", "email": "grace@school.example"})
+	wu, err := webuntis.New(f.wu.Config())
+	if err != nil {
+		return nil, err
+	}
+	usi, err := unisignin.New(f.usi.Config())
+	if err != nil {
+		return nil, err
+	}
+	ji, err := justimmo.New(f.ji.Config())
+	if err != nil {
+		return nil, err
+	}
+	lsc := f.ls.Config()
+	lsc.RedirectURL = callbackURL(base, "licensespring")
+	lsc.ResponseType = licensespring.ResponseTypeToken // the implicit grant: tokens in the fragment
+	ls, err := licensespring.New(lsc)
+	if err != nil {
+		return nil, err
+	}
+	hc := f.wu.Client()
+	return []vendor{
+		{"WebUntis", wu, oneRoster(hc, f.wu.URL)},
+		{"UniSignIn", usi, userInfo(usi)},
+		{"Justimmo", ji, userInfo(ji)},
+		{"LicenseSpring", ls, tokenOnly},
+	}, nil
+}
+
+// realVendors configures the vendors named in the environment.
+func realVendors(base string) ([]vendor, error) {
+	var vs []vendor
+	if t := os.Getenv("WEBUNTIS_TENANT"); t != "" {
+		p, err := webuntis.New(webuntis.Config{Tenant: t, ClientID: os.Getenv("WEBUNTIS_CLIENT_ID"),
+			ClientSecret: oauthkit.Secret(os.Getenv("WEBUNTIS_OIDC_SECRET")), RedirectURL: callbackURL(base, "webuntis")})
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, vendor{"WebUntis", p, tokenOnly})
+	}
+	if u := os.Getenv("UNISIGNIN_URL"); u != "" {
+		p, err := unisignin.New(unisignin.Config{BaseURL: u, ClientID: os.Getenv("UNISIGNIN_CLIENT_ID"),
+			ClientSecret: oauthkit.Secret(os.Getenv("UNISIGNIN_CLIENT_SECRET")), RedirectURL: callbackURL(base, "unisignin")})
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, vendor{"UniSignIn", p, userInfo(p)})
+	}
+	if id := os.Getenv("JUSTIMMO_CLIENT_ID"); id != "" {
+		p, err := justimmo.New(justimmo.Config{ClientID: id,
+			ClientSecret: oauthkit.Secret(os.Getenv("JUSTIMMO_CLIENT_SECRET")), RedirectURL: callbackURL(base, "justimmo")})
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, vendor{"Justimmo", p, userInfo(p)})
+	}
+	if k := os.Getenv("LICENSESPRING_API_KEY"); k != "" {
+		p, err := licensespring.New(licensespring.Config{APIKey: k, SharedKey: oauthkit.Secret(os.Getenv("LICENSESPRING_SHARED_KEY")),
+			Product: os.Getenv("LICENSESPRING_PRODUCT"), CustomerAccountCode: os.Getenv("LICENSESPRING_CUSTOMER"),
+			RedirectURL: callbackURL(base, "licensespring"), ResponseType: licensespring.ResponseTypeCode})
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, vendor{"LicenseSpring", p, tokenOnly})
+	}
+	if len(vs) == 0 {
+		return nil, errors.New("no vendor configured in the environment (see go doc ./examples/webapp)")
+	}
+	return vs, nil
+}
+
+// oneRoster lists OneRoster users with the user's token.
+func oneRoster(hc *http.Client, baseURL string) func(context.Context, *oauth2.Token) (string, error) {
+	return func(ctx context.Context, tok *oauth2.Token) (string, error) {
+		ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, baseURL+"/ims/oneroster/v1p1/users", nil)
+		tok.SetAuthHeader(req)
+		resp, err := hc.Do(req)
+		if err != nil {
+			return "", err
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			return "", fmt.Errorf("OneRoster answered %s", resp.Status)
+		}
+		var body struct {
+			Users []json.RawMessage `json:"users"`
+		}
+		if err := json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&body); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("OneRoster /users: %d user(s)", len(body.Users)), nil
+	}
+}
+
+// userInfo reads the user's profile with the user's token.
+func userInfo(f oauthkit.UserInfoFetcher) func(context.Context, *oauth2.Token) (string, error) {
+	return func(ctx context.Context, tok *oauth2.Token) (string, error) {
+		ui, err := f.FetchUserInfo(ctx, tok)
+		if err != nil {
+			return "", err
+		}
+		return fmt.Sprintf("user endpoint: subject %s, name %q, email %q", ui.Subject, ui.Name, ui.Email), nil
+	}
+}
+
+// tokenOnly is for a vendor with no user API behind its login token here.
+func tokenOnly(_ context.Context, tok *oauth2.Token) (string, error) {
+	return "got a valid access token, expiring " + tok.Expiry.Format(time.RFC3339), nil
+}
