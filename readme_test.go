@@ -2,15 +2,18 @@ package oauthkit_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"os"
 	"regexp"
 	"strings"
 	"testing"
 
+	"golang.org/x/oauth2"
+
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
+	"github.com/seed-e8f4a5f7/oauthkit/web"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
 
@@ -20,37 +23,31 @@ import (
 // The code around the markers only declares what a snippet takes from its
 // surroundings and uses what it leaves unused.
 
-func readmeWebLogin(ctx context.Context, w http.ResponseWriter, r *http.Request) error {
+func readmeWebLogin(key []byte, mux *http.ServeMux, app http.Handler, r *http.Request) {
 	// README begin
-	p, err := webuntis.New(webuntis.Config{
+	wu, err := webuntis.New(webuntis.Config{
 		Tenant:       "1234",
 		ClientID:     "BestApp",
 		ClientSecret: oauthkit.Secret(os.Getenv("WEBUNTIS_OIDC_SECRET")), // the OIDC secret, not the platform password
-		RedirectURL:  "https://bestapp.example/redirect",
+		RedirectURL:  "https://bestapp.example/auth/webuntis/callback",
 	})
-	if err != nil {
-		return err
-	}
+	usi, err := unisignin.New(unisignin.Config{
+		BaseURL:      "https://bestschool.unisignin.example",
+		ClientID:     "BestApp",
+		ClientSecret: oauthkit.Secret(os.Getenv("UNISIGNIN_SECRET")),
+		RedirectURL:  "https://bestapp.example/auth/unisignin/callback",
+	})
+	h, err := web.New(web.Config{
+		Providers: []oauthkit.Provider{wu, usi}, // or Resolve: one Provider per tenant
+		Keys:      [][]byte{key},                // 32 random bytes (AES-256-GCM); a new key goes first to rotate
+	})
+	mux.Handle("/auth/", h)              // GET /auth/{vendor}/login?return_to=/x, GET …/callback, POST /auth/logout
+	mux.Handle("/", h.RequireLogin(app)) // web.SessionFrom(r) says who is logged in
 
-	// Login handler: a fresh AuthRequest (state, nonce, PKCE) on every visit, valid for
-	// 10 minutes (oauthkit.WithMaxAge to change it); keep it server-side or in a sealed cookie,
-	// and delete the stored copy when the callback reads it.
-	ar, err := p.AuthCodeURL(ctx)
-	if err != nil {
-		return err
-	}
-	http.Redirect(w, r, ar.URL, http.StatusFound)
-
-	// Callback handler: constant-time single-use state check, login expiry, the callback's iss
-	// (RFC 9207), error redirects, code exchange, ID-token verification (signature, iss, aud,
-	// exp, iat, nonce, at_hash) — then who logged in.
-	login, err := oauthkit.Complete(ctx, p, ar, r.URL.Query())
-	if err != nil {
-		return err // errors.Is(err, oauthkit.ErrLoginExpired), oauthkit.ErrStateMismatch, …
-	}
-	fmt.Println(login.UserInfo.Subject)
+	// In a handler: the user's tokens, refreshed; oauthkit.NeedsLogin(err) says "log in again".
+	client := oauth2.NewClient(r.Context(), h.TokenSource(r))
 	// README end
-	return nil
+	_, _ = client, err
 }
 
 func readmeServerToServer(ctx context.Context, passwordFromTheCredentialsWebhook string) error {
