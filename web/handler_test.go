@@ -327,9 +327,9 @@ func TestRPInitiatedLogoutLicenseSpring(t *testing.T) {
 	}
 	q := u.Query()
 	e.mu.Lock()
-	idTok := e.tokens[len(e.tokens)-1]
+	idTok := e.idToken
 	e.mu.Unlock()
-	if q.Get("id_token_hint") != idTok {
+	if idTok == "" || q.Get("id_token_hint") != idTok {
 		t.Error("id_token_hint is not the login's ID token")
 	}
 	if q.Get("post_logout_redirect_uri") != e.app.URL+"/bye" {

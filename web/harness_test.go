@@ -41,7 +41,8 @@ type env struct {
 	ls      *licensespringtest.Server
 	lsImpl  *licensespringtest.Server
 	secrets []string // every client secret of the fakes, for leak checks
-	tokens  []string // tokens seen in the store, for leak checks
+	tokens  []string // tokens, codes, states and cookies seen, for leak checks
+	idToken string   // the last login's raw ID token
 	mu      sync.Mutex
 }
 
@@ -109,6 +110,7 @@ func newEnv(t *testing.T, mod func(*env, *web.Config)) *env {
 			e.tokens = append(e.tokens, l.Token.AccessToken, l.Token.RefreshToken, s.ID)
 			if id, ok := l.Token.Extra("id_token").(string); ok {
 				e.tokens = append(e.tokens, id)
+				e.idToken = id
 			}
 			e.mu.Unlock()
 			return nil
@@ -141,6 +143,35 @@ func newEnv(t *testing.T, mod func(*env, *web.Config)) *env {
 	return e
 }
 
+// remember adds what a redirect carries — state, nonce, PKCE challenge,
+// code, tokens in a fragment, and the cookies the redirect set — to the
+// values no log line may show.
+func (e *env) remember(req *http.Request) {
+	var vals []string
+	for _, q := range []url.Values{req.URL.Query(), fragmentValues(req.URL)} {
+		for _, k := range []string{"state", "nonce", "code", "code_challenge", "access_token", "id_token"} {
+			vals = append(vals, q.Get(k))
+		}
+	}
+	if req.Response != nil {
+		for _, c := range req.Response.Cookies() {
+			vals = append(vals, c.Value)
+		}
+	}
+	e.mu.Lock()
+	for _, v := range vals {
+		if v != "" {
+			e.tokens = append(e.tokens, v)
+		}
+	}
+	e.mu.Unlock()
+}
+
+func fragmentValues(u *url.URL) url.Values {
+	v, _ := url.ParseQuery(u.EscapedFragment())
+	return v
+}
+
 // checkLogs: no secret, token, code or cookie in any log line.
 func (e *env) checkLogs() {
 	e.t.Helper()
@@ -171,6 +202,7 @@ func (e *env) browser() *browser {
 	b := &browser{t: e.t, e: e}
 	b.c = &http.Client{Jar: jar, CheckRedirect: func(req *http.Request, via []*http.Request) error {
 		b.hit = append(b.hit, req.URL)
+		b.e.remember(req)
 		if req.URL.Fragment != "" || req.URL.RawFragment != "" {
 			return http.ErrUseLastResponse
 		}
