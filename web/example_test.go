@@ -1,0 +1,60 @@
+package web_test
+
+import (
+	"crypto/rand"
+	"fmt"
+	"log"
+	"net/http"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/web"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
+)
+
+func ExampleNew() {
+	wu, err := webuntis.New(webuntis.Config{
+		Tenant:       "1234",
+		ClientID:     "BestApp",
+		ClientSecret: "the OIDC secret",
+		RedirectURL:  "https://bestapp.example/auth/webuntis/callback",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	key := make([]byte, 32) // in production: a fixed secret key, so sessions survive restarts
+	rand.Read(key)
+	h, err := web.New(web.Config{Providers: []oauthkit.Provider{wu}, Keys: [][]byte{key}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/auth/", h)
+	mux.Handle("/", h.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, "hello, %s", web.SessionFrom(r).Name)
+	})))
+	fmt.Println(h.LoginPath("webuntis"), h.LogoutPath())
+	// Output: /auth/webuntis/login /auth/logout
+}
+
+func ExampleSafeReturnTo() {
+	for _, s := range []string{"/reports?week=12", "//evil.example", "/%5Cevil.example", "https://evil.example"} {
+		fmt.Println(web.SafeReturnTo(s))
+	}
+	// Output:
+	// /reports?week=12
+	// /
+	// /
+	// /
+}
+
+func ExampleHandler_TokenSource() {
+	var h *web.Handler // from web.New
+	http.HandleFunc("/report", func(w http.ResponseWriter, r *http.Request) {
+		tok, err := h.TokenSource(r).Token()
+		if oauthkit.NeedsLogin(err) {
+			http.Redirect(w, r, h.LoginPath("webuntis")+"?return_to=/report", http.StatusFound)
+			return
+		}
+		_ = tok // call the vendor's API with it, or use oauth2.NewClient(r.Context(), h.TokenSource(r))
+	})
+}
