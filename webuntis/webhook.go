@@ -62,8 +62,9 @@ func (c *Credentials) Config() Config {
 	return Config{Tenant: c.TenantID, ClientID: c.ClientID, ClientSecret: c.Secret, Password: c.Password}
 }
 
-// LogValue implements [slog.LogValuer] without the credentials.
-func (c *Credentials) LogValue() slog.Value {
+// LogValue implements [slog.LogValuer] without the credentials. Its value
+// receiver makes a Credentials value log the same as a pointer.
+func (c Credentials) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("tenant", c.TenantID), slog.String("client_id", c.ClientID), slog.String("event", c.EventType))
 }
 

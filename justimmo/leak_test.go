@@ -1,0 +1,159 @@
+package justimmo_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
+	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
+)
+
+// A client secret with characters that escaping changes (/, +, =, &, <),
+// so an escaped leak is not missed.
+const leakClientSecret = "client/SECRET+7f3a=&<x>"
+
+// TestSecretHoldersRedactAsValues: every exported type of the package that
+// holds a credential or token prints (every fmt verb) and logs (slog's JSON
+// and text handlers) without it, as a value, as a pointer and nested in a
+// struct, in every encoding. Config had no LogValue, so slog's JSON handler
+// failed on its func field instead of logging it; Provider had none either
+// and logged as {}.
+func TestSecretHoldersRedactAsValues(t *testing.T) {
+	srv := justimmotest.NewServer(justimmotest.Options{Client: justimmotest.Client{
+		ID: "oauthkit-demo", Secret: leakClientSecret, RedirectURLs: []string{"http://127.0.0.1/callback"},
+	}})
+	defer srv.Close()
+	cfg := srv.Config()
+	p, err := justimmo.New(cfg)
+	require.NoError(t, err)
+
+	// A client-credentials token and a login, which the Provider's cache
+	// then holds.
+	ctx := context.Background()
+	cc, err := p.Token(ctx)
+	require.NoError(t, err)
+	ar, err := p.AuthCodeURL(ctx)
+	require.NoError(t, err)
+	cb, err := srv.Authorize(ctx, ar.URL)
+	require.NoError(t, err)
+	login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
+	require.NoError(t, err)
+	_, err = p.UserTokenSource("1234", login.Token).Token()
+	require.NoError(t, err)
+	user, err := p.CurrentUser(ctx, login.Token)
+	require.NoError(t, err)
+
+	secrets := []string{leakClientSecret, cc.AccessToken, login.Token.AccessToken, login.Token.RefreshToken,
+		cb.Query().Get("code"), ar.CodeVerifier}
+	for _, h := range []struct {
+		name string
+		v    any
+	}{
+		{"Config", cfg},
+		{"*Config", &cfg},
+		{"Provider", *p},
+		{"*Provider", p},
+		{"User", *user},
+		{"*User", user},
+	} {
+		leakcheck.Rendered(t, h.name, h.v, nil, secrets...)
+	}
+
+	// The redacted forms still say what they describe, and slog's JSON
+	// handler logs each through its LogValue.
+	for _, h := range []struct {
+		name   string
+		v, ptr any
+		want   []string
+	}{
+		{"Config", cfg, &cfg, []string{`"client_id":"oauthkit-demo"`, `"client_secret":"[redacted]"`}},
+		{"Provider", *p, p, []string{`"client_id":"oauthkit-demo"`, `"provider":"justimmo"`}},
+	} {
+		for _, v := range []any{h.v, h.ptr} {
+			var buf bytes.Buffer
+			slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
+			require.NotContains(t, buf.String(), "!ERROR", "%s logs as JSON", h.name)
+			for _, want := range h.want {
+				require.Contains(t, buf.String(), want, "%s logs through its LogValue", h.name)
+			}
+		}
+	}
+	require.Contains(t, fmt.Sprint(cfg), "oauthkit-demo", "a Config names its client")
+}
+
+// TestProviderClientRefusesCrossHostRedirect: an API that answers 302 to
+// another host does not get the client-credentials token sent there —
+// whether the client's CheckRedirect or, with CheckRedirect cleared, the
+// transport stops it — and the error wraps oauthkit.ErrCrossOriginRedirect;
+// a redirect within the API's host is followed, with the token.
+func TestProviderClientRefusesCrossHostRedirect(t *testing.T) {
+	srv := justimmotest.NewServer(justimmotest.Options{})
+	defer srv.Close()
+	p, err := justimmo.New(srv.Config())
+	require.NoError(t, err)
+	tok, err := p.Token(context.Background())
+	require.NoError(t, err)
+
+	var otherHits, otherAuth atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		otherHits.Add(1)
+		if r.Header.Get("Authorization") != "" {
+			otherAuth.Add(1)
+		}
+	}))
+	defer other.Close()
+	var sameHostAuth atomic.Value
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/elsewhere", http.StatusFound)
+		case "/old":
+			http.Redirect(w, r, "/new", http.StatusFound)
+		case "/new":
+			sameHostAuth.Store(r.Header.Get("Authorization"))
+		}
+	}))
+	defer api.Close()
+
+	for _, tc := range []struct {
+		name          string
+		checkRedirect bool // keep the client's CheckRedirect
+	}{
+		{"client", true},
+		{"transport", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client := *p.Client() // a copy: the Provider's client is not modified
+			if !tc.checkRedirect {
+				client.CheckRedirect = nil // the default follows any redirect
+			}
+			resp, err := client.Get(api.URL + "/away")
+			if resp != nil {
+				resp.Body.Close()
+			}
+			require.ErrorIs(t, err, oauthkit.ErrCrossOriginRedirect)
+			assert.Zero(t, otherAuth.Load(), "the other host saw an Authorization header")
+			if tc.checkRedirect {
+				assert.Zero(t, otherHits.Load(), "the redirect was not followed")
+			}
+		})
+	}
+
+	resp, err := p.Client().Get(api.URL + "/old")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "/new", resp.Request.URL.Path, "the same-host redirect is followed")
+	got, _ := sameHostAuth.Load().(string)
+	assert.True(t, got == "Bearer "+tok.AccessToken, "the same-host redirect carries the token")
+}

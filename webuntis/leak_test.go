@@ -1,0 +1,158 @@
+package webuntis_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
+)
+
+// Credentials with characters that escaping changes (/, +, =, &, <), so
+// an escaped leak is not missed.
+const (
+	leakClientSecret = "client/SECRET+7f3a=&<x>"
+	leakPassword     = "platform/PASS+9c1e=&<y>"
+)
+
+// TestSecretHoldersRedactAsValues: every exported type of the package that
+// holds a credential or token prints (every fmt verb) and logs (slog's JSON
+// and text handlers) without it, as a value, as a pointer and nested in a
+// struct, in every encoding. Config and Credentials had no LogValue (and
+// Credentials' was on the pointer only), so a Config logged with slog's
+// JSON handler failed on its func field and a Credentials value skipped
+// its LogValue.
+func TestSecretHoldersRedactAsValues(t *testing.T) {
+	srv := webuntistest.NewServer(webuntistest.Options{Tenant: webuntistest.Tenant{
+		ClientSecret: leakClientSecret, Password: leakPassword,
+	}})
+	defer srv.Close()
+	cfg := srv.Config()
+	p, err := webuntis.New(cfg)
+	require.NoError(t, err)
+	tok, err := p.Token(context.Background()) // the Provider's cache now holds a token
+	require.NoError(t, err)
+
+	creds, err := webuntis.ParseWebhookBody(srv.WebhookBody(webuntis.EventReset))
+	require.NoError(t, err)
+	require.Equal(t, oauthkit.Secret(leakPassword), creds.Password, "the fake sends the tenant's password")
+	fromCreds := creds.Config()
+
+	secrets := []string{leakClientSecret, leakPassword, tok.AccessToken}
+	for _, h := range []struct {
+		name string
+		v    any
+	}{
+		{"Config", cfg},
+		{"*Config", &cfg},
+		{"Config from Credentials", fromCreds},
+		{"Provider", *p},
+		{"*Provider", p},
+		{"Credentials", *creds},
+		{"*Credentials", creds},
+	} {
+		leakcheck.Rendered(t, h.name, h.v, nil, secrets...)
+	}
+
+	// The redacted forms still say what they describe, and slog's JSON
+	// handler logs each through its LogValue (it used to fail on Config's
+	// func field, and skip Credentials' pointer-receiver LogValue).
+	for _, h := range []struct {
+		name   string
+		v, ptr any
+		want   []string
+	}{
+		{"Config", cfg, &cfg, []string{`"tenant":"` + cfg.Tenant, `"client_secret":"[redacted]"`}},
+		{"Provider", *p, p, []string{`"tenant":"` + cfg.Tenant}},
+		{"Credentials", *creds, creds, []string{`"tenant":"` + creds.TenantID, `"event":"RESET"`}},
+	} {
+		for _, v := range []any{h.v, h.ptr} {
+			var buf bytes.Buffer
+			slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
+			require.NotContains(t, buf.String(), "!ERROR", "%s logs as JSON", h.name)
+			for _, want := range h.want {
+				require.Contains(t, buf.String(), want, "%s logs through its LogValue", h.name)
+			}
+		}
+	}
+	require.Contains(t, fmt.Sprint(cfg), cfg.ClientID, "a Config names its client")
+	require.Contains(t, fmt.Sprint(*p), cfg.Tenant, "a Provider names its tenant")
+	require.Contains(t, fmt.Sprint(*creds), creds.TenantID, "a Credentials names its tenant")
+}
+
+// TestProviderClientRefusesCrossHostRedirect: an API that answers 302 to
+// another host does not get the client-credentials token sent there —
+// whether the client's CheckRedirect or, with CheckRedirect cleared, the
+// transport stops it — and the error wraps oauthkit.ErrCrossOriginRedirect;
+// a redirect within the API's host is followed, with the token.
+func TestProviderClientRefusesCrossHostRedirect(t *testing.T) {
+	srv := webuntistest.NewServer(webuntistest.Options{})
+	defer srv.Close()
+	p, err := webuntis.New(srv.Config())
+	require.NoError(t, err)
+	tok, err := p.Token(context.Background())
+	require.NoError(t, err)
+
+	var otherHits, otherAuth atomic.Int32
+	other := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		otherHits.Add(1)
+		if r.Header.Get("Authorization") != "" {
+			otherAuth.Add(1)
+		}
+	}))
+	defer other.Close()
+	var sameHostAuth atomic.Value
+	api := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.URL.Path {
+		case "/away":
+			http.Redirect(w, r, other.URL+"/elsewhere", http.StatusFound)
+		case "/old":
+			http.Redirect(w, r, "/new", http.StatusFound)
+		case "/new":
+			sameHostAuth.Store(r.Header.Get("Authorization"))
+		}
+	}))
+	defer api.Close()
+
+	for _, tc := range []struct {
+		name          string
+		checkRedirect bool // keep the client's CheckRedirect
+	}{
+		{"client", true},
+		{"transport", false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			client := *p.Client() // a copy: the Provider's client is not modified
+			if !tc.checkRedirect {
+				client.CheckRedirect = nil // the default follows any redirect
+			}
+			resp, err := client.Get(api.URL + "/away")
+			if resp != nil {
+				resp.Body.Close()
+			}
+			require.ErrorIs(t, err, oauthkit.ErrCrossOriginRedirect)
+			assert.Zero(t, otherAuth.Load(), "the other host saw an Authorization header")
+			if tc.checkRedirect {
+				assert.Zero(t, otherHits.Load(), "the redirect was not followed")
+			}
+		})
+	}
+
+	resp, err := p.Client().Get(api.URL + "/old")
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, "/new", resp.Request.URL.Path, "the same-host redirect is followed")
+	got, _ := sameHostAuth.Load().(string)
+	assert.True(t, got == "Bearer "+tok.AccessToken, "the same-host redirect carries the token")
+}
