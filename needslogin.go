@@ -5,11 +5,18 @@ import (
 	"strings"
 )
 
-// NeedsLogin reports whether err says that a refresh failed because the
-// refresh token is dead — expired, revoked, already used (rotated away) or
-// issued to another client — so the only way to act for the user again is
-// to send them through the login once more. A web app checks it where it
-// refreshes:
+// ErrNoRefreshToken: a user's token has expired (or is about to) and there
+// is no refresh token to renew it with — the login never got one, or none
+// was stored. Only a new login helps: [NeedsLogin] is true for it. A
+// tokencache RefreshingSource (and so every vendor's UserTokenSource)
+// returns an error wrapping it.
+var ErrNoRefreshToken = errors.New("oauthkit: no refresh token to renew the login with")
+
+// NeedsLogin reports whether err says that a user's login cannot be renewed
+// any more — its refresh token is dead (expired, revoked, already used or
+// issued to another client) or missing — so the only way to act for the
+// user again is to send them through the login once more. A web app checks
+// it where it refreshes:
 //
 //	tok, err := p.Refresh(ctx, stored.RefreshToken)
 //	if oauthkit.NeedsLogin(err) {
@@ -17,8 +24,13 @@ import (
 //		return
 //	}
 //
-// It is true for an [*Error] (anywhere in err's chain) of a refresh (Op
-// [OpRefresh]) that is
+// It is true for exactly these causes, anywhere in err's chain:
+//
+//   - [ErrNoRefreshToken]: the token expired and there is none to renew it
+//     with;
+//
+// and an [*Error] of a refresh (Op [OpRefresh]) that says the refresh token
+// is dead:
 //
 //   - invalid_grant, the RFC 6749 §5.2 code for a refresh token that is
 //     "invalid, expired, revoked … or was issued to another client" (also
@@ -33,11 +45,15 @@ import (
 //
 // It is false for everything else: network errors and timeouts, 5xx and
 // other malformed answers, invalid_client (a configuration error, not the
-// user's), a missing refresh_token parameter, and errors of any other
-// operation (a wrong password or an expired authorization code is not a dead
-// session). Those are worth retrying or fixing; logging in again cures none
-// of them.
+// user's) and a missing refresh_token parameter, which are worth retrying or
+// fixing but which logging in again does not cure; and errors of any other
+// operation. A failed login attempt ([ErrLoginExpired], [ErrStateMismatch],
+// an expired authorization code, a wrong password) is not a dead session:
+// the login handler answers it itself, by starting that login over.
 func NeedsLogin(err error) bool {
+	if errors.Is(err, ErrNoRefreshToken) {
+		return true
+	}
 	var e *Error
 	if !errors.As(err, &e) || e.Op != OpRefresh || e.Err != nil || e.StatusCode >= 500 {
 		return false

@@ -8,6 +8,14 @@ import (
 	"testing"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
+	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
+	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
+	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
 )
 
 const leagueInvalidRequest = "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed."
@@ -36,6 +44,10 @@ func TestNeedsLogin(t *testing.T) {
 		{"wrapped", fmt.Errorf("tokencache: refresh user 42: %w", refresh(400, "invalid_grant", "", "", "")), true},
 		{"joined", errors.Join(errors.New("other"), refresh(400, "invalid_grant", "", "", "")), true},
 
+		// No refresh token at all.
+		{"no refresh token", oauthkit.ErrNoRefreshToken, true},
+		{"no refresh token, wrapped", fmt.Errorf("tokencache: fetch: %w", oauthkit.ErrNoRefreshToken), true},
+
 		// Not a dead refresh token.
 		{"nil", nil, false},
 		{"network error", &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}, false},
@@ -58,12 +70,47 @@ func TestNeedsLogin(t *testing.T) {
 		{"client credentials invalid_grant", &oauthkit.Error{Provider: "webuntis", Op: "client credentials", StatusCode: 400, Code: "invalid_grant"}, false},
 		{"access_denied at authorize", &oauthkit.Error{Provider: "justimmo", Op: "authorize", Code: "access_denied"}, false},
 		{"state mismatch", oauthkit.ErrStateMismatch, false},
+		{"login attempt expired", fmt.Errorf("x: %w", oauthkit.ErrLoginExpired), false},
 		{"unsupported", fmt.Errorf("x: %w", errors.ErrUnsupported), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			if got := oauthkit.NeedsLogin(tt.err); got != tt.want {
 				t.Errorf("NeedsLogin(%v) = %v, want %v", tt.err, got, tt.want)
+			}
+		})
+	}
+}
+
+// TestNeedsLoginForEveryVendorsEmptyRefreshToken: a stored login without a
+// refresh token can only be renewed by logging in again, so every vendor's
+// Refresh(ctx, "") answers an error that NeedsLogin is true for.
+func TestNeedsLoginForEveryVendorsEmptyRefreshToken(t *testing.T) {
+	w := webuntistest.NewServer(webuntistest.Options{})
+	t.Cleanup(w.Close)
+	u := unisignintest.NewServer(unisignintest.Options{})
+	t.Cleanup(u.Close)
+	j := justimmotest.NewServer(justimmotest.Options{})
+	t.Cleanup(j.Close)
+	l := licensespringtest.NewServer(licensespringtest.Options{})
+	t.Cleanup(l.Close)
+	must := func(p oauthkit.Provider, err error) oauthkit.Provider {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, p := range []oauthkit.Provider{
+		must(webuntis.New(w.Config())),
+		must(unisignin.New(u.Config())),
+		must(justimmo.New(j.Config())),
+		must(licensespring.New(l.Config())),
+	} {
+		t.Run(p.Name(), func(t *testing.T) {
+			_, err := p.Refresh(context.Background(), "")
+			if !errors.Is(err, oauthkit.ErrNoRefreshToken) || !oauthkit.NeedsLogin(err) {
+				t.Errorf("Refresh(ctx, \"\") = %v; want an error wrapping ErrNoRefreshToken, for which NeedsLogin is true", err)
 			}
 		})
 	}

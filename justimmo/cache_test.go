@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
@@ -57,3 +58,10 @@ func TestClientCredentialsAreCached(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// Compile-time checks: Justimmo has every cached-token capability.
+var (
+	_ oauthkit.TokenProvider     = (*justimmo.Provider)(nil)
+	_ oauthkit.ClientProvider    = (*justimmo.Provider)(nil)
+	_ oauthkit.UserTokenProvider = (*justimmo.Provider)(nil)
+)

@@ -30,7 +30,24 @@
 // returns the next refresh token, which replaces the one used. An expired
 // one answers invalid_request with hint "Refresh token has expired", and
 // [oauthkit.NeedsLogin] reports true for it. [Provider.ClientCredentials]
-// gets a token without a user (no refresh token).
+// gets a token without a user (no refresh token); client-credentials tokens
+// live a day or a month.
+//
+// # Cached tokens
+//
+// Provider.Token, Provider.TokenSource and Provider.Client
+// ([oauthkit.TokenProvider], [oauthkit.ClientProvider]) serve the
+// client-credentials token from Config.Cache, fetched on first use and
+// renewed by one background request shortly before it expires.
+// Provider.Client is for the Justimmo API; call Provider.InvalidateToken
+// when the API answers 401.
+//
+// Provider.UserTokenSource ([oauthkit.UserTokenProvider]) keeps a user's
+// login alive: served from the cache and renewed with [Provider.Refresh]
+// ahead of expiry, one refresh at a time, each with the newest refresh token
+// (each works once). Config.Cache's OnTokenChange reports each new token
+// with the user, for storage; [oauthkit.NeedsLogin] tells when the refresh
+// token is dead.
 //
 // # Current user
 //

@@ -10,26 +10,29 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
-	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
 const name = "justimmo"
 
 // Provider is Justimmo's OAuth server for one client. It implements
-// [oauthkit.Provider] and [oauthkit.UserInfoFetcher]. It is safe for
-// concurrent use; make one and keep it.
+// [oauthkit.Provider], [oauthkit.UserInfoFetcher] and, on Config.Cache, the
+// cached-token methods of [oauthkit.TokenProvider] (Token, TokenSource,
+// InvalidateToken), [oauthkit.ClientProvider] (Client) and
+// [oauthkit.UserTokenProvider] (UserTokenSource); see "Cached tokens" in the
+// package documentation. It is safe for concurrent use; make one and keep
+// it.
 type Provider struct {
 	cfg       Config
 	http      *httpc.Client
 	token     *league.Endpoint
 	endpoints oauthkit.Endpoints
-	tokens    *cached.Tokens
-	cc        *cached.Flow // client credentials
+
+	*clientTokens // Token, TokenSource, Client, InvalidateToken (cache.go)
+	*userTokens   // UserTokenSource (cache.go)
 }
 
 var (
@@ -65,11 +68,7 @@ func New(cfg Config) (*Provider, error) {
 		Client:   &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
 		Advise:   advise,
 	}
-	p.tokens = cached.New(cfg.Cache, cfg.HTTPClient)
-	p.cc = p.tokens.Flow(tokencache.KeyParts{
-		Vendor: name, Endpoint: p.endpoints.TokenURL, ClientID: cfg.ClientID,
-		Flow: "client_credentials", Scopes: cfg.Scopes, Credential: cfg.ClientSecret.Reveal(),
-	}, p.ClientCredentials)
+	p.initCache()
 	return p, nil
 }
 

@@ -1,19 +1,22 @@
 package licensespring
 
 import (
-	"golang.org/x/oauth2"
-
+	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
-// UserTokenSource returns a token source for one license user's login (from
-// [oauthkit.Complete]): served from the cache (Config.Cache) and renewed at
-// the Keycloak token endpoint with [Provider.Refresh] ahead of expiry, one
-// refresh at a time, each with the newest refresh token (Keycloak may rotate
-// them). Config.Cache's OnTokenChange reports new tokens for storage.
-func (p *Provider) UserTokenSource(user string, tok *oauth2.Token) oauth2.TokenSource {
-	return p.tokens.UserSource(tokencache.KeyParts{
+// UserTokenSource ([oauthkit.UserTokenProvider]) is written once in
+// internal/cached and embedded in Provider under this name; "Cached tokens"
+// in the package documentation says what is LicenseSpring's own about it.
+// LicenseSpring's login offers no client credentials, so Provider has no
+// cached client-credentials methods.
+type userTokens = cached.Users
+
+// initCache binds the Provider's license users' logins to Config.Cache.
+// p.cfg must be set.
+func (p *Provider) initCache() {
+	p.userTokens = cached.New(p.cfg.Cache, p.cfg.HTTPClient).Users(tokencache.KeyParts{
 		Vendor: name, Endpoint: p.cfg.APIURL, Tenant: p.cfg.CustomerAccountCode, ClientID: p.cfg.Product,
-		Flow: "refresh_token", User: user,
-	}, tok, p.Refresh)
+		Flow: "refresh_token",
+	}, p.Refresh)
 }

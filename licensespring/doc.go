@@ -60,6 +60,16 @@
 // verified including the nonce and at_hash — then
 // [Provider.ActivationFromLogin].
 //
+// # Cached tokens
+//
+// Provider.UserTokenSource ([oauthkit.UserTokenProvider]) keeps a license
+// user's login (from [oauthkit.Complete]) alive: served from Config.Cache
+// and renewed at the Keycloak token endpoint with [Provider.Refresh] ahead
+// of expiry, one refresh at a time, each with the newest refresh token
+// (Keycloak may rotate them). Config.Cache's OnTokenChange reports each new
+// token with the user it belongs to, for storage. There are no cached
+// client-credentials methods: the License API signs requests instead.
+//
 // # Where the vendor's documents disagree
 //
 //   - The default response type: the parameter table says "defaults to

@@ -14,7 +14,6 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/lazy"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
@@ -25,16 +24,18 @@ const name = "licensespring"
 
 // Provider is LicenseSpring's license-user SSO for one product and one
 // customer account: the signed sso_url lookup and the Keycloak login around
-// it. It implements [oauthkit.Provider] and [oauthkit.IDTokenVerifier]. It
-// is safe for concurrent use; make one per product and customer account,
-// and keep it.
+// it. It implements [oauthkit.Provider], [oauthkit.IDTokenVerifier] and,
+// on Config.Cache, [oauthkit.UserTokenProvider] (UserTokenSource; see
+// "Cached tokens" in the package documentation). It is safe for concurrent
+// use; make one per product and customer account, and keep it.
 type Provider struct {
 	cfg    Config
 	signer *Signer
 	http   *httpc.Client
 	token  *oauthwire.Client
 	sso    *lazy.Value[*session] // a pointer: Provider values copy without copying its lock
-	tokens *cached.Tokens
+
+	*userTokens // UserTokenSource (cache.go)
 }
 
 var (
@@ -58,8 +59,8 @@ func New(cfg Config) (*Provider, error) {
 		signer: &Signer{APIKey: cfg.APIKey, SharedKey: cfg.SharedKey, Now: cfg.Now},
 		http:   hc,
 		token:  &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
-		tokens: cached.New(cfg.Cache, cfg.HTTPClient),
 	}
+	p.initCache()
 	p.sso = &lazy.Value[*session]{Fetch: p.fetchSession, Timeout: hc.Timeout() * 3}
 	return p, nil
 }
@@ -219,7 +220,7 @@ func (p *Provider) ClientCredentials(context.Context) (*oauth2.Token, error) {
 // the same public client.
 func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	if refreshToken == "" {
-		return nil, fmt.Errorf("%s: refresh: empty refresh token", name)
+		return nil, fmt.Errorf("%s: refresh: empty refresh token: %w", name, oauthkit.ErrNoRefreshToken)
 	}
 	s, err := p.session(ctx)
 	if err != nil {

@@ -109,12 +109,12 @@ type Config struct {
 	OnError func(key string, err error)
 
 	// OnTokenChange, if set, is called when a new token replaces a different
-	// one under key (or fills it), before callers waiting for it are
+	// one under a key (or fills it), before callers waiting for it are
 	// released; calls for one key never overlap. Use it to persist a rotated
-	// refresh token. oldTok is nil when the cache held no token for key
-	// (first fetch, or after expiry, eviction or Invalidate); newTok is never
-	// nil. Neither may be modified.
-	OnTokenChange func(key string, oldTok, newTok *oauth2.Token)
+	// refresh token: [TokenChange.User] names the user of a
+	// [Cache.RefreshingSource] (see [ForUser]), so that the token is stored
+	// for the right one, while keys keep users hashed.
+	OnTokenChange func(TokenChange)
 }
 
 // Cache holds one token per key and fetches it at most once at a time. It is
@@ -136,7 +136,7 @@ type Cache struct {
 
 	onRefresh     func(RefreshEvent)
 	onError       func(string, error)
-	onTokenChange func(string, *oauth2.Token, *oauth2.Token)
+	onTokenChange func(TokenChange)
 
 	mu       sync.Mutex // guards closed and inflight
 	closed   bool
@@ -192,14 +192,14 @@ func (c *Cache) Token(ctx context.Context, key string, fetch Fetch) (*oauth2.Tok
 		e.touch()
 		return e.tok.Load(), nil
 	}
-	tok, _, err := c.token(ctx, e, key, fetch.renew())
+	tok, _, err := c.token(ctx, e, key, fetch.renew(), nil)
 	return tok, err
 }
 
 // token is the path of every caller that did not find a fresh token: e is the
-// caller's entry for key if it has one. It returns the entry it used, for a
-// bound [Cache.TokenSource] to keep.
-func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew) (*oauth2.Token, *entry, error) {
+// caller's entry for key if it has one; user is the [ForUser] of its source.
+// It returns the entry it used, for a bound [Cache.TokenSource] to keep.
+func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, user *string) (*oauth2.Token, *entry, error) {
 	if fetch == nil {
 		return nil, e, errors.New("tokencache: nil fetch function")
 	}
@@ -218,7 +218,7 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew) (*
 		case phaseStale:
 			e.touch()
 			tok := e.tok.Load()
-			c.refresh(ctx, e, fetch)
+			c.refresh(ctx, e, fetch, user)
 			return tok, e, nil
 		}
 
@@ -239,7 +239,7 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew) (*
 		cl := e.call
 		if cl == nil {
 			var err error
-			if cl, err = c.start(ctx, e, fetch); err != nil {
+			if cl, err = c.start(ctx, e, fetch, user); err != nil {
 				c.settle(e, c.clock.Now())
 				e.mu.Unlock()
 				return nil, e, err
@@ -257,11 +257,11 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew) (*
 
 // refresh starts a background refresh of e if it is stale and none is in
 // flight.
-func (c *Cache) refresh(ctx context.Context, e *entry, fetch renew) {
+func (c *Cache) refresh(ctx context.Context, e *entry, fetch renew, user *string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	if !e.dead.Load() && e.call == nil && e.phase.Load() == phaseStale {
-		_, _ = c.start(ctx, e, fetch) // only ErrClosed: the stale token is still served
+		_, _ = c.start(ctx, e, fetch, user) // only ErrClosed: the stale token is still served
 	}
 }
 

@@ -146,11 +146,14 @@ func ExampleKey() {
 }
 
 // A user's login whose refresh token rotates: every renewal starts from the
-// newest token, and OnTokenChange reports the new refresh token to store.
+// newest token, and OnTokenChange reports the new refresh token to store for
+// the user named with ForUser (the key holds the user only hashed).
 func ExampleCache_RefreshingSource() {
 	cache := tokencache.New(tokencache.Config{
-		OnTokenChange: func(key string, _, tok *oauth2.Token) {
-			fmt.Println("store refresh token", tok.RefreshToken)
+		OnTokenChange: func(ch tokencache.TokenChange) {
+			if ch.RefreshTokenChanged() {
+				fmt.Printf("store refresh token %s for %s\n", ch.New.RefreshToken, ch.User)
+			}
 		},
 	})
 	defer cache.Close()
@@ -163,10 +166,10 @@ func ExampleCache_RefreshingSource() {
 	expired := &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: time.Now().Add(-time.Minute)}
 	key := tokencache.Key(tokencache.KeyParts{Vendor: "unisignin", ClientID: "app", Flow: "refresh_token", User: "user-42"})
 
-	src := cache.RefreshingSource(key, expired, renew)
+	src := cache.RefreshingSource(key, expired, renew, tokencache.ForUser("user-42"))
 	tok, _ := src.Token()
 	fmt.Println(tok.AccessToken, tok.RefreshToken)
 	// Output:
-	// store refresh token rt-1
+	// store refresh token rt-1 for user-42
 	// at-1 rt-1
 }

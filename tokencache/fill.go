@@ -39,6 +39,7 @@ type call struct {
 	tok      *oauth2.Token
 	err      error
 	gen      uint64          // entry.gen when the fill started
+	user     *string         // TokenChange.User: ForUser of the source that started it
 	ahead    bool            // started on a stale token
 	prev     *oauth2.Token   // entry's token when the fill started
 	fetchCtx context.Context // the fetch's: ends at FetchTimeout or Close
@@ -81,12 +82,12 @@ type result struct {
 }
 
 // start begins filling e with fetch in a new goroutine, with a context
-// derived from ctx. e.mu must be held.
-func (c *Cache) start(ctx context.Context, e *entry, fetch renew) (*call, error) {
+// derived from ctx, for user (see [TokenChange.User]). e.mu must be held.
+func (c *Cache) start(ctx context.Context, e *entry, fetch renew, user *string) (*call, error) {
 	// Detached from the caller that happened to start it, so that its
 	// cancellation does not fail the others; values (trace IDs) are kept.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.fetchTimeout)
-	cl := &call{done: make(chan struct{}), returned: make(chan struct{}), gen: e.gen, prev: e.held, fetchCtx: ctx}
+	cl := &call{done: make(chan struct{}), returned: make(chan struct{}), gen: e.gen, user: user, prev: e.held, fetchCtx: ctx}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -155,7 +156,11 @@ func (c *Cache) fill(ctx context.Context, e *entry, cl *call, fetch renew) {
 	// Hooks for one key never overlap: e.call is still set, so no other fill
 	// of e can start until it is cleared below.
 	if keep && c.onTokenChange != nil && changed(old, r.tok) {
-		c.onTokenChange(e.key, old, r.tok)
+		ch := TokenChange{Key: e.key, Old: old, New: r.tok}
+		if cl.user != nil {
+			ch.User = *cl.user
+		}
+		c.onTokenChange(ch)
 	}
 	if r.err != nil {
 		c.reportError(e.key, r.err)

@@ -140,12 +140,12 @@ func newHarnessOn(t testing.TB, clock *tokencachetest.Clock, cfg tokencache.Conf
 		h.errs = append(h.errs, err)
 	}
 	onChange := cfg.OnTokenChange
-	cfg.OnTokenChange = func(key string, oldTok, newTok *oauth2.Token) {
+	cfg.OnTokenChange = func(ch tokencache.TokenChange) {
 		h.mu.Lock()
-		h.changes = append(h.changes, [2]*oauth2.Token{oldTok, newTok})
+		h.changes = append(h.changes, [2]*oauth2.Token{ch.Old, ch.New})
 		h.mu.Unlock()
 		if onChange != nil {
-			onChange(key, oldTok, newTok)
+			onChange(ch)
 		}
 	}
 	h.cache = tokencache.New(cfg)

@@ -1,7 +1,11 @@
 package tokencache_test
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
 	"testing"
 	"time"
 
@@ -9,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
@@ -55,7 +60,7 @@ func TestOnTokenChange(t *testing.T) {
 // before its access token is used.
 func TestOnTokenChangeBeforeWaiters(t *testing.T) {
 	inHook, leaveHook := make(chan struct{}), make(chan struct{})
-	h := newHarness(t, tokencache.Config{OnTokenChange: func(string, *oauth2.Token, *oauth2.Token) {
+	h := newHarness(t, tokencache.Config{OnTokenChange: func(tokencache.TokenChange) {
 		close(inHook)
 		<-leaveHook
 	}})
@@ -86,4 +91,33 @@ func TestOnErrorNoSecrets(t *testing.T) {
 	require.Len(t, errs, 1)
 	assert.NotContains(t, errs[0].Error(), first.AccessToken)
 	assert.NotContains(t, errs[0].Error(), first.RefreshToken)
+}
+
+// TestTokenChangeRedacts: a TokenChange printed, logged or marshalled shows
+// neither its tokens nor its user.
+func TestTokenChangeRedacts(t *testing.T) {
+	ch := tokencache.TokenChange{
+		Key:  testingKey,
+		User: "user-secret-42@example.com",
+		Old:  &oauth2.Token{AccessToken: "old-access-secret", RefreshToken: "old-refresh-secret"},
+		New:  &oauth2.Token{AccessToken: "new-access-secret", RefreshToken: "new-refresh-secret", Expiry: time.Unix(1e9, 0)},
+	}
+	secrets := []string{ch.User, ch.Old.AccessToken, ch.Old.RefreshToken, ch.New.AccessToken, ch.New.RefreshToken}
+
+	var logged bytes.Buffer
+	slog.New(slog.NewJSONHandler(&logged, nil)).Info("change", "ch", ch)
+	slog.New(slog.NewTextHandler(&logged, nil)).Info("change", "ch", ch)
+	asJSON, err := json.Marshal(ch)
+	require.NoError(t, err)
+	leakcheck.Formatted(t, []any{ch, &ch, logged.String(), string(asJSON)}, secrets...)
+
+	// Nor does the source that carries the user to the hook.
+	c := tokencache.New(tokencache.Config{})
+	defer c.Close()
+	src := c.RefreshingSource(testingKey, ch.New, func(context.Context, *oauth2.Token) (*oauth2.Token, error) { return nil, errUpstream }, tokencache.ForUser(ch.User))
+	leakcheck.Formatted(t, []any{src}, ch.User)
+
+	assert.Contains(t, fmt.Sprint(ch), testingKey, "the key is shown")
+	assert.True(t, ch.RefreshTokenChanged())
+	assert.False(t, tokencache.TokenChange{Old: ch.New, New: ch.New}.RefreshTokenChanged())
 }

@@ -2,14 +2,11 @@ package tokencache
 
 import (
 	"context"
-	"errors"
 
 	"golang.org/x/oauth2"
-)
 
-// errNoRefreshToken is a RefreshingSource's fetch error when the token it
-// would renew carries no refresh token.
-var errNoRefreshToken = errors.New("tokencache: the token has no refresh token to renew it with")
+	"github.com/seed-e8f4a5f7/oauthkit"
+)
 
 // RefreshingSource returns a TokenSource for a token that renews itself —
 // one user's login, with a refresh token that may rotate. seed is served and
@@ -28,22 +25,54 @@ var errNoRefreshToken = errors.New("tokencache: the token has no refresh token t
 //     another source already rotated away. A seed given to a new source
 //     replaces that newest token unless it expires earlier (an older copy of
 //     the login): a new login takes over from a dead one;
-//   - [Config.OnTokenChange] reports every new token, so the application can
-//     persist the rotated refresh token (once no source of a key is in use and
-//     its token has expired, the cache forgets it).
+//   - [Config.OnTokenChange] reports every new token, with the user given by
+//     [ForUser], so the application can persist the rotated refresh token
+//     for that user (once no source of a key is in use and its token has
+//     expired, the cache forgets it).
 //
 // If the new token carries no refresh token, the previous one is kept on it
 // (RFC 6749 §6: the server may keep the old one valid). A failed renewal of a
 // token that is still valid keeps serving it, like any refresh; an error that
 // means the refresh token is dead reaches the caller once the access token
-// has expired (oauthkit.NeedsLogin tells it from a passing failure).
+// has expired (oauthkit.NeedsLogin tells it from a passing failure). A token
+// without a refresh token is served until it expires; then the source fails
+// with an error wrapping [oauthkit.ErrNoRefreshToken].
 //
 // Build key with a [KeyParts.User] naming the user, so users do not share
-// tokens. The returned tokens are shared and must not be modified.
-func (c *Cache) RefreshingSource(key string, seed *oauth2.Token, renew Renew) oauth2.TokenSource {
+// tokens, and pass the same user with [ForUser], so that OnTokenChange
+// learns whose token changed. The returned tokens are shared and must not be
+// modified.
+func (c *Cache) RefreshingSource(key string, seed *oauth2.Token, renew Renew, opts ...RefreshingOption) oauth2.TokenSource {
+	var o refreshingOptions
+	for _, opt := range opts {
+		opt.apply(&o)
+	}
 	r := &refreshing{c: c, renew: renew, lin: c.lineageOf(key, seed)}
-	return &source{c: c, key: key, fetch: r.fill}
+	return &source{c: c, key: key, fetch: r.fill, user: o.user}
 }
+
+// A RefreshingOption configures a [Cache.RefreshingSource].
+type RefreshingOption interface {
+	apply(*refreshingOptions)
+}
+
+type refreshingOptions struct {
+	user *string
+}
+
+type forUser string
+
+func (u forUser) apply(o *refreshingOptions) {
+	user := string(u)
+	o.user = &user
+}
+
+// ForUser names the user whose login a [Cache.RefreshingSource] keeps
+// alive: [Config.OnTokenChange] receives it as [TokenChange.User] with every
+// token the source's renewals bring, so that the application stores a
+// rotated refresh token for the right user. It is carried beside the key,
+// never in it: only [KeyParts.User]'s hash enters the key.
+func ForUser(user string) RefreshingOption { return forUser(user) }
 
 // refreshing is the state of one RefreshingSource.
 type refreshing struct {
@@ -66,7 +95,7 @@ func (r *refreshing) fill(ctx context.Context, prev *oauth2.Token) (*oauth2.Toke
 		}
 	}
 	if base == nil || base.RefreshToken == "" {
-		return nil, errNoRefreshToken
+		return nil, oauthkit.ErrNoRefreshToken
 	}
 	tok, err := r.renew(ctx, base)
 	if err != nil {

@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
@@ -195,6 +196,78 @@ func TestRefreshingSourceKeepsARefreshTokenTheAnswerOmits(t *testing.T) {
 	noRefresh := h.cache.RefreshingSource("v1|other", &oauth2.Token{AccessToken: "x", Expiry: h.clock.Now().Add(-time.Second)}, renew)
 	_, err = noRefresh.Token()
 	assert.ErrorContains(t, err, "no refresh token")
+}
+
+// TestRefreshingSourceWithoutRefreshTokenNeedsLogin: a login whose token
+// expired and that has no refresh token can only be cured by a new login,
+// and the source's error says so to oauthkit.NeedsLogin — with and without
+// a seed.
+func TestRefreshingSourceWithoutRefreshTokenNeedsLogin(t *testing.T) {
+	h := newHarness(t, tokencache.Config{})
+	renew := func(context.Context, *oauth2.Token) (*oauth2.Token, error) {
+		t.Error("renew called without a refresh token")
+		return nil, errUpstream
+	}
+	seeds := map[string]*oauth2.Token{
+		"expired, no refresh token": {AccessToken: "at-0", Expiry: h.clock.Now().Add(-time.Second)},
+		"no seed":                   nil,
+	}
+	for name, seed := range seeds {
+		t.Run(name, func(t *testing.T) {
+			src := h.cache.RefreshingSource("v1|"+name, seed, renew)
+			_, err := src.Token()
+			require.Error(t, err)
+			assert.ErrorIs(t, err, oauthkit.ErrNoRefreshToken)
+			assert.True(t, oauthkit.NeedsLogin(err), "NeedsLogin(%v)", err)
+		})
+	}
+}
+
+// TestOnTokenChangeNamesTheUser: two users' logins on one cache rotate their
+// refresh tokens; OnTokenChange learns from TokenChange.User whose token
+// each new one is, though the keys hold users only hashed.
+func TestOnTokenChangeNamesTheUser(t *testing.T) {
+	type stored struct{ user, refreshToken string }
+	var (
+		mu    sync.Mutex
+		saved []stored
+	)
+	h := newHarness(t, tokencache.Config{OnTokenChange: func(ch tokencache.TokenChange) {
+		if ch.RefreshTokenChanged() {
+			mu.Lock()
+			saved = append(saved, stored{ch.User, ch.New.RefreshToken})
+			mu.Unlock()
+		}
+	}})
+	sources := map[string]oauth2.TokenSource{}
+	for _, user := range []string{"alice@example.com", "bob@example.com"} {
+		key := tokencache.Key(tokencache.KeyParts{Vendor: "unisignin", ClientID: "app", Flow: "refresh_token", User: user})
+		require.NotContains(t, key, "example.com", "the key holds the user only hashed")
+		renew := func(_ context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
+			return &oauth2.Token{AccessToken: "at-" + user, RefreshToken: prev.RefreshToken + "+" + user, Expiry: h.clock.Now().Add(life)}, nil
+		}
+		expired := &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-" + user, Expiry: h.clock.Now().Add(-time.Second)}
+		sources[user] = h.cache.RefreshingSource(key, expired, renew, tokencache.ForUser(user))
+	}
+	for _, user := range []string{"bob@example.com", "alice@example.com"} {
+		_, err := sources[user].Token()
+		require.NoError(t, err)
+		h.waitEvent(t)
+	}
+
+	// A key filled without a source for a user (client credentials)
+	// reports none.
+	_, err := h.cache.Token(context.Background(), testingKey, h.up.fetch)
+	require.NoError(t, err)
+	h.waitEvent(t)
+
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []stored{
+		{"bob@example.com", "rt-bob@example.com+bob@example.com"},
+		{"alice@example.com", "rt-alice@example.com+alice@example.com"},
+		{"", "rt-1"},
+	}, saved)
 }
 
 // TestRefreshingSourceKeepsRotatedRefreshTokenAfterDrop: once one source of

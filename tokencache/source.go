@@ -29,6 +29,7 @@ type source struct {
 	c     *Cache
 	key   string
 	fetch renew
+	user  *string               // ForUser, for TokenChange.User; a pointer, so that %v of a source shows no user
 	e     atomic.Pointer[entry] // last entry used; replaced when it is dropped
 }
 
@@ -44,7 +45,7 @@ func (s *source) token(ctx context.Context) (*oauth2.Token, error) {
 			return e.tok.Load(), nil
 		}
 	}
-	tok, e2, err := s.c.token(ctx, e, s.key, s.fetch)
+	tok, e2, err := s.c.token(ctx, e, s.key, s.fetch, s.user)
 	if e2 != e {
 		s.e.Store(e2)
 	}

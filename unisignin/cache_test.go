@@ -12,6 +12,8 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
 )
 
@@ -28,9 +30,10 @@ func TestUserTokenSourceRotation(t *testing.T) {
 	cache := tokencache.New(tokencache.Config{
 		Clock:     clock,
 		OnRefresh: func(ev tokencache.RefreshEvent) { events <- ev },
-		OnTokenChange: func(_ string, _, tok *oauth2.Token) {
+		OnTokenChange: func(ch tokencache.TokenChange) {
+			assert.Equal(t, "42", ch.User, "the hook is told whose token it is")
 			mu.Lock()
-			stored = append(stored, tok)
+			stored = append(stored, ch.New)
 			mu.Unlock()
 		},
 	})
@@ -80,4 +83,83 @@ func TestUserTokenSourceRotation(t *testing.T) {
 	defer mu.Unlock()
 	require.NotEmpty(t, stored)
 	assert.Equal(t, previous, stored[len(stored)-1].RefreshToken, "the application was told the newest refresh token")
+}
+
+// Compile-time checks: UniSignIn has users' cached logins, and no cached
+// client-credentials methods (it offers no such grant).
+var _ oauthkit.UserTokenProvider = (*unisignin.Provider)(nil)
+
+// TestOnTokenChangeNamesTheUserWhoseTokenRotated: two users' logins share one
+// cache; when each one's token is refreshed (and its refresh token rotated),
+// OnTokenChange learns which user it belongs to, so the application stores
+// each rotated refresh token in the right user's place — though the cache
+// key holds the user only hashed.
+func TestOnTokenChangeNamesTheUserWhoseTokenRotated(t *testing.T) {
+	clock := tokencachetest.NewClock(testNow)
+	users := []unisignintest.User{
+		{ID: 1, Email: "ada@example.com", Password: "pw-ada-1"},
+		{ID: 2, Email: "bob@example.com", Password: "pw-bob-2"},
+	}
+	srv := unisignintest.NewServer(unisignintest.Options{Now: clock.Now, Users: users})
+	t.Cleanup(srv.Close)
+	var mu sync.Mutex
+	stored := map[string]string{} // user → refresh token, the application's storage
+	events := make(chan tokencache.RefreshEvent, 16)
+	cache := tokencache.New(tokencache.Config{
+		Clock:     clock,
+		OnRefresh: func(ev tokencache.RefreshEvent) { events <- ev },
+		OnTokenChange: func(ch tokencache.TokenChange) {
+			assert.NotContains(t, ch.Key, "@", "the key holds no user in clear")
+			if ch.RefreshTokenChanged() {
+				mu.Lock()
+				stored[ch.User] = ch.New.RefreshToken
+				mu.Unlock()
+			}
+		},
+	})
+	defer cache.Close()
+	cfg := srv.Config()
+	cfg.Cache, cfg.Now = cache, clock.Now
+	p := mustNew(t, cfg)
+	ctx := context.Background()
+
+	sources := map[string]oauth2.TokenSource{}
+	for _, u := range users {
+		login, err := p.PasswordToken(ctx, u.Email, oauthkit.Secret(u.Password))
+		require.NoError(t, err)
+		sources[u.Email] = p.UserTokenSource(u.Email, login)
+		_, err = sources[u.Email].Token()
+		require.NoError(t, err)
+		<-events // the login's token, handed to the cache
+	}
+
+	clock.Advance(time.Hour - 30*time.Second) // stale: one refresh each
+	want := map[string]string{}
+	for _, u := range users {
+		_, err := sources[u.Email].Token()
+		require.NoError(t, err)
+		require.NoError(t, (<-events).Err)
+		tok, err := sources[u.Email].Token()
+		require.NoError(t, err)
+		want[u.Email] = tok.RefreshToken
+	}
+	require.NotEqual(t, want[users[0].Email], want[users[1].Email])
+
+	mu.Lock()
+	defer mu.Unlock()
+	for _, u := range users {
+		// By position, never by value: refresh tokens stay out of failures.
+		assert.True(t, stored[u.Email] == want[u.Email], "%s's stored refresh token is not its newest", u.Email)
+	}
+}
+
+// TestNoCachedClientCredentials: UniSignIn offers no client-credentials
+// grant, so its Provider has none of the cached client-credentials methods.
+func TestNoCachedClientCredentials(t *testing.T) {
+	srv, _ := newFake(t, 8)
+	var provider oauthkit.Provider = mustNew(t, srv.Config())
+	_, ok := provider.(oauthkit.TokenProvider)
+	assert.False(t, ok, "TokenProvider")
+	_, ok = provider.(oauthkit.ClientProvider)
+	assert.False(t, ok, "ClientProvider")
 }

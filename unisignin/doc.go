@@ -44,6 +44,17 @@
 // (expired, revoked, already used), [oauthkit.NeedsLogin] reports true for
 // the error, whichever league version answered.
 //
+// # Cached tokens
+//
+// Provider.UserTokenSource ([oauthkit.UserTokenProvider]) keeps a user's
+// login (from [oauthkit.Complete] or [Provider.PasswordToken]) alive:
+// served from Config.Cache and renewed with [Provider.Refresh] ahead of
+// expiry. Because the refresh token rotates, the source refreshes once at a
+// time per user, always with the newest refresh token — however many
+// goroutines or sources use it — and Config.Cache's OnTokenChange reports
+// each new token with the user it belongs to, so the application can store
+// the rotated refresh token in that user's place.
+//
 // # Not offered
 //
 // [Provider.ClientCredentials] reports errors.ErrUnsupported: the vendor

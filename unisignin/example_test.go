@@ -6,9 +6,8 @@ import (
 	"fmt"
 	"log"
 	"net/url"
+	"strings"
 	"time"
-
-	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
@@ -193,7 +192,8 @@ func ExampleProvider_ClientCredentials() {
 }
 
 // A user's login, kept fresh by the cache: refreshed ahead of expiry with the
-// newest (rotated) refresh token, which OnTokenChange hands over for storage.
+// newest (rotated) refresh token, which OnTokenChange hands over for storage
+// with the user it belongs to.
 func ExampleProvider_UserTokenSource() {
 	clock := tokencachetest.NewClock(time.Date(2026, 11, 23, 9, 0, 0, 0, time.UTC))
 	srv := unisignintest.NewServer(unisignintest.Options{Now: clock.Now})
@@ -201,8 +201,8 @@ func ExampleProvider_UserTokenSource() {
 	refreshed := make(chan string, 4)
 	cache := tokencache.New(tokencache.Config{
 		Clock: clock,
-		OnTokenChange: func(key string, _, tok *oauth2.Token) {
-			refreshed <- tok.RefreshToken // store it with the user's session
+		OnTokenChange: func(ch tokencache.TokenChange) {
+			refreshed <- ch.User + " " + ch.New.RefreshToken // store it in ch.User's place
 		},
 	})
 	defer cache.Close()
@@ -217,13 +217,13 @@ func ExampleProvider_UserTokenSource() {
 	}
 	src := p.UserTokenSource("user-1", login)
 	tok, _ := src.Token()
-	fmt.Println("first token is the login's:", tok.AccessToken == login.AccessToken, <-refreshed == login.RefreshToken)
+	fmt.Println("first token is the login's:", tok.AccessToken == login.AccessToken, <-refreshed == "user-1 "+login.RefreshToken)
 
 	clock.Advance(59 * time.Minute) // the hour-long token is about to expire
 	src.Token()                     // still served; one refresh starts
-	newRefresh := <-refreshed
-	fmt.Println("rotated:", newRefresh != login.RefreshToken, "old one:", srv.RefreshTokenState(login.RefreshToken))
+	user1, newRefresh, _ := strings.Cut(<-refreshed, " ")
+	fmt.Println("rotated for", user1+":", newRefresh != login.RefreshToken, "old one:", srv.RefreshTokenState(login.RefreshToken))
 	// Output:
 	// first token is the login's: true true
-	// rotated: true old one: revoked
+	// rotated for user-1: true old one: revoked
 }

@@ -11,7 +11,6 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
@@ -34,14 +33,17 @@ const (
 var pkce = authgen.PKCE{Method: authgen.Plain, Alphabet: authgen.Alphanumeric, Length: verifierLength}
 
 // Provider is UniSignIn's OAuth2 server for one OAuth application. It
-// implements [oauthkit.Provider] and [oauthkit.UserInfoFetcher]. It is safe
-// for concurrent use; make one and keep it.
+// implements [oauthkit.Provider], [oauthkit.UserInfoFetcher] and, on
+// Config.Cache, [oauthkit.UserTokenProvider] (UserTokenSource; see "Cached
+// tokens" in the package documentation). It is safe for concurrent use;
+// make one and keep it.
 type Provider struct {
 	cfg       Config
 	http      *httpc.Client
 	token     *league.Endpoint
 	endpoints oauthkit.Endpoints
-	tokens    *cached.Tokens
+
+	*userTokens // UserTokenSource (cache.go)
 }
 
 var (
@@ -75,7 +77,7 @@ func New(cfg Config) (*Provider, error) {
 		Client:   &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
 		Advise:   advise,
 	}
-	p.tokens = cached.New(cfg.Cache, cfg.HTTPClient)
+	p.initCache()
 	return p, nil
 }
 

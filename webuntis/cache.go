@@ -1,48 +1,30 @@
 package webuntis
 
 import (
-	"context"
-	"net/http"
-
-	"golang.org/x/oauth2"
-
+	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
-// Token returns a client-credentials token from the cache (Config.Cache):
-// fetched on first use, reused until shortly before it expires, then
-// refreshed by one background request while callers keep getting the valid
-// one. WebUntis tokens live 3 minutes and the vendor asks for new ones "only
-// when it is really necessary" (000_…txt): use Token, TokenSource or Client
-// rather than [Provider.ClientCredentials] on every call.
-func (p *Provider) Token(ctx context.Context) (*oauth2.Token, error) { return p.cc.Token(ctx) }
+// The cached-token methods — Token, TokenSource, Client and InvalidateToken
+// ([oauthkit.TokenProvider], [oauthkit.ClientProvider]) and UserTokenSource
+// ([oauthkit.UserTokenProvider]) — are written once in internal/cached and
+// embedded in Provider under these names; "Cached tokens" in the package
+// documentation says what is WebUntis's own about them.
+type (
+	clientTokens = cached.ClientCredentials
+	userTokens   = cached.Users
+)
 
-// TokenSource returns the cached client-credentials tokens as an
-// [oauth2.TokenSource], the fastest way to read them.
-func (p *Provider) TokenSource() oauth2.TokenSource { return p.cc.TokenSource() }
-
-// Client returns an HTTP client for the OneRoster and Untis REST APIs that
-// sends the cached client-credentials token with every request, over
-// Config.HTTPClient's transport. Each request is bounded by Config.Cache's
-// [tokencache.Config.ClientTimeout] (30 s by default). The token never
-// follows a redirect to another scheme or host: such a redirect fails with
-// [oauthkit.ErrCrossOriginRedirect]; one within the same origin is
-// followed.
-func (p *Provider) Client() *http.Client { return p.cc.Client() }
-
-// InvalidateToken forgets the cached client-credentials token, so that the
-// next call fetches a new one: call it when an API answers 401.
-func (p *Provider) InvalidateToken(ctx context.Context) error { return p.cc.Invalidate(ctx) }
-
-// UserTokenSource returns a token source for one user's login (the token
-// from [oauthkit.Complete]): served from the cache and renewed with
-// [Provider.Refresh] ahead of expiry, one refresh at a time, each with the
-// newest refresh token. Config.Cache's OnTokenChange reports new tokens for
-// storage. The vendor does not document refresh tokens; where the tenant
-// issues none, the source serves the login's token until it expires.
-func (p *Provider) UserTokenSource(user string, tok *oauth2.Token) oauth2.TokenSource {
-	return p.tokens.UserSource(tokencache.KeyParts{
+// initCache binds the Provider's client-credentials flow and its users'
+// logins to Config.Cache. p.cfg and p.base must be set.
+func (p *Provider) initCache() {
+	t := cached.New(p.cfg.Cache, p.cfg.HTTPClient)
+	p.clientTokens = t.ClientCredentials(tokencache.KeyParts{
+		Vendor: name, Endpoint: p.base + "/token", Tenant: p.cfg.Tenant, ClientID: p.cfg.ClientID,
+		Flow: "client_credentials", Credential: p.cfg.Password.Reveal(),
+	}, p.ClientCredentials)
+	p.userTokens = t.Users(tokencache.KeyParts{
 		Vendor: name, Endpoint: p.base, Tenant: p.cfg.Tenant, ClientID: p.cfg.ClientID,
-		Flow: "refresh_token", User: user, Credential: p.cfg.ClientSecret.Reveal(),
-	}, tok, p.Refresh)
+		Flow: "refresh_token", Credential: p.cfg.ClientSecret.Reveal(),
+	}, p.Refresh)
 }

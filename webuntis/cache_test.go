@@ -214,3 +214,35 @@ func TestTenantsShareOneCache(t *testing.T) {
 	_, err = rotated.Token(ctx)
 	require.Error(t, err, "a new password gets its own key: the old password's token is not served")
 }
+
+// Compile-time checks: WebUntis has every cached-token capability.
+var (
+	_ oauthkit.TokenProvider     = (*webuntis.Provider)(nil)
+	_ oauthkit.ClientProvider    = (*webuntis.Provider)(nil)
+	_ oauthkit.UserTokenProvider = (*webuntis.Provider)(nil)
+)
+
+// TestCachedTokensThroughOauthkitInterfaces: code that holds an
+// oauthkit.Provider reaches the cached token by asserting the named
+// interfaces, and gets the one token the Provider's own methods serve.
+func TestCachedTokensThroughOauthkitInterfaces(t *testing.T) {
+	f := newCachedFake(t)
+	var p oauthkit.Provider = f.p
+	tp, ok := p.(oauthkit.TokenProvider)
+	require.True(t, ok, "TokenProvider")
+	tok, err := tp.Token(context.Background())
+	require.NoError(t, err)
+	fromSource, err := tp.TokenSource().Token()
+	require.NoError(t, err)
+	assert.Same(t, tok, fromSource, "one cached token")
+	direct, err := f.p.Token(context.Background())
+	require.NoError(t, err)
+	assert.Same(t, tok, direct)
+	require.NoError(t, tp.InvalidateToken(context.Background()))
+
+	cp, ok := p.(oauthkit.ClientProvider)
+	require.True(t, ok, "ClientProvider")
+	assert.NotNil(t, cp.Client())
+	_, ok = p.(oauthkit.UserTokenProvider)
+	assert.True(t, ok, "UserTokenProvider")
+}

@@ -42,6 +42,22 @@
 // either). Tokens live three minutes, and the vendor asks for new ones only
 // when really necessary.
 //
+// # Cached tokens
+//
+// So use the cached token rather than [Provider.ClientCredentials] on every
+// call: Provider.Token, Provider.TokenSource and Provider.Client
+// ([oauthkit.TokenProvider], [oauthkit.ClientProvider]) serve it from
+// Config.Cache, fetched on first use and renewed by one background request
+// shortly before its three minutes end. Provider.Client is for the OneRoster
+// and Untis REST APIs; call Provider.InvalidateToken when one of them
+// answers 401.
+//
+// Provider.UserTokenSource ([oauthkit.UserTokenProvider]) keeps a user's
+// login (from [oauthkit.Complete]) alive with [Provider.Refresh]. The vendor
+// does not document refresh tokens; where the tenant issues none, the source
+// serves the login's token until it expires, then fails with
+// [oauthkit.ErrNoRefreshToken] ([oauthkit.NeedsLogin]).
+//
 // # References
 //
 //   - Untis Platform SSO v3 authorization (shared/vendor-docs/000_…txt)

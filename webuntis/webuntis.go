@@ -14,28 +14,31 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oidcx"
-	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
 const name = "webuntis"
 
 // Provider is WebUntis SSO v3 for one tenant. It implements
-// [oauthkit.Provider] and [oauthkit.IDTokenVerifier]. It is safe for
-// concurrent use; make one per tenant and keep it.
+// [oauthkit.Provider], [oauthkit.IDTokenVerifier] and, on Config.Cache, the
+// cached-token methods of [oauthkit.TokenProvider] (Token, TokenSource,
+// InvalidateToken), [oauthkit.ClientProvider] (Client) and
+// [oauthkit.UserTokenProvider] (UserTokenSource); see "Cached tokens" in the
+// package documentation. It is safe for concurrent use; make one per tenant
+// and keep it.
 type Provider struct {
-	cfg    Config
-	base   string // {BaseURL}/WebUntis/api/sso/v3/{Tenant}
-	http   *httpc.Client
-	token  *oauthwire.Client
-	disc   *oidcx.Discovery
-	tokens *cached.Tokens
-	cc     *cached.Flow // client credentials
-	basic  *basicChoice // the Basic form the server accepted (BasicAuto)
+	cfg   Config
+	base  string // {BaseURL}/WebUntis/api/sso/v3/{Tenant}
+	http  *httpc.Client
+	token *oauthwire.Client
+	disc  *oidcx.Discovery
+	basic *basicChoice // the Basic form the server accepted (BasicAuto)
+
+	*clientTokens // Token, TokenSource, Client, InvalidateToken (cache.go)
+	*userTokens   // UserTokenSource (cache.go)
 }
 
 var (
@@ -55,18 +58,14 @@ func New(cfg Config) (*Provider, error) {
 	})
 	base := cfg.BaseURL + "/WebUntis/api/sso/v3/" + url.PathEscape(cfg.Tenant)
 	p := &Provider{
-		cfg:    cfg,
-		base:   base,
-		http:   hc,
-		token:  &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
-		disc:   oidcx.NewDiscovery(name, base+"/.well-known/openid-configuration", cfg.Issuer, hc),
-		tokens: cached.New(cfg.Cache, cfg.HTTPClient),
-		basic:  &basicChoice{},
+		cfg:   cfg,
+		base:  base,
+		http:  hc,
+		token: &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
+		disc:  oidcx.NewDiscovery(name, base+"/.well-known/openid-configuration", cfg.Issuer, hc),
+		basic: &basicChoice{},
 	}
-	p.cc = p.tokens.Flow(tokencache.KeyParts{
-		Vendor: name, Endpoint: base + "/token", Tenant: cfg.Tenant, ClientID: cfg.ClientID,
-		Flow: "client_credentials", Credential: cfg.Password.Reveal(),
-	}, p.ClientCredentials)
+	p.initCache()
 	return p, nil
 }
 
@@ -198,7 +197,7 @@ func (p *Provider) clientCredentialsRequest(ctx context.Context, auth oauthwire.
 // without a request.
 func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	if refreshToken == "" {
-		return nil, fmt.Errorf("%s: refresh: empty refresh token", name)
+		return nil, fmt.Errorf("%s: refresh: empty refresh token: %w", name, oauthkit.ErrNoRefreshToken)
 	}
 	if err := p.cfg.need("ClientSecret", p.cfg.ClientSecret.IsZero(), "refresh"); err != nil {
 		return nil, err

@@ -1,7 +1,11 @@
 // Package cached connects a provider's token flows to the shared
 // [tokencache.Cache]: client-credentials tokens per tenant and client, and
-// users' refresh-token logins per user. Each vendor package holds one of
-// these and exposes its methods; the caching itself is tokencache's.
+// users' refresh-token logins per user. A vendor's Provider embeds a
+// [*ClientCredentials] (if the vendor offers that flow) and a [*Users],
+// through unexported aliases, and so has the methods of
+// [oauthkit.TokenProvider], [oauthkit.ClientProvider] and
+// [oauthkit.UserTokenProvider] once, written here; the caching itself is
+// tokencache's.
 package cached
 
 import (
@@ -10,7 +14,15 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+)
+
+// Compile-time checks: the embedded types carry the interfaces' methods.
+var (
+	_ oauthkit.TokenProvider     = (*ClientCredentials)(nil)
+	_ oauthkit.ClientProvider    = (*ClientCredentials)(nil)
+	_ oauthkit.UserTokenProvider = (*Users)(nil)
 )
 
 // Tokens is one provider's view of the cache.
@@ -20,8 +32,8 @@ type Tokens struct {
 }
 
 // New returns Tokens on cache, or on a cache of their own when cache is nil.
-// base sends the requests of [Tokens.Client]s; nil: the transport of hc, or
-// http.DefaultTransport.
+// base sends the requests of [ClientCredentials.Client]s; nil: the
+// transport of hc, or http.DefaultTransport.
 func New(cache *tokencache.Cache, hc *http.Client) *Tokens {
 	if cache == nil {
 		cache = tokencache.New(tokencache.Config{})
@@ -36,44 +48,77 @@ func New(cache *tokencache.Cache, hc *http.Client) *Tokens {
 // Cache returns the cache the tokens live in.
 func (t *Tokens) Cache() *tokencache.Cache { return t.cache }
 
-// Flow is one cached server-to-server flow: a key and the fetch that fills
-// it.
-type Flow struct {
+// ClientCredentials is one cached server-to-server flow: a key and the fetch
+// that fills it. Its methods are those of [oauthkit.TokenProvider] and
+// [oauthkit.ClientProvider].
+type ClientCredentials struct {
 	t     *Tokens
 	key   string
 	fetch tokencache.Fetch
 	src   oauth2.TokenSource
 }
 
-// Flow binds fetch to the key built from parts.
-func (t *Tokens) Flow(parts tokencache.KeyParts, fetch tokencache.Fetch) *Flow {
+// ClientCredentials binds fetch (the provider's ClientCredentials) to the
+// key built from parts.
+func (t *Tokens) ClientCredentials(parts tokencache.KeyParts, fetch tokencache.Fetch) *ClientCredentials {
 	key := tokencache.Key(parts)
-	return &Flow{t: t, key: key, fetch: fetch, src: t.cache.TokenSource(key, fetch)}
+	return &ClientCredentials{t: t, key: key, fetch: fetch, src: t.cache.TokenSource(key, fetch)}
 }
 
-// Key returns the cache key.
-func (f *Flow) Key() string { return f.key }
-
-// Token returns the cached token, fetching it when it is missing or expired.
-func (f *Flow) Token(ctx context.Context) (*oauth2.Token, error) {
-	return f.t.cache.Token(ctx, f.key, f.fetch)
+// Token returns the cached client-credentials token: fetched on first use,
+// reused until shortly before it expires, then refreshed by one background
+// request while callers keep getting the valid one. See
+// [tokencache.Cache.Token].
+func (c *ClientCredentials) Token(ctx context.Context) (*oauth2.Token, error) {
+	return c.t.cache.Token(ctx, c.key, c.fetch)
 }
 
-// TokenSource returns the bound token source: the fastest read.
-func (f *Flow) TokenSource() oauth2.TokenSource { return f.src }
+// TokenSource returns the cached client-credentials tokens as an
+// [oauth2.TokenSource], the fastest way to read them.
+func (c *ClientCredentials) TokenSource() oauth2.TokenSource { return c.src }
 
-// Client returns an HTTP client that sends the cached token with every
-// request, bounded by the cache's ClientTimeout and refusing redirects to
-// another scheme or host; see [tokencache.Cache.Client].
-func (f *Flow) Client() *http.Client { return f.t.cache.Client(f.key, f.fetch, f.t.base) }
+// Client returns an HTTP client for the vendor's API that sends the cached
+// client-credentials token with every request, over Config.HTTPClient's
+// transport. Each request is bounded by Config.Cache's
+// [tokencache.Config.ClientTimeout] (30 s by default). The token never
+// follows a redirect to another scheme or host: such a redirect fails with
+// [oauthkit.ErrCrossOriginRedirect]; one within the same origin is
+// followed.
+func (c *ClientCredentials) Client() *http.Client { return c.t.cache.Client(c.key, c.fetch, c.t.base) }
 
-// Invalidate forgets the token, so that the next caller fetches a new one.
-func (f *Flow) Invalidate(ctx context.Context) error { return f.t.cache.Invalidate(ctx, f.key) }
+// InvalidateToken forgets the cached client-credentials token, so that the
+// next call fetches a new one: call it when the API answers 401.
+func (c *ClientCredentials) InvalidateToken(ctx context.Context) error {
+	return c.t.cache.Invalidate(ctx, c.key)
+}
 
-// UserSource returns a token source for one user's login, renewed with its
-// refresh token through refresh; see [tokencache.Cache.RefreshingSource].
-func (t *Tokens) UserSource(parts tokencache.KeyParts, tok *oauth2.Token, refresh func(ctx context.Context, refreshToken string) (*oauth2.Token, error)) oauth2.TokenSource {
-	return t.cache.RefreshingSource(tokencache.Key(parts), tok, func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
-		return refresh(ctx, prev.RefreshToken)
-	})
+// Users makes the token sources of users' logins: its method is that of
+// [oauthkit.UserTokenProvider].
+type Users struct {
+	t       *Tokens
+	parts   tokencache.KeyParts
+	refresh func(ctx context.Context, refreshToken string) (*oauth2.Token, error)
+}
+
+// Users returns the user-source factory for logins renewed through refresh
+// (the provider's Refresh), keyed by parts with each user's name added.
+func (t *Tokens) Users(parts tokencache.KeyParts, refresh func(ctx context.Context, refreshToken string) (*oauth2.Token, error)) *Users {
+	return &Users{t: t, parts: parts, refresh: refresh}
+}
+
+// UserTokenSource returns a token source for one user's login (the token
+// from [oauthkit.Complete], or one stored from it): served from the cache
+// and renewed with the provider's Refresh ahead of expiry, one refresh at a
+// time per user, each with the newest refresh token. Config.Cache's
+// [tokencache.Config.OnTokenChange] reports each new token with
+// [tokencache.TokenChange.User] set to user, so the application can store a
+// rotated refresh token for that user; user enters the cache key only
+// hashed. [oauthkit.NeedsLogin] tells when the refresh token is dead or
+// missing. See [tokencache.Cache.RefreshingSource].
+func (u *Users) UserTokenSource(user string, tok *oauth2.Token) oauth2.TokenSource {
+	parts := u.parts
+	parts.User = user
+	return u.t.cache.RefreshingSource(tokencache.Key(parts), tok, func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
+		return u.refresh(ctx, prev.RefreshToken)
+	}, tokencache.ForUser(user))
 }

@@ -66,7 +66,7 @@ func (e *Endpoint) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 // keeps the old one the same way).
 func (e *Endpoint) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	if refreshToken == "" {
-		return nil, fmt.Errorf("%s: %s: empty refresh token", e.Provider, OpRefresh)
+		return nil, fmt.Errorf("%s: %s: empty refresh token: %w", e.Provider, OpRefresh, oauthkit.ErrNoRefreshToken)
 	}
 	params := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
 	tok, err := e.token(ctx, OpRefresh, params, false)
