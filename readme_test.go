@@ -23,7 +23,7 @@ import (
 // The code around the markers only declares what a snippet takes from its
 // surroundings and uses what it leaves unused.
 
-func readmeWebLogin(key []byte, mux *http.ServeMux, app http.Handler, r *http.Request) {
+func readmeWebLogin(key []byte, mux *http.ServeMux, app http.Handler, r *http.Request) error {
 	// README begin
 	wu, err := webuntis.New(webuntis.Config{
 		Tenant:       "1234",
@@ -31,23 +31,33 @@ func readmeWebLogin(key []byte, mux *http.ServeMux, app http.Handler, r *http.Re
 		ClientSecret: oauthkit.Secret(os.Getenv("WEBUNTIS_OIDC_SECRET")), // the OIDC secret, not the platform password
 		RedirectURL:  "https://bestapp.example/auth/webuntis/callback",
 	})
+	if err != nil {
+		return err
+	}
 	usi, err := unisignin.New(unisignin.Config{
 		BaseURL:      "https://bestschool.unisignin.example",
 		ClientID:     "BestApp",
 		ClientSecret: oauthkit.Secret(os.Getenv("UNISIGNIN_SECRET")),
 		RedirectURL:  "https://bestapp.example/auth/unisignin/callback",
 	})
+	if err != nil {
+		return err
+	}
 	h, err := web.New(web.Config{
 		Providers: []oauthkit.Provider{wu, usi}, // or Resolve: one Provider per tenant
 		Keys:      [][]byte{key},                // 32 random bytes (AES-256-GCM); a new key goes first to rotate
 	})
+	if err != nil {
+		return err
+	}
 	mux.Handle("/auth/", h)              // GET /auth/{vendor}/login?return_to=/x, GET …/callback, POST /auth/logout
 	mux.Handle("/", h.RequireLogin(app)) // web.SessionFrom(r) says who is logged in
 
 	// In a handler: the user's tokens, refreshed; oauthkit.NeedsLogin(err) says "log in again".
 	client := oauth2.NewClient(r.Context(), h.TokenSource(r))
 	// README end
-	_, _ = client, err
+	_ = client
+	return nil
 }
 
 func readmeServerToServer(ctx context.Context, passwordFromTheCredentialsWebhook string) error {

@@ -377,8 +377,7 @@ func TestLicenseSpringImplicitFragmentPage(t *testing.T) {
 }
 
 func TestResolveTenantFromSealedState(t *testing.T) {
-	var e *env
-	e = newEnv(t, func(e *env, c *web.Config) {
+	e := newEnv(t, func(e *env, c *web.Config) {
 		c.Providers = nil
 		c.Resolve = func(r *http.Request, name string) (oauthkit.Provider, error) {
 			if name != "webuntis" {

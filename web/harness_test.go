@@ -39,7 +39,6 @@ type env struct {
 	usi     *unisignintest.Server
 	ji      *justimmotest.Server
 	ls      *licensespringtest.Server
-	lsImpl  *licensespringtest.Server
 	secrets []string // every client secret of the fakes, for leak checks
 	tokens  []string // tokens, codes, states and cookies seen, for leak checks
 	idToken string   // the last login's raw ID token
@@ -244,16 +243,6 @@ func (b *browser) get(path string) response {
 func (b *browser) getUntil(path, prefix string) response {
 	b.t.Helper()
 	req, _ := http.NewRequestWithContext(context.WithValue(context.Background(), stopAtKey{}, prefix), http.MethodGet, b.abs(path), nil)
-	return b.do(req)
-}
-
-func (b *browser) post(path string, form url.Values, header http.Header) response {
-	b.t.Helper()
-	req, _ := http.NewRequest(http.MethodPost, b.abs(path), strings.NewReader(form.Encode()))
-	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-	for k, v := range header {
-		req.Header[k] = v
-	}
 	return b.do(req)
 }
 
