@@ -18,7 +18,7 @@ type (
 // initCache binds the Provider's client-credentials flow and its users'
 // logins to Config.Cache. p.cfg and p.endpoints must be set.
 func (p *Provider) initCache() {
-	t := cached.New(p.cfg.Cache, p.cfg.HTTPClient)
+	t := cached.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics)
 	p.clientTokens = t.ClientCredentials(tokencache.KeyParts{
 		Vendor: name, Endpoint: p.endpoints.TokenURL, ClientID: p.cfg.ClientID,
 		Flow: "client_credentials", Scopes: p.cfg.Scopes, Credential: p.cfg.ClientSecret.Reveal(),

@@ -15,7 +15,7 @@ type userTokens = cached.Users
 // initCache binds the Provider's license users' logins to Config.Cache.
 // p.cfg must be set.
 func (p *Provider) initCache() {
-	p.userTokens = cached.New(p.cfg.Cache, p.cfg.HTTPClient).Users(tokencache.KeyParts{
+	p.userTokens = cached.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics).Users(tokencache.KeyParts{
 		Vendor: name, Endpoint: p.cfg.APIURL, Tenant: p.cfg.CustomerAccountCode, ClientID: p.cfg.Product,
 		Flow: "refresh_token",
 	}, p.Refresh)

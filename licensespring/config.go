@@ -75,7 +75,9 @@ type Config struct {
 	Timeout time.Duration
 
 	// Cache holds users' refreshed tokens (see Provider.UserTokenSource).
-	// Share one Cache among Providers. Zero: a cache of this Provider's own.
+	// Share one Cache among Providers. Zero: a cache of this Provider's own,
+	// reporting to Logger and Metrics (a shared Cache reports to those of its
+	// own tokencache.Config).
 	Cache *tokencache.Cache
 
 	// Now is the clock for the signed Date header, token expiry and

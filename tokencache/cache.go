@@ -4,10 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sync"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
 )
 
 // Fetch obtains a new token for one key, typically a [oauthkit.Provider]'s
@@ -115,6 +118,19 @@ type Config struct {
 	// [Cache.RefreshingSource] (see [ForUser]), so that the token is stored
 	// for the right one, while keys keep users hashed.
 	OnTokenChange func(TokenChange)
+
+	// Logger, if set, gets a debug record for every fill (the key, whether
+	// it refreshed ahead of expiry, its outcome, duration and error) and
+	// every Store error. Nil: silent. Records never hold a token value.
+	Logger *slog.Logger
+
+	// Metrics, if set, is called with the cache's events: CacheHit for a
+	// fresh token served, CacheStale for a stale one served while it is
+	// refreshed, CacheMiss when a caller waits for a fetch, CacheFill when a
+	// fetch ends. Only those four fields are used; the struct is copied by
+	// New. The read-path hooks run on the caller's goroutine with no lock
+	// held: keep them quick (an atomic add).
+	Metrics *oauthkit.Metrics
 }
 
 // Cache holds one token per key and fetches it at most once at a time. It is
@@ -137,6 +153,7 @@ type Cache struct {
 	onRefresh     func(RefreshEvent)
 	onError       func(string, error)
 	onTokenChange func(TokenChange)
+	obs           observer
 
 	mu       sync.Mutex // guards closed and inflight
 	closed   bool
@@ -159,6 +176,7 @@ func New(cfg Config) *Cache {
 		onRefresh:     cfg.OnRefresh,
 		onError:       cfg.OnError,
 		onTokenChange: cfg.OnTokenChange,
+		obs:           newObserver(&cfg),
 	}
 	if c.clock == nil {
 		c.clock = systemClock{}
@@ -190,6 +208,7 @@ func (c *Cache) Token(ctx context.Context, key string, fetch Fetch) (*oauth2.Tok
 	e := c.table.load(key)
 	if e != nil && e.phase.Load() == phaseFresh {
 		e.touch()
+		c.obs.hit(ctx, key)
 		return e.tok.Load(), nil
 	}
 	tok, _, err := c.token(ctx, e, key, fetch.renew(), nil)
@@ -214,11 +233,13 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, us
 		switch e.phase.Load() {
 		case phaseFresh:
 			e.touch()
+			c.obs.hit(ctx, key)
 			return e.tok.Load(), e, nil
 		case phaseStale:
 			e.touch()
 			tok := e.tok.Load()
 			c.refresh(ctx, e, fetch, user)
+			c.obs.stale(ctx, key)
 			return tok, e, nil
 		}
 
@@ -250,6 +271,7 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, us
 			c.evictIfFull()
 		}
 
+		c.obs.miss(ctx, key)
 		tok, err := cl.wait(ctx)
 		return tok, e, err
 	}
@@ -336,6 +358,7 @@ func (c *Cache) Close() error {
 }
 
 func (c *Cache) reportError(key string, err error) {
+	c.obs.storeError(key, err)
 	if c.onError != nil {
 		c.onError(key, err)
 	}

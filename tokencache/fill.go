@@ -172,6 +172,7 @@ func (c *Cache) fill(ctx context.Context, e *entry, cl *call, fetch renew) {
 		c.settle(e, c.clock.Now())
 	}
 	e.mu.Unlock()
+	c.obs.fill(ctx, ev)
 	if c.onRefresh != nil {
 		c.onRefresh(ev) // last, once e is settled: tests wait for it
 	}

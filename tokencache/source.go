@@ -42,6 +42,7 @@ func (s *source) token(ctx context.Context) (*oauth2.Token, error) {
 	if e != nil {
 		if e.phase.Load() == phaseFresh {
 			e.touch()
+			s.c.obs.hit(ctx, s.key)
 			return e.tok.Load(), nil
 		}
 	}

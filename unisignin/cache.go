@@ -15,7 +15,7 @@ type userTokens = cached.Users
 // initCache binds the Provider's users' logins to Config.Cache. p.cfg and
 // p.endpoints must be set.
 func (p *Provider) initCache() {
-	p.userTokens = cached.New(p.cfg.Cache, p.cfg.HTTPClient).Users(tokencache.KeyParts{
+	p.userTokens = cached.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics).Users(tokencache.KeyParts{
 		Vendor: name, Endpoint: p.endpoints.TokenURL, Tenant: p.cfg.BaseURL, ClientID: p.cfg.ClientID,
 		Flow: "refresh_token", Credential: p.cfg.ClientSecret.Reveal(),
 	}, p.Refresh)

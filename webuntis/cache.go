@@ -18,7 +18,7 @@ type (
 // initCache binds the Provider's client-credentials flow and its users'
 // logins to Config.Cache. p.cfg and p.base must be set.
 func (p *Provider) initCache() {
-	t := cached.New(p.cfg.Cache, p.cfg.HTTPClient)
+	t := cached.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics)
 	p.clientTokens = t.ClientCredentials(tokencache.KeyParts{
 		Vendor: name, Endpoint: p.base + "/token", Tenant: p.cfg.Tenant, ClientID: p.cfg.ClientID,
 		Flow: "client_credentials", Credential: p.cfg.Password.Reveal(),

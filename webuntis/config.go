@@ -76,7 +76,8 @@ type Config struct {
 
 	// Cache holds the client-credentials tokens and users' refreshed tokens.
 	// Share one Cache among the Providers of many tenants (and vendors).
-	// Zero: a cache of this Provider's own.
+	// Zero: a cache of this Provider's own, reporting to Logger and Metrics (a
+	// shared Cache reports to those of its own tokencache.Config).
 	Cache *tokencache.Cache
 
 	// Now is the clock for token expiry and ID-token checks. Zero: time.Now.

@@ -10,6 +10,7 @@ package cached
 
 import (
 	"context"
+	"log/slog"
 	"net/http"
 
 	"golang.org/x/oauth2"
@@ -31,12 +32,13 @@ type Tokens struct {
 	base  http.RoundTripper
 }
 
-// New returns Tokens on cache, or on a cache of their own when cache is nil.
-// base sends the requests of [ClientCredentials.Client]s; nil: the
-// transport of hc, or http.DefaultTransport.
-func New(cache *tokencache.Cache, hc *http.Client) *Tokens {
+// New returns Tokens on cache, or, when cache is nil, on a cache of their
+// own that reports to logger and metrics (a shared cache reports to what its
+// own Config names). base sends the requests of [ClientCredentials.Client]s;
+// nil: the transport of hc, or http.DefaultTransport.
+func New(cache *tokencache.Cache, hc *http.Client, logger *slog.Logger, metrics *oauthkit.Metrics) *Tokens {
 	if cache == nil {
-		cache = tokencache.New(tokencache.Config{})
+		cache = tokencache.New(tokencache.Config{Logger: logger, Metrics: metrics})
 	}
 	var base http.RoundTripper
 	if hc != nil {
