@@ -7,12 +7,13 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league"
 )
 
-// Advice for the causes the vendor's document names (003_…txt); league's
-// own advice (internal/league) covers the rest.
+// Advice for the causes the vendor documents
+// (docs/vendors/justimmo.md#pitfalls); league's own advice (internal/league)
+// covers the rest.
 const (
-	adviceCodeExpired    = "Justimmo authorization codes live one minute (003_…txt): exchange the code as soon as the callback arrives, and never twice"
-	adviceRefreshExpired = "Justimmo refresh tokens live one month and work once (003_…txt; each refresh returns the next one); send the user to log in again"
-	adviceClient         = "Justimmo takes client_id and client_secret in the form body for every grant (003_…txt): check ClientID and ClientSecret (credentials come from support@justimmo.at)"
+	adviceCodeExpired    = "Justimmo authorization codes live one minute: exchange the code as soon as the callback arrives, and never twice"
+	adviceRefreshExpired = "Justimmo refresh tokens live one month and work once (each refresh returns the next one); send the user to log in again"
+	adviceClient         = "Justimmo takes client_id and client_secret in the form body for every grant: check ClientID and ClientSecret (credentials come from support@justimmo.at)"
 )
 
 func advise(op string, e *oauthkit.Error) string {

@@ -12,14 +12,14 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
-// The vendor's hosts (003_…txt).
+// The vendor's hosts (docs/vendors/justimmo.md#endpoints).
 const (
 	DefaultAuthURL = "https://auth.justimmo.at"
 	DefaultAPIURL  = "https://api.justimmo.at"
 )
 
-// The documented paths (003_…txt): authorize and access_token on the auth
-// host, the current user on the API host.
+// The documented paths (docs/vendors/justimmo.md#endpoints): authorize and
+// access_token on the auth host, the current user on the API host.
 const (
 	AuthPath        = "/authorize"
 	TokenPath       = "/access_token"
@@ -27,10 +27,11 @@ const (
 )
 
 // Config configures a [Provider] for one Justimmo OAuth client (credentials
-// from support@justimmo.at, 003_…txt).
+// from support@justimmo.at, docs/vendors/justimmo.md#client-authentication).
 type Config struct {
 	// ClientID and ClientSecret are the client's credentials. Both are
-	// required: every grant sends them in the form body (003_…txt).
+	// required: every grant sends them in the form body
+	// (docs/vendors/justimmo.md#client-authentication).
 	ClientID     string
 	ClientSecret oauthkit.Secret
 

@@ -10,8 +10,8 @@
 // # Credentials in the body
 //
 // Every grant sends client_id and client_secret as form fields, never a
-// Basic header (003_…txt: each grant's body lists them). Config.ClientSecret
-// is therefore always required.
+// Basic header (docs/vendors/justimmo.md#client-authentication: each grant's
+// body lists them). Config.ClientSecret is therefore always required.
 //
 // # Login
 //
@@ -56,7 +56,8 @@
 //
 // # References
 //
-//   - Justimmo OAuth (shared/vendor-docs/003_…txt)
+//   - Justimmo OAuth: https://api-docs.justimmo.at/partner/oauth.html
+//     (summary: docs/vendors/justimmo.md)
 //   - RFC 6749 (OAuth 2.0): https://www.rfc-editor.org/rfc/rfc6749
 //   - RFC 7636 (PKCE): https://www.rfc-editor.org/rfc/rfc7636
 //   - RFC 6750 (Bearer tokens): https://www.rfc-editor.org/rfc/rfc6750

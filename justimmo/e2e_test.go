@@ -81,7 +81,8 @@ func TestDeniedLogin(t *testing.T) {
 		check(t, err)
 	})
 	t.Run("without state, as documented", func(t *testing.T) {
-		// 003_…txt, verbatim:
+		// The vendor's example, verbatim
+		// (https://api-docs.justimmo.at/partner/oauth.html):
 		// redirect_uri?error=access_denied&message=The+resource+owner+or+authorization+server+denied+the+request.&hint=The+user+denied+the+request
 		q, err := url.ParseQuery("error=access_denied&message=The+resource+owner+or+authorization+server+denied+the+request.&hint=The+user+denied+the+request")
 		require.NoError(t, err)
@@ -96,7 +97,9 @@ func TestDeniedLogin(t *testing.T) {
 func TestExpiredCode(t *testing.T) {
 	srv, p, clock := newFake(t)
 	ar, q := login(t, srv, p)
-	clock.Advance(61 * time.Second) // 003_…txt: "The auth code expires after one minute."
+	// docs/vendors/justimmo.md#authorization-code: the code expires after one
+	// minute.
+	clock.Advance(61 * time.Second)
 
 	_, err := oauthkit.Complete(context.Background(), p, ar, q)
 	require.ErrorIs(t, err, oauthkit.ErrInvalidRequest)

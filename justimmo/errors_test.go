@@ -18,8 +18,9 @@ import (
 
 const invalidRequestMessage = "The request is missing a required parameter, includes an invalid parameter value, includes a parameter more than once, or is otherwise malformed."
 
-// fixture returns a response body of 003_…txt, as the document shows it
-// (testdata/).
+// fixture returns a response body of the vendor's page
+// (https://api-docs.justimmo.at/partner/oauth.html;
+// docs/vendors/justimmo.md#errors), as the page shows it (testdata/).
 func fixture(name string) string {
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -28,8 +29,9 @@ func fixture(name string) string {
 	return string(b)
 }
 
-// TestDocumentedErrors feeds the error bodies of 003_…txt (verbatim, in
-// testdata/) and their variants to the operations that get them.
+// TestDocumentedErrors feeds the error bodies of the vendor's page
+// (docs/vendors/justimmo.md#errors; verbatim, in testdata/) and their
+// variants to the operations that get them.
 func TestDocumentedErrors(t *testing.T) {
 	tests := []struct {
 		name                string
@@ -124,7 +126,8 @@ func TestDocumentedErrors(t *testing.T) {
 	}
 }
 
-// TestDocumentedResponses reads the success bodies of 003_…txt.
+// TestDocumentedResponses reads the success bodies of the vendor's page
+// (docs/vendors/justimmo.md#grants).
 func TestDocumentedResponses(t *testing.T) {
 	ctx := context.Background()
 	for _, tt := range []struct {

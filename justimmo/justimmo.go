@@ -58,8 +58,9 @@ func New(cfg Config) (*Provider, error) {
 			UserInfoURL: cfg.APIURL + CurrentUserPath,
 		},
 	}
-	// 003_…txt: every grant sends client_id and client_secret in the form
-	// body, never a Basic header (league.Endpoint with a secret: AuthInBody).
+	// docs/vendors/justimmo.md#client-authentication: every grant sends
+	// client_id and client_secret in the form body, never a Basic header
+	// (league.Endpoint with a secret: AuthInBody).
 	p.token = &league.Endpoint{
 		Provider: name,
 		TokenURL: p.endpoints.TokenURL,
@@ -75,16 +76,17 @@ func New(cfg Config) (*Provider, error) {
 // Name returns "justimmo".
 func (p *Provider) Name() string { return name }
 
-// Discover returns the documented endpoints (003_…txt); Justimmo publishes
-// no discovery document, so nothing is fetched.
+// Discover returns the documented endpoints
+// (docs/vendors/justimmo.md#endpoints); Justimmo publishes no discovery
+// document, so nothing is fetched.
 func (p *Provider) Discover(context.Context) (*oauthkit.Endpoints, error) {
 	ep := p.endpoints
 	return &ep, nil
 }
 
 // AuthCodeURL starts a login at {AuthURL}/authorize with response_type=code,
-// client_id and redirect_uri (003_…txt), the configured scopes if any, a
-// fresh state, and PKCE S256.
+// client_id and redirect_uri (docs/vendors/justimmo.md#authorization-code),
+// the configured scopes if any, a fresh state, and PKCE S256.
 //
 // The vendor's example has neither state nor PKCE. The state is the
 // callback's CSRF protection and league/oauth2-server returns it; the PKCE
@@ -109,11 +111,13 @@ func (p *Provider) AuthCodeURL(_ context.Context, opts ...oauthkit.AuthOption) (
 
 // Exchange trades a code for tokens at {AuthURL}/access_token with code,
 // grant_type=authorization_code, client_id and client_secret in the form
-// body (003_…txt), plus redirect_uri and code_verifier. The vendor's example
-// body has no redirect_uri, but RFC 6749 §4.1.3 and league/oauth2-server
-// require it when the authorization request carried one, as it does here.
+// body (docs/vendors/justimmo.md#authorization-code), plus redirect_uri and
+// code_verifier. The vendor's example body has no redirect_uri, but RFC 6749
+// §4.1.3 and league/oauth2-server require it when the authorization request
+// carried one, as it does here.
 //
-// Codes live one minute (003_…txt): exchange at once. Most callers want
+// Codes live one minute (docs/vendors/justimmo.md#authorization-code):
+// exchange at once. Most callers want
 // [oauthkit.Complete].
 func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
 	return p.token.Exchange(ctx, code, ar)
@@ -121,20 +125,23 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 
 // Refresh trades a refresh token for new tokens: refresh_token,
 // grant_type=refresh_token, client_id and client_secret in the form body
-// (003_…txt). Access tokens live a day, refresh tokens a month.
+// (docs/vendors/justimmo.md#refresh-token). Access tokens live a day,
+// refresh tokens a month.
 //
 // Refresh tokens rotate (league/oauth2-server revokes the one used): the
 // returned token's RefreshToken replaces the old one — store it, and never
 // refresh twice with the same one. An expired refresh token answers
-// invalid_request with the hint "Refresh token has expired" (003_…txt);
-// [oauthkit.NeedsLogin] reports true for it: send the user to log in again.
+// invalid_request with the hint "Refresh token has expired"
+// (docs/vendors/justimmo.md#errors); [oauthkit.NeedsLogin] reports true for
+// it: send the user to log in again.
 func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	return p.token.Refresh(ctx, refreshToken)
 }
 
 // ClientCredentials gets a token for the client itself, for global and
 // client resources (no user's personal ones): grant_type=client_credentials,
-// client_id and client_secret in the form body (003_…txt), plus scope when
+// client_id and client_secret in the form body
+// (docs/vendors/justimmo.md#client-credentials), plus scope when
 // Config.Scopes is set. No refresh token is issued; the vendor's example
 // answers expires_in 2678400 (31 days), its table says a day — read Expiry.
 func (p *Provider) ClientCredentials(ctx context.Context) (*oauth2.Token, error) {

@@ -163,7 +163,7 @@ func TestTokenRequests(t *testing.T) {
 			assert.Equal(t, "/access_token", got.Path)
 			assert.Empty(t, got.Query, "nothing in the query string")
 			assert.Equal(t, "application/x-www-form-urlencoded", got.Header.Get("Content-Type"))
-			assert.Empty(t, got.Header.Values("Authorization"), "003_…txt: credentials in the body, never a Basic header")
+			assert.Empty(t, got.Header.Values("Authorization"), "docs/vendors/justimmo.md#client-authentication: credentials in the body, never a Basic header")
 			assert.Equal(t, tt.want, got.Form)
 		})
 	}

@@ -14,7 +14,7 @@ import (
 )
 
 // User is who an access token acts for: the Justimmo user and their tenant
-// (003_…txt, "Retrieving user and tenant id").
+// (docs/vendors/justimmo.md#current-user).
 type User struct {
 	ID       int64
 	TenantID int64 // zero when the answer names no tenant
@@ -30,8 +30,9 @@ type currentUser struct {
 }
 
 // CurrentUser returns the user and tenant of a user's access token:
-// GET {APIURL}/oauth/user/current with the token as Bearer (003_…txt). A
-// client-credentials token acts for no user; the server refuses it.
+// GET {APIURL}/oauth/user/current with the token as Bearer
+// (docs/vendors/justimmo.md#current-user). A client-credentials token acts
+// for no user; the server refuses it.
 func (p *Provider) CurrentUser(ctx context.Context, tok *oauth2.Token) (*User, error) {
 	u, _, err := p.currentUser(ctx, tok)
 	return u, err

@@ -4,7 +4,8 @@
 //
 // # What it follows
 //
-// The vendor's document (shared/vendor-docs/003_…txt) and the
+// The vendor's page (docs/vendors/justimmo.md, from
+// https://api-docs.justimmo.at/partner/oauth.html) and the
 // league/oauth2-server (≤ 7) behaviour underneath it, not the client in this
 // module. Two servers, as the vendor has two hosts:
 //
@@ -17,10 +18,10 @@
 //   - the API server ([Server.APIURL]): GET /oauth/user/current with a
 //     user's Bearer token answers {"id":…,"tenant":{"id":…}}.
 //
-// Lifetimes are the document's: codes 1 minute, access tokens 1 day, refresh
-// tokens 1 month; client-credentials tokens answer expires_in 2678400, as
-// the document's example does (its table says 1 day). Refresh tokens rotate:
-// a refresh revokes the token used.
+// Lifetimes are the vendor's (docs/vendors/justimmo.md#grants): codes 1
+// minute, access tokens 1 day, refresh tokens 1 month; client-credentials
+// tokens answer expires_in 2678400, as the vendor's example does (its table
+// says 1 day). Refresh tokens rotate: a refresh revokes the token used.
 //
 // Client credentials are read from the form body only, as the vendor
 // documents them for every grant: a Basic header is not looked at, so a
@@ -29,16 +30,16 @@
 // parameter"). Every parameter comes from the body; the query string is
 // ignored.
 //
-// Error bodies are league ≤ 7's {"error","message","hint"}, with the
-// document's exact answers: an expired code is invalid_request with hint
-// "Authorization code has expired", an expired refresh token invalid_request
-// with hint "Refresh token has expired" (HTTP 400, the status of league's
-// invalid_request; the document gives none), a wrong client invalid_client
-// "Client authentication failed" (HTTP 401). A used (rotated) refresh token
-// is league 7's invalidRefreshToken: invalid_request, HTTP 401, hint "Token
-// has been revoked".
+// Error bodies are league ≤ 7's {"error","message","hint"}, with the vendor's
+// exact answers (docs/vendors/justimmo.md#errors): an expired code is
+// invalid_request with hint "Authorization code has expired", an expired
+// refresh token invalid_request with hint "Refresh token has expired" (HTTP
+// 400, the status of league's invalid_request; the vendor gives none), a
+// wrong client invalid_client "Client authentication failed" (HTTP 401). A
+// used (rotated) refresh token is league 7's invalidRefreshToken:
+// invalid_request, HTTP 401, hint "Token has been revoked".
 //
-// Where the document is silent the fake chooses, and says so: PKCE is
+// Where the vendor is silent the fake chooses, and says so: PKCE is
 // checked when a challenge was sent (as league does once enabled); the
 // redirect_uri is required at the exchange when the authorization request
 // carried one (league, RFC 6749 §4.1.3); the API answers a missing or dead

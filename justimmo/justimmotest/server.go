@@ -23,7 +23,7 @@ const (
 	EndpointCurrentUser = "user/current"
 )
 
-// Lifetimes from 003_…txt.
+// Lifetimes from docs/vendors/justimmo.md#grants.
 const (
 	CodeLifetime              = time.Minute
 	AccessTokenLifetime       = 24 * time.Hour
@@ -106,12 +106,14 @@ func NewServer(o Options) *Server {
 		Version: leaguefake.V7,
 		Now:     s.now,
 		Grants:  []string{leaguefake.GrantAuthorizationCode, leaguefake.GrantRefreshToken, leaguefake.GrantClientCredentials},
-		// 003_…txt lists client_id and client_secret in the body of every grant.
+		// docs/vendors/justimmo.md#client-authentication: the vendor lists
+		// client_id and client_secret in the body of every grant.
 		BasicAuth:            false,
 		CodeTTL:              CodeLifetime,
 		AccessTTL:            AccessTokenLifetime,
 		ClientCredentialsTTL: ClientCredentialsLifetime,
-		// 003_…txt: the refresh grant's documented error.
+		// The refresh grant's documented error
+		// (docs/vendors/justimmo.md#errors).
 		ExpiredRefresh: leaguefake.InvalidRequest("refresh_token", "Refresh token has expired"),
 	}
 	s.league.AddClient(leaguefake.Client{ID: s.client.ID, Secret: s.client.Secret, RedirectURIs: s.client.RedirectURLs})
@@ -171,7 +173,8 @@ func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error
 }
 
 // Deny plays a user who declines: the callback carries
-// error=access_denied&message=…&hint=The+user+denied+the+request (003_…txt).
+// error=access_denied&message=…&hint=The+user+denied+the+request
+// (docs/vendors/justimmo.md#authorization-code).
 func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
 	return leaguefake.Browse(ctx, s.Client(), authURL, true)
 }

@@ -86,8 +86,9 @@ func TestDocumentedAnswers(t *testing.T) {
 	c := srv.Registered()
 	creds := formOf{"client_id": {c.ID}, "client_secret": {c.Secret}}
 
-	// Authorization code grant, as in 003_…txt (plus the redirect_uri league
-	// requires when the authorization request carried one).
+	// Authorization code grant, as in
+	// docs/vendors/justimmo.md#authorization-code (plus the redirect_uri
+	// league requires when the authorization request carried one).
 	status, body := post(t, srv, creds.with("grant_type", "authorization_code", "code", code(t, srv), "redirect_uri", c.RedirectURLs[0]), nil)
 	require.Equal(t, 200, status, body)
 	var tok map[string]any
@@ -178,7 +179,8 @@ func TestDeniedRedirect(t *testing.T) {
 	cb, err := srv.Deny(context.Background(), srv.AuthURL+"/authorize?"+q.Encode())
 	require.NoError(t, err)
 	assert.Equal(t, c.RedirectURLs[0], cb.Scheme+"://"+cb.Host+cb.Path)
-	// 003_…txt: redirect_uri?error=access_denied&message=The+resource+owner+or+authorization+server+denied+the+request.&hint=The+user+denied+the+request
+	// The vendor's example (docs/vendors/justimmo.md#authorization-code):
+	// redirect_uri?error=access_denied&message=The+resource+owner+or+authorization+server+denied+the+request.&hint=The+user+denied+the+request
 	assert.Equal(t, url.Values{
 		"error":   {"access_denied"},
 		"message": {"The resource owner or authorization server denied the request."},
