@@ -7,12 +7,13 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league"
 )
 
-// Advice for the causes the vendor's document names; league's own advice
-// (internal/league) covers the rest.
+// Advice for the causes the vendor documents
+// (docs/vendors/unisignin.md#errors); league's own advice (internal/league)
+// covers the rest.
 const (
-	advicePKCE     = "UniSignIn takes a plain PKCE verifier (code_challenge_method=plain) of letters and digits only, 49 to 127 characters (002_…txt, APP Flow)"
-	advicePassword = "the password grant takes the user's email as username and their UniSignIn password (002_…txt); one of them is wrong"
-	adviceWeb      = "the web flow takes client_id and client_secret from the UniSignIn dashboard (Features > OAuth Service, 002_…txt); an app client has no secret: leave ClientSecret empty for the app flow"
+	advicePKCE     = "UniSignIn takes a plain PKCE verifier (code_challenge_method=plain) of letters and digits only, 49 to 127 characters"
+	advicePassword = "the password grant takes the user's email as username and their UniSignIn password; one of them is wrong"
+	adviceWeb      = "the web flow takes client_id and client_secret from the UniSignIn dashboard (Features > OAuth Service); an app client has no secret: leave ClientSecret empty for the app flow"
 )
 
 func advise(op string, e *oauthkit.Error) string {

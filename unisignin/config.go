@@ -12,11 +12,13 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
-// DefaultScopes is the scope of the vendor's examples (002_…txt:
-// "scope=public"; for the password grant "Should be public").
+// DefaultScopes is the scope of the vendor's examples
+// (docs/vendors/unisignin.md#tokens: scope=public, also for the password
+// grant).
 var DefaultScopes = []string{"public"}
 
-// The documented endpoints, relative to Config.BaseURL (002_…txt).
+// The documented endpoints, relative to Config.BaseURL
+// (docs/vendors/unisignin.md#endpoints).
 const (
 	AuthPath  = "/oauth/v2/authorize"
 	TokenPath = "/oauth/v2/access_token"
@@ -26,9 +28,9 @@ const (
 // Config configures a [Provider] for one UniSignIn OAuth application.
 //
 // Which flow the provider runs follows from ClientSecret: with a secret the
-// web flow (a confidential client, 002_…txt "The web application flow"),
+// web flow (a confidential client, docs/vendors/unisignin.md#web-flow),
 // without one the app flow (a public client proving itself with PKCE,
-// 002_…txt "APP Flow").
+// docs/vendors/unisignin.md#app-flow).
 type Config struct {
 	// BaseURL is the organization's UniSignIn URL,
 	// https://SUBDOMAIN.PRIMARY_DOMAIN. Required. Must be https; http is

@@ -63,7 +63,9 @@
 //
 // # References
 //
-//   - UniSignIn OAuth2 Server (shared/vendor-docs/002_…txt)
+//   - UniSignIn OAuth2 Server:
+//     https://www.unisignin.com/docs/features/oauth2-server (summary:
+//     docs/vendors/unisignin.md)
 //   - RFC 6749 (OAuth 2.0): https://www.rfc-editor.org/rfc/rfc6749
 //   - RFC 7636 (PKCE): https://www.rfc-editor.org/rfc/rfc7636
 //   - RFC 6750 (Bearer tokens): https://www.rfc-editor.org/rfc/rfc6750

@@ -19,9 +19,9 @@ import (
 
 const name = "unisignin"
 
-// The vendor's PKCE rule (002_…txt, APP Flow): code_challenge_method=plain,
-// and the challenge — the verifier itself — "Only contains letters and
-// numbers, and the length of it must be more than 48 and less than 128".
+// The vendor's PKCE rule (docs/vendors/unisignin.md#pkce):
+// code_challenge_method=plain, and the challenge — the verifier itself —
+// holds only letters and digits, more than 48 and fewer than 128 of them.
 // RFC 7636 also allows - . _ ~, which UniSignIn refuses, so x/oauth2's
 // verifier cannot be used.
 const (
@@ -88,8 +88,9 @@ func (p *Provider) Name() string { return name }
 // PKCE only.
 func (p *Provider) IsApp() bool { return p.cfg.ClientSecret.IsZero() }
 
-// Discover returns the documented endpoints (002_…txt); UniSignIn publishes
-// no discovery document, so nothing is fetched.
+// Discover returns the documented endpoints
+// (docs/vendors/unisignin.md#endpoints); UniSignIn publishes no discovery
+// document, so nothing is fetched.
 func (p *Provider) Discover(context.Context) (*oauthkit.Endpoints, error) {
 	ep := p.endpoints
 	return &ep, nil
@@ -97,14 +98,15 @@ func (p *Provider) Discover(context.Context) (*oauthkit.Endpoints, error) {
 
 // AuthCodeURL starts a login at {BaseURL}/oauth/v2/authorize with
 // response_type=code, client_id, redirect_uri, the configured scopes
-// (default "public"), a fresh state (002_…txt: "The state parameter is used
-// to protect against cross-site request forgery"), and PKCE by the vendor's
-// rule: code_challenge_method=plain with a verifier of 64 letters and digits.
+// (default "public"), a fresh state (docs/vendors/unisignin.md#web-flow: the
+// client keeps the state and compares it with the one that comes back,
+// against cross-site request forgery), and PKCE by the vendor's rule:
+// code_challenge_method=plain with a verifier of 64 letters and digits.
 //
-// The app flow requires PKCE (002_…txt, APP Flow). The web flow sends it
-// too: the vendor documents PKCE, league/oauth2-server (≥ 8) checks it for
-// any client that sends a challenge, and it binds the code to this login so
-// that a code stolen from another one cannot be injected here.
+// The app flow requires PKCE (docs/vendors/unisignin.md#app-flow). The web
+// flow sends it too: the vendor documents PKCE, league/oauth2-server (≥ 8)
+// checks it for any client that sends a challenge, and it binds the code to
+// this login so that a code stolen from another one cannot be injected here.
 func (p *Provider) AuthCodeURL(_ context.Context, opts ...oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
 	if p.cfg.RedirectURL == "" {
 		return nil, &oauthkit.ConfigError{Provider: name, Field: "RedirectURL", Reason: "is required for the code flow"}
@@ -123,16 +125,18 @@ func (p *Provider) AuthCodeURL(_ context.Context, opts ...oauthkit.AuthOption) (
 
 // Exchange trades a code for tokens at {BaseURL}/oauth/v2/access_token, in
 // the form body: grant_type=authorization_code, code, redirect_uri,
-// client_id, code_verifier, and in the web flow client_secret (002_…txt).
+// client_id, code_verifier, and in the web flow client_secret
+// (docs/vendors/unisignin.md#web-flow, docs/vendors/unisignin.md#app-flow).
 // The request is never resent once it may have reached the server: a code
 // works once. Most callers want [oauthkit.Complete].
 func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
 	return p.token.Exchange(ctx, code, ar)
 }
 
-// PasswordToken gets tokens for a user's own email and password (002_…txt,
-// the password grant): grant_type=password, client_id (and client_secret in
-// the web flow), username, password and scope (default "public").
+// PasswordToken gets tokens for a user's own email and password
+// (docs/vendors/unisignin.md#password-grant): grant_type=password, client_id
+// (and client_secret in the web flow), username, password and scope (default
+// "public").
 //
 // The password is an [oauthkit.Secret] so that it cannot reach a log line
 // or an error by accident on its way here: convert it where it is read
@@ -155,7 +159,8 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 }
 
 // ClientCredentials is not offered: UniSignIn documents the authorization
-// code, PKCE and password grants only (002_…txt). The error satisfies
+// code, PKCE and password grants only
+// (docs/vendors/unisignin.md#not-offered). The error satisfies
 // errors.Is(err, errors.ErrUnsupported); no request is sent.
 func (p *Provider) ClientCredentials(context.Context) (*oauth2.Token, error) {
 	return nil, fmt.Errorf("%s: %s: UniSignIn documents no client-credentials grant: %w", name, league.OpClientCredentials, errors.ErrUnsupported)

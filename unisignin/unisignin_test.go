@@ -437,8 +437,9 @@ func TestProviderIsApp(t *testing.T) {
 	assert.True(t, strings.Contains(app.String(), "Flow:app"))
 }
 
-// TestDocumentedTokenResponse reads the sample answer of 002_…txt
-// (testdata/token_response.json, verbatim).
+// TestDocumentedTokenResponse reads the vendor's sample answer
+// (docs/vendors/unisignin.md#tokens; testdata/token_response.json,
+// verbatim).
 func TestDocumentedTokenResponse(t *testing.T) {
 	body, err := os.ReadFile(filepath.Join("testdata", "token_response.json"))
 	require.NoError(t, err)

@@ -18,8 +18,8 @@ import (
 
 // User is a UniSignIn user's profile, from GET /oauth/v2/user.
 //
-// The vendor documents the request but not the answer's shape ("Now you'll
-// get the profile of the user", 002_…txt), so it is read leniently: the
+// The vendor documents the request but not the answer's shape
+// (docs/vendors/unisignin.md#user-profile), so it is read leniently: the
 // object itself or wrapped in "data" (as Laravel API resources answer); the
 // id from "id" (else "sub", else "user_id") as a number or a string; the
 // name from "name", else "first_name"/"last_name" (or "firstName"/"lastName")
@@ -36,7 +36,8 @@ type User struct {
 
 // User fetches the profile of the user tok belongs to:
 // GET {BaseURL}/oauth/v2/user?client_id=… with the access token as Bearer
-// (002_…txt). A profile without an id is [oauthkit.ErrMalformedResponse].
+// (docs/vendors/unisignin.md#user-profile). A profile without an id is
+// [oauthkit.ErrMalformedResponse].
 func (p *Provider) User(ctx context.Context, tok *oauth2.Token) (*User, error) {
 	u := p.endpoints.UserInfoURL + "?" + url.Values{"client_id": {p.cfg.ClientID}}.Encode()
 	user, _, err := oauthwire.GetProfile(ctx, p.http, name, "user", u, tok, parseUser, p.cfg.ClientSecret.Reveal())

@@ -4,16 +4,18 @@
 //
 // # What it follows
 //
-// The vendor's document (shared/vendor-docs/002_…txt) and the behaviour of
-// league/oauth2-server underneath it (Laravel Passport), not the client in
-// this module:
+// The vendor's page (docs/vendors/unisignin.md, from
+// https://www.unisignin.com/docs/features/oauth2-server) and the behaviour
+// of league/oauth2-server underneath it (Laravel Passport), not the client
+// in this module:
 //
 //   - GET /oauth/v2/authorize with response_type=code, client_id, a
 //     whitelisted redirect_uri, scope (only "public" is known) and state; it
 //     redirects with code and state for the logged-in user ([Server.SetUser]),
 //     or with error=access_denied when the user declines ([Server.Deny]);
-//   - PKCE as UniSignIn narrows it: code_challenge and code_verifier "only
-//     contain letters and numbers", more than 48 and fewer than 128 of them;
+//   - PKCE as UniSignIn narrows it (docs/vendors/unisignin.md#pkce):
+//     code_challenge and code_verifier hold only letters and digits, more
+//     than 48 and fewer than 128 of them;
 //     the app client, which has no secret, must send one (league ≥ 8);
 //   - POST /oauth/v2/access_token with every parameter in the form body
 //     (league ignores the query string): authorization_code, password and
@@ -27,10 +29,9 @@
 //   - errors are league's bodies, {error, error_description, hint, message}
 //     (league 8, Passport 10–12); Options.LeagueVersion picks 7 or 9.
 //
-// Where the document is silent the fake chooses, and says so: the profile is
-// {"id": <number>, "email", "name", "first_name", "last_name", …Extra};
-// codes live 10 minutes; access tokens 3599 s (the document's sample
-// expires_in); refresh tokens one month (league's default); the user
-// endpoint answers 401 {"message":"Unauthenticated."} without a live token,
-// as Laravel does.
+// Where the vendor is silent the fake chooses, and says so: the profile is
+// {"id": <number>, "email", "name", "first_name", "last_name", …Extra}; codes
+// live 10 minutes; access tokens 3599 s (the vendor's sample expires_in);
+// refresh tokens one month (league's default); the user endpoint answers 401
+// {"message":"Unauthenticated."} without a live token, as Laravel does.
 package unisignintest

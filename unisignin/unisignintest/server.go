@@ -122,7 +122,8 @@ func NewServer(o Options) *Server {
 	}
 	access := o.AccessTokenLifetime
 	if access <= 0 {
-		access = 3599 * time.Second // 002_…txt: "expires_in": 3599
+		// docs/vendors/unisignin.md#tokens: the sample answer's expires_in.
+		access = 3599 * time.Second
 	}
 	s.league = &leaguefake.Server{
 		Version:      version,
@@ -148,8 +149,9 @@ func NewServer(o Options) *Server {
 	return s
 }
 
-// alphanumeric is 002_…txt's CODE_CHALLENGE rule: "Only contains letters and
-// numbers, and the length of it must be more than 48 and less than 128."
+// alphanumeric is the vendor's challenge rule
+// (docs/vendors/unisignin.md#pkce): letters and digits only, more than 48
+// and fewer than 128 of them.
 var alphanumeric = regexp.MustCompile(`^[A-Za-z0-9]{49,127}$`)
 
 func pkceRule(param, value string) *leaguefake.Error {
@@ -247,8 +249,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	s.league.Authorize(w, r, subject)
 }
 
-// authenticate checks the password grant's username (the email, 002_…txt)
-// and password.
+// authenticate checks the password grant's username (the email,
+// docs/vendors/unisignin.md#password-grant) and password.
 func (s *Server) authenticate(username, password string) (string, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -266,7 +268,8 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 		fakeidp.WriteJSON(w, http.StatusUnauthorized, map[string]string{"message": "Unauthenticated."})
 		return
 	}
-	// 002_…txt: client_id is required on the user endpoint.
+	// docs/vendors/unisignin.md#user-profile: client_id is required on the user
+	// endpoint.
 	switch id := r.URL.Query().Get("client_id"); {
 	case id == "":
 		s.league.Version.Write(w, r, leaguefake.InvalidRequest("client_id", ""))

@@ -211,7 +211,7 @@ func TestClientAuthentication(t *testing.T) {
 	assert.Equal(t, 400, a.status)
 	assert.Equal(t, "Check the `client_id` parameter", a.body["hint"])
 
-	// No client-credentials grant (002_…txt documents none).
+	// No client-credentials grant (docs/vendors/unisignin.md#not-offered).
 	a = do(t, srv, http.MethodPost, "/oauth/v2/access_token", nil, url.Values{"grant_type": {"client_credentials"}, "client_id": {"web"}, "client_secret": {secret}}, nil)
 	assert.Equal(t, "unsupported_grant_type", a.body["error"])
 }
