@@ -13,7 +13,10 @@
 //     also reads Basic credentials, but does not URL-decode them (it
 //     base64-decodes and splits at the first ':'), so an RFC 6749 §2.3.1
 //     client that escapes its secret fails; the body is what both vendors
-//     document (002_…txt, 003_…txt), so the body is what is sent.
+//     document (docs/vendors/unisignin.md#client-authentication,
+//     docs/vendors/justimmo.md#client-authentication; see also
+//     docs/vendors/league.md#client-authentication), so the body is what is
+//     sent.
 //   - Refresh tokens that rotate: a refresh answers a new refresh token and
 //     revokes the one used (RefreshTokenGrant revokes the old token before
 //     issuing the new one). [Endpoint.Refresh] returns the new one; the
