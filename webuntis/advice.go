@@ -7,10 +7,10 @@ import (
 )
 
 // Advice for the causes the vendor documents. The two credentials are not
-// interchangeable and the wrong one answers invalid_grant (or
-// invalid_client) — 001_…txt, "invalid_grant error when obtaining an access
-// token"; a redirect_uri PAM does not know answers "invalid_ressource"
-// (000_…txt, their spelling).
+// interchangeable and the wrong one answers invalid_grant (or invalid_client;
+// docs/vendors/webuntis.md#two-credentials); a redirect_uri PAM does not know
+// answers "invalid_ressource" (docs/vendors/webuntis.md#redirect-uri, their
+// spelling).
 const (
 	adviceNeedPassword = "WebUntis client credentials take the platform password (Config.Password, delivered by the credentials webhook) as the Basic password for the OIDC client id, not the OIDC client secret"
 	adviceNeedSecret   = "the WebUntis code flow takes the OIDC client secret from the Platform Application Manager (Config.ClientSecret), not the platform password"

@@ -13,21 +13,22 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
-// The Untis API URLs (000_…txt: {{API_URL}}).
+// The Untis API URLs (docs/vendors/webuntis.md#endpoints: API_URL).
 const (
 	ProductionURL  = "https://api.webuntis.com"
 	IntegrationURL = "https://api.integration.webuntis.dev"
 )
 
-// DefaultScopes are the scopes of the vendor's authorize example (000_…txt).
+// DefaultScopes are the scopes of the vendor's authorize example
+// (docs/vendors/webuntis.md#authorization-code).
 // The vendor advises against "untis-profile": its claims may change; use
 // "sub" and the OneRoster user endpoint instead.
 var DefaultScopes = []string{"openid", "roster-core.readonly"}
 
 // Config configures a [Provider] for one tenant (school) and one platform
-// application. The two credentials are not interchangeable (001_…txt): the
-// code flow takes the OIDC client secret, client credentials take the
-// platform password.
+// application. The two credentials are not interchangeable
+// (docs/vendors/webuntis.md#two-credentials): the code flow takes the OIDC
+// client secret, client credentials take the platform password.
 type Config struct {
 	// BaseURL is the Untis API URL. Zero: ProductionURL. Must be https;
 	// http is accepted only on loopback (tests, the webuntistest fake).

@@ -60,8 +60,11 @@
 //
 // # References
 //
-//   - Untis Platform SSO v3 authorization (shared/vendor-docs/000_…txt)
-//   - Untis Platform troubleshooting (shared/vendor-docs/001_…txt)
+//   - Untis Platform SSO v3 authorization:
+//     https://help.untis.at/hc/de/articles/4886722226834 (summary:
+//     docs/vendors/webuntis.md)
+//   - Untis Platform troubleshooting:
+//     https://developer.untis.com/support-community/troubleshooting/
 //   - RFC 6749 (OAuth 2.0), RFC 7636 (PKCE): https://www.rfc-editor.org/rfc/rfc6749, https://www.rfc-editor.org/rfc/rfc7636
 //   - OpenID Connect Core 1.0 and Discovery 1.0: https://openid.net/specs/openid-connect-core-1_0.html
 package webuntis

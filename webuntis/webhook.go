@@ -20,10 +20,11 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
 )
 
-// The credentials webhook (vendor-docs README, "Credentials arrive through
-// the credentials webhook"): Untis POSTs a platform application's
-// credentials as JSON, signed with RSA over the raw body; the signature is
-// base64 in the Authorization header and the Algorithm header names it.
+// The credentials webhook (docs/vendors/webuntis.md#credentials-webhook,
+// docs/vendors/webuntis.md#webhook-signature): Untis POSTs a platform
+// application's credentials as JSON, signed with RSA over the raw body; the
+// signature is base64 in the Authorization header and the Algorithm header
+// names it.
 
 // Event types of the credentials webhook.
 const (

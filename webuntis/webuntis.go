@@ -76,8 +76,9 @@ func (p *Provider) Name() string { return name }
 func (p *Provider) Tenant() string { return p.cfg.Tenant }
 
 // Discover returns the tenant's endpoints from
-// {base}/.well-known/openid-configuration (000_…txt), fetched on first use
-// and kept; a failed fetch is retried by the next call.
+// {base}/.well-known/openid-configuration
+// (docs/vendors/webuntis.md#endpoints), fetched on first use and kept; a
+// failed fetch is retried by the next call.
 func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
 	md, err := p.disc.Get(ctx)
 	if err != nil {
@@ -94,8 +95,9 @@ func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
 // unsupported and protects the code where it is.
 //
 // The vendor asks that a partner app's Login URL start a new login on every
-// request, ending any local session first (001_…txt): call AuthCodeURL for
-// every visit, never reuse an AuthRequest.
+// request, ending any local session first
+// (docs/vendors/webuntis.md#login-url): call AuthCodeURL for every visit,
+// never reuse an AuthRequest.
 func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
 	if err := p.codeFlowConfig("the code flow"); err != nil {
 		return nil, err
@@ -121,11 +123,11 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 }
 
 // Exchange trades a code for tokens at the discovered token endpoint, with
-// client_id and client_secret (the OIDC secret) in the form body (000_…txt).
-// The vendor's example puts them in the query string; they go in the body
-// here (RFC 6749 §2.3.1, and a query string ends up in access logs). The
-// request is never resent once it may have reached the server: a code is
-// single-use.
+// client_id and client_secret (the OIDC secret) in the form body
+// (docs/vendors/webuntis.md#authorization-code). The vendor's example puts
+// them in the query string; they go in the body here (RFC 6749 §2.3.1, and a
+// query string ends up in access logs). The request is never resent once it
+// may have reached the server: a code is single-use.
 func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
 	if err := p.codeFlowConfig("the code flow"); err != nil {
 		return nil, err
@@ -161,8 +163,9 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 
 // ClientCredentials gets a server-to-server token: POST {base}/token with
 // body grant_type=client_credentials and Basic credentials of the OIDC client
-// id and the platform password (000_…txt). By default the Basic parts are
-// not URL-escaped, as the vendor's own examples send them; see
+// id and the platform password (docs/vendors/webuntis.md#client-credentials;
+// encoding: docs/vendors/webuntis.md#basic-encoding). By default the Basic
+// parts are not URL-escaped, as the vendor's own examples send them; see
 // [BasicEncoding] for a server that URL-decodes them. Tokens live 3 minutes
 // (expires_in); the vendor asks for new ones only when needed, so cache them.
 //
@@ -222,7 +225,8 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 
 // VerifyIDToken verifies an ID token with go-oidc against the tenant's
 // published keys: signature, iss, aud (the client id), exp, then azp and
-// nonce. The vendor recommends relying on "sub" only (000_…txt).
+// nonce. The vendor recommends relying on "sub" only
+// (docs/vendors/webuntis.md#authorization-code).
 func (p *Provider) VerifyIDToken(ctx context.Context, rawIDToken, nonce string) (*oidc.IDToken, error) {
 	md, err := p.disc.Get(ctx)
 	if err != nil {

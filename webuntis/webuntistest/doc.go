@@ -4,8 +4,8 @@
 //
 // # What it follows
 //
-// The vendor's documents (shared/vendor-docs 000_…txt, 001_…txt), not the
-// client in this module:
+// The vendor's documentation (restated in docs/vendors/webuntis.md, which
+// links the vendor's pages), not the client in this module:
 //
 //   - discovery at {base}/.well-known/openid-configuration, with
 //     base = {URL}/WebUntis/api/sso/v3/{tenant}, and a JWKS;
@@ -18,13 +18,14 @@
 //     secret) as parameters; client_credentials with grant_type in the body
 //     and Basic auth of client id and platform password, base64 of the raw
 //     "id:password" (no URL-decoding). The wrong one of the two credentials
-//     answers invalid_grant (001_…txt); any other wrong credential
-//     invalid_client (HTTP 401). Client-credentials tokens live 180 s;
+//     answers invalid_grant (docs/vendors/webuntis.md#two-credentials); any
+//     other wrong credential invalid_client (HTTP 401). Client-credentials
+//     tokens live 180 s;
 //   - GET {URL}/ims/oneroster/v1p1/users with the Bearer token, to show a
 //     token at work.
 //
-// Where the documents are silent the fake chooses, and says so: codes live
-// 5 minutes and work once, login tokens live 300 s, no refresh tokens are
-// issued (the discovery document lists no refresh_token grant), PKCE is
+// Where the vendor's pages are silent the fake chooses, and says so: codes
+// live 5 minutes and work once, login tokens live 300 s, no refresh tokens
+// are issued (the discovery document lists no refresh_token grant), PKCE is
 // checked when a challenge was sent, errors are RFC 6749 §5.2 JSON.
 package webuntistest

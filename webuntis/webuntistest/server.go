@@ -242,7 +242,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, t Tenant) {
 		return
 	}
 	if !slices.Contains(t.RedirectURLs, redirect) {
-		// 000_…txt: a redirect_uri that does not match PAM gives "invalid_ressource".
+		// docs/vendors/webuntis.md#redirect-uri: a redirect_uri that does not
+		// match PAM gives "invalid_ressource".
 		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_ressource", "redirect_uri does not match the configured domain and sso-redirect-path")
 		return
 	}
@@ -266,7 +267,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, t Tenant) {
 	user := s.user
 	s.mu.Unlock()
 	if user == "" {
-		// 000_…txt: an active WebUntis session is needed to get an ID token.
+		// docs/vendors/webuntis.md#authorization-code: an active WebUntis
+		// session is needed to get an ID token.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<html><body><h1>WebUntis login</h1></body></html>")
 		return
@@ -289,17 +291,19 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, t Tenant) {
 }
 
 func (s *Server) token(w http.ResponseWriter, r *http.Request, t Tenant) {
-	// 000_…txt: a POST, and "The header must include 'Content-Type:
-	// application/x-www-form-urlencoded'".
+	// docs/vendors/webuntis.md#endpoints: a POST with Content-Type
+	// application/x-www-form-urlencoded.
 	if !fakeidp.TokenRequest(w, r) {
 		return
 	}
 	switch {
-	// 000_…txt: "The body must include grant_type=client_credentials".
+	// docs/vendors/webuntis.md#client-credentials: the body holds
+	// grant_type=client_credentials.
 	case r.PostForm.Get("grant_type") == "client_credentials":
 		s.clientCredentials(w, r, t)
-	// 000_…txt shows the code grant's parameters in the query string of the
-	// POST; r.Form reads them from the query or the body.
+	// The vendor's example (docs/vendors/webuntis.md#authorization-code) shows
+	// the code grant's parameters in the query string of the POST; r.Form reads
+	// them from the query or the body.
 	case r.Form.Get("grant_type") == "authorization_code":
 		s.authorizationCode(w, r, t)
 	case r.Form.Get("grant_type") == "":
@@ -319,7 +323,8 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, t Ten
 		fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	case password == t.ClientSecret:
-		// 001_…txt: the OIDC secret in the client-credentials flow gives invalid_grant.
+		// docs/vendors/webuntis.md#two-credentials: the OIDC secret in the
+		// client-credentials flow gives invalid_grant.
 		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_grant", "invalid credentials for the client credentials grant")
 		return
 	case subtle.ConstantTimeCompare([]byte(password), []byte(t.Password)) != 1:
@@ -358,7 +363,8 @@ func (s *Server) authorizationCode(w http.ResponseWriter, r *http.Request, t Ten
 		fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_client", "client authentication failed")
 		return
 	case secret == t.Password:
-		// 000_…txt/001_…txt: the code flow takes the OIDC secret, not the password.
+		// docs/vendors/webuntis.md#two-credentials: the code flow takes the
+		// OIDC secret, not the password.
 		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_grant", "invalid credentials for the authorization code grant")
 		return
 	case subtle.ConstantTimeCompare([]byte(secret), []byte(t.ClientSecret)) != 1:

@@ -16,10 +16,11 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
 )
 
-// The fake plays Untis' side of the credentials webhook too (vendor-docs
-// README): a JSON body with tenantId, clientId, secret, password, host,
-// eventType and descriptive fields, signed SHA256withRSA over the raw bytes,
-// the base64 signature in the Authorization header.
+// The fake plays Untis' side of the credentials webhook too
+// (docs/vendors/webuntis.md#credentials-webhook): a JSON body with tenantId,
+// clientId, secret, password, host, eventType and descriptive fields, signed
+// SHA256withRSA over the raw bytes, the base64 signature in the Authorization
+// header.
 
 var (
 	webhookOnce sync.Once
