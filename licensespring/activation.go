@@ -12,11 +12,11 @@ import (
 )
 
 // ActivationCredentials is the single-sign-on part of the body of
-// LicenseSpring's POST /api/v4/activate_license (vendor-docs README): the
-// customer account and exactly one of the authorization code (code grant)
-// or the ID token (implicit grant) — never both. Product and HardwareID,
-// which the activation also needs, are there to be filled in and marshalled
-// with it:
+// LicenseSpring's POST /api/v4/activate_license
+// (docs/vendors/licensespring.md#activation): the customer account and
+// exactly one of the authorization code (code grant) or the ID token
+// (implicit grant) — never both. Product and HardwareID, which the activation
+// also needs, are there to be filled in and marshalled with it:
 //
 //	creds.HardwareID = deviceID
 //	body, err := json.Marshal(creds)
@@ -111,9 +111,9 @@ func (a ActivationCredentials) LogValue() slog.Value {
 // requires a code, which it returns as activation credentials, without
 // exchanging it.
 //
-// The code works once (RFC 6749 §4.1.2), and LicenseSpring redeems it when
-// it activates the license (004_…txt: "this code is sent instead of id
-// token on request body when doing license activation"). So in this flow
+// The code works once (RFC 6749 §4.1.2), and LicenseSpring redeems it when it
+// activates the license (docs/vendors/licensespring.md#activation: the code
+// is sent instead of the ID token in the activation body). So in this flow
 // the application must not exchange it at Keycloak too; nothing here does,
 // and ar, once used, is refused by [oauthkit.Complete]. An application that
 // also wants to know who logged in uses [Provider.AuthCodeURL] and
@@ -143,10 +143,10 @@ func (p *Provider) CompleteActivation(ctx context.Context, ar *oauthkit.AuthRequ
 	}, nil
 }
 
-// ActivationFromLogin returns activation credentials holding the verified
-// ID token of a completed login — from [Provider.CompleteImplicit] (the
-// implicit grant, vendor-docs README) or from [oauthkit.Complete] with this
-// provider (a code exchanged by the application itself).
+// ActivationFromLogin returns activation credentials holding the verified ID
+// token of a completed login — from [Provider.CompleteImplicit] (the implicit
+// grant, docs/vendors/licensespring.md#grants) or from [oauthkit.Complete]
+// with this provider (a code exchanged by the application itself).
 func (p *Provider) ActivationFromLogin(login *oauthkit.Login) (*ActivationCredentials, error) {
 	switch {
 	case login == nil:

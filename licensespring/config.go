@@ -15,12 +15,13 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
-// DefaultAPIURL is the License API's address (vendor-docs README: base
+// DefaultAPIURL is the License API's address
+// (docs/vendors/licensespring.md#endpoints: base
 // https://api.licensespring.com/api/v4).
 const DefaultAPIURL = "https://api.licensespring.com"
 
-// The two values of Config.ResponseType (004_…txt: "if specified must be
-// either code or token").
+// The two values of Config.ResponseType
+// (docs/vendors/licensespring.md#sso-url: code or token).
 const (
 	// ResponseTypeCode: the authorization code grant. The redirect carries a
 	// single-use code in its query.
@@ -47,13 +48,13 @@ type Config struct {
 	// Required.
 	SharedKey oauthkit.Secret
 
-	// Product is the product's short code (004_…txt: "product short code").
+	// Product is the product's short code
+	// (docs/vendors/licensespring.md#sso-url).
 	// Required.
 	Product string
 
 	// CustomerAccountCode is the customer account whose SSO provider the
-	// users log in with (004_…txt: "the customer account code to which sso
-	// provider is configured"). Required.
+	// users log in with (docs/vendors/licensespring.md#sso-url). Required.
 	CustomerAccountCode string
 
 	// ResponseType picks the grant: ResponseTypeCode (zero) or
@@ -62,8 +63,8 @@ type Config struct {
 	ResponseType string
 
 	// RedirectURL chooses among several SSO redirect URIs enabled for the
-	// customer account (vendor-docs README). Zero: not sent; LicenseSpring's
-	// URL names the redirect URI.
+	// customer account (docs/vendors/licensespring.md#sso-url). Zero: not
+	// sent; LicenseSpring's URL names the redirect URI.
 	RedirectURL string
 
 	// HTTPClient sends the requests. Zero: a client over

@@ -72,22 +72,23 @@
 //
 // # Where the vendor's documents disagree
 //
-//   - The default response type: the parameter table says "defaults to
-//     code", the text below it that the implicit grant is the default. The
-//     response type is always sent.
-//   - redirect_uri: the vendor-docs README lists it as an optional sso_url
-//     parameter; the captured page's request schema does not (and forbids
-//     additional properties). It is sent only when Config.RedirectURL is
-//     set.
-//   - openid_configuration: in the captured page's response schema but not
-//     required by it. When it is absent, the issuer is derived from the URL
-//     by Keycloak's layout ({issuer}/protocol/openid-connect/auth) and the
-//     token endpoint from the issuer's discovery document.
+//   - The default response type (docs/vendors/licensespring.md#response-type):
+//     the parameter table says "defaults to code", the text below it that
+//     the implicit grant is the default. The response type is always sent.
+//   - redirect_uri: the vendor's current page lists it as an optional
+//     sso_url parameter (docs/vendors/licensespring.md#sso-url); an older
+//     version's request schema did not (and forbade additional properties).
+//     It is sent only when Config.RedirectURL is set.
+//   - openid_configuration: in the vendor's response schema but not required
+//     by it (docs/vendors/licensespring.md#answer). When it is absent, the
+//     issuer is derived from the URL by Keycloak's layout
+//     ({issuer}/protocol/openid-connect/auth) and the token endpoint from the
+//     issuer's discovery document.
 //
 // # References
 //
-//   - LicenseSpring License API, "Single Sign-On URL" (shared/vendor-docs/004_…txt)
-//     and the vendor-docs README (request signing, error codes, activation)
+//   - LicenseSpring License API, "Single Sign-On URL": https://docs.licensespring.com/license-api/single-sign-on-url
+//   - Request signing, error codes, activation, in our words: docs/vendors/licensespring.md
 //   - LicenseSpring License API error list: https://docs.licensespring.com/license-api/error-responses
 //   - RFC 2104 (HMAC): https://www.rfc-editor.org/rfc/rfc2104
 //   - RFC 7231 §7.1.1.1 (IMF-fixdate): https://www.rfc-editor.org/rfc/rfc7231#section-7.1.1.1

@@ -15,17 +15,15 @@ import (
 var ErrWrongFlow = errors.New("licensespring: the AuthRequest belongs to another flow")
 
 // The License API's error codes. A License API error answers
-// {"status": …, "code": …, "message": …} with HTTP 400 or higher (004_…txt,
-// "errors"), and becomes an [*oauthkit.Error] whose Code is the vendor's
-// code, so these work as [errors.Is] targets:
+// {"status": …, "code": …, "message": …} with HTTP 400 or higher
+// (docs/vendors/licensespring.md#errors), and becomes an [*oauthkit.Error]
+// whose Code is the vendor's code, so these work as [errors.Is] targets:
 //
 //	errors.Is(err, licensespring.ErrSignatureMismatch)
 //
-// The codes come from the vendor-docs README (LicenseSpring); the captured
-// page's "list of exceptions" was cut off. ErrMissingParameters,
-// ErrAuthorizationInvalidHeaders and ErrValidation are from the vendor's
-// public error list (docs.licensespring.com, License API "Error
-// Responses"), which the README does not restate.
+// The codes and their causes: docs/vendors/licensespring.md#errors, from
+// the vendor's public error list
+// (https://docs.licensespring.com/license-api/error-responses).
 const (
 	ErrMissingHeaders              oauthkit.ErrorCode = "missing_headers"               // Date or Authorization missing
 	ErrAuthorizationMissingParams  oauthkit.ErrorCode = "authorization_missing_params"  // Authorization lacks algorithm, headers, signature or apikey
@@ -40,11 +38,11 @@ const (
 
 // Advice for the causes the vendor documents.
 const (
-	// vendor-docs README: "The server accepts dates up to 15 minutes old
-	// (error code date_header_diff otherwise)".
+	// docs/vendors/licensespring.md#request-signing: a Date more than 15
+	// minutes off is refused with date_header_diff.
 	adviceDate = "LicenseSpring accepts a Date header at most 15 minutes old: this machine's clock (or Config.Now) is off from LicenseSpring's; synchronise it (NTP) — the Date is sent in GMT, so the local time zone does not matter"
-	// vendor-docs README: the signature is keyed with "the shared key's
-	// UTF-8 bytes (not decoded)".
+	// docs/vendors/licensespring.md#request-signing: the key is the shared
+	// key's UTF-8 bytes, not decoded.
 	adviceSignature = "the signature did not verify: Config.SharedKey must be the shared key that belongs to Config.APIKey, used exactly as shown by LicenseSpring (its UTF-8 bytes, not base64-decoded, no surrounding spaces)"
 	adviceAPIKey    = "LicenseSpring does not know Config.APIKey: check that it is the account's API key (not the shared key) and that it has not been revoked"
 	adviceHeaders   = "the Date or Authorization header did not reach LicenseSpring whole; a proxy between this service and LicenseSpring may strip or rewrite them"

@@ -15,9 +15,9 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
 )
 
-// TestGoldenSSOURL round-trips the vendor's example answer (004_…txt) and
-// reads it through the Provider. Nothing reaches auth.licensespring.com:
-// the URL is only parsed.
+// TestGoldenSSOURL round-trips the vendor's example answer
+// (docs/vendors/licensespring.md#answer) and reads it through the Provider.
+// Nothing reaches auth.licensespring.com: the URL is only parsed.
 func TestGoldenSSOURL(t *testing.T) {
 	raw, err := os.ReadFile("testdata/sso_url.json")
 	require.NoError(t, err)

@@ -21,11 +21,11 @@ import (
 const maxFragment = 64 << 10
 
 // CompleteImplicit finishes an implicit-grant login (response type "token";
-// vendor-docs README: the redirect carries id_token, access_token,
-// expires_in and token_type in the URL fragment). The fragment never reaches
-// the server by itself: a page at the redirect URI reads location.hash and
-// posts it back, and that string is fragment (with or without the leading
-// "#", or the whole redirect URL).
+// docs/vendors/licensespring.md#grants: the redirect carries id_token,
+// access_token, expires_in and token_type in the URL fragment). The fragment
+// never reaches the server by itself: a page at the redirect URI reads
+// location.hash and posts it back, and that string is fragment (with or
+// without the leading "#", or the whole redirect URL).
 //
 // It is checked like a code callback, with [oauthkit.CheckCallback] and
 // [oauthkit.FinishImplicitLogin]:

@@ -77,10 +77,10 @@ func (p *Provider) Signer() *Signer {
 }
 
 // Discover returns the realm's endpoints: those the sso_url answer names
-// (issuer, token, end-session, introspection; 004_…txt "openid
-// configuration"), completed from the issuer's OpenID Connect discovery
-// document (JWKS, user info). AuthURL is the sso_url answer's URL without
-// its query; [Provider.AuthCodeURL] uses the whole URL.
+// (issuer, token, end-session, introspection;
+// docs/vendors/licensespring.md#answer), completed from the issuer's OpenID
+// Connect discovery document (JWKS, user info). AuthURL is the sso_url
+// answer's URL without its query; [Provider.AuthCodeURL] uses the whole URL.
 func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
 	s, err := p.session(ctx)
 	if err != nil {
@@ -114,9 +114,9 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 }
 
 // ActivationURL starts a login whose code goes to LicenseSpring's
-// activate_license (vendor-docs README: the body holds "code" or
-// "id_token"): the sso_url answer's URL with a fresh state and nonce, and
-// no PKCE, because LicenseSpring redeems the code at Keycloak without a
+// activate_license (docs/vendors/licensespring.md#activation: the body holds
+// code or id_token): the sso_url answer's URL with a fresh state and nonce,
+// and no PKCE, because LicenseSpring redeems the code at Keycloak without a
 // verifier. Finish it with [Provider.CompleteActivation], which checks the
 // callback and returns the code without exchanging it.
 //
@@ -150,10 +150,11 @@ func (p *Provider) authRequest(ctx context.Context, login bool, opts []oauthkit.
 		Issuer: s.issuer,
 	}
 	if !s.hasType {
-		// The vendor's URL names its response_type (004_…txt example); if
-		// one ever does not, ask for what the configured grant returns. The
-		// implicit grant must ask for id_token too (OpenID Connect Core
-		// §3.2.2.1): Keycloak sends only what response_type names.
+		// The vendor's URL names its response_type
+		// (docs/vendors/licensespring.md#answer); if one ever does not, ask
+		// for what the configured grant returns. The implicit grant must ask
+		// for id_token too (OpenID Connect Core §3.2.2.1): Keycloak sends
+		// only what response_type names.
 		spec.ResponseType = "code"
 		if !s.codeFlow {
 			spec.ResponseType = "id_token token"

@@ -74,7 +74,7 @@ func newStub(t *testing.T) *stub {
 }
 
 // answer is a good sso_url answer for the stub's realm, in the shape of
-// the vendor's example (004_…txt).
+// the vendor's example (docs/vendors/licensespring.md#answer).
 func (s *stub) answer(responseType string) map[string]any {
 	issuer := s.URL + "/realms/user-portal"
 	return map[string]any{

@@ -16,8 +16,8 @@ import (
 )
 
 // Signer signs License API requests. Every License API request is signed
-// the same way (vendor-docs README, "Every License API request is signed"),
-// so a Signer serves any endpoint — sso_url, activate_license, the rest:
+// the same way (docs/vendors/licensespring.md#request-signing), so a Signer
+// serves any endpoint — sso_url, activate_license, the rest:
 //
 //	Date:          the current time, RFC 7231 IMF-fixdate in GMT
 //	Authorization: algorithm="hmac-sha256",headers="date",signature="<sig>",apikey="<APIKey>"
@@ -57,8 +57,9 @@ func (s *Signer) Sign(req *http.Request) error {
 }
 
 // Header returns the Date and Authorization headers for a request sent
-// now. LicenseSpring accepts them for 15 minutes (vendor-docs README), so
-// sign each request as it is sent rather than reusing a header.
+// now. LicenseSpring accepts them for 15 minutes
+// (docs/vendors/licensespring.md#request-signing), so sign each request as
+// it is sent rather than reusing a header.
 func (s *Signer) Header() (http.Header, error) {
 	h, _, err := s.header()
 	return h, err
@@ -77,21 +78,22 @@ func (s *Signer) header() (http.Header, string, error) {
 	if s.Now != nil {
 		now = s.Now
 	}
-	// vendor-docs README: "Date: now, RFC 7231 IMF-fixdate in GMT"; 004_…txt:
-	// "in rfc7231 format … eg thu 17 nov 2022 20 51 35 gmt". http.TimeFormat
-	// is that format and needs a UTC time.
+	// docs/vendors/licensespring.md#request-signing: the current time as an
+	// RFC 7231 IMF-fixdate in GMT (the vendor's example: Thu, 17 Nov 2022
+	// 20:51:35 GMT). http.TimeFormat is that format and needs a UTC time.
 	date := now().UTC().Format(http.TimeFormat)
 	sig := signature(s.SharedKey, date)
-	// vendor-docs README: no scheme word; the parameter is "apikey" (some
-	// SDKs write "apiKey"; the docs' spelling is used).
+	// docs/vendors/licensespring.md#request-signing: no scheme word; the
+	// parameter is "apikey" (some SDKs write "apiKey"; the docs' spelling is
+	// used).
 	auth := `algorithm="hmac-sha256",headers="date",signature="` + sig + `",apikey="` + s.APIKey + `"`
 	return http.Header{"Date": {date}, "Authorization": {auth}}, sig, nil
 }
 
 // signature is the vendor's request signature for a Date header value
-// (vendor-docs README): standard, padded base64 of HMAC-SHA256 over
-// "licenseSpring\ndate: " + date with no trailing newline, keyed with the
-// shared key's UTF-8 bytes (not decoded).
+// (docs/vendors/licensespring.md#request-signing): standard, padded base64 of
+// HMAC-SHA256 over "licenseSpring\ndate: " + date with no trailing newline,
+// keyed with the shared key's UTF-8 bytes (not decoded).
 func signature(sharedKey oauthkit.Secret, date string) string {
 	mac := hmac.New(sha256.New, []byte(sharedKey.Reveal()))
 	mac.Write([]byte("licenseSpring\ndate: " + date))

@@ -35,7 +35,7 @@ func TestSignerKnownVectors(t *testing.T) {
 		date, signature         string
 	}{
 		{
-			name: "README example date", apiKey: "my-api-key", sharedKey: "my-shared-key",
+			name: "documented example date", apiKey: "my-api-key", sharedKey: "my-shared-key",
 			at:        time.Date(2011, 6, 7, 20, 51, 35, 0, time.UTC),
 			date:      "Tue, 07 Jun 2011 20:51:35 GMT",
 			signature: "fj+Z5z/P8XeWgfuchkFbsbylbUUw49ksZHsgGdOSoEI=",

@@ -15,9 +15,10 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
 
-// SSOURL is the License API's answer to GET /api/v4/sso_url/ (004_…txt,
-// "response body"): the Keycloak login URL for the product and customer
-// account, and the endpoints of the Keycloak realm behind it.
+// SSOURL is the License API's answer to GET /api/v4/sso_url/
+// (docs/vendors/licensespring.md#answer): the Keycloak login URL for the
+// product and customer account, and the endpoints of the Keycloak realm
+// behind it.
 type SSOURL struct {
 	// URL is the Keycloak authorization URL with its query: scope,
 	// response_type, client_id, redirect_uri and kc_idp_hint (the customer's
@@ -25,12 +26,13 @@ type SSOURL struct {
 	URL string `json:"url"`
 
 	// OpenIDConfiguration names the realm's endpoints. The vendor's schema
-	// does not require it (004_…txt: "required [url]"); nil when absent.
+	// does not require it (docs/vendors/licensespring.md#answer: only url is
+	// required); nil when absent.
 	OpenIDConfiguration *OpenIDConfiguration `json:"openid_configuration,omitempty"`
 }
 
 // OpenIDConfiguration is the openid_configuration object of the sso_url
-// answer (004_…txt).
+// answer (docs/vendors/licensespring.md#answer).
 type OpenIDConfiguration struct {
 	Issuer                string `json:"issuer"`
 	EndSessionEndpoint    string `json:"end_session_endpoint"`
@@ -62,7 +64,8 @@ func (s *SSOURL) Issuer() string {
 	}
 	// Keycloak's endpoint layout: the issuer is {base}/realms/{realm}, and
 	// the authorization endpoint {issuer}/protocol/openid-connect/auth
-	// (004_…txt example: https://auth.licensespring.com/realms/user-portal/protocol/openid-connect/auth).
+	// (docs/vendors/licensespring.md#endpoints; the vendor's example:
+	// https://auth.licensespring.com/realms/user-portal/protocol/openid-connect/auth).
 	path, ok := strings.CutSuffix(u.EscapedPath(), "/protocol/openid-connect/auth")
 	if !ok || path == "" {
 		return ""
@@ -104,10 +107,10 @@ type session struct {
 	disc     *oidcx.Discovery
 }
 
-// fetchSession asks the License API for the SSO URL (004_…txt): GET
-// /api/v4/sso_url/ with product, customer_account_code, response_type and,
-// when configured, redirect_uri; Accept: application/json; and the signed
-// Date and Authorization headers.
+// fetchSession asks the License API for the SSO URL
+// (docs/vendors/licensespring.md#sso-url): GET /api/v4/sso_url/ with product,
+// customer_account_code, response_type and, when configured, redirect_uri;
+// Accept: application/json; and the signed Date and Authorization headers.
 func (p *Provider) fetchSession(ctx context.Context) (*session, error) {
 	header, sig, err := p.signer.header()
 	if err != nil {
@@ -116,14 +119,15 @@ func (p *Provider) fetchSession(ctx context.Context) (*session, error) {
 	q := url.Values{
 		"product":               {p.cfg.Product},
 		"customer_account_code": {p.cfg.CustomerAccountCode},
-		// 004_…txt contradicts itself on the default ("defaults to code" in
-		// the parameter table, "by default … implicit grant" below it), so
-		// the choice is always sent.
+		// The vendor's pages contradict each other on the default
+		// (docs/vendors/licensespring.md#response-type), so the choice is
+		// always sent.
 		"response_type": {p.cfg.ResponseType},
 	}
 	if p.cfg.RedirectURL != "" {
-		// vendor-docs README: optional, "when several SSO redirect URIs are
-		// enabled". 004_…txt's request schema does not list it; see doc.go.
+		// docs/vendors/licensespring.md#sso-url: optional, when several SSO
+		// redirect URIs are enabled. An older version of the vendor's page did
+		// not list it; see doc.go.
 		q.Set("redirect_uri", p.cfg.RedirectURL)
 	}
 	call := oauthwire.Call{
@@ -133,8 +137,9 @@ func (p *Provider) fetchSession(ctx context.Context) (*session, error) {
 		Advise:   adviseLicenseAPI,
 	}
 	var answer SSOURL
-	// GetJSON sends Accept: application/json (004_…txt header example) and
-	// turns a {status, code, message} body into an *oauthkit.Error.
+	// GetJSON sends Accept: application/json
+	// (docs/vendors/licensespring.md#endpoints) and turns a
+	// {status, code, message} body into an *oauthkit.Error.
 	resp, err := oauthwire.GetJSON(ctx, p.http, call, p.cfg.APIURL+"/api/v4/sso_url/?"+q.Encode(), header, &answer)
 	if err != nil {
 		return nil, err

@@ -6,9 +6,9 @@
 //
 // # What it follows
 //
-// The vendor's documents (shared/vendor-docs 004_…txt and the README's
-// LicenseSpring section), and Keycloak's observable behaviour, not the
-// client in this module:
+// The vendor's documentation (restated in docs/vendors/licensespring.md,
+// which links the vendor's pages), and Keycloak's observable behaviour, not
+// the client in this module:
 //
 //   - every License API request is checked for its signature: Date and
 //     Authorization present (else missing_headers); the Authorization
@@ -38,12 +38,13 @@
 //     a PKCE verifier — so a code whose request carried a challenge fails,
 //     as it would against the real Keycloak.
 //
-// Where the documents are silent the fake chooses, and says so: an unknown
-// customer account is customer_not_found; a redirect_uri not enabled, an
-// unknown parameter or response_type is validation_error; a missing
-// response_type means the implicit grant (the page's prose); the implicit
-// URL asks for response_type "id_token token" (so that Keycloak returns
-// both tokens the vendor describes); a bad code or ID token at activation
-// is sso_authentication_failed; codes live one minute and work once;
-// access and ID tokens live 300 s; refresh tokens rotate.
+// Where the vendor's pages are silent the fake chooses, and says so: an
+// unknown customer account is customer_not_found; a redirect_uri not enabled,
+// an unknown parameter or response_type is validation_error; a missing
+// response_type means the implicit grant (the vendor's prose,
+// docs/vendors/licensespring.md#response-type); the implicit URL asks for
+// response_type "id_token token" (so that Keycloak returns both tokens the
+// vendor describes); a bad code or ID token at activation is
+// sso_authentication_failed; codes live one minute and work once; access and
+// ID tokens live 300 s; refresh tokens rotate.
 package licensespringtest

@@ -18,11 +18,12 @@ import (
 )
 
 // DateWindow is how far the Date header may be from the server's clock
-// (vendor-docs README: "The server accepts dates up to 15 minutes old").
+// (docs/vendors/licensespring.md#request-signing: dates up to 15 minutes
+// off).
 const DateWindow = 15 * time.Minute
 
-// apiError is a License API error (004_…txt: {status, code, message}, HTTP
-// 400 or higher).
+// apiError is a License API error (docs/vendors/licensespring.md#errors:
+// {status, code, message}, HTTP 400 or higher).
 type apiError struct {
 	status  int
 	code    string
@@ -38,9 +39,8 @@ func badRequest(code, format string, args ...any) *apiError {
 }
 
 // checkSignature verifies a License API request's Date and Authorization
-// headers (vendor-docs README, "Every License API request is signed"). It
-// is written from the documented scheme, independently of the client's
-// Signer.
+// headers (docs/vendors/licensespring.md#request-signing). It is written
+// from the documented scheme, independently of the client's Signer.
 func (s *Server) checkSignature(r *http.Request) *apiError {
 	date, auth := r.Header.Get("Date"), r.Header.Get("Authorization")
 	if date == "" || auth == "" {
@@ -82,9 +82,9 @@ func (s *Server) checkSignature(r *http.Request) *apiError {
 
 // parseAuthorization reads the License API's Authorization header: comma
 // separated key="value" parameters with no scheme word before them
-// (vendor-docs README), white space allowed around the commas as in the
-// vendor's own example. It reports false for anything else, and for a
-// parameter given twice.
+// (docs/vendors/licensespring.md#request-signing), white space allowed around
+// the commas as in the vendor's own example. It reports false for anything
+// else, and for a parameter given twice.
 func parseAuthorization(h string) (map[string]string, bool) {
 	params := map[string]string{}
 	rest := strings.TrimSpace(h)
@@ -121,7 +121,7 @@ func parseAuthorization(h string) (map[string]string, bool) {
 	return params, len(params) > 0
 }
 
-// ssoURL answers GET /api/v4/sso_url/ (004_…txt).
+// ssoURL answers GET /api/v4/sso_url/ (docs/vendors/licensespring.md#sso-url).
 func (s *Server) ssoURL(w http.ResponseWriter, r *http.Request) {
 	if e := s.checkSignature(r); e != nil {
 		writeAPIError(w, e)
@@ -129,8 +129,8 @@ func (s *Server) ssoURL(w http.ResponseWriter, r *http.Request) {
 	}
 	q := r.URL.Query()
 	for k, vs := range q {
-		// 004_…txt: "additionalproperties false"; redirect_uri from the
-		// vendor-docs README.
+		// docs/vendors/licensespring.md#sso-url: no parameters beyond the
+		// table; redirect_uri from the same table.
 		if !slices.Contains([]string{"product", "customer_account_code", "response_type", "redirect_uri"}, k) {
 			writeAPIError(w, badRequest("validation_error", "unknown parameter %q", k))
 			return
@@ -142,7 +142,8 @@ func (s *Server) ssoURL(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, k := range []string{"product", "customer_account_code"} {
 		if q.Get(k) == "" {
-			// 004_…txt: "required [product, customer account code]".
+			// docs/vendors/licensespring.md#sso-url: product and
+			// customer_account_code are required.
 			writeAPIError(w, badRequest("missing_parameters", "%s is required", k))
 			return
 		}
@@ -150,8 +151,9 @@ func (s *Server) ssoURL(w http.ResponseWriter, r *http.Request) {
 	responseType := q.Get("response_type")
 	switch responseType {
 	case "":
-		// 004_…txt prose: "by default … implicit grant". (Its parameter
-		// table says "defaults to code"; the fake takes the prose.)
+		// docs/vendors/licensespring.md#response-type: the vendor's prose
+		// makes the implicit grant the default. (Its parameter table says
+		// "defaults to code"; the fake takes the prose.)
 		responseType = "token"
 	case "code", "token":
 	default:
@@ -178,7 +180,8 @@ func (s *Server) ssoURL(w http.ResponseWriter, r *http.Request) {
 	if responseType == "token" {
 		kcType = "id_token token"
 	}
-	// The shape of the vendor's example URL (004_…txt).
+	// The shape of the vendor's example URL
+	// (docs/vendors/licensespring.md#answer).
 	auth := url.Values{
 		"scope":         {"openid"},
 		"response_type": {kcType},
@@ -200,8 +203,9 @@ func (s *Server) ssoURL(w http.ResponseWriter, r *http.Request) {
 }
 
 // activate answers POST /api/v4/activate_license: the single-sign-on shape
-// of its body (vendor-docs README: customer_account_code and either code or
-// id_token, never both, plus product and hardware_id).
+// of its body (docs/vendors/licensespring.md#activation:
+// customer_account_code and either code or id_token, never both, plus
+// product and hardware_id).
 func (s *Server) activate(w http.ResponseWriter, r *http.Request) {
 	if e := s.checkSignature(r); e != nil {
 		writeAPIError(w, e)

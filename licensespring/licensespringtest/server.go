@@ -25,7 +25,8 @@ const (
 )
 
 // Realm is the Keycloak realm of the vendor's example issuer
-// (https://auth.licensespring.com/realms/user-portal, 004_…txt).
+// (https://auth.licensespring.com/realms/user-portal,
+// docs/vendors/licensespring.md#endpoints).
 const Realm = "user-portal"
 
 // Fault is a failure the server answers with: a status and body, a delay,

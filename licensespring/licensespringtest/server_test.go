@@ -88,7 +88,7 @@ func TestLicenseAPIChecks(t *testing.T) {
 			}
 			assert.Equal(t, http.StatusBadRequest, resp.StatusCode)
 			assert.Equal(t, "application/json;charset=UTF-8", resp.Header.Get("Content-Type"))
-			require.Len(t, body, 3, "exactly status, code and message (004_…txt schema)")
+			require.Len(t, body, 3, "exactly status, code and message (docs/vendors/licensespring.md#errors)")
 			assert.Equal(t, float64(400), body["status"])
 			assert.Equal(t, tt.code, body["code"])
 			assert.Contains(t, body["message"], tt.messageHasIt)
