@@ -15,9 +15,9 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/oidcx"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 )
 
 const (
@@ -64,7 +64,7 @@ func (s *stubProvider) Refresh(context.Context, string) (*oauth2.Token, error) {
 }
 func (s *stubProvider) VerifyIDToken(ctx context.Context, raw, nonce string) (*oidc.IDToken, error) {
 	keys := &oidc.StaticKeySet{PublicKeys: []crypto.PublicKey{s.key.Private.Public()}}
-	return oidcx.NewVerifier("stub", stubIssuer, stubClient, keys, func() time.Time { return stubNow }).Verify(ctx, raw, nonce)
+	return discovery.NewVerifier("stub", stubIssuer, stubClient, keys, func() time.Time { return stubNow }).Verify(ctx, raw, nonce)
 }
 
 func goodClaims() map[string]any {
@@ -98,7 +98,7 @@ func TestCompleteSucceeds(t *testing.T) {
 	assert.Equal(t, "at-1", login.Token.AccessToken)
 
 	out := fmt.Sprintf("%v %+v %s", login, login, login)
-	leakcheck.Text(t, "formatted Login", out, "at-1")
+	providertest.Text(t, "formatted Login", out, "at-1")
 	assert.Contains(t, out, "user-1")
 }
 
@@ -224,7 +224,7 @@ func TestAuthRequestNeverPrintsItsSecrets(t *testing.T) {
 	ar := &oauthkit.AuthRequest{Provider: "stub", State: "state-secret", Nonce: "nonce-secret", CodeVerifier: "verifier-secret", RedirectURL: "https://app.example/cb"}
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s"} {
 		out := fmt.Sprintf(verb, ar)
-		leakcheck.Text(t, verb+" of AuthRequest", out, "state-secret", "nonce-secret", "verifier-secret")
+		providertest.Text(t, verb+" of AuthRequest", out, "state-secret", "nonce-secret", "verifier-secret")
 		assert.Contains(t, out, "https://app.example/cb", verb)
 	}
 }

@@ -14,7 +14,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 )
 
 // encodings are the forms a secret is looked for in: raw, base64 (standard
@@ -92,13 +92,13 @@ func TestLoginLogValueRedactsTokens(t *testing.T) {
 				for form, v := range forms {
 					var buf bytes.Buffer
 					slog.New(h.new(&buf)).Info("login", slog.Any("v", v), "kv", v)
-					leakcheck.Text(t, h.name+" handler, "+form, buf.String(), tc.secrets...)
+					providertest.Text(t, h.name+" handler, "+form, buf.String(), tc.secrets...)
 					require.Contains(t, buf.String(), `login`, "the record was written")
 				}
 			}
 			for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x"} {
 				for form, v := range map[string]any{"value": tc.value, "pointer": tc.pointer, "struct": holder{tc.value}, "struct of pointer": holder{tc.pointer}} {
-					leakcheck.Text(t, verb+" of "+form, fmt.Sprintf(verb, v), tc.secrets...)
+					providertest.Text(t, verb+" of "+form, fmt.Sprintf(verb, v), tc.secrets...)
 				}
 			}
 		})

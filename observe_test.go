@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
 )
@@ -118,7 +118,7 @@ func TestDebugLogHoldsNoSecret(t *testing.T) {
 			require.Contains(t, log, "client credentials")
 			require.Contains(t, log, "invalid_client")
 			tenant := srv.Tenant()
-			leakcheck.Text(t, "the debug log", log, tok.AccessToken, tenant.Password, tenant.ClientSecret, "a+wrong/platform=password")
+			providertest.Text(t, "the debug log", log, tok.AccessToken, tenant.Password, tenant.ClientSecret, "a+wrong/platform=password")
 		})
 	}
 }

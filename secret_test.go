@@ -11,7 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 )
 
 func TestSecretNeverPrints(t *testing.T) {
@@ -26,7 +26,7 @@ func TestSecretNeverPrints(t *testing.T) {
 	for _, verb := range []string{"%v", "%+v", "%#v", "%s", "%q", "%x", "%X", "%d", "%10s", "%-8v", "%T:%v"} {
 		for name, arg := range map[string]any{"secret": s, "pointer": &s, "struct": holder, "pointer to struct": &holder} {
 			out := fmt.Sprintf(verb, arg)
-			leakcheck.Text(t, verb+" of "+name, out, value, "hunter2", fmt.Sprintf("%x", value))
+			providertest.Text(t, verb+" of "+name, out, value, "hunter2", fmt.Sprintf("%x", value))
 		}
 	}
 	assert.Equal(t, "[redacted]", s.String())
@@ -35,12 +35,12 @@ func TestSecretNeverPrints(t *testing.T) {
 
 	j, err := json.Marshal(holder)
 	require.NoError(t, err)
-	leakcheck.Text(t, "JSON", string(j), value)
+	providertest.Text(t, "JSON", string(j), value)
 
 	var buf strings.Builder
 	slog.New(slog.NewTextHandler(&buf, nil)).Info("login", "secret", s, "holder", holder)
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("login", "secret", s)
-	leakcheck.Text(t, "slog output", buf.String(), value)
+	providertest.Text(t, "slog output", buf.String(), value)
 }
 
 func TestSecretIsZero(t *testing.T) {

@@ -1,24 +1,24 @@
 package justimmo
 
 import (
-	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/cachedtokens"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
 // The cached-token methods — Token, TokenSource, Client and InvalidateToken
 // ([oauthkit.TokenProvider], [oauthkit.ClientProvider]) and UserTokenSource
-// ([oauthkit.UserTokenProvider]) — are written once in internal/cached and
+// ([oauthkit.UserTokenProvider]) — are written once in internal/cachedtokens and
 // embedded in Provider under these names; "Cached tokens" in the package
 // documentation says what is Justimmo's own about them.
 type (
-	clientTokens = cached.ClientCredentials
-	userTokens   = cached.Users
+	clientTokens = cachedtokens.ClientCredentials
+	userTokens   = cachedtokens.Users
 )
 
 // initCache binds the Provider's client-credentials flow and its users'
 // logins to Config.Cache. p.cfg and p.endpoints must be set.
 func (p *Provider) initCache() {
-	t := cached.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics)
+	t := cachedtokens.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics)
 	p.clientTokens = t.ClientCredentials(tokencache.KeyParts{
 		Vendor: name, Endpoint: p.endpoints.TokenURL, ClientID: p.cfg.ClientID,
 		Flow: "client_credentials", Scopes: p.cfg.Scopes, Credential: p.cfg.ClientSecret.Reveal(),

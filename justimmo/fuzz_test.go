@@ -4,8 +4,8 @@ import (
 	"net/http"
 	"testing"
 
-	"github.com/seed-e8f4a5f7/oauthkit/internal/callbackcheck"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 )
 
@@ -43,5 +43,5 @@ func FuzzCompleteCallback(f *testing.F) {
 		f.Fatal(err)
 	}
 
-	f.Fuzz(func(t *testing.T, raw string) { callbackcheck.Complete(t, p, raw, "1234") })
+	f.Fuzz(func(t *testing.T, raw string) { providertest.CompleteCallback(t, p, raw, "1234") })
 }

@@ -8,7 +8,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league"
@@ -104,7 +103,7 @@ func (p *Provider) AuthCodeURL(_ context.Context, opts ...oauthkit.AuthOption) (
 		ClientID:     p.cfg.ClientID,
 		RedirectURL:  p.cfg.RedirectURL,
 		Scopes:       p.cfg.Scopes,
-		PKCE:         &authgen.DefaultPKCE,
+		PKCE:         &authreq.DefaultPKCE,
 		Now:          p.cfg.Now,
 	}, opts)
 }

@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
 )
@@ -67,7 +67,7 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 		{"User", *user},
 		{"*User", user},
 	} {
-		leakcheck.Rendered(t, h.name, h.v, nil, secrets...)
+		providertest.Rendered(t, h.name, h.v, nil, secrets...)
 	}
 
 	// The redacted forms still say what they describe, and slog's JSON

@@ -12,7 +12,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 )
 
@@ -39,13 +39,13 @@ func TestNoSecretsInOutput(t *testing.T) {
 				var e *oauthkit.Error
 				require.ErrorAs(t, err, &e)
 				asJSON, _ := json.Marshal(e)
-				leakcheck.Formatted(t, []any{err, e, *e, string(asJSON)}, secrets...)
+				providertest.Formatted(t, []any{err, e, *e, string(asJSON)}, secrets...)
 			}
 			require.Len(t, auth.Requests(), 3)
 			require.Len(t, api.Requests(), 1)
 
 			cfg := justimmo.Config{ClientID: testClientID, ClientSecret: testSecret}
-			leakcheck.Formatted(t, []any{cfg, &cfg, p, *p, ar}, secrets...)
+			providertest.Formatted(t, []any{cfg, &cfg, p, *p, ar}, secrets...)
 			var nilProvider *justimmo.Provider
 			require.Equal(t, "<nil>", fmt.Sprint(nilProvider))
 		})
@@ -59,11 +59,11 @@ func TestNoSecretsAgainstTheFake(t *testing.T) {
 	l, err := oauthkit.Complete(ctx, p, ar, q)
 	require.NoError(t, err)
 	secrets := []string{srv.Registered().Secret, q.Get("code"), l.Token.AccessToken, l.Token.RefreshToken, ar.CodeVerifier}
-	leakcheck.Formatted(t, []any{l, srv.Config(), p, ar}, secrets...)
+	providertest.Formatted(t, []any{l, srv.Config(), p, ar}, secrets...)
 
 	_, err = p.Exchange(ctx, q.Get("code"), ar) // replayed
 	require.Error(t, err)
 	_, err2 := p.Refresh(ctx, "not-"+l.Token.RefreshToken)
 	require.Error(t, err2)
-	leakcheck.Formatted(t, []any{err, err2}, secrets...)
+	providertest.Formatted(t, []any{err, err2}, secrets...)
 }

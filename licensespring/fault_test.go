@@ -355,7 +355,7 @@ func waitFailedRefresh(t *testing.T, events <-chan tokencache.RefreshEvent) {
 
 // TestIDTokenClockSkew: ID tokens from a realm whose clock is ahead or
 // behind (iat, auth_time and exp shifted together). An iat up to
-// oidcx.MaxClockSkew (5 min) ahead passes, a second more fails; go-oidc
+// discovery.MaxClockSkew (5 min) ahead passes, a second more fails; go-oidc
 // allows no skew on exp, so the fake's 300 s ID token from a clock 5 min
 // behind expires exactly now (and passes), a second more and it has expired.
 func TestIDTokenClockSkew(t *testing.T) {

@@ -16,7 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
 )
 
@@ -129,7 +129,7 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 	for _, h := range holders {
 		for how, text := range renderings(h.v, h.nestedJSON) {
 			for i, s := range secrets {
-				leakcheck.Text(t, fmt.Sprintf("%s via %s (secret #%d, some encoding)", h.name, how, i), text, encodings(s)...)
+				providertest.Text(t, fmt.Sprintf("%s via %s (secret #%d, some encoding)", h.name, how, i), text, encodings(s)...)
 			}
 		}
 	}

@@ -12,7 +12,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/lazy"
@@ -161,7 +160,7 @@ func (p *Provider) authRequest(ctx context.Context, login bool, opts []oauthkit.
 		}
 	}
 	if login && s.codeFlow {
-		spec.PKCE = &authgen.DefaultPKCE
+		spec.PKCE = &authreq.DefaultPKCE
 	}
 	return authreq.New(spec, opts)
 }

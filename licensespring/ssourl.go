@@ -9,9 +9,9 @@ import (
 	"strings"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/oidcx"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
 
@@ -104,7 +104,7 @@ type session struct {
 	tokenURL string // from openid_configuration; empty: from discovery
 	endURL   string
 	intURL   string
-	disc     *oidcx.Discovery
+	disc     *discovery.Discovery
 }
 
 // fetchSession asks the License API for the SSO URL
@@ -148,7 +148,7 @@ func (p *Provider) fetchSession(ctx context.Context) (*session, error) {
 	if err != nil {
 		return nil, call.Malformed(resp, err)
 	}
-	s.disc = oidcx.NewDiscovery(name, s.issuer+"/.well-known/openid-configuration", s.issuer, p.http)
+	s.disc = discovery.NewDiscovery(name, s.issuer+"/.well-known/openid-configuration", s.issuer, p.http)
 	return s, nil
 }
 
@@ -235,7 +235,7 @@ func (p *Provider) SSOURL(ctx context.Context) (*SSOURL, error) {
 }
 
 // metadata returns the realm's discovery document.
-func (s *session) metadata(ctx context.Context) (*oidcx.Metadata, error) {
+func (s *session) metadata(ctx context.Context) (*discovery.Metadata, error) {
 	return s.disc.Get(ctx)
 }
 
@@ -253,7 +253,7 @@ func (s *session) tokenEndpoint(ctx context.Context) (string, error) {
 
 // endpoints merges the answer's endpoints over the discovered ones: the
 // License API is the vendor's word on which realm to use.
-func (s *session) endpoints(md *oidcx.Metadata) *oauthkit.Endpoints {
+func (s *session) endpoints(md *discovery.Metadata) *oauthkit.Endpoints {
 	ep := md.Endpoints
 	if u, err := url.Parse(s.authURL); err == nil {
 		u.RawQuery, u.Fragment = "", ""

@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
@@ -109,13 +109,13 @@ func TestTokenChangeRedacts(t *testing.T) {
 	slog.New(slog.NewTextHandler(&logged, nil)).Info("change", "ch", ch)
 	asJSON, err := json.Marshal(ch)
 	require.NoError(t, err)
-	leakcheck.Formatted(t, []any{ch, &ch, logged.String(), string(asJSON)}, secrets...)
+	providertest.Formatted(t, []any{ch, &ch, logged.String(), string(asJSON)}, secrets...)
 
 	// Nor does the source that carries the user to the hook.
 	c := tokencache.New(tokencache.Config{})
 	defer c.Close()
 	src := c.RefreshingSource(testingKey, ch.New, func(context.Context, *oauth2.Token) (*oauth2.Token, error) { return nil, errUpstream }, tokencache.ForUser(ch.User))
-	leakcheck.Formatted(t, []any{src}, ch.User)
+	providertest.Formatted(t, []any{src}, ch.User)
 
 	assert.Contains(t, fmt.Sprint(ch), testingKey, "the key is shown")
 	assert.True(t, ch.RefreshTokenChanged())

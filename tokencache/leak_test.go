@@ -14,7 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
@@ -103,7 +103,7 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 		{"Client", client},
 		{"Client's Transport", client.Transport},
 	} {
-		leakcheck.Rendered(t, h.name, h.v, nil, secrets...)
+		providertest.Rendered(t, h.name, h.v, nil, secrets...)
 	}
 
 	// The redacted forms still say what they describe: the readable parts,

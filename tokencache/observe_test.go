@@ -12,7 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
@@ -105,7 +105,7 @@ func TestCacheReportsMetricsAndLogs(t *testing.T) {
 	out := logs.String()
 	assert.Equal(t, 3, bytes.Count(logs.Bytes(), []byte(`"msg":"oauthkit: cache fill"`)), "one record per fill")
 	assert.Contains(t, out, `"outcome":"error"`)
-	leakcheck.Text(t, "cache debug log", out, first.AccessToken, first.RefreshToken)
+	providertest.Text(t, "cache debug log", out, first.AccessToken, first.RefreshToken)
 }
 
 // sortedFillLast puts the fill event last: it is reported from the fetching

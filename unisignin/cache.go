@@ -1,21 +1,21 @@
 package unisignin
 
 import (
-	"github.com/seed-e8f4a5f7/oauthkit/internal/cached"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/cachedtokens"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
 // UserTokenSource ([oauthkit.UserTokenProvider]) is written once in
-// internal/cached and embedded in Provider under this name; "Cached tokens"
+// internal/cachedtokens and embedded in Provider under this name; "Cached tokens"
 // in the package documentation says what is UniSignIn's own about it.
 // UniSignIn offers no client credentials, so Provider has no cached
 // client-credentials methods.
-type userTokens = cached.Users
+type userTokens = cachedtokens.Users
 
 // initCache binds the Provider's users' logins to Config.Cache. p.cfg and
 // p.endpoints must be set.
 func (p *Provider) initCache() {
-	p.userTokens = cached.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics).Users(tokencache.KeyParts{
+	p.userTokens = cachedtokens.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics).Users(tokencache.KeyParts{
 		Vendor: name, Endpoint: p.endpoints.TokenURL, Tenant: p.cfg.BaseURL, ClientID: p.cfg.ClientID,
 		Flow: "refresh_token", Credential: p.cfg.ClientSecret.Reveal(),
 	}, p.Refresh)

@@ -3,8 +3,8 @@ package unisignin_test
 import (
 	"testing"
 
-	"github.com/seed-e8f4a5f7/oauthkit/internal/callbackcheck"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 )
 
 // FuzzCompleteCallback hands oauthkit.Complete arbitrary callback queries
@@ -37,5 +37,5 @@ func FuzzCompleteCallback(f *testing.F) {
 	f.Cleanup(rec.Close)
 	p := mustNewStatic(f, rec)
 
-	f.Fuzz(func(t *testing.T, raw string) { callbackcheck.Complete(t, p, raw, "7") })
+	f.Fuzz(func(t *testing.T, raw string) { providertest.CompleteCallback(t, p, raw, "7") })
 }

@@ -10,7 +10,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
 )
@@ -65,7 +65,7 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 		{"User", *user},
 		{"*User", user},
 	} {
-		leakcheck.Rendered(t, h.name, h.v, nil, secrets...)
+		providertest.Rendered(t, h.name, h.v, nil, secrets...)
 	}
 
 	// The redacted forms still say what they describe, and slog's JSON

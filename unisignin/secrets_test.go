@@ -12,7 +12,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
 )
@@ -44,12 +44,12 @@ func TestNoSecretsInOutput(t *testing.T) {
 				var e *oauthkit.Error
 				require.ErrorAs(t, err, &e)
 				asJSON, _ := json.Marshal(e)
-				leakcheck.Formatted(t, []any{err, e, *e, string(asJSON)}, secrets...)
+				providertest.Formatted(t, []any{err, e, *e, string(asJSON)}, secrets...)
 			}
 			require.Len(t, rec.Requests(), 4, "every request reached the echo server")
 
 			cfg := unisignin.Config{BaseURL: rec.URL, ClientID: "c", ClientSecret: secret}
-			leakcheck.Formatted(t, []any{cfg, &cfg, p, *p, ar}, secrets...)
+			providertest.Formatted(t, []any{cfg, &cfg, p, *p, ar}, secrets...)
 			var nilProvider *unisignin.Provider
 			require.Equal(t, "<nil>", fmt.Sprint(nilProvider))
 		})
@@ -68,16 +68,16 @@ func TestNoSecretsInLoginOrFakeConfig(t *testing.T) {
 	require.NoError(t, err)
 
 	secrets := []string{srv.Web().Secret, login.Token.AccessToken, login.Token.RefreshToken, cb.Query().Get("code"), ar.CodeVerifier}
-	leakcheck.Formatted(t, []any{login, srv.Config(), p, ar}, secrets...)
+	providertest.Formatted(t, []any{login, srv.Config(), p, ar}, secrets...)
 
 	// The same code again: the error names it only as [redacted].
 	_, err = p.Exchange(ctx, cb.Query().Get("code"), ar)
 	require.Error(t, err)
-	leakcheck.Formatted(t, []any{err}, secrets...)
+	providertest.Formatted(t, []any{err}, secrets...)
 
 	// A wrong password never shows, not even in the fake's users.
 	_, err = p.PasswordToken(ctx, "ada@example.com", "hunter2-wrong")
 	require.Error(t, err)
-	leakcheck.Formatted(t, []any{err}, "hunter2-wrong", srv.Web().Secret)
+	providertest.Formatted(t, []any{err}, "hunter2-wrong", srv.Web().Secret)
 	_ = unisignintest.EndpointToken
 }

@@ -9,7 +9,6 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league"
@@ -30,7 +29,7 @@ const (
 	verifierLength    = 64 // 64 of 62 symbols: 381 bits, above RFC 7636 §7.1's 256
 )
 
-var pkce = authgen.PKCE{Method: authgen.Plain, Alphabet: authgen.Alphanumeric, Length: verifierLength}
+var pkce = authreq.PKCE{Method: authreq.Plain, Alphabet: authreq.Alphanumeric, Length: verifierLength}
 
 // Provider is UniSignIn's OAuth2 server for one OAuth application. It
 // implements [oauthkit.Provider], [oauthkit.UserInfoFetcher] and, on

@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
@@ -177,7 +177,7 @@ func (e *env) checkLogs() {
 	e.mu.Lock()
 	secrets := append(append([]string(nil), e.secrets...), e.tokens...)
 	e.mu.Unlock()
-	leakcheck.Text(e.t, "the handler's log", e.logs.String(), secrets...)
+	providertest.Text(e.t, "the handler's log", e.logs.String(), secrets...)
 }
 
 func must(t *testing.T, err error) {

@@ -17,7 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
 
@@ -260,8 +260,8 @@ func TestClientCredentialsEchoedBasicHeaderIsScrubbed(t *testing.T) {
 				secrets := []string{pw,
 					base64.StdEncoding.EncodeToString([]byte(basicClientID + ":" + pw)),
 					base64.StdEncoding.EncodeToString([]byte(basicClientID + ":" + url.QueryEscape(pw)))}
-				leakcheck.Formatted(t, []any{err}, secrets...)
-				leakcheck.Prefix(t, enc.String()+" error", err.Error(), 8, secrets...)
+				providertest.Formatted(t, []any{err}, secrets...)
+				providertest.Prefix(t, enc.String()+" error", err.Error(), 8, secrets...)
 			}
 		})
 	}

@@ -8,7 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
 
@@ -120,5 +120,5 @@ func TestNothingPrintsASecret(t *testing.T) {
 	for _, e := range errs {
 		values = append(values, e)
 	}
-	leakcheck.Formatted(t, values, secrets...)
+	providertest.Formatted(t, values, secrets...)
 }

@@ -307,7 +307,7 @@ func TestFaultsKeepServingCachedToken(t *testing.T) {
 }
 
 // TestIDTokenClockSkew: ID tokens from a server whose clock is ahead or
-// behind. An iat up to oidcx.MaxClockSkew (5 min) ahead passes, a second
+// behind. An iat up to discovery.MaxClockSkew (5 min) ahead passes, a second
 // more fails; go-oidc allows no skew on exp, so the fake's 300 s ID token
 // from a clock 5 min behind expires exactly now (and passes), a second more
 // and it has expired.

@@ -10,7 +10,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
 )
@@ -78,7 +78,7 @@ func TestVerifyIDToken(t *testing.T) {
 			require.ErrorIs(t, err, tt.want)
 			require.ErrorIs(t, err, oauthkit.ErrInvalidIDToken)
 			assert.Nil(t, idt)
-			leakcheck.Text(t, "error", err.Error(), raw)
+			providertest.Text(t, "error", err.Error(), raw)
 		})
 	}
 }

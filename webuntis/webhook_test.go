@@ -13,7 +13,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
 )
@@ -55,7 +55,7 @@ func TestWebhookDeliversWorkingCredentials(t *testing.T) {
 	require.NoError(t, err)
 
 	tenant := untis.Tenant()
-	leakcheck.Formatted(t, []any{c, *c}, tenant.ClientSecret, tenant.Password)
+	providertest.Formatted(t, []any{c, *c}, tenant.ClientSecret, tenant.Password)
 }
 
 func TestWebhookRefuses(t *testing.T) {
@@ -102,7 +102,7 @@ func TestWebhookRefuses(t *testing.T) {
 			h.ServeHTTP(rec, req)
 			assert.Equal(t, tt.wantStatus, rec.Code)
 			assert.Equal(t, tt.wantStatus == http.StatusNoContent, called, "store runs only for a verified event")
-			leakcheck.Text(t, "response", rec.Body.String(), untis.Tenant().Password, untis.Tenant().ClientSecret)
+			providertest.Text(t, "response", rec.Body.String(), untis.Tenant().Password, untis.Tenant().ClientSecret)
 		})
 	}
 }

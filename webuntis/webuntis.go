@@ -12,12 +12,11 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/oidcx"
 )
 
 const name = "webuntis"
@@ -34,7 +33,7 @@ type Provider struct {
 	base  string // {BaseURL}/WebUntis/api/sso/v3/{Tenant}
 	http  *httpc.Client
 	token *oauthwire.Client
-	disc  *oidcx.Discovery
+	disc  *discovery.Discovery
 	basic *basicChoice // the Basic form the server accepted (BasicAuto)
 
 	*clientTokens // Token, TokenSource, Client, InvalidateToken (cache.go)
@@ -62,7 +61,7 @@ func New(cfg Config) (*Provider, error) {
 		base:  base,
 		http:  hc,
 		token: &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
-		disc:  oidcx.NewDiscovery(name, base+"/.well-known/openid-configuration", cfg.Issuer, hc),
+		disc:  discovery.NewDiscovery(name, base+"/.well-known/openid-configuration", cfg.Issuer, hc),
 		basic: &basicChoice{},
 	}
 	p.initCache()
@@ -114,7 +113,7 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 		RedirectURL:  p.cfg.RedirectURL,
 		Scopes:       p.cfg.Scopes,
 		Nonce:        true,
-		PKCE:         &authgen.DefaultPKCE,
+		PKCE:         &authreq.DefaultPKCE,
 		Now:          p.cfg.Now,
 		// RFC 9207: a callback's iss must be this issuer.
 		Issuer:        md.Endpoints.Issuer,

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
 )
 
 // Spec is one vendor's authorization request. Empty fields add nothing to
@@ -23,9 +22,9 @@ type Spec struct {
 	ResponseType string // "code"; empty: leave as in AuthURL
 	ClientID     string
 	RedirectURL  string
-	Scopes       []string      // the configured scopes; options add to them
-	Nonce        bool          // OpenID Connect: send a nonce
-	PKCE         *authgen.PKCE // nil: no PKCE
+	Scopes       []string // the configured scopes; options add to them
+	Nonce        bool     // OpenID Connect: send a nonce
+	PKCE         *PKCE    // nil: no PKCE
 	Now          func() time.Time
 
 	// Issuer is the authorization server's issuer, which a callback's iss
@@ -76,7 +75,7 @@ func New(spec Spec, opts []oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
 	issued := now(spec.Now)
 	ar := &oauthkit.AuthRequest{
 		Provider:      spec.Provider,
-		State:         authgen.State(),
+		State:         State(),
 		RedirectURL:   spec.RedirectURL,
 		IssuedAt:      issued,
 		ExpiresAt:     issued.Add(maxAge),
@@ -90,7 +89,7 @@ func New(spec Spec, opts []oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
 	set("scope", strings.Join(Scopes(spec.Scopes, o.Scopes), " "))
 	set("state", ar.State)
 	if spec.Nonce {
-		ar.Nonce = authgen.Nonce()
+		ar.Nonce = Nonce()
 		set("nonce", ar.Nonce)
 	}
 	if spec.PKCE != nil {

@@ -9,8 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/authgen"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 )
 
 func TestNewBuildsTheURL(t *testing.T) {
@@ -18,7 +17,7 @@ func TestNewBuildsTheURL(t *testing.T) {
 	ar, err := New(Spec{
 		Provider: "webuntis", AuthURL: "https://idp.example/authorize", ResponseType: "code",
 		ClientID: "c", RedirectURL: "https://app.example/cb", Scopes: []string{"openid", "roster-core.readonly"},
-		Nonce: true, PKCE: &authgen.DefaultPKCE, Now: func() time.Time { return now },
+		Nonce: true, PKCE: &DefaultPKCE, Now: func() time.Time { return now },
 	}, []oauthkit.AuthOption{oauthkit.WithScopes("openid", "untis-profile"), oauthkit.WithParam("ui_locales", "de"), oauthkit.WithPrompt("login")})
 	require.NoError(t, err)
 	u, err := url.Parse(ar.URL)
@@ -31,13 +30,13 @@ func TestNewBuildsTheURL(t *testing.T) {
 	assert.Equal(t, "openid roster-core.readonly untis-profile", q.Get("scope"))
 	assert.Equal(t, ar.State, q.Get("state"))
 	assert.Equal(t, ar.Nonce, q.Get("nonce"))
-	assert.Equal(t, authgen.DefaultPKCE.Challenge(ar.CodeVerifier), q.Get("code_challenge"))
+	assert.Equal(t, DefaultPKCE.Challenge(ar.CodeVerifier), q.Get("code_challenge"))
 	assert.Equal(t, "S256", q.Get("code_challenge_method"))
 	assert.Equal(t, "login", q.Get("prompt"))
 	assert.Equal(t, "de", q.Get("ui_locales"))
 	assert.Equal(t, now, ar.IssuedAt)
 	assert.Equal(t, "webuntis", ar.Provider)
-	leakcheck.Text(t, "authorize URL", ar.URL, ar.CodeVerifier)
+	providertest.Text(t, "authorize URL", ar.URL, ar.CodeVerifier)
 }
 
 func TestNewKeepsAnExistingQuery(t *testing.T) {
@@ -68,8 +67,8 @@ func TestWithParamRefusesRequestObjectAndResponseMode(t *testing.T) {
 }
 
 func TestFreshValuesEachTime(t *testing.T) {
-	a, _ := New(Spec{Provider: "p", AuthURL: "https://x", Nonce: true, PKCE: &authgen.DefaultPKCE}, nil)
-	b, _ := New(Spec{Provider: "p", AuthURL: "https://x", Nonce: true, PKCE: &authgen.DefaultPKCE}, nil)
+	a, _ := New(Spec{Provider: "p", AuthURL: "https://x", Nonce: true, PKCE: &DefaultPKCE}, nil)
+	b, _ := New(Spec{Provider: "p", AuthURL: "https://x", Nonce: true, PKCE: &DefaultPKCE}, nil)
 	assert.NotEqual(t, a.State, b.State)
 	assert.NotEqual(t, a.Nonce, b.Nonce)
 	assert.NotEqual(t, a.CodeVerifier, b.CodeVerifier)

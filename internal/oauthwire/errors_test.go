@@ -12,7 +12,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
 
@@ -87,14 +87,14 @@ func TestErrorsAreScrubbedAndBounded(t *testing.T) {
 	call := Call{Provider: "p", Op: "op", Secrets: redact.NewSecrets(secret, "the-code")}
 	body := `{"error":"invalid_grant","error_description":"code the-code is invalid for password s3cr%2Bt%2Fpa%3Dss","hint":"` + strings.Repeat("é", 2000) + `"}`
 	e := call.ResponseError(&httpc.Response{StatusCode: 400, Body: []byte(body)})
-	leakcheck.Text(t, "error", e.Error(), "the-code", "s3cr")
+	providertest.Text(t, "error", e.Error(), "the-code", "s3cr")
 	assert.Contains(t, e.Description, "[redacted]")
 	assert.LessOrEqual(t, len(e.Hint), redact.MaxText)
 	assert.True(t, utf8.ValidString(e.Hint), "cut at a rune boundary")
 
 	html := "<html><body>echo: client_secret=" + secret + " " + strings.Repeat("padding ", 100) + "</body></html>"
 	e = call.ResponseError(&httpc.Response{StatusCode: 502, Body: []byte(html)})
-	leakcheck.Text(t, "error", e.Error(), "s3cr")
+	providertest.Text(t, "error", e.Error(), "s3cr")
 	assert.LessOrEqual(t, len(e.Body), redact.MaxExcerpt)
 }
 

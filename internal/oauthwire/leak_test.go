@@ -17,7 +17,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
 
@@ -114,16 +114,16 @@ func TestTokenErrorsScrubEchoedAuthorizationHeaderAndBody(t *testing.T) {
 						for _, k := range sensitiveParams {
 							sent = append(sent, params[k]...)
 						}
-						leakcheck.Formatted(t, []any{err, e, *e}, sent...)
+						providertest.Formatted(t, []any{err, e, *e}, sent...)
 						var jsonLog, textLog bytes.Buffer
 						slog.New(slog.NewJSONHandler(&jsonLog, nil)).Error("token", "err", err)
 						slog.New(slog.NewTextHandler(&textLog, nil)).Error("token", "err", err)
-						leakcheck.Text(t, "slog JSON", jsonLog.String(), sent...)
-						leakcheck.Text(t, "slog text", textLog.String(), sent...)
+						providertest.Text(t, "slog JSON", jsonLog.String(), sent...)
+						providertest.Text(t, "slog text", textLog.String(), sent...)
 						// What a cut made before scrubbing leaves: a secret's
 						// first bytes, in its raw or Basic form.
 						for _, text := range []string{err.Error(), e.Body, e.Description, e.Hint, e.Message} {
-							leakcheck.Prefix(t, "error text", text, 8, sent...)
+							providertest.Prefix(t, "error text", text, 8, sent...)
 						}
 					})
 				}

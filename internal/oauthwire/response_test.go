@@ -13,7 +13,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 )
 
 var now = time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
@@ -66,7 +66,7 @@ func TestParseToken(t *testing.T) {
 			tok, err := ParseToken(ct, []byte(tt.body), now)
 			if tt.wantErr != "" {
 				require.ErrorContains(t, err, tt.wantErr)
-				leakcheck.Text(t, "parse error", err.Error(), `"at"`)
+				providertest.Text(t, "parse error", err.Error(), `"at"`)
 				return
 			}
 			require.NoError(t, err)
@@ -114,7 +114,7 @@ func TestParseTokenRefusesTokenTypeOtherThanBearer(t *testing.T) {
 		var tte *TokenTypeError
 		require.ErrorAs(t, err, &tte, tt.body)
 		assert.Contains(t, err.Error(), "is not Bearer")
-		leakcheck.Text(t, "parse error", err.Error(), `"at"`)
+		providertest.Text(t, "parse error", err.Error(), `"at"`)
 	}
 	for _, tt := range []string{"Bearer", "bearer", "BEARER", ""} {
 		tok, err := ParseToken("application/json", []byte(`{"access_token":"at","token_type":"`+tt+`"}`), now)

@@ -17,7 +17,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 )
 
 // captured is the request a token endpoint saw.
@@ -105,7 +105,7 @@ func TestTokenErrorsNeverCarryTheRequestSecrets(t *testing.T) {
 		ClientID: "id", Secret: "SECRET+789", Auth: AuthInBody, SingleUse: true,
 	})
 	require.ErrorIs(t, err, oauthkit.ErrInvalidGrant)
-	leakcheck.Text(t, "error", err.Error(), "CODE-123", "VERIFIER-456", "SECRET", "SECRET+789", "SECRET%2B789")
+	providertest.Text(t, "error", err.Error(), "CODE-123", "VERIFIER-456", "SECRET", "SECRET+789", "SECRET%2B789")
 }
 
 func TestTokenTransportErrorKeepsCause(t *testing.T) {

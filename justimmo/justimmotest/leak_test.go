@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
 )
 
@@ -23,8 +23,8 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 	srv := justimmotest.NewServer(leakOptions())
 	defer srv.Close()
 	cfg := srv.Config()
-	leakcheck.Rendered(t, "Config()", cfg, nil, leakClientSecret)
-	leakcheck.Rendered(t, "*Config()", &cfg, nil, leakClientSecret)
+	providertest.Rendered(t, "Config()", cfg, nil, leakClientSecret)
+	providertest.Rendered(t, "*Config()", &cfg, nil, leakClientSecret)
 }
 
 // TestFixturesPrintTheirTestKeys lists the fake's own types that print the
@@ -49,7 +49,7 @@ func TestFixturesPrintTheirTestKeys(t *testing.T) {
 		{"*Server", srv, true}, // its Client, printed by %+v and slog's text handler
 		{"User", user, false},  // ids only
 	} {
-		leaks := leakcheck.RenderedLeaks(h.name, h.v, nil, leakClientSecret)
+		leaks := providertest.RenderedLeaks(h.name, h.v, nil, leakClientSecret)
 		require.Equal(t, h.printsKeys, len(leaks) > 0, "%s prints its test keys: %d renderings", h.name, len(leaks))
 	}
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
 )
 
@@ -19,8 +19,8 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 	srv := licensespringtest.NewServer(licensespringtest.Options{SharedKey: leakSharedKey})
 	defer srv.Close()
 	cfg := srv.Config()
-	leakcheck.Rendered(t, "Config()", cfg, nil, leakSharedKey)
-	leakcheck.Rendered(t, "*Config()", &cfg, nil, leakSharedKey)
+	providertest.Rendered(t, "Config()", cfg, nil, leakSharedKey)
+	providertest.Rendered(t, "*Config()", &cfg, nil, leakSharedKey)
 }
 
 // TestFixturesPrintTheirTestKeys lists the fake's own types that print the
@@ -44,7 +44,7 @@ func TestFixturesPrintTheirTestKeys(t *testing.T) {
 		{"User", user, false},             // no key
 		{"Activation", activation, false}, // what was activated, not how
 	} {
-		leaks := leakcheck.RenderedLeaks(h.name, h.v, nil, leakSharedKey)
+		leaks := providertest.RenderedLeaks(h.name, h.v, nil, leakSharedKey)
 		require.Equal(t, h.printsKeys, len(leaks) > 0, "%s prints its test keys: %d renderings", h.name, len(leaks))
 	}
 }

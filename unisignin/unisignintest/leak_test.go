@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
 )
 
@@ -30,7 +30,7 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 	defer srv.Close()
 	cfg, app := srv.Config(), srv.AppConfig()
 	for name, v := range map[string]any{"Config()": cfg, "*Config()": &cfg, "AppConfig()": app, "*AppConfig()": &app} {
-		leakcheck.Rendered(t, name, v, nil, leakClientSecret, leakPassword)
+		providertest.Rendered(t, name, v, nil, leakClientSecret, leakPassword)
 	}
 }
 
@@ -57,7 +57,7 @@ func TestFixturesPrintTheirTestKeys(t *testing.T) {
 		{"*Options", &opts, true},
 		{"*Server", srv, true}, // its web Client and users, printed by %+v and slog's text handler
 	} {
-		leaks := leakcheck.RenderedLeaks(h.name, h.v, nil, leakClientSecret, leakPassword)
+		leaks := providertest.RenderedLeaks(h.name, h.v, nil, leakClientSecret, leakPassword)
 		require.Equal(t, h.printsKeys, len(leaks) > 0, "%s prints its test keys: %d renderings", h.name, len(leaks))
 	}
 }

@@ -5,7 +5,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
 )
 
@@ -22,8 +22,8 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 	srv := webuntistest.NewServer(webuntistest.Options{Tenant: webuntistest.Tenant{ClientSecret: leakClientSecret, Password: leakPassword}})
 	defer srv.Close()
 	cfg := srv.Config()
-	leakcheck.Rendered(t, "Config()", cfg, nil, leakClientSecret, leakPassword)
-	leakcheck.Rendered(t, "*Config()", &cfg, nil, leakClientSecret, leakPassword)
+	providertest.Rendered(t, "Config()", cfg, nil, leakClientSecret, leakPassword)
+	providertest.Rendered(t, "*Config()", &cfg, nil, leakClientSecret, leakPassword)
 }
 
 // TestFixturesPrintTheirTestKeys lists the fake's own types that print the
@@ -47,7 +47,7 @@ func TestFixturesPrintTheirTestKeys(t *testing.T) {
 		{"*Options", &opts, true},
 		{"*Server", srv, true}, // its tenants map, printed by %+v and slog's text handler
 	} {
-		leaks := leakcheck.RenderedLeaks(h.name, h.v, nil, leakClientSecret, leakPassword)
+		leaks := providertest.RenderedLeaks(h.name, h.v, nil, leakClientSecret, leakPassword)
 		require.Equal(t, h.printsKeys, len(leaks) > 0, "%s prints its test keys: %d renderings", h.name, len(leaks))
 	}
 }

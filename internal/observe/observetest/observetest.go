@@ -13,7 +13,7 @@ import (
 	"testing"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/leakcheck"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 )
 
 // Recorder records events. It is safe for concurrent use.
@@ -87,13 +87,13 @@ func (r *Recorder) Reset() {
 	r.tokens, r.retries, r.webhooks = nil, nil, nil
 }
 
-// NoSecrets fails t for every secret, in any encoding [leakcheck] knows,
+// NoSecrets fails t for every secret, in any encoding [providertest] knows,
 // found in the log records or in the recorded events printed with %+v. It
 // names a secret by position, never by value.
 func (r *Recorder) NoSecrets(t testing.TB, secrets ...string) {
 	t.Helper()
-	leakcheck.Text(t, "the debug log", r.Log(), secrets...)
-	leakcheck.Text(t, "the recorded events", fmt.Sprintf("%+v %+v %+v", r.TokenRequests(), r.Retries(), r.Webhooks()), secrets...)
+	providertest.Text(t, "the debug log", r.Log(), secrets...)
+	providertest.Text(t, "the recorded events", fmt.Sprintf("%+v %+v %+v", r.TokenRequests(), r.Retries(), r.Webhooks()), secrets...)
 }
 
 // Want is what a test expects of the one token request made since the last

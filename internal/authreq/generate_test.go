@@ -1,4 +1,4 @@
-package authgen
+package authreq
 
 import (
 	"crypto/sha256"

@@ -1,6 +1,7 @@
-// Package authgen makes the unguessable values of an authorization request —
-// state, nonce and PKCE verifier — from crypto/rand, by each vendor's rules.
-package authgen
+package authreq
+
+// The unguessable values of an authorization request — state, nonce and PKCE
+// verifier — from crypto/rand, by each vendor's rules.
 
 import (
 	"crypto/rand"
@@ -66,7 +67,7 @@ func (p PKCE) Challenge(verifier string) string {
 // that would bias the draw.
 func randomString(alphabet string, n int) string {
 	if len(alphabet) == 0 || len(alphabet) > 256 || n <= 0 {
-		panic(fmt.Sprintf("authgen: bad alphabet (%d) or length (%d)", len(alphabet), n))
+		panic(fmt.Sprintf("authreq: bad alphabet (%d) or length (%d)", len(alphabet), n))
 	}
 	limit := 256 - 256%len(alphabet) // bytes >= limit would favour the first characters
 	out := make([]byte, 0, n)

@@ -1,4 +1,4 @@
-package oidcx
+package discovery
 
 import (
 	"context"

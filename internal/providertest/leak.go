@@ -1,9 +1,9 @@
-// Package leakcheck is for tests: it checks that text shows none of a set of
-// secrets, in any of the encodings a request sends them in or a server
-// echoes them back in, and on failure names which one by position and
-// encoding, never by value, so a failing test does not print the secret it
-// caught.
-package leakcheck
+package providertest
+
+// The leak check: text shows none of a set of secrets, in any of the
+// encodings a request sends them in or a server echoes them back in; a
+// failure names the secret by position and encoding, never by value, so a
+// failing test does not print the secret it caught.
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-// Package oidcx is the OpenID Connect half of every OIDC vendor: the
+// Package discovery is the OpenID Connect half of every OIDC vendor: the
 // discovery document, fetched once and kept, and ID-token verification with
 // go-oidc, its failures sorted into oauthkit's sentinels.
 //
@@ -7,4 +7,4 @@
 // as every other request (go-oidc reads it without a limit and puts the whole
 // body in its error). The key set and every signature and claim check are
 // go-oidc's.
-package oidcx
+package discovery

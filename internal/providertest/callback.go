@@ -1,7 +1,8 @@
-// Package callbackcheck is for tests: the rules a provider's callback
-// handling must keep whatever query a browser brings back, for fuzzing
-// [oauthkit.Complete] against each vendor.
-package callbackcheck
+package providertest
+
+// The callback property: the rules a provider's callback handling must keep
+// whatever query a browser brings back, for fuzzing [oauthkit.Complete]
+// against each vendor.
 
 import (
 	"context"
@@ -13,7 +14,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 )
 
-// Complete starts a login with p, parses raw as its callback query ("STATE"
+// CompleteCallback starts a login with p, parses raw as its callback query ("STATE"
 // in raw standing for the login's real state) and runs [oauthkit.Complete].
 // It fails t if Complete panics, returns a Login with an error, reports an
 // error callback as anything but an [*oauthkit.Error] or
@@ -21,7 +22,7 @@ import (
 // state equal to the login's, exactly one non-empty code and an iss that
 // RFC 9207 allows (absent unless required, else the login's issuer) — with a Login
 // for subject, that cannot be completed a second time.
-func Complete(t *testing.T, p oauthkit.Provider, raw, subject string) {
+func CompleteCallback(t *testing.T, p oauthkit.Provider, raw, subject string) {
 	t.Helper()
 	ctx := context.Background()
 	ar, err := p.AuthCodeURL(ctx)

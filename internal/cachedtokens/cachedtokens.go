@@ -1,4 +1,4 @@
-// Package cached connects a provider's token flows to the shared
+// Package cachedtokens connects a provider's token flows to the shared
 // [tokencache.Cache]: client-credentials tokens per tenant and client, and
 // users' refresh-token logins per user. A vendor's Provider embeds a
 // [*ClientCredentials] (if the vendor offers that flow) and a [*Users],
@@ -6,7 +6,7 @@
 // [oauthkit.TokenProvider], [oauthkit.ClientProvider] and
 // [oauthkit.UserTokenProvider] once, written here; the caching itself is
 // tokencache's.
-package cached
+package cachedtokens
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package leakcheck
+package providertest
 
 import (
 	"bytes"
