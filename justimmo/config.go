@@ -21,9 +21,9 @@ const (
 // The documented paths (docs/vendors/justimmo.md#endpoints): authorize and
 // access_token on the auth host, the current user on the API host.
 const (
-	AuthPath        = "/authorize"
-	TokenPath       = "/access_token"
-	CurrentUserPath = "/oauth/user/current"
+	authPath  = "/authorize"
+	tokenPath = "/access_token"
+	userPath  = "/oauth/user/current"
 )
 
 // Config configures a [Provider] for one Justimmo OAuth client (credentials

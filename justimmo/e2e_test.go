@@ -50,9 +50,9 @@ func TestLoginEndToEnd(t *testing.T) {
 	assert.Equal(t, testNow.Add(24*time.Hour), l.Token.Expiry, "access tokens live a day")
 	assert.NotEmpty(t, l.Token.RefreshToken)
 
-	u, err := p.CurrentUser(ctx, l.Token)
+	u, err := p.User(ctx, l.Token)
 	require.NoError(t, err)
-	assert.Equal(t, &justimmo.User{ID: 1234, TenantID: 5678}, u)
+	assert.Equal(t, &justimmo.User{ID: "1234", TenantID: "5678"}, u)
 	assert.Equal(t, 1, srv.Requests(justimmotest.EndpointToken))
 	assert.Equal(t, 2, srv.Requests(justimmotest.EndpointCurrentUser))
 }
@@ -128,16 +128,16 @@ func TestRefreshRotationAndExpiry(t *testing.T) {
 	require.NoError(t, err)
 
 	clock.Advance(25 * time.Hour) // the access token has expired
-	_, err = p.CurrentUser(ctx, l.Token)
+	_, err = p.User(ctx, l.Token)
 	require.Error(t, err)
 
 	next, err := p.Refresh(ctx, l.Token.RefreshToken)
 	require.NoError(t, err)
 	assert.NotEqual(t, l.Token.RefreshToken, next.RefreshToken)
 	assert.Equal(t, "revoked", srv.RefreshTokenState(l.Token.RefreshToken))
-	u, err := p.CurrentUser(ctx, next)
+	u, err := p.User(ctx, next)
 	require.NoError(t, err)
-	assert.EqualValues(t, 1234, u.ID)
+	assert.Equal(t, "1234", u.ID)
 
 	// The used one: league 7's invalidRefreshToken, HTTP 401.
 	_, err = p.Refresh(ctx, l.Token.RefreshToken)
@@ -169,7 +169,7 @@ func TestClientCredentialsEndToEnd(t *testing.T) {
 	assert.Equal(t, testNow.Add(2678400*time.Second), tok.Expiry)
 
 	// It acts for no user.
-	_, err = p.CurrentUser(ctx, tok)
+	_, err = p.User(ctx, tok)
 	var e *oauthkit.Error
 	require.ErrorAs(t, err, &e)
 	assert.Equal(t, 403, e.StatusCode)

@@ -100,7 +100,7 @@ func TestDocumentedErrors(t *testing.T) {
 			case "client credentials":
 				_, err = p.ClientCredentials(ctx)
 			case "current user":
-				_, err = p.CurrentUser(ctx, &oauth2.Token{AccessToken: "access-1"})
+				_, err = p.User(ctx, &oauth2.Token{AccessToken: "access-1"})
 			}
 			var e *oauthkit.Error
 			require.ErrorAs(t, err, &e)
@@ -163,8 +163,8 @@ func TestDocumentedResponses(t *testing.T) {
 	}
 	t.Run("current_user.json", func(t *testing.T) {
 		p, _, _ := newStub(t, unused, fakeidp.Reply(200, fixture("current_user.json")))
-		u, err := p.CurrentUser(ctx, &oauth2.Token{AccessToken: "access-1"})
+		u, err := p.User(ctx, &oauth2.Token{AccessToken: "access-1"})
 		require.NoError(t, err)
-		assert.Equal(t, &justimmo.User{ID: 1234, TenantID: 5678}, u)
+		assert.Equal(t, &justimmo.User{ID: "1234", TenantID: "5678"}, u)
 	})
 }

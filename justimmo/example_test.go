@@ -132,7 +132,7 @@ func ExampleProvider_ClientCredentials() {
 	// Bearer expires in 2678400 s; refresh token: false
 }
 
-func ExampleProvider_CurrentUser() {
+func ExampleProvider_User() {
 	srv := justimmotest.NewServer(justimmotest.Options{Users: []justimmotest.User{{ID: 42, TenantID: 7}}})
 	defer srv.Close()
 	p, _ := justimmo.New(srv.Config())
@@ -144,11 +144,11 @@ func ExampleProvider_CurrentUser() {
 		log.Fatal(err)
 	}
 
-	u, err := p.CurrentUser(ctx, tok)
+	u, err := p.User(ctx, tok)
 	if err != nil {
 		log.Fatal(err)
 	}
-	fmt.Printf("user %d of tenant %d\n", u.ID, u.TenantID)
+	fmt.Printf("user %s of tenant %s\n", u.ID, u.TenantID)
 	// Output:
 	// user 42 of tenant 7
 }

@@ -52,9 +52,9 @@ func New(cfg Config) (*Provider, error) {
 		cfg:  cfg,
 		http: hc,
 		endpoints: oauthkit.Endpoints{
-			AuthURL:     cfg.AuthURL + AuthPath,
-			TokenURL:    cfg.AuthURL + TokenPath,
-			UserInfoURL: cfg.APIURL + CurrentUserPath,
+			AuthURL:     cfg.AuthURL + authPath,
+			TokenURL:    cfg.AuthURL + tokenPath,
+			UserInfoURL: cfg.APIURL + userPath,
 		},
 	}
 	// docs/vendors/justimmo.md#client-authentication: every grant sends

@@ -191,9 +191,9 @@ func TestRefreshKeepsTheOldTokenWhenNoneIsIssued(t *testing.T) {
 
 func TestCurrentUserRequest(t *testing.T) {
 	p, auth, api := newStub(t, unused, fakeidp.Reply(200, `{"id":1234,"tenant":{"id":5678}}`))
-	u, err := p.CurrentUser(context.Background(), &oauth2.Token{AccessToken: "access-1"})
+	u, err := p.User(context.Background(), &oauth2.Token{AccessToken: "access-1"})
 	require.NoError(t, err)
-	assert.Equal(t, &justimmo.User{ID: 1234, TenantID: 5678}, u)
+	assert.Equal(t, &justimmo.User{ID: "1234", TenantID: "5678"}, u)
 	got := api.Last()
 	assert.Equal(t, http.MethodGet, got.Method)
 	assert.Equal(t, "/oauth/user/current", got.Path)
@@ -201,7 +201,7 @@ func TestCurrentUserRequest(t *testing.T) {
 	assert.Equal(t, "Bearer access-1", got.Header.Get("Authorization"))
 	assert.Empty(t, auth.Requests(), "the current user is on the API host")
 
-	_, err = p.CurrentUser(context.Background(), nil)
+	_, err = p.User(context.Background(), nil)
 	require.Error(t, err)
 	assert.Len(t, api.Requests(), 1)
 }
@@ -211,11 +211,11 @@ func TestCurrentUserShapes(t *testing.T) {
 		name, body string
 		want       *justimmo.User
 	}{
-		{"documented", `{"id":1234,"tenant":{"id":5678}}`, &justimmo.User{ID: 1234, TenantID: 5678}},
-		{"string ids", `{"id":"1234","tenant":{"id":"5678"}}`, &justimmo.User{ID: 1234, TenantID: 5678}},
-		{"extra fields", `{"id":1,"tenant":{"id":2,"name":"Makler GmbH"},"email":"x@y.at"}`, &justimmo.User{ID: 1, TenantID: 2}},
-		{"no tenant", `{"id":1}`, &justimmo.User{ID: 1}},
-		{"null tenant", `{"id":1,"tenant":null}`, &justimmo.User{ID: 1}},
+		{"documented", `{"id":1234,"tenant":{"id":5678}}`, &justimmo.User{ID: "1234", TenantID: "5678"}},
+		{"string ids", `{"id":"1234","tenant":{"id":"5678"}}`, &justimmo.User{ID: "1234", TenantID: "5678"}},
+		{"extra fields", `{"id":1,"tenant":{"id":2,"name":"Makler GmbH"},"email":"x@y.at"}`, &justimmo.User{ID: "1", TenantID: "2"}},
+		{"no tenant", `{"id":1}`, &justimmo.User{ID: "1"}},
+		{"null tenant", `{"id":1,"tenant":null}`, &justimmo.User{ID: "1"}},
 		{"no id", `{"tenant":{"id":2}}`, nil},
 		{"fractional id", `{"id":1.5}`, nil},
 		{"id too large", `{"id":99999999999999999999}`, nil},
@@ -224,7 +224,7 @@ func TestCurrentUserShapes(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p, _, _ := newStub(t, unused, fakeidp.Reply(200, tt.body))
-			u, err := p.CurrentUser(context.Background(), &oauth2.Token{AccessToken: "access-1"})
+			u, err := p.User(context.Background(), &oauth2.Token{AccessToken: "access-1"})
 			if tt.want == nil {
 				require.ErrorIs(t, err, oauthkit.ErrMalformedResponse)
 				return

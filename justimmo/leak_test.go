@@ -51,7 +51,7 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 	require.NoError(t, err)
 	_, err = p.UserTokenSource("1234", login.Token).Token()
 	require.NoError(t, err)
-	user, err := p.CurrentUser(ctx, login.Token)
+	user, err := p.User(ctx, login.Token)
 	require.NoError(t, err)
 
 	secrets := []string{leakClientSecret, cc.AccessToken, login.Token.AccessToken, login.Token.RefreshToken,

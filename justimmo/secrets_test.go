@@ -34,7 +34,7 @@ func TestNoSecretsInOutput(t *testing.T) {
 			_, errExchange := p.Exchange(ctx, code, ar)
 			_, errRefresh := p.Refresh(ctx, refresh)
 			_, errCC := p.ClientCredentials(ctx)
-			_, errUser := p.CurrentUser(ctx, &oauth2.Token{AccessToken: access, RefreshToken: refresh})
+			_, errUser := p.User(ctx, &oauth2.Token{AccessToken: access, RefreshToken: refresh})
 			for _, err := range []error{errExchange, errRefresh, errCC, errUser} {
 				var e *oauthkit.Error
 				require.ErrorAs(t, err, &e)

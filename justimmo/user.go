@@ -14,10 +14,11 @@ import (
 )
 
 // User is who an access token acts for: the Justimmo user and their tenant
-// (docs/vendors/justimmo.md#current-user).
+// (docs/vendors/justimmo.md#current-user). The ids are numbers in the answer,
+// kept as their decimal text: a user id is a string in every vendor package.
 type User struct {
-	ID       int64
-	TenantID int64 // zero when the answer names no tenant
+	ID       string
+	TenantID string // empty when the answer names no tenant
 }
 
 // currentUser is the documented answer, {"id":1234,"tenant":{"id":5678}};
@@ -29,20 +30,19 @@ type currentUser struct {
 	} `json:"tenant"`
 }
 
-// CurrentUser returns the user and tenant of a user's access token:
+// User returns the user and tenant of a user's access token:
 // GET {APIURL}/oauth/user/current with the token as Bearer
 // (docs/vendors/justimmo.md#current-user). A client-credentials token acts
 // for no user; the server refuses it.
-func (p *Provider) CurrentUser(ctx context.Context, tok *oauth2.Token) (*User, error) {
-	u, _, err := p.currentUser(ctx, tok)
+func (p *Provider) User(ctx context.Context, tok *oauth2.Token) (*User, error) {
+	u, _, err := p.user(ctx, tok)
 	return u, err
 }
 
 // FetchUserInfo implements [oauthkit.UserInfoFetcher]: Subject is the user
-// id in decimal; Raw holds the answer ("id", "tenant"). Justimmo sends no
-// email or name.
+// id; Raw holds the answer ("id", "tenant"). Justimmo sends no email or name.
 func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauthkit.UserInfo, error) {
-	u, raw, err := p.currentUser(ctx, tok)
+	u, raw, err := p.user(ctx, tok)
 	if err != nil {
 		return nil, err
 	}
@@ -50,10 +50,10 @@ func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauth
 	if err := json.Unmarshal(raw, &m); err != nil {
 		return nil, fmt.Errorf("%s: current user: %w", name, oauthkit.ErrMalformedResponse)
 	}
-	return &oauthkit.UserInfo{Subject: strconv.FormatInt(u.ID, 10), Raw: m}, nil
+	return &oauthkit.UserInfo{Subject: u.ID, Raw: m}, nil
 }
 
-func (p *Provider) currentUser(ctx context.Context, tok *oauth2.Token) (*User, json.RawMessage, error) {
+func (p *Provider) user(ctx context.Context, tok *oauth2.Token) (*User, json.RawMessage, error) {
 	return oauthwire.GetProfile(ctx, p.http, name, "current user", p.endpoints.UserInfoURL, tok, parseUser, p.cfg.ClientSecret.Reveal())
 }
 
@@ -69,11 +69,13 @@ func parseUser(raw json.RawMessage) (*User, error) {
 	if err != nil {
 		return nil, errors.New("current user id is not a 64-bit integer")
 	}
-	u := &User{ID: id}
+	u := &User{ID: strconv.FormatInt(id, 10)}
 	if cu.Tenant != nil && cu.Tenant.ID != "" {
-		if u.TenantID, err = cu.Tenant.ID.Int64(); err != nil {
+		tenant, err := cu.Tenant.ID.Int64()
+		if err != nil {
 			return nil, errors.New("tenant id is not a 64-bit integer")
 		}
+		u.TenantID = strconv.FormatInt(tenant, 10)
 	}
 	return u, nil
 }

@@ -34,8 +34,8 @@ func FuzzParseUser(f *testing.F) {
 		if uq, err := strconv.Unquote(id); err == nil {
 			id = uq
 		}
-		if id != strconv.FormatInt(u.ID, 10) {
-			t.Fatalf("id %d differs from the answer's %s", u.ID, id)
+		if id != u.ID {
+			t.Fatalf("id %s differs from the answer's %s", u.ID, id)
 		}
 	})
 }

@@ -90,7 +90,7 @@ func ExampleProvider_SSOURL() {
 	fake := func(u string) string { return strings.Replace(u, srv.URL, "{fake}", 1) }
 	fmt.Println("issuer:       ", fake(s.Issuer()))
 	fmt.Println("client_id:    ", s.ClientID())
-	fmt.Println("redirect_uri: ", s.RedirectURI())
+	fmt.Println("redirect_uri: ", s.RedirectURL())
 	fmt.Println("response_type:", s.ResponseType())
 	fmt.Println("token:        ", fake(s.OpenIDConfiguration.TokenEndpoint))
 	// Output:

@@ -39,7 +39,7 @@ func TestGoldenSSOURL(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, &a, got)
 	assert.Equal(t, "license-users", got.ClientID())
-	assert.Equal(t, "http://localhost", got.RedirectURI())
+	assert.Equal(t, "http://localhost", got.RedirectURL())
 	assert.Equal(t, "code", got.ResponseType())
 	assert.Equal(t, "https://auth.licensespring.com/realms/user-portal", got.Issuer())
 

@@ -324,7 +324,7 @@ func TestSSOURLAnswers(t *testing.T) {
 			if tt.want == "" {
 				require.NoError(t, err)
 				assert.Equal(t, "license-users", got.ClientID())
-				assert.Equal(t, "http://localhost", got.RedirectURI())
+				assert.Equal(t, "http://localhost", got.RedirectURL())
 				assert.Equal(t, s.URL+"/realms/user-portal", got.Issuer())
 				return
 			}

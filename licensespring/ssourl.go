@@ -44,9 +44,9 @@ type OpenIDConfiguration struct {
 // parameter; "license-users" in the vendor's example).
 func (s *SSOURL) ClientID() string { return s.param("client_id") }
 
-// RedirectURI is where Keycloak sends the browser back (the URL's
+// RedirectURL is where Keycloak sends the browser back (the URL's
 // redirect_uri parameter).
-func (s *SSOURL) RedirectURI() string { return s.param("redirect_uri") }
+func (s *SSOURL) RedirectURL() string { return s.param("redirect_uri") }
 
 // ResponseType is the URL's response_type parameter.
 func (s *SSOURL) ResponseType() string { return s.param("response_type") }

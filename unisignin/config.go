@@ -20,9 +20,9 @@ var DefaultScopes = []string{"public"}
 // The documented endpoints, relative to Config.BaseURL
 // (docs/vendors/unisignin.md#endpoints).
 const (
-	AuthPath  = "/oauth/v2/authorize"
-	TokenPath = "/oauth/v2/access_token"
-	UserPath  = "/oauth/v2/user"
+	authPath  = "/oauth/v2/authorize"
+	tokenPath = "/oauth/v2/access_token"
+	userPath  = "/oauth/v2/user"
 )
 
 // Config configures a [Provider] for one UniSignIn OAuth application.

@@ -22,12 +22,9 @@ const name = "unisignin"
 // code_challenge_method=plain, and the challenge — the verifier itself —
 // holds only letters and digits, more than 48 and fewer than 128 of them.
 // RFC 7636 also allows - . _ ~, which UniSignIn refuses, so x/oauth2's
-// verifier cannot be used.
-const (
-	MinVerifierLength = 49
-	MaxVerifierLength = 127
-	verifierLength    = 64 // 64 of 62 symbols: 381 bits, above RFC 7636 §7.1's 256
-)
+// verifier cannot be used. 64 of 62 symbols: 381 bits, above RFC 7636
+// §7.1's 256.
+const verifierLength = 64
 
 var pkce = authreq.PKCE{Method: authreq.Plain, Alphabet: authreq.Alphanumeric, Length: verifierLength}
 
@@ -63,9 +60,9 @@ func New(cfg Config) (*Provider, error) {
 		cfg:  cfg,
 		http: hc,
 		endpoints: oauthkit.Endpoints{
-			AuthURL:     cfg.BaseURL + AuthPath,
-			TokenURL:    cfg.BaseURL + TokenPath,
-			UserInfoURL: cfg.BaseURL + UserPath,
+			AuthURL:     cfg.BaseURL + authPath,
+			TokenURL:    cfg.BaseURL + tokenPath,
+			UserInfoURL: cfg.BaseURL + userPath,
 		},
 	}
 	p.token = &league.Endpoint{

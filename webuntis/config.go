@@ -15,8 +15,8 @@ import (
 
 // The Untis API URLs (docs/vendors/webuntis.md#endpoints: API_URL).
 const (
-	ProductionURL  = "https://api.webuntis.com"
-	IntegrationURL = "https://api.integration.webuntis.dev"
+	DefaultBaseURL     = "https://api.webuntis.com"
+	IntegrationBaseURL = "https://api.integration.webuntis.dev"
 )
 
 // DefaultScopes are the scopes of the vendor's authorize example
@@ -30,7 +30,7 @@ var DefaultScopes = []string{"openid", "roster-core.readonly"}
 // (docs/vendors/webuntis.md#two-credentials): the code flow takes the OIDC
 // client secret, client credentials take the platform password.
 type Config struct {
-	// BaseURL is the Untis API URL. Zero: ProductionURL. Must be https;
+	// BaseURL is the Untis API URL. Zero: DefaultBaseURL. Must be https;
 	// http is accepted only on loopback (tests, the webuntistest fake).
 	BaseURL string
 
@@ -100,7 +100,7 @@ func (c *Config) validate() error {
 		return &oauthkit.ConfigError{Provider: name, Field: field, Reason: reason}
 	}
 	if c.BaseURL == "" {
-		c.BaseURL = ProductionURL
+		c.BaseURL = DefaultBaseURL
 	}
 	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
 	if err := httpc.CheckURL(c.BaseURL); err != nil {

@@ -17,7 +17,7 @@ import (
 
 func ExampleNew() {
 	p, err := webuntis.New(webuntis.Config{
-		BaseURL:      webuntis.IntegrationURL,
+		BaseURL:      webuntis.IntegrationBaseURL,
 		Tenant:       "1234",
 		ClientID:     "BestApp",
 		ClientSecret: oauthkit.Secret(os.Getenv("WEBUNTIS_OIDC_SECRET")),

@@ -39,9 +39,9 @@ func demoJustimmo(ctx context.Context, r *report) {
 	}
 	r.ok("login (code, secret in the body)", "ok", fmt.Sprintf("sub=%s, access token for %s", login.UserInfo.Subject, login.Token.Expiry.Sub(clock.Now()).Round(time.Second)))
 
-	u, err := p.CurrentUser(ctx, login.Token)
+	u, err := p.User(ctx, login.Token)
 	if r.check("current user", err) {
-		r.ok("current user", "ok", fmt.Sprintf("GET /oauth/user/current: user %d, tenant %d", u.ID, u.TenantID))
+		r.ok("current user", "ok", fmt.Sprintf("GET /oauth/user/current: user %s, tenant %s", u.ID, u.TenantID))
 	}
 
 	// A user who declines, as the vendor documents the redirect (no state).
@@ -78,7 +78,7 @@ func demoJustimmo(ctx context.Context, r *report) {
 	tok, err := p.ClientCredentials(ctx)
 	if r.check("client credentials", err) {
 		r.ok("client credentials", "ok", fmt.Sprintf("%s token, expires_in %d, refresh token: %v", tok.TokenType, tok.ExpiresIn, tok.RefreshToken != ""))
-		_, err = p.CurrentUser(ctx, tok)
+		_, err = p.User(ctx, tok)
 		r.refused("current user with a client token", err, oauthkit.ErrAccessDenied)
 	}
 

@@ -119,13 +119,13 @@ func NewServer(o Options) *Server {
 	s.league.AddClient(leaguefake.Client{ID: s.client.ID, Secret: s.client.Secret, RedirectURIs: s.client.RedirectURLs})
 
 	auth := http.NewServeMux()
-	auth.HandleFunc("GET "+justimmo.AuthPath, s.in.Wrap(EndpointAuthorize, s.authorize))
-	auth.HandleFunc(justimmo.TokenPath, s.in.Wrap(EndpointToken, s.league.Token))
+	auth.HandleFunc("GET /authorize", s.in.Wrap(EndpointAuthorize, s.authorize))
+	auth.HandleFunc("/access_token", s.in.Wrap(EndpointToken, s.league.Token))
 	s.auth = httptest.NewServer(auth)
 	s.AuthURL = s.auth.URL
 
 	api := http.NewServeMux()
-	api.HandleFunc("GET "+justimmo.CurrentUserPath, s.in.Wrap(EndpointCurrentUser, s.currentUser))
+	api.HandleFunc("GET /oauth/user/current", s.in.Wrap(EndpointCurrentUser, s.currentUser))
 	s.api = httptest.NewServer(api)
 	s.APIURL = s.api.URL
 	return s
