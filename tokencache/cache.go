@@ -59,6 +59,13 @@ type Config struct {
 	// (see [Store]). Nil keeps tokens only in this Cache's memory.
 	Store Store
 
+	// StoreWait is how long a fill that finds another replica fetching the
+	// key (holding the [Store]'s lease) waits for that replica's token
+	// before fetching itself. Callers with a stale token keep getting it
+	// meanwhile; callers without one wait at most until their ctx ends.
+	// Zero means [DefaultStoreWait]; it is capped at FetchTimeout.
+	StoreWait time.Duration
+
 	// RefreshAhead is how long before a token expires it turns stale: still
 	// served, but the next caller starts one background refresh. Zero means
 	// the default policy: a tenth of the token's usable lifetime, at least
@@ -106,9 +113,10 @@ type Config struct {
 	// callers are released: keep it quick. Use it for metrics.
 	OnRefresh func(RefreshEvent)
 
-	// OnError, if set, is called with every failed fetch and every Store
-	// error, whether or not a caller also receives it: use it for logs.
-	// Errors never contain token values.
+	// OnError, if set, is called with every failed fetch and Store errors
+	// (at most one a second per Store operation, the next one counting
+	// those left out), whether or not a caller also receives it: use it for
+	// logs. Errors never contain token values.
 	OnError func(key string, err error)
 
 	// OnTokenChange, if set, is called when a new token replaces a different
@@ -145,6 +153,8 @@ type Cache struct {
 	policy        policy
 	clock         Clock
 	store         Store
+	storeWait     time.Duration
+	storeErrs     errLimiter
 	fetchTimeout  time.Duration
 	clientTimeout time.Duration
 	maxEntries    int
@@ -184,6 +194,11 @@ func New(cfg Config) *Cache {
 	if c.fetchTimeout <= 0 {
 		c.fetchTimeout = DefaultFetchTimeout
 	}
+	c.storeWait = cfg.StoreWait
+	if c.storeWait <= 0 {
+		c.storeWait = DefaultStoreWait
+	}
+	c.storeWait = min(c.storeWait, c.fetchTimeout)
 	c.clientTimeout = cfg.ClientTimeout
 	if c.clientTimeout <= 0 {
 		c.clientTimeout = DefaultClientTimeout

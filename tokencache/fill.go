@@ -180,22 +180,17 @@ func (c *Cache) fill(ctx context.Context, e *entry, cl *call, fetch renew) {
 	close(cl.done)
 }
 
-// obtain gets a token for key: from the Store if it holds a fresh one newer
-// than prev (another replica refreshed it), else from fetch, writing the
-// fetched token to the Store.
+// obtain gets a token for key: with a [Config.Store], through it (see
+// obtainShared); without, from fetch.
 func (c *Cache) obtain(ctx context.Context, key string, prev *oauth2.Token, fetch renew) result {
 	if c.store != nil {
-		tok, err := c.store.Get(ctx, key)
-		if err != nil {
-			c.reportError(key, fmt.Errorf("tokencache: store get: %w", err))
-		} else if tok != nil && tok.AccessToken != "" && newer(tok, prev) {
-			now := c.clock.Now()
-			if p := c.policy.plan(tok, now); p.fresh(now) {
-				return result{tok: tok, plan: p, fromStore: true}
-			}
-		}
+		return c.obtainShared(ctx, key, prev, fetch)
 	}
+	return c.fetchToken(ctx, prev, fetch)
+}
 
+// fetchToken calls fetch and checks the token it returns.
+func (c *Cache) fetchToken(ctx context.Context, prev *oauth2.Token, fetch renew) result {
 	tok, err := safeFetch(ctx, fetch, prev)
 	switch {
 	case err != nil:
@@ -209,19 +204,7 @@ func (c *Cache) obtain(ctx context.Context, key string, prev *oauth2.Token, fetc
 	if !tok.Expiry.IsZero() && !now.Before(tok.Expiry) {
 		return result{err: ErrExpiredToken}
 	}
-	r := result{tok: tok, plan: c.policy.plan(tok, now)}
-	if c.store != nil {
-		var ttl time.Duration // zero: no expiry
-		if !tok.Expiry.IsZero() {
-			ttl = tok.Expiry.Sub(now)
-		}
-		if tok.Expiry.IsZero() || ttl > 0 {
-			if err := c.store.Set(ctx, key, tok, ttl); err != nil {
-				c.reportError(key, fmt.Errorf("tokencache: store set: %w", err))
-			}
-		}
-	}
-	return r
+	return result{tok: tok, plan: c.policy.plan(tok, now)}
 }
 
 var (

@@ -2,32 +2,85 @@ package tokencache
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"golang.org/x/oauth2"
 )
 
-// Store is a second level behind the cache's own memory, where tokens can be
-// shared beyond one process: a Redis-backed Store lets several replicas of a
-// service use one token per key instead of one each.
+// Store is a second level behind the cache's own memory, where tokens are
+// shared beyond one process: a Redis-backed Store (package
+// [github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore]) lets the
+// replicas of a service fetch one token per key for the whole fleet instead
+// of one each.
 //
-// The Cache never reads a Store on a hit. It reads it only when it would
-// otherwise call a fetch function (a missing, expired or stale token) and
-// adopts the stored token if it is still fresh; it writes every token it
-// fetches; and [Cache.Invalidate] deletes from it. A Store error is reported
-// to [Config.OnError] and otherwise ignored: the cache falls back to fetching.
+// The Cache never reads a Store on a hit. It uses it only when it would
+// otherwise call a fetch function (a missing, expired or stale token):
 //
-// Implementations must be safe for concurrent use and must treat tokens as
-// secrets (encrypt them at rest where the backend is shared, never log them).
+//  1. [Store.Get]: a fresh token newer than the cache's own (another replica
+//     fetched it) is adopted without fetching. An older-than-fresh one that
+//     is newer than the cache's is what a [Cache.RefreshingSource] renews
+//     from, so that no replica sends a refresh token another one already
+//     rotated away.
+//  2. [Store.Lease]: the fleet's single flight. The replica that gets the
+//     lease reads the Store again, fetches and writes; the others poll
+//     [Store.Get] with backoff for the token it writes (meanwhile a stale
+//     token is still served), for at most [Config.StoreWait], and then fetch
+//     themselves.
+//  3. [Store.CompareAndSwap] writes the fetched token only if the entry is
+//     still the one read in step 1, so a newer token (a rotated refresh
+//     token) is never overwritten by an older one. On a conflict the cache
+//     adopts the stored token if it is fresh.
+//
+// [Cache.Invalidate] deletes the key. A Store error is reported to
+// [Config.OnError] (at most once a second per operation) and otherwise
+// ignored: the cache falls back to fetching, and callers wait no longer than
+// their ctx.
+//
+// Implementations must be safe for concurrent use, bound every call by a
+// short timeout of their own as well as by ctx, and treat tokens as secrets
+// (encrypt them at rest where the backend is shared, never log them).
 // Returned tokens are not modified by the cache.
 type Store interface {
-	// Get returns the token stored under key, or (nil, nil) when there is
-	// none or it has expired.
-	Get(ctx context.Context, key string) (*oauth2.Token, error)
-	// Set stores tok under key. A positive ttl is how long until the token
-	// expires (the store may drop it after that); zero means it does not
-	// expire.
-	Set(ctx context.Context, key string, tok *oauth2.Token, ttl time.Duration) error
+	// Get returns the entry stored under key: a zero Stored when there is
+	// none. It may return a token that has expired (the cache checks).
+	// When an entry exists but cannot be read (corrupt, tampered with,
+	// sealed with an unknown key, of another format), Get returns an error
+	// and a Stored with that entry's Rev and no Token, so that
+	// CompareAndSwap can replace it.
+	Get(ctx context.Context, key string) (Stored, error)
+
+	// CompareAndSwap stores tok under key if the entry's revision is still
+	// rev ("" for no entry), and reports whether it did. A positive ttl is
+	// how long until the token expires; zero means it does not expire. The
+	// store may keep the entry longer than ttl (a refresh token outlives its
+	// access token), but no shorter.
+	CompareAndSwap(ctx context.Context, key, rev string, tok *oauth2.Token, ttl time.Duration) (bool, error)
+
 	// Delete removes key. Deleting a missing key is not an error.
 	Delete(ctx context.Context, key string) error
+
+	// Lease takes key's fill lease for ttl unless another holder has it, in
+	// which case it returns [ErrLeaseHeld]. release gives it up, if the
+	// lease is still this caller's (it may have expired and been taken by
+	// another meanwhile).
+	Lease(ctx context.Context, key string, ttl time.Duration) (release func(context.Context) error, err error)
 }
+
+// Stored is an entry of a [Store].
+type Stored struct {
+	// Token is the stored token; nil when there is none or it cannot be
+	// read.
+	Token *oauth2.Token
+	// Rev identifies this version of the entry, for
+	// [Store.CompareAndSwap]: it changes with every write. "" means no
+	// entry.
+	Rev string
+}
+
+// ErrLeaseHeld is returned by [Store.Lease] when another caller (another
+// replica) holds the lease.
+var ErrLeaseHeld = errors.New("tokencache: store lease held by another")
+
+// DefaultStoreWait is the default of [Config.StoreWait].
+const DefaultStoreWait = 3 * time.Second

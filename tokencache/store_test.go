@@ -3,6 +3,7 @@ package tokencache_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -21,8 +22,11 @@ type mapStore struct {
 
 	mu      sync.Mutex
 	toks    map[string]*oauth2.Token
+	revs    map[string]string
 	ttls    map[string]time.Duration
 	until   map[string]time.Time
+	leases  map[string]int
+	lastRev int
 	gets    int
 	failGet error
 	failSet error
@@ -30,34 +34,42 @@ type mapStore struct {
 }
 
 func newMapStore(clock *tokencachetest.Clock) *mapStore {
-	return &mapStore{clock: clock, toks: map[string]*oauth2.Token{}, ttls: map[string]time.Duration{}, until: map[string]time.Time{}}
+	return &mapStore{clock: clock, toks: map[string]*oauth2.Token{}, revs: map[string]string{}, ttls: map[string]time.Duration{}, until: map[string]time.Time{}, leases: map[string]int{}}
 }
 
-func (s *mapStore) Get(_ context.Context, key string) (*oauth2.Token, error) {
+func (s *mapStore) Get(_ context.Context, key string) (tokencache.Stored, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.gets++
 	if s.failGet != nil {
-		return nil, s.failGet
+		return tokencache.Stored{}, s.failGet
 	}
 	if u, ok := s.until[key]; ok && !s.clock.Now().Before(u) {
-		return nil, nil
+		return tokencache.Stored{}, nil
 	}
-	return s.toks[key], nil
+	return tokencache.Stored{Token: s.toks[key], Rev: s.revs[key]}, nil
 }
 
-func (s *mapStore) Set(_ context.Context, key string, tok *oauth2.Token, ttl time.Duration) error {
+func (s *mapStore) CompareAndSwap(_ context.Context, key, rev string, tok *oauth2.Token, ttl time.Duration) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.failSet != nil {
-		return s.failSet
+		return false, s.failSet
 	}
-	s.toks[key], s.ttls[key] = tok, ttl
+	cur := s.revs[key]
+	if u, ok := s.until[key]; ok && !s.clock.Now().Before(u) {
+		cur = ""
+	}
+	if cur != rev {
+		return false, nil
+	}
+	s.lastRev++
+	s.toks[key], s.ttls[key], s.revs[key] = tok, ttl, fmt.Sprint(s.lastRev)
 	delete(s.until, key)
 	if ttl > 0 {
 		s.until[key] = s.clock.Now().Add(ttl)
 	}
-	return nil
+	return true, nil
 }
 
 func (s *mapStore) Delete(_ context.Context, key string) error {
@@ -67,7 +79,28 @@ func (s *mapStore) Delete(_ context.Context, key string) error {
 		return s.failDel
 	}
 	delete(s.toks, key)
+	delete(s.revs, key)
 	return nil
+}
+
+// Lease holds leases until released (no expiry: the tests release them).
+func (s *mapStore) Lease(_ context.Context, key string, _ time.Duration) (func(context.Context) error, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.leases[key] != 0 {
+		return nil, tokencache.ErrLeaseHeld
+	}
+	s.lastRev++
+	owner := s.lastRev
+	s.leases[key] = owner
+	return func(context.Context) error {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		if s.leases[key] == owner {
+			delete(s.leases, key)
+		}
+		return nil
+	}, nil
 }
 
 func (s *mapStore) token(key string) *oauth2.Token {

@@ -1,0 +1,101 @@
+package redisstore
+
+import (
+	"crypto/sha1"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"golang.org/x/oauth2"
+)
+
+// A stored value is a format tag, then the token's JSON: sealed
+// (internal/seal: base64url of version, key id, nonce, AES-256-GCM
+// ciphertext and tag, bound to the cache key) or, with InsecurePlaintext,
+// as it is. A value of any other shape is unreadable: a miss.
+const (
+	tagSealed = "ot1s."
+	tagPlain  = "ot1p."
+)
+
+// adPrefix starts the associated data that binds a sealed token to its
+// cache key, so that an entry copied under another key does not open.
+const adPrefix = "oauthkit/redisstore/token/v1\x00"
+
+// wireToken is a stored token: the fields of [oauth2.Token] and, of its
+// extras, the ID token (which go-oidc's verifier reads). Other extras are
+// not kept.
+type wireToken struct {
+	AccessToken  string    `json:"a"`
+	TokenType    string    `json:"t,omitempty"`
+	RefreshToken string    `json:"r,omitempty"`
+	Expiry       time.Time `json:"e,omitzero"`
+	ExpiresIn    int64     `json:"x,omitempty"`
+	IDToken      string    `json:"i,omitempty"`
+}
+
+// maxValue bounds what decode reads.
+const maxValue = 64 << 10
+
+var errNoAccessToken = errors.New("no access token")
+
+func (s *Store) encode(key string, tok *oauth2.Token) (string, error) {
+	w := wireToken{AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry, ExpiresIn: tok.ExpiresIn}
+	if id, ok := tok.Extra("id_token").(string); ok {
+		w.IDToken = id
+	}
+	if w.AccessToken == "" {
+		return "", fmt.Errorf("redisstore: encode: %w", errNoAccessToken)
+	}
+	plain, err := json.Marshal(w)
+	if err != nil {
+		return "", errors.New("redisstore: encode: token does not marshal") // never the token
+	}
+	if s.sealer == nil {
+		return tagPlain + string(plain), nil
+	}
+	return tagSealed + s.sealer.Seal(plain, []byte(adPrefix+key)), nil
+}
+
+func (s *Store) decode(key, raw string) (*oauth2.Token, error) {
+	if len(raw) > maxValue {
+		return nil, errors.New("value too long")
+	}
+	var plain []byte
+	switch {
+	case s.sealer != nil && strings.HasPrefix(raw, tagSealed):
+		var err error
+		if plain, err = s.sealer.Open(raw[len(tagSealed):], []byte(adPrefix+key)); err != nil {
+			return nil, err
+		}
+	case s.sealer == nil && strings.HasPrefix(raw, tagPlain):
+		plain = []byte(raw[len(tagPlain):])
+	case strings.HasPrefix(raw, tagSealed), strings.HasPrefix(raw, tagPlain):
+		return nil, errors.New("sealed and plaintext entries do not mix")
+	default:
+		return nil, errors.New("unknown format")
+	}
+	var w wireToken
+	if err := json.Unmarshal(plain, &w); err != nil {
+		return nil, errors.New("not a token") // json errors may quote the value
+	}
+	if w.AccessToken == "" {
+		return nil, errNoAccessToken
+	}
+	tok := &oauth2.Token{AccessToken: w.AccessToken, TokenType: w.TokenType, RefreshToken: w.RefreshToken, Expiry: w.Expiry, ExpiresIn: w.ExpiresIn}
+	if w.IDToken != "" {
+		tok = tok.WithExtra(map[string]any{"id_token": w.IDToken})
+	}
+	return tok, nil
+}
+
+// rev is a value's revision for [Store.CompareAndSwap]: its SHA-1, as the
+// script computes it with redis.sha1hex. Sealed values carry a random
+// nonce, so every write is a new revision.
+func rev(raw string) string {
+	sum := sha1.Sum([]byte(raw))
+	return hex.EncodeToString(sum[:])
+}

@@ -1,0 +1,264 @@
+package redisstore
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/seal"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+)
+
+// Defaults for the zero [Config].
+const (
+	// DefaultPrefix starts every key name.
+	DefaultPrefix = "oauthkit:"
+	// DefaultTimeout bounds each Redis call.
+	DefaultTimeout = 250 * time.Millisecond
+	// DefaultKeepRefreshToken is how long an entry whose token carries a
+	// refresh token outlives its access token.
+	DefaultKeepRefreshToken = 24 * time.Hour
+)
+
+// Config configures a [Store]. Client, and Keys or InsecurePlaintext, are
+// required; every other zero value is valid.
+type Config struct {
+	// Client is the Redis (or Valkey) client: a *redis.Client, a
+	// *redis.ClusterClient or a Sentinel failover client. The Store bounds
+	// each call itself (Timeout), whatever the client's own timeouts.
+	Client redis.UniversalClient
+
+	// Keys are 32-byte AES-256-GCM keys that seal every stored token:
+	// Keys[0] seals, all of them open, so a new key goes first and an old
+	// one stays until the tokens it sealed have expired. All replicas
+	// sharing the Store need the same keys. Generate them with crypto/rand
+	// and keep them out of Redis.
+	Keys [][]byte
+
+	// InsecurePlaintext stores tokens unencrypted, readable by anyone who
+	// can read the Redis. Only for tests, and only without Keys. A Store
+	// that seals refuses plaintext entries, and one that does not cannot
+	// open sealed ones: switching is a miss for every key, not a leak.
+	InsecurePlaintext bool
+
+	// Prefix starts every key name (default [DefaultPrefix]); it may not
+	// contain "{" or "}". Names are Prefix + "{" + hash + "}:t" for the token
+	// and ":l" for the fill lease, where hash is a SHA-256 of the cache key:
+	// no tenant, user, credential or token shows in them, and both keys of
+	// one token land in one Cluster slot.
+	Prefix string
+
+	// Timeout bounds each Redis call (default [DefaultTimeout]). A Redis
+	// that is down or slow costs a fill at most a few of these before it
+	// fetches on its own.
+	Timeout time.Duration
+
+	// KeepRefreshToken is how long an entry whose token carries a refresh
+	// token is kept after its access token expires (default
+	// [DefaultKeepRefreshToken]; negative: not kept), so that a replica
+	// renews a user's login from the newest refresh token of the fleet
+	// rather than an older one that another replica already rotated away.
+	KeepRefreshToken time.Duration
+}
+
+// Store is a [tokencache.Store] on Redis. Make one with [New]; it is safe
+// for concurrent use.
+type Store struct {
+	client  redis.UniversalClient
+	sealer  *seal.Sealer // nil: InsecurePlaintext
+	prefix  string
+	timeout time.Duration
+	keep    time.Duration
+}
+
+var _ tokencache.Store = (*Store)(nil)
+
+// New validates cfg and returns a Store.
+func New(cfg Config) (*Store, error) {
+	if cfg.Client == nil {
+		return nil, errors.New("redisstore: Config.Client is nil")
+	}
+	s := &Store{client: cfg.Client, prefix: cfg.Prefix, timeout: cfg.Timeout, keep: cfg.KeepRefreshToken}
+	switch {
+	case cfg.InsecurePlaintext && len(cfg.Keys) > 0:
+		return nil, errors.New("redisstore: set Config.Keys or Config.InsecurePlaintext, not both")
+	case !cfg.InsecurePlaintext:
+		sealer, err := seal.New(cfg.Keys)
+		if err != nil {
+			return nil, fmt.Errorf("redisstore: Config.Keys: %w", err)
+		}
+		s.sealer = sealer
+	}
+	if s.prefix == "" {
+		s.prefix = DefaultPrefix
+	}
+	if strings.ContainsAny(s.prefix, "{}") {
+		return nil, errors.New("redisstore: Config.Prefix may not contain { or }")
+	}
+	if s.timeout <= 0 {
+		s.timeout = DefaultTimeout
+	}
+	switch {
+	case s.keep == 0:
+		s.keep = DefaultKeepRefreshToken
+	case s.keep < 0:
+		s.keep = 0
+	}
+	return s, nil
+}
+
+// ErrUnreadable wraps the error of an entry that exists but cannot be read:
+// tampered with, sealed with a key the Store does not hold, not a token, or
+// of another format. The cache treats it as a miss and replaces the entry.
+var ErrUnreadable = errors.New("redisstore: stored entry cannot be read")
+
+// names returns the Redis key names of key's token and fill lease.
+func (s *Store) names(key string) (tok, lease string) {
+	sum := sha256.Sum256([]byte(key))
+	base := s.prefix + "{" + base64.RawURLEncoding.EncodeToString(sum[:16]) + "}:"
+	return base + "t", base + "l"
+}
+
+// Get implements [tokencache.Store].
+func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) {
+	name, _ := s.names(key)
+	raw, err := call(ctx, s.timeout, func(ctx context.Context) (string, error) {
+		return s.client.Get(ctx, name).Result()
+	})
+	switch {
+	case errors.Is(err, redis.Nil):
+		return tokencache.Stored{}, nil
+	case err != nil:
+		return tokencache.Stored{}, fmt.Errorf("redisstore: get: %w", err)
+	}
+	st := tokencache.Stored{Rev: rev(raw)}
+	tok, err := s.decode(key, raw)
+	if err != nil {
+		return st, fmt.Errorf("%w: %w", ErrUnreadable, err)
+	}
+	st.Token = tok
+	return st, nil
+}
+
+// casScript writes ARGV[2] to KEYS[1], expiring in ARGV[3] ms (0: never), if
+// the SHA-1 of the value there is ARGV[1] ("" for none).
+var casScript = redis.NewScript(`
+local cur = redis.call('GET', KEYS[1])
+local rev = ''
+if cur then rev = redis.sha1hex(cur) end
+if rev ~= ARGV[1] then return 0 end
+local px = tonumber(ARGV[3])
+if px > 0 then
+  redis.call('SET', KEYS[1], ARGV[2], 'PX', px)
+else
+  redis.call('SET', KEYS[1], ARGV[2])
+end
+return 1
+`)
+
+// CompareAndSwap implements [tokencache.Store]. An entry whose token has a
+// refresh token is kept KeepRefreshToken longer than ttl.
+func (s *Store) CompareAndSwap(ctx context.Context, key, rev string, tok *oauth2.Token, ttl time.Duration) (bool, error) {
+	name, _ := s.names(key)
+	value, err := s.encode(key, tok)
+	if err != nil {
+		return false, err
+	}
+	var px int64 // 0: no expiry
+	if ttl > 0 {
+		if tok.RefreshToken != "" {
+			ttl += s.keep
+		}
+		px = max(ttl.Milliseconds(), 1)
+	}
+	n, err := call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
+		return casScript.Run(ctx, s.client, []string{name}, rev, value, px).Int64()
+	})
+	if err != nil {
+		return false, fmt.Errorf("redisstore: compare and swap: %w", err)
+	}
+	return n == 1, nil
+}
+
+// Delete implements [tokencache.Store].
+func (s *Store) Delete(ctx context.Context, key string) error {
+	name, _ := s.names(key)
+	_, err := call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
+		return s.client.Del(ctx, name).Result()
+	})
+	if err != nil {
+		return fmt.Errorf("redisstore: delete: %w", err)
+	}
+	return nil
+}
+
+// releaseScript deletes KEYS[1] if it still holds ARGV[1], the owner's
+// token: a lease that expired and was taken by another stays theirs.
+var releaseScript = redis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0
+`)
+
+// Lease implements [tokencache.Store] with SET NX PX and a random owner
+// token; release deletes the lease only while it holds that token.
+func (s *Store) Lease(ctx context.Context, key string, ttl time.Duration) (func(context.Context) error, error) {
+	_, name := s.names(key)
+	var b [16]byte
+	_, _ = rand.Read(b[:]) // crypto/rand does not fail (Go 1.24+)
+	owner := hex.EncodeToString(b[:])
+	ok, err := call(ctx, s.timeout, func(ctx context.Context) (bool, error) {
+		return s.client.SetNX(ctx, name, owner, max(ttl, time.Millisecond)).Result()
+	})
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("redisstore: lease: %w", err)
+	case !ok:
+		return nil, tokencache.ErrLeaseHeld
+	}
+	return func(ctx context.Context) error {
+		_, err := call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
+			return releaseScript.Run(ctx, s.client, []string{name}, owner).Int64()
+		})
+		if err != nil {
+			return fmt.Errorf("redisstore: release lease: %w", err)
+		}
+		return nil
+	}, nil
+}
+
+// call runs f with ctx bounded by timeout and returns when f does or the
+// bound ends, whichever is first. go-redis honours a ctx deadline only with
+// ContextTimeoutEnabled; otherwise a call waits out the client's own read
+// timeout (seconds), so f runs in a goroutine of its own that is left to
+// finish in the background.
+func call[T any](ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	type outcome struct {
+		v   T
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		v, err := f(ctx)
+		done <- outcome{v, err}
+	}()
+	select {
+	case o := <-done:
+		return o.v, o.err
+	case <-ctx.Done():
+		var zero T
+		return zero, ctx.Err()
+	}
+}
