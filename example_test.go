@@ -16,7 +16,7 @@ import (
 func ExampleComplete() {
 	srv := webuntistest.NewServer(webuntistest.Options{}) // stands in for WebUntis
 	defer srv.Close()
-	srv.SetUser("untis-17", nil)
+	srv.SetUser(webuntistest.User{Subject: "untis-17"})
 	var p oauthkit.Provider
 	p, err := webuntis.New(srv.Config())
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
 )
@@ -48,7 +49,7 @@ func ExampleMetrics() {
 	if _, err := p.ClientCredentials(ctx); err != nil {
 		log.Fatal(err)
 	}
-	srv.InjectFault(webuntistest.EndpointToken, webuntistest.Fault{Status: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"0"}}, Times: 1})
+	srv.InjectFault(webuntistest.EndpointToken, oauthkittest.Fault{Status: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"0"}}, Times: 1})
 	if _, err := p.ClientCredentials(ctx); err != nil {
 		log.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 )
 
@@ -212,7 +213,7 @@ func TestReplayedCode(t *testing.T) {
 
 func TestTokenEndpointOutage(t *testing.T) {
 	srv, p, _ := newFake(t)
-	srv.InjectFault(justimmotest.EndpointToken, justimmotest.Fault{Status: 502, Body: "<html><body>Bad Gateway</body></html>", Times: 1})
+	srv.InjectFault(justimmotest.EndpointToken, oauthkittest.Fault{Status: 502, Body: "<html><body>Bad Gateway</body></html>", Times: 1})
 	tok, err := p.ClientCredentials(context.Background())
 	require.NoError(t, err, "a 502 is retried")
 	assert.NotEmpty(t, tok.AccessToken)
@@ -220,7 +221,7 @@ func TestTokenEndpointOutage(t *testing.T) {
 
 	// An exchange is not: the code may have been spent.
 	ar, q := login(t, srv, p)
-	srv.InjectFault(justimmotest.EndpointToken, justimmotest.Fault{Status: 502, Body: "<html><body>Bad Gateway</body></html>", Times: 1})
+	srv.InjectFault(justimmotest.EndpointToken, oauthkittest.Fault{Status: 502, Body: "<html><body>Bad Gateway</body></html>", Times: 1})
 	_, err = oauthkit.Complete(context.Background(), p, ar, q)
 	var e *oauthkit.Error
 	require.ErrorAs(t, err, &e)

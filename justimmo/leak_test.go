@@ -30,7 +30,7 @@ const leakClientSecret = "client/SECRET+7f3a=&<x>"
 // failed on its func field instead of logging it; Provider had none either
 // and logged as {}.
 func TestSecretHoldersRedactAsValues(t *testing.T) {
-	srv := justimmotest.NewServer(justimmotest.Options{Client: justimmotest.Client{
+	srv := justimmotest.NewServer(justimmotest.Options{App: justimmotest.App{
 		ID: "oauthkit-demo", Secret: leakClientSecret, RedirectURLs: []string{"http://127.0.0.1/callback"},
 	}})
 	defer srv.Close()

@@ -12,6 +12,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/observe/observetest"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 )
 
 // TestProviderReportsTokenRequests: a success, a retry and a refusal of the
@@ -35,7 +36,7 @@ func TestProviderReportsTokenRequests(t *testing.T) {
 	rec.CheckTokenRequest(t, want)
 
 	rec.Reset()
-	srv.InjectFault(justimmotest.EndpointToken, justimmotest.Fault{Status: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"0"}}, Times: 1})
+	srv.InjectFault(justimmotest.EndpointToken, oauthkittest.Fault{Status: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"0"}}, Times: 1})
 	tok, err = p.ClientCredentials(ctx)
 	require.NoError(t, err)
 	tokens = append(tokens, tok.AccessToken)
@@ -52,5 +53,5 @@ func TestProviderReportsTokenRequests(t *testing.T) {
 	rec.CheckTokenRequest(t, observetest.Want{Provider: "justimmo", Op: oauthkit.OpClientCredentials, Outcome: oauthkit.OutcomeError, StatusCode: 401, Attempts: 1})
 	assert.Equal(t, "invalid_client", rec.TokenRequests()[0].ErrorCode)
 
-	rec.NoSecrets(t, append(tokens, srv.Registered().Secret, "wrong-client-secret")...)
+	rec.NoSecrets(t, append(tokens, srv.App().Secret, "wrong-client-secret")...)
 }

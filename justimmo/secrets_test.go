@@ -58,7 +58,7 @@ func TestNoSecretsAgainstTheFake(t *testing.T) {
 	ar, q := login(t, srv, p)
 	l, err := oauthkit.Complete(ctx, p, ar, q)
 	require.NoError(t, err)
-	secrets := []string{srv.Registered().Secret, q.Get("code"), l.Token.AccessToken, l.Token.RefreshToken, ar.CodeVerifier}
+	secrets := []string{srv.App().Secret, q.Get("code"), l.Token.AccessToken, l.Token.RefreshToken, ar.CodeVerifier}
 	providertest.Formatted(t, []any{l, srv.Config(), p, ar}, secrets...)
 
 	_, err = p.Exchange(ctx, q.Get("code"), ar) // replayed

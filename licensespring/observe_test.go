@@ -12,6 +12,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/observe/observetest"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 )
 
 // TestProviderReportsTokenRequests: a login's code exchange, a retried
@@ -29,7 +30,7 @@ func TestProviderReportsTokenRequests(t *testing.T) {
 	require.NoError(t, err)
 	ctx := context.Background()
 
-	srv.InjectFault(licensespringtest.EndpointSSOURL, licensespringtest.Fault{Status: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"0"}}, Times: 1})
+	srv.InjectFault(licensespringtest.EndpointSSOURL, oauthkittest.Fault{Status: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"0"}}, Times: 1})
 	ar, err := p.AuthCodeURL(ctx)
 	require.NoError(t, err)
 	require.Len(t, rec.Retries(), 1)

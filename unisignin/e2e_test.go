@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
@@ -72,7 +73,7 @@ func TestWebLoginEndToEnd(t *testing.T) {
 
 func TestAppLoginEndToEnd(t *testing.T) {
 	srv, _ := newFake(t, 8)
-	p := mustNew(t, srv.AppConfig())
+	p := mustNew(t, srv.PublicConfig())
 	require.True(t, p.IsApp())
 	ctx := context.Background()
 
@@ -94,7 +95,7 @@ func TestAppLoginEndToEnd(t *testing.T) {
 
 func TestAppLoginWithWrongVerifier(t *testing.T) {
 	srv, _ := newFake(t, 8)
-	p := mustNew(t, srv.AppConfig())
+	p := mustNew(t, srv.PublicConfig())
 	ctx := context.Background()
 	ar, err := p.AuthCodeURL(ctx)
 	require.NoError(t, err)
@@ -198,7 +199,7 @@ func TestPasswordGrantAndRotation(t *testing.T) {
 	for _, v := range versions {
 		t.Run(fmt.Sprintf("league %d", v), func(t *testing.T) {
 			srv, clock := newFake(t, v)
-			p := mustNew(t, srv.AppConfig())
+			p := mustNew(t, srv.PublicConfig())
 			ctx := context.Background()
 
 			first, err := p.PasswordToken(ctx, "ada@example.com", "correct horse+battery")
@@ -250,7 +251,7 @@ func TestPasswordGrantWrongPassword(t *testing.T) {
 	for _, v := range versions {
 		t.Run(fmt.Sprintf("league %d", v), func(t *testing.T) {
 			srv, _ := newFake(t, v)
-			p := mustNew(t, srv.AppConfig())
+			p := mustNew(t, srv.PublicConfig())
 			_, err := p.PasswordToken(context.Background(), "ada@example.com", "wrong-password-123")
 			var e *oauthkit.Error
 			require.ErrorAs(t, err, &e)
@@ -289,7 +290,7 @@ func TestWrongClientSecret(t *testing.T) {
 
 func TestNoSession(t *testing.T) {
 	srv, _ := newFake(t, 8)
-	srv.SetUser("")
+	srv.SetUser(unisignintest.User{})
 	p := mustNew(t, srv.Config())
 	ar, err := p.AuthCodeURL(context.Background())
 	require.NoError(t, err)
@@ -300,12 +301,12 @@ func TestNoSession(t *testing.T) {
 
 func TestUserEndpointErrors(t *testing.T) {
 	srv, _ := newFake(t, 8)
-	p := mustNew(t, srv.AppConfig())
+	p := mustNew(t, srv.PublicConfig())
 	ctx := context.Background()
 	tok, err := p.PasswordToken(ctx, "ada@example.com", "correct horse+battery")
 	require.NoError(t, err)
 
-	srv.InjectFault(unisignintest.EndpointUser, unisignintest.Fault{Status: 503, Body: "<h1>maintenance</h1>", Times: 3})
+	srv.InjectFault(unisignintest.EndpointUser, oauthkittest.Fault{Status: 503, Body: "<h1>maintenance</h1>", Times: 3})
 	_, err = p.User(ctx, tok)
 	var e *oauthkit.Error
 	require.ErrorAs(t, err, &e)

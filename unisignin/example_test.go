@@ -74,7 +74,7 @@ func ExampleProvider_AuthCodeURL() {
 func Example_appFlow() {
 	srv := unisignintest.NewServer(unisignintest.Options{})
 	defer srv.Close()
-	p, err := unisignin.New(srv.AppConfig()) // ClientSecret empty
+	p, err := unisignin.New(srv.PublicConfig()) // ClientSecret empty
 	if err != nil {
 		log.Fatal(err)
 	}
@@ -118,7 +118,7 @@ func ExampleProvider_PasswordToken() {
 		Users: []unisignintest.User{{ID: 7, Email: "grace@example.com", Password: "hopper-1906"}},
 	})
 	defer srv.Close()
-	p, _ := unisignin.New(srv.AppConfig())
+	p, _ := unisignin.New(srv.PublicConfig())
 
 	// The password is an oauthkit.Secret: it never prints, not even in errors.
 	password := oauthkit.Secret("hopper-1906")
@@ -139,7 +139,7 @@ func ExampleProvider_PasswordToken() {
 func ExampleProvider_Refresh() {
 	srv := unisignintest.NewServer(unisignintest.Options{})
 	defer srv.Close()
-	p, _ := unisignin.New(srv.AppConfig())
+	p, _ := unisignin.New(srv.PublicConfig())
 	ctx := context.Background()
 	user := srv.Users()[0]
 	tok, err := p.PasswordToken(ctx, user.Email, oauthkit.Secret(user.Password))
@@ -167,7 +167,7 @@ func ExampleProvider_User() {
 		Users: []unisignintest.User{{ID: 42, Email: "ada@example.com", Password: "pw-1815", FirstName: "Ada", LastName: "Lovelace"}},
 	})
 	defer srv.Close()
-	p, _ := unisignin.New(srv.AppConfig())
+	p, _ := unisignin.New(srv.PublicConfig())
 	ctx := context.Background()
 	tok, err := p.PasswordToken(ctx, "ada@example.com", "pw-1815")
 	if err != nil {
@@ -206,7 +206,7 @@ func ExampleProvider_UserTokenSource() {
 		},
 	})
 	defer cache.Close()
-	cfg := srv.AppConfig()
+	cfg := srv.PublicConfig()
 	cfg.Cache, cfg.Now = cache, clock.Now
 	p, _ := unisignin.New(cfg)
 

@@ -26,12 +26,12 @@ const leakClientSecret = "client/SECRET+7f3a=&<x>"
 // failed on its func field instead of logging it; Provider had none either
 // and logged as {}.
 func TestSecretHoldersRedactAsValues(t *testing.T) {
-	srv := unisignintest.NewServer(unisignintest.Options{Web: unisignintest.Client{
+	srv := unisignintest.NewServer(unisignintest.Options{App: unisignintest.App{
 		ID: "oauthkit-web", Secret: leakClientSecret, RedirectURLs: []string{"http://127.0.0.1/callback"},
 	}})
 	defer srv.Close()
 	cfg := srv.Config()
-	appCfg := srv.AppConfig()
+	appCfg := srv.PublicConfig()
 	p, err := unisignin.New(cfg)
 	require.NoError(t, err)
 	app, err := unisignin.New(appCfg)

@@ -9,6 +9,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/observe/observetest"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
 )
@@ -34,7 +35,7 @@ func TestProviderReportsTokenRequests(t *testing.T) {
 	rec.CheckTokenRequest(t, want)
 
 	rec.Reset()
-	srv.InjectFault(unisignintest.EndpointToken, unisignintest.Fault{Status: http.StatusBadGateway, Header: http.Header{"Retry-After": {"0"}}, Times: 1})
+	srv.InjectFault(unisignintest.EndpointToken, oauthkittest.Fault{Status: http.StatusBadGateway, Header: http.Header{"Retry-After": {"0"}}, Times: 1})
 	tok, err = p.PasswordToken(ctx, "ada@example.com", password)
 	require.NoError(t, err)
 	tokens = append(tokens, tok.AccessToken, tok.RefreshToken)

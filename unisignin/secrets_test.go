@@ -67,7 +67,7 @@ func TestNoSecretsInLoginOrFakeConfig(t *testing.T) {
 	login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
 	require.NoError(t, err)
 
-	secrets := []string{srv.Web().Secret, login.Token.AccessToken, login.Token.RefreshToken, cb.Query().Get("code"), ar.CodeVerifier}
+	secrets := []string{srv.App().Secret, login.Token.AccessToken, login.Token.RefreshToken, cb.Query().Get("code"), ar.CodeVerifier}
 	providertest.Formatted(t, []any{login, srv.Config(), p, ar}, secrets...)
 
 	// The same code again: the error names it only as [redacted].
@@ -78,6 +78,6 @@ func TestNoSecretsInLoginOrFakeConfig(t *testing.T) {
 	// A wrong password never shows, not even in the fake's users.
 	_, err = p.PasswordToken(ctx, "ada@example.com", "hunter2-wrong")
 	require.Error(t, err)
-	providertest.Formatted(t, []any{err}, "hunter2-wrong", srv.Web().Secret)
+	providertest.Formatted(t, []any{err}, "hunter2-wrong", srv.App().Secret)
 	_ = unisignintest.EndpointToken
 }

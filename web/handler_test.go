@@ -227,7 +227,7 @@ func TestSecondLoginEndsFirstSession(t *testing.T) {
 			old = c.Value
 		}
 	}
-	e.wu.SetUser("untis-user-2", nil)
+	e.wu.SetUser(webuntistest.User{Subject: "untis-user-2"})
 	b.callbackURL("webuntis", "") // the login alone ends the session
 	if b.session() != nil {
 		t.Error("the session survives the start of a new login")

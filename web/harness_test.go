@@ -82,8 +82,8 @@ func newEnv(t *testing.T, mod func(*env, *web.Config)) *env {
 	cb := func(name string) string { return e.app.URL + "/auth/" + name + "/callback" }
 
 	e.wu = webuntistest.NewServer(webuntistest.Options{Tenant: webuntistest.Tenant{RedirectURLs: []string{cb("webuntis")}}})
-	e.usi = unisignintest.NewServer(unisignintest.Options{Web: unisignintest.Client{RedirectURLs: []string{cb("unisignin")}}})
-	e.ji = justimmotest.NewServer(justimmotest.Options{Client: justimmotest.Client{RedirectURLs: []string{cb("justimmo")}}})
+	e.usi = unisignintest.NewServer(unisignintest.Options{App: unisignintest.App{RedirectURLs: []string{cb("unisignin")}}})
+	e.ji = justimmotest.NewServer(justimmotest.Options{App: justimmotest.App{RedirectURLs: []string{cb("justimmo")}}})
 	e.ls = licensespringtest.NewServer(licensespringtest.Options{RedirectURLs: []string{cb("licensespring")}})
 	for _, c := range []interface{ Close() }{e.wu, e.usi, e.ji, e.ls} {
 		t.Cleanup(c.Close)
@@ -98,7 +98,7 @@ func newEnv(t *testing.T, mod func(*env, *web.Config)) *env {
 	lsc.RedirectURL = cb("licensespring")
 	ls, err := licensespring.New(lsc)
 	must(t, err)
-	e.secrets = []string{e.wu.Tenant().ClientSecret, e.wu.Tenant().Password, e.usi.Web().Secret, e.ji.Registered().Secret, e.ls.Options().SharedKey}
+	e.secrets = []string{e.wu.Tenant().ClientSecret, e.wu.Tenant().Password, e.usi.App().Secret, e.ji.App().Secret, e.ls.Options().SharedKey}
 
 	cfg := web.Config{
 		Providers: []oauthkit.Provider{wu, usi, ji, ls},

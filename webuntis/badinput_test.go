@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
 )
 
@@ -26,7 +27,7 @@ const nginx502 = `<html>
 func TestClientCredentialsBadAnswers(t *testing.T) {
 	tests := []struct {
 		name        string
-		faults      []webuntistest.Fault
+		faults      []oauthkittest.Fault
 		wantErr     error
 		wantStatus  int
 		wantText    string
@@ -37,47 +38,47 @@ func TestClientCredentialsBadAnswers(t *testing.T) {
 	}{
 		{
 			name:       "HTML 502 page, three times",
-			faults:     []webuntistest.Fault{{Status: 502, Body: nginx502}},
+			faults:     []oauthkittest.Fault{{Status: 502, Body: nginx502}},
 			wantStatus: 502, wantText: `body: "502 Bad Gateway 502 Bad Gateway nginx"`, wantTries: 3,
 		},
 		{
 			name:      "HTML 502 once, then the token",
-			faults:    []webuntistest.Fault{{Status: 502, Body: nginx502, Times: 1}},
+			faults:    []oauthkittest.Fault{{Status: 502, Body: nginx502, Times: 1}},
 			wantToken: true, wantExpiry: 180 * time.Second, wantTries: 2,
 		},
 		{
 			name:    "malformed JSON",
-			faults:  []webuntistest.Fault{{Status: 200, Body: `{"access_token":"at",`, ContentType: "application/json"}},
+			faults:  []oauthkittest.Fault{{Status: 200, Body: `{"access_token":"at",`, ContentType: "application/json"}},
 			wantErr: oauthkit.ErrMalformedResponse, wantStatus: 200, wantText: "not a JSON object", wantTries: 1,
 		},
 		{
 			name:    "5 MiB body",
-			faults:  []webuntistest.Fault{{Status: 200, Body: `{"access_token":"` + strings.Repeat("a", 5<<20) + `"}`}},
+			faults:  []oauthkittest.Fault{{Status: 200, Body: `{"access_token":"` + strings.Repeat("a", 5<<20) + `"}`}},
 			wantErr: oauthkit.ErrResponseTooLarge, wantStatus: 200, wantText: "response body too large", wantTries: 1,
 		},
 		{
 			name:    "missing access_token",
-			faults:  []webuntistest.Fault{{Status: 200, Body: `{"token_type":"Bearer","expires_in":180}`}},
+			faults:  []oauthkittest.Fault{{Status: 200, Body: `{"token_type":"Bearer","expires_in":180}`}},
 			wantErr: oauthkit.ErrMalformedResponse, wantStatus: 200, wantText: "no access_token", wantTries: 1,
 		},
 		{
 			name:      "expires_in as a string",
-			faults:    []webuntistest.Fault{{Status: 200, Body: `{"access_token":"at","token_type":"Bearer","expires_in":"180"}`}},
+			faults:    []oauthkittest.Fault{{Status: 200, Body: `{"access_token":"at","token_type":"Bearer","expires_in":"180"}`}},
 			wantToken: true, wantExpiry: 180 * time.Second, wantTries: 1,
 		},
 		{
 			name:      "429 with Retry-After, then the token",
-			faults:    []webuntistest.Fault{{Status: 429, Body: `{"error":"slow_down"}`, Header: http.Header{"Retry-After": {"1"}}, Times: 1}},
+			faults:    []oauthkittest.Fault{{Status: 429, Body: `{"error":"slow_down"}`, Header: http.Header{"Retry-After": {"1"}}, Times: 1}},
 			wantToken: true, wantExpiry: 180 * time.Second, wantTries: 2, wantAtLeast: time.Second,
 		},
 		{
 			name:    "429 with a Retry-After too long to wait",
-			faults:  []webuntistest.Fault{{Status: 429, Body: `{"error":"slow_down"}`, Header: http.Header{"Retry-After": {"120"}}}},
+			faults:  []oauthkittest.Fault{{Status: 429, Body: `{"error":"slow_down"}`, Header: http.Header{"Retry-After": {"120"}}}},
 			wantErr: oauthkit.ErrorCode("slow_down"), wantStatus: 429, wantText: "retry after: 2m0s", wantTries: 1,
 		},
 		{
 			name:    "400 is not retried",
-			faults:  []webuntistest.Fault{{Status: 400, Body: `{"error":"invalid_request"}`}},
+			faults:  []oauthkittest.Fault{{Status: 400, Body: `{"error":"invalid_request"}`}},
 			wantErr: oauthkit.ErrInvalidRequest, wantStatus: 400, wantTries: 1,
 		},
 	}
@@ -114,7 +115,7 @@ func TestClientCredentialsBadAnswers(t *testing.T) {
 
 func TestCancelledContext(t *testing.T) {
 	srv, p := newFake(t)
-	srv.InjectFault(webuntistest.EndpointToken, webuntistest.Fault{Delay: time.Minute})
+	srv.InjectFault(webuntistest.EndpointToken, oauthkittest.Fault{Delay: time.Minute})
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
 	defer cancel()
 	start := time.Now()
@@ -132,7 +133,7 @@ func TestCancelledContext(t *testing.T) {
 
 func TestDiscoveryFailureDoesNotPoison(t *testing.T) {
 	srv, p := newFake(t)
-	srv.InjectFault(webuntistest.EndpointDiscovery, webuntistest.Fault{Status: 503, Body: nginx502, Times: 3})
+	srv.InjectFault(webuntistest.EndpointDiscovery, oauthkittest.Fault{Status: 503, Body: nginx502, Times: 3})
 	_, err := p.AuthCodeURL(context.Background())
 	var e *oauthkit.Error
 	require.ErrorAs(t, err, &e)
@@ -154,7 +155,7 @@ func TestExchangeIsNeverResent(t *testing.T) {
 	require.NoError(t, err)
 	cb, err := srv.Authorize(ctx, ar.URL)
 	require.NoError(t, err)
-	srv.InjectFault(webuntistest.EndpointToken, webuntistest.Fault{Status: 503, Body: "busy", Times: 1})
+	srv.InjectFault(webuntistest.EndpointToken, oauthkittest.Fault{Status: 503, Body: "busy", Times: 1})
 	_, err = oauthkit.Complete(ctx, p, ar, cb.Query())
 	require.Error(t, err)
 	assert.Equal(t, 1, srv.Requests(webuntistest.EndpointToken), "a code that reached the server is not sent again")

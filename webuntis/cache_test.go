@@ -11,6 +11,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
@@ -122,7 +123,7 @@ func TestThousandCallersOfAStaleToken(t *testing.T) {
 	f.refreshedPast(t, time.Time{})
 
 	f.clock.Advance(160 * time.Second) // stale (expiry-20s), not expired
-	f.srv.InjectFault(webuntistest.EndpointToken, webuntistest.Fault{Delay: 100 * time.Millisecond})
+	f.srv.InjectFault(webuntistest.EndpointToken, oauthkittest.Fault{Delay: 100 * time.Millisecond})
 	start := time.Now()
 	toks, errs := callAll(ctx, f.p, 1000)
 	returned := time.Since(start)
@@ -149,7 +150,7 @@ func TestThousandCallersOfAnExpiredToken(t *testing.T) {
 	f.refreshedPast(t, time.Time{})
 
 	f.clock.Advance(181 * time.Second)
-	f.srv.InjectFault(webuntistest.EndpointToken, webuntistest.Fault{Delay: 100 * time.Millisecond})
+	f.srv.InjectFault(webuntistest.EndpointToken, oauthkittest.Fault{Delay: 100 * time.Millisecond})
 	toks, errs := callAll(ctx, f.p, 1000)
 	require.NoError(t, errs[0])
 	require.NotSame(t, first, toks[0])

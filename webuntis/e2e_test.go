@@ -17,7 +17,7 @@ import (
 func TestLoginEndToEnd(t *testing.T) {
 	srv := webuntistest.NewServer(webuntistest.Options{})
 	defer srv.Close()
-	srv.SetUser("untis-42", nil)
+	srv.SetUser(webuntistest.User{Subject: "untis-42"})
 	p, err := webuntis.New(srv.Config())
 	require.NoError(t, err)
 	ctx := context.Background()
@@ -31,7 +31,7 @@ func TestLoginEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "untis-42", login.UserInfo.Subject)
 	assert.Equal(t, "untis-42", login.IDToken.Subject)
-	assert.Equal(t, srv.Issuer("1234"), login.IDToken.Issuer)
+	assert.Equal(t, srv.Issuer(), login.IDToken.Issuer)
 	assert.NotEmpty(t, login.Token.AccessToken)
 }
 

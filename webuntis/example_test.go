@@ -43,7 +43,7 @@ func ExampleNew() {
 func ExampleProvider_AuthCodeURL() {
 	srv := webuntistest.NewServer(webuntistest.Options{})
 	defer srv.Close()
-	srv.SetUser("untis-4711", nil)
+	srv.SetUser(webuntistest.User{Subject: "untis-4711"})
 	p, err := webuntis.New(srv.Config())
 	if err != nil {
 		log.Fatal(err)
@@ -137,7 +137,7 @@ func ExampleProvider_VerifyIDToken() {
 	p, _ := webuntis.New(srv.Config())
 
 	expired := srv.SignIDToken(map[string]any{
-		"iss": srv.Issuer("1234"), "aud": "oauthkit-demo", "sub": "untis-1", "nonce": "n",
+		"iss": srv.Issuer(), "aud": "oauthkit-demo", "sub": "untis-1", "nonce": "n",
 		"exp": now.Add(-time.Minute).Unix(),
 	})
 	_, err := p.VerifyIDToken(context.Background(), expired, "n")

@@ -13,6 +13,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
@@ -37,7 +38,7 @@ type faultWant struct {
 // are once written, so they always reach the server once.
 type faultCase struct {
 	name     string
-	faults   []webuntistest.Fault
+	faults   []oauthkittest.Fault
 	timeout  time.Duration // Config.Timeout, per attempt; zero: the default
 	deadline time.Duration // the caller's ctx; zero: 10 s
 	want     faultWant     // reusable request
@@ -58,66 +59,66 @@ func faultBody(expiresIn string) string {
 }
 
 func faultCases() []faultCase {
-	once := func(f webuntistest.Fault) []webuntistest.Fault { f.Times = 1; return []webuntistest.Fault{f} }
-	always := func(f webuntistest.Fault) []webuntistest.Fault { return []webuntistest.Fault{f} }
+	once := func(f oauthkittest.Fault) []oauthkittest.Fault { f.Times = 1; return []oauthkittest.Fault{f} }
+	always := func(f oauthkittest.Fault) []oauthkittest.Fault { return []oauthkittest.Fault{f} }
 	fail := func(status int, is error) *faultWant { return &faultWant{status: status, is: is} }
 	ok := func(life time.Duration) faultWant { return faultWant{life: life} }
 	malformed := faultWant{status: 200, is: oauthkit.ErrMalformedResponse}
 	html := "<html><head><title>500</title></head><body><h1>Internal Server Error</h1></body></html>"
 	retryAfter := func(v string) http.Header { return http.Header{"Retry-After": {v}} }
 	return []faultCase{
-		{name: "500", faults: always(webuntistest.Fault{Status: 500, Body: `{"error":"server_error"}`}),
+		{name: "500", faults: always(oauthkittest.Fault{Status: 500, Body: `{"error":"server_error"}`}),
 			want: faultWant{status: 500, is: oauthkit.ErrServerError}, attempts: 1},
-		{name: "502 once", faults: once(webuntistest.Fault{Status: 502, Body: "Bad Gateway"}),
+		{name: "502 once", faults: once(oauthkittest.Fault{Status: 502, Body: "Bad Gateway"}),
 			want: faultWant{served: true}, attempts: 2, single: fail(502, nil)},
-		{name: "503 once", faults: once(webuntistest.Fault{Status: 503, Body: `{"error":"temporarily_unavailable"}`}),
+		{name: "503 once", faults: once(oauthkittest.Fault{Status: 503, Body: `{"error":"temporarily_unavailable"}`}),
 			want: faultWant{served: true}, attempts: 2, single: fail(503, oauthkit.ErrTemporarilyUnavailable)},
-		{name: "504 once", faults: once(webuntistest.Fault{Status: 504}),
+		{name: "504 once", faults: once(oauthkittest.Fault{Status: 504}),
 			want: faultWant{served: true}, attempts: 2, single: fail(504, nil)},
-		{name: "502 HTML page always", faults: always(webuntistest.Fault{Status: 502, Body: html}),
+		{name: "502 HTML page always", faults: always(oauthkittest.Fault{Status: 502, Body: html}),
 			want: faultWant{status: 502}, attempts: 3},
-		{name: "429 without Retry-After", faults: once(webuntistest.Fault{Status: 429}),
+		{name: "429 without Retry-After", faults: once(oauthkittest.Fault{Status: 429}),
 			want: faultWant{served: true}, attempts: 2, single: fail(429, nil)},
-		{name: "429 Retry-After 1 s", faults: once(webuntistest.Fault{Status: 429, Header: retryAfter("1")}),
+		{name: "429 Retry-After 1 s", faults: once(oauthkittest.Fault{Status: 429, Header: retryAfter("1")}),
 			want: faultWant{served: true}, attempts: 2, single: fail(429, nil), minWait: 900 * time.Millisecond},
-		{name: "429 Retry-After HTTP date", faults: once(webuntistest.Fault{Status: 429, Header: retryAfter(time.Now().Add(time.Second).UTC().Format(http.TimeFormat))}),
+		{name: "429 Retry-After HTTP date", faults: once(oauthkittest.Fault{Status: 429, Header: retryAfter(time.Now().Add(time.Second).UTC().Format(http.TimeFormat))}),
 			want: faultWant{served: true}, attempts: 2, single: fail(429, nil)},
-		{name: "429 Retry-After 1 h", faults: always(webuntistest.Fault{Status: 429, Header: retryAfter("3600")}),
+		{name: "429 Retry-After 1 h", faults: always(oauthkittest.Fault{Status: 429, Header: retryAfter("3600")}),
 			want: faultWant{status: 429}, attempts: 1},
-		{name: "429 Retry-After past the deadline", faults: always(webuntistest.Fault{Status: 429, Header: retryAfter("20")}),
+		{name: "429 Retry-After past the deadline", faults: always(oauthkittest.Fault{Status: 429, Header: retryAfter("20")}),
 			deadline: 2 * time.Second, want: faultWant{status: 429}, attempts: 1},
-		{name: "reset before the body is read", faults: once(webuntistest.Fault{Hangup: webuntistest.HangupBeforeBody}),
+		{name: "reset before the body is read", faults: once(oauthkittest.Fault{Hangup: oauthkittest.HangupBeforeBody}),
 			want: faultWant{served: true}, attempts: 2, single: &faultWant{net: true}},
-		{name: "reset after the body is read", faults: once(webuntistest.Fault{Hangup: webuntistest.HangupAfterBody}),
+		{name: "reset after the body is read", faults: once(oauthkittest.Fault{Hangup: oauthkittest.HangupAfterBody}),
 			want: faultWant{served: true}, attempts: 2, single: &faultWant{net: true}},
-		{name: "reset always", faults: always(webuntistest.Fault{Hangup: webuntistest.HangupAfterBody}),
+		{name: "reset always", faults: always(oauthkittest.Fault{Hangup: oauthkittest.HangupAfterBody}),
 			want: faultWant{net: true}, attempts: 3},
-		{name: "never answers, ctx deadline", faults: always(webuntistest.Fault{Delay: time.Minute}),
+		{name: "never answers, ctx deadline", faults: always(oauthkittest.Fault{Delay: time.Minute}),
 			deadline: 200 * time.Millisecond, want: faultWant{net: true, is: context.DeadlineExceeded}, attempts: 1},
-		{name: "never answers, per-attempt timeout", faults: always(webuntistest.Fault{Delay: time.Minute}),
+		{name: "never answers, per-attempt timeout", faults: always(oauthkittest.Fault{Delay: time.Minute}),
 			timeout: 150 * time.Millisecond, want: faultWant{net: true, is: context.DeadlineExceeded}, attempts: 3},
-		{name: "body stalls mid-way", faults: always(webuntistest.Fault{Status: 200, Body: faultBody("3600"), Stall: true}),
+		{name: "body stalls mid-way", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("3600"), Stall: true}),
 			timeout: 150 * time.Millisecond, want: faultWant{status: 200, is: context.DeadlineExceeded}, attempts: 1},
-		{name: "HTML 500 page", faults: always(webuntistest.Fault{Status: 500, Body: html}),
+		{name: "HTML 500 page", faults: always(oauthkittest.Fault{Status: 500, Body: html}),
 			want: faultWant{status: 500}, attempts: 1},
-		{name: "empty 200", faults: always(webuntistest.Fault{Status: 200}), want: malformed, attempts: 1},
-		{name: "error in a 200", faults: always(webuntistest.Fault{Status: 200, Body: `{"error":"invalid_grant","error_description":"nope"}`}),
+		{name: "empty 200", faults: always(oauthkittest.Fault{Status: 200}), want: malformed, attempts: 1},
+		{name: "error in a 200", faults: always(oauthkittest.Fault{Status: 200, Body: `{"error":"invalid_grant","error_description":"nope"}`}),
 			want: faultWant{status: 200, is: oauthkit.ErrInvalidGrant}, attempts: 1},
-		{name: "truncated JSON", faults: always(webuntistest.Fault{Status: 200, ContentType: "application/json", Body: `{"access_token":"fault-token","token_ty`}),
+		{name: "truncated JSON", faults: always(oauthkittest.Fault{Status: 200, ContentType: "application/json", Body: `{"access_token":"fault-token","token_ty`}),
 			want: malformed, attempts: 1},
-		{name: "5 MiB body", faults: always(webuntistest.Fault{Status: 200, ContentType: "application/json", Body: faultHugeBody}),
+		{name: "5 MiB body", faults: always(oauthkittest.Fault{Status: 200, ContentType: "application/json", Body: faultHugeBody}),
 			want: faultWant{status: 200, is: oauthkit.ErrResponseTooLarge}, attempts: 1},
-		{name: "token_type DPoP", faults: always(webuntistest.Fault{Status: 200, Body: `{"access_token":"fault-token","token_type":"DPoP","expires_in":60}`}),
+		{name: "token_type DPoP", faults: always(oauthkittest.Fault{Status: 200, Body: `{"access_token":"fault-token","token_type":"DPoP","expires_in":60}`}),
 			want: malformed, attempts: 1},
-		{name: "expires_in negative", faults: always(webuntistest.Fault{Status: 200, Body: faultBody("-60")}), want: malformed, attempts: 1},
-		{name: "expires_in zero", faults: always(webuntistest.Fault{Status: 200, Body: faultBody("0")}), want: malformed, attempts: 1},
-		{name: "expires_in half a second", faults: always(webuntistest.Fault{Status: 200, Body: faultBody("0.5")}), want: malformed, attempts: 1},
-		{name: "expires_in over ten years", faults: always(webuntistest.Fault{Status: 200, Body: faultBody("1e12")}), want: malformed, attempts: 1},
-		{name: "expires_in ten years", faults: always(webuntistest.Fault{Status: 200, Body: faultBody("315360000")}), want: ok(315360000 * time.Second), attempts: 1},
-		{name: "expires_in not a number", faults: always(webuntistest.Fault{Status: 200, Body: faultBody(`"soon"`)}), want: malformed, attempts: 1},
-		{name: "expires_in numeric string", faults: always(webuntistest.Fault{Status: 200, Body: faultBody(`"3600"`)}), want: ok(time.Hour), attempts: 1},
-		{name: "expires_in float", faults: always(webuntistest.Fault{Status: 200, Body: faultBody("59.9")}), want: ok(59 * time.Second), attempts: 1},
-		{name: "expires_in absent", faults: always(webuntistest.Fault{Status: 200, Body: faultBody("")}), want: faultWant{noExp: true}, attempts: 1},
+		{name: "expires_in negative", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("-60")}), want: malformed, attempts: 1},
+		{name: "expires_in zero", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("0")}), want: malformed, attempts: 1},
+		{name: "expires_in half a second", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("0.5")}), want: malformed, attempts: 1},
+		{name: "expires_in over ten years", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("1e12")}), want: malformed, attempts: 1},
+		{name: "expires_in ten years", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("315360000")}), want: ok(315360000 * time.Second), attempts: 1},
+		{name: "expires_in not a number", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody(`"soon"`)}), want: malformed, attempts: 1},
+		{name: "expires_in numeric string", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody(`"3600"`)}), want: ok(time.Hour), attempts: 1},
+		{name: "expires_in float", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("59.9")}), want: ok(59 * time.Second), attempts: 1},
+		{name: "expires_in absent", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("")}), want: faultWant{noExp: true}, attempts: 1},
 	}
 }
 
@@ -180,8 +181,8 @@ var faultRequests = []faultRequest{
 	{name: "refresh", singleUse: true, prepare: func(t *testing.T, srv *webuntistest.Server, p *webuntis.Provider) func(context.Context) (*oauth2.Token, error) {
 		// The fake's tenant offers no refresh grant; a discovery document
 		// that lists one lets Refresh reach the fake's token endpoint.
-		iss := srv.Issuer(srv.Tenant().ID)
-		srv.InjectFault(webuntistest.EndpointDiscovery, webuntistest.Fault{Status: 200, Times: 1, Body: `{"issuer":"` + iss +
+		iss := srv.Issuer()
+		srv.InjectFault(webuntistest.EndpointDiscovery, oauthkittest.Fault{Status: 200, Times: 1, Body: `{"issuer":"` + iss +
 			`","authorization_endpoint":"` + iss + `/authorize","token_endpoint":"` + iss + `/token","jwks_uri":"` + iss +
 			`/jwks","response_types_supported":["code"],"subject_types_supported":["public"],` +
 			`"id_token_signing_alg_values_supported":["RS256"],"grant_types_supported":["authorization_code","refresh_token","client_credentials"]}`})

@@ -32,7 +32,7 @@ func TestVerifyIDToken(t *testing.T) {
 	srv, p := newFake(t)
 	valid := func() map[string]any {
 		return map[string]any{
-			"iss": srv.Issuer("1234"), "aud": srv.Tenant().ClientID, "sub": "untis-1",
+			"iss": srv.Issuer(), "aud": srv.Tenant().ClientID, "sub": "untis-1",
 			"nonce": "n-1", "iat": fixedNow.Unix(), "exp": fixedNow.Add(5 * time.Minute).Unix(),
 		}
 	}
@@ -50,7 +50,7 @@ func TestVerifyIDToken(t *testing.T) {
 		{name: "signed by another key", key: fakeidp.NewKey("fake-1"), nonce: "n-1", want: oauthkit.ErrIDTokenSignature},
 		{name: "signed by an unknown key id", key: fakeidp.NewKey("attacker"), nonce: "n-1", want: oauthkit.ErrIDTokenSignature},
 		{name: "wrong audience", mutate: func(c map[string]any) { c["aud"] = "OtherApp" }, nonce: "n-1", want: oauthkit.ErrIDTokenAudience},
-		{name: "wrong issuer (another tenant)", mutate: func(c map[string]any) { c["iss"] = srv.Issuer("9999") }, nonce: "n-1", want: oauthkit.ErrIDTokenIssuer},
+		{name: "wrong issuer (another tenant)", mutate: func(c map[string]any) { c["iss"] = srv.URL + "/WebUntis/api/sso/v3/9999" }, nonce: "n-1", want: oauthkit.ErrIDTokenIssuer},
 		{name: "alg none", sign: fakeidp.SharedKey().Unsigned, nonce: "n-1", want: oauthkit.ErrIDTokenSignature},
 		{name: "HS256 keyed with the public key (DER)", sign: func(c map[string]any) string { return fakeidp.SharedKey().HMACWithPublicKey(c, false) }, nonce: "n-1", want: oauthkit.ErrIDTokenSignature},
 		{name: "HS256 keyed with the public key (PEM)", sign: func(c map[string]any) string { return fakeidp.SharedKey().HMACWithPublicKey(c, true) }, nonce: "n-1", want: oauthkit.ErrIDTokenSignature},

@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/observe/observetest"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
 )
@@ -37,7 +38,7 @@ func TestProviderReportsTokenRequests(t *testing.T) {
 	rec.CheckTokenRequest(t, want)
 
 	rec.Reset()
-	srv.InjectFault(webuntistest.EndpointToken, webuntistest.Fault{Status: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"0"}}, Times: 1})
+	srv.InjectFault(webuntistest.EndpointToken, oauthkittest.Fault{Status: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"0"}}, Times: 1})
 	tok, err = p.ClientCredentials(ctx)
 	require.NoError(t, err)
 	tokens = append(tokens, tok.AccessToken)

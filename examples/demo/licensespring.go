@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
@@ -28,7 +29,7 @@ func demoLicenseSpring(ctx context.Context, r *report) {
 	if !r.check("sso_url (HMAC-signed)", err) {
 		return
 	}
-	r.ok("sso_url (HMAC-signed)", "ok", fmt.Sprintf("Keycloak client %s, issuer …/realms/%s", sso.ClientID(), licensespringtest.Realm))
+	r.ok("sso_url (HMAC-signed)", "ok", fmt.Sprintf("Keycloak client %s, issuer …%s", sso.ClientID(), strings.TrimPrefix(srv.Issuer(), srv.URL)))
 
 	// Code grant, activation path: the code goes to activate_license, unexchanged.
 	ar, err := p.ActivationURL(ctx)

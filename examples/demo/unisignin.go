@@ -24,7 +24,7 @@ func demoUniSignIn(ctx context.Context, r *report) {
 	if !r.check("config (web)", err) {
 		return
 	}
-	app, err := unisignin.New(srv.AppConfig())
+	app, err := unisignin.New(srv.PublicConfig())
 	if !r.check("config (app)", err) {
 		return
 	}

@@ -18,7 +18,7 @@ func init() { register("webuntis", demoWebUntis) }
 func demoWebUntis(ctx context.Context, r *report) {
 	srv := webuntistest.NewServer(webuntistest.Options{})
 	defer srv.Close()
-	srv.SetUser("untis-teacher-7", nil)
+	srv.SetUser(webuntistest.User{Subject: "untis-teacher-7"})
 
 	// Credentials arrive through the signed credentials webhook.
 	cfg, err := receiveCredentials(ctx, srv)

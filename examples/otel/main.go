@@ -27,6 +27,7 @@ import (
 	sdktrace "go.opentelemetry.io/otel/sdk/trace"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
 )
@@ -82,7 +83,7 @@ func run() error {
 		return fmt.Errorf("client credentials: %w", err)
 	}
 	// 2. The token endpoint answers 503 once: retried, then a token.
-	fake.InjectFault(webuntistest.EndpointToken, webuntistest.Fault{
+	fake.InjectFault(webuntistest.EndpointToken, oauthkittest.Fault{
 		Status: http.StatusServiceUnavailable, Header: http.Header{"Retry-After": {"0"}}, Times: 1,
 	})
 	if _, err := p.ClientCredentials(ctx); err != nil {

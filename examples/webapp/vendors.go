@@ -45,8 +45,8 @@ func callbackURL(base, name string) string { return base + "/auth/" + name + "/c
 func startFakes(base string) *fakes {
 	return &fakes{
 		wu:  webuntistest.NewServer(webuntistest.Options{Tenant: webuntistest.Tenant{RedirectURLs: []string{callbackURL(base, "webuntis")}}}),
-		usi: unisignintest.NewServer(unisignintest.Options{Web: unisignintest.Client{RedirectURLs: []string{callbackURL(base, "unisignin")}}}),
-		ji:  justimmotest.NewServer(justimmotest.Options{Client: justimmotest.Client{RedirectURLs: []string{callbackURL(base, "justimmo")}}}),
+		usi: unisignintest.NewServer(unisignintest.Options{App: unisignintest.App{RedirectURLs: []string{callbackURL(base, "unisignin")}}}),
+		ji:  justimmotest.NewServer(justimmotest.Options{App: justimmotest.App{RedirectURLs: []string{callbackURL(base, "justimmo")}}}),
 		ls:  licensespringtest.NewServer(licensespringtest.Options{RedirectURLs: []string{callbackURL(base, "licensespring")}}),
 	}
 }
@@ -61,7 +61,7 @@ func (f *fakes) Close() {
 // vendors configures a provider per fake. The WebUntis fake's user gets a
 // name and email claim, as with the untis-profile scope.
 func (f *fakes) vendors(base string) ([]vendor, error) {
-	f.wu.SetUser("untis-user-1", map[string]any{"name": "Grace Hopper", "email": "grace@school.example"})
+	f.wu.SetUser(webuntistest.User{Subject: "untis-user-1", Claims: map[string]any{"name": "Grace Hopper", "email": "grace@school.example"}})
 	wu, err := webuntis.New(f.wu.Config())
 	if err != nil {
 		return nil, err

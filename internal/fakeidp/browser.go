@@ -3,21 +3,53 @@ package fakeidp
 import (
 	"context"
 	"fmt"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
+	"regexp"
 	"strings"
 )
 
 // Browse plays the browser at a fake's authorize endpoint: it requests
 // authURL (with header, which may be nil) without following the redirect,
-// and returns the URL the server redirects to — the application's callback
-// with code and state, tokens in the fragment, or an error redirect.
+// submits the fake's sign-in page when the fake answers with one
+// ([LoginPage]), and returns the URL the server redirects to — the
+// application's callback with code and state, tokens in the fragment, or an
+// error redirect.
 func Browse(ctx context.Context, hc *http.Client, authURL string, header http.Header) (*url.URL, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, authURL, nil)
 	if err != nil {
 		return nil, err
 	}
+	loc, page, err := browseStep(hc, req, header)
+	if err != nil || loc != nil {
+		return loc, err
+	}
+	action, ok := signInAction(page)
+	if !ok {
+		return nil, fmt.Errorf("authorize answered 200 OK, not a redirect: %s", strings.TrimSpace(truncate(page, 512)))
+	}
+	target, err := req.URL.Parse(action)
+	if err != nil {
+		return nil, fmt.Errorf("sign-in form action: %w", err)
+	}
+	form := url.Values{signInField: {signInValue}}
+	post, err := http.NewRequestWithContext(ctx, http.MethodPost, target.String(), strings.NewReader(form.Encode()))
+	if err != nil {
+		return nil, err
+	}
+	post.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	loc, page, err = browseStep(hc, post, header)
+	if err == nil && loc == nil {
+		err = fmt.Errorf("the sign-in form answered 200 OK, not a redirect: %s", strings.TrimSpace(truncate(page, 512)))
+	}
+	return loc, err
+}
+
+// browseStep sends req without following a redirect and returns the
+// redirect's location, or the page of a 200 answer.
+func browseStep(hc *http.Client, req *http.Request, header http.Header) (*url.URL, string, error) {
 	for k, vs := range header {
 		req.Header[k] = vs
 	}
@@ -25,14 +57,36 @@ func Browse(ctx context.Context, hc *http.Client, authURL string, header http.He
 	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	resp, err := c.Do(req)
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	defer resp.Body.Close()
-	if resp.StatusCode != http.StatusFound {
-		body, _ := io.ReadAll(io.LimitReader(resp.Body, 512))
-		return nil, fmt.Errorf("authorize answered %s, not a redirect: %s", resp.Status, strings.TrimSpace(string(body)))
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	switch resp.StatusCode {
+	case http.StatusFound, http.StatusSeeOther:
+		loc, err := resp.Location()
+		return loc, "", err
+	case http.StatusOK:
+		return nil, string(body), nil
 	}
-	return resp.Location()
+	return nil, "", fmt.Errorf("authorize answered %s, not a redirect: %s", resp.Status, strings.TrimSpace(truncate(string(body), 512)))
+}
+
+// signInForm finds the action of [LoginPage]'s form.
+var signInForm = regexp.MustCompile(`<form method="post" action="([^"]*)" id="fake-login">`)
+
+func signInAction(page string) (string, bool) {
+	m := signInForm.FindStringSubmatch(page)
+	if m == nil {
+		return "", false
+	}
+	return html.UnescapeString(m[1]), true
+}
+
+func truncate(s string, n int) string {
+	if len(s) > n {
+		return s[:n]
+	}
+	return s
 }
 
 // Instruments counts a fake's requests and applies its injected faults, per

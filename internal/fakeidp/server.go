@@ -10,37 +10,21 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 )
 
-// Fault is a failure a fake answers with instead of its normal response.
-type Fault struct {
-	Status      int           // HTTP status; zero with Delay only: delay, then answer normally
-	Body        string        // response body
-	ContentType string        // zero: text/html for a non-JSON body, else application/json
-	Header      http.Header   // extra response headers (Retry-After, …)
-	Delay       time.Duration // wait before answering (or until the request's context ends)
-	Times       int           // how many requests it affects; zero: every request until cleared
+// Fault and Hangup are the public types of oauthkittest, which documents
+// them; the machinery here applies them.
+type (
+	Fault  = oauthkittest.Fault
+	Hangup = oauthkittest.Hangup
+)
 
-	// Hangup, when set, drops the connection instead of answering; Status
-	// and Body are not used.
-	Hangup Hangup
-	// Stall, with Status, sends the header and the first half of Body,
-	// then stops and waits until the request ends (the client gives up):
-	// a body that stalls mid-way.
-	Stall bool
-}
-
-// Hangup is how a [Fault] drops the connection: a peer or proxy that resets
-// it while the request is in flight.
-type Hangup int
-
+// The ways a [Fault] hangs up.
 const (
-	// HangupBeforeBody resets the connection without reading the request
-	// body.
-	HangupBeforeBody Hangup = iota + 1
-	// HangupAfterBody reads the whole request body, then resets the
-	// connection: the request reached the server, no answer comes back.
-	HangupAfterBody
+	HangupBeforeBody = oauthkittest.HangupBeforeBody
+	HangupAfterBody  = oauthkittest.HangupAfterBody
 )
 
 // Faults holds the injected faults of one fake, per endpoint name.

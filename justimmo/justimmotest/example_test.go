@@ -9,6 +9,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 )
 
 // A test of code that uses Justimmo tokens, against the fake, including an
@@ -21,7 +22,7 @@ func ExampleNewServer() {
 		log.Fatal(err)
 	}
 
-	srv.InjectFault(justimmotest.EndpointToken, justimmotest.Fault{Status: 503, Body: "<h1>maintenance</h1>", Times: 3})
+	srv.InjectFault(justimmotest.EndpointToken, oauthkittest.Fault{Status: 503, Body: "<h1>maintenance</h1>", Times: 3})
 	_, err = p.ClientCredentials(context.Background())
 	var e *oauthkit.Error
 	if errors.As(err, &e) {

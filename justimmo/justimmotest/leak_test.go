@@ -13,7 +13,7 @@ import (
 const leakClientSecret = "client/SECRET+7f3a=&<x>"
 
 func leakOptions() justimmotest.Options {
-	return justimmotest.Options{Client: justimmotest.Client{ID: "c", Secret: leakClientSecret, RedirectURLs: []string{"http://127.0.0.1/callback"}}}
+	return justimmotest.Options{App: justimmotest.App{ID: "c", Secret: leakClientSecret, RedirectURLs: []string{"http://127.0.0.1/callback"}}}
 }
 
 // TestSecretHoldersRedactAsValues: the justimmo.Config the fake hands out
@@ -36,17 +36,17 @@ func TestFixturesPrintTheirTestKeys(t *testing.T) {
 	opts := leakOptions()
 	srv := justimmotest.NewServer(opts)
 	defer srv.Close()
-	client, user := opts.Client, justimmotest.User{ID: 1, TenantID: 2}
+	client, user := opts.App, justimmotest.User{ID: 1, TenantID: 2}
 	for _, h := range []struct {
 		name       string
 		v          any
 		printsKeys bool
 	}{
-		{"Client", client, true},
-		{"*Client", &client, true},
+		{"App", client, true},
+		{"*App", &client, true},
 		{"Options", opts, true},
 		{"*Options", &opts, true},
-		{"*Server", srv, true}, // its Client, printed by %+v and slog's text handler
+		{"*Server", srv, true}, // its App, printed by %+v and slog's text handler
 		{"User", user, false},  // ids only
 	} {
 		leaks := providertest.RenderedLeaks(h.name, h.v, nil, leakClientSecret)

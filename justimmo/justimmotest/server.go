@@ -14,6 +14,14 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league/leaguefake"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
+)
+
+// Paths on the auth and API hosts (docs/vendors/justimmo.md#endpoints).
+const (
+	authPath        = "/authorize"
+	tokenPath       = "/access_token"
+	currentUserPath = "/oauth/user/current"
 )
 
 // Endpoint names, for [Server.InjectFault] and [Server.Requests].
@@ -25,32 +33,20 @@ const (
 
 // Lifetimes from docs/vendors/justimmo.md#grants.
 const (
-	CodeLifetime              = time.Minute
-	AccessTokenLifetime       = 24 * time.Hour
-	ClientCredentialsLifetime = 2678400 * time.Second // the example's expires_in
+	codeLifetime              = time.Minute
+	accessTokenLifetime       = 24 * time.Hour
+	clientCredentialsLifetime = 2678400 * time.Second // the example's expires_in
 )
 
-// Fault is a failure the server answers with: a status and body, a delay,
-// for a number of requests. See [Server.InjectFault].
-type Fault = fakeidp.Fault
-
-// Hangup is how a [Fault] drops the connection instead of answering.
-type Hangup = fakeidp.Hangup
-
-// Hangups for [Fault.Hangup].
-const (
-	HangupBeforeBody = fakeidp.HangupBeforeBody // reset without reading the request body
-	HangupAfterBody  = fakeidp.HangupAfterBody  // read the whole request, then reset
-)
-
-// Client is a registered OAuth client.
-type Client struct {
+// App is the OAuth application Justimmo support registered.
+type App struct {
 	ID           string
 	Secret       string
 	RedirectURLs []string
 }
 
-// User is a Justimmo user and their tenant.
+// User is a Justimmo user and their tenant. The zero User is no one: see
+// [Server.SetUser].
 type User struct {
 	ID       int64
 	TenantID int64
@@ -58,14 +54,18 @@ type User struct {
 
 // Options configures a Server. Every zero value is usable.
 type Options struct {
-	// Client zero: id "oauthkit-demo", a random secret and redirect URL
+	// App zero: id "oauthkit-demo", a random secret and redirect URL
 	// "http://127.0.0.1/callback".
-	Client Client
+	App App
 	// Users; the first one is logged in. Zero: user 1234 of tenant 5678, as
 	// in the document's example.
 	Users []User
 	// Now is the servers' clock (code and token expiry). Zero: time.Now.
 	Now func() time.Time
+	// LoginPage makes the authorization endpoint answer a sign-in page
+	// with a "Sign in" button, and issue the code only when it is posted.
+	// Zero: the user has a session, and authorize redirects at once.
+	LoginPage bool
 }
 
 // Server is a running fake. Its methods are safe for concurrent use.
@@ -78,7 +78,7 @@ type Server struct {
 	now       fakeidp.Clock
 	league    *leaguefake.Server
 	in        leaguefake.Instruments
-	client    Client
+	app       App
 
 	mu      sync.Mutex
 	users   []User
@@ -87,15 +87,15 @@ type Server struct {
 
 // NewServer starts the fake's two servers. Close it when done.
 func NewServer(o Options) *Server {
-	s := &Server{now: fakeidp.Clock(o.Now), client: o.Client, users: slices.Clone(o.Users)}
-	if s.client.ID == "" {
-		s.client.ID = "oauthkit-demo"
+	s := &Server{now: fakeidp.Clock(o.Now), app: o.App, users: slices.Clone(o.Users)}
+	if s.app.ID == "" {
+		s.app.ID = "oauthkit-demo"
 	}
-	if s.client.Secret == "" {
-		s.client.Secret = fakeidp.Random(30)
+	if s.app.Secret == "" {
+		s.app.Secret = fakeidp.Random(30)
 	}
-	if len(s.client.RedirectURLs) == 0 {
-		s.client.RedirectURLs = []string{"http://127.0.0.1/callback"}
+	if len(s.app.RedirectURLs) == 0 {
+		s.app.RedirectURLs = []string{"http://127.0.0.1/callback"}
 	}
 	if len(s.users) == 0 {
 		s.users = []User{{ID: 1234, TenantID: 5678}}
@@ -109,17 +109,19 @@ func NewServer(o Options) *Server {
 		// docs/vendors/justimmo.md#client-authentication: the vendor lists
 		// client_id and client_secret in the body of every grant.
 		BasicAuth:            false,
-		CodeTTL:              CodeLifetime,
-		AccessTTL:            AccessTokenLifetime,
-		ClientCredentialsTTL: ClientCredentialsLifetime,
+		CodeTTL:              codeLifetime,
+		AccessTTL:            accessTokenLifetime,
+		ClientCredentialsTTL: clientCredentialsLifetime,
+		LoginPage:            o.LoginPage,
+		Vendor:               "Justimmo",
 		// The refresh grant's documented error
 		// (docs/vendors/justimmo.md#errors).
 		ExpiredRefresh: leaguefake.InvalidRequest("refresh_token", "Refresh token has expired"),
 	}
-	s.league.AddClient(leaguefake.Client{ID: s.client.ID, Secret: s.client.Secret, RedirectURIs: s.client.RedirectURLs})
+	s.league.AddClient(leaguefake.Client{ID: s.app.ID, Secret: s.app.Secret, RedirectURIs: s.app.RedirectURLs})
 
 	auth := http.NewServeMux()
-	auth.HandleFunc("GET /authorize", s.in.Wrap(EndpointAuthorize, s.authorize))
+	auth.HandleFunc("/authorize", s.in.Wrap(EndpointAuthorize, s.authorize))
 	auth.HandleFunc("/access_token", s.in.Wrap(EndpointToken, s.league.Token))
 	s.auth = httptest.NewServer(auth)
 	s.AuthURL = s.auth.URL
@@ -140,13 +142,13 @@ func (s *Server) Close() {
 // Client returns an HTTP client for the servers.
 func (s *Server) Client() *http.Client { return s.auth.Client() }
 
-// Config returns a justimmo.Config for the registered client against this
-// fake.
+// Config returns a justimmo.Config for the registered application against
+// this fake.
 func (s *Server) Config() justimmo.Config {
 	return justimmo.Config{
-		ClientID:     s.client.ID,
-		ClientSecret: oauthkit.Secret(s.client.Secret),
-		RedirectURL:  s.client.RedirectURLs[0],
+		ClientID:     s.app.ID,
+		ClientSecret: oauthkit.Secret(s.app.Secret),
+		RedirectURL:  s.app.RedirectURLs[0],
 		AuthURL:      s.AuthURL,
 		APIURL:       s.APIURL,
 		HTTPClient:   s.Client(),
@@ -154,19 +156,28 @@ func (s *Server) Config() justimmo.Config {
 	}
 }
 
-// Registered returns the registered client, with its generated secret.
-func (s *Server) Registered() Client { return s.client }
+// App returns the registered application, with its generated secret.
+func (s *Server) App() App { return s.app }
 
-// SetUser logs user id in, in the simulated browser; 0 ends the session
-// (authorize then answers with a login page instead of a redirect).
-func (s *Server) SetUser(id int64) {
+// SetUser signs u in, in the simulated browser: u replaces the user with
+// the same ID, or joins the users. The zero User ends the session: authorize
+// then answers with a login page instead of a redirect.
+func (s *Server) SetUser(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.current = id
+	if u.ID != 0 {
+		if i := slices.IndexFunc(s.users, func(v User) bool { return v.ID == u.ID }); i >= 0 {
+			s.users[i] = u
+		} else {
+			s.users = append(s.users, u)
+		}
+	}
+	s.current = u.ID
 }
 
 // Authorize plays the browser of a logged-in user who accepts: it requests
-// authURL without following the redirect and returns the URL Justimmo
+// authURL without following the redirect (signing in on the login page,
+// with [Options.LoginPage]) and returns the URL Justimmo
 // redirects to (the callback with code, or an error redirect).
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
 	return leaguefake.Browse(ctx, s.Client(), authURL, false)
@@ -180,7 +191,7 @@ func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
 }
 
 // InjectFault makes endpoint answer with f instead of normally.
-func (s *Server) InjectFault(endpoint string, f Fault) { s.in.Faults.Inject(endpoint, f) }
+func (s *Server) InjectFault(endpoint string, f oauthkittest.Fault) { s.in.Faults.Inject(endpoint, f) }
 
 // ClearFaults removes every injected fault.
 func (s *Server) ClearFaults() { s.in.Faults.Clear() }
@@ -199,7 +210,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		subject = strconv.FormatInt(s.current, 10)
 	}
 	s.mu.Unlock()
-	s.league.Authorize(w, r, subject)
+	s.league.Authorize(w, r, subject, "user "+subject)
 }
 
 func (s *Server) currentUser(w http.ResponseWriter, r *http.Request) {

@@ -59,7 +59,7 @@ func post(t *testing.T, srv *justimmotest.Server, form url.Values, header http.H
 
 func code(t *testing.T, srv *justimmotest.Server) string {
 	t.Helper()
-	c := srv.Registered()
+	c := srv.App()
 	q := url.Values{"response_type": {"code"}, "client_id": {c.ID}, "redirect_uri": {c.RedirectURLs[0]}}
 	cb, err := srv.Authorize(context.Background(), srv.AuthURL+"/authorize?"+q.Encode())
 	require.NoError(t, err)
@@ -83,7 +83,7 @@ func (f formOf) with(kv ...string) url.Values {
 
 func TestDocumentedAnswers(t *testing.T) {
 	srv, clk := newServer(t)
-	c := srv.Registered()
+	c := srv.App()
 	creds := formOf{"client_id": {c.ID}, "client_secret": {c.Secret}}
 
 	// Authorization code grant, as in
@@ -130,7 +130,7 @@ func TestDocumentedAnswers(t *testing.T) {
 
 func TestRefreshTokenLivesOneMonth(t *testing.T) {
 	srv, clk := newServer(t)
-	c := srv.Registered()
+	c := srv.App()
 	creds := formOf{"client_id": {c.ID}, "client_secret": {c.Secret}}
 	_, body := post(t, srv, creds.with("grant_type", "authorization_code", "code", code(t, srv), "redirect_uri", c.RedirectURLs[0]), nil)
 	var tok map[string]any
@@ -143,7 +143,7 @@ func TestRefreshTokenLivesOneMonth(t *testing.T) {
 
 func TestBasicInsteadOfBody(t *testing.T) {
 	srv, _ := newServer(t)
-	c := srv.Registered()
+	c := srv.App()
 	basic := http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(c.ID+":"+c.Secret))}}
 	status, body := post(t, srv, url.Values{"grant_type": {"client_credentials"}}, basic)
 	assert.Equal(t, 400, status)
@@ -152,7 +152,7 @@ func TestBasicInsteadOfBody(t *testing.T) {
 
 func TestQueryStringIgnored(t *testing.T) {
 	srv, _ := newServer(t)
-	c := srv.Registered()
+	c := srv.App()
 	q := url.Values{"grant_type": {"client_credentials"}, "client_id": {c.ID}, "client_secret": {c.Secret}}
 	req, _ := http.NewRequest(http.MethodPost, srv.AuthURL+"/access_token?"+q.Encode(), strings.NewReader(""))
 	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
@@ -166,7 +166,7 @@ func TestQueryStringIgnored(t *testing.T) {
 
 func TestNoPasswordGrant(t *testing.T) {
 	srv, _ := newServer(t)
-	c := srv.Registered()
+	c := srv.App()
 	status, body := post(t, srv, url.Values{"grant_type": {"password"}, "client_id": {c.ID}, "client_secret": {c.Secret}, "username": {"u"}, "password": {"p"}}, nil)
 	assert.Equal(t, 400, status)
 	assert.Contains(t, body, `"unsupported_grant_type"`)
@@ -174,7 +174,7 @@ func TestNoPasswordGrant(t *testing.T) {
 
 func TestDeniedRedirect(t *testing.T) {
 	srv, _ := newServer(t)
-	c := srv.Registered()
+	c := srv.App()
 	q := url.Values{"response_type": {"code"}, "client_id": {c.ID}, "redirect_uri": {c.RedirectURLs[0]}}
 	cb, err := srv.Deny(context.Background(), srv.AuthURL+"/authorize?"+q.Encode())
 	require.NoError(t, err)
@@ -190,7 +190,7 @@ func TestDeniedRedirect(t *testing.T) {
 
 func TestCurrentUserOnTheAPIHost(t *testing.T) {
 	srv, _ := newServer(t)
-	c := srv.Registered()
+	c := srv.App()
 	_, body := post(t, srv, formOf{"client_id": {c.ID}, "client_secret": {c.Secret}}.with("grant_type", "authorization_code", "code", code(t, srv), "redirect_uri", c.RedirectURLs[0]), nil)
 	var tok map[string]any
 	require.NoError(t, json.Unmarshal([]byte(body), &tok))
@@ -220,7 +220,7 @@ func TestCurrentUserOnTheAPIHost(t *testing.T) {
 
 func TestRedirectURIRequiredAtExchange(t *testing.T) {
 	srv, _ := newServer(t)
-	c := srv.Registered()
+	c := srv.App()
 	creds := formOf{"client_id": {c.ID}, "client_secret": {c.Secret}}
 	status, body := post(t, srv, creds.with("grant_type", "authorization_code", "code", code(t, srv)), nil)
 	assert.Equal(t, 400, status)
@@ -228,4 +228,30 @@ func TestRedirectURIRequiredAtExchange(t *testing.T) {
 	status, body = post(t, srv, creds.with("grant_type", "authorization_code", "code", code(t, srv), "redirect_uri", "https://other.example/cb"), nil)
 	assert.Equal(t, 400, status)
 	assert.Contains(t, body, "Invalid redirect URI")
+}
+
+// TestLoginPageIssuesOnlyOnPost: with Options.LoginPage, authorize answers
+// the sign-in page and issues the code only for its form post.
+func TestLoginPageIssuesOnlyOnPost(t *testing.T) {
+	srv := justimmotest.NewServer(justimmotest.Options{LoginPage: true})
+	defer srv.Close()
+	srv.SetUser(justimmotest.User{ID: 77, TenantID: 5678})
+	c := srv.App()
+	authURL := srv.AuthURL + "/authorize?" + url.Values{"response_type": {"code"}, "client_id": {c.ID}, "redirect_uri": {c.RedirectURLs[0]}}.Encode()
+	resp, err := srv.Client().Get(authURL)
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(page), "Sign in to Justimmo (fake)")
+	assert.Contains(t, string(page), "user 77")
+
+	resp, err = srv.Client().PostForm(authURL, url.Values{"other": {"x"}})
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode, "a POST that is not the sign-in form")
+
+	cb, err := srv.Authorize(context.Background(), authURL)
+	require.NoError(t, err)
+	assert.True(t, cb.Query().Has("code"), "Authorize signs in on the page")
 }

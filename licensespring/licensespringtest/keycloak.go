@@ -112,6 +112,13 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("<html><body><h1>Sign in to your account</h1></body></html>"))
 		return
 	}
+	name := user.Name
+	if name == "" {
+		name = user.Subject
+	}
+	if !fakeidp.SignIn(w, r, s.opts.LoginPage, "LicenseSpring", name) {
+		return
+	}
 	sessionState := fakeidp.Random(12)
 	if code {
 		c := s.codes.Issue(fakeidp.CodeGrant{

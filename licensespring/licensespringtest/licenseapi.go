@@ -17,10 +17,10 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
 )
 
-// DateWindow is how far the Date header may be from the server's clock
+// dateWindow is how far the Date header may be from the server's clock
 // (docs/vendors/licensespring.md#request-signing: dates up to 15 minutes
 // off).
-const DateWindow = 15 * time.Minute
+const dateWindow = 15 * time.Minute
 
 // apiError is a License API error (docs/vendors/licensespring.md#errors:
 // {status, code, message}, HTTP 400 or higher).
@@ -64,11 +64,14 @@ func (s *Server) checkSignature(r *http.Request) *apiError {
 	if subtle.ConstantTimeCompare([]byte(params["apikey"]), []byte(s.opts.APIKey)) != 1 {
 		return badRequest("invalid_api_key", "the API key is not valid")
 	}
-	sent, err := http.ParseTime(date)
+	// docs/vendors/licensespring.md#request-signing: the Date is an RFC 7231
+	// IMF-fixdate in GMT; the obsolete forms http.ParseTime also reads
+	// (RFC 850, asctime) are refused.
+	sent, err := time.Parse(http.TimeFormat, date)
 	if err != nil {
-		return badRequest("date_header_diff", "the Date header is not an RFC 7231 date")
+		return badRequest("date_header_diff", "the Date header is not an RFC 7231 IMF-fixdate")
 	}
-	if d := s.now.Now().Sub(sent); d > DateWindow || d < -DateWindow {
+	if d := s.now.Now().Sub(sent); d > dateWindow || d < -dateWindow {
 		return badRequest("date_header_diff", "the Date header differs from the server's time by more than 15 minutes")
 	}
 	mac := hmac.New(sha256.New, []byte(s.opts.SharedKey))

@@ -12,6 +12,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 )
 
 // Endpoint names, for [Server.InjectFault] and [Server.Requests].
@@ -20,27 +21,14 @@ const (
 	EndpointActivate  = "activate_license"
 	EndpointDiscovery = "discovery"
 	EndpointJWKS      = "certs"
-	EndpointAuth      = "auth"
+	EndpointAuthorize = "auth"
 	EndpointToken     = "token"
 )
 
-// Realm is the Keycloak realm of the vendor's example issuer
+// realm is the Keycloak realm of the vendor's example issuer
 // (https://auth.licensespring.com/realms/user-portal,
 // docs/vendors/licensespring.md#endpoints).
-const Realm = "user-portal"
-
-// Fault is a failure the server answers with: a status and body, a delay,
-// for a number of requests. See [Server.InjectFault].
-type Fault = fakeidp.Fault
-
-// Hangup is how a [Fault] drops the connection instead of answering.
-type Hangup = fakeidp.Hangup
-
-// Hangups for [Fault.Hangup].
-const (
-	HangupBeforeBody = fakeidp.HangupBeforeBody // reset without reading the request body
-	HangupAfterBody  = fakeidp.HangupAfterBody  // read the whole request, then reset
-)
+const realm = "user-portal"
 
 // Options configures a Server. Every zero value is usable.
 type Options struct {
@@ -67,6 +55,12 @@ type Options struct {
 	// Now is the server's clock: the Date window, code and token expiry,
 	// ID-token times. Zero: time.Now.
 	Now func() time.Time
+
+	// LoginPage makes the realm's authorization endpoint answer a sign-in
+	// page with a "Sign in" button, and issue the code (or the tokens) only
+	// when it is posted. Zero: the user has a session at the identity
+	// provider, and the endpoint redirects at once.
+	LoginPage bool
 }
 
 // User is who is logged in at the customer's identity provider, in the
@@ -142,14 +136,14 @@ func NewServer(o Options) *Server {
 		idTokens: map[string]string{},
 	}
 
-	realm := "/realms/" + Realm
+	base := "/realms/" + realm
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /api/v4/sso_url/{$}", s.in.Wrap(EndpointSSOURL, s.ssoURL))
 	mux.HandleFunc("POST /api/v4/activate_license", s.in.Wrap(EndpointActivate, s.activate))
-	mux.HandleFunc("GET "+realm+"/.well-known/openid-configuration", s.in.Wrap(EndpointDiscovery, s.discovery))
-	mux.HandleFunc("GET "+realm+"/protocol/openid-connect/certs", s.in.Wrap(EndpointJWKS, s.jwks))
-	mux.HandleFunc("GET "+realm+"/protocol/openid-connect/auth", s.in.Wrap(EndpointAuth, s.authorize))
-	mux.HandleFunc(realm+"/protocol/openid-connect/token", s.in.Wrap(EndpointToken, s.token))
+	mux.HandleFunc("GET "+base+"/.well-known/openid-configuration", s.in.Wrap(EndpointDiscovery, s.discovery))
+	mux.HandleFunc("GET "+base+"/protocol/openid-connect/certs", s.in.Wrap(EndpointJWKS, s.jwks))
+	mux.HandleFunc(base+"/protocol/openid-connect/auth", s.in.Wrap(EndpointAuthorize, s.authorize))
+	mux.HandleFunc(base+"/protocol/openid-connect/token", s.in.Wrap(EndpointToken, s.token))
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
@@ -185,7 +179,7 @@ func (s *Server) Config() licensespring.Config {
 }
 
 // Issuer returns the realm's issuer, {URL}/realms/user-portal.
-func (s *Server) Issuer() string { return s.URL + "/realms/" + Realm }
+func (s *Server) Issuer() string { return s.URL + "/realms/" + realm }
 
 // SetUser sets who is logged in in the simulated browser. A zero User means
 // no session.
@@ -210,7 +204,7 @@ func (s *Server) MutateIDTokens(f func(claims map[string]any)) {
 func (s *Server) SignIDToken(claims map[string]any) string { return s.key.Sign(claims) }
 
 // InjectFault makes endpoint answer with f instead of normally.
-func (s *Server) InjectFault(endpoint string, f Fault) { s.in.Faults.Inject(endpoint, f) }
+func (s *Server) InjectFault(endpoint string, f oauthkittest.Fault) { s.in.Faults.Inject(endpoint, f) }
 
 // ClearFaults removes every injected fault.
 func (s *Server) ClearFaults() { s.in.Faults.Clear() }
@@ -226,7 +220,8 @@ func (s *Server) Activations() []Activation {
 }
 
 // Authorize plays the browser: it requests authURL from the realm without
-// following the redirect, and returns where Keycloak redirects to — the
+// following the redirect (signing in on the login page, with
+// [Options.LoginPage]), and returns where Keycloak redirects to — the
 // redirect URI with code and state in the query (code grant), with the
 // tokens and state in the fragment (implicit grant; read it with
 // URL.EscapedFragment), or with an error.

@@ -17,7 +17,7 @@ const (
 
 func leakOptions() unisignintest.Options {
 	return unisignintest.Options{
-		Web:   unisignintest.Client{ID: "web", Secret: leakClientSecret, RedirectURLs: []string{"http://127.0.0.1/callback"}},
+		App:   unisignintest.App{ID: "web", Secret: leakClientSecret, RedirectURLs: []string{"http://127.0.0.1/callback"}},
 		Users: []unisignintest.User{{ID: 1, Email: "ada@example.com", Password: leakPassword, FirstName: "Ada"}},
 	}
 }
@@ -28,7 +28,7 @@ func leakOptions() unisignintest.Options {
 func TestSecretHoldersRedactAsValues(t *testing.T) {
 	srv := unisignintest.NewServer(leakOptions())
 	defer srv.Close()
-	cfg, app := srv.Config(), srv.AppConfig()
+	cfg, app := srv.Config(), srv.PublicConfig()
 	for name, v := range map[string]any{"Config()": cfg, "*Config()": &cfg, "AppConfig()": app, "*AppConfig()": &app} {
 		providertest.Rendered(t, name, v, nil, leakClientSecret, leakPassword)
 	}
@@ -43,19 +43,19 @@ func TestFixturesPrintTheirTestKeys(t *testing.T) {
 	opts := leakOptions()
 	srv := unisignintest.NewServer(opts)
 	defer srv.Close()
-	web, user := opts.Web, opts.Users[0]
+	web, user := opts.App, opts.Users[0]
 	for _, h := range []struct {
 		name       string
 		v          any
 		printsKeys bool
 	}{
-		{"Client", web, true},
-		{"*Client", &web, true},
+		{"App", web, true},
+		{"*App", &web, true},
 		{"User", user, true},
 		{"*User", &user, true},
 		{"Options", opts, true},
 		{"*Options", &opts, true},
-		{"*Server", srv, true}, // its web Client and users, printed by %+v and slog's text handler
+		{"*Server", srv, true}, // its App and users, printed by %+v and slog's text handler
 	} {
 		leaks := providertest.RenderedLeaks(h.name, h.v, nil, leakClientSecret, leakPassword)
 		require.Equal(t, h.printsKeys, len(leaks) > 0, "%s prints its test keys: %d renderings", h.name, len(leaks))

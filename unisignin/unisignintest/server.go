@@ -2,6 +2,7 @@ package unisignintest
 
 import (
 	"context"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -15,7 +16,15 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league/leaguefake"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
+)
+
+// Paths on the organization's host (docs/vendors/unisignin.md#endpoints).
+const (
+	authPath  = "/oauth/v2/authorize"
+	tokenPath = "/oauth/v2/access_token"
+	userPath  = "/oauth/v2/user"
 )
 
 // Endpoint names, for [Server.InjectFault] and [Server.Requests].
@@ -25,27 +34,15 @@ const (
 	EndpointUser      = "user"
 )
 
-// Fault is a failure the server answers with: a status and body, a delay,
-// for a number of requests. See [Server.InjectFault].
-type Fault = fakeidp.Fault
-
-// Hangup is how a [Fault] drops the connection instead of answering.
-type Hangup = fakeidp.Hangup
-
-// Hangups for [Fault.Hangup].
-const (
-	HangupBeforeBody = fakeidp.HangupBeforeBody // reset without reading the request body
-	HangupAfterBody  = fakeidp.HangupAfterBody  // read the whole request, then reset
-)
-
-// Client is an OAuth application registered in the dashboard.
-type Client struct {
+// App is an OAuth application registered in the dashboard.
+type App struct {
 	ID           string
 	Secret       string // empty: an app (public) client, PKCE only
 	RedirectURLs []string
 }
 
-// User is a user of the organization.
+// User is a user of the organization. The zero User is no one: see
+// [Server.SetUser].
 type User struct {
 	ID        int64
 	Email     string
@@ -57,12 +54,14 @@ type User struct {
 
 // Options configures a Server. Every zero value is usable.
 type Options struct {
-	// Web is the web application. Zero: id "oauthkit-web", a random secret
-	// and redirect URL "http://127.0.0.1/callback".
-	Web Client
-	// App is the app (public client). Zero: id "oauthkit-app", no secret and
-	// redirect URL "com.example.oauthkit://oauth/callback".
-	App Client
+	// App is the web application, a confidential client. Zero: id
+	// "oauthkit-web", a random secret and redirect URL
+	// "http://127.0.0.1/callback".
+	App App
+	// PublicApp is the mobile or desktop app, a public client (no secret,
+	// PKCE). Zero: id "oauthkit-app" and redirect URL
+	// "com.example.oauthkit://oauth/callback".
+	PublicApp App
 	// Users of the organization; the first one is logged in. Zero: user 1,
 	// ada@example.com, Ada Lovelace, a random password.
 	Users []User
@@ -74,6 +73,10 @@ type Options struct {
 	// AccessTokenLifetime zero: 3599 s. RefreshTokenLifetime zero: one month.
 	// CodeLifetime zero: 10 minutes.
 	AccessTokenLifetime, RefreshTokenLifetime, CodeLifetime time.Duration
+	// LoginPage makes the authorization endpoint answer a sign-in page
+	// with a "Sign in" button, and issue the code only when it is posted.
+	// Zero: the user has a session, and authorize redirects at once.
+	LoginPage bool
 }
 
 // Server is a running fake. Its methods are safe for concurrent use.
@@ -85,7 +88,7 @@ type Server struct {
 	now      fakeidp.Clock
 	league   *leaguefake.Server
 	in       leaguefake.Instruments
-	web, app Client
+	web, app App
 
 	mu      sync.Mutex
 	users   []User
@@ -94,7 +97,7 @@ type Server struct {
 
 // NewServer starts a fake. Close it when done.
 func NewServer(o Options) *Server {
-	s := &Server{now: fakeidp.Clock(o.Now), web: o.Web, app: o.App}
+	s := &Server{now: fakeidp.Clock(o.Now), web: o.App, app: o.PublicApp}
 	if s.web.ID == "" {
 		s.web.ID = "oauthkit-web"
 	}
@@ -126,10 +129,15 @@ func NewServer(o Options) *Server {
 		access = 3599 * time.Second
 	}
 	s.league = &leaguefake.Server{
-		Version:      version,
-		Now:          s.now,
-		Grants:       []string{leaguefake.GrantAuthorizationCode, leaguefake.GrantPassword, leaguefake.GrantRefreshToken},
-		BasicAuth:    true,
+		Version: version,
+		Now:     s.now,
+		Grants:  []string{leaguefake.GrantAuthorizationCode, leaguefake.GrantPassword, leaguefake.GrantRefreshToken},
+		// docs/vendors/unisignin.md#client-authentication: client_id and
+		// client_secret go in the form body; a Basic header is not read
+		// (pitfalls: credentials sent as Basic are ignored).
+		BasicAuth:    false,
+		LoginPage:    o.LoginPage,
+		Vendor:       "UniSignIn",
 		Scopes:       []string{"public"},
 		CodeTTL:      o.CodeLifetime,
 		AccessTTL:    access,
@@ -141,7 +149,7 @@ func NewServer(o Options) *Server {
 	s.league.AddClient(leaguefake.Client{ID: s.app.ID, RedirectURIs: s.app.RedirectURLs})
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /oauth/v2/authorize", s.in.Wrap(EndpointAuthorize, s.authorize))
+	mux.HandleFunc("/oauth/v2/authorize", s.in.Wrap(EndpointAuthorize, s.authorize))
 	mux.HandleFunc("/oauth/v2/access_token", s.in.Wrap(EndpointToken, s.league.Token))
 	mux.HandleFunc("GET /oauth/v2/user", s.in.Wrap(EndpointUser, s.user))
 	s.srv = httptest.NewServer(mux)
@@ -180,8 +188,9 @@ func (s *Server) Config() unisignin.Config {
 	}
 }
 
-// AppConfig returns a unisignin.Config for the app (no secret, PKCE).
-func (s *Server) AppConfig() unisignin.Config {
+// PublicConfig returns a unisignin.Config for the public app (no secret,
+// PKCE).
+func (s *Server) PublicConfig() unisignin.Config {
 	return unisignin.Config{
 		BaseURL:     s.URL,
 		ClientID:    s.app.ID,
@@ -191,8 +200,8 @@ func (s *Server) AppConfig() unisignin.Config {
 	}
 }
 
-// Web returns the web application, with its generated secret.
-func (s *Server) Web() Client { return s.web }
+// App returns the web application, with its generated secret.
+func (s *Server) App() App { return s.web }
 
 // Users returns the organization's users, with their passwords.
 func (s *Server) Users() []User {
@@ -201,17 +210,28 @@ func (s *Server) Users() []User {
 	return slices.Clone(s.users)
 }
 
-// SetUser logs the user with email in, in the simulated browser. An empty
-// email ends the session: authorize then answers with a login page instead
-// of a redirect.
-func (s *Server) SetUser(email string) {
+// SetUser signs u in, in the simulated browser: u replaces the user with
+// the same ID, or joins the organization. The zero User ends the session:
+// authorize then answers with a login page instead of a redirect.
+func (s *Server) SetUser(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.current = email
+	if u.ID == 0 && u.Email == "" {
+		s.current = ""
+		return
+	}
+	u.Extra = maps.Clone(u.Extra)
+	if i := slices.IndexFunc(s.users, func(v User) bool { return v.ID == u.ID }); i >= 0 {
+		s.users[i] = u
+	} else {
+		s.users = append(s.users, u)
+	}
+	s.current = u.Email
 }
 
 // Authorize plays the browser of a logged-in user who approves: it requests
-// authURL without following the redirect and returns the URL UniSignIn
+// authURL without following the redirect (signing in on the login page,
+// with [Options.LoginPage]) and returns the URL UniSignIn
 // redirects to (the application's callback with code and state, or an error
 // redirect).
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
@@ -225,7 +245,7 @@ func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
 }
 
 // InjectFault makes endpoint answer with f instead of normally.
-func (s *Server) InjectFault(endpoint string, f Fault) { s.in.Faults.Inject(endpoint, f) }
+func (s *Server) InjectFault(endpoint string, f oauthkittest.Fault) { s.in.Faults.Inject(endpoint, f) }
 
 // ClearFaults removes every injected fault.
 func (s *Server) ClearFaults() { s.in.Faults.Clear() }
@@ -239,14 +259,18 @@ func (s *Server) RefreshTokenState(tok string) string { return s.league.RefreshT
 
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	subject := ""
+	subject, name := "", ""
 	for _, u := range s.users {
 		if s.current != "" && strings.EqualFold(u.Email, s.current) {
 			subject = strconv.FormatInt(u.ID, 10)
+			name = strings.TrimSpace(u.FirstName + " " + u.LastName)
+			if name == "" {
+				name = u.Email
+			}
 		}
 	}
 	s.mu.Unlock()
-	s.league.Authorize(w, r, subject)
+	s.league.Authorize(w, r, subject, name)
 }
 
 // authenticate checks the password grant's username (the email,

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
 )
 
@@ -75,7 +76,7 @@ func authorizeQuery(clientID, redirect, challenge string) url.Values {
 func TestPKCEChallengeRule(t *testing.T) {
 	srv := unisignintest.NewServer(unisignintest.Options{})
 	defer srv.Close()
-	app := srv.AppConfig()
+	app := srv.PublicConfig()
 	s256 := oauth2.S256ChallengeFromVerifier(oauth2.GenerateVerifier())
 	for _, tt := range []struct {
 		name      string
@@ -111,7 +112,7 @@ func TestPKCEChallengeRule(t *testing.T) {
 // login runs the app flow up to the code, with verifier as challenge.
 func login(t *testing.T, srv *unisignintest.Server, verifier string) string {
 	t.Helper()
-	app := srv.AppConfig()
+	app := srv.PublicConfig()
 	a := do(t, srv, http.MethodGet, "/oauth/v2/authorize", authorizeQuery(app.ClientID, app.RedirectURL, verifier), nil, nil)
 	require.Equal(t, http.StatusFound, a.status, "%v", a.body)
 	loc, _ := url.Parse(a.header.Get("Location"))
@@ -121,7 +122,7 @@ func login(t *testing.T, srv *unisignintest.Server, verifier string) string {
 func TestTokenEndpointReadsTheFormBodyOnly(t *testing.T) {
 	srv := unisignintest.NewServer(unisignintest.Options{})
 	defer srv.Close()
-	app := srv.AppConfig()
+	app := srv.PublicConfig()
 	verifier := strings.Repeat("Ab1", 20)
 	form := url.Values{
 		"grant_type": {"authorization_code"}, "client_id": {app.ClientID}, "code": {login(t, srv, verifier)},
@@ -159,7 +160,7 @@ func TestTokenEndpointReadsTheFormBodyOnly(t *testing.T) {
 func TestVerifierChecks(t *testing.T) {
 	srv := unisignintest.NewServer(unisignintest.Options{})
 	defer srv.Close()
-	app := srv.AppConfig()
+	app := srv.PublicConfig()
 	verifier := strings.Repeat("Xy7", 20)
 	for _, tt := range []struct {
 		name, sent, hint, code string
@@ -184,7 +185,7 @@ func TestVerifierChecks(t *testing.T) {
 
 func TestClientAuthentication(t *testing.T) {
 	secret := "p+ss/w=rd:&%"
-	srv := unisignintest.NewServer(unisignintest.Options{Web: unisignintest.Client{ID: "web", Secret: secret, RedirectURLs: []string{"https://app.example/cb"}}})
+	srv := unisignintest.NewServer(unisignintest.Options{App: unisignintest.App{ID: "web", Secret: secret, RedirectURLs: []string{"https://app.example/cb"}}})
 	defer srv.Close()
 	user := srv.Users()[0]
 	form := url.Values{"grant_type": {"password"}, "username": {user.Email}, "password": {user.Password}, "scope": {"public"}}
@@ -199,13 +200,13 @@ func TestClientAuthentication(t *testing.T) {
 	a := do(t, srv, http.MethodPost, "/oauth/v2/access_token", nil, withBody, nil)
 	assert.Equal(t, 200, a.status, "body credentials: %v", a.body)
 
-	a = do(t, srv, http.MethodPost, "/oauth/v2/access_token", nil, form, basic("web", secret))
-	assert.Equal(t, 200, a.status, "raw Basic, as league decodes it: %v", a.body)
-
-	a = do(t, srv, http.MethodPost, "/oauth/v2/access_token", nil, form, basic(url.QueryEscape("web"), url.QueryEscape(secret)))
-	assert.Equal(t, 401, a.status, "RFC 6749 §2.3.1 escaping: league does not URL-decode")
-	assert.Equal(t, "invalid_client", a.body["error"])
-	assert.Equal(t, `Basic realm="OAuth"`, a.header.Get("WWW-Authenticate"))
+	// docs/vendors/unisignin.md#client-authentication: the credentials go
+	// in the form body; sent as Basic, raw or escaped, they are not read.
+	for _, h := range []http.Header{basic("web", secret), basic(url.QueryEscape("web"), url.QueryEscape(secret))} {
+		a = do(t, srv, http.MethodPost, "/oauth/v2/access_token", nil, form, h)
+		assert.Equal(t, 400, a.status, "Basic instead of the body: %v", a.body["hint"])
+		assert.Equal(t, "Check the `client_id` parameter", a.body["hint"])
+	}
 
 	a = do(t, srv, http.MethodPost, "/oauth/v2/access_token", nil, form, nil)
 	assert.Equal(t, 400, a.status)
@@ -273,7 +274,7 @@ func TestAuthorizeRefusals(t *testing.T) {
 func TestUserEndpoint(t *testing.T) {
 	srv := unisignintest.NewServer(unisignintest.Options{Users: []unisignintest.User{{ID: 5, Email: "e@x.io", Password: "pw-12345", FirstName: "E", Extra: map[string]any{"locale": "de"}}}})
 	defer srv.Close()
-	app := srv.AppConfig()
+	app := srv.PublicConfig()
 	a := do(t, srv, http.MethodPost, "/oauth/v2/access_token", nil, url.Values{"grant_type": {"password"}, "client_id": {app.ClientID}, "username": {"E@X.io"}, "password": {"pw-12345"}}, nil)
 	require.Equal(t, 200, a.status, "%v", a.body)
 	bearer := http.Header{"Authorization": {"Bearer " + a.body["access_token"].(string)}}
@@ -298,7 +299,7 @@ func TestFaultsAndNoSession(t *testing.T) {
 	srv := unisignintest.NewServer(unisignintest.Options{})
 	defer srv.Close()
 	web := srv.Config()
-	srv.InjectFault(unisignintest.EndpointAuthorize, unisignintest.Fault{Status: 500, Body: "<h1>oops</h1>", Times: 1})
+	srv.InjectFault(unisignintest.EndpointAuthorize, oauthkittest.Fault{Status: 500, Body: "<h1>oops</h1>", Times: 1})
 	q := authorizeQuery(web.ClientID, web.RedirectURL, "")
 	_, err := srv.Authorize(context.Background(), srv.URL+"/oauth/v2/authorize?"+q.Encode())
 	require.Error(t, err)
@@ -306,8 +307,54 @@ func TestFaultsAndNoSession(t *testing.T) {
 	require.NoError(t, err)
 	assert.NotEmpty(t, cb.Query().Get("code"))
 
-	srv.SetUser("")
+	srv.SetUser(unisignintest.User{})
 	_, err = srv.Authorize(context.Background(), srv.URL+"/oauth/v2/authorize?"+q.Encode())
 	require.ErrorContains(t, err, "not a redirect")
 	assert.Equal(t, 3, srv.Requests(unisignintest.EndpointAuthorize))
+}
+
+// TestFakeRefusesBasicClientAuthentication: UniSignIn's client credentials
+// go in the form body (docs/vendors/unisignin.md#client-authentication); a
+// client that sends them as Basic, raw or escaped, is refused as one that
+// sent no client_id.
+func TestFakeRefusesBasicClientAuthentication(t *testing.T) {
+	srv := unisignintest.NewServer(unisignintest.Options{})
+	defer srv.Close()
+	app, user := srv.App(), srv.Users()[0]
+	form := url.Values{"grant_type": {"password"}, "username": {user.Email}, "password": {user.Password}, "scope": {"public"}}
+	for _, creds := range []string{app.ID + ":" + app.Secret, url.QueryEscape(app.ID) + ":" + url.QueryEscape(app.Secret)} {
+		a := do(t, srv, http.MethodPost, "/oauth/v2/access_token", nil, form,
+			http.Header{"Authorization": {"Basic " + base64.StdEncoding.EncodeToString([]byte(creds))}})
+		assert.Equal(t, http.StatusBadRequest, a.status)
+		assert.Equal(t, "invalid_request", a.body["error"])
+		assert.Equal(t, "Check the `client_id` parameter", a.body["hint"])
+		assert.Empty(t, a.body["access_token"], "no token for Basic credentials")
+	}
+}
+
+// TestLoginPageIssuesOnlyOnPost: with Options.LoginPage, authorize answers
+// the sign-in page and issues the code only for its form post.
+func TestLoginPageIssuesOnlyOnPost(t *testing.T) {
+	srv := unisignintest.NewServer(unisignintest.Options{LoginPage: true})
+	defer srv.Close()
+	app := srv.App()
+	q := authorizeQuery(app.ID, app.RedirectURLs[0], "")
+	c := *srv.Client()
+	resp, err := c.Get(srv.URL + "/oauth/v2/authorize?" + q.Encode())
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(page), "Sign in to UniSignIn (fake)")
+	assert.Contains(t, string(page), "Ada Lovelace")
+
+	a := do(t, srv, http.MethodPost, "/oauth/v2/authorize", q, url.Values{"other": {"x"}}, nil)
+	assert.Equal(t, http.StatusMethodNotAllowed, a.status, "a POST that is not the sign-in form")
+
+	cb, err := srv.Authorize(context.Background(), srv.URL+"/oauth/v2/authorize?"+q.Encode())
+	require.NoError(t, err)
+	assert.True(t, cb.Query().Has("code"), "Authorize signs in on the page")
+	cb, err = srv.Deny(context.Background(), srv.URL+"/oauth/v2/authorize?"+q.Encode())
+	require.NoError(t, err)
+	assert.Equal(t, "access_denied", cb.Query().Get("error"), "Deny declines after the page")
 }

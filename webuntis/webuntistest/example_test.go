@@ -6,6 +6,7 @@ import (
 	"log"
 	"time"
 
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
 )
@@ -27,7 +28,7 @@ func ExampleNewServer() {
 	}
 	fmt.Println("expires in", tok.Expiry.Sub(now))
 
-	srv.InjectFault(webuntistest.EndpointToken, webuntistest.Fault{Status: 502, Body: "<html><h1>502 Bad Gateway</h1></html>"})
+	srv.InjectFault(webuntistest.EndpointToken, oauthkittest.Fault{Status: 502, Body: "<html><h1>502 Bad Gateway</h1></html>"})
 	_, err = p.ClientCredentials(context.Background())
 	fmt.Println(err)
 	fmt.Println("token requests:", srv.Requests(webuntistest.EndpointToken))

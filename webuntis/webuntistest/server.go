@@ -15,6 +15,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
 
@@ -27,19 +28,6 @@ const (
 	EndpointOneRoster = "oneroster"
 )
 
-// Fault is a failure the server answers with: a status and body, a delay,
-// for a number of requests. See [Server.InjectFault].
-type Fault = fakeidp.Fault
-
-// Hangup is how a [Fault] drops the connection instead of answering.
-type Hangup = fakeidp.Hangup
-
-// Hangups for [Fault.Hangup].
-const (
-	HangupBeforeBody = fakeidp.HangupBeforeBody // reset without reading the request body
-	HangupAfterBody  = fakeidp.HangupAfterBody  // read the whole request, then reset
-)
-
 // Tenant is one school with one platform application.
 type Tenant struct {
 	ID           string
@@ -47,6 +35,17 @@ type Tenant struct {
 	ClientSecret string   // OIDC secret: code flow
 	Password     string   // platform password: client credentials
 	RedirectURLs []string // the PAM-configured redirect URLs
+}
+
+// User is who is signed in to WebUntis in the simulated browser. The zero
+// User is no session: the authorization endpoint then answers with
+// WebUntis' login page instead of redirecting.
+type User struct {
+	// Subject is the ID token's sub, the one claim the vendor promises.
+	Subject string
+	// Claims are more ID-token claims, as with the "untis-profile" scope
+	// ("name", "email", …); they do not replace the standard ones.
+	Claims map[string]any
 }
 
 // Options configures a Server. Every zero value is usable.
@@ -60,6 +59,11 @@ type Options struct {
 	Now func() time.Time
 	// TokenLifetime of client-credentials tokens. Zero: 180 s, the vendor's.
 	TokenLifetime time.Duration
+	// LoginPage makes the authorization endpoint answer a sign-in page
+	// with a "Sign in" button, and issue the code only when it is posted.
+	// Zero: the user has a WebUntis session, and authorize redirects at
+	// once.
+	LoginPage bool
 }
 
 // Server is a running fake. Its methods are safe for concurrent use.
@@ -70,6 +74,7 @@ type Server struct {
 	srv      *httptest.Server
 	now      fakeidp.Clock
 	lifetime time.Duration
+	login    bool
 	key      *fakeidp.Key
 	codes    fakeidp.Codes
 	tokens   fakeidp.Tokens
@@ -78,8 +83,7 @@ type Server struct {
 	mu      sync.Mutex
 	tenants map[string]Tenant
 	first   string
-	user    string
-	claims  map[string]any
+	user    User
 }
 
 // NewServer starts a fake. Close it when done.
@@ -87,9 +91,10 @@ func NewServer(o Options) *Server {
 	s := &Server{
 		now:      fakeidp.Clock(o.Now),
 		lifetime: o.TokenLifetime,
+		login:    o.LoginPage,
 		key:      fakeidp.SharedKey(),
 		tenants:  map[string]Tenant{},
-		user:     "untis-user-1",
+		user:     User{Subject: "untis-user-1"},
 	}
 	if s.lifetime <= 0 {
 		s.lifetime = 180 * time.Second
@@ -116,7 +121,7 @@ func NewServer(o Options) *Server {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /WebUntis/api/sso/v3/{tenant}/.well-known/openid-configuration", s.handle(EndpointDiscovery, s.discovery))
 	mux.HandleFunc("GET /WebUntis/api/sso/v3/{tenant}/jwks", s.handle(EndpointJWKS, s.jwks))
-	mux.HandleFunc("GET /WebUntis/api/sso/v3/{tenant}/authorize", s.handle(EndpointAuthorize, s.authorize))
+	mux.HandleFunc("/WebUntis/api/sso/v3/{tenant}/authorize", s.handle(EndpointAuthorize, s.authorize))
 	mux.HandleFunc("/WebUntis/api/sso/v3/{tenant}/token", s.handle(EndpointToken, s.token))
 	mux.HandleFunc("GET /ims/oneroster/v1p1/users", s.handle(EndpointOneRoster, s.oneRoster))
 	s.srv = httptest.NewServer(mux)
@@ -161,18 +166,16 @@ func (s *Server) Config() webuntis.Config {
 	}
 }
 
-// SetUser sets who is logged in to WebUntis in the simulated browser: the ID
-// token's sub, plus extra claims (as with the "untis-profile" scope). An
-// empty subject means no active WebUntis session: authorize then answers with
-// a login page instead of a redirect.
-func (s *Server) SetUser(subject string, claims map[string]any) {
+// SetUser sets who is signed in to WebUntis in the simulated browser. The
+// zero User ends the session.
+func (s *Server) SetUser(u User) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.user, s.claims = subject, claims
+	s.user = u
 }
 
 // InjectFault makes endpoint answer with f instead of normally.
-func (s *Server) InjectFault(endpoint string, f Fault) { s.in.Faults.Inject(endpoint, f) }
+func (s *Server) InjectFault(endpoint string, f oauthkittest.Fault) { s.in.Faults.Inject(endpoint, f) }
 
 // ClearFaults removes every injected fault.
 func (s *Server) ClearFaults() { s.in.Faults.Clear() }
@@ -180,8 +183,12 @@ func (s *Server) ClearFaults() { s.in.Faults.Clear() }
 // Requests returns how many requests endpoint has received.
 func (s *Server) Requests(endpoint string) int { return s.in.Count.Get(endpoint) }
 
-// Issuer returns the issuer of tenant.
-func (s *Server) Issuer(tenant string) string {
+// Issuer returns the first tenant's issuer,
+// {URL}/WebUntis/api/sso/v3/{tenant}. Each tenant has its own: replace the
+// last path segment for another.
+func (s *Server) Issuer() string { return s.issuer(s.Tenant().ID) }
+
+func (s *Server) issuer(tenant string) string {
 	return s.URL + "/WebUntis/api/sso/v3/" + url.PathEscape(tenant)
 }
 
@@ -189,7 +196,8 @@ func (s *Server) Issuer(tenant string) string {
 func (s *Server) SignIDToken(claims map[string]any) string { return s.key.Sign(claims) }
 
 // Authorize plays the browser: it requests authURL from the server without
-// following the redirect, and returns the URL WebUntis redirects to (the
+// following the redirect (signing in on the login page, with
+// [Options.LoginPage]), and returns the URL WebUntis redirects to (the
 // application's callback with code and state, or an error redirect).
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
 	return fakeidp.Browse(ctx, s.Client(), authURL, nil)
@@ -213,7 +221,7 @@ func (s *Server) handle(endpoint string, h func(http.ResponseWriter, *http.Reque
 }
 
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request, t Tenant) {
-	base := s.Issuer(t.ID)
+	base := s.issuer(t.ID)
 	fakeidp.WriteJSON(w, http.StatusOK, map[string]any{
 		"issuer":                                base,
 		"authorization_endpoint":                base + "/authorize",
@@ -263,24 +271,36 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, t Tenant) {
 		back(url.Values{"error": {"unsupported_response_type"}})
 		return
 	}
+	if q.Get("nonce") == "" {
+		// docs/vendors/webuntis.md#authorization-code: nonce is one of the
+		// authorize request's parameters, and the ID token carries it back.
+		back(url.Values{"error": {"invalid_request"}, "error_description": {"nonce is required"}})
+		return
+	}
+	method := q.Get("code_challenge_method")
+	if q.Get("code_challenge") != "" && method != "S256" {
+		// The fake's choice, as its discovery document says
+		// (code_challenge_methods_supported: S256): no plain challenge.
+		back(url.Values{"error": {"invalid_request"}, "error_description": {"code_challenge_method must be S256"}})
+		return
+	}
 	s.mu.Lock()
 	user := s.user
 	s.mu.Unlock()
-	if user == "" {
+	if user.Subject == "" {
 		// docs/vendors/webuntis.md#authorization-code: an active WebUntis
 		// session is needed to get an ID token.
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<html><body><h1>WebUntis login</h1></body></html>")
 		return
 	}
-	method := q.Get("code_challenge_method")
-	if q.Get("code_challenge") != "" && method == "" {
-		method = "plain"
+	if !fakeidp.SignIn(w, r, s.login, "WebUntis", displayName(user)) {
+		return
 	}
 	code := s.codes.Issue(fakeidp.CodeGrant{
 		ClientID:      t.ClientID,
 		RedirectURI:   redirect,
-		Subject:       user,
+		Subject:       user.Subject,
 		Scope:         q.Get("scope"),
 		Nonce:         q.Get("nonce"),
 		Challenge:     q.Get("code_challenge"),
@@ -341,6 +361,14 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, t Ten
 	})
 }
 
+// displayName is the name the sign-in page shows for u.
+func displayName(u User) string {
+	if name, ok := u.Claims["name"].(string); ok && name != "" {
+		return name
+	}
+	return u.Subject
+}
+
 // rawBasic decodes Basic credentials the way the vendor's examples encode
 // them: base64 of "id:password", the parts not URL-decoded.
 func rawBasic(header string) (id, password string, ok bool) {
@@ -393,17 +421,15 @@ func (s *Server) authorizationCode(w http.ResponseWriter, r *http.Request, t Ten
 	}
 	if slices.Contains(strings.Fields(g.Scope), "openid") {
 		claims := map[string]any{
-			"iss": s.Issuer(t.ID),
+			"iss": s.issuer(t.ID),
 			"sub": g.Subject,
 			"aud": t.ClientID,
 			"iat": now.Unix(),
 			"exp": now.Add(lifetime).Unix(),
 		}
-		if g.Nonce != "" {
-			claims["nonce"] = g.Nonce
-		}
+		claims["nonce"] = g.Nonce
 		s.mu.Lock()
-		for k, v := range s.claims {
+		for k, v := range s.user.Claims {
 			if _, taken := claims[k]; !taken {
 				claims[k] = v
 			}

@@ -63,6 +63,10 @@ type Server struct {
 	// ExpiredRefresh is the vendor's answer to an expired refresh token.
 	// Nil: league's invalidRefreshToken("Token has expired").
 	ExpiredRefresh *Error
+	// LoginPage makes Authorize answer a sign-in page, naming Vendor, and
+	// issue the code only for its form post ([fakeidp.SignIn]).
+	LoginPage bool
+	Vendor    string
 	// Authenticate checks a user's credentials for the password grant and
 	// returns the user's subject.
 	Authenticate func(username, password string) (subject string, ok bool)
@@ -145,9 +149,10 @@ func (s *Server) ttl(d, def time.Duration) time.Duration {
 var rfc7636 = regexp.MustCompile(`^[A-Za-z0-9\-._~]{43,128}$`)
 
 // Authorize serves GET /authorize (AuthCodeGrant::validateAuthorizationRequest
-// and completeAuthorizationRequest) for the logged-in user subject; an empty
-// subject is no session, answered with a login page.
-func (s *Server) Authorize(w http.ResponseWriter, r *http.Request, subject string) {
+// and completeAuthorizationRequest) for the logged-in user subject, whose
+// name the sign-in page shows; an empty subject is no session, answered
+// with a login page.
+func (s *Server) Authorize(w http.ResponseWriter, r *http.Request, subject, name string) {
 	q := r.URL.Query()
 	if q.Get("response_type") != "code" || q.Get("client_id") == "" {
 		// No grant can respond to the request.
@@ -202,6 +207,9 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request, subject strin
 	if subject == "" {
 		w.Header().Set("Content-Type", "text/html; charset=utf-8")
 		fmt.Fprint(w, "<html><body><h1>Log in</h1><form method=post><input name=email><input type=password name=password></form></body></html>")
+		return
+	}
+	if !fakeidp.SignIn(w, r, s.LoginPage, s.Vendor, name) {
 		return
 	}
 	if strings.EqualFold(r.Header.Get(ConsentHeader), "deny") {
