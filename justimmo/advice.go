@@ -16,11 +16,12 @@ const (
 	adviceClient         = "Justimmo takes client_id and client_secret in the form body for every grant: check ClientID and ClientSecret (credentials come from support@justimmo.at)"
 )
 
-func advise(op string, e *oauthkit.Error) string {
+// advise names the cause the vendor documents for an error of e.Op, or "".
+func advise(e *oauthkit.Error) string {
 	switch {
-	case op == league.OpExchange && strings.Contains(strings.ToLower(e.Hint), "authorization code has expired"):
+	case e.Op == oauthkit.OpExchange && strings.Contains(strings.ToLower(e.Hint), "authorization code has expired"):
 		return adviceCodeExpired
-	case op == league.OpRefresh && oauthkit.NeedsLogin(e) && strings.Contains(strings.ToLower(e.Hint), "expired"):
+	case e.Op == oauthkit.OpRefresh && oauthkit.NeedsLogin(e) && strings.Contains(strings.ToLower(e.Hint), "expired"):
 		return adviceRefreshExpired
 	case e.Code == string(oauthkit.ErrInvalidClient) || (e.Code == string(oauthkit.ErrInvalidRequest) && league.HintMentions(e, "`client_")):
 		return adviceClient

@@ -3,8 +3,6 @@ package justimmo
 import (
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
@@ -81,21 +79,12 @@ func (c *Config) validate() error {
 	bad := func(field, reason string) error {
 		return &oauthkit.ConfigError{Provider: name, Field: field, Reason: reason}
 	}
-	for _, f := range []struct {
-		field string
-		v     *string
-		def   string
-	}{{"AuthURL", &c.AuthURL, DefaultAuthURL}, {"APIURL", &c.APIURL, DefaultAPIURL}} {
-		*f.v = strings.TrimRight(*f.v, "/")
-		if *f.v == "" {
-			*f.v = f.def
-		}
-		if err := httpc.CheckURL(*f.v); err != nil {
-			return bad(f.field, err.Error())
-		}
-		if u, _ := url.Parse(*f.v); u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-			return bad(f.field, "must not hold a user, query or fragment")
-		}
+	var err error
+	if c.AuthURL, err = httpc.BaseURL(c.AuthURL, DefaultAuthURL); err != nil {
+		return bad("AuthURL", err.Error())
+	}
+	if c.APIURL, err = httpc.BaseURL(c.APIURL, DefaultAPIURL); err != nil {
+		return bad("APIURL", err.Error())
 	}
 	switch {
 	case c.ClientID == "":
@@ -104,8 +93,8 @@ func (c *Config) validate() error {
 		return bad("ClientSecret", "is required (every Justimmo grant sends it)")
 	}
 	if c.RedirectURL != "" {
-		if u, err := url.Parse(c.RedirectURL); err != nil || !u.IsAbs() {
-			return bad("RedirectURL", "must be an absolute URL")
+		if err := httpc.CheckRedirectURL(c.RedirectURL); err != nil {
+			return bad("RedirectURL", err.Error())
 		}
 	}
 	c.Scopes = append([]string(nil), c.Scopes...)

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"net/url"
 	"strings"
 	"time"
 	"unicode"
@@ -129,15 +128,9 @@ func (c *Config) validate() error {
 	bad := func(field, reason string) error {
 		return &oauthkit.ConfigError{Provider: name, Field: field, Reason: reason}
 	}
-	if c.APIURL == "" {
-		c.APIURL = DefaultAPIURL
-	}
-	c.APIURL = strings.TrimSuffix(strings.TrimRight(c.APIURL, "/"), "/api/v4")
-	if err := httpc.CheckURL(c.APIURL); err != nil {
+	var err error
+	if c.APIURL, err = httpc.BaseURL(strings.TrimSuffix(strings.TrimRight(c.APIURL, "/"), "/api/v4"), DefaultAPIURL); err != nil {
 		return bad("APIURL", err.Error())
-	}
-	if u, _ := url.Parse(c.APIURL); u.RawQuery != "" || u.Fragment != "" {
-		return bad("APIURL", "must not carry a query or fragment")
 	}
 	if err := checkAPIKey(c.APIKey); err != nil {
 		return bad("APIKey", err.Error())
@@ -158,8 +151,8 @@ func (c *Config) validate() error {
 		return bad("ResponseType", `must be "code" or "token"`)
 	}
 	if c.RedirectURL != "" {
-		if u, err := url.Parse(c.RedirectURL); err != nil || !u.IsAbs() {
-			return bad("RedirectURL", "must be an absolute URL")
+		if err := httpc.CheckRedirectURL(c.RedirectURL); err != nil {
+			return bad("RedirectURL", err.Error())
 		}
 	}
 	if c.Now == nil {

@@ -457,6 +457,26 @@ func TestConfigValidation(t *testing.T) {
 	assert.Contains(t, p.String(), `ResponseType:"code"`)
 }
 
+// TestConfigRefusesAPIURLWithUser: APIURL is checked like every vendor's
+// base URL (httpc.CheckBaseURL); a user in it was let through before.
+func TestConfigRefusesAPIURLWithUser(t *testing.T) {
+	for _, u := range []string{"https://user:pw@api.licensespring.com", "https://user@api.licensespring.com", "https://api.licensespring.com?x=1", "https://api.licensespring.com/#f"} {
+		_, err := licensespring.New(licensespring.Config{APIURL: u, APIKey: "k", SharedKey: "s", Product: "p", CustomerAccountCode: "c"})
+		var ce *oauthkit.ConfigError
+		require.ErrorAs(t, err, &ce)
+		assert.Equal(t, "APIURL", ce.Field)
+		assert.NotContains(t, err.Error(), "pw", "the error holds no password")
+	}
+}
+
+// TestConfigRefusesRedirectURLWithFragment: RFC 6749 §3.1.2.
+func TestConfigRefusesRedirectURLWithFragment(t *testing.T) {
+	_, err := licensespring.New(licensespring.Config{RedirectURL: "https://app.example/cb#x", APIKey: "k", SharedKey: "s", Product: "p", CustomerAccountCode: "c"})
+	var ce *oauthkit.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "RedirectURL", ce.Field)
+}
+
 // TestAnswerWithoutResponseTypeOrScope: a URL that names neither gets the
 // configured grant's response_type and the openid scope.
 func TestAnswerWithoutResponseTypeOrScope(t *testing.T) {

@@ -16,11 +16,12 @@ const (
 	adviceWeb      = "the web flow takes client_id and client_secret from the UniSignIn dashboard (Features > OAuth Service); an app client has no secret: leave ClientSecret empty for the app flow"
 )
 
-func advise(op string, e *oauthkit.Error) string {
+// advise names the cause the vendor documents for an error of e.Op, or "".
+func advise(e *oauthkit.Error) string {
 	switch {
 	case mentionsPKCE(e.Hint):
 		return advicePKCE
-	case op == league.OpPassword && league.IsPasswordRejected(e):
+	case e.Op == oauthkit.OpPassword && league.IsPasswordRejected(e):
 		return advicePassword
 	case e.Code == string(oauthkit.ErrInvalidClient):
 		return adviceWeb

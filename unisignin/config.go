@@ -3,8 +3,6 @@ package unisignin
 import (
 	"log/slog"
 	"net/http"
-	"net/url"
-	"strings"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
@@ -86,22 +84,16 @@ func (c *Config) validate() error {
 	bad := func(field, reason string) error {
 		return &oauthkit.ConfigError{Provider: name, Field: field, Reason: reason}
 	}
-	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if c.BaseURL == "" {
-		return bad("BaseURL", "is required (https://SUBDOMAIN.PRIMARY_DOMAIN)")
-	}
-	if err := httpc.CheckURL(c.BaseURL); err != nil {
-		return bad("BaseURL", err.Error())
-	}
-	if u, _ := url.Parse(c.BaseURL); u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return bad("BaseURL", "must be a plain https://SUBDOMAIN.PRIMARY_DOMAIN URL, without user, query or fragment")
+	var err error
+	if c.BaseURL, err = httpc.BaseURL(c.BaseURL, ""); err != nil {
+		return bad("BaseURL", err.Error()+" (https://SUBDOMAIN.PRIMARY_DOMAIN)")
 	}
 	if c.ClientID == "" {
 		return bad("ClientID", "is required")
 	}
 	if c.RedirectURL != "" {
-		if u, err := url.Parse(c.RedirectURL); err != nil || !u.IsAbs() {
-			return bad("RedirectURL", "must be an absolute URL (https://… for the web flow, <scheme>://<path> for an app)")
+		if err := httpc.CheckRedirectURL(c.RedirectURL); err != nil {
+			return bad("RedirectURL", err.Error())
 		}
 	}
 	if len(c.Scopes) == 0 {

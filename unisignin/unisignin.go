@@ -159,7 +159,7 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 // (docs/vendors/unisignin.md#not-offered). The error satisfies
 // errors.Is(err, errors.ErrUnsupported); no request is sent.
 func (p *Provider) ClientCredentials(context.Context) (*oauth2.Token, error) {
-	return nil, fmt.Errorf("%s: %s: UniSignIn documents no client-credentials grant: %w", name, league.OpClientCredentials, errors.ErrUnsupported)
+	return nil, fmt.Errorf("%s: %s: UniSignIn documents no client-credentials grant: %w", name, oauthkit.OpClientCredentials, errors.ErrUnsupported)
 }
 
 // String describes the provider without its credentials. String, GoString

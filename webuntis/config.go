@@ -99,11 +99,8 @@ func (c *Config) validate() error {
 	bad := func(field, reason string) error {
 		return &oauthkit.ConfigError{Provider: name, Field: field, Reason: reason}
 	}
-	if c.BaseURL == "" {
-		c.BaseURL = DefaultBaseURL
-	}
-	c.BaseURL = strings.TrimRight(c.BaseURL, "/")
-	if err := httpc.CheckURL(c.BaseURL); err != nil {
+	var err error
+	if c.BaseURL, err = httpc.BaseURL(c.BaseURL, DefaultBaseURL); err != nil {
 		return bad("BaseURL", err.Error())
 	}
 	switch {
@@ -119,8 +116,8 @@ func (c *Config) validate() error {
 		return bad("BasicEncoding", "must be BasicAuto, BasicRaw or BasicURLEncoded")
 	}
 	if c.RedirectURL != "" {
-		if u, err := url.Parse(c.RedirectURL); err != nil || !u.IsAbs() {
-			return bad("RedirectURL", "must be an absolute URL")
+		if err := httpc.CheckRedirectURL(c.RedirectURL); err != nil {
+			return bad("RedirectURL", err.Error())
 		}
 	}
 	if len(c.Scopes) == 0 {

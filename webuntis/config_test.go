@@ -56,6 +56,27 @@ func TestConfigValidation(t *testing.T) {
 	assert.NoError(t, err, "loopback http is fine for tests")
 }
 
+// TestConfigRefusesBaseURLWithUserQueryOrFragment: BaseURL is checked like
+// every vendor's base URL (httpc.CheckBaseURL); WebUntis checked only the
+// scheme before, so a user or query in it was let through.
+func TestConfigRefusesBaseURLWithUserQueryOrFragment(t *testing.T) {
+	for _, u := range []string{"https://user:pw@api.webuntis.com", "https://api.webuntis.com?x=1", "https://api.webuntis.com#f"} {
+		_, err := webuntis.New(webuntis.Config{BaseURL: u, Tenant: "1", ClientID: "c", Password: "p"})
+		var ce *oauthkit.ConfigError
+		require.ErrorAs(t, err, &ce)
+		assert.Equal(t, "BaseURL", ce.Field)
+		assert.NotContains(t, err.Error(), "pw", "the error holds no password")
+	}
+}
+
+// TestConfigRefusesRedirectURLWithFragment: RFC 6749 §3.1.2.
+func TestConfigRefusesRedirectURLWithFragment(t *testing.T) {
+	_, err := webuntis.New(webuntis.Config{RedirectURL: "https://app.example/cb#x", Tenant: "1", ClientID: "c", Password: "p"})
+	var ce *oauthkit.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "RedirectURL", ce.Field)
+}
+
 func TestEachFlowNamesTheCredentialItNeeds(t *testing.T) {
 	ctx := context.Background()
 	passwordOnly := mustNew(t, webuntis.Config{Tenant: "1", ClientID: "c", Password: "p"})

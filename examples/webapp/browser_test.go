@@ -19,12 +19,12 @@ import (
 const chromiumPath = "/usr/bin/chromium"
 
 // TestBrowserSignInEveryVendor drives a real headless Chromium through the
-// app against the in-process fakes: for every vendor it clicks sign-in, goes
-// through the fake's authorization endpoint (the fake's user is signed in
-// there already, so it redirects straight back, as an identity provider
-// with a session does), lands on the signed-in page, calls the API with the
-// user's token and logs out. Screenshots of the sign-in page and of each
-// signed-in page are kept in a temporary directory, whose paths it logs.
+// app against the in-process fakes: for every vendor it clicks sign-in,
+// lands on the fake's own sign-in page ("Sign in to <vendor> (fake)"),
+// clicks its "Sign in" button, comes back to the app's signed-in page,
+// calls the API with the user's token and logs out. Screenshots of the
+// app's sign-in page, of each fake's sign-in page and of each signed-in page
+// are kept in a temporary directory, whose paths it logs.
 func TestBrowserSignInEveryVendor(t *testing.T) {
 	if _, err := os.Stat(chromiumPath); err != nil {
 		if os.Getenv("CI") == "true" {
@@ -118,11 +118,15 @@ func TestBrowserSignInEveryVendor(t *testing.T) {
 	for _, v := range vendors {
 		name := v.provider.Name()
 		t.Run(name, func(t *testing.T) {
-			var vendor, subject, result, loc string
+			var title, vendor, subject, result, loc string
 			err := step(
 				chromedp.Navigate(base+"/"),
 				chromedp.WaitVisible(chromedp.ID("signin-"+name)),
 				chromedp.Click(chromedp.ID("signin-"+name)),
+				chromedp.WaitVisible(chromedp.ID("fake-sign-in")),
+				text("fake-login-title", &title),
+				shot("fake-sign-in-"+name),
+				chromedp.Click(chromedp.ID("fake-sign-in")),
 				chromedp.WaitVisible(chromedp.ID("who")),
 				text("vendor", &vendor),
 				text("subject", &subject),
@@ -138,6 +142,9 @@ func TestBrowserSignInEveryVendor(t *testing.T) {
 			)
 			if err != nil {
 				t.Fatalf("%s: %v", name, err)
+			}
+			if want := "Sign in to " + v.label + " (fake)"; title != want {
+				t.Errorf("the fake's sign-in page says %q, want %q", title, want)
 			}
 			if vendor != v.label || subject == "" || result == "" {
 				t.Errorf("signed-in page: vendor %q, subject %q, API result %q", vendor, subject, result)

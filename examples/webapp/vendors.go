@@ -41,13 +41,15 @@ type fakes struct {
 
 func callbackURL(base, name string) string { return base + "/auth/" + name + "/callback" }
 
-// startFakes starts the fakes with the app's callbacks registered.
+// startFakes starts the fakes with the app's callbacks registered. Each
+// fake shows its sign-in page, as the vendor would: the user clicks
+// "Sign in" there before the fake redirects back to the app.
 func startFakes(base string) *fakes {
 	return &fakes{
-		wu:  webuntistest.NewServer(webuntistest.Options{Tenant: webuntistest.Tenant{RedirectURLs: []string{callbackURL(base, "webuntis")}}}),
-		usi: unisignintest.NewServer(unisignintest.Options{App: unisignintest.App{RedirectURLs: []string{callbackURL(base, "unisignin")}}}),
-		ji:  justimmotest.NewServer(justimmotest.Options{App: justimmotest.App{RedirectURLs: []string{callbackURL(base, "justimmo")}}}),
-		ls:  licensespringtest.NewServer(licensespringtest.Options{RedirectURLs: []string{callbackURL(base, "licensespring")}}),
+		wu:  webuntistest.NewServer(webuntistest.Options{LoginPage: true, Tenant: webuntistest.Tenant{RedirectURLs: []string{callbackURL(base, "webuntis")}}}),
+		usi: unisignintest.NewServer(unisignintest.Options{LoginPage: true, App: unisignintest.App{RedirectURLs: []string{callbackURL(base, "unisignin")}}}),
+		ji:  justimmotest.NewServer(justimmotest.Options{LoginPage: true, App: justimmotest.App{RedirectURLs: []string{callbackURL(base, "justimmo")}}}),
+		ls:  licensespringtest.NewServer(licensespringtest.Options{LoginPage: true, RedirectURLs: []string{callbackURL(base, "licensespring")}}),
 	}
 }
 

@@ -1,6 +1,7 @@
 package httpc
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -81,6 +82,43 @@ func CheckURL(raw string) error {
 	default:
 		return fmt.Errorf("must be an absolute https URL")
 	}
+}
+
+// CheckBaseURL accepts what [CheckURL] accepts, without a user, query or
+// fragment: a base URL that a vendor's paths are appended to. A user would
+// send credentials to every endpoint; a query or fragment would swallow the
+// paths.
+func CheckBaseURL(raw string) error {
+	if err := CheckURL(raw); err != nil {
+		return err
+	}
+	if u, _ := url.Parse(raw); u.User != nil || u.RawQuery != "" || u.ForceQuery || u.Fragment != "" {
+		return errors.New("must not hold a user, query or fragment")
+	}
+	return nil
+}
+
+// BaseURL is a vendor's configured base URL with its trailing slashes
+// removed, or def when it is empty, checked with [CheckBaseURL].
+func BaseURL(raw, def string) (string, error) {
+	raw = strings.TrimRight(raw, "/")
+	if raw == "" {
+		raw = def
+	}
+	if raw == "" {
+		return "", errors.New("is required")
+	}
+	return raw, CheckBaseURL(raw)
+}
+
+// CheckRedirectURL accepts an absolute redirect URL without a fragment (RFC
+// 6749 §3.1.2). Any scheme is accepted: an app's redirect URL is
+// <scheme>://<path>.
+func CheckRedirectURL(raw string) error {
+	if u, err := url.Parse(raw); err != nil || !u.IsAbs() || u.Fragment != "" {
+		return errors.New("must be an absolute URL without a fragment")
+	}
+	return nil
 }
 
 // IsLoopback reports whether host is localhost or a loopback address.

@@ -261,6 +261,38 @@ func TestCheckURL(t *testing.T) {
 	}
 }
 
+func TestCheckBaseURL(t *testing.T) {
+	for _, ok := range []string{"https://api.webuntis.com", "https://x.example/base", "http://127.0.0.1:8080"} {
+		assert.NoError(t, CheckBaseURL(ok), ok)
+	}
+	for _, bad := range []string{"http://api.webuntis.com", "https://user:pw@x.example", "https://user@x.example", "https://x.example?a=1", "https://x.example?", "https://x.example#f"} {
+		err := CheckBaseURL(bad)
+		if assert.Error(t, err, "position %d", len(bad)) {
+			assert.NotContains(t, err.Error(), "pw", "the error holds no password")
+		}
+	}
+}
+
+func TestBaseURL(t *testing.T) {
+	got, err := BaseURL("https://x.example/a//", "https://default.example")
+	require.NoError(t, err)
+	assert.Equal(t, "https://x.example/a", got)
+	got, err = BaseURL("", "https://default.example")
+	require.NoError(t, err)
+	assert.Equal(t, "https://default.example", got)
+	_, err = BaseURL("/", "")
+	assert.EqualError(t, err, "is required")
+}
+
+func TestCheckRedirectURL(t *testing.T) {
+	for _, ok := range []string{"https://app.example/callback", "http://localhost:8080/cb", "myapp://oauth/callback", "https://app.example/cb?x=1"} {
+		assert.NoError(t, CheckRedirectURL(ok), ok)
+	}
+	for _, bad := range []string{"", "/callback", "app.example/cb", "https://app.example/cb#frag", "::"} {
+		assert.EqualError(t, CheckRedirectURL(bad), "must be an absolute URL without a fragment", bad)
+	}
+}
+
 func TestUserAgent(t *testing.T) {
 	var ua string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { ua = r.UserAgent() }))

@@ -16,18 +16,18 @@ const (
 	AdviceGrant      = "the server does not offer this grant to this client"
 )
 
-// Advise returns league's advice for an error of op, or "".
-func Advise(op string, e *oauthkit.Error) string {
+// Advise returns league's advice for an error of the operation e.Op, or "".
+func Advise(e *oauthkit.Error) string {
 	switch {
-	case op == OpRefresh && oauthkit.NeedsLogin(e):
+	case e.Op == oauthkit.OpRefresh && oauthkit.NeedsLogin(e):
 		return AdviceNeedsLogin
 	case e.Code == string(oauthkit.ErrInvalidClient):
 		return AdviceClient
 	case e.Code == string(oauthkit.ErrUnsupportedGrantType):
 		return AdviceGrant
-	case op == OpExchange && IsCodeRejected(e):
+	case e.Op == oauthkit.OpExchange && IsCodeRejected(e):
 		return AdviceCode
-	case op == OpPassword && IsPasswordRejected(e):
+	case e.Op == oauthkit.OpPassword && IsPasswordRejected(e):
 		return AdvicePassword
 	}
 	return ""

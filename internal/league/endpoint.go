@@ -14,14 +14,6 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 )
 
-// Operation names, as they appear in [oauthkit.Error.Op].
-const (
-	OpExchange          = oauthkit.OpExchange
-	OpRefresh           = oauthkit.OpRefresh
-	OpPassword          = oauthkit.OpPassword
-	OpClientCredentials = oauthkit.OpClientCredentials
-)
-
 // Endpoint is one client of a league/oauth2-server token endpoint. It is
 // safe for concurrent use.
 type Endpoint struct {
@@ -33,9 +25,10 @@ type Endpoint struct {
 	Secret oauthkit.Secret
 	Client *oauthwire.Client
 
-	// Advise returns the vendor's documented cause for an error of op, or "";
-	// it is consulted before league's own advice. Nil: league's only.
-	Advise func(op string, e *oauthkit.Error) string
+	// Advise returns the vendor's documented cause for an error (e.Op names
+	// the operation), or ""; it is consulted before league's own advice.
+	// Nil: league's only.
+	Advise func(e *oauthkit.Error) string
 }
 
 // Exchange trades an authorization code for tokens (RFC 6749 §4.1.3):
@@ -55,7 +48,7 @@ func (e *Endpoint) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 	if ar.CodeVerifier != "" {
 		params.Set("code_verifier", ar.CodeVerifier)
 	}
-	return e.token(ctx, OpExchange, params, true)
+	return e.token(ctx, oauthkit.OpExchange, params, true)
 }
 
 // Refresh trades a refresh token for new tokens (RFC 6749 §6). league
@@ -66,10 +59,10 @@ func (e *Endpoint) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 // keeps the old one the same way).
 func (e *Endpoint) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	if refreshToken == "" {
-		return nil, fmt.Errorf("%s: %s: empty refresh token: %w", e.Provider, OpRefresh, oauthkit.ErrNoRefreshToken)
+		return nil, fmt.Errorf("%s: %s: empty refresh token: %w", e.Provider, oauthkit.OpRefresh, oauthkit.ErrNoRefreshToken)
 	}
 	params := url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}}
-	tok, err := e.token(ctx, OpRefresh, params, false)
+	tok, err := e.token(ctx, oauthkit.OpRefresh, params, false)
 	if err != nil {
 		return nil, err
 	}
@@ -84,9 +77,9 @@ func (e *Endpoint) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 func (e *Endpoint) Password(ctx context.Context, username string, password oauthkit.Secret, scopes []string) (*oauth2.Token, error) {
 	switch {
 	case username == "":
-		return nil, fmt.Errorf("%s: %s: empty username", e.Provider, OpPassword)
+		return nil, fmt.Errorf("%s: %s: empty username", e.Provider, oauthkit.OpPassword)
 	case password.IsZero():
-		return nil, fmt.Errorf("%s: %s: empty password", e.Provider, OpPassword)
+		return nil, fmt.Errorf("%s: %s: empty password", e.Provider, oauthkit.OpPassword)
 	}
 	params := url.Values{
 		"grant_type": {"password"},
@@ -94,18 +87,18 @@ func (e *Endpoint) Password(ctx context.Context, username string, password oauth
 		"password":   {password.Reveal()},
 	}
 	setScope(params, scopes)
-	return e.token(ctx, OpPassword, params, false)
+	return e.token(ctx, oauthkit.OpPassword, params, false)
 }
 
 // ClientCredentials gets a token for the client itself (RFC 6749 §4.4). It
 // needs a client secret: league ≥ 8 refuses the grant to public clients.
 func (e *Endpoint) ClientCredentials(ctx context.Context, scopes []string) (*oauth2.Token, error) {
 	if e.Secret.IsZero() {
-		return nil, fmt.Errorf("%s: %s: a client secret is required", e.Provider, OpClientCredentials)
+		return nil, fmt.Errorf("%s: %s: a client secret is required", e.Provider, oauthkit.OpClientCredentials)
 	}
 	params := url.Values{"grant_type": {"client_credentials"}}
 	setScope(params, scopes)
-	return e.token(ctx, OpClientCredentials, params, false)
+	return e.token(ctx, oauthkit.OpClientCredentials, params, false)
 }
 
 // now is the vendor's clock (Config.Now, passed on in Client.Now).
@@ -131,11 +124,11 @@ func (e *Endpoint) token(ctx context.Context, op string, params url.Values, sing
 		SingleUse: singleUse,
 		Advise: func(err *oauthkit.Error) string {
 			if e.Advise != nil {
-				if a := e.Advise(op, err); a != "" {
+				if a := e.Advise(err); a != "" {
 					return a
 				}
 			}
-			return Advise(op, err)
+			return Advise(err)
 		},
 	})
 }

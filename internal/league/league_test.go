@@ -15,7 +15,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 )
 
-func endpoint(t *testing.T, secret oauthkit.Secret, body string, vendor func(string, *oauthkit.Error) string) (*league.Endpoint, *fakeidp.Recorder) {
+func endpoint(t *testing.T, secret oauthkit.Secret, body string, vendor func(*oauthkit.Error) string) (*league.Endpoint, *fakeidp.Recorder) {
 	t.Helper()
 	status := 200
 	if body == "" {
@@ -43,28 +43,27 @@ func TestPublicClientSendsNoSecret(t *testing.T) {
 
 func TestAdvice(t *testing.T) {
 	tests := []struct {
-		op   string
 		err  oauthkit.Error
 		want string
 	}{
-		{league.OpRefresh, oauthkit.Error{Op: league.OpRefresh, StatusCode: 400, Code: "invalid_grant"}, league.AdviceNeedsLogin},
-		{league.OpRefresh, oauthkit.Error{Op: league.OpRefresh, StatusCode: 401, Code: "invalid_request", Hint: "Token has been revoked"}, league.AdviceNeedsLogin},
-		{league.OpExchange, oauthkit.Error{Op: league.OpExchange, StatusCode: 400, Code: "invalid_request", Hint: "Authorization code has expired"}, league.AdviceCode},
-		{league.OpExchange, oauthkit.Error{Op: league.OpExchange, StatusCode: 400, Code: "invalid_grant", Hint: "Authorization code has been revoked"}, league.AdviceCode},
-		{league.OpExchange, oauthkit.Error{Op: league.OpExchange, StatusCode: 400, Code: "invalid_request", Hint: "Check the `redirect_uri` parameter"}, ""},
-		{league.OpPassword, oauthkit.Error{Op: league.OpPassword, StatusCode: 401, Code: "invalid_credentials"}, league.AdvicePassword},
-		{league.OpPassword, oauthkit.Error{Op: league.OpPassword, StatusCode: 401, Code: "invalid_client"}, league.AdviceClient},
-		{league.OpClientCredentials, oauthkit.Error{Op: league.OpClientCredentials, StatusCode: 400, Code: "unsupported_grant_type"}, league.AdviceGrant},
-		{league.OpClientCredentials, oauthkit.Error{Op: league.OpClientCredentials, StatusCode: 500, Code: "server_error"}, ""},
+		{oauthkit.Error{Op: oauthkit.OpRefresh, StatusCode: 400, Code: "invalid_grant"}, league.AdviceNeedsLogin},
+		{oauthkit.Error{Op: oauthkit.OpRefresh, StatusCode: 401, Code: "invalid_request", Hint: "Token has been revoked"}, league.AdviceNeedsLogin},
+		{oauthkit.Error{Op: oauthkit.OpExchange, StatusCode: 400, Code: "invalid_request", Hint: "Authorization code has expired"}, league.AdviceCode},
+		{oauthkit.Error{Op: oauthkit.OpExchange, StatusCode: 400, Code: "invalid_grant", Hint: "Authorization code has been revoked"}, league.AdviceCode},
+		{oauthkit.Error{Op: oauthkit.OpExchange, StatusCode: 400, Code: "invalid_request", Hint: "Check the `redirect_uri` parameter"}, ""},
+		{oauthkit.Error{Op: oauthkit.OpPassword, StatusCode: 401, Code: "invalid_credentials"}, league.AdvicePassword},
+		{oauthkit.Error{Op: oauthkit.OpPassword, StatusCode: 401, Code: "invalid_client"}, league.AdviceClient},
+		{oauthkit.Error{Op: oauthkit.OpClientCredentials, StatusCode: 400, Code: "unsupported_grant_type"}, league.AdviceGrant},
+		{oauthkit.Error{Op: oauthkit.OpClientCredentials, StatusCode: 500, Code: "server_error"}, ""},
 	}
 	for _, tt := range tests {
 		e := tt.err
-		assert.Equal(t, tt.want, league.Advise(tt.op, &e), "%s %s %s", tt.op, tt.err.Code, tt.err.Hint)
+		assert.Equal(t, tt.want, league.Advise(&e), "%s %s %s", tt.err.Op, tt.err.Code, tt.err.Hint)
 	}
 }
 
 func TestVendorAdviceFirst(t *testing.T) {
-	vendor := func(op string, e *oauthkit.Error) string {
+	vendor := func(e *oauthkit.Error) string {
 		if e.Code == "invalid_client" {
 			return "vendor says"
 		}
