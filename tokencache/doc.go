@@ -88,6 +88,20 @@
 // [Config.MaxEntries] and optionally shared between replicas through a
 // [Store].
 //
+// # Replicas: a shared Store
+//
+// With [Config.Store] the replicas of a service share their tokens: the
+// cache's memory stays in front (a hit never touches the Store), and a
+// replica that would fetch first adopts a fresh token another replica wrote.
+// When none is there, one replica takes the key's lease in the Store and
+// fetches; the others wait for its token (at most [Config.StoreWait]), so
+// the vendor sees one request per key for the whole fleet. Writes are
+// compare-and-swap, so a rotated refresh token is never overwritten by an
+// older one. A Store that is down or slow costs a fill a bounded wait and an
+// error to [Config.OnError]; the cache keeps serving and fetching on its own.
+// Package [github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore] is such
+// a Store on Redis, encrypted at rest.
+//
 // # Sharing tokens
 //
 // Returned tokens are the cached values themselves, shared by every caller

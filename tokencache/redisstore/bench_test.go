@@ -1,0 +1,96 @@
+package redisstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
+)
+
+// BenchmarkL1Hit: a fresh token served from the cache's memory, with and
+// without a Store behind it: a hit never touches Redis.
+func BenchmarkL1Hit(b *testing.B) {
+	srv := startRedis(b)
+	for _, name := range []string{"memory", "redisstore"} {
+		b.Run(name, func(b *testing.B) {
+			var cfg tokencache.Config
+			if name == "redisstore" {
+				cfg.Store = newStore(b, srv, prefix(), redisstore.Config{})
+			}
+			cache := tokencache.New(cfg)
+			defer cache.Close()
+			fetch := func(context.Context) (*oauth2.Token, error) {
+				return &oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)}, nil
+			}
+			ctx := context.Background()
+			_, err := cache.Token(ctx, "k", fetch)
+			require.NoError(b, err)
+			b.ReportAllocs()
+			b.ResetTimer()
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					if _, err := cache.Token(ctx, "k", fetch); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		})
+	}
+}
+
+// BenchmarkL2Hit: reading and opening a sealed token from Redis on
+// loopback, what a replica pays to adopt another's token instead of
+// fetching one.
+func BenchmarkL2Hit(b *testing.B) {
+	srv := startRedis(b)
+	for _, name := range []string{"sealed", "plaintext"} {
+		b.Run(name, func(b *testing.B) {
+			s := newStore(b, srv, prefix(), redisstore.Config{InsecurePlaintext: name == "plaintext"})
+			ctx := context.Background()
+			ok, err := s.CompareAndSwap(ctx, "k", "", &oauth2.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)}, time.Hour)
+			require.NoError(b, err)
+			require.True(b, ok)
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if st, err := s.Get(ctx, "k"); err != nil || st.Token == nil {
+					b.Fatal("no token")
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkFleet: 8 replicas × 200 goroutines on 100 keys over 3 token
+// lifetimes, with the Store and without it: the upstream fetches per key
+// per lifetime (fetches/key/life) is the figure; ns/op is one whole run.
+func BenchmarkFleet(b *testing.B) {
+	srv := startRedis(b)
+	const replicas, goroutines, keys, lifetimes = 8, 200, 100, 3
+	for _, name := range []string{"redisstore", "nostore"} {
+		b.Run(name, func(b *testing.B) {
+			addr := srv.addr
+			if name == "nostore" {
+				addr = ""
+			}
+			var fetches int64
+			runs := 0
+			for b.Loop() {
+				f := newFleet(b, replicas, keys, addr, redisstore.Config{})
+				for i := range lifetimes {
+					if i > 0 {
+						f.clock.Advance(life)
+					}
+					fetches += f.round(b, goroutines)
+				}
+				runs++
+			}
+			b.ReportMetric(float64(fetches)/float64(runs*keys*lifetimes), "fetches/key/life")
+		})
+	}
+}
