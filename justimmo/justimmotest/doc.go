@@ -45,4 +45,7 @@
 // carried one (league, RFC 6749 §4.1.3); the API answers a missing or dead
 // token, and a client-credentials token on the current-user endpoint, with
 // league's access_denied body (HTTP 401 and 403).
+//
+// What every fake offers, and the names they share, are in
+// [github.com/seed-e8f4a5f7/oauthkit/oauthkittest].
 package justimmotest

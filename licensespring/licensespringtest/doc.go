@@ -15,8 +15,9 @@
 //     parameters algorithm, headers, signature and apikey present (else
 //     authorization_missing_params) and well-formed (else
 //     authorization_invalid_headers; hmac_required for another algorithm);
-//     the API key known (else invalid_api_key); the Date at most 15 minutes
-//     from the fake's clock (else date_header_diff); the signature the
+//     the API key known (else invalid_api_key); the Date an RFC 7231
+//     IMF-fixdate at most 15 minutes from the fake's clock (else
+//     date_header_diff); the signature the
 //     base64 HMAC-SHA256 of "licenseSpring\ndate: <Date>" under the shared
 //     key's UTF-8 bytes (else signature_mismatch). Errors are
 //     {"status", "code", "message"} with HTTP 400;
@@ -47,4 +48,7 @@
 // vendor describes); a bad code or ID token at activation is
 // sso_authentication_failed; codes live one minute and work once; access and
 // ID tokens live 300 s; refresh tokens rotate.
+//
+// What every fake offers, and the names they share, are in
+// [github.com/seed-e8f4a5f7/oauthkit/oauthkittest].
 package licensespringtest

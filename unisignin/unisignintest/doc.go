@@ -20,8 +20,9 @@
 //   - POST /oauth/v2/access_token with every parameter in the form body
 //     (league ignores the query string): authorization_code, password and
 //     refresh_token grants; no client_credentials (the vendor documents
-//     none: unsupported_grant_type). client_secret for the web client; a
-//     raw Basic header is also read, not URL-decoded, as league does;
+//     none: unsupported_grant_type). client_id and client_secret in the form
+//     body (docs/vendors/unisignin.md#client-authentication): a Basic header
+//     is not read, so credentials sent only there are a missing client_id;
 //   - refresh tokens rotate: a refresh revokes the refresh token used and the
 //     access token issued with it;
 //   - GET /oauth/v2/user?client_id=… with the Bearer token returns the
@@ -34,4 +35,7 @@
 // live 10 minutes; access tokens 3599 s (the vendor's sample expires_in);
 // refresh tokens one month (league's default); the user endpoint answers 401
 // {"message":"Unauthenticated."} without a live token, as Laravel does.
+//
+// What every fake offers, and the names they share, are in
+// [github.com/seed-e8f4a5f7/oauthkit/oauthkittest].
 package unisignintest

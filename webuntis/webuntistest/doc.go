@@ -10,9 +10,12 @@
 //   - discovery at {base}/.well-known/openid-configuration, with
 //     base = {URL}/WebUntis/api/sso/v3/{tenant}, and a JWKS;
 //   - GET {base}/authorize with response_type=code, client_id, a registered
-//     redirect_uri (else "invalid_ressource", their spelling), scope and
-//     nonce; it redirects with code and state for the logged-in WebUntis user
-//     (an active WebUntis session is needed, see [Server.SetUser]);
+//     redirect_uri matched exactly (else "invalid_ressource", their
+//     spelling), scope and nonce (else the redirect carries
+//     error=invalid_request: a client that forgets the nonce fails here as
+//     against WebUntis); it redirects with code and state for the logged-in
+//     WebUntis user (an active WebUntis session is needed, see
+//     [Server.SetUser]), and the ID token carries the nonce;
 //   - POST {base}/token, Content-Type application/x-www-form-urlencoded
 //     required: authorization_code with client_id and client_secret (the OIDC
 //     secret) as parameters; client_credentials with grant_type in the body
@@ -27,5 +30,9 @@
 // Where the vendor's pages are silent the fake chooses, and says so: codes
 // live 5 minutes and work once, login tokens live 300 s, no refresh tokens
 // are issued (the discovery document lists no refresh_token grant), PKCE is
-// checked when a challenge was sent, errors are RFC 6749 §5.2 JSON.
+// checked when a challenge was sent and must be S256 (the method its
+// discovery document lists), errors are RFC 6749 §5.2 JSON.
+//
+// What every fake offers, and the names they share, are in
+// [github.com/seed-e8f4a5f7/oauthkit/oauthkittest].
 package webuntistest
