@@ -24,10 +24,31 @@ import (
 // for subject, that cannot be completed a second time.
 func CompleteCallback(t *testing.T, p oauthkit.Provider, raw, subject string) {
 	t.Helper()
+	CompleteCallbackAt(t, p, nil, raw, subject)
+}
+
+// Authorizer plays the browser at a fake's authorization endpoint: it
+// returns the callback URL the fake redirects to (the fakes' Authorize).
+type Authorizer func(ctx context.Context, authURL string) (*url.URL, error)
+
+// CompleteCallbackAt is [CompleteCallback] against a fake that issues real
+// codes: with authorize set, "CODE" in raw stands for the code the fake
+// issued for the login, so that the fuzzer reaches the success path of a
+// vendor whose codes a stub cannot mint (an OpenID Connect vendor's ID token
+// carries the login's nonce).
+func CompleteCallbackAt(t *testing.T, p oauthkit.Provider, authorize Authorizer, raw, subject string) {
+	t.Helper()
 	ctx := context.Background()
 	ar, err := p.AuthCodeURL(ctx)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if authorize != nil && strings.Contains(raw, "CODE") {
+		cb, err := authorize(ctx, ar.URL)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw = strings.ReplaceAll(raw, "CODE", url.QueryEscape(cb.Query().Get("code")))
 	}
 	q, _ := url.ParseQuery(strings.ReplaceAll(raw, "STATE", ar.State))
 	if q == nil {
