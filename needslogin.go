@@ -24,32 +24,15 @@ var ErrNoRefreshToken = errors.New("oauthkit: no refresh token to renew the logi
 //		return
 //	}
 //
-// It is true for exactly these causes, anywhere in err's chain:
-//
-//   - [ErrNoRefreshToken]: the token expired and there is none to renew it
-//     with;
-//
-// and an [*Error] of a refresh (Op [OpRefresh]) that says the refresh token
-// is dead:
-//
-//   - invalid_grant, the RFC 6749 §5.2 code for a refresh token that is
-//     "invalid, expired, revoked … or was issued to another client" (also
-//     league/oauth2-server ≥ 8, HTTP 400);
-//   - invalid_request with HTTP 401: league/oauth2-server ≤ 7 answers a dead
-//     refresh token so ("The refresh token is invalid.", hints "Token has
-//     expired", "Token has been revoked", "Cannot decrypt the refresh token");
-//   - invalid_request whose hint, message or description says the refresh
-//     token has expired, was revoked or is invalid, at any 4xx status
-//     (Justimmo's documented {"error":"invalid_request", …, "hint":"Refresh
-//     token has expired"}).
-//
-// It is false for everything else: network errors and timeouts, 5xx and
-// other malformed answers, invalid_client (a configuration error, not the
-// user's) and a missing refresh_token parameter, which are worth retrying or
-// fixing but which logging in again does not cure; and errors of any other
-// operation. A failed login attempt ([ErrLoginExpired], [ErrStateMismatch],
-// an expired authorization code, a wrong password) is not a dead session:
-// the login handler answers it itself, by starting that login over.
+// It is true for [ErrNoRefreshToken] anywhere in err's chain, and for an
+// [*Error] of a refresh (Op [OpRefresh]) that says the refresh token is dead:
+// invalid_grant (RFC 6749 §5.2), invalid_request with HTTP 401, or
+// invalid_request whose hint, message or description says the refresh token
+// expired, was revoked or is invalid — the answers of every
+// league/oauth2-server version the vendors run (the table is in
+// internal/league's package documentation). It is false for everything
+// else: network errors, 5xx, invalid_client, other operations, and a failed
+// login attempt, which the login handler answers by starting over.
 func NeedsLogin(err error) bool {
 	if errors.Is(err, ErrNoRefreshToken) {
 		return true

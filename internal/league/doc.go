@@ -32,5 +32,20 @@
 //	≥ 9:  {"error", "error_description", "hint"}            refresh token dead: invalid_grant, HTTP 400
 //
 // oauthwire parses all three into [oauthkit.Error] (Message and Hint kept),
-// and [oauthkit.NeedsLogin] recognises a dead refresh token in each.
+// and [oauthkit.NeedsLogin] recognises a dead refresh token in each:
+//
+//   - invalid_grant, the RFC 6749 §5.2 code for a refresh token that is
+//     "invalid, expired, revoked … or was issued to another client" (≥ 8,
+//     HTTP 400);
+//   - invalid_request with HTTP 401 (≤ 7: "The refresh token is invalid.",
+//     hints "Token has expired", "Token has been revoked", "Cannot decrypt
+//     the refresh token");
+//   - invalid_request whose hint, message or description says the refresh
+//     token has expired, was revoked or is invalid, at any 4xx status
+//     (Justimmo's documented {"error":"invalid_request", …, "hint":"Refresh
+//     token has expired"}).
+//
+// NeedsLogin is false for network errors, 5xx, invalid_client (a
+// configuration error) and a missing refresh_token parameter: retrying or
+// fixing helps there, logging in again does not.
 package league
