@@ -99,12 +99,10 @@ func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
 // LicenseSpring set them — with a fresh state and nonce added and, for the
 // code grant, PKCE S256.
 //
-// PKCE: Keycloak supports S256 for public clients and enforces a challenge
-// at the token endpoint once one was sent; the code is then useless to
-// anyone without the verifier. That is also why a code from AuthCodeURL
-// cannot go to activate_license — LicenseSpring redeems it without a
-// verifier, and Keycloak would refuse. To activate a license with the code,
-// start with [Provider.ActivationURL] instead.
+// Its code is bound to the PKCE verifier, so it cannot go to
+// activate_license; to activate a license with the code, start with
+// [Provider.ActivationURL] ("Two grants, two uses of a login" in the package
+// documentation says why).
 //
 // With response type "token" AuthCodeURL and ActivationURL are the same:
 // the ID token serves both the login and the activation.
@@ -115,8 +113,8 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 // ActivationURL starts a login whose code goes to LicenseSpring's
 // activate_license (docs/vendors/licensespring.md#activation: the body holds
 // code or id_token): the sso_url answer's URL with a fresh state and nonce,
-// and no PKCE, because LicenseSpring redeems the code at Keycloak without a
-// verifier. Finish it with [Provider.CompleteActivation], which checks the
+// and no PKCE (see "Two grants, two uses of a login" in the package
+// documentation). Finish it with [Provider.CompleteActivation], which checks the
 // callback and returns the code without exchanging it.
 //
 // With response type "token" it is the same as [Provider.AuthCodeURL];
