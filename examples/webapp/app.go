@@ -5,7 +5,6 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
-	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
@@ -91,7 +90,7 @@ func (a *app) me(w http.ResponseWriter, r *http.Request) {
 	case err != nil:
 		data["Error"] = "Could not get a token for you right now."
 	default:
-		data["TokenExpiry"] = tok.Expiry.Format(time.RFC1123)
+		data["TokenExpiry"] = tok.Expiry.Format("2006-01-02 15:04:05 MST")
 		if r.Method == http.MethodPost {
 			if out, err := v.callAPI(r.Context(), tok); err != nil {
 				data["Error"] = "The API call failed."
