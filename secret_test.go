@@ -47,3 +47,35 @@ func TestSecretIsZero(t *testing.T) {
 	assert.True(t, oauthkit.Secret("").IsZero())
 	assert.False(t, oauthkit.Secret("x").IsZero())
 }
+
+// TestSecretJSONRoundTripIsAnErrorNotARedactedPassword: JSON of a Secret is
+// "[redacted]"; reading it back must fail naming the field, never yield the
+// password "[redacted]".
+func TestSecretJSONRoundTripIsAnErrorNotARedactedPassword(t *testing.T) {
+	type creds struct {
+		ClientID string
+		Password oauthkit.Secret
+	}
+	j, err := json.Marshal(creds{ClientID: "c", Password: "pw-value"})
+	require.NoError(t, err)
+	var back creds
+	err = json.Unmarshal(j, &back)
+	require.Error(t, err, "unmarshalling the redacted placeholder must fail")
+	assert.Contains(t, err.Error(), "Password", "the error names the field")
+	var te *json.UnmarshalTypeError
+	require.ErrorAs(t, err, &te)
+	assert.Equal(t, "Password", te.Field)
+	assert.True(t, back.Password.IsZero(), "no placeholder was stored as the password")
+
+	// A real value reads back losslessly; null leaves the field as it was.
+	require.NoError(t, json.Unmarshal([]byte(`{"ClientID":"c","Password":"pw-value"}`), &back))
+	assert.True(t, back.Password == "pw-value", "the value read back")
+	require.NoError(t, json.Unmarshal([]byte(`{"Password":null}`), &back))
+	assert.False(t, back.Password.IsZero())
+	require.Error(t, json.Unmarshal([]byte(`{"Password":42}`), &back))
+
+	var s oauthkit.Secret
+	require.ErrorIs(t, s.UnmarshalText([]byte("[redacted]")), oauthkit.ErrRedactedSecret)
+	require.NoError(t, s.UnmarshalText([]byte("x")))
+	assert.True(t, s == "x")
+}
