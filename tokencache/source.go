@@ -2,8 +2,11 @@ package tokencache
 
 import (
 	"context"
+	"crypto/subtle"
 	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"sync/atomic"
 
 	"golang.org/x/oauth2"
@@ -17,7 +20,13 @@ import (
 // few atomic loads, without a map lookup, whatever the number of keys. Fetches it starts get
 // [context.Background] (with [Config.FetchTimeout]), since
 // [oauth2.TokenSource.Token] takes no context; use [Cache.Token] or
-// [Cache.Client] to pass one.
+// [Cache.Client] to pass one, or the source's own TokenContext method:
+//
+//	tok, err := src.(interface {
+//		TokenContext(context.Context) (*oauth2.Token, error)
+//	}).TokenContext(ctx)
+//
+// which is [Cache.Token] for the bound key at the cost of a bound hit.
 //
 // The returned tokens are shared and must not be modified.
 func (c *Cache) TokenSource(key string, fetch Fetch) oauth2.TokenSource {
@@ -35,6 +44,11 @@ type source struct {
 
 func (s *source) Token() (*oauth2.Token, error) {
 	return s.token(context.Background())
+}
+
+// TokenContext is Token waiting for a fetch under ctx, like [Cache.Token].
+func (s *source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
+	return s.token(ctx)
 }
 
 func (s *source) token(ctx context.Context) (*oauth2.Token, error) {
@@ -68,8 +82,15 @@ func (s *source) token(ctx context.Context) (*oauth2.Token, error) {
 //
 // Unlike [oauth2.Transport], it waits for a token under the request's
 // context: a request cancelled while the token is being fetched returns at
-// once. It does not invalidate the token on a 401 response; call
-// [Cache.Invalidate] if the resource server rejects it.
+// once. And when the resource server rejects the token before it expires —
+// 401 with a Bearer challenge naming error="invalid_token" (RFC 6750 §3.1),
+// as after a revocation or a reset password — the client invalidates the
+// key (unless another request already replaced that token) and sends the
+// request once more with a new token. Only a request whose body can be sent
+// again is retried: no body, or [http.Request.GetBody] set (as
+// [http.NewRequest] does for bytes and strings). It retries once, never
+// loops: a second 401 is returned to the caller, as are 403 and a 401
+// without that challenge.
 func (c *Cache) Client(key string, fetch Fetch, base http.RoundTripper) *http.Client {
 	return &http.Client{
 		Transport:     &transport{src: &source{c: c, key: key, fetch: fetch.renew()}, base: base},
@@ -79,7 +100,8 @@ func (c *Cache) Client(key string, fetch Fetch, base http.RoundTripper) *http.Cl
 }
 
 // transport adds the key's token to each request, like [oauth2.Transport],
-// except to a redirect that left the origin.
+// except to a redirect that left the origin, and retries once with a new
+// token when the token is rejected as invalid.
 type transport struct {
 	src  *source
 	base http.RoundTripper
@@ -97,16 +119,120 @@ func (t *transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		closeBody()
 		return nil, fmt.Errorf("tokencache: %w", oauthkit.ErrCrossOriginRedirect)
 	}
-	tok, err := t.src.token(req.Context())
+	ctx := req.Context()
+	tok, err := t.src.token(ctx)
 	if err != nil {
 		closeBody()
 		return nil, err
 	}
-	req2 := req.Clone(req.Context()) // a RoundTripper must not modify the request
-	tok.SetAuthHeader(req2)
 	base := t.base
 	if base == nil {
 		base = http.DefaultTransport
 	}
-	return base.RoundTrip(req2)
+	req2 := req.Clone(ctx) // a RoundTripper must not modify the request
+	tok.SetAuthHeader(req2)
+	resp, err := base.RoundTrip(req2)
+	if err != nil || !rejectedToken(resp) || !replayable(req) || ctx.Err() != nil {
+		return resp, err
+	}
+
+	// The token was refused before its expiry: drop it, unless a concurrent
+	// request already did and a new one is cached, and send once more.
+	cur, err := t.src.token(ctx)
+	if err == nil && subtle.ConstantTimeCompare([]byte(cur.AccessToken), []byte(tok.AccessToken)) == 1 {
+		if err = t.src.c.Invalidate(ctx, t.src.key); err == nil {
+			cur, err = t.src.token(ctx)
+		}
+	}
+	if err != nil {
+		return resp, nil // the 401 is the answer; the failed renewal is not the caller's request
+	}
+	req3 := req.Clone(ctx)
+	if req.GetBody != nil && req.Body != nil && req.Body != http.NoBody {
+		body, err := req.GetBody()
+		if err != nil {
+			return resp, nil
+		}
+		req3.Body = body
+	}
+	discard(resp)
+	cur.SetAuthHeader(req3)
+	return base.RoundTrip(req3)
+}
+
+// rejectedToken reports whether resp is a 401 whose WWW-Authenticate holds
+// a Bearer challenge with error="invalid_token" (RFC 6750 §3.1): the token
+// expired, was revoked or is malformed. A 401 without that error code (no
+// credentials, another scheme) and 403 (insufficient_scope) are not
+// something a new token mends.
+func rejectedToken(resp *http.Response) bool {
+	if resp.StatusCode != http.StatusUnauthorized {
+		return false
+	}
+	for _, v := range resp.Header.Values("WWW-Authenticate") {
+		if bearerInvalidToken(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// bearerInvalidToken reports whether a WWW-Authenticate value holds a Bearer
+// challenge with the auth-param error=invalid_token, quoted or not (RFC 9110
+// §11.6.1). A value may hold several challenges; a param belongs to the
+// challenge whose scheme precedes it.
+func bearerInvalidToken(v string) bool {
+	inBearer := false
+	for _, part := range splitChallenge(v) {
+		part = strings.TrimSpace(part)
+		name, value, isParam := strings.Cut(part, "=")
+		if !isParam || strings.ContainsAny(strings.TrimSpace(name), " \t") {
+			// A scheme, alone or followed by its first param.
+			scheme, rest, _ := strings.Cut(part, " ")
+			inBearer = strings.EqualFold(scheme, "Bearer")
+			if name, value, isParam = strings.Cut(rest, "="); !isParam {
+				continue
+			}
+		}
+		name = strings.TrimSpace(name)
+		value = strings.Trim(strings.TrimSpace(value), `"`)
+		if inBearer && strings.EqualFold(name, "error") && value == "invalid_token" {
+			return true
+		}
+	}
+	return false
+}
+
+// splitChallenge splits a WWW-Authenticate value at the commas outside
+// quoted strings.
+func splitChallenge(v string) []string {
+	var parts []string
+	quoted, start := false, 0
+	for i := 0; i < len(v); i++ {
+		switch v[i] {
+		case '\\':
+			i++
+		case '"':
+			quoted = !quoted
+		case ',':
+			if !quoted {
+				parts = append(parts, v[start:i])
+				start = i + 1
+			}
+		}
+	}
+	return append(parts, v[start:])
+}
+
+// replayable reports whether req can be sent again: it has no body, or
+// GetBody to make a new one.
+func replayable(req *http.Request) bool {
+	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
+}
+
+// discard reads a little of a response that is being replaced, so that its
+// connection can be reused, and closes it.
+func discard(resp *http.Response) {
+	io.CopyN(io.Discard, resp.Body, 4<<10)
+	resp.Body.Close()
 }
