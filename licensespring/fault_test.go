@@ -2,9 +2,7 @@ package licensespring_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"strings"
 	"testing"
 	"time"
 
@@ -13,187 +11,58 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
-	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
-	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 )
 
-// faultNow is the frozen clock of the fault suite: expiries are exact.
-var faultNow = time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)
-
-// faultWant is what a request must make of a fault.
-type faultWant struct {
-	served bool          // the fake's own token, after the retries the fault allows
-	life   time.Duration // > 0: the fault's token, with Expiry = faultNow + life
-	noExp  bool          // the fault's token, without expiry
-	status int           // an *oauthkit.Error with this StatusCode
-	is     error         // errors.Is(err, is)
-	net    bool          // a transport error: no *oauthkit.Error
+// newFaultProvider starts a fake on now and a Provider against it with
+// Config.Timeout set to timeout.
+func newFaultProvider(t *testing.T, now func() time.Time, timeout time.Duration) (*licensespringtest.Server, *licensespring.Provider) {
+	srv := licensespringtest.NewServer(licensespringtest.Options{Now: now})
+	t.Cleanup(srv.Close)
+	cfg := srv.Config()
+	cfg.Timeout = timeout
+	p, err := licensespring.New(cfg)
+	require.NoError(t, err)
+	return srv, p
 }
 
-// faultCase is one way the token endpoint fails. Reusable requests (client
-// credentials) may be resent; single-use ones (code exchange, refresh) never
-// are once written, so they always reach the server once.
-type faultCase struct {
-	name     string
-	faults   []oauthkittest.Fault
-	timeout  time.Duration // Config.Timeout, per attempt; zero: the default
-	deadline time.Duration // the caller's ctx; zero: 10 s
-	want     faultWant     // reusable request
-	attempts int           // reusable request
-	single   *faultWant    // single-use request; nil: want
-	minWait  time.Duration // the reusable request took at least this long (Retry-After)
-}
-
-// faultHugeBody is a 5 MiB token response, five times the size limit.
-var faultHugeBody = `{"access_token":"` + strings.Repeat("a", 5<<20) + `"}`
-
-func faultBody(expiresIn string) string {
-	b := `{"access_token":"fault-token","token_type":"Bearer"`
-	if expiresIn != "" {
-		b += `,"expires_in":` + expiresIn
-	}
-	return b + "}"
-}
-
-func faultCases() []faultCase {
-	once := func(f oauthkittest.Fault) []oauthkittest.Fault {
-		f.Times = 1
-		return []oauthkittest.Fault{f}
-	}
-	always := func(f oauthkittest.Fault) []oauthkittest.Fault { return []oauthkittest.Fault{f} }
-	fail := func(status int, is error) *faultWant { return &faultWant{status: status, is: is} }
-	ok := func(life time.Duration) faultWant { return faultWant{life: life} }
-	malformed := faultWant{status: 200, is: oauthkit.ErrMalformedResponse}
-	html := "<html><head><title>500</title></head><body><h1>Internal Server Error</h1></body></html>"
-	retryAfter := func(v string) http.Header { return http.Header{"Retry-After": {v}} }
-	return []faultCase{
-		{name: "500", faults: always(oauthkittest.Fault{Status: 500, Body: `{"error":"server_error"}`}),
-			want: faultWant{status: 500, is: oauthkit.ErrServerError}, attempts: 1},
-		{name: "502 once", faults: once(oauthkittest.Fault{Status: 502, Body: "Bad Gateway"}),
-			want: faultWant{served: true}, attempts: 2, single: fail(502, nil)},
-		{name: "503 once", faults: once(oauthkittest.Fault{Status: 503, Body: `{"error":"temporarily_unavailable"}`}),
-			want: faultWant{served: true}, attempts: 2, single: fail(503, oauthkit.ErrTemporarilyUnavailable)},
-		{name: "504 once", faults: once(oauthkittest.Fault{Status: 504}),
-			want: faultWant{served: true}, attempts: 2, single: fail(504, nil)},
-		{name: "502 HTML page always", faults: always(oauthkittest.Fault{Status: 502, Body: html}),
-			want: faultWant{status: 502}, attempts: 3},
-		{name: "429 without Retry-After", faults: once(oauthkittest.Fault{Status: 429}),
-			want: faultWant{served: true}, attempts: 2, single: fail(429, nil)},
-		{name: "429 Retry-After 1 s", faults: once(oauthkittest.Fault{Status: 429, Header: retryAfter("1")}),
-			want: faultWant{served: true}, attempts: 2, single: fail(429, nil), minWait: 900 * time.Millisecond},
-		{name: "429 Retry-After HTTP date", faults: once(oauthkittest.Fault{Status: 429, Header: retryAfter(time.Now().Add(time.Second).UTC().Format(http.TimeFormat))}),
-			want: faultWant{served: true}, attempts: 2, single: fail(429, nil)},
-		{name: "429 Retry-After 1 h", faults: always(oauthkittest.Fault{Status: 429, Header: retryAfter("3600")}),
-			want: faultWant{status: 429}, attempts: 1},
-		{name: "429 Retry-After past the deadline", faults: always(oauthkittest.Fault{Status: 429, Header: retryAfter("20")}),
-			deadline: 2 * time.Second, want: faultWant{status: 429}, attempts: 1},
-		{name: "reset before the body is read", faults: once(oauthkittest.Fault{Hangup: oauthkittest.HangupBeforeBody}),
-			want: faultWant{served: true}, attempts: 2, single: &faultWant{net: true}},
-		{name: "reset after the body is read", faults: once(oauthkittest.Fault{Hangup: oauthkittest.HangupAfterBody}),
-			want: faultWant{served: true}, attempts: 2, single: &faultWant{net: true}},
-		{name: "reset always", faults: always(oauthkittest.Fault{Hangup: oauthkittest.HangupAfterBody}),
-			want: faultWant{net: true}, attempts: 3},
-		{name: "never answers, ctx deadline", faults: always(oauthkittest.Fault{Delay: time.Minute}),
-			deadline: 200 * time.Millisecond, want: faultWant{net: true, is: context.DeadlineExceeded}, attempts: 1},
-		{name: "never answers, per-attempt timeout", faults: always(oauthkittest.Fault{Delay: time.Minute}),
-			timeout: 150 * time.Millisecond, want: faultWant{net: true, is: context.DeadlineExceeded}, attempts: 3},
-		{name: "body stalls mid-way", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("3600"), Stall: true}),
-			timeout: 150 * time.Millisecond, want: faultWant{status: 200, is: context.DeadlineExceeded}, attempts: 1},
-		{name: "HTML 500 page", faults: always(oauthkittest.Fault{Status: 500, Body: html}),
-			want: faultWant{status: 500}, attempts: 1},
-		{name: "empty 200", faults: always(oauthkittest.Fault{Status: 200}), want: malformed, attempts: 1},
-		{name: "error in a 200", faults: always(oauthkittest.Fault{Status: 200, Body: `{"error":"invalid_grant","error_description":"nope"}`}),
-			want: faultWant{status: 200, is: oauthkit.ErrInvalidGrant}, attempts: 1},
-		{name: "truncated JSON", faults: always(oauthkittest.Fault{Status: 200, ContentType: "application/json", Body: `{"access_token":"fault-token","token_ty`}),
-			want: malformed, attempts: 1},
-		{name: "5 MiB body", faults: always(oauthkittest.Fault{Status: 200, ContentType: "application/json", Body: faultHugeBody}),
-			want: faultWant{status: 200, is: oauthkit.ErrResponseTooLarge}, attempts: 1},
-		{name: "token_type DPoP", faults: always(oauthkittest.Fault{Status: 200, Body: `{"access_token":"fault-token","token_type":"DPoP","expires_in":60}`}),
-			want: malformed, attempts: 1},
-		{name: "expires_in negative", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("-60")}), want: malformed, attempts: 1},
-		{name: "expires_in zero", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("0")}), want: malformed, attempts: 1},
-		{name: "expires_in half a second", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("0.5")}), want: malformed, attempts: 1},
-		{name: "expires_in over ten years", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("1e12")}), want: malformed, attempts: 1},
-		{name: "expires_in ten years", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("315360000")}), want: ok(315360000 * time.Second), attempts: 1},
-		{name: "expires_in not a number", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody(`"soon"`)}), want: malformed, attempts: 1},
-		{name: "expires_in numeric string", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody(`"3600"`)}), want: ok(time.Hour), attempts: 1},
-		{name: "expires_in float", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("59.9")}), want: ok(59 * time.Second), attempts: 1},
-		{name: "expires_in absent", faults: always(oauthkittest.Fault{Status: 200, Body: faultBody("")}), want: faultWant{noExp: true}, attempts: 1},
-	}
-}
-
-// checkFault asserts that tok and err are what want says.
-func checkFault(t *testing.T, want faultWant, tok *oauth2.Token, err error) {
-	t.Helper()
-	switch {
-	case want.served:
-		require.NoError(t, err)
-		assert.NotEmpty(t, tok.AccessToken)
-		assert.NotEqual(t, "fault-token", tok.AccessToken, "the fault's token, not the fake's")
-	case want.life > 0 || want.noExp:
-		require.NoError(t, err)
-		assert.Equal(t, "fault-token", tok.AccessToken)
-		if want.noExp {
-			assert.True(t, tok.Expiry.IsZero(), "no expires_in: no known expiry, got %v", tok.Expiry)
-		} else {
-			assert.Equal(t, faultNow.Add(want.life), tok.Expiry)
-		}
-	default:
-		require.Error(t, err)
-		assert.Nil(t, tok)
-		var e *oauthkit.Error
-		isOAuth := errors.As(err, &e)
-		if want.net {
-			assert.False(t, isOAuth, "a transport failure is not an *oauthkit.Error: %v", err)
-		} else if assert.True(t, isOAuth, "want an *oauthkit.Error, got %T: %v", err, err) {
-			assert.Equal(t, want.status, e.StatusCode)
-			assert.Equal(t, "licensespring", e.Provider)
-		}
-		if want.is != nil {
-			assert.ErrorIs(t, err, want.is)
-		}
-	}
-}
-
-// faultRequest is one kind of request the suite sends.
-type faultRequest struct {
-	name      string
-	endpoint  string // the fake's endpoint the faults go to
-	singleUse bool
-	// prepare readies a request on a fresh fake (a login's code, say) and
-	// returns the call; it runs before any fault is injected.
-	prepare func(t *testing.T, srv *licensespringtest.Server, p *licensespring.Provider) func(context.Context) (*oauth2.Token, error)
-	// adapt turns a token-endpoint case into this request's; nil: as is.
-	adapt func(faultCase) faultCase
-}
-
-var faultRequests = []faultRequest{
-	{name: "sso url", endpoint: licensespringtest.EndpointSSOURL, adapt: ssoURLCase, prepare: func(t *testing.T, srv *licensespringtest.Server, p *licensespring.Provider) func(context.Context) (*oauth2.Token, error) {
-		return func(ctx context.Context) (*oauth2.Token, error) {
-			if _, err := p.SSOURL(ctx); err != nil {
-				return nil, err
-			}
-			return &oauth2.Token{AccessToken: "sso-url-answered"}, nil // served
-		}
-	}},
-	{name: "exchange", endpoint: licensespringtest.EndpointToken, singleUse: true, prepare: func(t *testing.T, srv *licensespringtest.Server, p *licensespring.Provider) func(context.Context) (*oauth2.Token, error) {
-		ctx := context.Background()
-		ar, err := p.AuthCodeURL(ctx)
-		require.NoError(t, err)
-		cb, err := srv.Authorize(ctx, ar.URL)
-		require.NoError(t, err)
-		code := cb.Query().Get("code")
-		require.NotEmpty(t, code)
-		return func(ctx context.Context) (*oauth2.Token, error) { return p.Exchange(ctx, code, ar) }
-	}},
-	{name: "refresh", endpoint: licensespringtest.EndpointToken, singleUse: true, prepare: func(t *testing.T, srv *licensespringtest.Server, p *licensespring.Provider) func(context.Context) (*oauth2.Token, error) {
+// TestFaults sends each kind of request — the sso_url lookup (reusable;
+// LicenseSpring's login has no client credentials), code exchange and
+// refresh (single-use) — into each fault of the shared table and checks the
+// error, the retries and that a single-use request reached the server at
+// most once.
+func TestFaults(t *testing.T) {
+	t.Parallel()
+	type (
+		srv  = *licensespringtest.Server
+		prov = *licensespring.Provider
+	)
+	refresh := providertest.RefreshRequest[srv, prov]()
+	refresh.Prepare = func(t *testing.T, _ srv, p prov) func(context.Context) (*oauth2.Token, error) {
 		_, err := p.SSOURL(context.Background()) // the realm's token endpoint
 		require.NoError(t, err)
 		return func(ctx context.Context) (*oauth2.Token, error) { return p.Refresh(ctx, "refresh-token-1") }
-	}},
+	}
+	providertest.FaultSuite[srv, prov]{
+		Provider: "licensespring",
+		Endpoint: licensespringtest.EndpointToken,
+		New:      newFaultProvider,
+		Requests: []providertest.FaultRequest[srv, prov]{
+			{Name: "sso url", Endpoint: licensespringtest.EndpointSSOURL, Adapt: ssoURLCase, Prepare: func(_ *testing.T, _ srv, p prov) func(context.Context) (*oauth2.Token, error) {
+				return func(ctx context.Context) (*oauth2.Token, error) {
+					if _, err := p.SSOURL(ctx); err != nil {
+						return nil, err
+					}
+					return &oauth2.Token{AccessToken: "sso-url-answered"}, nil // served
+				}
+			}},
+			providertest.ExchangeRequest[srv, prov](),
+			refresh,
+		},
+	}.Run(t)
 }
 
 // ssoURLCase is a token-endpoint case for the sso_url lookup: a 200 that
@@ -204,77 +73,20 @@ var faultRequests = []faultRequest{
 // fixed. Nor is it when every attempt times out: the lookup as a whole is
 // bounded by three per-attempt timeouts, backoff included, so a third
 // attempt may not fit.
-func ssoURLCase(tc faultCase) faultCase {
+func ssoURLCase(tc providertest.FaultCase) providertest.FaultCase {
 	switch {
-	case tc.timeout > 0 && tc.deadline == 0 && tc.want.is == context.DeadlineExceeded && tc.attempts > 1:
-		tc.attempts = -1
-	case tc.want.life > 0 || tc.want.noExp || tc.want.is == oauthkit.ErrInvalidGrant:
-		tc.want = faultWant{status: 200, is: oauthkit.ErrMalformedResponse}
-	case tc.deadline > 0 && tc.want.is == context.DeadlineExceeded:
-		tc.timeout, tc.attempts = 150*time.Millisecond, -1
-	case tc.deadline > 0 && tc.want.status == http.StatusTooManyRequests:
+	case tc.Timeout > 0 && tc.Deadline == 0 && tc.Want.Is == context.DeadlineExceeded && tc.Attempts > 1:
+		tc.Attempts = -1
+	case tc.Want.Life > 0 || tc.Want.NoExpiry || tc.Want.Is == oauthkit.ErrInvalidGrant:
+		tc.Want = providertest.FaultWant{Status: 200, Is: oauthkit.ErrMalformedResponse}
+	case tc.Deadline > 0 && tc.Want.Is == context.DeadlineExceeded:
+		tc.Timeout, tc.Attempts = 150*time.Millisecond, -1
+	case tc.Deadline > 0 && tc.Want.Status == http.StatusTooManyRequests:
 		// The lookup's own deadline, three per-attempt timeouts, is what
 		// a Retry-After must fit in.
-		tc.timeout = 5 * time.Second
+		tc.Timeout = 5 * time.Second
 	}
 	return tc
-}
-
-// TestFaults sends each kind of token request into each fault and checks
-// the error, the retries and that a single-use request reached the server
-// at most once.
-func TestFaults(t *testing.T) {
-	t.Parallel()
-	for _, req := range faultRequests {
-		t.Run(req.name, func(t *testing.T) {
-			t.Parallel()
-			for _, tc := range faultCases() {
-				if req.adapt != nil {
-					tc = req.adapt(tc)
-				}
-				t.Run(tc.name, func(t *testing.T) {
-					t.Parallel()
-					now := func() time.Time { return faultNow }
-					srv := licensespringtest.NewServer(licensespringtest.Options{Now: now})
-					defer srv.Close()
-					cfg := srv.Config()
-					cfg.Timeout = tc.timeout
-					p, err := licensespring.New(cfg)
-					require.NoError(t, err)
-					call := req.prepare(t, srv, p)
-
-					before := srv.Requests(req.endpoint)
-					for _, f := range tc.faults {
-						srv.InjectFault(req.endpoint, f)
-					}
-					deadline := tc.deadline
-					if deadline == 0 {
-						deadline = 10 * time.Second
-					}
-					ctx, cancel := context.WithTimeout(context.Background(), deadline)
-					defer cancel()
-					start := time.Now()
-					tok, err := call(ctx)
-					elapsed := time.Since(start)
-					attempts := srv.Requests(req.endpoint) - before
-
-					want, wantAttempts := tc.want, tc.attempts
-					if req.singleUse {
-						wantAttempts = 1 // never sent twice once written
-						if tc.single != nil {
-							want = *tc.single
-						}
-					} else if tc.minWait > 0 {
-						assert.GreaterOrEqual(t, elapsed, tc.minWait, "the retry waited for Retry-After")
-					}
-					checkFault(t, want, tok, err)
-					if wantAttempts >= 0 {
-						assert.Equal(t, wantAttempts, attempts, "requests the endpoint saw")
-					}
-				})
-			}
-		})
-	}
 }
 
 // TestFaultsKeepServingCachedToken: while the token endpoint fails in every
@@ -284,101 +96,36 @@ func TestFaults(t *testing.T) {
 // endpoint.
 func TestFaultsKeepServingCachedToken(t *testing.T) {
 	t.Parallel()
-	for _, tc := range faultCases() {
-		if tc.want.served || tc.want.life > 0 || tc.want.noExp {
-			continue // upstream recovers, or answers a usable token
-		}
-		t.Run(tc.name, func(t *testing.T) {
-			t.Parallel()
-			clock := tokencachetest.NewClock(faultNow)
-			events := make(chan tokencache.RefreshEvent, 16)
-			srv := licensespringtest.NewServer(licensespringtest.Options{Now: clock.Now})
-			defer srv.Close()
-			cache := tokencache.New(tokencache.Config{
-				Clock:        clock,
-				FetchTimeout: 5 * time.Second,
-				OnRefresh:    func(ev tokencache.RefreshEvent) { events <- ev },
-			})
-			defer cache.Close()
-			cfg := srv.Config()
-			cfg.Cache, cfg.Now, cfg.Timeout = cache, clock.Now, 150*time.Millisecond
-			p, err := licensespring.New(cfg)
-			require.NoError(t, err)
-			ctx := context.Background()
-			_, err = p.SSOURL(ctx) // the realm's token endpoint
-			require.NoError(t, err)
-
-			seed := &oauth2.Token{AccessToken: "access-1", RefreshToken: "refresh-1", TokenType: "Bearer", Expiry: faultNow.Add(time.Hour)}
-			src := p.UserTokenSource("user-1", seed)
-			first, err := src.Token() // the seed, handed to the cache without a request
-			require.NoError(t, err)
-			require.Equal(t, "access-1", first.AccessToken)
-			// An hour's token: stale from 5 min 10 s to 6 min 25 s before
-			// expiry (refresh-ahead capped at 5 min plus jitter, and the 10 s
-			// margin), expired 10 s before it.
-			clock.Advance(55 * time.Minute)
-			for _, f := range tc.faults {
-				f.Times = 0 // the upstream keeps failing
-				srv.InjectFault(licensespringtest.EndpointToken, f)
-			}
-			before := srv.Requests(licensespringtest.EndpointToken)
-
-			tok, err := src.Token() // stale: served, and starts the refresh
-			require.NoError(t, err)
-			assert.Equal(t, first.AccessToken, tok.AccessToken)
-			waitFailedRefresh(t, events)
-			assert.Greater(t, srv.Requests(licensespringtest.EndpointToken), before, "the refresh reached the endpoint")
-
-			tok, err = src.Token()
-			require.NoError(t, err)
-			assert.Equal(t, first.AccessToken, tok.AccessToken, "the valid token is still served")
-			assert.True(t, tok.Expiry.After(clock.Now()))
-		})
-	}
-}
-
-// waitFailedRefresh waits for a refresh ahead of expiry that failed.
-func waitFailedRefresh(t *testing.T, events <-chan tokencache.RefreshEvent) {
-	t.Helper()
-	for {
-		select {
-		case ev := <-events:
-			if ev.Err != nil {
-				assert.True(t, ev.Ahead, "a refresh ahead of expiry")
-				return
-			}
-			require.False(t, ev.Ahead, "a refresh ahead of expiry succeeded against a failing endpoint")
-		case <-time.After(5 * time.Second):
-			t.Fatal("no failed refresh")
-		}
-	}
+	providertest.KeepServingCachedToken(t, licensespringtest.EndpointToken, func(t *testing.T, now func() time.Time, cache *tokencache.Cache, timeout time.Duration) (*licensespringtest.Server, []providertest.CachedSource, time.Duration) {
+		srv := licensespringtest.NewServer(licensespringtest.Options{Now: now})
+		t.Cleanup(srv.Close)
+		cfg := srv.Config()
+		cfg.Cache, cfg.Now, cfg.Timeout = cache, now, timeout
+		p, err := licensespring.New(cfg)
+		require.NoError(t, err)
+		_, err = p.SSOURL(context.Background()) // the realm's token endpoint
+		require.NoError(t, err)
+		// The seed is handed to the cache without a request. An hour's
+		// token: stale from 5 min 10 s to 6 min 25 s before expiry
+		// (refresh-ahead capped at 5 min plus jitter, and the 10 s margin),
+		// expired 10 s before it.
+		seed := &oauth2.Token{AccessToken: "access-1", RefreshToken: "refresh-1", TokenType: "Bearer", Expiry: providertest.FaultNow.Add(time.Hour)}
+		src := p.UserTokenSource("user-1", seed)
+		return srv, []providertest.CachedSource{{Name: "UserTokenSource", Token: src.Token, Seed: "access-1"}}, 55 * time.Minute
+	})
 }
 
 // TestIDTokenClockSkew: ID tokens from a realm whose clock is ahead or
-// behind (iat, auth_time and exp shifted together). An iat up to
-// discovery.MaxClockSkew (5 min) ahead passes, a second more fails; go-oidc
-// allows no skew on exp, so the fake's 300 s ID token from a clock 5 min
-// behind expires exactly now (and passes), a second more and it has expired.
+// behind (iat, auth_time and exp shifted together), by
+// [providertest.ClockSkews].
 func TestIDTokenClockSkew(t *testing.T) {
 	t.Parallel()
-	for _, tc := range []struct {
-		skew time.Duration
-		ok   bool
-	}{
-		{4 * time.Minute, true},
-		{5 * time.Minute, true},
-		{5*time.Minute + time.Second, false},
-		{6 * time.Minute, false},
-		{-4 * time.Minute, true},
-		{-5 * time.Minute, true},
-		{-5*time.Minute - time.Second, false},
-		{-6 * time.Minute, false},
-	} {
-		t.Run(tc.skew.String(), func(t *testing.T) {
+	for _, tc := range providertest.ClockSkews {
+		t.Run(tc.Skew.String(), func(t *testing.T) {
 			t.Parallel()
-			srv := licensespringtest.NewServer(licensespringtest.Options{Now: func() time.Time { return faultNow }})
+			srv := licensespringtest.NewServer(licensespringtest.Options{Now: func() time.Time { return providertest.FaultNow }})
 			defer srv.Close()
-			shift := int64(tc.skew / time.Second)
+			shift := int64(tc.Skew / time.Second)
 			srv.MutateIDTokens(func(claims map[string]any) {
 				for _, k := range []string{"iat", "auth_time", "exp"} {
 					claims[k] = claims[k].(int64) + shift
@@ -393,9 +140,9 @@ func TestIDTokenClockSkew(t *testing.T) {
 			require.NoError(t, err)
 
 			login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
-			if tc.ok {
+			if tc.OK {
 				require.NoError(t, err)
-				assert.True(t, faultNow.Add(tc.skew).Equal(login.IDToken.IssuedAt), "iat %v", login.IDToken.IssuedAt)
+				assert.True(t, providertest.FaultNow.Add(tc.Skew).Equal(login.IDToken.IssuedAt), "iat %v", login.IDToken.IssuedAt)
 				return
 			}
 			require.ErrorIs(t, err, oauthkit.ErrIDTokenExpired)
