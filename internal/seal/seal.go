@@ -114,7 +114,7 @@ func (s *Sealer) Seal(plaintext, ad []byte) string {
 // whichever key sealed it. Its errors are [ErrMalformed], [ErrUnknownKey]
 // and [ErrInvalid].
 func (s *Sealer) Open(sealed string, ad []byte) ([]byte, error) {
-	raw, err := base64.RawURLEncoding.DecodeString(sealed)
+	raw, err := base64.RawURLEncoding.Strict().DecodeString(sealed) // strict: one encoding per value, so no character can change unnoticed
 	if err != nil || len(raw) < overhead || raw[0] != version {
 		return nil, ErrMalformed
 	}

@@ -122,3 +122,20 @@ func FuzzOpen(f *testing.F) {
 		}
 	})
 }
+
+// TestOpenRejectsNonCanonicalEncoding: changing the last character's unused
+// bits makes another string that plain base64 decodes to the same bytes;
+// Open refuses it, so that no character of a sealed value can change
+// unnoticed.
+func TestOpenRejectsNonCanonicalEncoding(t *testing.T) {
+	s := mustNew(t, key())
+	for range 20 {
+		v := s.Seal([]byte("x"), nil) // 1+4+12+1+16 = 34 bytes: the last character has 4 unused bits
+		const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+		last := strings.IndexByte(alphabet, v[len(v)-1])
+		w := v[:len(v)-1] + string(alphabet[last^1])
+		if _, err := s.Open(w, nil); err == nil {
+			t.Fatal("a value differing in one character opened")
+		}
+	}
+}
