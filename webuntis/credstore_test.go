@@ -1,0 +1,170 @@
+package webuntis_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
+)
+
+func appKey() []byte {
+	k := make([]byte, 32)
+	rand.Read(k)
+	return k
+}
+
+func sampleCredentials() *webuntis.Credentials {
+	return &webuntis.Credentials{
+		TenantID: "1600", ClientID: "BestApp", Secret: "oidc-secret-value", Password: "platform+pw%value",
+		Host: "h", EventType: webuntis.EventReset, Fields: map[string]any{"schoolName": "Demo-Schule", "tenantId": json.Number("1600")},
+	}
+}
+
+// sameCredentials compares without printing a secret on failure.
+func sameCredentials(t *testing.T, want, got *webuntis.Credentials) {
+	t.Helper()
+	assert.Equal(t, want.TenantID, got.TenantID)
+	assert.Equal(t, want.ClientID, got.ClientID)
+	assert.True(t, want.Secret.Reveal() == got.Secret.Reveal(), "the secret differs")
+	assert.True(t, want.Password.Reveal() == got.Password.Reveal(), "the password differs")
+	assert.Equal(t, want.EventType, got.EventType)
+	assert.Equal(t, want.Fields, got.Fields)
+}
+
+// TestCredentialsJSONCannotLoseAPassword: JSON of Credentials redacts both
+// secrets, and reading it back is an error naming the field, not
+// credentials whose password is "[redacted]".
+func TestCredentialsJSONCannotLoseAPassword(t *testing.T) {
+	c := sampleCredentials()
+	j, err := json.Marshal(c)
+	require.NoError(t, err)
+	providertest.Text(t, "JSON", string(j), c.Password.Reveal(), c.Secret.Reveal())
+	var back webuntis.Credentials
+	err = json.Unmarshal(j, &back)
+	require.Error(t, err)
+	assert.Regexp(t, `Credentials\.(Secret|Password)`, err.Error(), "the error names the field")
+}
+
+// TestCredentialSealerRoundTrip: sealed and opened credentials are the same,
+// across a key rotation; the record reveals neither secret.
+func TestCredentialSealerRoundTrip(t *testing.T) {
+	oldKey, newKey := appKey(), appKey()
+	oldSealer, err := webuntis.NewCredentialSealer([][]byte{oldKey})
+	require.NoError(t, err)
+	c := sampleCredentials()
+	record, err := oldSealer.Seal(c)
+	require.NoError(t, err)
+	providertest.Text(t, "record", record, c.Password.Reveal(), c.Secret.Reveal())
+
+	rotated, err := webuntis.NewCredentialSealer([][]byte{newKey, oldKey})
+	require.NoError(t, err)
+	got, err := rotated.Open("1600", record)
+	require.NoError(t, err)
+	sameCredentials(t, c, got)
+
+	_, err = rotated.Open("1601", record)
+	assert.Error(t, err, "a record of one tenant does not open as another's")
+	retired, err := webuntis.NewCredentialSealer([][]byte{newKey})
+	require.NoError(t, err)
+	_, err = retired.Open("1600", record)
+	assert.Error(t, err, "a retired key opens nothing")
+}
+
+// TestSealedRecordTamperedIsAnError: a record changed in any one byte is an
+// error, never other credentials.
+func TestSealedRecordTamperedIsAnError(t *testing.T) {
+	sealer, err := webuntis.NewCredentialSealer([][]byte{appKey()})
+	require.NoError(t, err)
+	c := sampleCredentials()
+	record, err := sealer.Seal(c)
+	require.NoError(t, err)
+	const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+	for i := range record {
+		b := []byte(record)
+		b[i] = alphabet[(indexOf(alphabet, b[i])+1)%len(alphabet)]
+		got, err := sealer.Open("1600", string(b))
+		if err == nil {
+			t.Fatalf("byte %d changed: opened without error", i)
+		}
+		assert.Nil(t, got)
+		providertest.Text(t, "error", err.Error(), c.Password.Reveal(), c.Secret.Reveal())
+	}
+	_, err = sealer.Open("1600", record[:len(record)-1])
+	assert.Error(t, err, "truncated")
+}
+
+func indexOf(s string, b byte) int {
+	for i := range len(s) {
+		if s[i] == b {
+			return i
+		}
+	}
+	return 0
+}
+
+// TestFileCredentialStore: sealed files round-trip, are encrypted at rest,
+// replace each other whole, and survive a restart with a rotated key.
+func TestFileCredentialStore(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "creds")
+	key := appKey()
+	s, err := webuntis.NewFileCredentialStore(dir, [][]byte{key})
+	require.NoError(t, err)
+	_, err = s.Get(ctx, "1600")
+	require.ErrorIs(t, err, webuntis.ErrNoCredentials)
+
+	c := sampleCredentials()
+	require.NoError(t, s.Put(ctx, c))
+	c2 := sampleCredentials()
+	c2.Password = "the-newer-password"
+	require.NoError(t, s.Put(ctx, c2))
+	files, err := os.ReadDir(dir)
+	require.NoError(t, err)
+	require.Len(t, files, 1, "one file per tenant, no temporary file left")
+	raw, err := os.ReadFile(filepath.Join(dir, files[0].Name()))
+	require.NoError(t, err)
+	providertest.Text(t, "file", string(raw), c2.Password.Reveal(), c2.Secret.Reveal(), "1600", "BestApp")
+	info, err := os.Stat(filepath.Join(dir, files[0].Name()))
+	require.NoError(t, err)
+	assert.Equal(t, os.FileMode(0o600), info.Mode().Perm())
+
+	restarted, err := webuntis.NewFileCredentialStore(dir, [][]byte{appKey(), key})
+	require.NoError(t, err)
+	got, err := restarted.Get(ctx, "1600")
+	require.NoError(t, err)
+	sameCredentials(t, c2, got)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir, files[0].Name()), append(raw[:len(raw)-2:len(raw)-2], 'A', 'A'), 0o600))
+	_, err = restarted.Get(ctx, "1600")
+	assert.Error(t, err, "a tampered file is an error")
+
+	require.NoError(t, restarted.Delete(ctx, "1600"))
+	require.NoError(t, restarted.Delete(ctx, "1600"), "deleting twice is fine")
+	_, err = restarted.Get(ctx, "1600")
+	require.ErrorIs(t, err, webuntis.ErrNoCredentials)
+}
+
+// TestMemoryCredentialStoreCopies: what is stored and what Get returns are
+// copies; the caller's changes do not reach the store.
+func TestMemoryCredentialStoreCopies(t *testing.T) {
+	ctx := context.Background()
+	var s webuntis.MemoryCredentialStore
+	c := sampleCredentials()
+	require.NoError(t, s.Put(ctx, c))
+	c.Fields["schoolName"] = "changed"
+	got, err := s.Get(ctx, "1600")
+	require.NoError(t, err)
+	assert.Equal(t, "Demo-Schule", got.Fields["schoolName"])
+	require.Error(t, s.Put(ctx, &webuntis.Credentials{}))
+	require.NoError(t, s.Delete(ctx, "1600"))
+	_, err = s.Get(ctx, "1600")
+	require.ErrorIs(t, err, webuntis.ErrNoCredentials)
+}
