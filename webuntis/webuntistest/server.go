@@ -35,6 +35,10 @@ type Tenant struct {
 	ClientSecret string   // OIDC secret: code flow
 	Password     string   // platform password: client credentials
 	RedirectURLs []string // the PAM-configured redirect URLs
+
+	// Users and Classes are how many OneRoster users and classes the
+	// school has. Zero: 30 users, 6 classes.
+	Users, Classes int
 }
 
 // User is who is signed in to WebUntis in the simulated browser. The zero
@@ -84,6 +88,8 @@ type Server struct {
 	tenants map[string]Tenant
 	first   string
 	user    User
+	issued  uint64            // tokens issued so far, numbering them
+	revoked map[string]uint64 // per tenant: tokens numbered up to this are revoked
 }
 
 // NewServer starts a fake. Close it when done.
@@ -94,6 +100,7 @@ func NewServer(o Options) *Server {
 		login:    o.LoginPage,
 		key:      fakeidp.SharedKey(),
 		tenants:  map[string]Tenant{},
+		revoked:  map[string]uint64{},
 		user:     User{Subject: "untis-user-1"},
 	}
 	if s.lifetime <= 0 {
@@ -123,7 +130,8 @@ func NewServer(o Options) *Server {
 	mux.HandleFunc("GET /WebUntis/api/sso/v3/{tenant}/jwks", s.handle(EndpointJWKS, s.jwks))
 	mux.HandleFunc("/WebUntis/api/sso/v3/{tenant}/authorize", s.handle(EndpointAuthorize, s.authorize))
 	mux.HandleFunc("/WebUntis/api/sso/v3/{tenant}/token", s.handle(EndpointToken, s.token))
-	mux.HandleFunc("GET /ims/oneroster/v1p1/users", s.handle(EndpointOneRoster, s.oneRoster))
+	mux.HandleFunc("GET /ims/oneroster/v1p1/users", s.handle(EndpointOneRoster, s.oneRoster("users")))
+	mux.HandleFunc("GET /ims/oneroster/v1p1/classes", s.handle(EndpointOneRoster, s.oneRoster("classes")))
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
@@ -352,7 +360,7 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, t Ten
 		return
 	}
 	now := s.now.Now()
-	tok := s.tokens.Issue(fakeidp.Issued{ClientID: t.ClientID, Scope: "roster-core.readonly", Expires: now.Add(s.lifetime)})
+	tok := s.issue(t, fakeidp.Issued{ClientID: t.ClientID, Scope: "roster-core.readonly", Expires: now.Add(s.lifetime)})
 	fakeidp.WriteJSON(w, http.StatusOK, map[string]any{
 		"access_token": tok,
 		"token_type":   "Bearer",
@@ -414,7 +422,7 @@ func (s *Server) authorizationCode(w http.ResponseWriter, r *http.Request, t Ten
 	}
 	const lifetime = 300 * time.Second
 	body := map[string]any{
-		"access_token": s.tokens.Issue(fakeidp.Issued{ClientID: t.ClientID, Subject: g.Subject, Scope: g.Scope, Expires: now.Add(lifetime)}),
+		"access_token": s.issue(t, fakeidp.Issued{ClientID: t.ClientID, Subject: g.Subject, Scope: g.Scope, Expires: now.Add(lifetime)}),
 		"token_type":   "Bearer",
 		"expires_in":   int(lifetime / time.Second),
 		"scope":        g.Scope,
@@ -438,21 +446,4 @@ func (s *Server) authorizationCode(w http.ResponseWriter, r *http.Request, t Ten
 		body["id_token"] = s.key.Sign(claims)
 	}
 	fakeidp.WriteJSON(w, http.StatusOK, body)
-}
-
-func (s *Server) oneRoster(w http.ResponseWriter, r *http.Request, _ Tenant) {
-	tok, ok := fakeidp.Bearer(r)
-	if !ok {
-		w.Header().Set("WWW-Authenticate", `Bearer`)
-		fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_token", "missing bearer token")
-		return
-	}
-	if _, ok := s.tokens.Lookup(tok, s.now.Now()); !ok {
-		w.Header().Set("WWW-Authenticate", `Bearer error="invalid_token"`)
-		fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_token", "token is unknown or expired")
-		return
-	}
-	fakeidp.WriteJSON(w, http.StatusOK, map[string]any{"users": []map[string]any{
-		{"sourcedId": "u-1", "givenName": "Ada", "familyName": "Lovelace", "role": "student"},
-	}})
 }

@@ -55,7 +55,17 @@ func (s *Server) SignWebhook(body []byte) string {
 // WebhookBody returns the JSON body of a credentials event for the first
 // tenant.
 func (s *Server) WebhookBody(eventType string) []byte {
-	t := s.Tenant()
+	body, _ := s.TenantWebhookBody(s.Tenant().ID, eventType)
+	return body
+}
+
+// TenantWebhookBody returns the JSON body of a credentials event for the
+// tenant with its current credentials, and false for an unknown tenant.
+func (s *Server) TenantWebhookBody(tenant, eventType string) ([]byte, bool) {
+	t, ok := s.TenantByID(tenant)
+	if !ok {
+		return nil, false
+	}
 	body, _ := json.Marshal(map[string]any{
 		"tenantId":        t.ID,
 		"clientId":        t.ClientID,
@@ -66,13 +76,30 @@ func (s *Server) WebhookBody(eventType string) []byte {
 		"schoolName":      "Demo-Schule",
 		"applicationName": "oauthkit demo",
 	})
-	return body
+	return body, true
 }
 
 // SendCredentials posts a signed credentials event for the first tenant to
 // url, as Untis does, and returns the status the receiver answered.
 func (s *Server) SendCredentials(ctx context.Context, url, eventType string) (int, error) {
-	body := s.WebhookBody(eventType)
+	return s.SendTenantCredentials(ctx, url, s.Tenant().ID, eventType)
+}
+
+// SendTenantCredentials posts a signed credentials event with the tenant's
+// current credentials to url, as Untis does, and returns the status the
+// receiver answered.
+func (s *Server) SendTenantCredentials(ctx context.Context, url, tenant, eventType string) (int, error) {
+	body, ok := s.TenantWebhookBody(tenant, eventType)
+	if !ok {
+		return 0, fmt.Errorf("webuntistest: send credentials: unknown tenant %q", tenant)
+	}
+	return s.SendWebhook(ctx, url, body)
+}
+
+// SendWebhook posts body, signed, to url, as Untis does, and returns the
+// status the receiver answered: to replay an event captured with
+// [Server.TenantWebhookBody].
+func (s *Server) SendWebhook(ctx context.Context, url string, body []byte) (int, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
