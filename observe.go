@@ -83,6 +83,13 @@ const (
 	// OutcomeStoreFailed: the event verified but the application's store
 	// function failed; the sender will send it again.
 	OutcomeStoreFailed Outcome = "store_failed"
+	// OutcomeRejected: the event verified but its credentials do not work
+	// (a replayed older event); nothing was stored.
+	OutcomeRejected Outcome = "rejected"
+	// OutcomeCheckFailed: the event verified but its credentials could not
+	// be checked (the token endpoint did not answer); nothing was stored,
+	// and the sender will send it again.
+	OutcomeCheckFailed Outcome = "check_failed"
 )
 
 // TokenRequestInfo describes one token request.
@@ -117,7 +124,7 @@ type WebhookInfo struct {
 	Provider   string  // "webuntis"
 	EventType  string  // as the verified event names it ("CREATED", …); "" when not verified
 	Tenant     string  // the tenant (school) id of a verified event; "" when not verified
-	Outcome    Outcome // OutcomeOK, OutcomeBadSignature, OutcomeBadRequest, OutcomeStoreFailed
+	Outcome    Outcome // OutcomeOK, OutcomeBadSignature, OutcomeBadRequest, OutcomeStoreFailed, OutcomeRejected, OutcomeCheckFailed
 	StatusCode int     // the status the handler answered
 }
 

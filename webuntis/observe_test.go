@@ -72,7 +72,8 @@ func TestWebhookHandlerReportsEvents(t *testing.T) {
 	rec := observetest.New()
 	var failStore atomic.Bool
 	h, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{
-		Key: key,
+		Key:   key,
+		Check: webuntis.Config{BaseURL: fake.URL, HTTPClient: fake.Client()}, // the live check asks the fake
 		Store: func(ctx context.Context, c *webuntis.Credentials) error {
 			if failStore.Load() {
 				return assert.AnError

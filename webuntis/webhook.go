@@ -12,12 +12,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"mime"
 	"net/http"
 	"strconv"
 	"strings"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
 // The credentials webhook (docs/vendors/webuntis.md#credentials-webhook,
@@ -180,14 +182,19 @@ func ParseWebhookBody(body []byte) (*Credentials, error) {
 	return c, nil
 }
 
-// WebhookHandler returns the HTTP handler for the credentials webhook. It
-// accepts only a POST whose signature verifies against key, parses the
-// credentials and passes them to store. store must be idempotent: Untis may
-// send the same event more than once. When store fails, the handler answers
-// 500 so that Untis sends the event again; when it succeeds, 204.
+// WebhookHandler returns the HTTP handler for the credentials webhook in its
+// simplest form: it accepts only a POST of JSON whose signature verifies
+// against key, parses the credentials and passes them to store. When store
+// fails, the handler answers 500 so that Untis sends the event again; when it
+// succeeds, 204.
 //
-// Serve it over HTTPS only: the body carries both credentials. For a handler
-// that logs and counts its requests, see [NewWebhookHandler].
+// It does not check the credentials against WebUntis, so it cannot tell an
+// old event replayed later from a new one: store must refuse to go back to
+// older credentials itself. [NewWebhookHandler] with a [CredentialStore]
+// (such as [Tenants]) does that check, answers a repeated event without
+// storing it again, and invalidates the tokens of reset credentials.
+//
+// Serve it over HTTPS only: the body carries both credentials.
 func WebhookHandler(key *rsa.PublicKey, store func(ctx context.Context, c *Credentials) error) http.Handler {
 	return &webhookHandler{key: key, store: store}
 }
@@ -199,9 +206,36 @@ type WebhookConfig struct {
 	// ([ParseWebhookKey]). Required.
 	Key *rsa.PublicKey
 
-	// Store receives the credentials of each verified event. It must be
-	// idempotent: Untis may send the same event more than once. Required.
+	// Credentials keeps the credentials of each verified event: pass a
+	// [*Tenants] so that reset credentials also drop the tenant's provider
+	// and cached tokens. The handler answers an event whose credentials it
+	// already holds with 204 without storing them again (Untis may send an
+	// event more than once), and a failed Put with 500, so that Untis sends
+	// it again. One of Credentials and Store is required, not both.
+	Credentials CredentialStore
+
+	// Store receives the credentials of each verified (and checked) event,
+	// for an application that keeps them its own way. It must be
+	// idempotent: Untis may send the same event more than once.
 	Store func(ctx context.Context, c *Credentials) error
+
+	// Check is the configuration the live credentials check runs with:
+	// BaseURL, HTTPClient, Timeout, BasicEncoding, Now and Cache (where the
+	// token it gets is kept, for the tenant's first API call). Tenant,
+	// ClientID and the credentials come from the event. Zero (no BaseURL
+	// and no HTTPClient): the Config of the [*Tenants] in Credentials, if
+	// it is one, else DefaultBaseURL and the defaults.
+	Check Config
+
+	// SkipCredentialCheck turns off the live check. With it on (the
+	// default), a verified event with a password is stored only after a
+	// client-credentials request with that password succeeds: an old RESET
+	// replayed after a newer one carries a password that no longer works,
+	// and is refused with 409 Conflict, nothing stored. When the token
+	// endpoint cannot be reached, the handler answers 503 so that Untis
+	// sends the event again. An event with only the OIDC secret is not
+	// checked (no request proves a client secret without a user).
+	SkipCredentialCheck bool
 
 	// Logger gets one debug-level record per webhook request: outcome,
 	// status and, for a verified event, its type and tenant id. No record
@@ -213,22 +247,60 @@ type WebhookConfig struct {
 	Metrics *oauthkit.Metrics
 }
 
-// NewWebhookHandler validates cfg and returns the handler of
-// [WebhookHandler] that also reports each request to cfg.Logger and
-// cfg.Metrics.
+// NewWebhookHandler validates cfg and returns the handler for the
+// credentials webhook. For each request it:
+//
+//  1. accepts only a POST with a JSON Content-Type and a body of at most
+//     64 KiB (405, 415, 413 otherwise);
+//  2. verifies the signature over the raw body, then parses it (401 for a
+//     signature that is missing, malformed, of an unknown algorithm or that
+//     does not verify; 400 for a signed body that is not an event);
+//  3. answers 204 at once if cfg.Credentials already holds these exact
+//     credentials for the tenant;
+//  4. checks the password with a client-credentials request, unless
+//     cfg.SkipCredentialCheck (409 if it is refused, 503 if the check
+//     cannot be made);
+//  5. stores the credentials (500 if that fails; Untis sends the event
+//     again) and, when they replace others, invalidates the cached tokens
+//     of the old ones; then answers 204.
+//
+// Each request is reported to cfg.Logger and cfg.Metrics.
 func NewWebhookHandler(cfg WebhookConfig) (http.Handler, error) {
 	switch {
 	case cfg.Key == nil:
 		return nil, &oauthkit.ConfigError{Provider: name, Field: "Key", Reason: "is required"}
-	case cfg.Store == nil:
-		return nil, &oauthkit.ConfigError{Provider: name, Field: "Store", Reason: "is required"}
+	case cfg.Store == nil && cfg.Credentials == nil:
+		return nil, &oauthkit.ConfigError{Provider: name, Field: "Credentials", Reason: "or Store is required"}
+	case cfg.Store != nil && cfg.Credentials != nil:
+		return nil, &oauthkit.ConfigError{Provider: name, Field: "Store", Reason: "must not be set with Credentials"}
 	}
-	return &webhookHandler{key: cfg.Key, store: cfg.Store, obs: observe.New(name, cfg.Logger, cfg.Metrics)}, nil
+	h := &webhookHandler{key: cfg.Key, store: cfg.Store, creds: cfg.Credentials, obs: observe.New(name, cfg.Logger, cfg.Metrics)}
+	if !cfg.SkipCredentialCheck {
+		check := cfg.Check
+		if t, ok := cfg.Credentials.(*Tenants); ok && check.BaseURL == "" && check.HTTPClient == nil {
+			check = t.cfg.Config
+		}
+		check.Tenant, check.ClientID, check.ClientSecret, check.Password = "check", "check", "", "check"
+		if err := check.validate(); err != nil {
+			var ce *oauthkit.ConfigError
+			if errors.As(err, &ce) {
+				ce.Field = "Check." + ce.Field
+			}
+			return nil, err
+		}
+		if check.Cache == nil {
+			check.Cache = tokencache.New(tokencache.Config{})
+		}
+		h.check = &check
+	}
+	return h, nil
 }
 
 type webhookHandler struct {
 	key   *rsa.PublicKey
-	store func(ctx context.Context, c *Credentials) error
+	store func(ctx context.Context, c *Credentials) error // or creds
+	creds CredentialStore
+	check *Config           // nil: no live check
 	obs   *observe.Observer // nil: nothing reported
 }
 
@@ -248,6 +320,9 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) (oauthkit
 		w.Header().Set("Allow", http.MethodPost)
 		return refuse(http.StatusMethodNotAllowed, oauthkit.OutcomeBadRequest, "method not allowed", nil)
 	}
+	if !isJSON(r.Header.Get("Content-Type")) {
+		return refuse(http.StatusUnsupportedMediaType, oauthkit.OutcomeBadRequest, "Content-Type must be application/json", nil)
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, maxWebhookBody+1))
 	if err != nil {
 		return refuse(http.StatusBadRequest, oauthkit.OutcomeBadRequest, "cannot read body", err)
@@ -262,13 +337,102 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) (oauthkit
 	case err != nil:
 		return refuse(http.StatusBadRequest, oauthkit.OutcomeBadRequest, err.Error(), err)
 	}
-	if err := h.store(r.Context(), c); err != nil {
+	event := func(info oauthkit.WebhookInfo, err error) (oauthkit.WebhookInfo, error) {
+		info.EventType, info.Tenant = c.EventType, c.TenantID
+		return info, err
+	}
+	ctx := r.Context()
+
+	var prev *Credentials
+	if h.creds != nil {
+		prev, err = h.creds.Get(ctx, c.TenantID)
+		switch {
+		case errors.Is(err, ErrNoCredentials):
+			prev = nil
+		case err != nil:
+			// The store's error is the application's: not logged here, where
+			// it might carry credentials.
+			return event(refuse(http.StatusInternalServerError, oauthkit.OutcomeStoreFailed, "could not read the stored credentials", nil))
+		case prev.sameAs(c):
+			// An event already applied, sent again: acknowledged, not stored
+			// again.
+			w.WriteHeader(http.StatusNoContent)
+			return event(oauthkit.WebhookInfo{Outcome: oauthkit.OutcomeOK, StatusCode: http.StatusNoContent}, nil)
+		}
+	}
+
+	if h.check != nil && !c.Password.IsZero() {
+		if err := h.checkCredentials(ctx, c); err != nil {
+			if rejected(err) {
+				return event(refuse(http.StatusConflict, oauthkit.OutcomeRejected, "the credentials do not work: an older event?", err))
+			}
+			w.Header().Set("Retry-After", "60")
+			return event(refuse(http.StatusServiceUnavailable, oauthkit.OutcomeCheckFailed, "could not check the credentials", err))
+		}
+	}
+
+	if h.creds != nil {
+		err = h.creds.Put(ctx, c)
+	} else {
+		err = h.store(ctx, c)
+	}
+	if err != nil {
 		// The store's error is the application's: it is not logged here,
 		// where it might carry the credentials it failed to store.
-		info, _ := refuse(http.StatusInternalServerError, oauthkit.OutcomeStoreFailed, "could not store the credentials", nil)
-		info.EventType, info.Tenant = c.EventType, c.TenantID
-		return info, nil
+		return event(refuse(http.StatusInternalServerError, oauthkit.OutcomeStoreFailed, "could not store the credentials", nil))
+	}
+	if _, isTenants := h.creds.(*Tenants); prev != nil && !isTenants && h.check != nil {
+		// Tenants invalidates the old credentials' tokens itself.
+		invalidateCredentials(ctx, *h.check, prev)
 	}
 	w.WriteHeader(http.StatusNoContent)
-	return oauthkit.WebhookInfo{Outcome: oauthkit.OutcomeOK, StatusCode: http.StatusNoContent, EventType: c.EventType, Tenant: c.TenantID}, nil
+	return event(oauthkit.WebhookInfo{Outcome: oauthkit.OutcomeOK, StatusCode: http.StatusNoContent}, nil)
+}
+
+// checkCredentials gets a client-credentials token with c's password, fresh
+// from the token endpoint, and keeps it in the check's cache for the
+// tenant's first API call.
+func (h *webhookHandler) checkCredentials(ctx context.Context, c *Credentials) error {
+	p, err := New(credentialsConfig(*h.check, c))
+	if err != nil {
+		return err
+	}
+	// Never answered from the cache: a token cached for these credentials
+	// does not prove they still work.
+	if err := p.InvalidateToken(ctx); err != nil {
+		return err
+	}
+	_, err = p.Token(ctx)
+	return err
+}
+
+// rejected reports whether err is the token endpoint refusing the
+// credentials (rather than failing to answer).
+func rejected(err error) bool {
+	var oe *oauthkit.Error
+	return errors.As(err, &oe) && oe.StatusCode >= 400 && oe.StatusCode < 500 && oe.StatusCode != http.StatusTooManyRequests
+}
+
+// credentialsConfig is tmpl with the tenant, client and credentials of c.
+func credentialsConfig(tmpl Config, c *Credentials) Config {
+	tmpl.Tenant, tmpl.ClientID, tmpl.ClientSecret, tmpl.Password = c.TenantID, c.ClientID, c.Secret, c.Password
+	return tmpl
+}
+
+// invalidateCredentials drops the cached client-credentials token of c in
+// tmpl.Cache. It is best effort: a token it misses expires on its own.
+func invalidateCredentials(ctx context.Context, tmpl Config, c *Credentials) {
+	if tmpl.Cache == nil {
+		return
+	}
+	if p, err := New(credentialsConfig(tmpl, c)); err == nil {
+		_ = p.InvalidateToken(ctx)
+	}
+}
+
+// isJSON reports whether a Content-Type is application/json (parameters
+// such as charset allowed).
+func isJSON(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/json"
 }

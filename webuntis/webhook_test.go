@@ -3,16 +3,23 @@ package webuntis_test
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
@@ -87,11 +94,16 @@ func TestWebhookRefuses(t *testing.T) {
 		{"signed but not JSON", http.MethodPost, []byte("x"), untis.SignWebhook([]byte("x")), "SHA256withRSA", http.StatusBadRequest},
 		{"signed but no tenant", http.MethodPost, []byte(`{"clientId":"c","password":"p"}`), untis.SignWebhook([]byte(`{"clientId":"c","password":"p"}`)), "SHA256withRSA", http.StatusBadRequest},
 		{"too large", http.MethodPost, bytes.Repeat([]byte("a"), 70<<10), "", "SHA256withRSA", http.StatusRequestEntityTooLarge},
+		{"not JSON content type", http.MethodPost, good, untis.SignWebhook(good), "SHA256withRSA", http.StatusUnsupportedMediaType},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			called = false
 			req := httptest.NewRequest(tt.method, "/webhook", bytes.NewReader(tt.body))
+			req.Header.Set("Content-Type", "application/json; charset=utf-8")
+			if tt.wantStatus == http.StatusUnsupportedMediaType {
+				req.Header.Set("Content-Type", "text/plain")
+			}
 			if tt.sig != "" {
 				req.Header.Set("Authorization", tt.sig)
 			}
@@ -171,4 +183,263 @@ func FuzzParseWebhookBody(f *testing.F) {
 func mustJSON(v any) []byte {
 	b, _ := json.Marshal(v)
 	return b
+}
+
+// hookHarness is a fake, a Tenants on a memory store, and the webhook
+// handler that feeds it, served over HTTP.
+type hookHarness struct {
+	untis   *webuntistest.Server
+	store   *countingStore
+	tenants *webuntis.Tenants
+	url     string
+}
+
+// countingStore counts Puts and can be made to fail them.
+type countingStore struct {
+	webuntis.MemoryCredentialStore
+	puts atomic.Int32
+	fail atomic.Bool
+}
+
+func (s *countingStore) Put(ctx context.Context, c *webuntis.Credentials) error {
+	if s.fail.Load() {
+		return errors.New("disk full")
+	}
+	s.puts.Add(1)
+	return s.MemoryCredentialStore.Put(ctx, c)
+}
+
+func newHookHarness(t *testing.T, mutate func(*webuntis.WebhookConfig)) *hookHarness {
+	t.Helper()
+	untis := webuntistest.NewServer(webuntistest.Options{})
+	t.Cleanup(untis.Close)
+	key, err := webuntis.ParseWebhookKey(untis.WebhookKey())
+	require.NoError(t, err)
+	h := &hookHarness{untis: untis, store: &countingStore{}}
+	h.tenants, err = webuntis.NewTenants(webuntis.TenantsConfig{
+		Credentials: h.store,
+		Config:      webuntis.Config{BaseURL: untis.URL, HTTPClient: untis.Client()},
+	})
+	require.NoError(t, err)
+	cfg := webuntis.WebhookConfig{Key: key, Credentials: h.tenants}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	handler, err := webuntis.NewWebhookHandler(cfg)
+	require.NoError(t, err)
+	app := httptest.NewServer(handler)
+	t.Cleanup(app.Close)
+	h.url = app.URL
+	return h
+}
+
+func (h *hookHarness) send(t *testing.T, body []byte) int {
+	t.Helper()
+	status, err := h.untis.SendWebhook(context.Background(), h.url, body)
+	require.NoError(t, err)
+	return status
+}
+
+// TestWebhookStoresCheckedCredentials: a valid event is checked with one
+// client-credentials request and stored; the token that request got serves
+// the tenant's first call.
+func TestWebhookStoresCheckedCredentials(t *testing.T) {
+	h := newHookHarness(t, nil)
+	ctx := context.Background()
+	tenant := h.untis.Tenant()
+	body, _ := h.untis.TenantWebhookBody(tenant.ID, webuntis.EventCreated)
+	assert.Equal(t, http.StatusNoContent, h.send(t, body))
+	assert.Equal(t, 1, h.untis.Requests(webuntistest.EndpointToken), "one live check")
+
+	got, err := h.tenants.Get(ctx, tenant.ID)
+	require.NoError(t, err)
+	assert.Equal(t, tenant.ClientID, got.ClientID)
+	assert.True(t, got.Password.Reveal() == tenant.Password, "the stored password is the one sent")
+
+	src, err := h.tenants.TokenSource(ctx, tenant.ID)
+	require.NoError(t, err)
+	_, err = src.Token()
+	require.NoError(t, err)
+	assert.Equal(t, 1, h.untis.Requests(webuntistest.EndpointToken), "the check's token is reused")
+}
+
+// TestWebhookExactReplayIsIdempotent: the same event sent again is
+// acknowledged without being checked or stored again.
+func TestWebhookExactReplayIsIdempotent(t *testing.T) {
+	h := newHookHarness(t, nil)
+	body := h.untis.WebhookBody(webuntis.EventCreated)
+	for range 3 {
+		assert.Equal(t, http.StatusNoContent, h.send(t, body))
+	}
+	assert.EqualValues(t, 1, h.store.puts.Load(), "stored once")
+	assert.Equal(t, 1, h.untis.Requests(webuntistest.EndpointToken), "checked once")
+}
+
+// TestWebhookRefusesReplayedOlderReset: an old RESET replayed after a newer
+// one carries a password that no longer works: 409, the newer one kept.
+// With the check switched off the same replay would roll the tenant back,
+// which is why the check is on by default.
+func TestWebhookRefusesReplayedOlderReset(t *testing.T) {
+	for _, skip := range []bool{false, true} {
+		t.Run(fmt.Sprintf("SkipCredentialCheck=%v", skip), func(t *testing.T) {
+			h := newHookHarness(t, func(c *webuntis.WebhookConfig) { c.SkipCredentialCheck = skip })
+			id := h.untis.Tenant().ID
+			older, _ := h.untis.TenantWebhookBody(id, webuntis.EventReset)
+			require.Equal(t, http.StatusNoContent, h.send(t, older))
+			newer, _ := h.untis.ResetPassword(id)
+			body, _ := h.untis.TenantWebhookBody(id, webuntis.EventReset)
+			require.Equal(t, http.StatusNoContent, h.send(t, body))
+
+			status := h.send(t, older) // a replay, validly signed
+			got, err := h.tenants.Get(context.Background(), id)
+			require.NoError(t, err)
+			if skip {
+				assert.Equal(t, http.StatusNoContent, status)
+				assert.False(t, got.Password.Reveal() == newer.Password, "without the check, the replay rolls back")
+				return
+			}
+			assert.Equal(t, http.StatusConflict, status)
+			assert.True(t, got.Password.Reveal() == newer.Password, "the newer password is kept")
+			assert.EqualValues(t, 2, h.store.puts.Load())
+		})
+	}
+}
+
+// TestWebhookRefusalsStoreNothing: every refused request is a 4xx and
+// leaves the store empty.
+func TestWebhookRefusalsStoreNothing(t *testing.T) {
+	other, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	h := newHookHarness(t, nil)
+	wrongKey := newHookHarness(t, func(c *webuntis.WebhookConfig) { c.Key = &other.PublicKey })
+	good := h.untis.WebhookBody(webuntis.EventCreated)
+	flipped := bytes.Clone(good)
+	flipped[len(flipped)/2] ^= 1
+	post := func(url string, body []byte, header map[string]string) int {
+		req, err := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+		require.NoError(t, err)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Algorithm", "SHA256withRSA")
+		req.Header.Set("Authorization", h.untis.SignWebhook(good))
+		for k, v := range header {
+			if v == "" {
+				req.Header.Del(k)
+			} else {
+				req.Header.Set(k, v)
+			}
+		}
+		resp, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for _, tc := range []struct {
+		name   string
+		url    string
+		body   []byte
+		header map[string]string
+		want   int
+	}{
+		{"flipped body byte", h.url, flipped, nil, http.StatusUnauthorized},
+		{"wrong key", wrongKey.url, good, nil, http.StatusUnauthorized},
+		{"missing Authorization", h.url, good, map[string]string{"Authorization": ""}, http.StatusUnauthorized},
+		{"missing Algorithm", h.url, good, map[string]string{"Algorithm": ""}, http.StatusUnauthorized},
+		{"SHA1withRSA", h.url, good, map[string]string{"Algorithm": "SHA1withRSA"}, http.StatusUnauthorized},
+		{"oversize body", h.url, append(bytes.Repeat([]byte(" "), 64<<10), good...), nil, http.StatusRequestEntityTooLarge},
+		{"text/plain", h.url, good, map[string]string{"Content-Type": "text/plain"}, http.StatusUnsupportedMediaType},
+		{"form", h.url, good, map[string]string{"Content-Type": "application/x-www-form-urlencoded"}, http.StatusUnsupportedMediaType},
+		{"no Content-Type", h.url, good, map[string]string{"Content-Type": ""}, http.StatusUnsupportedMediaType},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			assert.Equal(t, tc.want, post(tc.url, tc.body, tc.header))
+		})
+	}
+	assert.Zero(t, h.store.Len()+wrongKey.store.Len(), "nothing stored")
+	assert.Zero(t, h.untis.Requests(webuntistest.EndpointToken)+wrongKey.untis.Requests(webuntistest.EndpointToken), "nothing checked")
+}
+
+// TestWebhookStoreFailureKeepsOldCredentials: a failing store answers 500,
+// so that Untis sends the event again, and the tenant keeps its previous
+// credentials, provider and token; the redelivery then goes through.
+func TestWebhookStoreFailureKeepsOldCredentials(t *testing.T) {
+	h := newHookHarness(t, nil)
+	ctx := context.Background()
+	id := h.untis.Tenant().ID
+	require.Equal(t, http.StatusNoContent, h.send(t, h.untis.WebhookBody(webuntis.EventCreated)))
+	before, err := h.tenants.Provider(ctx, id)
+	require.NoError(t, err)
+	old := h.untis.Tenant().Password
+
+	h.untis.ResetPassword(id)
+	reset, _ := h.untis.TenantWebhookBody(id, webuntis.EventReset)
+	h.store.fail.Store(true)
+	assert.Equal(t, http.StatusInternalServerError, h.send(t, reset))
+	got, err := h.tenants.Get(ctx, id)
+	require.NoError(t, err)
+	assert.True(t, got.Password.Reveal() == old, "the previous password is kept whole")
+	after, err := h.tenants.Provider(ctx, id)
+	require.NoError(t, err)
+	assert.Same(t, before, after, "the provider was not dropped")
+
+	h.store.fail.Store(false)
+	assert.Equal(t, http.StatusNoContent, h.send(t, reset), "the redelivery is stored")
+	got, err = h.tenants.Get(ctx, id)
+	require.NoError(t, err)
+	assert.False(t, got.Password.Reveal() == old)
+}
+
+// TestWebhookCheckUnreachableAsksForRedelivery: when the token endpoint
+// cannot be reached the event is neither refused for good nor stored: 503.
+func TestWebhookCheckUnreachableAsksForRedelivery(t *testing.T) {
+	dead := httptest.NewServer(http.NotFoundHandler())
+	deadURL := dead.URL
+	dead.Close()
+	h := newHookHarness(t, func(c *webuntis.WebhookConfig) {
+		c.Credentials = &webuntis.MemoryCredentialStore{}
+		c.Check = webuntis.Config{BaseURL: deadURL, Timeout: time.Second}
+	})
+	assert.Equal(t, http.StatusServiceUnavailable, h.send(t, h.untis.WebhookBody(webuntis.EventCreated)))
+}
+
+// TestWebhookResetInvalidatesCachedTokens: after a RESET the tenant's
+// provider is replaced and the old credentials' cached token is gone, so no
+// call goes out with it.
+func TestWebhookResetInvalidatesCachedTokens(t *testing.T) {
+	h := newHookHarness(t, nil)
+	ctx := context.Background()
+	id := h.untis.Tenant().ID
+	require.Equal(t, http.StatusNoContent, h.send(t, h.untis.WebhookBody(webuntis.EventCreated)))
+	old, err := h.tenants.Provider(ctx, id)
+	require.NoError(t, err)
+	_, err = old.Token(ctx) // cached by the check
+	require.NoError(t, err)
+
+	h.untis.ResetPassword(id)
+	reset, _ := h.untis.TenantWebhookBody(id, webuntis.EventReset)
+	require.Equal(t, http.StatusNoContent, h.send(t, reset))
+
+	_, err = old.Token(ctx)
+	assert.ErrorIs(t, err, oauthkit.ErrInvalidClient, "the old token was dropped: the old password is asked again, and refused")
+	p, err := h.tenants.Provider(ctx, id)
+	require.NoError(t, err)
+	assert.NotSame(t, old, p, "a new provider for the new credentials")
+	_, err = p.Token(ctx)
+	require.NoError(t, err)
+}
+
+// TestNewWebhookHandlerNeedsOneStore: Credentials or Store, not both.
+func TestNewWebhookHandlerNeedsOneStore(t *testing.T) {
+	untis := webuntistest.NewServer(webuntistest.Options{})
+	defer untis.Close()
+	key, _ := webuntis.ParseWebhookKey(untis.WebhookKey())
+	var ce *oauthkit.ConfigError
+	_, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{Key: key})
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "Credentials", ce.Field)
+	_, err = webuntis.NewWebhookHandler(webuntis.WebhookConfig{Key: key, Credentials: &webuntis.MemoryCredentialStore{}, Store: func(context.Context, *webuntis.Credentials) error { return nil }})
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "Store", ce.Field)
+	_, err = webuntis.NewWebhookHandler(webuntis.WebhookConfig{Key: key, Credentials: &webuntis.MemoryCredentialStore{}, Check: webuntis.Config{BaseURL: "http://example.com"}})
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "Check.BaseURL", ce.Field)
 }
