@@ -107,6 +107,7 @@ func run() error {
 	}
 	hook, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{
 		Key:     key,
+		Check:   webuntis.Config{BaseURL: fake.URL, HTTPClient: fake.Client()}, // the live credentials check asks the fake
 		Store:   func(context.Context, *webuntis.Credentials) error { return nil },
 		Logger:  logger,
 		Metrics: metrics,
