@@ -9,6 +9,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest/cachefault"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
@@ -54,7 +55,7 @@ func TestFaults(t *testing.T) {
 // and the background refresh did reach the failing endpoint.
 func TestFaultsKeepServingCachedToken(t *testing.T) {
 	t.Parallel()
-	providertest.KeepServingCachedToken(t, justimmotest.EndpointToken, func(t *testing.T, now func() time.Time, cache *tokencache.Cache, timeout time.Duration) (*justimmotest.Server, []providertest.CachedSource, time.Duration) {
+	cachefault.KeepServingCachedToken(t, justimmotest.EndpointToken, func(t *testing.T, now func() time.Time, cache *tokencache.Cache, timeout time.Duration) (*justimmotest.Server, []cachefault.Source, time.Duration) {
 		srv := justimmotest.NewServer(justimmotest.Options{Now: now})
 		t.Cleanup(srv.Close)
 		cfg := srv.Config()
@@ -65,6 +66,6 @@ func TestFaultsKeepServingCachedToken(t *testing.T) {
 		// 31-day tokens: stale from 5 min 10 s to 6 min 25 s before expiry
 		// (refresh-ahead capped at 5 min plus jitter, and the 10 s margin),
 		// expired 10 s before it.
-		return srv, []providertest.CachedSource{{Name: "Token", Token: token}}, 2678400*time.Second - 5*time.Minute
+		return srv, []cachefault.Source{{Name: "Token", Token: token}}, 2678400*time.Second - 5*time.Minute
 	})
 }

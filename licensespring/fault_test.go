@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest/cachefault"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
@@ -96,7 +97,7 @@ func ssoURLCase(tc providertest.FaultCase) providertest.FaultCase {
 // endpoint.
 func TestFaultsKeepServingCachedToken(t *testing.T) {
 	t.Parallel()
-	providertest.KeepServingCachedToken(t, licensespringtest.EndpointToken, func(t *testing.T, now func() time.Time, cache *tokencache.Cache, timeout time.Duration) (*licensespringtest.Server, []providertest.CachedSource, time.Duration) {
+	cachefault.KeepServingCachedToken(t, licensespringtest.EndpointToken, func(t *testing.T, now func() time.Time, cache *tokencache.Cache, timeout time.Duration) (*licensespringtest.Server, []cachefault.Source, time.Duration) {
 		srv := licensespringtest.NewServer(licensespringtest.Options{Now: now})
 		t.Cleanup(srv.Close)
 		cfg := srv.Config()
@@ -111,7 +112,7 @@ func TestFaultsKeepServingCachedToken(t *testing.T) {
 		// expired 10 s before it.
 		seed := &oauth2.Token{AccessToken: "access-1", RefreshToken: "refresh-1", TokenType: "Bearer", Expiry: providertest.FaultNow.Add(time.Hour)}
 		src := p.UserTokenSource("user-1", seed)
-		return srv, []providertest.CachedSource{{Name: "UserTokenSource", Token: src.Token, Seed: "access-1"}}, 55 * time.Minute
+		return srv, []cachefault.Source{{Name: "UserTokenSource", Token: src.Token, Seed: "access-1"}}, 55 * time.Minute
 	})
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest/cachefault"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
@@ -61,7 +62,7 @@ func TestFaults(t *testing.T) {
 // endpoint.
 func TestFaultsKeepServingCachedToken(t *testing.T) {
 	t.Parallel()
-	providertest.KeepServingCachedToken(t, unisignintest.EndpointToken, func(t *testing.T, now func() time.Time, cache *tokencache.Cache, timeout time.Duration) (*unisignintest.Server, []providertest.CachedSource, time.Duration) {
+	cachefault.KeepServingCachedToken(t, unisignintest.EndpointToken, func(t *testing.T, now func() time.Time, cache *tokencache.Cache, timeout time.Duration) (*unisignintest.Server, []cachefault.Source, time.Duration) {
 		srv := unisignintest.NewServer(unisignintest.Options{Now: now})
 		t.Cleanup(srv.Close)
 		cfg := srv.Config()
@@ -74,6 +75,6 @@ func TestFaultsKeepServingCachedToken(t *testing.T) {
 		// expired 10 s before it.
 		seed := &oauth2.Token{AccessToken: "access-1", RefreshToken: "refresh-1", TokenType: "Bearer", Expiry: providertest.FaultNow.Add(time.Hour)}
 		src := p.UserTokenSource("user-1", seed)
-		return srv, []providertest.CachedSource{{Name: "UserTokenSource", Token: src.Token, Seed: "access-1"}}, 55 * time.Minute
+		return srv, []cachefault.Source{{Name: "UserTokenSource", Token: src.Token, Seed: "access-1"}}, 55 * time.Minute
 	})
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest/cachefault"
 	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
@@ -70,7 +71,7 @@ func TestFaults(t *testing.T) {
 // TokenSource, and the background refresh did reach the failing endpoint.
 func TestFaultsKeepServingCachedToken(t *testing.T) {
 	t.Parallel()
-	providertest.KeepServingCachedToken(t, webuntistest.EndpointToken, func(t *testing.T, now func() time.Time, cache *tokencache.Cache, timeout time.Duration) (*webuntistest.Server, []providertest.CachedSource, time.Duration) {
+	cachefault.KeepServingCachedToken(t, webuntistest.EndpointToken, func(t *testing.T, now func() time.Time, cache *tokencache.Cache, timeout time.Duration) (*webuntistest.Server, []cachefault.Source, time.Duration) {
 		srv := webuntistest.NewServer(webuntistest.Options{Now: now})
 		t.Cleanup(srv.Close)
 		cfg := srv.Config()
@@ -80,7 +81,7 @@ func TestFaultsKeepServingCachedToken(t *testing.T) {
 		ctx := context.Background()
 		// 180 s tokens: stale from 27–31 s before expiry (refresh-ahead
 		// plus the 10 s margin), expired 10 s before it.
-		return srv, []providertest.CachedSource{
+		return srv, []cachefault.Source{
 			{Name: "Token", Token: func() (*oauth2.Token, error) { return p.Token(ctx) }},
 			{Name: "TokenSource", Token: p.TokenSource().Token},
 		}, 160 * time.Second

@@ -11,7 +11,7 @@
 //   - The fault suite ([FaultSuite]): each token request sent into each way
 //     a token endpoint fails (status, reset, stall, bad body), checking the
 //     error, the retries and that a single-use request is never resent;
-//     [KeepServingCachedToken] checks that a cached token outlives the
+//     cachefault.KeepServingCachedToken checks that a cached token outlives the
 //     same faults. Each vendor's fault_test.go says only how to start its
 //     fake and Provider and which requests to send.
 package providertest

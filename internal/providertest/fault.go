@@ -21,8 +21,6 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
-	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
-	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 )
 
 // FaultNow is the frozen clock of the fault suite: expiries are exact.
@@ -38,9 +36,9 @@ type FaultWant struct {
 	Net      bool          // a transport error: no *oauthkit.Error
 }
 
-// usable reports whether the fault leaves a usable answer: the upstream
+// Usable reports whether the fault leaves a usable answer: the upstream
 // recovers, or answers a token.
-func (w FaultWant) usable() bool { return w.Served || w.Life > 0 || w.NoExpiry }
+func (w FaultWant) Usable() bool { return w.Served || w.Life > 0 || w.NoExpiry }
 
 // FaultCase is one way the token endpoint fails. Reusable requests (client
 // credentials, password) may be resent; single-use ones (code exchange,
@@ -288,88 +286,6 @@ func (s FaultSuite[S, P]) runCase(t *testing.T, req FaultRequest[S, P], tc Fault
 	CheckFault(t, s.Provider, want, tok, err)
 	if wantAttempts >= 0 {
 		assert.Equal(t, wantAttempts, attempts, "requests the endpoint saw")
-	}
-}
-
-// CachedSource is a way a Provider serves a cached token.
-type CachedSource struct {
-	Name  string
-	Token func() (*oauth2.Token, error)
-	Seed  string // the first token's access token where the test seeded it; zero: not checked
-}
-
-// CachedStart starts a fake on now and a Provider with Config.Cache,
-// Config.Now and Config.Timeout set to cache, now and timeout; it closes
-// the fake on t.Cleanup. It returns the fake, the ways the Provider serves
-// one cached token (the first gets the token and later the stale one), and
-// how long after FaultNow that token is stale, in the refresh-ahead window,
-// but still valid.
-type CachedStart[S FaultServer] func(t *testing.T, now func() time.Time, cache *tokencache.Cache, timeout time.Duration) (S, []CachedSource, time.Duration)
-
-// KeepServingCachedToken checks that while endpoint fails in every way
-// [FaultCases] knows, a cached token that is stale but still valid keeps
-// being served by every source start returns, and the background refresh
-// did reach the failing endpoint.
-func KeepServingCachedToken[S FaultServer](t *testing.T, endpoint string, start CachedStart[S]) {
-	for _, tc := range FaultCases() {
-		if tc.Want.usable() {
-			continue // upstream recovers, or answers a usable token
-		}
-		t.Run(tc.Name, func(t *testing.T) {
-			t.Parallel()
-			clock := tokencachetest.NewClock(FaultNow)
-			events := make(chan tokencache.RefreshEvent, 16)
-			cache := tokencache.New(tokencache.Config{
-				Clock:        clock,
-				FetchTimeout: 5 * time.Second,
-				OnRefresh:    func(ev tokencache.RefreshEvent) { events <- ev },
-			})
-			defer cache.Close()
-			srv, sources, stale := start(t, clock.Now, cache, 150*time.Millisecond)
-
-			first, err := sources[0].Token()
-			require.NoError(t, err)
-			if sources[0].Seed != "" {
-				require.Equal(t, sources[0].Seed, first.AccessToken)
-			}
-			clock.Advance(stale)
-			for _, f := range tc.Faults {
-				f.Times = 0 // the upstream keeps failing
-				srv.InjectFault(endpoint, f)
-			}
-			before := srv.Requests(endpoint)
-
-			tok, err := sources[0].Token() // stale: served, and starts the refresh
-			require.NoError(t, err)
-			assert.Equal(t, first.AccessToken, tok.AccessToken)
-			waitFailedRefresh(t, events)
-			assert.Greater(t, srv.Requests(endpoint), before, "the refresh reached the endpoint")
-
-			for _, src := range sources {
-				tok, err = src.Token()
-				require.NoError(t, err)
-				assert.Equal(t, first.AccessToken, tok.AccessToken, "%s serves the valid token", src.Name)
-			}
-			assert.True(t, tok.Expiry.After(clock.Now()))
-		})
-	}
-}
-
-// waitFailedRefresh waits for a refresh ahead of expiry that failed,
-// passing over the events of fetches that succeeded (a first token).
-func waitFailedRefresh(t *testing.T, events <-chan tokencache.RefreshEvent) {
-	t.Helper()
-	for {
-		select {
-		case ev := <-events:
-			if ev.Err != nil {
-				assert.True(t, ev.Ahead, "a refresh ahead of expiry")
-				return
-			}
-			require.False(t, ev.Ahead, "a refresh ahead of expiry succeeded against a failing endpoint")
-		case <-time.After(5 * time.Second):
-			t.Fatal("no failed refresh")
-		}
 	}
 }
 
