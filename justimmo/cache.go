@@ -16,15 +16,15 @@ type (
 )
 
 // initCache binds the Provider's client-credentials flow and its users'
-// logins to Config.Cache. p.cfg and p.endpoints must be set.
+// logins to Config.Cache. p.cfg and p.server.Endpoints must be set.
 func (p *Provider) initCache() {
 	t := cachedtokens.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics)
 	p.clientTokens = t.ClientCredentials(tokencache.KeyParts{
-		Vendor: name, Endpoint: p.endpoints.TokenURL, ClientID: p.cfg.ClientID,
+		Vendor: name, Endpoint: p.server.Endpoints.TokenURL, ClientID: p.cfg.ClientID,
 		Flow: "client_credentials", Scopes: p.cfg.Scopes, Credential: p.cfg.ClientSecret.Reveal(),
 	}, p.ClientCredentials)
 	p.userTokens = t.Users(tokencache.KeyParts{
-		Vendor: name, Endpoint: p.endpoints.TokenURL, ClientID: p.cfg.ClientID,
+		Vendor: name, Endpoint: p.server.Endpoints.TokenURL, ClientID: p.cfg.ClientID,
 		Flow: "refresh_token", Credential: p.cfg.ClientSecret.Reveal(),
 	}, p.Refresh)
 }

@@ -9,10 +9,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
 )
 
 const name = "justimmo"
@@ -25,10 +22,8 @@ const name = "justimmo"
 // package documentation. It is safe for concurrent use; make one and keep
 // it.
 type Provider struct {
-	cfg       Config
-	http      *httpc.Client
-	token     *league.Endpoint
-	endpoints oauthkit.Endpoints
+	cfg    Config
+	server league.Server // endpoints, token endpoint, HTTP client
 
 	*clientTokens // Token, TokenSource, Client, InvalidateToken (cache.go)
 	*userTokens   // UserTokenSource (cache.go)
@@ -44,30 +39,13 @@ func New(cfg Config) (*Provider, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	hc := httpc.New(httpc.Options{
-		HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
-		Observer: observe.New(name, cfg.Logger, cfg.Metrics), // token requests and retries
-	})
-	p := &Provider{
-		cfg:  cfg,
-		http: hc,
-		endpoints: oauthkit.Endpoints{
-			AuthURL:     cfg.AuthURL + authPath,
-			TokenURL:    cfg.AuthURL + tokenPath,
-			UserInfoURL: cfg.APIURL + userPath,
-		},
-	}
 	// docs/vendors/justimmo.md#client-authentication: every grant sends
-	// client_id and client_secret in the form body, never a Basic header
-	// (league.Endpoint with a secret: AuthInBody).
-	p.token = &league.Endpoint{
-		Provider: name,
-		TokenURL: p.endpoints.TokenURL,
-		ClientID: cfg.ClientID,
-		Secret:   cfg.ClientSecret,
-		Client:   &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
-		Advise:   advise,
-	}
+	// client_id and client_secret in the form body, never a Basic header.
+	p := &Provider{cfg: cfg, server: league.NewServer(name, cfg.wire(), oauthkit.Endpoints{
+		AuthURL:     cfg.AuthURL + authPath,
+		TokenURL:    cfg.AuthURL + tokenPath,
+		UserInfoURL: cfg.APIURL + userPath,
+	}, cfg.ClientID, cfg.ClientSecret, advise)}
 	p.initCache()
 	return p, nil
 }
@@ -79,8 +57,7 @@ func (p *Provider) Name() string { return name }
 // (docs/vendors/justimmo.md#endpoints); Justimmo publishes no discovery
 // document, so nothing is fetched.
 func (p *Provider) Discover(context.Context) (*oauthkit.Endpoints, error) {
-	ep := p.endpoints
-	return &ep, nil
+	return p.server.Discover(), nil
 }
 
 // AuthCodeURL starts a login at {AuthURL}/authorize with response_type=code,
@@ -98,7 +75,7 @@ func (p *Provider) AuthCodeURL(_ context.Context, opts ...oauthkit.AuthOption) (
 	}
 	return authreq.New(authreq.Spec{
 		Provider:     name,
-		AuthURL:      p.endpoints.AuthURL,
+		AuthURL:      p.server.Endpoints.AuthURL,
 		ResponseType: "code",
 		ClientID:     p.cfg.ClientID,
 		RedirectURL:  p.cfg.RedirectURL,
@@ -119,7 +96,7 @@ func (p *Provider) AuthCodeURL(_ context.Context, opts ...oauthkit.AuthOption) (
 // exchange at once. Most callers want
 // [oauthkit.Complete].
 func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
-	return p.token.Exchange(ctx, code, ar)
+	return p.server.Token.Exchange(ctx, code, ar)
 }
 
 // Refresh trades a refresh token for new tokens: refresh_token,
@@ -134,7 +111,7 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 // (docs/vendors/justimmo.md#errors); [oauthkit.NeedsLogin] reports true for
 // it: send the user to log in again.
 func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
-	return p.token.Refresh(ctx, refreshToken)
+	return p.server.Token.Refresh(ctx, refreshToken)
 }
 
 // ClientCredentials gets a token for the client itself, for global and
@@ -144,7 +121,7 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 // Config.Scopes is set. No refresh token is issued; the vendor's example
 // answers expires_in 2678400 (31 days), its table says a day — read Expiry.
 func (p *Provider) ClientCredentials(ctx context.Context) (*oauth2.Token, error) {
-	return p.token.ClientCredentials(ctx, p.cfg.Scopes)
+	return p.server.Token.ClientCredentials(ctx, p.cfg.Scopes)
 }
 
 // String describes the provider without its credentials. String, GoString

@@ -54,7 +54,7 @@ func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauth
 }
 
 func (p *Provider) user(ctx context.Context, tok *oauth2.Token) (*User, json.RawMessage, error) {
-	return oauthwire.GetProfile(ctx, p.http, name, "current user", p.endpoints.UserInfoURL, tok, parseUser, p.cfg.ClientSecret.Reveal())
+	return oauthwire.GetProfile(ctx, p.server.HTTP, name, "current user", p.server.Endpoints.UserInfoURL, tok, parseUser, p.cfg.ClientSecret.Reveal())
 }
 
 func parseUser(raw json.RawMessage) (*User, error) {

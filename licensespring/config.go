@@ -1,8 +1,6 @@
 package licensespring
 
 import (
-	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -11,6 +9,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
@@ -96,34 +95,6 @@ type Config struct {
 	Metrics *oauthkit.Metrics
 }
 
-// String describes the configuration without its shared key. String,
-// GoString, Format and LogValue have value receivers, so a Config value, a
-// pointer to one and a struct holding one all print the same.
-func (c Config) String() string {
-	return fmt.Sprintf("licensespring.Config{APIURL:%q APIKey:%q SharedKey:%s Product:%q CustomerAccountCode:%q ResponseType:%q RedirectURL:%q Timeout:%v}",
-		c.APIURL, c.APIKey, c.SharedKey, c.Product, c.CustomerAccountCode, c.ResponseType, c.RedirectURL, c.Timeout)
-}
-
-// GoString is String.
-func (c Config) GoString() string { return c.String() }
-
-// Format prints String for every verb.
-func (c Config) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
-
-// LogValue implements [slog.LogValuer] without the shared key.
-func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("api_url", c.APIURL),
-		slog.String("api_key", c.APIKey),
-		slog.Any("shared_key", c.SharedKey),
-		slog.String("product", c.Product),
-		slog.String("customer_account_code", c.CustomerAccountCode),
-		slog.String("response_type", c.ResponseType),
-		slog.String("redirect_url", c.RedirectURL),
-		slog.Duration("timeout", c.Timeout),
-	)
-}
-
 func (c *Config) validate() error {
 	bad := func(field, reason string) error {
 		return &oauthkit.ConfigError{Provider: name, Field: field, Reason: reason}
@@ -176,3 +147,8 @@ func checkAPIKey(k string) error {
 type errString string
 
 func (e errString) Error() string { return string(e) }
+
+// wire is what the token client needs of the Config (oauthwire.New).
+func (c *Config) wire() oauthwire.Options {
+	return oauthwire.Options{HTTPClient: c.HTTPClient, Timeout: c.Timeout, Now: c.Now, Logger: c.Logger, Metrics: c.Metrics}
+}

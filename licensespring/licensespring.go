@@ -4,8 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"log/slog"
 	"net/url"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -16,7 +14,6 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/lazy"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
 )
 
 const name = "licensespring"
@@ -49,18 +46,15 @@ func New(cfg Config) (*Provider, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	hc := httpc.New(httpc.Options{
-		HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
-		Observer: observe.New(name, cfg.Logger, cfg.Metrics), // token requests and retries
-	})
+	wire := oauthwire.New(name, cfg.wire())
 	p := &Provider{
 		cfg:    cfg,
 		signer: &Signer{APIKey: cfg.APIKey, SharedKey: cfg.SharedKey, Now: cfg.Now},
-		http:   hc,
-		token:  &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
+		http:   wire.HTTP,
+		token:  wire,
 	}
 	p.initCache()
-	p.sso = &lazy.Value[*session]{Fetch: p.fetchSession, Timeout: hc.Timeout() * 3}
+	p.sso = &lazy.Value[*session]{Fetch: p.fetchSession, Timeout: wire.HTTP.Timeout() * 3}
 	return p, nil
 }
 
@@ -251,31 +245,4 @@ func (p *Provider) VerifyIDToken(ctx context.Context, rawIDToken, nonce string) 
 		return nil, err
 	}
 	return md.Verifier(name, s.clientID, p.cfg.Now).Verify(ctx, rawIDToken, nonce)
-}
-
-// String describes the provider without its shared key. String, GoString,
-// Format and LogValue have value receivers so that a copied Provider value
-// (or a struct holding one) formats and logs safely too.
-func (p Provider) String() string {
-	return fmt.Sprintf("licensespring.Provider{APIURL:%q APIKey:%q Product:%q CustomerAccountCode:%q ResponseType:%q}",
-		p.cfg.APIURL, p.cfg.APIKey, p.cfg.Product, p.cfg.CustomerAccountCode, p.cfg.ResponseType)
-}
-
-// GoString is String: the shared key lives in an unexported field, where
-// fmt's %#v would print it raw.
-func (p Provider) GoString() string { return p.String() }
-
-// Format prints String for every verb.
-func (p Provider) Format(f fmt.State, _ rune) { io.WriteString(f, p.String()) }
-
-// LogValue implements [slog.LogValuer] without the shared key.
-func (p Provider) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("provider", name),
-		slog.String("api_url", p.cfg.APIURL),
-		slog.String("api_key", p.cfg.APIKey),
-		slog.String("product", p.cfg.Product),
-		slog.String("customer_account_code", p.cfg.CustomerAccountCode),
-		slog.String("response_type", p.cfg.ResponseType),
-	)
 }

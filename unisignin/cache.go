@@ -13,10 +13,10 @@ import (
 type userTokens = cachedtokens.Users
 
 // initCache binds the Provider's users' logins to Config.Cache. p.cfg and
-// p.endpoints must be set.
+// p.server.Endpoints must be set.
 func (p *Provider) initCache() {
 	p.userTokens = cachedtokens.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics).Users(tokencache.KeyParts{
-		Vendor: name, Endpoint: p.endpoints.TokenURL, Tenant: p.cfg.BaseURL, ClientID: p.cfg.ClientID,
+		Vendor: name, Endpoint: p.server.Endpoints.TokenURL, Tenant: p.cfg.BaseURL, ClientID: p.cfg.ClientID,
 		Flow: "refresh_token", Credential: p.cfg.ClientSecret.Reveal(),
 	}, p.Refresh)
 }

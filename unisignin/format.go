@@ -4,18 +4,21 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
 
 // How the package's types print and log themselves without a credential.
 // Every method has a value receiver, so a value, a pointer to one and a
 // struct holding one all print and log the same; the client secret shows as
-// [oauthkit.Secret] does, "[redacted]".
+// [oauthkit.Secret] does, "[redacted]". Each type names the fields it shows.
+const (
+	configShows   = "BaseURL ClientID ClientSecret RedirectURL Scopes Timeout"
+	providerShows = "BaseURL ClientID"
+)
 
 // String describes the configuration without its client secret.
-func (c Config) String() string {
-	return fmt.Sprintf("unisignin.Config{BaseURL:%q ClientID:%q ClientSecret:%s RedirectURL:%q Scopes:%q Timeout:%v}",
-		c.BaseURL, c.ClientID, c.ClientSecret, c.RedirectURL, c.Scopes, c.Timeout)
-}
+func (c Config) String() string { return redact.String("unisignin.Config", c, configShows) }
 
 // GoString is String.
 func (c Config) GoString() string { return c.String() }
@@ -26,27 +29,15 @@ func (c Config) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 // LogValue implements [slog.LogValuer] without the client secret. Without
 // it, slog's JSON handler would marshal the Config and fail on its func
 // field.
-func (c Config) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("base_url", c.BaseURL),
-		slog.String("client_id", c.ClientID),
-		slog.Any("client_secret", c.ClientSecret),
-		slog.String("redirect_url", c.RedirectURL),
-		slog.Any("scopes", c.Scopes),
-		slog.Duration("timeout", c.Timeout),
-	)
-}
+func (c Config) LogValue() slog.Value { return redact.LogValue(c, configShows) }
 
-// LogValue implements [slog.LogValuer] without the client secret.
+// LogValue implements [slog.LogValuer] without the client secret; flow is
+// "web" or, without a client secret, "app".
 func (p Provider) LogValue() slog.Value {
 	flow := "web"
 	if p.cfg.ClientSecret.IsZero() {
 		flow = "app"
 	}
-	return slog.GroupValue(
-		slog.String("provider", name),
-		slog.String("base_url", p.cfg.BaseURL),
-		slog.String("client_id", p.cfg.ClientID),
-		slog.String("flow", flow),
-	)
+	v := redact.LogValue(p.cfg, providerShows, slog.String("provider", name))
+	return slog.GroupValue(append(v.Group(), slog.String("flow", flow))...)
 }

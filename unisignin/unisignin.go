@@ -10,10 +10,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/league"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
 )
 
 const name = "unisignin"
@@ -34,10 +31,8 @@ var pkce = authreq.PKCE{Method: authreq.Plain, Alphabet: authreq.Alphanumeric, L
 // tokens" in the package documentation). It is safe for concurrent use;
 // make one and keep it.
 type Provider struct {
-	cfg       Config
-	http      *httpc.Client
-	token     *league.Endpoint
-	endpoints oauthkit.Endpoints
+	cfg    Config
+	server league.Server // endpoints, token endpoint, HTTP client
 
 	*userTokens // UserTokenSource (cache.go)
 }
@@ -52,27 +47,14 @@ func New(cfg Config) (*Provider, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	hc := httpc.New(httpc.Options{
-		HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
-		Observer: observe.New(name, cfg.Logger, cfg.Metrics), // token requests and retries
-	})
-	p := &Provider{
-		cfg:  cfg,
-		http: hc,
-		endpoints: oauthkit.Endpoints{
-			AuthURL:     cfg.BaseURL + authPath,
-			TokenURL:    cfg.BaseURL + tokenPath,
-			UserInfoURL: cfg.BaseURL + userPath,
-		},
-	}
-	p.token = &league.Endpoint{
-		Provider: name,
-		TokenURL: p.endpoints.TokenURL,
-		ClientID: cfg.ClientID,
-		Secret:   cfg.ClientSecret,
-		Client:   &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
-		Advise:   advise,
-	}
+	// docs/vendors/unisignin.md#client-authentication: client_id and, for a
+	// web client, client_secret in the form body; an app client has no
+	// secret and proves itself with PKCE.
+	p := &Provider{cfg: cfg, server: league.NewServer(name, cfg.wire(), oauthkit.Endpoints{
+		AuthURL:     cfg.BaseURL + authPath,
+		TokenURL:    cfg.BaseURL + tokenPath,
+		UserInfoURL: cfg.BaseURL + userPath,
+	}, cfg.ClientID, cfg.ClientSecret, advise)}
 	p.initCache()
 	return p, nil
 }
@@ -88,8 +70,7 @@ func (p *Provider) IsApp() bool { return p.cfg.ClientSecret.IsZero() }
 // (docs/vendors/unisignin.md#endpoints); UniSignIn publishes no discovery
 // document, so nothing is fetched.
 func (p *Provider) Discover(context.Context) (*oauthkit.Endpoints, error) {
-	ep := p.endpoints
-	return &ep, nil
+	return p.server.Discover(), nil
 }
 
 // AuthCodeURL starts a login at {BaseURL}/oauth/v2/authorize with
@@ -109,7 +90,7 @@ func (p *Provider) AuthCodeURL(_ context.Context, opts ...oauthkit.AuthOption) (
 	}
 	return authreq.New(authreq.Spec{
 		Provider:     name,
-		AuthURL:      p.endpoints.AuthURL,
+		AuthURL:      p.server.Endpoints.AuthURL,
 		ResponseType: "code",
 		ClientID:     p.cfg.ClientID,
 		RedirectURL:  p.cfg.RedirectURL,
@@ -126,7 +107,7 @@ func (p *Provider) AuthCodeURL(_ context.Context, opts ...oauthkit.AuthOption) (
 // The request is never resent once it may have reached the server: a code
 // works once. Most callers want [oauthkit.Complete].
 func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
-	return p.token.Exchange(ctx, code, ar)
+	return p.server.Token.Exchange(ctx, code, ar)
 }
 
 // PasswordToken gets tokens for a user's own email and password
@@ -139,7 +120,7 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 // (oauthkit.Secret(r.PostFormValue("password"))). It is sent in the form
 // body and scrubbed from every error.
 func (p *Provider) PasswordToken(ctx context.Context, username string, password oauthkit.Secret) (*oauth2.Token, error) {
-	return p.token.Password(ctx, username, password, p.cfg.Scopes)
+	return p.server.Token.Password(ctx, username, password, p.cfg.Scopes)
 }
 
 // Refresh trades a refresh token for new tokens (RFC 6749 §6) at the token
@@ -151,7 +132,7 @@ func (p *Provider) PasswordToken(ctx context.Context, username string, password 
 // same one. When the refresh token is dead, [oauthkit.NeedsLogin] reports
 // true for the error: send the user to log in again.
 func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
-	return p.token.Refresh(ctx, refreshToken)
+	return p.server.Token.Refresh(ctx, refreshToken)
 }
 
 // ClientCredentials is not offered: UniSignIn documents the authorization

@@ -39,8 +39,8 @@ type User struct {
 // (docs/vendors/unisignin.md#user-profile). A profile without an id is
 // [oauthkit.ErrMalformedResponse].
 func (p *Provider) User(ctx context.Context, tok *oauth2.Token) (*User, error) {
-	u := p.endpoints.UserInfoURL + "?" + url.Values{"client_id": {p.cfg.ClientID}}.Encode()
-	user, _, err := oauthwire.GetProfile(ctx, p.http, name, "user", u, tok, parseUser, p.cfg.ClientSecret.Reveal())
+	u := p.server.Endpoints.UserInfoURL + "?" + url.Values{"client_id": {p.cfg.ClientID}}.Encode()
+	user, _, err := oauthwire.GetProfile(ctx, p.server.HTTP, name, "user", u, tok, parseUser, p.cfg.ClientSecret.Reveal())
 	return user, err
 }
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
@@ -143,4 +144,9 @@ func (c *Config) need(field string, missing bool, flow string) error {
 		return nil
 	}
 	return &oauthkit.ConfigError{Provider: name, Field: field, Reason: "is required for " + flow}
+}
+
+// wire is what the token client needs of the Config (oauthwire.New).
+func (c *Config) wire() oauthwire.Options {
+	return oauthwire.Options{HTTPClient: c.HTTPClient, Timeout: c.Timeout, Now: c.Now, Logger: c.Logger, Metrics: c.Metrics}
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
 )
 
 const name = "webuntis"
@@ -51,17 +50,14 @@ func New(cfg Config) (*Provider, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	hc := httpc.New(httpc.Options{
-		HTTPClient: cfg.HTTPClient, Timeout: cfg.Timeout,
-		Observer: observe.New(name, cfg.Logger, cfg.Metrics), // token requests and retries
-	})
+	wire := oauthwire.New(name, cfg.wire())
 	base := cfg.BaseURL + "/WebUntis/api/sso/v3/" + url.PathEscape(cfg.Tenant)
 	p := &Provider{
 		cfg:   cfg,
 		base:  base,
-		http:  hc,
-		token: &oauthwire.Client{Provider: name, HTTP: hc, Now: cfg.Now},
-		disc:  discovery.NewDiscovery(name, base+"/.well-known/openid-configuration", cfg.Issuer, hc),
+		http:  wire.HTTP,
+		token: wire,
+		disc:  discovery.NewDiscovery(name, base+"/.well-known/openid-configuration", cfg.Issuer, wire.HTTP),
 		basic: &basicChoice{},
 	}
 	p.initCache()

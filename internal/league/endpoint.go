@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 )
 
@@ -29,6 +30,13 @@ type Endpoint struct {
 	// the operation), or ""; it is consulted before league's own advice.
 	// Nil: league's only.
 	Advise func(e *oauthkit.Error) string
+}
+
+// NewEndpoint returns the Endpoint at tokenURL for clientID and secret,
+// sending through client (whose Provider names the vendor) and consulting
+// advise first.
+func NewEndpoint(client *oauthwire.Client, tokenURL, clientID string, secret oauthkit.Secret, advise func(*oauthkit.Error) string) *Endpoint {
+	return &Endpoint{Provider: client.Provider, TokenURL: tokenURL, ClientID: clientID, Secret: secret, Client: client, Advise: advise}
 }
 
 // Exchange trades an authorization code for tokens (RFC 6749 §4.1.3):
@@ -137,4 +145,29 @@ func setScope(params url.Values, scopes []string) {
 	if s := strings.Join(authreq.Scopes(scopes, nil), " "); s != "" {
 		params.Set("scope", s)
 	}
+}
+
+// Server is a league/oauth2-server vendor whose endpoints are documented,
+// not discovered: the endpoints, the token endpoint's client and the HTTP
+// client of the vendor's other calls (the user profile).
+type Server struct {
+	Endpoints oauthkit.Endpoints
+	Token     *Endpoint
+	HTTP      *httpc.Client
+}
+
+// NewServer returns the Server of provider at ep, whose token endpoint
+// authenticates clientID with secret in the form body (zero: a public
+// client) and consults advise first; o sets up the HTTP client
+// ([oauthwire.New]).
+func NewServer(provider string, o oauthwire.Options, ep oauthkit.Endpoints, clientID string, secret oauthkit.Secret, advise func(*oauthkit.Error) string) Server {
+	wire := oauthwire.New(provider, o)
+	return Server{Endpoints: ep, Token: NewEndpoint(wire, ep.TokenURL, clientID, secret, advise), HTTP: wire.HTTP}
+}
+
+// Discover returns a copy of the documented endpoints: the vendor
+// publishes no discovery document, so nothing is fetched.
+func (s *Server) Discover() *oauthkit.Endpoints {
+	ep := s.Endpoints
+	return &ep
 }
