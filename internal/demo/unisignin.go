@@ -1,4 +1,4 @@
-package main
+package demo
 
 import (
 	"context"
@@ -97,7 +97,9 @@ func demoUniSignIn(ctx context.Context, r *report) {
 		if r.check("expired code: browser", err) {
 			clock.Advance(11 * time.Minute)
 			_, err = oauthkit.Complete(ctx, web, ar, cb.Query())
-			r.refused("expired code (11 min)", err, oauthkit.ErrInvalidGrant)
+			// The login itself expires first (oauthkit.DefaultLoginMaxAge):
+			// the code is never sent.
+			r.refused("expired login (11 min)", err, oauthkit.ErrLoginExpired)
 		}
 	}
 

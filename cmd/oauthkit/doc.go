@@ -1,0 +1,46 @@
+// Command oauthkit tells an integrator what is wrong with a vendor
+// integration before any code is written. It runs the vendor's flows with
+// this module's own packages (webuntis, unisignin, justimmo, licensespring),
+// so every diagnosis is the library's typed [oauthkit.Error] and its Advice:
+//
+//	oauthkit doctor <vendor>     check a configuration end to end, one line per check
+//	oauthkit token <vendor>      a client-credentials token's type, expiry and scopes
+//	oauthkit login <vendor>      a real login through the system browser
+//	oauthkit webhook verify      check a captured WebUntis credentials event
+//	oauthkit demo                every vendor's flows against the in-process fakes
+//
+// Install it with
+//
+//	go install github.com/seed-e8f4a5f7/oauthkit/cmd/oauthkit@latest
+//
+// # Credentials
+//
+// Each setting comes from a flag, an environment variable
+// OAUTHKIT_<VENDOR>_<SETTING> (OAUTHKIT_WEBUNTIS_PASSWORD,
+// OAUTHKIT_LICENSESPRING_SHARED_KEY, …) or a JSON file given with --config
+// ({"webuntis": {"password": "…"}}), in that order of precedence. Prefer the
+// environment or the file for secrets: a flag's value shows in the process
+// list. No command prints a secret or a token, in text or with --json, except
+// `token --header`, which prints the access token because that is what it is
+// asked for.
+//
+// # Fakes
+//
+// --fake runs any command against the vendor's in-process fake
+// (webuntistest, unisignintest, justimmotest, licensespringtest) instead of
+// the vendor, with no network and no credentials. --mixup, with --fake, makes
+// one of the mistakes the vendors document, to see what it looks like:
+// secret-for-password, password-for-secret, swapped-credentials (WebUntis'
+// two credentials, docs/vendors/webuntis.md#two-credentials), clock-skew and
+// wrong-shared-key (LicenseSpring's signed requests,
+// docs/vendors/licensespring.md#pitfalls), dash-verifier (a UniSignIn app
+// flow with a base64url PKCE verifier, docs/vendors/unisignin.md#pitfalls),
+// expired-refresh (a Justimmo refresh token past its month,
+// docs/vendors/justimmo.md#pitfalls) and unregistered-redirect (any vendor).
+//
+// # Why the standard library's flag package
+//
+// The commands are few and their flags simple; flag needs no dependency, so
+// `go install …@latest` pulls in nothing the library does not already use.
+// Flags may come before or after the vendor name.
+package main

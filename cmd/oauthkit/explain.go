@@ -1,0 +1,197 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+)
+
+// explanation is what went wrong and what to do about it.
+type explanation struct {
+	Cause string `json:"cause"`
+	Fix   string `json:"fix,omitempty"`
+}
+
+// explain turns an error into a cause and a fix. The fix is the library's
+// Advice for an *oauthkit.Error, the field and reason of an
+// *oauthkit.ConfigError, and what the vendor does not offer for
+// errors.ErrUnsupported. The library's errors never hold a secret; scrub
+// removes any setting's value all the same, in case one is echoed.
+func (t *target) explain(err error) explanation {
+	x := explanation{Cause: err.Error()}
+	var oe *oauthkit.Error
+	var ce *oauthkit.ConfigError
+	switch {
+	case errors.As(err, &oe):
+		x.Fix = oe.Advice
+		if x.Fix != "" {
+			// Error() ends with the advice; say it once, as the fix.
+			x.Cause = strings.Replace(x.Cause, "; advice: "+oe.Advice, "", 1)
+		} else {
+			x.Fix = authorizeAdvice(t.vendor, oe)
+		}
+	case errors.As(err, &ce):
+		x.Fix = configFix(t.vendor, ce)
+	case errors.Is(err, errors.ErrUnsupported):
+		x.Fix = t.vendor + " does not offer this flow (docs/names.md lists who offers what)"
+	}
+	x.Cause = t.scrub(x.Cause)
+	x.Fix = t.scrub(x.Fix)
+	return x
+}
+
+// scrub removes every secret setting's value from s.
+func (t *target) scrub(s string) string {
+	for _, v := range t.r.secretValues() {
+		if len(v) >= 4 {
+			s = strings.ReplaceAll(s, v, "[redacted]")
+		}
+	}
+	return s
+}
+
+// configFix names the flag and the environment variable of a Config field.
+func configFix(vendor string, ce *oauthkit.ConfigError) string {
+	name := map[string]string{
+		"BaseURL": "base-url", "Tenant": "tenant", "ClientID": "client-id", "ClientSecret": "client-secret",
+		"Password": "password", "RedirectURL": "redirect-url", "Scopes": "scopes", "AuthURL": "auth-url",
+		"APIURL": "api-url", "APIKey": "api-key", "SharedKey": "shared-key", "Product": "product",
+		"CustomerAccountCode": "customer-account",
+	}[ce.Field]
+	if name == "" {
+		return fmt.Sprintf("Config.%s %s", ce.Field, ce.Reason)
+	}
+	return fmt.Sprintf("set --%s or %s (Config.%s %s)", name, settingNamed(name).envName(vendor), ce.Field, ce.Reason)
+}
+
+// authorizeAdvice is the advice for a refusal at the authorization
+// endpoint, which the library never sees (the browser does): the causes
+// each vendor's documents give for it.
+func authorizeAdvice(vendor string, e *oauthkit.Error) string {
+	text := strings.ToLower(e.Code + " " + e.Description + " " + e.Hint + " " + e.Message + " " + e.Body)
+	switch {
+	// docs/vendors/webuntis.md#redirect-uri ("invalid_ressource", their spelling)
+	case vendor == wu && (e.Code == "invalid_ressource" || e.Code == "invalid_resource"):
+		return "redirect_uri must match the domain and SSO redirect path configured in the Platform Application Manager (--redirect-url)"
+	// docs/vendors/unisignin.md#pkce
+	case vendor == us && strings.Contains(text, "code_challenge"):
+		return "UniSignIn takes a plain PKCE verifier (code_challenge_method=plain) of letters and digits only, 49 to 127 characters: no '-', '_' or '~' as in base64url verifiers"
+	// docs/vendors/unisignin.md#client-registration, docs/vendors/justimmo.md: league
+	// answers an unknown client or a redirect URI outside its whitelist
+	// with invalid_client.
+	case (vendor == us || vendor == ji) && (e.Code == string(oauthkit.ErrInvalidClient) || strings.Contains(text, "redirect")):
+		return "the client id must be the registered one and the redirect URL exactly one of its registered redirect URIs (--redirect-url)"
+	// docs/vendors/licensespring.md: the redirect URI must be one of the
+	// customer account's enabled SSO redirect URIs.
+	case vendor == ls && strings.Contains(text, "redirect_uri"):
+		return "the redirect URL must be one of the SSO redirect URIs enabled for the customer account in the LicenseSpring platform (--redirect-url)"
+	}
+	return ""
+}
+
+// probeAuthorize opens an authorization URL the way a browser without a
+// session would, without following a redirect, and reports a refusal as an
+// *oauthkit.Error (Op OpAuthorize): an error answer from the endpoint
+// itself, or an error redirect to the callback. A sign-in page or a
+// redirect elsewhere is no refusal. The request carries no credentials.
+func (t *target) probeAuthorize(ctx context.Context, ar *oauthkit.AuthRequest) (string, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ar.URL, nil)
+	if err != nil {
+		return "", err
+	}
+	hc := &http.Client{
+		Transport:     t.client.Transport,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}
+	resp, err := hc.Do(req)
+	if err != nil {
+		return "", fmt.Errorf("authorize endpoint: %w", err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	switch {
+	case resp.StatusCode >= 300 && resp.StatusCode < 400:
+		loc, err := resp.Location()
+		if err != nil {
+			return "", fmt.Errorf("authorize endpoint: a redirect without a Location")
+		}
+		if loc.Query().Has("error") && sameEndpoint(loc, ar.RedirectURL) {
+			_, err := oauthkit.CheckCallback(t.vendor, ar, loc.Query())
+			return "", err
+		}
+		if sameEndpoint(loc, ar.RedirectURL) {
+			return "redirects to " + stripQuery(loc) + " (the user has a session)", nil
+		}
+		return "redirects to sign in at " + stripQuery(loc), nil
+	case resp.StatusCode == http.StatusOK:
+		return "answers the sign-in page", nil
+	}
+	e := &oauthkit.Error{Provider: t.vendor, Op: oauthkit.OpAuthorize, StatusCode: resp.StatusCode}
+	var b struct {
+		Error, ErrorDescription, Message, Hint string
+	}
+	if json.Unmarshal(body, &struct {
+		Error            *string `json:"error"`
+		ErrorDescription *string `json:"error_description"`
+		Message          *string `json:"message"`
+		Hint             *string `json:"hint"`
+	}{&b.Error, &b.ErrorDescription, &b.Message, &b.Hint}) == nil {
+		e.Code, e.Description, e.Message, e.Hint = b.Error, b.ErrorDescription, b.Message, b.Hint
+	} else {
+		e.Body = pageText(body)
+	}
+	for _, f := range []*string{&e.Code, &e.Description, &e.Message, &e.Hint, &e.Body} {
+		*f = scrubAuthRequest(bound(*f, 300), ar)
+	}
+	e.Advice = authorizeAdvice(t.vendor, e)
+	return "", e
+}
+
+// sameEndpoint reports whether u points at redirect (scheme, host, path).
+func sameEndpoint(u *url.URL, redirect string) bool {
+	r, err := url.Parse(redirect)
+	return err == nil && u.Scheme == r.Scheme && u.Host == r.Host && u.Path == r.Path
+}
+
+func stripQuery(u *url.URL) string {
+	v := *u
+	v.RawQuery, v.Fragment, v.User = "", "", nil
+	return v.String()
+}
+
+var tags = regexp.MustCompile(`<[^>]*>|\s+`)
+
+// pageText is the visible text of an error page, bounded.
+func pageText(b []byte) string {
+	s := string(b)
+	if i := strings.Index(strings.ToLower(s), "<body"); i >= 0 {
+		s = s[i:]
+	}
+	return strings.TrimSpace(tags.ReplaceAllString(s, " "))
+}
+
+func bound(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
+}
+
+// scrubAuthRequest removes the login's state, nonce and verifier, which an
+// error page may echo.
+func scrubAuthRequest(s string, ar *oauthkit.AuthRequest) string {
+	for _, v := range []string{ar.State, ar.Nonce, ar.CodeVerifier} {
+		if len(v) >= 8 {
+			s = strings.ReplaceAll(s, v, "[redacted]")
+		}
+	}
+	return s
+}

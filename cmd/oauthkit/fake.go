@@ -1,0 +1,218 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
+	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
+	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
+)
+
+// mixups are the mistakes --mixup makes against a fake, each one the
+// vendor documents, with the vendors it applies to.
+var mixups = map[string][]string{
+	// docs/vendors/webuntis.md#two-credentials
+	"secret-for-password": {wu}, // the OIDC client secret given as the platform password
+	"password-for-secret": {wu}, // the platform password given as the OIDC client secret
+	"swapped-credentials": {wu}, // both at once
+	// docs/vendors/licensespring.md#pitfalls
+	"clock-skew":       {ls}, // this machine's clock 16 minutes behind
+	"wrong-shared-key": {ls},
+	// docs/vendors/unisignin.md#pitfalls: a base64url verifier with '-'
+	"dash-verifier": {us},
+	// docs/vendors/justimmo.md#pitfalls: a refresh token past its month
+	"expired-refresh": {ji},
+	// every vendor: a redirect URL the vendor has not registered
+	"unregistered-redirect": {wu, us, ji, ls},
+}
+
+func mixupNames() []string {
+	var names []string
+	for n := range mixups {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// unregisteredRedirect is the redirect URL of the unregistered-redirect
+// mix-up for commands that do not listen for the callback.
+const unregisteredRedirect = "https://app.example.com/oauth/not-registered"
+
+// skew is how far behind the clock-skew mix-up sets this machine's clock:
+// one minute past LicenseSpring's 15.
+const skew = 16 * time.Minute
+
+// fake is a running in-process fake.
+type fake struct {
+	close  func()
+	client *http.Client
+	now    func() time.Time
+	// browse plays the signed-in user's browser: it opens the authorize URL
+	// and returns where the vendor redirects to.
+	browse func(ctx context.Context, authURL string) (*url.URL, error)
+	// secrets the fake generated, for the leak test's hook.
+	secrets []string
+}
+
+// fakeStarted, when set (by tests), is told the secrets of every fake run
+// starts, so that a test can look for them in the output.
+var fakeStarted func(secrets []string)
+
+// startFake starts the vendor's fake and fills r with its registration.
+// redirect, when set, is the loopback callback URL login listens on; the
+// fake registers it (unless the mix-up is unregistered-redirect). Values
+// given as flags are kept: they override the fake's.
+func startFake(ctx context.Context, r *resolved, o *vendorFlags, redirect string) (*fake, error) {
+	if o.mixup != "" {
+		vendors, ok := mixups[o.mixup]
+		switch {
+		case !ok:
+			return nil, fmt.Errorf("unknown --mixup %q; one of %v", o.mixup, mixupNames())
+		case !slices.Contains(vendors, r.vendor):
+			return nil, fmt.Errorf("--mixup %s does not apply to %s", o.mixup, r.vendor)
+		}
+	}
+	register := []string(nil)
+	if redirect != "" && o.mixup != "unregistered-redirect" {
+		register = []string{redirect}
+	}
+	flags := map[string]string{}
+	for k, src := range r.source {
+		if src == "flag" {
+			flags[k] = r.values[k]
+		}
+	}
+	clear(r.values)
+	clear(r.source)
+	f := &fake{}
+	fill := func(k, v string) {
+		if v != "" {
+			r.set(k, v, "fake")
+		}
+	}
+	switch r.vendor {
+	case wu:
+		srv := webuntistest.NewServer(webuntistest.Options{Tenant: webuntistest.Tenant{RedirectURLs: register}})
+		t := srv.Tenant()
+		fill("base-url", srv.URL)
+		fill("tenant", t.ID)
+		fill("client-id", t.ClientID)
+		fill("client-secret", t.ClientSecret)
+		fill("password", t.Password)
+		fill("redirect-url", t.RedirectURLs[0])
+		f.close, f.client, f.browse = srv.Close, srv.Client(), srv.Authorize
+		f.secrets = []string{t.ClientSecret, t.Password}
+		switch o.mixup {
+		case "secret-for-password":
+			fill("password", t.ClientSecret)
+		case "password-for-secret":
+			fill("client-secret", t.Password)
+		case "swapped-credentials":
+			fill("password", t.ClientSecret)
+			fill("client-secret", t.Password)
+		}
+	case us:
+		srv := unisignintest.NewServer(unisignintest.Options{
+			App:       unisignintest.App{RedirectURLs: register},
+			PublicApp: unisignintest.App{RedirectURLs: register},
+		})
+		cfg := srv.Config()
+		if o.app || o.mixup == "dash-verifier" {
+			o.app = true
+			cfg = srv.PublicConfig()
+		}
+		fill("base-url", cfg.BaseURL)
+		fill("client-id", cfg.ClientID)
+		fill("client-secret", cfg.ClientSecret.Reveal())
+		fill("redirect-url", cfg.RedirectURL)
+		f.close, f.client, f.browse = srv.Close, srv.Client(), srv.Authorize
+		f.secrets = []string{srv.Config().ClientSecret.Reveal()}
+		for _, u := range srv.Users() {
+			f.secrets = append(f.secrets, u.Password)
+		}
+	case ji:
+		clock := tokencachetest.NewClock(time.Now())
+		srv := justimmotest.NewServer(justimmotest.Options{App: justimmotest.App{RedirectURLs: register}, Now: clock.Now})
+		cfg := srv.Config()
+		fill("auth-url", cfg.AuthURL)
+		fill("api-url", cfg.APIURL)
+		fill("client-id", cfg.ClientID)
+		fill("client-secret", cfg.ClientSecret.Reveal())
+		fill("redirect-url", cfg.RedirectURL)
+		f.close, f.client, f.browse, f.now = srv.Close, srv.Client(), srv.Authorize, clock.Now
+		f.secrets = []string{cfg.ClientSecret.Reveal()}
+		if o.mixup == "expired-refresh" {
+			// A user logged in a month and a day ago and the refresh token
+			// was never used since.
+			login, err := justimmoLogin(ctx, srv, cfg)
+			if err != nil {
+				srv.Close()
+				return nil, fmt.Errorf("fake: %w", err)
+			}
+			clock.Advance(32 * 24 * time.Hour)
+			fill("refresh-token", login.Token.RefreshToken)
+			f.secrets = append(f.secrets, login.Token.AccessToken, login.Token.RefreshToken)
+		}
+	case ls:
+		srv := licensespringtest.NewServer(licensespringtest.Options{RedirectURLs: register})
+		cfg := srv.Config()
+		fill("api-url", cfg.APIURL)
+		fill("api-key", cfg.APIKey)
+		fill("shared-key", cfg.SharedKey.Reveal())
+		fill("product", cfg.Product)
+		fill("customer-account", cfg.CustomerAccountCode)
+		fill("redirect-url", srv.Options().RedirectURLs[0])
+		f.close, f.client, f.browse = srv.Close, srv.Client(), srv.Authorize
+		f.secrets = []string{cfg.APIKey, cfg.SharedKey.Reveal()}
+		switch o.mixup {
+		case "clock-skew":
+			f.now = func() time.Time { return time.Now().Add(-skew) }
+		case "wrong-shared-key":
+			fill("shared-key", "not-the-shared-key-of-this-api-key")
+		}
+	}
+	if o.mixup == "unregistered-redirect" {
+		if redirect != "" {
+			fill("redirect-url", redirect)
+		} else {
+			fill("redirect-url", unregisteredRedirect)
+		}
+	} else if redirect != "" {
+		fill("redirect-url", redirect)
+	}
+	for k, v := range flags {
+		r.set(k, v, "flag")
+	}
+	if fakeStarted != nil {
+		fakeStarted(f.secrets)
+	}
+	return f, nil
+}
+
+// justimmoLogin logs the fake's user in and returns the tokens.
+func justimmoLogin(ctx context.Context, srv *justimmotest.Server, cfg justimmo.Config) (*oauthkit.Login, error) {
+	p, err := justimmo.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	ar, err := p.AuthCodeURL(ctx)
+	if err != nil {
+		return nil, err
+	}
+	cb, err := srv.Authorize(ctx, ar.URL)
+	if err != nil {
+		return nil, err
+	}
+	return oauthkit.Complete(ctx, p, ar, cb.Query())
+}

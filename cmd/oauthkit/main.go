@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	code := runContext(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// Exit statuses.
+const (
+	exitOK      = 0
+	exitFailed  = 1 // a check, flow or signature failed
+	exitUsage   = 2 // the command line is wrong
+	exitInvalid = 3 // the configuration cannot be used at all
+)
+
+// command is one subcommand.
+type command struct {
+	name, args, summary, example string
+	run                          func(ctx context.Context, c *cli, args []string) int
+}
+
+var commands []command
+
+func init() {
+	commands = []command{
+		{"doctor", "<vendor> [flags]", "check a configuration end to end, one line per check; exit 1 if one fails",
+			"oauthkit doctor webuntis --tenant 1234 --client-id my-app  # secrets from OAUTHKIT_WEBUNTIS_CLIENT_SECRET and _PASSWORD", runDoctor},
+		{"token", "<vendor> [--header] [flags]", "get a client-credentials token and print its type, expiry and scopes (--header: the Authorization header, for curl)",
+			`curl -H "$(oauthkit token justimmo --header)" https://api.justimmo.at/…`, runToken},
+		{"login", "<vendor> [--print-url] [flags]", "log in through the system browser with a loopback redirect and print the verified claims and profile",
+			"oauthkit login unisignin --base-url https://school.unisignin.example --client-id web-1", runLogin},
+		{"webhook", "verify --key <base64 SPKI> [--signature <base64>] < body", "check a captured WebUntis credentials event's signature and print its fields, secrets redacted",
+			"oauthkit webhook verify --key \"$UNTIS_WEBHOOK_KEY\" --signature \"$SIG\" < event.json", runWebhook},
+		{"demo", "[--json]", "run every vendor's flows against the in-process fakes and print the table examples/demo prints",
+			"oauthkit demo", runDemo},
+	}
+}
+
+// cli is one run: where it reads and writes.
+type cli struct {
+	env            func(string) string
+	stdin          io.Reader
+	stdout, stderr io.Writer
+}
+
+// run is the whole program, for main and for tests: args without the
+// program name, env to read environment variables with (os.Getenv).
+func run(args []string, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	return runContext(context.Background(), args, env, stdin, stdout, stderr)
+}
+
+func runContext(ctx context.Context, args []string, env func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	c := &cli{env: env, stdin: stdin, stdout: stdout, stderr: stderr}
+	if len(args) == 0 {
+		c.usage(stderr)
+		return exitUsage
+	}
+	name := args[0]
+	switch name {
+	case "help", "-h", "-help", "--help":
+		if len(args) > 1 {
+			if cmd, ok := lookup(args[1]); ok {
+				c.commandUsage(stdout, cmd, nil)
+				return exitOK
+			}
+		}
+		c.usage(stdout)
+		return exitOK
+	}
+	cmd, ok := lookup(name)
+	if !ok {
+		fmt.Fprintf(stderr, "oauthkit: unknown command %q\n\n", name)
+		c.usage(stderr)
+		return exitUsage
+	}
+	return cmd.run(ctx, c, args[1:])
+}
+
+func lookup(name string) (command, bool) {
+	for _, cmd := range commands {
+		if cmd.name == name {
+			return cmd, true
+		}
+	}
+	return command{}, false
+}
+
+func (c *cli) usage(w io.Writer) {
+	fmt.Fprintln(w, "oauthkit tells you what is wrong with a WebUntis, UniSignIn, Justimmo or LicenseSpring integration.")
+	fmt.Fprintln(w, "\nUsage: oauthkit <command> [arguments]\n\nCommands:")
+	for _, cmd := range commands {
+		fmt.Fprintf(w, "  %-8s %s\n", cmd.name, cmd.summary)
+	}
+	fmt.Fprintf(w, "\nVendors: %s\n", strings.Join(vendorNames, ", "))
+	fmt.Fprintln(w, "Run 'oauthkit help <command>' or 'oauthkit <command> -h' for a command's flags.")
+	fmt.Fprintln(w, "Example: oauthkit doctor webuntis --fake")
+}
+
+func (c *cli) commandUsage(w io.Writer, cmd command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "Usage: oauthkit %s %s\n\n%s.\n\nExample:\n  %s\n", cmd.name, cmd.args, upperFirst(cmd.summary), cmd.example)
+	if fs == nil {
+		fs, _ = newFlags(cmd, c)
+	}
+	if fs != nil {
+		fmt.Fprintln(w, "\nFlags:")
+		fs.SetOutput(w)
+		fs.PrintDefaults()
+	}
+	if cmd.name != "demo" && cmd.name != "webhook" {
+		fmt.Fprintln(w, "\nEvery setting can come from OAUTHKIT_<VENDOR>_<SETTING> (OAUTHKIT_WEBUNTIS_PASSWORD, …) or a --config file;\nsecrets are never printed.")
+	}
+}
+
+func upperFirst(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// newFlags returns the command's flag set, for its usage text.
+func newFlags(cmd command, c *cli) (*flag.FlagSet, any) {
+	switch cmd.name {
+	case "doctor", "token", "login":
+		o := &vendorFlags{}
+		return o.flagSet(cmd, c), o
+	case "webhook":
+		o := &webhookFlags{}
+		return o.flagSet(c), o
+	case "demo":
+		o := &demoFlags{}
+		return o.flagSet(c), o
+	}
+	return nil, nil
+}
+
+// parse parses args into fs, allowing flags both before and after the one
+// positional argument; it returns that argument ("" when there is none).
+func parse(fs *flag.FlagSet, args []string) (string, error) {
+	if err := fs.Parse(args); err != nil {
+		return "", err
+	}
+	if fs.NArg() == 0 {
+		return "", nil
+	}
+	pos := fs.Arg(0)
+	if err := fs.Parse(fs.Args()[1:]); err != nil {
+		return "", err
+	}
+	if fs.NArg() > 0 {
+		return "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return pos, nil
+}
+
+// usageError reports a command-line mistake and how to get help.
+func (c *cli) usageError(cmd string, err error) int {
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
+	fmt.Fprintf(c.stderr, "oauthkit %s: %v\nRun 'oauthkit help %s' for usage.\n", cmd, err, cmd)
+	return exitUsage
+}

@@ -1,0 +1,198 @@
+package main
+
+import (
+	"encoding/json"
+	"flag"
+	"fmt"
+	"os"
+	"slices"
+	"strings"
+	"time"
+)
+
+// vendorNames are the vendors every vendor command knows.
+var vendorNames = []string{"webuntis", "unisignin", "justimmo", "licensespring"}
+
+// setting is one configuration value a vendor command reads from a flag,
+// the environment (OAUTHKIT_<VENDOR>_<ENV>) or the --config file (key).
+type setting struct {
+	flag    string
+	secret  bool     // never printed, in any output
+	vendors []string // the vendors that use it
+	help    string
+}
+
+func (s setting) envName(vendor string) string {
+	return "OAUTHKIT_" + strings.ToUpper(vendor) + "_" + strings.ToUpper(strings.ReplaceAll(s.flag, "-", "_"))
+}
+
+func (s setting) fileKey() string { return strings.ReplaceAll(s.flag, "-", "_") }
+
+const (
+	wu = "webuntis"
+	us = "unisignin"
+	ji = "justimmo"
+	ls = "licensespring"
+)
+
+var settings = []setting{
+	{"base-url", false, []string{wu, us}, "server URL (WebUntis: https://api.webuntis.com by default; UniSignIn: the organisation's https://SUBDOMAIN.DOMAIN)"},
+	{"tenant", false, []string{wu}, "WebUntis tenantId (the school)"},
+	{"client-id", false, []string{wu, us, ji}, "OAuth client id"},
+	{"client-secret", true, []string{wu, us, ji}, "client secret (WebUntis: the OIDC client secret, for the code flow)"},
+	{"password", true, []string{wu}, "WebUntis platform password from the credentials webhook (client credentials)"},
+	{"redirect-url", false, []string{wu, us, ji, ls}, "redirect URL as registered with the vendor"},
+	{"scopes", false, []string{wu, us, ji}, "scopes, separated by spaces or commas (zero: the vendor package's default)"},
+	{"auth-url", false, []string{ji}, "Justimmo authorization server URL (zero: https://auth.justimmo.at)"},
+	{"api-url", false, []string{ji, ls}, "Justimmo API URL or LicenseSpring API URL (zero: the vendor's)"},
+	{"api-key", true, []string{ls}, "LicenseSpring API key"},
+	{"shared-key", true, []string{ls}, "LicenseSpring shared key, exactly as shown"},
+	{"product", false, []string{ls}, "LicenseSpring product short code"},
+	{"customer-account", false, []string{ls}, "LicenseSpring customer account code"},
+	{"refresh-token", true, []string{us, ji}, "a user's refresh token; doctor checks it is still alive (it is spent: store the new one doctor does not print)"},
+}
+
+func settingNamed(name string) setting {
+	for _, s := range settings {
+		if s.flag == name {
+			return s
+		}
+	}
+	panic("oauthkit: unknown setting " + name)
+}
+
+// vendorFlags are the flags of doctor, token and login.
+type vendorFlags struct {
+	json, fake, header, printURL, app bool
+	mixup, config                     string
+	timeout                           time.Duration
+	values                            map[string]*string
+}
+
+func (o *vendorFlags) flagSet(cmd command, c *cli) *flag.FlagSet {
+	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() { c.commandUsage(c.stdout, cmd, fs) }
+	fs.BoolVar(&o.json, "json", false, "print JSON instead of text")
+	fs.BoolVar(&o.fake, "fake", false, "run against the vendor's in-process fake instead of the vendor")
+	fs.StringVar(&o.mixup, "mixup", "", "with --fake: make a documented mistake ("+strings.Join(mixupNames(), ", ")+")")
+	fs.StringVar(&o.config, "config", "", "JSON `file` of settings: {\"<vendor>\": {\"client_id\": \"…\", …}}")
+	fs.DurationVar(&o.timeout, "timeout", 0, "give up after this long (zero: 1m, login 5m)")
+	fs.BoolVar(&o.app, "app", false, "UniSignIn: the app flow (public client, PKCE plain) even when a client secret is set")
+	switch cmd.name {
+	case "token":
+		fs.BoolVar(&o.header, "header", false, "print only 'Authorization: Bearer <token>' (the one output that holds a token)")
+	case "login":
+		fs.BoolVar(&o.printURL, "print-url", false, "print the login URL instead of opening a browser")
+	}
+	o.values = map[string]*string{}
+	for _, s := range settings {
+		help := s.help + " [" + strings.Join(s.vendors, ", ") + "]"
+		if s.secret {
+			help += " (secret: prefer " + s.envName("<vendor>") + ")"
+		}
+		o.values[s.flag] = fs.String(s.flag, "", help)
+	}
+	return fs
+}
+
+// resolved is a vendor's configuration with where each value came from.
+type resolved struct {
+	vendor string
+	values map[string]string // setting → value
+	source map[string]string // setting → "flag", "env", "file" or "fake"
+}
+
+func (r *resolved) get(name string) string { return r.values[name] }
+
+func (r *resolved) has(name string) bool { return r.values[name] != "" }
+
+// set overrides a value (the fake's registration, a mix-up).
+func (r *resolved) set(name, value, source string) {
+	r.values[name] = value
+	r.source[name] = source
+}
+
+// secretValues returns every secret setting's value.
+func (r *resolved) secretValues() []string {
+	var out []string
+	for _, s := range settings {
+		if s.secret && r.values[s.flag] != "" {
+			out = append(out, r.values[s.flag])
+		}
+	}
+	return out
+}
+
+// resolve reads the vendor's settings: flags over the environment over the
+// --config file.
+func (o *vendorFlags) resolve(fs *flag.FlagSet, c *cli, vendor string) (*resolved, error) {
+	if !slices.Contains(vendorNames, vendor) {
+		if vendor == "" {
+			return nil, fmt.Errorf("name a vendor: %s", strings.Join(vendorNames, ", "))
+		}
+		return nil, fmt.Errorf("unknown vendor %q; one of %s", vendor, strings.Join(vendorNames, ", "))
+	}
+	r := &resolved{vendor: vendor, values: map[string]string{}, source: map[string]string{}}
+	if o.config != "" && !o.fake {
+		file, err := readConfigFile(o.config, vendor)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range file {
+			r.set(k, v, "file")
+		}
+	}
+	for _, s := range settings {
+		if o.fake {
+			break // nothing real goes to a fake
+		}
+		if v := c.env(s.envName(vendor)); v != "" {
+			r.set(s.flag, v, "env")
+		}
+	}
+	explicit := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { explicit[f.Name] = true })
+	for _, s := range settings {
+		if explicit[s.flag] {
+			r.set(s.flag, *o.values[s.flag], "flag")
+		}
+	}
+	for name := range r.values {
+		if s := settingNamed(name); !slices.Contains(s.vendors, vendor) && r.source[name] == "flag" {
+			return nil, fmt.Errorf("--%s is not a %s setting", name, vendor)
+		}
+	}
+	return r, nil
+}
+
+// readConfigFile reads the vendor's object of a --config file. Errors name
+// the file and the key, never a value.
+func readConfigFile(path, vendor string) (map[string]string, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("--config: %w", err)
+	}
+	var all map[string]map[string]string
+	if err := json.Unmarshal(b, &all); err != nil {
+		// The decoder's message may quote the file; say only where it broke.
+		if se, ok := err.(*json.SyntaxError); ok {
+			return nil, fmt.Errorf("--config %s: not JSON (syntax error at byte %d)", path, se.Offset)
+		}
+		return nil, fmt.Errorf("--config %s: want {\"<vendor>\": {\"<setting>\": \"<string>\", …}}", path)
+	}
+	out := map[string]string{}
+	for k, v := range all[vendor] {
+		name := strings.ReplaceAll(k, "_", "-")
+		ok := slices.ContainsFunc(settings, func(s setting) bool { return s.flag == name })
+		if !ok {
+			return nil, fmt.Errorf("--config %s: unknown %s setting %q", path, vendor, k)
+		}
+		out[name] = v
+	}
+	return out, nil
+}
+
+func splitScopes(s string) []string {
+	return strings.FieldsFunc(s, func(r rune) bool { return r == ' ' || r == ',' })
+}

@@ -1,0 +1,144 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"net/http"
+
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
+)
+
+// maxWebhookBody bounds what is read from stdin; a credentials event is a
+// few hundred bytes.
+const maxWebhookBody = 1 << 20
+
+type webhookFlags struct {
+	key, signature, algorithm string
+	json, fake                bool
+}
+
+func (o *webhookFlags) flagSet(c *cli) *flag.FlagSet {
+	cmd, _ := lookup("webhook")
+	fs := flag.NewFlagSet("webhook verify", flag.ContinueOnError)
+	fs.SetOutput(c.stderr)
+	fs.Usage = func() {
+		c.commandUsage(c.stdout, cmd, fs)
+		fmt.Fprintln(c.stdout, "\nstdin holds the raw body as received, or the whole captured HTTP request (\"POST … HTTP/1.1\", headers, body),\nwhose Authorization and Algorithm headers then give the signature. The key may come from OAUTHKIT_WEBUNTIS_WEBHOOK_KEY.")
+	}
+	fs.StringVar(&o.key, "key", "", "the Untis Platform public key of the environment: base64 X.509 SubjectPublicKeyInfo")
+	fs.StringVar(&o.signature, "signature", "", "the request's Authorization header: the base64 signature (when stdin is only the body)")
+	fs.StringVar(&o.algorithm, "algorithm", "SHA256withRSA", "the request's Algorithm header")
+	fs.BoolVar(&o.json, "json", false, "print JSON instead of text")
+	fs.BoolVar(&o.fake, "fake", false, "verify an event the WebUntis fake signs (stdin, when not empty, replaces its body)")
+	return fs
+}
+
+// runWebhook is `webhook verify`: the signature over the raw bytes first,
+// then the fields, the two credentials redacted.
+func runWebhook(ctx context.Context, c *cli, args []string) int {
+	o := &webhookFlags{}
+	fs := o.flagSet(c)
+	sub, err := parse(fs, args)
+	if err == nil && sub != "verify" {
+		err = fmt.Errorf("the webhook subcommand is verify")
+	}
+	if err != nil {
+		return c.usageError("webhook", err)
+	}
+	in, err := io.ReadAll(io.LimitReader(c.stdin, maxWebhookBody+1))
+	if err != nil || len(in) > maxWebhookBody {
+		return c.usageError("webhook", fmt.Errorf("stdin: a body of at most %d bytes", maxWebhookBody))
+	}
+	header := http.Header{}
+	body := in
+	if bytes.HasPrefix(in, []byte("POST ")) {
+		req, err := http.ReadRequest(bufio.NewReader(bytes.NewReader(in)))
+		if err != nil {
+			return c.usageError("webhook", fmt.Errorf("stdin starts like an HTTP request but is not one: %v", err))
+		}
+		header = req.Header
+		body, _ = io.ReadAll(io.LimitReader(req.Body, maxWebhookBody))
+	}
+	if o.fake {
+		srv := webuntistest.NewServer(webuntistest.Options{})
+		defer srv.Close()
+		if fakeStarted != nil {
+			t := srv.Tenant()
+			fakeStarted([]string{t.ClientSecret, t.Password})
+		}
+		if len(bytes.TrimSpace(body)) == 0 {
+			body = srv.WebhookBody(webuntis.EventCreated)
+		}
+		if o.key == "" {
+			o.key = srv.WebhookKey()
+		}
+		if o.signature == "" && header.Get("Authorization") == "" {
+			o.signature = srv.SignWebhook(body)
+		}
+	}
+	if o.key == "" {
+		o.key = c.env("OAUTHKIT_WEBUNTIS_WEBHOOK_KEY")
+	}
+	if o.key == "" {
+		return c.usageError("webhook", fmt.Errorf("--key is required: the Untis Platform public key (base64 SPKI) of the environment"))
+	}
+	if o.signature != "" {
+		header.Set("Authorization", o.signature)
+	}
+	if header.Get("Algorithm") == "" {
+		header.Set("Algorithm", o.algorithm)
+	}
+	if header.Get("Authorization") == "" {
+		return c.usageError("webhook", fmt.Errorf("no signature: give --signature, or the whole captured request on stdin"))
+	}
+	const fixSig = "verify with the Untis Platform public key of the environment that sent the event (production or integration), over the raw body bytes exactly as received (no re-serialised JSON, no added newline)"
+	key, err := webuntis.ParseWebhookKey(o.key)
+	if err != nil {
+		return c.fail(o.json, "webuntis", "webhook key", explanation{Cause: err.Error(), Fix: "the key is base64 of an X.509 SubjectPublicKeyInfo, as Untis publishes it (PEM armour is accepted too)"})
+	}
+	creds, err := webuntis.VerifyWebhook(key, header, body)
+	if err != nil {
+		return c.fail(o.json, "webuntis", "webhook signature", explanation{Cause: err.Error(), Fix: fixSig})
+	}
+	redact := func(set bool) string {
+		if set {
+			return "[redacted]"
+		}
+		return "(absent)"
+	}
+	if o.json {
+		writeJSON(c.stdout, struct {
+			OK        bool           `json:"ok"`
+			Signature string         `json:"signature"`
+			EventType string         `json:"event_type"`
+			TenantID  string         `json:"tenant_id"`
+			ClientID  string         `json:"client_id"`
+			Secret    string         `json:"secret"`
+			Password  string         `json:"password"`
+			Host      string         `json:"host,omitempty"`
+			Fields    map[string]any `json:"fields,omitempty"`
+		}{true, "valid (" + header.Get("Algorithm") + ")", creds.EventType, creds.TenantID, creds.ClientID,
+			redact(!creds.Secret.IsZero()), redact(!creds.Password.IsZero()), creds.Host, creds.Fields})
+		return exitOK
+	}
+	fmt.Fprintf(c.stdout, "signature  valid (%s)\n", header.Get("Algorithm"))
+	fmt.Fprintf(c.stdout, "eventType  %s\ntenantId   %s\nclientId   %s\n", creds.EventType, creds.TenantID, creds.ClientID)
+	fmt.Fprintf(c.stdout, "secret     %s  (the OIDC client secret: --client-secret, for login)\n", redact(!creds.Secret.IsZero()))
+	fmt.Fprintf(c.stdout, "password   %s  (the platform password: --password, for client credentials)\n", redact(!creds.Password.IsZero()))
+	if creds.Host != "" {
+		fmt.Fprintf(c.stdout, "host       %s\n", creds.Host)
+	}
+	for _, k := range sortedKeys(creds.Fields) {
+		switch k {
+		case "tenantId", "clientId", "host", "eventType":
+			continue
+		}
+		fmt.Fprintf(c.stdout, "%-10s %v\n", k, creds.Fields[k])
+	}
+	return exitOK
+}
