@@ -138,3 +138,25 @@ func heap() uint64 {
 	runtime.ReadMemStats(&m)
 	return m.HeapAlloc
 }
+
+// TestTenantClientRetriesAfterRevocation: a tenant's client, after its
+// token is revoked early, renews it and retries once, and the caller sees
+// only the 200.
+func TestTenantClientRetriesAfterRevocation(t *testing.T) {
+	untis := webuntistest.NewServer(webuntistest.Options{})
+	defer untis.Close()
+	tenants, ids := newTenantsOn(t, untis, 1)
+	client, err := tenants.Client(context.Background(), ids[0])
+	require.NoError(t, err)
+	for i := range 2 {
+		if i == 1 {
+			untis.RevokeTokens(ids[0])
+		}
+		resp, err := client.Get(untis.URL + "/ims/oneroster/v1p1/users")
+		require.NoError(t, err)
+		resp.Body.Close()
+		assert.Equal(t, 200, resp.StatusCode)
+	}
+	assert.Equal(t, 2, untis.Requests(webuntistest.EndpointToken), "one renewal")
+	assert.Equal(t, 3, untis.Requests(webuntistest.EndpointOneRoster), "one retry")
+}

@@ -73,14 +73,15 @@ func (s *Server) oneRoster(collection string) func(http.ResponseWriter, *http.Re
 	return func(w http.ResponseWriter, r *http.Request, _ Tenant) {
 		tok, ok := fakeidp.Bearer(r)
 		if !ok {
+			// RFC 6750 §3.1: no error code for a request without a token.
 			w.Header().Set("WWW-Authenticate", `Bearer realm="oneroster"`)
-			fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_request", "missing bearer token")
+			fakeidp.WriteJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_request", "error_description": "missing bearer token"})
 			return
 		}
 		t, ok := s.tokenTenant(tok)
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="oneroster", error="invalid_token"`)
-			fakeidp.OAuthError(w, http.StatusUnauthorized, "invalid_token", "token is unknown, expired or revoked")
+			fakeidp.WriteJSON(w, http.StatusUnauthorized, map[string]string{"error": "invalid_token", "error_description": "token is unknown, expired or revoked"})
 			return
 		}
 		limit, offset, ok := page(r)

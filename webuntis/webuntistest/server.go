@@ -143,8 +143,15 @@ func (s *Server) Close() { s.srv.Close() }
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
-// AddTenant registers another tenant.
+// AddTenant registers another tenant; an empty ClientSecret or Password is
+// made up (random).
 func (s *Server) AddTenant(t Tenant) {
+	if t.ClientSecret == "" {
+		t.ClientSecret = fakeidp.Random(24)
+	}
+	if t.Password == "" {
+		t.Password = fakeidp.Random(24)
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	t.RedirectURLs = slices.Clone(t.RedirectURLs)
