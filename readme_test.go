@@ -2,6 +2,7 @@ package oauthkit_test
 
 import (
 	"context"
+	"crypto/rsa"
 	"net/http"
 	"os"
 	"regexp"
@@ -19,6 +20,26 @@ import (
 
 // The README's Go snippets, compiled: each function below holds one snippet
 // between its "README begin" and "README end" lines, and
+func readmeManyTenants(ctx context.Context, mux *http.ServeMux, cache *tokencache.Cache, credentials webuntis.CredentialStore, untisKey *rsa.PublicKey) error {
+	// README begin
+	tenants, err := webuntis.NewTenants(webuntis.TenantsConfig{
+		Credentials: credentials, // webuntis.NewFileCredentialStore(dir, keys): sealed at rest
+		Config:      webuntis.Config{Cache: cache},
+	})
+	if err != nil {
+		return err
+	}
+	hook, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{Key: untisKey, Credentials: tenants})
+	if err != nil {
+		return err
+	}
+	mux.Handle("POST /untis/credentials", hook) // each new password checked live before it is kept
+	client, err := tenants.Client(ctx, "1234")  // one school's client, made on first use
+	// README end
+	_ = client
+	return err
+}
+
 // TestReadmeSnippetsCompile checks that the README shows exactly those lines.
 // The code around the markers only declares what a snippet takes from its
 // surroundings and uses what it leaves unused.
@@ -85,7 +106,7 @@ func readmeServerToServer(ctx context.Context, passwordFromTheCredentialsWebhook
 // of the compiled snippets above, line for line (indentation aside), and
 // that every compiled snippet is still in the README.
 func TestReadmeSnippetsCompile(t *testing.T) {
-	_, _ = readmeWebLogin, readmeServerToServer // compiled, not run
+	_, _, _ = readmeWebLogin, readmeServerToServer, readmeManyTenants // compiled, not run
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
