@@ -53,10 +53,29 @@
 // 429, 502–504) retried with backoff and Retry-After — but never an
 // authorization code that may have reached the server.
 //
+// # Vendor configuration
+//
+// Every vendor's Config has these fields, with the same meaning:
+//
+//   - HTTPClient sends the requests. Zero: a client over
+//     http.DefaultTransport. It is copied, never modified; redirects are
+//     not followed.
+//   - Timeout bounds each HTTP attempt. Zero: 30 seconds.
+//   - Cache holds the provider's cached tokens (client-credentials tokens
+//     where the vendor offers them, and users' refreshed tokens). Share one
+//     Cache among the Providers of many tenants and vendors. Zero: a cache
+//     of the Provider's own, reporting to Logger and Metrics (a shared
+//     Cache reports to those of its own tokencache.Config).
+//   - Now is the clock for token expiry (and ID-token checks, where the
+//     vendor issues ID tokens). Zero: time.Now.
+//   - Logger and Metrics get the provider's events; see "Observability".
+//     New keeps a copy of Metrics. Zero: none.
+//
 // # Observability
 //
 // Every vendor's Config takes a *[log/slog.Logger] (nil: silent), which gets
-// debug records for token requests, retries and webhook events, and a
+// debug records for token requests (operation, outcome, status, attempts,
+// duration), retries (attempt, reason, delay) and webhook events, and a
 // [*Metrics], a struct of optional funcs called with the same events and
 // with tokencache's hits, stale serves, misses and fills. Neither ever holds
 // a secret, token, code or password. The library imports no metrics or

@@ -48,31 +48,23 @@ type Config struct {
 	// (tests, the justimmotest fake).
 	AuthURL, APIURL string
 
-	// HTTPClient sends the requests. Zero: a client over
-	// http.DefaultTransport. It is copied, never modified; redirects are not
-	// followed.
+	// HTTPClient sends the requests; see [oauthkit] "Vendor configuration".
 	HTTPClient *http.Client
 
 	// Timeout bounds each HTTP attempt. Zero: 30 seconds.
 	Timeout time.Duration
 
-	// Cache holds the client-credentials tokens and users' refreshed tokens.
-	// Share one Cache among the Providers of many tenants (and vendors).
-	// Zero: a cache of this Provider's own, reporting to Logger and Metrics (a
-	// shared Cache reports to those of its own tokencache.Config).
+	// Cache holds the client-credentials tokens and users' refreshed tokens;
+	// see [oauthkit] "Vendor configuration".
 	Cache *tokencache.Cache
 
 	// Now is the clock for token expiry. Zero: time.Now.
 	Now func() time.Time
 
-	// Logger gets the provider's events as debug-level records: token
-	// requests (operation, outcome, status, attempts, duration) and retries
-	// (attempt, reason, delay). No record holds a secret, token, code or
-	// password. Zero: no records.
+	// Logger gets debug records of requests and retries; see [oauthkit] "Vendor configuration".
 	Logger *slog.Logger
 
-	// Metrics gets the same events for counters, histograms and traces; see
-	// [oauthkit.Metrics]. New keeps a copy. Zero: none.
+	// Metrics gets the same events as Logger; see [oauthkit] "Vendor configuration".
 	Metrics *oauthkit.Metrics
 }
 
@@ -107,5 +99,7 @@ func (c *Config) validate() error {
 
 // wire is what the token client needs of the Config (oauthwire.New).
 func (c *Config) wire() oauthwire.Options {
-	return oauthwire.Options{HTTPClient: c.HTTPClient, Timeout: c.Timeout, Now: c.Now, Logger: c.Logger, Metrics: c.Metrics}
+	return oauthwire.Options{
+		HTTPClient: c.HTTPClient, Timeout: c.Timeout, Now: c.Now, Logger: c.Logger, Metrics: c.Metrics,
+	}
 }
