@@ -48,7 +48,7 @@ func TestGoldenSSOURL(t *testing.T) {
 	assert.Equal(t, "http://localhost", ar.RedirectURL)
 	q := mustQuery(t, ar.URL)
 	assert.Equal(t, "foo-bar", q.Get("kc_idp_hint"))
-	assert.Len(t, s.recorded(), 1)
+	assert.Len(t, s.Requests(), 1)
 }
 
 func TestGoldenError(t *testing.T) {

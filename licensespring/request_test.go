@@ -5,11 +5,9 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
-	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
@@ -19,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
 )
 
@@ -27,30 +26,16 @@ const (
 	stubSharedKey = "shared-key-1"
 )
 
-// recorded is one request a stub received.
-type recorded struct {
-	Method, Path string
-	Query        url.Values
-	Header       http.Header
-	Form         url.Values
-}
-
-// stub is a License API and Keycloak realm on one httptest server that
+// stub is a License API and Keycloak realm on one [fakeidp.Recorder] that
 // records every request and answers what the test sets.
 type stub struct {
-	*httptest.Server
-	mu       sync.Mutex
-	requests []recorded
-	sso      func(w http.ResponseWriter) // answers sso_url; nil: a good answer
+	*fakeidp.Recorder
+	sso func(w http.ResponseWriter) // answers sso_url; nil: a good answer
 }
 
 func newStub(t *testing.T) *stub {
 	s := &stub{}
-	s.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		r.ParseForm()
-		s.mu.Lock()
-		s.requests = append(s.requests, recorded{r.Method, r.URL.Path, r.URL.Query(), r.Header.Clone(), r.PostForm})
-		s.mu.Unlock()
+	s.Recorder = fakeidp.NewRecorder(func(w http.ResponseWriter, r *http.Request) {
 		switch r.URL.Path {
 		case "/api/v4/sso_url/":
 			if s.sso != nil {
@@ -62,13 +47,13 @@ func newStub(t *testing.T) *stub {
 				// LicenseSpring puts the chosen redirect URI in the URL.
 				a["url"] = strings.Replace(a["url"].(string), "redirect_uri=http%3A%2F%2Flocalhost", "redirect_uri="+url.QueryEscape(ru), 1)
 			}
-			writeJSON(w, 200, a)
+			fakeidp.WriteJSON(w, 200, a)
 		case "/realms/user-portal/protocol/openid-connect/token":
-			writeJSON(w, 200, map[string]any{"access_token": "at-1", "token_type": "Bearer", "expires_in": 300, "refresh_token": "rt-2"})
+			fakeidp.WriteJSON(w, 200, map[string]any{"access_token": "at-1", "token_type": "Bearer", "expires_in": 300, "refresh_token": "rt-2"})
 		default:
 			http.NotFound(w, r)
 		}
-	}))
+	})
 	t.Cleanup(s.Close)
 	return s
 }
@@ -89,12 +74,6 @@ func (s *stub) answer(responseType string) map[string]any {
 	}
 }
 
-func (s *stub) recorded() []recorded {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]recorded(nil), s.requests...)
-}
-
 func (s *stub) config() licensespring.Config {
 	return licensespring.Config{
 		APIURL:              s.URL,
@@ -105,12 +84,6 @@ func (s *stub) config() licensespring.Config {
 		HTTPClient:          s.Client(),
 		Now:                 clock,
 	}
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
 }
 
 // hmacSignature computes the documented signature independently of the
@@ -161,14 +134,14 @@ func TestSSOURLRequest(t *testing.T) {
 				tt.cfg(&cfg)
 			}
 			if cfg.ResponseType == licensespring.ResponseTypeToken {
-				s.sso = func(w http.ResponseWriter) { writeJSON(w, 200, s.answer("token")) }
+				s.sso = func(w http.ResponseWriter) { fakeidp.WriteJSON(w, 200, s.answer("token")) }
 			}
 			p, err := licensespring.New(cfg)
 			require.NoError(t, err)
 			_, err = p.SSOURL(context.Background())
 			require.NoError(t, err)
 
-			reqs := s.recorded()
+			reqs := s.Requests()
 			require.Len(t, reqs, 1)
 			r := reqs[0]
 			assert.Equal(t, http.MethodGet, r.Method)
@@ -264,7 +237,7 @@ func TestTokenRequests(t *testing.T) {
 			require.NoError(t, err)
 			require.NoError(t, tt.call(p, ar))
 
-			reqs := s.recorded()
+			reqs := s.Requests()
 			require.Len(t, reqs, 2, "sso_url, then the token endpoint the answer names (no discovery needed)")
 			r := reqs[1]
 			assert.Equal(t, http.MethodPost, r.Method)
@@ -313,7 +286,7 @@ func TestSSOURLAnswers(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			s := newStub(t)
 			body := tt.answer(s)
-			s.sso = func(w http.ResponseWriter) { writeJSON(w, 200, body) }
+			s.sso = func(w http.ResponseWriter) { fakeidp.WriteJSON(w, 200, body) }
 			cfg := s.config()
 			if tt.cfg != nil {
 				tt.cfg(&cfg)
@@ -400,10 +373,10 @@ func TestSSOURLIsCachedButFailuresAreNot(t *testing.T) {
 		defer mu.Unlock()
 		if fail {
 			fail = false
-			writeJSON(w, 400, map[string]any{"status": 400, "code": "signature_mismatch", "message": "no"})
+			fakeidp.WriteJSON(w, 400, map[string]any{"status": 400, "code": "signature_mismatch", "message": "no"})
 			return
 		}
-		writeJSON(w, 200, s.answer("code"))
+		fakeidp.WriteJSON(w, 200, s.answer("code"))
 	}
 	p, err := licensespring.New(s.config())
 	require.NoError(t, err)
@@ -417,7 +390,7 @@ func TestSSOURLIsCachedButFailuresAreNot(t *testing.T) {
 	require.NoError(t, err)
 	_, err = p.ActivationURL(ctx)
 	require.NoError(t, err)
-	assert.Len(t, s.recorded(), 2, "one failed and one good fetch; the good one is kept")
+	assert.Len(t, s.Requests(), 2, "one failed and one good fetch; the good one is kept")
 
 	a.URL = "changed" // a copy
 	b, err := p.SSOURL(ctx)
@@ -487,7 +460,7 @@ func TestAnswerWithoutResponseTypeOrScope(t *testing.T) {
 		t.Run(tt.responseType, func(t *testing.T) {
 			s := newStub(t)
 			s.sso = func(w http.ResponseWriter) {
-				writeJSON(w, 200, map[string]any{"url": s.URL + "/realms/user-portal/protocol/openid-connect/auth?client_id=license-users&redirect_uri=http%3A%2F%2Flocalhost"})
+				fakeidp.WriteJSON(w, 200, map[string]any{"url": s.URL + "/realms/user-portal/protocol/openid-connect/auth?client_id=license-users&redirect_uri=http%3A%2F%2Flocalhost"})
 			}
 			cfg := s.config()
 			cfg.ResponseType = tt.responseType
