@@ -149,6 +149,8 @@ type Config struct {
 // not be modified.
 type Cache struct {
 	table *table
+	sched scheduler
+	epoch time.Time // entries' times count from it (see at)
 
 	policy        policy
 	clock         Clock
@@ -191,6 +193,7 @@ func New(cfg Config) *Cache {
 	if c.clock == nil {
 		c.clock = systemClock{}
 	}
+	c.epoch = c.clock.Now().Round(0)
 	if c.fetchTimeout <= 0 {
 		c.fetchTimeout = DefaultFetchTimeout
 	}
@@ -265,7 +268,7 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, us
 		}
 		switch e.phase.Load() {
 		case phaseFailed:
-			err := e.err
+			err := e.x.err
 			e.mu.Unlock()
 			return nil, e, err
 		case phaseFresh, phaseStale:
@@ -311,9 +314,10 @@ func (c *Cache) Invalidate(ctx context.Context, key string) error {
 	if e := c.table.get(key); e != nil {
 		e.mu.Lock()
 		if !e.dead.Load() {
-			e.gen++
-			e.held, e.plan = nil, plan{}
-			e.err, e.failures, e.retryAt = nil, 0, time.Time{}
+			x := e.ext()
+			x.gen++
+			x.err, x.failures, x.retryAt = nil, 0, 0
+			e.staleAt, e.expireAt = 0, cleared
 			c.settle(e, c.clock.Now())
 		}
 		e.mu.Unlock()
@@ -369,6 +373,7 @@ func (c *Cache) Close() error {
 		}
 		e.mu.Unlock()
 	}
+	c.sched.close()
 	return nil
 }
 

@@ -2,8 +2,9 @@ package tokencache
 
 import "time"
 
-// Clock is the cache's source of time. Its timers are what move an entry from
-// fresh to stale to expired, so the hot path never reads the clock.
+// Clock is the cache's source of time. Its timer (one per cache, for the
+// earliest deadline of all keys) moves entries from fresh to stale to
+// expired, so the hot path never reads the clock.
 //
 // The zero Config uses the system clock. Tests use a fake one, such as
 // [github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest.Clock], and

@@ -24,8 +24,9 @@
 //   - expired: within [Config.ExpiryMargin] (10 s) of its Expiry, or past
 //     it. Callers wait for a fetch. An expired key nobody asks for is dropped.
 //
-// Timers on the [Config.Clock] move a key from one state to the next, which
-// is why a hit needs no clock read. Refreshes happen only on demand: a key
+// One timer per Cache on the [Config.Clock], armed for the earliest of the
+// keys' deadlines, moves each key from one state to the next, which is why
+// a hit needs no clock read. Refreshes happen only on demand: a key
 // nobody asks for is never refreshed, since the vendors want no needless
 // token requests. A token without Expiry stays fresh until
 // [Cache.Invalidate].

@@ -9,7 +9,8 @@ import (
 )
 
 // phase is what a caller does with an entry, published so that a hit is one
-// atomic load. Timers move an entry between phases, never the readers.
+// atomic load. The cache's scheduler moves an entry between phases, never
+// the readers.
 type phase = uint32
 
 const (
@@ -19,32 +20,40 @@ const (
 	phaseFailed              // hand out err until the backoff ends
 )
 
-// entry is one key's token and the machinery around it.
+// entry is one key's token and the machinery around it, kept small (80
+// bytes) since a cache may hold 100,000 of them.
 //
 // A hit reads only the first fields, which share a cache line: it loads
 // phase and, if that is fresh (or stale), tok. Writers store tok before the
 // phase that serves it and only ever store a newer token there, so a reader
 // that saw a serving phase gets that token or a newer one. dead is written
 // under mu; everything after mu is guarded by it.
+//
+// Times are nanoseconds since the cache's epoch (see [Cache.at]); zero is
+// "never". An expireAt of cleared marks tok as no longer held (after
+// Invalidate): held() is nil.
 type entry struct {
 	phase atomic.Uint32
-	used  atomic.Bool // set by hits, cleared by the eviction sweep
-	dead  atomic.Bool // dropped from the table: callers look the key up again
+	slot  atomic.Int32 // 1 + index in the scheduler's heap; 0 when not scheduled
+	used  atomic.Bool  // set by hits, cleared by the eviction sweep
+	dead  atomic.Bool  // dropped from the table: callers look the key up again
 	tok   atomic.Pointer[oauth2.Token]
 	key   string
 
 	mu       sync.Mutex
-	held     *oauth2.Token // last token stored, possibly expired; nil after Invalidate
-	plan     plan          // held's stale and expiry times
-	call     *call         // fill in flight
-	err      error         // last fill's error, while there is no valid token
-	failures int           // consecutive failed fills
-	retryAt  time.Time     // after a failure: no new fill before then
-	gen      uint64        // incremented by Invalidate
+	staleAt  int64  // held()'s plan; both zero for a token without expiry
+	expireAt int64  //
+	call     *call  // fill in flight
+	x        *extra // failures and invalidations; nil while there were none
+}
 
-	stop     func() bool // cancels the pending timer
-	timerAt  time.Time   // its deadline
-	timerSeq uint64      // identifies it, so a superseded timer does nothing
+// extra is the part of an entry that only failures and [Cache.Invalidate]
+// need.
+type extra struct {
+	err      error  // last fill's error, while there is no valid token
+	failures int    // consecutive failed fills
+	retryAt  int64  // after a failure: no new fill before then
+	gen      uint64 // incremented by Invalidate
 }
 
 func newEntry(key string) *entry {
@@ -58,9 +67,66 @@ func (e *entry) touch() {
 	}
 }
 
+// held returns the last token stored, possibly expired; nil after
+// Invalidate. e.mu must be held.
+func (e *entry) held() *oauth2.Token {
+	if e.expireAt == cleared {
+		return nil
+	}
+	return e.tok.Load()
+}
+
+// hold stores tok, received at now, with plan p. e.mu must be held.
+func (c *Cache) hold(e *entry, tok *oauth2.Token, p plan) {
+	e.tok.Store(tok) // a newer, valid token: safe to publish before the phase
+	e.staleAt, e.expireAt = c.at(p.staleAt), c.at(p.expireAt)
+}
+
+// cleared is the expireAt of an entry whose token was invalidated.
+const cleared = -1
+
+// ext returns e's extra, allocating it. e.mu must be held.
+func (e *entry) ext() *extra {
+	if e.x == nil {
+		e.x = &extra{}
+	}
+	return e.x
+}
+
+func (e *entry) gen() uint64 {
+	if e.x == nil {
+		return 0
+	}
+	return e.x.gen
+}
+
+func (e *entry) retryAt() int64 {
+	if e.x == nil {
+		return 0
+	}
+	return e.x.retryAt
+}
+
+func (e *entry) failures() int {
+	if e.x == nil {
+		return 0
+	}
+	return e.x.failures
+}
+
 // valid reports whether e holds a token that has not expired at now.
-func (e *entry) valid(now time.Time) bool {
-	return e.held != nil && (e.plan.expireAt.IsZero() || now.Before(e.plan.expireAt))
+func (e *entry) valid(now int64) bool {
+	return e.held() != nil && (e.expireAt == 0 || now < e.expireAt)
+}
+
+// at converts t to the entries' time: nanoseconds since the cache's epoch,
+// by the wall clock (as time.Time compares a token's Expiry), at least 1 so
+// that zero stays "never". The zero Time is 0.
+func (c *Cache) at(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return max(int64(t.Round(0).Sub(c.epoch)), 1)
 }
 
 // resolve returns the live entry for key, creating it if there is none.
@@ -71,38 +137,36 @@ func (c *Cache) resolve(key string) (e *entry, created bool) {
 	return c.table.loadOrCreate(key)
 }
 
-// settle publishes e's phase at now and arms its timer for the next change,
-// or drops e if it holds nothing worth keeping. e.mu must be held.
+// settle publishes e's phase at now and schedules its next change, or drops
+// e if it holds nothing worth keeping. e.mu must be held.
 func (c *Cache) settle(e *entry, now time.Time) {
+	c.settleAt(e, c.at(now))
+}
+
+func (c *Cache) settleAt(e *entry, now int64) {
 	var ph phase
-	var next time.Time
+	var next int64
 	switch {
 	case e.valid(now):
-		serveUntil := e.plan.staleAt
-		if e.retryAt.After(serveUntil) {
-			serveUntil = e.retryAt
-		}
+		serveUntil := max(e.staleAt, e.retryAt())
 		switch {
-		case e.plan.expireAt.IsZero():
+		case e.expireAt == 0:
 			ph = phaseFresh
-		case e.call != nil || now.Before(serveUntil):
+		case e.call != nil || now < serveUntil:
 			ph = phaseFresh
-			next = e.plan.expireAt
-			if e.call == nil && serveUntil.Before(next) {
+			next = e.expireAt
+			if e.call == nil && serveUntil < next {
 				next = serveUntil
 			}
 		default:
 			ph = phaseStale
-			next = e.plan.expireAt
-		}
-		if e.tok.Load() != e.held {
-			e.tok.Store(e.held)
+			next = e.expireAt
 		}
 	case e.call != nil:
 		ph = phaseWait
-	case e.err != nil && now.Before(e.retryAt):
+	case e.x != nil && e.x.err != nil && now < e.x.retryAt:
 		ph = phaseFailed
-		next = e.retryAt
+		next = e.x.retryAt
 	default:
 		c.drop(e)
 		return
@@ -110,37 +174,7 @@ func (c *Cache) settle(e *entry, now time.Time) {
 	if e.phase.Load() != ph {
 		e.phase.Store(ph)
 	}
-	c.arm(e, now, next)
-}
-
-// arm makes e's timer fire at at (never, if at is zero). e.mu must be held.
-func (c *Cache) arm(e *entry, now, at time.Time) {
-	if at.Equal(e.timerAt) && (e.stop != nil || at.IsZero()) {
-		return
-	}
-	if e.stop != nil {
-		e.stop()
-		e.stop = nil
-	}
-	e.timerAt = at
-	if at.IsZero() {
-		return
-	}
-	e.timerSeq++
-	seq := e.timerSeq
-	e.stop = c.clock.AfterFunc(at.Sub(now), func() { c.tick(e, seq) })
-}
-
-// tick runs when e's timer fires: the entry may have turned stale or expired,
-// or its backoff ended.
-func (c *Cache) tick(e *entry, seq uint64) {
-	e.mu.Lock()
-	defer e.mu.Unlock()
-	if e.dead.Load() || seq != e.timerSeq {
-		return
-	}
-	e.stop, e.timerAt = nil, time.Time{}
-	c.settle(e, c.clock.Now())
+	c.sched.set(c, e, next, now)
 }
 
 // drop removes e from the cache: callers holding it will look the key up
@@ -148,9 +182,6 @@ func (c *Cache) tick(e *entry, seq uint64) {
 func (c *Cache) drop(e *entry) {
 	e.dead.Store(true)
 	e.phase.Store(phaseWait)
-	if e.stop != nil {
-		e.stop()
-		e.stop = nil
-	}
+	c.sched.set(c, e, 0, 0)
 	c.table.delete(e.key, e)
 }

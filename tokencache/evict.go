@@ -8,7 +8,7 @@ package tokencache
 // used bit only if it is clear, the sweep clears it, and an entry whose bit
 // is still clear when the sweep comes by is dropped. New entries start
 // clear, so keys asked for only once go first. Entries with a fetch in
-// flight are skipped. Expired keys need no sweep: their timer drops them.
+// flight are skipped. Expired keys need no sweep: the scheduler drops them.
 func (c *Cache) evictIfFull() {
 	if c.maxEntries <= 0 || c.table.len() <= c.maxEntries {
 		return

@@ -87,7 +87,7 @@ func (c *Cache) start(ctx context.Context, e *entry, fetch renew, user *string) 
 	// Detached from the caller that happened to start it, so that its
 	// cancellation does not fail the others; values (trace IDs) are kept.
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.fetchTimeout)
-	cl := &call{done: make(chan struct{}), returned: make(chan struct{}), gen: e.gen, user: user, prev: e.held, fetchCtx: ctx}
+	cl := &call{done: make(chan struct{}), returned: make(chan struct{}), gen: e.gen(), user: user, prev: e.held(), fetchCtx: ctx}
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -128,26 +128,29 @@ func (c *Cache) fill(ctx context.Context, e *entry, cl *call, fetch renew) {
 	ev := RefreshEvent{Key: e.key, Ahead: cl.ahead, FromStore: r.fromStore, Duration: now.Sub(began), Err: r.err}
 
 	e.mu.Lock()
-	old := e.held
+	old := e.held()
 	// A token read from the Store before an Invalidate may be the one
 	// invalidated: hand it to this fill's waiters, but do not keep it.
-	keep := r.err == nil && !e.dead.Load() && !(r.fromStore && cl.gen != e.gen)
+	keep := r.err == nil && !e.dead.Load() && !(r.fromStore && cl.gen != e.gen())
 	switch {
 	case keep:
-		e.held, e.plan = r.tok, r.plan
-		e.err, e.failures, e.retryAt = nil, 0, time.Time{}
+		c.hold(e, r.tok, r.plan)
+		if x := e.x; x != nil {
+			x.err, x.failures, x.retryAt = nil, 0, 0
+		}
 		ev.Expiry = r.tok.Expiry
 	case r.err != nil:
-		e.failures++
-		if e.valid(now) {
-			ev.RetryIn = backoff(e.failures, retryBase, retryMax, c.policy.rand())
+		x := e.ext()
+		x.failures++
+		if e.valid(c.at(now)) {
+			ev.RetryIn = backoff(x.failures, retryBase, retryMax, c.policy.rand())
 		} else {
-			e.err = r.err
-			ev.RetryIn = backoff(e.failures, holdBase, holdMax, c.policy.rand())
+			x.err = r.err
+			ev.RetryIn = backoff(x.failures, holdBase, holdMax, c.policy.rand())
 		}
-		e.retryAt = now.Add(ev.RetryIn)
+		x.retryAt = c.at(now.Add(ev.RetryIn))
 	}
-	ev.Failures = e.failures
+	ev.Failures = e.failures()
 	if !e.dead.Load() {
 		c.settle(e, now) // publishes the new token at once; e.call keeps others from fetching
 	}

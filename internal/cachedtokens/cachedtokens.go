@@ -58,21 +58,30 @@ type ClientCredentials struct {
 	key   string
 	fetch tokencache.Fetch
 	src   oauth2.TokenSource
+	ctx   contextSource // src, for Token
+}
+
+// contextSource is the method of the sources [tokencache.Cache.TokenSource]
+// returns that takes a ctx.
+type contextSource interface {
+	TokenContext(ctx context.Context) (*oauth2.Token, error)
 }
 
 // ClientCredentials binds fetch (the provider's ClientCredentials) to the
 // key built from parts.
 func (t *Tokens) ClientCredentials(parts tokencache.KeyParts, fetch tokencache.Fetch) *ClientCredentials {
 	key := tokencache.Key(parts)
-	return &ClientCredentials{t: t, key: key, fetch: fetch, src: t.cache.TokenSource(key, fetch)}
+	src := t.cache.TokenSource(key, fetch)
+	return &ClientCredentials{t: t, key: key, fetch: fetch, src: src, ctx: src.(contextSource)}
 }
 
 // Token returns the cached client-credentials token: fetched on first use,
 // reused until shortly before it expires, then refreshed by one background
 // request while callers keep getting the valid one. See
-// [tokencache.Cache.Token].
+// [tokencache.Cache.Token]. It goes through the bound source, which keeps
+// the key's entry: a hit costs no map lookup.
 func (c *ClientCredentials) Token(ctx context.Context) (*oauth2.Token, error) {
-	return c.t.cache.Token(ctx, c.key, c.fetch)
+	return c.ctx.TokenContext(ctx)
 }
 
 // TokenSource returns the cached client-credentials tokens as an

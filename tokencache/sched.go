@@ -1,0 +1,162 @@
+package tokencache
+
+import (
+	"container/heap"
+	"sync"
+	"time"
+)
+
+// scheduler moves entries between phases at their deadlines (turning stale,
+// expiring, ending a backoff) with one timer of the cache's [Clock] for all
+// of them, armed for the earliest deadline, instead of one timer per key: a
+// deadline is an entry in a heap, 16 bytes, and 100,000 keys turning stale
+// at once cost one timer callback, not 100,000 goroutines.
+type scheduler struct {
+	mu      sync.Mutex
+	h       deadlines
+	stop    func() bool // cancels the armed timer; nil if none
+	armedAt int64       // its deadline
+	seq     uint64      // identifies the armed timer
+	closed  bool
+	due     []*entry // fire's batch, reused
+}
+
+// fireBatch bounds how many entries fire takes from the heap under mu, so
+// that no caller arming a deadline waits long behind it.
+const fireBatch = 128
+
+type deadline struct {
+	at int64
+	e  *entry
+}
+
+// deadlines is a min-heap of deadlines; each entry's slot is 1 + its index
+// (written under the scheduler's mu, read anywhere).
+type deadlines []deadline
+
+func (h deadlines) Len() int           { return len(h) }
+func (h deadlines) Less(i, j int) bool { return h[i].at < h[j].at }
+func (h deadlines) Swap(i, j int) {
+	h[i], h[j] = h[j], h[i]
+	h[i].e.slot.Store(int32(i + 1))
+	h[j].e.slot.Store(int32(j + 1))
+}
+func (h *deadlines) Push(x any) {
+	d := x.(deadline)
+	d.e.slot.Store(int32(len(*h) + 1))
+	*h = append(*h, d)
+}
+func (h *deadlines) Pop() any {
+	old := *h
+	d := old[len(old)-1]
+	old[len(old)-1] = deadline{}
+	d.e.slot.Store(0)
+	*h = old[:len(old)-1]
+	return d
+}
+
+// set schedules e to be settled at at (never, if at is zero), now being
+// the current time. e.mu must be held.
+func (s *scheduler) set(c *Cache, e *entry, at, now int64) {
+	if at == 0 && e.slot.Load() == 0 {
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	i := int(e.slot.Load()) - 1
+	switch {
+	case i >= 0 && at == 0:
+		heap.Remove(&s.h, i)
+	case i >= 0:
+		if s.h[i].at == at {
+			return
+		}
+		s.h[i].at = at
+		heap.Fix(&s.h, i)
+	case !s.closed:
+		heap.Push(&s.h, deadline{at: at, e: e})
+	}
+	s.arm(c, now)
+}
+
+// arm points the timer at the earliest deadline, if it is not already, and
+// stops it when there is none. s.mu must be held.
+func (s *scheduler) arm(c *Cache, now int64) {
+	if len(s.h) == 0 {
+		if s.stop != nil {
+			s.stop()
+			s.stop = nil
+		}
+		if cap(s.h) > 64 {
+			s.h = nil // give back a large heap once empty
+		}
+		return
+	}
+	first := s.h[0].at
+	if s.stop != nil && s.armedAt <= first {
+		return
+	}
+	if s.stop != nil {
+		s.stop()
+	}
+	if now == 0 {
+		now = c.at(c.clock.Now())
+	}
+	s.armedAt = first
+	s.seq++
+	seq := s.seq
+	s.stop = c.clock.AfterFunc(time.Duration(first-now), func() { c.fire(seq) })
+}
+
+// fire settles every entry whose deadline has come, in batches, then arms
+// the timer for the next one.
+func (c *Cache) fire(seq uint64) {
+	s := &c.sched
+	s.mu.Lock()
+	if s.seq == seq {
+		s.stop = nil // fired: the next arm makes a new timer
+	}
+	s.mu.Unlock()
+	for {
+		now := c.at(c.clock.Now())
+		s.mu.Lock()
+		due := s.due[:0]
+		for len(s.h) > 0 && s.h[0].at <= now && len(due) < fireBatch {
+			due = append(due, heap.Pop(&s.h).(deadline).e)
+		}
+		s.due = nil // owned by this call while it settles them
+		if len(due) == 0 {
+			s.due = due
+			s.arm(c, now)
+			s.mu.Unlock()
+			return
+		}
+		s.mu.Unlock()
+		for i, e := range due {
+			e.mu.Lock()
+			if !e.dead.Load() { // settled early if it was rescheduled meanwhile: harmless
+				c.settleAt(e, now)
+			}
+			e.mu.Unlock()
+			due[i] = nil
+		}
+		s.mu.Lock()
+		s.due = due
+		s.mu.Unlock()
+	}
+}
+
+// close stops the timer and forgets every deadline.
+func (s *scheduler) close() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	for _, d := range s.h {
+		d.e.slot.Store(0)
+	}
+	s.h = nil
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+}
