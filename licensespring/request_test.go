@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -310,60 +309,6 @@ func TestSSOURLAnswers(t *testing.T) {
 	}
 }
 
-func TestSSOURLErrors(t *testing.T) {
-	tests := []struct {
-		name    string
-		status  int
-		body    string
-		code    oauthkit.ErrorCode
-		message string
-		advice  string
-	}{
-		{"clock skew", 400, `{"status":400,"code":"date_header_diff","message":"Date header differs"}`, licensespring.ErrDateHeaderDiff, "Date header differs", "15 minutes"},
-		{"wrong shared key", 400, `{"status":400,"code":"signature_mismatch","message":"Signature mismatch"}`, licensespring.ErrSignatureMismatch, "Signature mismatch", "Config.SharedKey"},
-		{"unknown api key", 400, `{"status":400,"code":"invalid_api_key","message":"Invalid API key"}`, licensespring.ErrInvalidAPIKey, "Invalid API key", "Config.APIKey"},
-		{"unknown product", 400, `{"status":400,"code":"unknown_product","message":"Unknown product"}`, licensespring.ErrUnknownProduct, "Unknown product", "short code"},
-		{"missing headers", 400, `{"status":400,"code":"missing_headers","message":"m"}`, licensespring.ErrMissingHeaders, "m", "proxy"},
-		{"other code, status 401", 401, `{"status":401,"code":"unauthorized","message":"no"}`, "unauthorized", "no", ""},
-		{"html page", 500, `<html><body><h1>Internal Server Error</h1></body></html>`, "", "", ""},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			s := newStub(t)
-			s.sso = func(w http.ResponseWriter) {
-				if strings.HasPrefix(tt.body, "<") {
-					w.Header().Set("Content-Type", "text/html")
-				} else {
-					w.Header().Set("Content-Type", "application/json")
-				}
-				w.WriteHeader(tt.status)
-				io.WriteString(w, tt.body)
-			}
-			p, err := licensespring.New(s.config())
-			require.NoError(t, err)
-			_, err = p.SSOURL(context.Background())
-			var e *oauthkit.Error
-			require.True(t, errors.As(err, &e), "%v", err)
-			assert.Equal(t, "licensespring", e.Provider)
-			assert.Equal(t, "sso url", e.Op)
-			assert.Equal(t, tt.status, e.StatusCode)
-			assert.Equal(t, string(tt.code), e.Code)
-			assert.Equal(t, tt.message, e.Message)
-			if tt.code != "" {
-				assert.ErrorIs(t, err, tt.code)
-				assert.ErrorIs(t, err, oauthkit.ErrorCode(string(tt.code)))
-			} else {
-				assert.Equal(t, "Internal Server Error", e.Body)
-			}
-			if tt.advice != "" {
-				assert.Contains(t, e.Advice, tt.advice)
-			} else {
-				assert.Empty(t, e.Advice)
-			}
-		})
-	}
-}
-
 func TestSSOURLIsCachedButFailuresAreNot(t *testing.T) {
 	s := newStub(t)
 	fail := true
@@ -396,58 +341,6 @@ func TestSSOURLIsCachedButFailuresAreNot(t *testing.T) {
 	b, err := p.SSOURL(ctx)
 	require.NoError(t, err)
 	assert.NotEqual(t, "changed", b.URL)
-}
-
-func TestConfigValidation(t *testing.T) {
-	good := licensespring.Config{APIKey: "k", SharedKey: "s", Product: "p", CustomerAccountCode: "c"}
-	tests := []struct {
-		name  string
-		edit  func(*licensespring.Config)
-		field string
-	}{
-		{"api key", func(c *licensespring.Config) { c.APIKey = "" }, "APIKey"},
-		{"api key with a quote", func(c *licensespring.Config) { c.APIKey = `k"` }, "APIKey"},
-		{"shared key", func(c *licensespring.Config) { c.SharedKey = "" }, "SharedKey"},
-		{"product", func(c *licensespring.Config) { c.Product = " " }, "Product"},
-		{"customer", func(c *licensespring.Config) { c.CustomerAccountCode = "" }, "CustomerAccountCode"},
-		{"response type", func(c *licensespring.Config) { c.ResponseType = "id_token" }, "ResponseType"},
-		{"api url http", func(c *licensespring.Config) { c.APIURL = "http://api.licensespring.com" }, "APIURL"},
-		{"redirect relative", func(c *licensespring.Config) { c.RedirectURL = "/cb" }, "RedirectURL"},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			cfg := good
-			tt.edit(&cfg)
-			_, err := licensespring.New(cfg)
-			var ce *oauthkit.ConfigError
-			require.True(t, errors.As(err, &ce), "%v", err)
-			assert.Equal(t, tt.field, ce.Field)
-		})
-	}
-	p, err := licensespring.New(good)
-	require.NoError(t, err)
-	assert.Contains(t, p.String(), `APIURL:"https://api.licensespring.com"`)
-	assert.Contains(t, p.String(), `ResponseType:"code"`)
-}
-
-// TestConfigRefusesAPIURLWithUser: APIURL is checked like every vendor's
-// base URL (httpc.CheckBaseURL); a user in it was let through before.
-func TestConfigRefusesAPIURLWithUser(t *testing.T) {
-	for _, u := range []string{"https://user:pw@api.licensespring.com", "https://user@api.licensespring.com", "https://api.licensespring.com?x=1", "https://api.licensespring.com/#f"} {
-		_, err := licensespring.New(licensespring.Config{APIURL: u, APIKey: "k", SharedKey: "s", Product: "p", CustomerAccountCode: "c"})
-		var ce *oauthkit.ConfigError
-		require.ErrorAs(t, err, &ce)
-		assert.Equal(t, "APIURL", ce.Field)
-		assert.NotContains(t, err.Error(), "pw", "the error holds no password")
-	}
-}
-
-// TestConfigRefusesRedirectURLWithFragment: RFC 6749 §3.1.2.
-func TestConfigRefusesRedirectURLWithFragment(t *testing.T) {
-	_, err := licensespring.New(licensespring.Config{RedirectURL: "https://app.example/cb#x", APIKey: "k", SharedKey: "s", Product: "p", CustomerAccountCode: "c"})
-	var ce *oauthkit.ConfigError
-	require.ErrorAs(t, err, &ce)
-	assert.Equal(t, "RedirectURL", ce.Field)
 }
 
 // TestAnswerWithoutResponseTypeOrScope: a URL that names neither gets the

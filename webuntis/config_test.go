@@ -8,7 +8,6 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
 
@@ -99,47 +98,4 @@ func assertConfigField(t *testing.T, err error, field string) {
 	var ce *oauthkit.ConfigError
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, field, ce.Field)
-}
-
-func TestNothingPrintsASecret(t *testing.T) {
-	srv, _ := newFake(t)
-	cfg := srv.Config()
-	cfg.Password = password
-	tenant := srv.Tenant()
-	// State and nonce travel through the browser in clear and are not
-	// secrets; the PKCE verifier is.
-	secrets := []string{tenant.ClientSecret, tenant.Password, password}
-
-	p := mustNew(t, cfg)
-	ctx := context.Background()
-	ar, err := p.AuthCodeURL(ctx)
-	require.NoError(t, err)
-	cb, err := srv.Authorize(ctx, ar.URL)
-	require.NoError(t, err)
-	login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
-	require.NoError(t, err)
-	code := cb.Query().Get("code")
-	secrets = append(secrets, code, login.Token.AccessToken, login.Token.Extra("id_token").(string), ar.CodeVerifier)
-
-	// Errors from every path that handles a secret.
-	var errs []error
-	wrongSecret := cfg
-	wrongSecret.Password = oauthkit.Secret(tenant.ClientSecret)
-	_, err = mustNew(t, wrongSecret).ClientCredentials(ctx)
-	errs = append(errs, err)
-	_, err = p.Exchange(ctx, code, ar) // used code
-	errs = append(errs, err)
-	_, err = p.VerifyIDToken(ctx, login.Token.Extra("id_token").(string), "other-nonce")
-	errs = append(errs, err)
-	_, err = oauthkit.Complete(ctx, p, ar, cb.Query()) // replay
-	errs = append(errs, err)
-	for _, e := range errs {
-		require.Error(t, e)
-	}
-
-	values := []any{cfg, &cfg, p, *p, ar, login, login.UserInfo}
-	for _, e := range errs {
-		values = append(values, e)
-	}
-	providertest.Formatted(t, values, secrets...)
 }

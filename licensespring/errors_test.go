@@ -4,8 +4,10 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"io"
 	"net/http"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -75,4 +77,58 @@ func TestGoldenError(t *testing.T) {
 	}, *e)
 	assert.Contains(t, e.Advice, "15 minutes")
 	assert.Equal(t, "licensespring: sso url: date_header_diff (HTTP 400): message: Date header is more than 15 minutes old; advice: "+e.Advice, err.Error())
+}
+
+func TestSSOURLErrors(t *testing.T) {
+	tests := []struct {
+		name    string
+		status  int
+		body    string
+		code    oauthkit.ErrorCode
+		message string
+		advice  string
+	}{
+		{"clock skew", 400, `{"status":400,"code":"date_header_diff","message":"Date header differs"}`, licensespring.ErrDateHeaderDiff, "Date header differs", "15 minutes"},
+		{"wrong shared key", 400, `{"status":400,"code":"signature_mismatch","message":"Signature mismatch"}`, licensespring.ErrSignatureMismatch, "Signature mismatch", "Config.SharedKey"},
+		{"unknown api key", 400, `{"status":400,"code":"invalid_api_key","message":"Invalid API key"}`, licensespring.ErrInvalidAPIKey, "Invalid API key", "Config.APIKey"},
+		{"unknown product", 400, `{"status":400,"code":"unknown_product","message":"Unknown product"}`, licensespring.ErrUnknownProduct, "Unknown product", "short code"},
+		{"missing headers", 400, `{"status":400,"code":"missing_headers","message":"m"}`, licensespring.ErrMissingHeaders, "m", "proxy"},
+		{"other code, status 401", 401, `{"status":401,"code":"unauthorized","message":"no"}`, "unauthorized", "no", ""},
+		{"html page", 500, `<html><body><h1>Internal Server Error</h1></body></html>`, "", "", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := newStub(t)
+			s.sso = func(w http.ResponseWriter) {
+				if strings.HasPrefix(tt.body, "<") {
+					w.Header().Set("Content-Type", "text/html")
+				} else {
+					w.Header().Set("Content-Type", "application/json")
+				}
+				w.WriteHeader(tt.status)
+				io.WriteString(w, tt.body)
+			}
+			p, err := licensespring.New(s.config())
+			require.NoError(t, err)
+			_, err = p.SSOURL(context.Background())
+			var e *oauthkit.Error
+			require.True(t, errors.As(err, &e), "%v", err)
+			assert.Equal(t, "licensespring", e.Provider)
+			assert.Equal(t, "sso url", e.Op)
+			assert.Equal(t, tt.status, e.StatusCode)
+			assert.Equal(t, string(tt.code), e.Code)
+			assert.Equal(t, tt.message, e.Message)
+			if tt.code != "" {
+				assert.ErrorIs(t, err, tt.code)
+				assert.ErrorIs(t, err, oauthkit.ErrorCode(string(tt.code)))
+			} else {
+				assert.Equal(t, "Internal Server Error", e.Body)
+			}
+			if tt.advice != "" {
+				assert.Contains(t, e.Advice, tt.advice)
+			} else {
+				assert.Empty(t, e.Advice)
+			}
+		})
+	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
 )
@@ -145,4 +146,62 @@ func TestActivationCredentialsNeverPrinted(t *testing.T) {
 			assert.NotContains(t, s, idToken)
 		}
 	}
+}
+
+// Secrets with characters that escaping changes (/, +, =, &, <), so an
+// escaped leak is not missed.
+const (
+	leakSharedKey = "shared/KEY+value=7f3a&<x>"
+	leakCode      = "code/VALUE+9c1e=&<y>"
+	leakIDToken   = "eyJhbGciOiJSUzI1NiJ9.id+token/body.sig&<z>"
+)
+
+// TestSecretHoldersRedactAsValues: Provider's String, GoString and Format
+// had pointer receivers, so a Provider value (or a struct holding one)
+// printed with %v, %+v or %#v showed the shared key. Every exported type of
+// the package that holds a secret formats and logs itself without it —
+// as a value, as a pointer and nested — in every encoding.
+func TestSecretHoldersRedactAsValues(t *testing.T) {
+	cfg := licensespring.Config{
+		APIURL:              "https://api.licensespring.com",
+		APIKey:              "api-key-1",
+		SharedKey:           oauthkit.Secret(leakSharedKey),
+		Product:             "p",
+		CustomerAccountCode: "acme",
+		HTTPClient:          &http.Client{},
+	}
+	p, err := licensespring.New(cfg)
+	require.NoError(t, err)
+	signer := p.Signer()
+	code := licensespring.ActivationCredentials{CustomerAccountCode: "acme", Code: leakCode, Product: "p", HardwareID: "hw"}
+	idt := licensespring.ActivationCredentials{CustomerAccountCode: "acme", IDToken: leakIDToken}
+
+	// An ActivationCredentials' JSON is the activate_license request body,
+	// so slog's JSON handler, which marshals a nested struct without asking
+	// for its LogValue, writes the credential. Its doc says so; every other
+	// rendering is checked.
+	asBody := []string{providertest.NestedJSON, providertest.NestedJSONPointer}
+	holders := []struct {
+		name string
+		v    any
+		skip []string
+	}{
+		{"Config", cfg, nil},
+		{"*Config", &cfg, nil},
+		{"Provider", *p, nil},
+		{"*Provider", p, nil},
+		{"Signer", *signer, nil},
+		{"*Signer", signer, nil},
+		{"Transport", signer.Transport(nil), nil},
+		{"ActivationCredentials (code)", code, asBody},
+		{"*ActivationCredentials (code)", &code, asBody},
+		{"ActivationCredentials (id_token)", idt, asBody},
+		{"*ActivationCredentials (id_token)", &idt, asBody},
+	}
+	for _, h := range holders {
+		providertest.Rendered(t, h.name, h.v, h.skip, leakSharedKey, leakCode, leakIDToken)
+	}
+	// The redacted forms still say what they describe.
+	require.True(t, strings.Contains(fmt.Sprint(*p), "acme"), "a Provider value names its customer account")
+	require.True(t, strings.Contains(fmt.Sprint(cfg), "api-key-1"), "a Config names its API key")
 }
