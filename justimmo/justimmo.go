@@ -2,8 +2,6 @@ package justimmo
 
 import (
 	"context"
-	"fmt"
-	"io"
 
 	"golang.org/x/oauth2"
 
@@ -123,17 +121,3 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 func (p *Provider) ClientCredentials(ctx context.Context) (*oauth2.Token, error) {
 	return p.server.Token.ClientCredentials(ctx, p.cfg.Scopes)
 }
-
-// String describes the provider without its credentials. String, GoString
-// and Format have value receivers so that a Provider value (*p) formats
-// itself too; a nil *Provider prints as <nil>.
-func (p Provider) String() string {
-	return fmt.Sprintf("justimmo.Provider{AuthURL:%q APIURL:%q ClientID:%q}", p.cfg.AuthURL, p.cfg.APIURL, p.cfg.ClientID)
-}
-
-// GoString is String: the credentials live in an unexported field, where
-// fmt's %#v would print them raw.
-func (p Provider) GoString() string { return p.String() }
-
-// Format prints String for every verb.
-func (p Provider) Format(f fmt.State, _ rune) { io.WriteString(f, p.String()) }

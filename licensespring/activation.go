@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
 
 // ActivationCredentials is the single-sign-on part of the body of
@@ -84,8 +85,7 @@ func (a ActivationCredentials) kind() string {
 
 // String describes the credentials without the code or ID token.
 func (a ActivationCredentials) String() string {
-	return fmt.Sprintf("licensespring.ActivationCredentials{CustomerAccountCode:%q Product:%q HardwareID:%q Credential:%s [redacted]}",
-		a.CustomerAccountCode, a.Product, a.HardwareID, a.kind())
+	return redact.String("licensespring.ActivationCredentials", a, activationShows, "Credential:"+a.kind()+" [redacted]")
 }
 
 // GoString is String.
@@ -96,13 +96,12 @@ func (a ActivationCredentials) Format(f fmt.State, _ rune) { io.WriteString(f, a
 
 // LogValue implements [slog.LogValuer] without the code or ID token.
 func (a ActivationCredentials) LogValue() slog.Value {
-	return slog.GroupValue(
-		slog.String("customer_account_code", a.CustomerAccountCode),
-		slog.String("product", a.Product),
-		slog.String("hardware_id", a.HardwareID),
-		slog.String("credential", a.kind()),
-	)
+	v := redact.LogValue(a, activationShows)
+	return slog.GroupValue(append(v.Group(), slog.String("credential", a.kind()))...)
 }
+
+// activationShows are the ActivationCredentials fields that print.
+const activationShows = "CustomerAccountCode Product HardwareID"
 
 // CompleteActivation finishes a code-grant login started with
 // [Provider.ActivationURL] for activate_license. It checks the callback

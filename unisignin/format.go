@@ -31,13 +31,28 @@ func (c Config) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 // field.
 func (c Config) LogValue() slog.Value { return redact.LogValue(c, configShows) }
 
-// LogValue implements [slog.LogValuer] without the client secret; flow is
-// "web" or, without a client secret, "app".
+// String describes the provider without its credentials.
+func (p Provider) String() string {
+	return redact.String("unisignin.Provider", p.cfg, providerShows, "Flow:"+p.flow())
+}
+
+// GoString is String: the credentials live in an unexported field, where
+// fmt's %#v would print them raw.
+func (p Provider) GoString() string { return p.String() }
+
+// Format prints String for every verb.
+func (p Provider) Format(f fmt.State, _ rune) { io.WriteString(f, p.String()) }
+
+// LogValue implements [slog.LogValuer] without the client secret.
 func (p Provider) LogValue() slog.Value {
-	flow := "web"
-	if p.cfg.ClientSecret.IsZero() {
-		flow = "app"
-	}
 	v := redact.LogValue(p.cfg, providerShows, slog.String("provider", name))
-	return slog.GroupValue(append(v.Group(), slog.String("flow", flow))...)
+	return slog.GroupValue(append(v.Group(), slog.String("flow", p.flow()))...)
+}
+
+// flow is "web" or, without a client secret, "app".
+func (p Provider) flow() string {
+	if p.IsApp() {
+		return "app"
+	}
+	return "web"
 }

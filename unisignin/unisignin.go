@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 
 	"golang.org/x/oauth2"
 
@@ -142,21 +141,3 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 func (p *Provider) ClientCredentials(context.Context) (*oauth2.Token, error) {
 	return nil, fmt.Errorf("%s: %s: UniSignIn documents no client-credentials grant: %w", name, oauthkit.OpClientCredentials, errors.ErrUnsupported)
 }
-
-// String describes the provider without its credentials. String, GoString
-// and Format have value receivers so that a Provider value (*p) formats
-// itself too; a nil *Provider prints as <nil>.
-func (p Provider) String() string {
-	flow := "web"
-	if p.IsApp() {
-		flow = "app"
-	}
-	return fmt.Sprintf("unisignin.Provider{BaseURL:%q ClientID:%q Flow:%s}", p.cfg.BaseURL, p.cfg.ClientID, flow)
-}
-
-// GoString is String: the credentials live in an unexported field, where
-// fmt's %#v would print them raw.
-func (p Provider) GoString() string { return p.String() }
-
-// Format prints String for every verb.
-func (p Provider) Format(f fmt.State, _ rune) { io.WriteString(f, p.String()) }

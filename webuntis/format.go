@@ -31,6 +31,18 @@ func (c Config) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 // slog's JSON handler would marshal the Config and fail on its func field.
 func (c Config) LogValue() slog.Value { return redact.LogValue(c, configShows) }
 
+// String describes the provider without its credentials.
+func (p Provider) String() string {
+	return redact.String("webuntis.Provider", p.cfg, providerShows)
+}
+
+// GoString is String: the credentials live in an unexported field, where
+// fmt's %#v would print them raw.
+func (p Provider) GoString() string { return p.String() }
+
+// Format prints String for every verb.
+func (p Provider) Format(f fmt.State, _ rune) { io.WriteString(f, p.String()) }
+
 // LogValue implements [slog.LogValuer] without the credentials.
 func (p Provider) LogValue() slog.Value {
 	return redact.LogValue(p.cfg, providerShows, slog.String("provider", name))

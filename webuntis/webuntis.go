@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"net/url"
 	"slices"
 
@@ -236,17 +235,3 @@ func (p *Provider) codeFlowConfig(flow string) error {
 	}
 	return p.cfg.need("RedirectURL", p.cfg.RedirectURL == "", flow)
 }
-
-// String describes the provider without its credentials. String, GoString
-// and Format have value receivers so that a copied Provider value formats
-// safely too.
-func (p Provider) String() string {
-	return fmt.Sprintf("webuntis.Provider{BaseURL:%q Tenant:%q ClientID:%q}", p.cfg.BaseURL, p.cfg.Tenant, p.cfg.ClientID)
-}
-
-// GoString is String: the credentials live in an unexported field, where
-// fmt's %#v would print them raw.
-func (p Provider) GoString() string { return p.String() }
-
-// Format prints String for every verb.
-func (p Provider) Format(f fmt.State, _ rune) { io.WriteString(f, p.String()) }

@@ -18,8 +18,9 @@ import (
 // String returns typeName{Name:value …} for the space-separated exported
 // fields of the struct v named in names: strings and string slices quoted
 // (%q), every other value with %v, so that a value that formats itself
-// (a Secret) chooses what shows.
-func String(typeName string, v any, names string) string {
+// (a Secret) chooses what shows. extra items ("Name:value", already
+// formatted) follow the fields.
+func String(typeName string, v any, names string, extra ...string) string {
 	var b strings.Builder
 	b.WriteString(typeName + "{")
 	for i, f := range fields(v, names) {
@@ -32,6 +33,9 @@ func String(typeName string, v any, names string) string {
 			verb = "%q"
 		}
 		fmt.Fprintf(&b, "%s:"+verb, f.name, f.value)
+	}
+	for _, x := range extra {
+		b.WriteString(" " + x)
 	}
 	return b.String() + "}"
 }
