@@ -37,7 +37,8 @@ type TokenProvider interface {
 	TokenSource() oauth2.TokenSource
 
 	// InvalidateToken forgets the cached token, so that the next call
-	// fetches a new one: call it when an API answers 401.
+	// fetches a new one: call it when an API answers 401 to a request not
+	// sent with Client (which retries once by itself).
 	InvalidateToken(ctx context.Context) error
 }
 

@@ -39,8 +39,9 @@
 // ([oauthkit.TokenProvider], [oauthkit.ClientProvider]) serve the
 // client-credentials token from Config.Cache, fetched on first use and
 // renewed by one background request shortly before it expires.
-// Provider.Client is for the Justimmo API; call Provider.InvalidateToken
-// when the API answers 401.
+// Provider.Client is for the Justimmo API: on a 401 with a Bearer
+// invalid_token challenge it drops the token and retries the request once;
+// call Provider.InvalidateToken when a 401 reaches you some other way.
 //
 // Provider.UserTokenSource ([oauthkit.UserTokenProvider]) keeps a user's
 // login alive: served from the cache and renewed with [Provider.Refresh]

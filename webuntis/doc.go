@@ -49,8 +49,9 @@
 // ([oauthkit.TokenProvider], [oauthkit.ClientProvider]) serve it from
 // Config.Cache, fetched on first use and renewed by one background request
 // shortly before its three minutes end. Provider.Client is for the OneRoster
-// and Untis REST APIs; call Provider.InvalidateToken when one of them
-// answers 401.
+// and Untis REST APIs: on a 401 with a Bearer invalid_token challenge it
+// drops the token and retries the request once; call
+// Provider.InvalidateToken when a 401 reaches you some other way.
 //
 // Provider.UserTokenSource ([oauthkit.UserTokenProvider]) keeps a user's
 // login (from [oauthkit.Complete]) alive with [Provider.Refresh]. The vendor

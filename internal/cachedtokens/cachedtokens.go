@@ -98,7 +98,8 @@ func (c *ClientCredentials) TokenSource() oauth2.TokenSource { return c.src }
 func (c *ClientCredentials) Client() *http.Client { return c.t.cache.Client(c.key, c.fetch, c.t.base) }
 
 // InvalidateToken forgets the cached client-credentials token, so that the
-// next call fetches a new one: call it when the API answers 401.
+// next call fetches a new one: call it when a request sent without
+// [ClientCredentials.Client] is answered 401 (Client retries once itself).
 func (c *ClientCredentials) InvalidateToken(ctx context.Context) error {
 	return c.t.cache.Invalidate(ctx, c.key)
 }
