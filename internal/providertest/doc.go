@@ -10,8 +10,8 @@
 //     in its fuzz_test.go.
 //   - The fault suite ([FaultSuite]): each token request sent into each way
 //     a token endpoint fails (status, reset, stall, bad body), checking the
-//     error, the retries and that a single-use request is never resent;
-//     cachefault.KeepServingCachedToken checks that a cached token outlives the
-//     same faults. Each vendor's fault_test.go says only how to start its
-//     fake and Provider and which requests to send.
+//     error, the retries and that a single-use request is never resent
+//     (package cachefault checks that a cached token outlives the same
+//     faults). Each vendor's fault_test.go says only how to start its fake
+//     and Provider and which requests to send.
 package providertest
