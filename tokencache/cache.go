@@ -28,15 +28,28 @@ type Fetch func(ctx context.Context) (*oauth2.Token, error)
 // refresh token; see [Cache.RefreshingSource]. prev is never nil.
 type Renew func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error)
 
-// renew is how a fill obtains a token: prev is the token the key held when
-// the fill started (nil if none). A [Fetch] ignores it.
-type renew func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error)
+// renew is how a fill obtains a token: a [Fetch], or from a function of
+// prev, the token the key held when the fill started (nil if none). A
+// struct, not a closure around the Fetch, so that a miss allocates nothing
+// for it.
+type renew struct {
+	fetch Fetch
+	from  func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error)
+}
 
-func (f Fetch) renew() renew {
-	if f == nil {
-		return nil
+func (f Fetch) renew() renew { return renew{fetch: f} }
+
+func renewFrom(f func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error)) renew {
+	return renew{from: f}
+}
+
+func (r renew) missing() bool { return r.fetch == nil && r.from == nil }
+
+func (r renew) call(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
+	if r.from != nil {
+		return r.from(ctx, prev)
 	}
-	return func(ctx context.Context, _ *oauth2.Token) (*oauth2.Token, error) { return f(ctx) }
+	return r.fetch(ctx)
 }
 
 // ErrClosed is returned by a Cache after [Cache.Close] when it would have to
@@ -167,10 +180,11 @@ type Cache struct {
 	onTokenChange func(TokenChange)
 	obs           observer
 
-	mu       sync.Mutex // guards closed and inflight
-	closed   bool
-	inflight map[*call]context.CancelFunc // ends each fetch in flight, for Close
-	fills    sync.WaitGroup
+	mu             sync.Mutex // guards closed, the fills in flight and fetchTimer
+	closed         bool
+	oldest, newest *call       // fills in flight, by deadline (see expireFills)
+	fetchTimer     *time.Timer // ends the oldest fill at its deadline; nil before the first fill
+	fills          sync.WaitGroup
 
 	linMu    sync.Mutex
 	lineages map[string]lineageRef // of RefreshingSources, weakly held
@@ -206,7 +220,6 @@ func New(cfg Config) *Cache {
 	if c.clientTimeout <= 0 {
 		c.clientTimeout = DefaultClientTimeout
 	}
-	c.inflight = make(map[*call]context.CancelFunc)
 	c.lineages = make(map[string]lineageRef)
 	return c
 }
@@ -237,7 +250,7 @@ func (c *Cache) Token(ctx context.Context, key string, fetch Fetch) (*oauth2.Tok
 // caller's entry for key if it has one; user is the [ForUser] of its source.
 // It returns the entry it used, for a bound [Cache.TokenSource] to keep.
 func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, user *string) (*oauth2.Token, *entry, error) {
-	if fetch == nil {
+	if fetch.missing() {
 		return nil, e, errors.New("tokencache: nil fetch function")
 	}
 	for {
@@ -350,8 +363,12 @@ func (c *Cache) Close() error {
 		return nil
 	}
 	c.closed = true
-	for _, cancel := range c.inflight {
-		cancel()
+	for cl := c.oldest; cl != nil; cl = c.oldest {
+		c.unqueue(cl)
+		cl.end(context.Canceled)
+	}
+	if c.fetchTimer != nil {
+		c.fetchTimer.Stop()
 	}
 	c.mu.Unlock()
 

@@ -50,8 +50,9 @@
 // expired key share one fetch and its result. The fetch runs in its own
 // goroutine with a context that keeps the values of the caller that
 // started it but not its cancellation ([context.WithoutCancel]), bounded by
-// [Config.FetchTimeout]; a caller whose ctx ends stops waiting, while the
-// fetch carries on for the others. Once the fetch's own ctx ends, its callers
+// [Config.FetchTimeout] (in real time, whatever the Clock: the Cache holds
+// one timer for all its fetches' deadlines); a caller whose ctx ends stops
+// waiting, while the fetch carries on for the others. Once the fetch's own ctx ends, its callers
 // are released with that ctx's error ([context.DeadlineExceeded]) even if the
 // fetch function ignores it and never returns; such a fetch still holds its
 // key, so that no second one runs beside it.

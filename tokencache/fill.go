@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -35,16 +36,25 @@ type RefreshEvent struct {
 
 // call is one fill in flight; waiters block on done, then read tok and err.
 type call struct {
-	done     chan struct{}
-	tok      *oauth2.Token
-	err      error
-	gen      uint64          // entry.gen when the fill started
-	user     *string         // TokenChange.User: ForUser of the source that started it
-	ahead    bool            // started on a stale token
-	prev     *oauth2.Token   // entry's token when the fill started
-	fetchCtx context.Context // the fetch's: ends at FetchTimeout or Close
-	returned chan struct{}   // closed once the fetch (and Store access) returned
+	ctx   fetchCtx      // the fetch's
+	done  chan struct{} // closed once the fill is over, or when ctx ended before the fetch returned
+	tok   *oauth2.Token
+	err   error
+	state atomic.Uint32 // callRunning, then callReturned or callReleased
+	gen   uint64        // entry.gen when the fill started
+	user  *string       // TokenChange.User: ForUser of the source that started it
+	ahead bool          // started on a stale token
+	prev  *oauth2.Token // entry's token when the fill started
+
+	queued         bool  // in the cache's list of fills in flight (c.mu)
+	older, younger *call // neighbours in that list (c.mu)
 }
+
+const (
+	callRunning  = iota // the fetch (and Store access) has not returned
+	callReturned        // it returned in time: done closes once its outcome is stored
+	callReleased        // its ctx ended first: done is closed, tok and err are set
+)
 
 // wait returns cl's outcome once the fill is done, or ctx's error when ctx
 // ends first. It also returns when the fetch's own ctx ends before the fetch
@@ -58,18 +68,16 @@ func (cl *call) wait(ctx context.Context) (*oauth2.Token, error) {
 		return cl.tok, cl.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
-	case <-cl.fetchCtx.Done():
 	}
-	select {
-	case <-cl.returned: // in time: its outcome is being stored
-	default:
-		return nil, fmt.Errorf("tokencache: fetch: %w", cl.fetchCtx.Err())
-	}
-	select {
-	case <-cl.done:
-		return cl.tok, cl.err
-	case <-ctx.Done():
-		return nil, ctx.Err()
+}
+
+// end ends cl's fetch ctx with err (at its deadline, or on Close) and, if
+// the fetch has not returned yet, releases the waiters with that error.
+func (cl *call) end(err error) {
+	cl.ctx.end(err)
+	if cl.state.CompareAndSwap(callRunning, callReleased) {
+		cl.err = fmt.Errorf("tokencache: fetch: %w", err)
+		close(cl.done)
 	}
 }
 
@@ -82,19 +90,20 @@ type result struct {
 }
 
 // start begins filling e with fetch in a new goroutine, with a context
-// derived from ctx, for user (see [TokenChange.User]). e.mu must be held.
+// carrying ctx's values, for user (see [TokenChange.User]). e.mu must be
+// held.
 func (c *Cache) start(ctx context.Context, e *entry, fetch renew, user *string) (*call, error) {
 	// Detached from the caller that happened to start it, so that its
 	// cancellation does not fail the others; values (trace IDs) are kept.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.fetchTimeout)
-	cl := &call{done: make(chan struct{}), returned: make(chan struct{}), gen: e.gen(), user: user, prev: e.held(), fetchCtx: ctx}
+	cl := &call{done: make(chan struct{}), gen: e.gen(), user: user, prev: e.held()}
+	cl.ctx.parent = detach(ctx)
+	cl.ctx.deadline = time.Now().Add(c.fetchTimeout) // FetchTimeout is real time, whatever the Clock
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
-		cancel()
 		return nil, ErrClosed
 	}
-	c.inflight[cl] = cancel
+	c.enqueue(cl)
 	c.fills.Add(1)
 	c.mu.Unlock()
 
@@ -105,25 +114,99 @@ func (c *Cache) start(ctx context.Context, e *entry, fetch renew, user *string) 
 		e.phase.Store(phaseFresh)
 	}
 	e.call = cl
-	go c.fill(ctx, e, cl, fetch)
+	go c.fill(e, cl, fetch)
 	return cl, nil
+}
+
+// enqueue appends cl to the fills in flight and arms the fetch timer if cl
+// is the only one: fills share one FetchTimeout, so the list is in deadline
+// order and the timer, once armed, is never later than the oldest deadline
+// (expireFills moves it forward). c.mu must be held.
+func (c *Cache) enqueue(cl *call) {
+	cl.queued = true
+	if c.newest == nil {
+		c.oldest, c.newest = cl, cl
+		if c.fetchTimer == nil {
+			c.fetchTimer = time.AfterFunc(c.fetchTimeout, c.expireFills)
+		} else {
+			c.fetchTimer.Reset(c.fetchTimeout)
+		}
+		return
+	}
+	cl.older = c.newest
+	c.newest.younger = cl
+	c.newest = cl
+}
+
+// unqueue removes cl from the fills in flight. c.mu must be held.
+func (c *Cache) unqueue(cl *call) {
+	if !cl.queued {
+		return
+	}
+	cl.queued = false
+	if cl.older != nil {
+		cl.older.younger = cl.younger
+	} else {
+		c.oldest = cl.younger
+	}
+	if cl.younger != nil {
+		cl.younger.older = cl.older
+	} else {
+		c.newest = cl.older
+	}
+	cl.older, cl.younger = nil, nil
+}
+
+// expireFills is the fetch timer's function: it ends the fills whose
+// deadline passed, releasing their waiters, and re-arms the timer for the
+// next deadline.
+func (c *Cache) expireFills() {
+	now := time.Now()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for cl := c.oldest; cl != nil; cl = c.oldest {
+		if d := cl.ctx.deadline.Sub(now); d > 0 {
+			if !c.closed {
+				c.fetchTimer.Reset(d)
+			}
+			return
+		}
+		c.unqueue(cl)
+		cl.end(context.DeadlineExceeded)
+	}
 }
 
 // fill runs one fill: obtain a token, store it in e (or record the failure),
 // report it, then release the waiters.
-func (c *Cache) fill(ctx context.Context, e *entry, cl *call, fetch renew) {
+func (c *Cache) fill(e *entry, cl *call, fetch renew) {
 	defer c.fills.Done()
+	ctx := &cl.ctx
 	defer func() {
 		c.mu.Lock()
-		cancel := c.inflight[cl]
-		delete(c.inflight, cl)
+		c.unqueue(cl)
 		c.mu.Unlock()
-		cancel()
+		ctx.end(context.Canceled)
 	}()
 
 	began := c.clock.Now()
-	r := c.obtain(ctx, e.key, cl.prev, fetch)
-	close(cl.returned)
+	var r result // with a Store through it (see obtainShared), else from fetch
+	if c.store != nil {
+		r = c.obtainShared(ctx, e.key, cl.prev, fetch)
+	} else {
+		r = c.fetchToken(ctx, cl.prev, fetch)
+	}
+	inTime := cl.state.CompareAndSwap(callRunning, callReturned)
+	c.finish(e, cl, &r, began)
+	if inTime { // else the waiters were released with the ctx's error
+		cl.tok, cl.err = r.tok, r.err
+		close(cl.done)
+	}
+}
+
+// finish stores what fill obtained in e (or records the failure) and
+// reports it. Apart from fill, so that the goroutine's stack is still small
+// when it calls the fetch: a fill then costs no stack growth of its own.
+func (c *Cache) finish(e *entry, cl *call, r *result, began time.Time) {
 	now := c.clock.Now()
 	ev := RefreshEvent{Key: e.key, Ahead: cl.ahead, FromStore: r.fromStore, Duration: now.Sub(began), Err: r.err}
 
@@ -175,21 +258,10 @@ func (c *Cache) fill(ctx context.Context, e *entry, cl *call, fetch renew) {
 		c.settle(e, c.clock.Now())
 	}
 	e.mu.Unlock()
-	c.obs.fill(ctx, ev)
+	c.obs.fill(&cl.ctx, ev)
 	if c.onRefresh != nil {
 		c.onRefresh(ev) // last, once e is settled: tests wait for it
 	}
-	cl.tok, cl.err = r.tok, r.err
-	close(cl.done)
-}
-
-// obtain gets a token for key: with a [Config.Store], through it (see
-// obtainShared); without, from fetch.
-func (c *Cache) obtain(ctx context.Context, key string, prev *oauth2.Token, fetch renew) result {
-	if c.store != nil {
-		return c.obtainShared(ctx, key, prev, fetch)
-	}
-	return c.fetchToken(ctx, prev, fetch)
 }
 
 // fetchToken calls fetch and checks the token it returns.
@@ -223,7 +295,7 @@ func safeFetch(ctx context.Context, fetch renew, prev *oauth2.Token) (tok *oauth
 			tok, err = nil, fmt.Errorf("panic: %v", v)
 		}
 	}()
-	return fetch(ctx, prev)
+	return fetch.call(ctx, prev)
 }
 
 // newer reports whether tok, read from the Store, is a later token than

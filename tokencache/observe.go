@@ -59,7 +59,15 @@ func (o *observer) fill(ctx context.Context, ev RefreshEvent) {
 	if f := o.metrics.CacheFill; f != nil {
 		f(ctx, oauthkit.CacheFillInfo{Key: ev.Key, Outcome: outcome, Background: ev.Ahead, Duration: ev.Duration, Err: ev.Err})
 	}
-	if o.log == nil || !o.log.Enabled(ctx, slog.LevelDebug) {
+	if o.log != nil {
+		o.logFill(ctx, ev, outcome)
+	}
+}
+
+// logFill is fill's debug record, apart so that fill's frame stays small on
+// the fetching goroutine's stack.
+func (o *observer) logFill(ctx context.Context, ev RefreshEvent, outcome oauthkit.Outcome) {
+	if !o.log.Enabled(ctx, slog.LevelDebug) {
 		return
 	}
 	attrs := []slog.Attr{

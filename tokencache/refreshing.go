@@ -48,7 +48,7 @@ func (c *Cache) RefreshingSource(key string, seed *oauth2.Token, renew Renew, op
 		opt.apply(&o)
 	}
 	r := &refreshing{c: c, renew: renew, lin: c.lineageOf(key, seed)}
-	return &source{c: c, key: key, fetch: r.fill, user: o.user}
+	return &source{c: c, key: key, fetch: renewFrom(r.fill), user: o.user}
 }
 
 // A RefreshingOption configures a [Cache.RefreshingSource].

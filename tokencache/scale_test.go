@@ -6,6 +6,7 @@ import (
 	"runtime"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -188,4 +189,150 @@ func TestNoStallAfterInvalidateAt100000Keys(t *testing.T) {
 		return
 	}
 	assert.Less(t, best, time.Millisecond, "99.9th percentile op after Invalidate, best of three rounds")
+}
+
+// TestOpsDuringMassExpiryAt100000Keys: 100,000 keys filled together turn
+// stale and expire together (one Advance of the clock, during which the
+// cache's one timer settles them in batches) while two goroutines keep
+// asking: one for 1,000 long-lived keys (hits), one for keys that are
+// expiring (hits, then misses that fill again). Nobody is served an expired
+// token, the long-lived keys stay hits, no goroutine is started per key, and
+// the sweep takes bounded time. It logs the slowest ops and checks, without
+// the race detector, that the 99.9th percentile of the hits stays under
+// 1 ms (the goal is 50 µs for every op; as in
+// TestNoStallAfterInvalidateAt100000Keys, a shared VM stalls single ops for
+// milliseconds whatever the cache does).
+func TestOpsDuringMassExpiryAt100000Keys(t *testing.T) {
+	n := 100_000
+	if testing.Short() || raceEnabled {
+		n = 10_000
+	}
+	const hot = 1_000
+	ctx := context.Background()
+	h := newHarness(t, tokencache.Config{})
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprint("v1|expiring|", i)
+		_, err := h.cache.Token(ctx, keys[i], h.up.fetch)
+		require.NoError(t, err)
+	}
+	var hotFetches atomic.Int64
+	hotFetch := func(context.Context) (*oauth2.Token, error) {
+		hotFetches.Add(1)
+		return &oauth2.Token{AccessToken: "hot", Expiry: h.clock.Now().Add(24 * time.Hour)}, nil
+	}
+	hotKeys := make([]string, hot)
+	for i := range hotKeys {
+		hotKeys[i] = fmt.Sprint("v1|hot|", i)
+		_, err := h.cache.Token(ctx, hotKeys[i], hotFetch)
+		require.NoError(t, err)
+	}
+	drainEvents(h)
+	require.Equal(t, n+hot, h.cache.Len())
+	goroutines := int64(runtime.NumGoroutine())
+	calls := h.up.calls.Load()
+
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	var hits, others []time.Duration
+	var peak atomic.Int64
+	var expired atomic.Int64
+	wg.Go(func() { // hits on long-lived keys
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			t0 := time.Now()
+			tok, err := h.cache.Token(ctx, hotKeys[(i*7919)%hot], hotFetch)
+			hits = append(hits, time.Since(t0))
+			if err != nil || tok.AccessToken != "hot" {
+				expired.Add(1)
+			}
+			if g := int64(runtime.NumGoroutine()); g > peak.Load() {
+				peak.Store(g)
+			}
+		}
+	})
+	wg.Go(func() { // the expiring keys: hits, stale hits, then misses
+		for i := 0; ; i++ {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			t0 := time.Now()
+			tok, err := h.cache.Token(ctx, keys[(i*7919)%n], h.up.fetch)
+			others = append(others, time.Since(t0))
+			if err != nil || !h.clock.Now().Before(tok.Expiry) {
+				expired.Add(1)
+			}
+			drainEvents(h)
+		}
+	})
+
+	time.Sleep(10 * time.Millisecond) // the askers are running
+	began := time.Now()
+	h.clock.Advance(toStale)
+	h.clock.Advance(toExpired - toStale)
+	sweep := time.Since(began)
+	time.Sleep(10 * time.Millisecond)
+	close(stop)
+	wg.Wait()
+	drainEvents(h)
+
+	assert.Zero(t, expired.Load(), "no error and no expired token served")
+	assert.EqualValues(t, hot, hotFetches.Load(), "the long-lived keys stayed hits")
+	// Each stale key asked for starts one background refresh, in a
+	// goroutine of its own until it returns; the sweep itself starts none.
+	fills := h.up.calls.Load() - calls
+	assert.LessOrEqual(t, int64(h.cache.Len()), hot+fills, "the expired keys nobody asked for are dropped")
+	assert.Less(t, peak.Load(), goroutines+fills+100, "no goroutine per key")
+	assert.Less(t, sweep, 10*time.Second, "bounded time")
+	require.NotEmpty(t, hits)
+	require.NotEmpty(t, others)
+	slices.Sort(hits)
+	slices.Sort(others)
+	p999 := hits[len(hits)*999/1000]
+	t.Logf("peak goroutines %d (%d before, %d fills)", peak.Load(), goroutines, fills)
+	t.Logf("sweep of %d keys: %v; %d hits on long-lived keys: p99.9 %v, worst %v; %d ops on expiring keys: p99.9 %v, worst %v",
+		n, sweep, len(hits), p999, hits[len(hits)-1], len(others), others[len(others)*999/1000], others[len(others)-1])
+	if raceEnabled {
+		return
+	}
+	assert.Less(t, p999, time.Millisecond, "99.9th percentile hit during the mass expiry")
+}
+
+// TestMissAllocatesAtMostSix: a miss (Invalidate, then Token: one fill)
+// allocates at most 6 times beyond the fetch (issue 13's goal; it was 15
+// with a context, its timer and a second channel per fill). The fill's
+// context and its deadline are part of the call, the cache holds one fetch
+// timer, and the scheduler's heap boxes nothing.
+func TestMissAllocatesAtMostSix(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector allocates")
+	}
+	cache := tokencache.New(tokencache.Config{})
+	defer cache.Close()
+	ctx := context.Background()
+	tok := &oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)}
+	fetch := func(context.Context) (*oauth2.Token, error) { return tok, nil }
+	keys := make([]string, 100)
+	for i := range keys {
+		keys[i] = fmt.Sprint("v1|miss|", i)
+		_, err := cache.Token(ctx, keys[i], fetch)
+		require.NoError(t, err)
+	}
+	i := 0
+	allocs := testing.AllocsPerRun(1000, func() {
+		k := keys[i%len(keys)]
+		i++
+		_ = cache.Invalidate(ctx, k)
+		if _, err := cache.Token(ctx, k, fetch); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("%.1f allocations per miss", allocs)
+	assert.LessOrEqual(t, allocs, 6.0, "allocations per miss")
 }

@@ -1,7 +1,6 @@
 package tokencache
 
 import (
-	"container/heap"
 	"sync"
 	"time"
 )
@@ -31,28 +30,78 @@ type deadline struct {
 }
 
 // deadlines is a min-heap of deadlines; each entry's slot is 1 + its index
-// (written under the scheduler's mu, read anywhere).
+// (written under the scheduler's mu, read anywhere). Its operations are
+// written out rather than through container/heap, whose interface boxes
+// every deadline pushed or popped.
 type deadlines []deadline
 
-func (h deadlines) Len() int           { return len(h) }
-func (h deadlines) Less(i, j int) bool { return h[i].at < h[j].at }
-func (h deadlines) Swap(i, j int) {
-	h[i], h[j] = h[j], h[i]
-	h[i].e.slot.Store(int32(i + 1))
-	h[j].e.slot.Store(int32(j + 1))
+func (h deadlines) place(i int, d deadline) {
+	h[i] = d
+	d.e.slot.Store(int32(i + 1))
 }
-func (h *deadlines) Push(x any) {
-	d := x.(deadline)
-	d.e.slot.Store(int32(len(*h) + 1))
+
+// up moves h[i] towards the root to its place.
+func (h deadlines) up(i int) {
+	d := h[i]
+	for i > 0 {
+		p := (i - 1) / 2
+		if h[p].at <= d.at {
+			break
+		}
+		h.place(i, h[p])
+		i = p
+	}
+	h.place(i, d)
+}
+
+// down moves h[i] towards the leaves to its place and reports whether it
+// moved.
+func (h deadlines) down(i int) bool {
+	d, start, n := h[i], i, len(h)
+	for {
+		c := 2*i + 1
+		if c >= n {
+			break
+		}
+		if c+1 < n && h[c+1].at < h[c].at {
+			c++
+		}
+		if d.at <= h[c].at {
+			break
+		}
+		h.place(i, h[c])
+		i = c
+	}
+	h.place(i, d)
+	return i > start
+}
+
+func (h *deadlines) push(d deadline) {
 	*h = append(*h, d)
+	h.up(len(*h) - 1)
 }
-func (h *deadlines) Pop() any {
+
+// remove takes out h[i] and returns it.
+func (h *deadlines) remove(i int) deadline {
 	old := *h
-	d := old[len(old)-1]
-	old[len(old)-1] = deadline{}
+	d, last := old[i], len(old)-1
+	if i != last {
+		old.place(i, old[last])
+	}
+	old[last] = deadline{}
+	*h = old[:last]
+	if i != last && !h.down(i) {
+		h.up(i)
+	}
 	d.e.slot.Store(0)
-	*h = old[:len(old)-1]
 	return d
+}
+
+// fix restores the heap after h[i].at changed.
+func (h deadlines) fix(i int) {
+	if !h.down(i) {
+		h.up(i)
+	}
 }
 
 // set schedules e to be settled at at (never, if at is zero), now being
@@ -66,15 +115,15 @@ func (s *scheduler) set(c *Cache, e *entry, at, now int64) {
 	i := int(e.slot.Load()) - 1
 	switch {
 	case i >= 0 && at == 0:
-		heap.Remove(&s.h, i)
+		s.h.remove(i)
 	case i >= 0:
 		if s.h[i].at == at {
 			return
 		}
 		s.h[i].at = at
-		heap.Fix(&s.h, i)
+		s.h.fix(i)
 	case !s.closed:
-		heap.Push(&s.h, deadline{at: at, e: e})
+		s.h.push(deadline{at: at, e: e})
 	}
 	s.arm(c, now)
 }
@@ -122,7 +171,7 @@ func (c *Cache) fire(seq uint64) {
 		s.mu.Lock()
 		due := s.due[:0]
 		for len(s.h) > 0 && s.h[0].at <= now && len(due) < fireBatch {
-			due = append(due, heap.Pop(&s.h).(deadline).e)
+			due = append(due, s.h.remove(0).e)
 		}
 		s.due = nil // owned by this call while it settles them
 		if len(due) == 0 {
