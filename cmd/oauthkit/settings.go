@@ -26,8 +26,6 @@ func (s setting) envName(vendor string) string {
 	return "OAUTHKIT_" + strings.ToUpper(vendor) + "_" + strings.ToUpper(strings.ReplaceAll(s.flag, "-", "_"))
 }
 
-func (s setting) fileKey() string { return strings.ReplaceAll(s.flag, "-", "_") }
-
 const (
 	wu = "webuntis"
 	us = "unisignin"

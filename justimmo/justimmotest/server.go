@@ -121,13 +121,13 @@ func NewServer(o Options) *Server {
 	s.league.AddClient(leaguefake.Client{ID: s.app.ID, Secret: s.app.Secret, RedirectURIs: s.app.RedirectURLs})
 
 	auth := http.NewServeMux()
-	auth.HandleFunc("/authorize", s.in.Wrap(EndpointAuthorize, s.authorize))
-	auth.HandleFunc("/access_token", s.in.Wrap(EndpointToken, s.league.Token))
+	auth.HandleFunc(authPath, s.in.Wrap(EndpointAuthorize, s.authorize))
+	auth.HandleFunc(tokenPath, s.in.Wrap(EndpointToken, s.league.Token))
 	s.auth = httptest.NewServer(auth)
 	s.AuthURL = s.auth.URL
 
 	api := http.NewServeMux()
-	api.HandleFunc("GET /oauth/user/current", s.in.Wrap(EndpointCurrentUser, s.currentUser))
+	api.HandleFunc("GET "+currentUserPath, s.in.Wrap(EndpointCurrentUser, s.currentUser))
 	s.api = httptest.NewServer(api)
 	s.APIURL = s.api.URL
 	return s

@@ -149,9 +149,9 @@ func NewServer(o Options) *Server {
 	s.league.AddClient(leaguefake.Client{ID: s.app.ID, RedirectURIs: s.app.RedirectURLs})
 
 	mux := http.NewServeMux()
-	mux.HandleFunc("/oauth/v2/authorize", s.in.Wrap(EndpointAuthorize, s.authorize))
-	mux.HandleFunc("/oauth/v2/access_token", s.in.Wrap(EndpointToken, s.league.Token))
-	mux.HandleFunc("GET /oauth/v2/user", s.in.Wrap(EndpointUser, s.user))
+	mux.HandleFunc(authPath, s.in.Wrap(EndpointAuthorize, s.authorize))
+	mux.HandleFunc(tokenPath, s.in.Wrap(EndpointToken, s.league.Token))
+	mux.HandleFunc("GET "+userPath, s.in.Wrap(EndpointUser, s.user))
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
