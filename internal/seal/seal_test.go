@@ -116,8 +116,11 @@ func FuzzOpen(f *testing.F) {
 	f.Add(seed)
 	f.Add("")
 	f.Add("AQAAAAA")
+	// Only "seed" is ever sealed under this key and associated data (the
+	// seed corpus may come from another process, with another nonce): a
+	// value that opens to anything else was forged.
 	f.Fuzz(func(t *testing.T, v string) {
-		if _, err := s.Open(v, []byte("ad")); err == nil && v != seed {
+		if pt, err := s.Open(v, []byte("ad")); err == nil && string(pt) != "seed" {
 			t.Fatal("a value Seal did not make opened")
 		}
 	})
