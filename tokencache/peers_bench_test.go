@@ -4,7 +4,7 @@ package tokencache_test
 // and cloud.google.com/go/auth's NewCachedTokenProvider (a test-only
 // dependency) in the same run, at 1, 100, 10,000 and 100,000 keys:
 //
-//	go test -run '^$' -bench 'Peers' -benchmem -cpu 1,2 -count 6 ./tokencache/
+//	go test -run '^$' -bench 'Peers' -benchmem -cpu 1,2 -count 10 ./tokencache/
 
 import (
 	"context"
