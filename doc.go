@@ -49,7 +49,10 @@
 // State and nonce on every login, PKCE wherever the vendor allows it, https
 // endpoints only (http on loopback for tests), response bodies read through a
 // 1 MiB limit, every request bounded by its context and a timeout, redirects
-// from token endpoints not followed, and transient failures (network errors,
+// from token endpoints not followed, credentials ([Provider] clients'
+// Bearer tokens, LicenseSpring signatures) never sent on a redirect to
+// another scheme or host ([ErrCrossOriginRedirect]), logins that expire
+// ([DefaultLoginMaxAge]) and are used once, and transient failures (network errors,
 // 429, 502–504) retried with backoff and Retry-After — but never an
 // authorization code that may have reached the server.
 //
