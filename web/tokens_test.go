@@ -1,0 +1,69 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit/web"
+)
+
+// TestTokenSourceRefreshesAndSaysNeedsLogin: once the stored access token
+// has expired, Handler.TokenSource renews it with the stored refresh token
+// and saves the new tokens; with a refresh token the vendor no longer
+// accepts, it fails with an error for which oauthkit.NeedsLogin is true (the
+// harness's /api answers 401 then, 502 for any other failure).
+func TestTokenSourceRefreshesAndSaysNeedsLogin(t *testing.T) {
+	for _, vendor := range []string{"unisignin", "justimmo"} {
+		t.Run(vendor, func(t *testing.T) {
+			store := web.NewMemoryTokenStore()
+			e := newEnv(t, func(_ *env, c *web.Config) { c.Tokens = store })
+			ctx := context.Background()
+			// loginWithExpiredToken logs a new browser in and replaces the
+			// session's stored access token by an expired one (and its
+			// refresh token by refresh, if set), before the session's first
+			// API call: nothing but the store knows its tokens yet.
+			loginWithExpiredToken := func(refresh string) (*browser, string, string) {
+				t.Helper()
+				b := e.browser()
+				if got := b.login(vendor, "/"); got.status != http.StatusOK {
+					t.Fatalf("login: status %d", got.status)
+				}
+				s := b.session()
+				if s == nil {
+					t.Fatal("no session after login")
+				}
+				st, err := store.Load(ctx, s.ID)
+				must(t, err)
+				old := st.Token.AccessToken
+				tok := *st.Token
+				tok.Expiry = time.Now().Add(-time.Minute)
+				if refresh != "" {
+					tok.RefreshToken = refresh
+				}
+				st.Token = &tok
+				must(t, store.Save(ctx, s.ID, st))
+				return b, s.ID, old
+			}
+
+			b, id, old := loginWithExpiredToken("")
+			if got := b.get("/api"); got.status != http.StatusOK {
+				t.Fatalf("/api with an expired access token and a live refresh token: status %d, want 200", got.status)
+			}
+			st, err := store.Load(ctx, id)
+			must(t, err)
+			if st.Token.AccessToken == old || !st.Token.Expiry.After(time.Now()) {
+				t.Error("the refreshed token was not saved to the store")
+			}
+			e.mu.Lock()
+			e.tokens = append(e.tokens, st.Token.AccessToken, st.Token.RefreshToken)
+			e.mu.Unlock()
+
+			b, _, _ = loginWithExpiredToken("rt-the-vendor-never-issued")
+			if got := b.get("/api"); got.status != http.StatusUnauthorized {
+				t.Errorf("/api with a dead refresh token: status %d, want 401 (NeedsLogin)", got.status)
+			}
+		})
+	}
+}
