@@ -327,11 +327,19 @@ func (c *Cache) Invalidate(ctx context.Context, key string) error {
 	if e := c.table.get(key); e != nil {
 		e.mu.Lock()
 		if !e.dead.Load() {
-			x := e.ext()
-			x.gen++
-			x.err, x.failures, x.retryAt = nil, 0, 0
 			e.staleAt, e.expireAt = 0, cleared
-			c.settle(e, c.clock.Now())
+			if e.call == nil {
+				// Nothing left to hold: settle would drop e. Dropping it
+				// here spares allocating its extra for a gen no fill reads.
+				c.drop(e)
+			} else {
+				// The fill in flight checks gen: a token it read from the
+				// Store before now may be the one invalidated.
+				x := e.ext()
+				x.gen++
+				x.err, x.failures, x.retryAt = nil, 0, 0
+				c.settle(e, c.clock.Now())
+			}
 		}
 		e.mu.Unlock()
 	}

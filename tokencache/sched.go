@@ -10,12 +10,21 @@ import (
 // of them, armed for the earliest deadline, instead of one timer per key: a
 // deadline is an entry in a heap, 16 bytes, and 100,000 keys turning stale
 // at once cost one timer callback, not 100,000 goroutines.
+//
+// With the system clock the timer is one [time.Timer], made on first use and
+// then Reset for each new earliest deadline, so that re-arming it allocates
+// nothing; when the heap empties it is left armed (its call then finds
+// nothing due), so that a later deadline needs no Reset at all. Another
+// [Clock] gets a new AfterFunc each time and is stopped when the heap
+// empties.
 type scheduler struct {
 	mu      sync.Mutex
 	h       deadlines
-	stop    func() bool // cancels the armed timer; nil if none
+	sys     *time.Timer // the system clock's timer, reused; nil before first use or with another Clock
+	stop    func() bool // cancels another Clock's armed timer; nil if none
+	armed   bool        // a timer is pending (or its call has not yet taken mu)
 	armedAt int64       // its deadline
-	seq     uint64      // identifies the armed timer
+	seq     uint64      // identifies another Clock's armed timer
 	closed  bool
 	due     []*entry // fire's batch, reused
 }
@@ -132,38 +141,74 @@ func (s *scheduler) set(c *Cache, e *entry, at, now int64) {
 // stops it when there is none. s.mu must be held.
 func (s *scheduler) arm(c *Cache, now int64) {
 	if len(s.h) == 0 {
-		if s.stop != nil {
-			s.stop()
-			s.stop = nil
-		}
+		if s.sys == nil || s.closed {
+			s.disarm()
+		} // else the system timer stays armed: its call finds nothing due,
+		// and the next deadline, if later, needs no Reset (with 1 key, every
+		// Invalidate empties the heap and the fill after it fills it again)
 		if cap(s.h) > 64 {
 			s.h = nil // give back a large heap once empty
 		}
 		return
 	}
 	first := s.h[0].at
-	if s.stop != nil && s.armedAt <= first {
+	if s.armed && s.armedAt <= first {
+		return
+	}
+	if now == 0 {
+		now = c.at(c.clock.Now())
+	}
+	s.armed, s.armedAt = true, first
+	d := time.Duration(first - now)
+	if _, ok := c.clock.(systemClock); ok {
+		// Since Go 1.23 a Reset needs no Stop first, and a call of the
+		// function already under way is harmless: fire re-arms at its end.
+		if s.sys == nil {
+			s.sys = time.AfterFunc(d, c.fireSys)
+		} else {
+			s.sys.Reset(d)
+		}
 		return
 	}
 	if s.stop != nil {
 		s.stop()
 	}
-	if now == 0 {
-		now = c.at(c.clock.Now())
-	}
-	s.armedAt = first
 	s.seq++
 	seq := s.seq
-	s.stop = c.clock.AfterFunc(time.Duration(first-now), func() { c.fire(seq) })
+	s.stop = c.clock.AfterFunc(d, func() { c.fire(seq) })
 }
 
+// disarm stops the armed timer, if any. s.mu must be held.
+func (s *scheduler) disarm() {
+	if !s.armed {
+		return
+	}
+	s.armed = false
+	if s.sys != nil {
+		s.sys.Stop()
+	}
+	if s.stop != nil {
+		s.stop()
+		s.stop = nil
+	}
+}
+
+// fireSys is the system timer's function (see [scheduler.sys]).
+func (c *Cache) fireSys() { c.fire(0) }
+
 // fire settles every entry whose deadline has come, in batches, then arms
-// the timer for the next one.
+// the timer for the next one. seq is zero for the system timer, else the
+// seq of the AfterFunc that called it.
 func (c *Cache) fire(seq uint64) {
 	s := &c.sched
 	s.mu.Lock()
-	if s.seq == seq {
-		s.stop = nil // fired: the next arm makes a new timer
+	switch {
+	case seq == 0:
+		// The system timer fired, or a call from before a Reset: either
+		// way the arm at the end of this fire reschedules it.
+		s.armed = false
+	case s.seq == seq:
+		s.armed, s.stop = false, nil // fired: the next arm makes a new timer
 	}
 	s.mu.Unlock()
 	for {
@@ -204,8 +249,5 @@ func (s *scheduler) close() {
 		d.e.slot.Store(0)
 	}
 	s.h = nil
-	if s.stop != nil {
-		s.stop()
-		s.stop = nil
-	}
+	s.disarm()
 }
