@@ -9,6 +9,7 @@ import (
 	"net/url"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
 
@@ -125,7 +126,7 @@ func (p *Provider) CompleteActivation(ctx context.Context, ar *oauthkit.AuthRequ
 	if ar != nil && ar.CodeVerifier != "" {
 		return nil, fmt.Errorf("%s: activation callback: the AuthRequest was made by AuthCodeURL, with PKCE; LicenseSpring cannot redeem its code (start activation logins with ActivationURL): %w", name, ErrWrongFlow)
 	}
-	if ar != nil && ar.URL != "" && !requestsCode(ar.URL) {
+	if ar != nil && ar.URL != "" && !authreq.RequestsCode(ar.URL) {
 		return nil, fmt.Errorf("%s: activation callback: the AuthRequest asked for tokens, not a code (use CompleteImplicit, then ActivationFromLogin): %w", name, ErrWrongFlow)
 	}
 	code, err := oauthkit.CheckCallback(name, ar, callback)

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
@@ -47,7 +48,7 @@ func (p *Provider) CompleteImplicit(ctx context.Context, ar *oauthkit.AuthReques
 	if err != nil {
 		return nil, &oauthkit.Error{Provider: name, Op: "implicit callback", Err: oauthkit.ErrMalformedResponse, Description: err.Error()}
 	}
-	if ar != nil && requestsCode(ar.URL) {
+	if ar != nil && authreq.RequestsCode(ar.URL) {
 		return nil, fmt.Errorf("%s: implicit callback: the AuthRequest asked for a code, not tokens (use oauthkit.Complete or CompleteActivation): %w", name, ErrWrongFlow)
 	}
 	code, err := oauthkit.CheckCallback(name, ar, vals)
@@ -123,18 +124,4 @@ func (p *Provider) fragmentToken(vals url.Values) (*oauth2.Token, error) {
 		return nil, fail(strings.Replace(err.Error(), "token response", "fragment", 1))
 	}
 	return tok, nil
-}
-
-// requestsCode reports whether an authorization URL asks for a code.
-func requestsCode(authURL string) bool {
-	u, err := url.Parse(authURL)
-	if err != nil {
-		return false
-	}
-	for _, t := range strings.Fields(u.Query().Get("response_type")) {
-		if t == "code" {
-			return true
-		}
-	}
-	return false
 }

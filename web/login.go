@@ -9,10 +9,12 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 )
 
 // statePrefix starts every state cookie's name. The rest is a hash of the
@@ -80,7 +82,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		Request:  ar,
 		Tenant:   tenant,
 		ReturnTo: SafeReturnTo(q.Get("return_to")),
-		Implicit: !requestsCode(ar.URL),
+		Implicit: isImplicit(ar.URL),
 		Expires:  h.now().Add(h.cfg.LoginMaxAge),
 	}
 	raw, err := json.Marshal(st)
@@ -107,23 +109,12 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, ar.URL, http.StatusFound)
 }
 
-// requestsCode reports whether an authorization URL asks for a code (the
-// code flow) rather than tokens in the fragment (the implicit grant).
-func requestsCode(authURL string) bool {
-	u, err := url.Parse(authURL)
-	if err != nil {
-		return true
-	}
-	rt := u.Query().Get("response_type")
-	if rt == "" {
-		return true
-	}
-	for _, t := range strings.Fields(rt) {
-		if t == "code" {
-			return true
-		}
-	}
-	return false
+// isImplicit reports whether an authorization URL asks for tokens in the
+// fragment (the implicit grant) rather than a code; one that names no
+// response type is a code flow.
+func isImplicit(authURL string) bool {
+	rt := authreq.ResponseTypes(authURL)
+	return len(rt) > 0 && !slices.Contains(rt, "code")
 }
 
 // takeState finds the state cookie of provider's login with state, deletes

@@ -142,3 +142,19 @@ func CheckExchange(provider, code string, ar *oauthkit.AuthRequest, now time.Tim
 	}
 	return nil
 }
+
+// ResponseTypes returns the response_type values an authorization URL asks
+// for ("code", "token", "id_token"), or nil when it names none or does not
+// parse. Callers decide what an absent value means for them.
+func ResponseTypes(authURL string) []string {
+	u, err := url.Parse(authURL)
+	if err != nil {
+		return nil
+	}
+	return strings.Fields(u.Query().Get("response_type"))
+}
+
+// RequestsCode reports whether an authorization URL asks for a code.
+func RequestsCode(authURL string) bool {
+	return slices.Contains(ResponseTypes(authURL), "code")
+}

@@ -2,6 +2,7 @@ package authreq
 
 import (
 	"net/url"
+	"slices"
 	"testing"
 	"time"
 
@@ -112,4 +113,26 @@ func TestNewSetsIssuerFromSpec(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "https://idp.example", ar.Issuer)
 	assert.True(t, ar.RequireIssuer)
+}
+
+func TestResponseTypes(t *testing.T) {
+	for _, tc := range []struct {
+		url  string
+		want []string
+		code bool
+	}{
+		{"https://idp.example/auth?response_type=code&state=s", []string{"code"}, true},
+		{"https://idp.example/auth?response_type=id_token+token", []string{"id_token", "token"}, false},
+		{"https://idp.example/auth?response_type=code+id_token", []string{"code", "id_token"}, true},
+		{"https://idp.example/auth?state=s", nil, false},
+		{"://not a url", nil, false},
+	} {
+		got := ResponseTypes(tc.url)
+		if !slices.Equal(got, tc.want) {
+			t.Errorf("ResponseTypes(%q) = %q, want %q", tc.url, got, tc.want)
+		}
+		if RequestsCode(tc.url) != tc.code {
+			t.Errorf("RequestsCode(%q) = %t, want %t", tc.url, !tc.code, tc.code)
+		}
+	}
 }
