@@ -5,13 +5,14 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net"
 	"net/http"
+	"net/url"
 	"regexp"
 	"strings"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/seal"
 )
 
@@ -238,20 +239,7 @@ func secure(r *http.Request) bool {
 	if r.TLS != nil {
 		return true
 	}
-	return !isLoopback(r.Host)
-}
-
-func isLoopback(hostport string) bool {
-	host := hostport
-	if h, _, err := net.SplitHostPort(hostport); err == nil {
-		host = h
-	}
-	host = strings.Trim(host, "[]")
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
+	return !httpc.IsLoopback((&url.URL{Host: r.Host}).Hostname())
 }
 
 func (h *Handler) now() time.Time { return h.cfg.Now() }

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 )
 
 // logout ends the session (cookie and stored tokens) and, where the
@@ -46,8 +48,11 @@ func (h *Handler) endSessionURL(r *http.Request, s *Session, st *StoredTokens, r
 		}
 		return ""
 	}
+	if httpc.CheckURL(ep.EndSessionURL) != nil { // https, or http on loopback
+		return ""
+	}
 	u, err := url.Parse(ep.EndSessionURL)
-	if err != nil || (u.Scheme != "https" && !(u.Scheme == "http" && isLoopback(u.Host))) {
+	if err != nil {
 		return ""
 	}
 	q := u.Query()

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -14,6 +13,7 @@ import (
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
@@ -469,7 +469,7 @@ func redirectShape(vendor, raw string, app bool) (explanation, bool) {
 		return explanation{Cause: "the URL has a #fragment, which OAuth 2.0 forbids (RFC 6749 §3.1.2)", Fix: "drop the fragment"}, false
 	case u.Scheme == "https":
 		return explanation{Cause: "https, absolute, no fragment"}, true
-	case u.Scheme == "http" && isLoopback(u.Hostname()):
+	case u.Scheme == "http" && httpc.IsLoopback(u.Hostname()):
 		return explanation{Cause: "loopback http (RFC 8252 §7.3), absolute, no fragment"}, true
 	case u.Scheme == "http":
 		return explanation{Cause: "plain http to a host that is not loopback", Fix: "use https; http is for 127.0.0.1 or [::1] only"}, false
@@ -477,12 +477,4 @@ func redirectShape(vendor, raw string, app bool) (explanation, bool) {
 		return explanation{Cause: "app scheme " + u.Scheme + "://"}, true
 	}
 	return explanation{Cause: "scheme " + u.Scheme + " is for apps", Fix: "a web redirect URL is https (UniSignIn's app flow takes an app scheme: --app)"}, false
-}
-
-func isLoopback(host string) bool {
-	if host == "localhost" {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 )
@@ -173,7 +174,7 @@ func listenLoopback(o *vendorFlags, fs *flag.FlagSet, c *cli, vendor string) (ne
 		if err != nil {
 			return nil, "", fmt.Errorf("--redirect-url: not a URL")
 		}
-		if u.Scheme != "http" || !isLoopback(u.Hostname()) {
+		if u.Scheme != "http" || !httpc.IsLoopback(u.Hostname()) {
 			return nil, "", nil // not ours to listen on
 		}
 		if u.Port() == "" {
