@@ -44,7 +44,7 @@ func newFleet(t testing.TB, n, keys int, addr string, cfg redisstore.Config) *fl
 	}
 	pre := prefix()
 	for range n {
-		ccfg := tokencache.Config{Clock: f.clock, OnError: func(_ string, err error) {
+		ccfg := tokencache.Config{Clock: f.clock, StoreWait: 25 * time.Second, OnError: func(_ string, err error) {
 			if f.errs.Add(1) < 5 {
 				t.Logf("OnError: %v", err)
 			}
@@ -53,9 +53,11 @@ func newFleet(t testing.TB, n, keys int, addr string, cfg redisstore.Config) *fl
 			scfg := cfg
 			if scfg.Timeout == 0 {
 				// 1,600 goroutines on this machine's few CPUs (under the race
-				// detector, too) starve the fills that talk to Redis: the
-				// fleet tests count fetches, not latency.
-				scfg.Timeout = 2 * time.Second
+				// detector, beside the other packages' tests) starve the
+				// fills that talk to Redis: the fleet tests count fetches,
+				// not latency, so no Redis call or lease wait may time out
+				// here (the timeout tests are TestSlowRedis…).
+				scfg.Timeout = 10 * time.Second
 			}
 			scfg.Client, scfg.Prefix = clientFor(t, addr), pre
 			if scfg.Keys == nil {
@@ -98,7 +100,7 @@ func (f *fleet) round(t testing.TB, goroutines int) int64 {
 			wg.Go(func() {
 				for i := range f.keys {
 					k := (g + i) % len(f.keys)
-					ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 					tok, err := c.Token(ctx, f.keys[k], f.fetch(k))
 					cancel()
 					runtime.Gosched() // a request handler does I/O between tokens; leave the fills some CPU
