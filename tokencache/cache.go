@@ -236,11 +236,10 @@ func New(cfg Config) *Cache {
 // that is still valid is only reported to [Config.OnError] and retried after
 // a backoff. The returned token must not be modified.
 func (c *Cache) Token(ctx context.Context, key string, fetch Fetch) (*oauth2.Token, error) {
-	e := c.table.load(key)
-	if e != nil && e.phase.Load() == phaseFresh {
-		e.touch()
+	tok, e := c.table.hit(key)
+	if tok != nil {
 		c.obs.hit(ctx, key)
-		return e.tok.Load(), nil
+		return tok, nil
 	}
 	tok, _, err := c.token(ctx, e, key, fetch.renew(), nil)
 	return tok, err
@@ -258,7 +257,7 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, us
 			return nil, e, err
 		}
 		created := false
-		if e == nil || e.dead.Load() {
+		if e == nil || e.dead() {
 			e, created = c.resolve(key)
 		}
 		switch e.phase.Load() {
@@ -269,13 +268,13 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, us
 		case phaseStale:
 			e.touch()
 			tok := e.tok.Load()
-			c.refresh(ctx, e, fetch, user)
+			c.refresh(ctx, e, key, fetch, user)
 			c.obs.stale(ctx, key)
 			return tok, e, nil
 		}
 
 		e.mu.Lock()
-		if e.dead.Load() {
+		if e.dead() {
 			e.mu.Unlock()
 			continue
 		}
@@ -291,7 +290,7 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, us
 		cl := e.call
 		if cl == nil {
 			var err error
-			if cl, err = c.start(ctx, e, fetch, user); err != nil {
+			if cl, err = c.start(ctx, e, key, fetch, user); err != nil {
 				c.settle(e, c.clock.Now())
 				e.mu.Unlock()
 				return nil, e, err
@@ -310,11 +309,11 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, us
 
 // refresh starts a background refresh of e if it is stale and none is in
 // flight.
-func (c *Cache) refresh(ctx context.Context, e *entry, fetch renew, user *string) {
+func (c *Cache) refresh(ctx context.Context, e *entry, key string, fetch renew, user *string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.dead.Load() && e.call == nil && e.phase.Load() == phaseStale {
-		_, _ = c.start(ctx, e, fetch, user) // only ErrClosed: the stale token is still served
+	if !e.dead() && e.call == nil && e.phase.Load() == phaseStale {
+		_, _ = c.start(ctx, e, key, fetch, user) // only ErrClosed: the stale token is still served
 	}
 }
 
@@ -326,7 +325,7 @@ func (c *Cache) refresh(ctx context.Context, e *entry, fetch renew, user *string
 func (c *Cache) Invalidate(ctx context.Context, key string) error {
 	if e := c.table.get(key); e != nil {
 		e.mu.Lock()
-		if !e.dead.Load() {
+		if !e.dead() {
 			e.staleAt, e.expireAt = 0, cleared
 			if e.call == nil {
 				// Nothing left to hold: settle would drop e. Dropping it
@@ -393,7 +392,7 @@ func (c *Cache) Close() error {
 	timer.Stop()
 	for _, e := range c.table.entries() {
 		e.mu.Lock()
-		if !e.dead.Load() {
+		if !e.dead() {
 			c.drop(e)
 		}
 		e.mu.Unlock()

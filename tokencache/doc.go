@@ -15,8 +15,10 @@
 //
 // A token the cache holds for a key is in one of three states:
 //
-//   - fresh: returned at once. A hit is an atomic load (plus a map lookup
-//     for [Cache.Token]); it takes no lock and does not read the clock.
+//   - fresh: returned at once. A hit of a bound [Cache.TokenSource] is two
+//     atomic loads; one of [Cache.Token] hashes the key and reads one table
+//     slot, which holds the key and its token. Neither takes a lock, writes
+//     shared memory or reads the clock.
 //   - stale: within [Config.RefreshAhead] of expiring. Still returned at
 //     once, and the first caller to see it starts one background refresh
 //     with its fetch function. Other callers keep getting the stale token

@@ -20,25 +20,27 @@ const (
 	phaseFailed              // hand out err until the backoff ends
 )
 
-// entry is one key's token and the machinery around it, kept small (80
-// bytes) since a cache may hold 100,000 of them.
+// entry is one key's token and the machinery around it, kept small (64
+// bytes) since a cache may hold 100,000 of them. Its key is in its table
+// slot (and in the fills and sources that use it).
 //
-// A hit reads only the first fields, which share a cache line: it loads
-// phase and, if that is fresh (or stale), tok. Writers store tok before the
-// phase that serves it and only ever store a newer token there, so a reader
-// that saw a serving phase gets that token or a newer one. dead is written
-// under mu; everything after mu is guarded by it.
+// A bound [Cache.TokenSource]'s hit reads only the first fields, which share
+// a cache line: it loads phase and, if that is fresh (or stale), tok.
+// Writers store tok before the phase that serves it and only ever store a
+// newer token there, so a reader that saw a serving phase gets that token or
+// a newer one. A keyed hit reads the table slot instead, which settle keeps
+// serving the same token (see [table.publish]). flagDead is set under mu;
+// everything after mu is guarded by it.
 //
 // Times are nanoseconds since the cache's epoch (see [Cache.at]); zero is
 // "never". An expireAt of cleared marks tok as no longer held (after
 // Invalidate): held() is nil.
 type entry struct {
 	phase atomic.Uint32
-	slot  atomic.Int32 // 1 + index in the scheduler's heap; 0 when not scheduled
-	used  atomic.Bool  // set by hits, cleared by the eviction sweep
-	dead  atomic.Bool  // dropped from the table: callers look the key up again
+	hslot atomic.Int32  // 1 + index in the scheduler's heap; 0 when not scheduled
+	tidx  int32         // index of its table slot, -1 when it has none (table.mu)
+	flags atomic.Uint32 // flagUsed, flagDead
 	tok   atomic.Pointer[oauth2.Token]
-	key   string
 
 	mu       sync.Mutex
 	staleAt  int64  // held()'s plan; both zero for a token without expiry
@@ -56,16 +58,36 @@ type extra struct {
 	gen      uint64 // incremented by Invalidate
 }
 
-func newEntry(key string) *entry {
-	return &entry{key: key} // phaseWait; not marked used: a key asked for once is the first to go
+func newEntry() *entry {
+	return &entry{tidx: -1} // phaseWait; not marked used: a key asked for once is the first to go
 }
+
+// served returns the token a hit may hand out: e's token while it is fresh,
+// else nil.
+func (e *entry) served() *oauth2.Token {
+	if e.phase.Load() != phaseFresh {
+		return nil
+	}
+	return e.tok.Load()
+}
+
+const (
+	flagUsed = 1 << iota // set by bound sources' hits, cleared by the eviction sweep
+	flagDead             // dropped from the table: callers look the key up again
+)
 
 // touch marks e as recently used, writing only if it was not marked.
 func (e *entry) touch() {
-	if !e.used.Load() {
-		e.used.Store(true)
+	if e.flags.Load()&flagUsed == 0 {
+		e.flags.Or(flagUsed)
 	}
 }
+
+// takeUsed clears e's used mark and reports whether it was set.
+func (e *entry) takeUsed() bool { return e.flags.And(^uint32(flagUsed))&flagUsed != 0 }
+
+// dead reports whether e was dropped from the table.
+func (e *entry) dead() bool { return e.flags.Load()&flagDead != 0 }
 
 // held returns the last token stored, possibly expired; nil after
 // Invalidate. e.mu must be held.
@@ -131,7 +153,7 @@ func (c *Cache) at(t time.Time) int64 {
 
 // resolve returns the live entry for key, creating it if there is none.
 func (c *Cache) resolve(key string) (e *entry, created bool) {
-	if e := c.table.load(key); e != nil && !e.dead.Load() {
+	if e := c.table.load(key); e != nil && !e.dead() {
 		return e, false
 	}
 	return c.table.loadOrCreate(key)
@@ -171,8 +193,14 @@ func (c *Cache) settleAt(e *entry, now int64) {
 		c.drop(e)
 		return
 	}
-	if e.phase.Load() != ph {
+	if was := e.phase.Load(); was != ph {
 		e.phase.Store(ph)
+		if was == phaseFresh {
+			c.table.publish(e)
+		}
+	}
+	if ph == phaseFresh {
+		c.table.publish(e) // its token may be new
 	}
 	c.sched.set(c, e, next, now)
 }
@@ -180,8 +208,8 @@ func (c *Cache) settleAt(e *entry, now int64) {
 // drop removes e from the cache: callers holding it will look the key up
 // again. e.mu must be held.
 func (c *Cache) drop(e *entry) {
-	e.dead.Store(true)
+	e.flags.Or(flagDead)
 	e.phase.Store(phaseWait)
 	c.sched.set(c, e, 0, 0)
-	c.table.delete(e.key, e)
+	c.table.delete(e)
 }

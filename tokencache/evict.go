@@ -4,8 +4,8 @@ package tokencache
 // below it so that the sweep's cost is shared by many insertions.
 //
 // Victims are chosen by second chance (CLOCK), an approximation of least
-// recently used that keeps hits free of shared writes: a hit sets its entry's
-// used bit only if it is clear, the sweep clears it, and an entry whose bit
+// recently used that keeps hits free of shared writes: a hit sets its slot's
+// (or, for a bound source, its entry's) used bit only if it is clear, the sweep clears it, and an entry whose bit
 // is still clear when the sweep comes by is dropped. New entries start
 // clear, so keys asked for only once go first. Entries with a fetch in
 // flight are skipped. Expired keys need no sweep: the scheduler drops them.
@@ -28,9 +28,13 @@ func (c *Cache) evictIfFull() {
 				return
 			}
 			e.mu.Lock()
-			if !e.dead.Load() && e.call == nil && !e.used.Swap(false) {
-				c.drop(e)
-				excess--
+			if !e.dead() && e.call == nil {
+				used := e.takeUsed()                // a bound source's hit
+				used = c.table.clearUsed(e) || used // a keyed hit
+				if !used {
+					c.drop(e)
+					excess--
+				}
 			}
 			e.mu.Unlock()
 		}

@@ -36,6 +36,7 @@ type RefreshEvent struct {
 
 // call is one fill in flight; waiters block on done, then read tok and err.
 type call struct {
+	key   string        // the entry's
 	ctx   fetchCtx      // the fetch's
 	done  chan struct{} // closed once the fill is over, or when ctx ended before the fetch returned
 	tok   *oauth2.Token
@@ -92,10 +93,10 @@ type result struct {
 // start begins filling e with fetch in a new goroutine, with a context
 // carrying ctx's values, for user (see [TokenChange.User]). e.mu must be
 // held.
-func (c *Cache) start(ctx context.Context, e *entry, fetch renew, user *string) (*call, error) {
+func (c *Cache) start(ctx context.Context, e *entry, key string, fetch renew, user *string) (*call, error) {
 	// Detached from the caller that happened to start it, so that its
 	// cancellation does not fail the others; values (trace IDs) are kept.
-	cl := &call{done: make(chan struct{}), gen: e.gen(), user: user, prev: e.held()}
+	cl := &call{key: key, done: make(chan struct{}), gen: e.gen(), user: user, prev: e.held()}
 	cl.ctx.parent = detach(ctx)
 	cl.ctx.deadline = time.Now().Add(c.fetchTimeout) // FetchTimeout is real time, whatever the Clock
 	c.mu.Lock()
@@ -112,6 +113,7 @@ func (c *Cache) start(ctx context.Context, e *entry, fetch renew, user *string) 
 		// timer armed for its expiry stays.
 		cl.ahead = true
 		e.phase.Store(phaseFresh)
+		c.table.publish(e)
 	}
 	e.call = cl
 	go c.fill(e, cl, fetch)
@@ -191,7 +193,7 @@ func (c *Cache) fill(e *entry, cl *call, fetch renew) {
 	began := c.clock.Now()
 	var r result // with a Store through it (see obtainShared), else from fetch
 	if c.store != nil {
-		r = c.obtainShared(ctx, e.key, cl.prev, fetch)
+		r = c.obtainShared(ctx, cl.key, cl.prev, fetch)
 	} else {
 		r = c.fetchToken(ctx, cl.prev, fetch)
 	}
@@ -208,13 +210,13 @@ func (c *Cache) fill(e *entry, cl *call, fetch renew) {
 // when it calls the fetch: a fill then costs no stack growth of its own.
 func (c *Cache) finish(e *entry, cl *call, r *result, began time.Time) {
 	now := c.clock.Now()
-	ev := RefreshEvent{Key: e.key, Ahead: cl.ahead, FromStore: r.fromStore, Duration: now.Sub(began), Err: r.err}
+	ev := RefreshEvent{Key: cl.key, Ahead: cl.ahead, FromStore: r.fromStore, Duration: now.Sub(began), Err: r.err}
 
 	e.mu.Lock()
 	old := e.held()
 	// A token read from the Store before an Invalidate may be the one
 	// invalidated: hand it to this fill's waiters, but do not keep it.
-	keep := r.err == nil && !e.dead.Load() && !(r.fromStore && cl.gen != e.gen())
+	keep := r.err == nil && !e.dead() && !(r.fromStore && cl.gen != e.gen())
 	switch {
 	case keep:
 		c.hold(e, r.tok, r.plan)
@@ -234,7 +236,7 @@ func (c *Cache) finish(e *entry, cl *call, r *result, began time.Time) {
 		x.retryAt = c.at(now.Add(ev.RetryIn))
 	}
 	ev.Failures = e.failures()
-	if !e.dead.Load() {
+	if !e.dead() {
 		c.settle(e, now) // publishes the new token at once; e.call keeps others from fetching
 	}
 	e.mu.Unlock()
@@ -242,19 +244,19 @@ func (c *Cache) finish(e *entry, cl *call, r *result, began time.Time) {
 	// Hooks for one key never overlap: e.call is still set, so no other fill
 	// of e can start until it is cleared below.
 	if keep && c.onTokenChange != nil && changed(old, r.tok) {
-		ch := TokenChange{Key: e.key, Old: old, New: r.tok}
+		ch := TokenChange{Key: cl.key, Old: old, New: r.tok}
 		if cl.user != nil {
 			ch.User = *cl.user
 		}
 		c.onTokenChange(ch)
 	}
 	if r.err != nil {
-		c.reportError(e.key, r.err)
+		c.reportError(cl.key, r.err)
 	}
 
 	e.mu.Lock()
 	e.call = nil
-	if !e.dead.Load() {
+	if !e.dead() {
 		c.settle(e, c.clock.Now())
 	}
 	e.mu.Unlock()

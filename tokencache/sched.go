@@ -38,7 +38,7 @@ type deadline struct {
 	e  *entry
 }
 
-// deadlines is a min-heap of deadlines; each entry's slot is 1 + its index
+// deadlines is a min-heap of deadlines; each entry's hslot is 1 + its index
 // (written under the scheduler's mu, read anywhere). Its operations are
 // written out rather than through container/heap, whose interface boxes
 // every deadline pushed or popped.
@@ -46,7 +46,7 @@ type deadlines []deadline
 
 func (h deadlines) place(i int, d deadline) {
 	h[i] = d
-	d.e.slot.Store(int32(i + 1))
+	d.e.hslot.Store(int32(i + 1))
 }
 
 // up moves h[i] towards the root to its place.
@@ -102,7 +102,7 @@ func (h *deadlines) remove(i int) deadline {
 	if i != last && !h.down(i) {
 		h.up(i)
 	}
-	d.e.slot.Store(0)
+	d.e.hslot.Store(0)
 	return d
 }
 
@@ -116,12 +116,12 @@ func (h deadlines) fix(i int) {
 // set schedules e to be settled at at (never, if at is zero), now being
 // the current time. e.mu must be held.
 func (s *scheduler) set(c *Cache, e *entry, at, now int64) {
-	if at == 0 && e.slot.Load() == 0 {
+	if at == 0 && e.hslot.Load() == 0 {
 		return
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := int(e.slot.Load()) - 1
+	i := int(e.hslot.Load()) - 1
 	switch {
 	case i >= 0 && at == 0:
 		s.h.remove(i)
@@ -228,7 +228,7 @@ func (c *Cache) fire(seq uint64) {
 		s.mu.Unlock()
 		for i, e := range due {
 			e.mu.Lock()
-			if !e.dead.Load() { // settled early if it was rescheduled meanwhile: harmless
+			if !e.dead() { // settled early if it was rescheduled meanwhile: harmless
 				c.settleAt(e, now)
 			}
 			e.mu.Unlock()
@@ -246,7 +246,7 @@ func (s *scheduler) close() {
 	defer s.mu.Unlock()
 	s.closed = true
 	for _, d := range s.h {
-		d.e.slot.Store(0)
+		d.e.hslot.Store(0)
 	}
 	s.h = nil
 	s.disarm()

@@ -4,24 +4,31 @@ import (
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
+	"unsafe"
+
+	"golang.org/x/oauth2"
 )
 
 // table maps keys to entries: an open-addressing hash table with linear
-// probing whose lookups take no lock. Writes (under mu) change one slot at a
-// time, deletes shift the following slots back (no tombstones), and the slot
-// array is only rebuilt when it grows. A lookup is thus one hash, one or two
-// adjacent slots and the entry, about the cost of a read of a plain Go map,
-// and no write copies the whole table; a Go map behind an atomic pointer,
-// copied on write, stalled writers for milliseconds at 100,000 keys.
+// probing whose lookups take no lock. A slot holds what a keyed hit needs,
+// its key and the token it serves, so that a hit reads one slot (one cache
+// line) and not the entry: at 100,000 keys the entry was another cache miss,
+// which made a hit cost twice a read of a plain Go map.
 //
-// A lookup running while a write moves slots may miss its key or find a
-// dropped entry (marked dead): callers then look again under mu (get,
-// loadOrCreate), which is exact.
+// Writes (under mu) change one slot at a time, deletes shift the following
+// slots back (no tombstones), and the slot array is only rebuilt when it
+// grows. No write copies the whole table in place; a Go map behind an atomic
+// pointer, copied on write, stalled writers for milliseconds at 100,000 keys.
+//
+// Each slot is guarded by a sequence lock: a writer makes its sequence odd,
+// writes, and makes it even again; a reader that saw it odd, or changed
+// across its reads, falls back to a lookup under mu, which is exact. So
+// does a reader that misses its key while a write moves slots.
 type table struct {
 	seed  maphash.Seed
 	slots atomic.Pointer[slots] // replaced only when it grows
 
-	mu sync.Mutex // serializes writes
+	mu sync.Mutex // serializes writes, including the tokens slots serve
 	n  int        // live entries
 }
 
@@ -31,13 +38,34 @@ type slots struct {
 	mask uint64
 }
 
-// slot holds an entry and its key's hash, so that probing compares hashes
-// without reading entries. Writers store hash before e; readers check the
-// entry's key, so a torn read is at worst a miss.
+// slot is 32 bytes, two to a cache line. Its key is kept as a pointer to the
+// key's bytes, its length in meta: a string's header would take another
+// word and could not be loaded atomically.
 type slot struct {
-	hash atomic.Uint64
+	meta atomic.Uint64                // see the meta* constants
+	key  atomic.Pointer[byte]         // the key's bytes
+	tok  atomic.Pointer[oauth2.Token] // served by a keyed hit; nil unless e is fresh
 	e    atomic.Pointer[entry]
 }
+
+// A slot's meta holds, from the lowest bit: whether the slot is full,
+// whether a hit has used it (see [Cache.evictIfFull]), the key's length,
+// 8 bits of its hash (so that probing passes other keys without comparing
+// them), and the sequence.
+const (
+	metaFull  = 1 << 0
+	metaUsed  = 1 << 1
+	lenShift  = 2
+	lenBits   = 31
+	tagShift  = lenShift + lenBits
+	tagBits   = 8
+	seqShift  = tagShift + tagBits
+	seqUnit   = 1 << seqShift // odd: a write is under way
+	fieldMask = seqUnit - 1
+
+	// maxKeyLen is the longest key a slot can hold: 2 GiB.
+	maxKeyLen = 1<<lenBits - 1
+)
 
 const (
 	minSlots = 8
@@ -48,131 +76,240 @@ const (
 
 func newTable() *table {
 	t := &table{seed: maphash.MakeSeed()}
-	t.slots.Store(&slots{s: make([]slot, minSlots), mask: minSlots - 1})
+	t.slots.Store(newSlots(minSlots))
 	return t
+}
+
+func newSlots(n int) *slots {
+	return &slots{s: make([]slot, n), mask: uint64(n - 1)}
 }
 
 func (t *table) hash(key string) uint64 { return maphash.String(t.seed, key) }
 
+// fields returns the meta fields of a full slot holding key, of hash h.
+func fields(key string, h uint64) uint64 {
+	return metaFull | uint64(len(key))<<lenShift | (h>>(64-tagBits))<<tagShift
+}
+
+// hit returns the token key's slot serves (nil unless its entry is fresh)
+// and the entry, possibly dead, marking the slot used. It returns nils when
+// key has no slot or a write was under way: callers then look again under
+// mu.
+func (t *table) hit(key string) (*oauth2.Token, *entry) { return t.lookup(key, true) }
+
 // load returns the entry for key, possibly dead, or nil (possibly wrongly,
 // while a write moves slots).
 func (t *table) load(key string) *entry {
-	return t.slots.Load().find(t.hash(key), key)
+	_, e := t.lookup(key, false)
+	return e
 }
 
-func (ss *slots) find(h uint64, key string) *entry {
-	for i, n := h&ss.mask, 0; n <= int(ss.mask); i, n = (i+1)&ss.mask, n+1 {
+// lookup is hit, marking the slot used only if mark is set.
+func (t *table) lookup(key string, mark bool) (*oauth2.Token, *entry) {
+	if len(key) > maxKeyLen {
+		return nil, nil
+	}
+	h := t.hash(key)
+	want := fields(key, h)
+	ss := t.slots.Load()
+	for i, n := h&ss.mask, uint64(0); n <= ss.mask; i, n = (i+1)&ss.mask, n+1 {
 		s := &ss.s[i]
-		e := s.e.Load()
-		if e == nil {
-			return nil
+		m := s.meta.Load()
+		if m&(seqUnit|metaFull) != metaFull {
+			return nil, nil // empty, or being written
 		}
-		if s.hash.Load() == h && e.key == key {
+		if m&fieldMask&^metaUsed != want {
+			continue
+		}
+		p, tok, e := s.key.Load(), s.tok.Load(), s.e.Load()
+		if s.meta.Load()|metaUsed != m|metaUsed {
+			return nil, nil // written meanwhile
+		}
+		// p, the length, tok and e were read together, and the bytes of a
+		// string never change: comparing them now is safe.
+		if p != unsafe.StringData(key) && unsafe.String(p, len(key)) != key {
+			continue
+		}
+		if mark && m&metaUsed == 0 {
+			s.meta.CompareAndSwap(m, m|metaUsed) // a failure is a write: no matter
+		}
+		return tok, e
+	}
+	return nil, nil
+}
+
+// locate returns the index of key's slot in ss, or -1. t.mu must be held.
+func (t *table) locate(ss *slots, key string) int {
+	if len(key) > maxKeyLen {
+		return -1
+	}
+	h := t.hash(key)
+	want := fields(key, h)
+	for i := h & ss.mask; ; i = (i + 1) & ss.mask {
+		s := &ss.s[i]
+		m := s.meta.Load()
+		if m&metaFull == 0 {
+			return -1
+		}
+		if m&fieldMask&^metaUsed == want && unsafe.String(s.key.Load(), len(key)) == key {
+			return int(i)
+		}
+	}
+}
+
+// get returns the live entry for key, or nil.
+func (t *table) get(key string) *entry {
+	if e := t.load(key); e != nil && !e.dead() {
+		return e
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	ss := t.slots.Load()
+	if i := t.locate(ss, key); i >= 0 {
+		if e := ss.s[i].e.Load(); !e.dead() {
 			return e
 		}
 	}
 	return nil
 }
 
-// get returns the live entry for key, or nil.
-func (t *table) get(key string) *entry {
-	h := t.hash(key)
-	if e := t.slots.Load().find(h, key); e != nil && !e.dead.Load() {
-		return e
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	if e := t.slots.Load().find(h, key); e != nil && !e.dead.Load() {
-		return e
-	}
-	return nil
-}
-
 // loadOrCreate returns the live entry for key, creating it if there is
-// none, and reports whether it did.
+// none, and reports whether it did. A key longer than maxKeyLen (2 GiB) is
+// never stored: it gets a new entry each time, which no lookup finds.
 func (t *table) loadOrCreate(key string) (e *entry, created bool) {
-	h := t.hash(key)
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	ss := t.slots.Load()
-	if e := ss.find(h, key); e != nil {
-		if !e.dead.Load() {
+	if i := t.locate(ss, key); i >= 0 {
+		e := ss.s[i].e.Load()
+		if !e.dead() {
 			return e, false
 		}
-		t.remove(ss, h, e) // a dropped entry not yet removed
+		t.remove(ss, e) // a dropped entry not yet removed
 	}
 	if (t.n+1)*loadDen > len(ss.s)*loadNum {
 		ss = t.grow(ss)
 	}
-	e = newEntry(key)
-	ss.put(h, e)
+	e = newEntry()
+	if len(key) > maxKeyLen {
+		return e, true
+	}
+	t.put(ss, t.hash(key), key, nil, e)
 	t.n++
 	return e, true
 }
 
-// put stores e in the first free slot from h's. t.mu must be held.
-func (ss *slots) put(h uint64, e *entry) {
+// put stores key, e and the token it serves in the first free slot from
+// h's. t.mu must be held.
+func (t *table) put(ss *slots, h uint64, key string, tok *oauth2.Token, e *entry) {
 	i := h & ss.mask
-	for ss.s[i].e.Load() != nil {
+	for ss.s[i].meta.Load()&metaFull != 0 {
 		i = (i + 1) & ss.mask
 	}
-	ss.s[i].hash.Store(h)
-	ss.s[i].e.Store(e)
+	ss.s[i].write(fields(key, h), unsafe.StringData(key), tok, e)
+	e.tidx = int32(i)
 }
 
-// grow publishes a slot array twice as large, holding the same entries.
-// t.mu must be held.
+// write replaces the slot's content, under its sequence lock. t.mu must be
+// held.
+func (s *slot) write(f uint64, key *byte, tok *oauth2.Token, e *entry) {
+	m := s.meta.Add(seqUnit) // odd: readers fall back
+	s.key.Store(key)
+	s.tok.Store(tok)
+	s.e.Store(e)
+	s.meta.Store((m+seqUnit)&^fieldMask | f)
+}
+
+// keyOf returns the key of full slot s. t.mu must be held.
+func (s *slot) keyOf() string {
+	return unsafe.String(s.key.Load(), int(s.meta.Load()>>lenShift&maxKeyLen))
+}
+
+// grow publishes a slot array twice as large, holding the same entries, and
+// then retires the old one: its slots stay locked, so that a reader still on
+// it falls back to mu rather than read a token the new array no longer
+// serves. t.mu must be held.
 func (t *table) grow(old *slots) *slots {
-	n := 2 * len(old.s)
-	ss := &slots{s: make([]slot, n), mask: uint64(n - 1)}
+	ss := newSlots(2 * len(old.s))
 	for i := range old.s {
-		if e := old.s[i].e.Load(); e != nil {
-			ss.put(old.s[i].hash.Load(), e)
+		s := &old.s[i]
+		if s.meta.Load()&metaFull != 0 {
+			key := s.keyOf()
+			t.put(ss, t.hash(key), key, s.tok.Load(), s.e.Load())
 		}
 	}
 	t.slots.Store(ss)
+	for i := range old.s {
+		old.s[i].meta.Add(seqUnit)
+	}
 	return ss
 }
 
-// delete removes key if it still maps to e.
-func (t *table) delete(key string, e *entry) {
-	h := t.hash(key)
+// publish makes e's slot serve the token a keyed hit may hand out: its
+// token while it is fresh, else none. e.mu must be held.
+func (t *table) publish(e *entry) {
+	tok := e.served()
+	t.mu.Lock()
+	if i := e.tidx; i >= 0 {
+		if s := &t.slots.Load().s[i]; s.tok.Load() != tok {
+			s.tok.Store(tok) // the key does not change: no sequence needed
+		}
+	}
+	t.mu.Unlock()
+}
+
+// delete removes e from the table, if it is there.
+func (t *table) delete(e *entry) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.remove(t.slots.Load(), h, e)
+	t.remove(t.slots.Load(), e)
+}
+
+// clearUsed clears the used mark of e's slot and reports whether it was
+// set.
+func (t *table) clearUsed(e *entry) bool {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if e.tidx < 0 {
+		return false
+	}
+	s := &t.slots.Load().s[e.tidx]
+	for {
+		m := s.meta.Load()
+		if m&metaUsed == 0 {
+			return false
+		}
+		if s.meta.CompareAndSwap(m, m&^metaUsed) {
+			return true
+		}
+	}
 }
 
 // remove empties e's slot, if e is in ss, and moves back the entries after
 // it that would no longer be found past the gap. t.mu must be held.
-func (t *table) remove(ss *slots, h uint64, e *entry) {
-	i := h & ss.mask
-	for {
-		cur := ss.s[i].e.Load()
-		if cur == nil {
-			return
-		}
-		if cur == e {
-			break
-		}
-		i = (i + 1) & ss.mask
+func (t *table) remove(ss *slots, e *entry) {
+	if e.tidx < 0 {
+		return
 	}
+	i := uint64(e.tidx)
+	e.tidx = -1
 	t.n--
 	for j := (i + 1) & ss.mask; ; j = (j + 1) & ss.mask {
-		next := ss.s[j].e.Load()
-		if next == nil {
+		s := &ss.s[j]
+		m := s.meta.Load()
+		if m&metaFull == 0 {
 			break
 		}
-		nh := ss.s[j].hash.Load()
-		home := nh & ss.mask
-		// next may move to the gap at i if its home is not in (i, j].
+		home := t.hash(s.keyOf()) & ss.mask
+		// The entry at j may move to the gap at i if its home is not in (i, j].
 		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
-			ss.s[i].hash.Store(nh)
-			ss.s[i].e.Store(next)
+			next := s.e.Load()
+			ss.s[i].write(m&fieldMask, s.key.Load(), s.tok.Load(), next)
+			next.tidx = int32(i)
 			i = j
 		}
 	}
-	ss.s[i].e.Store(nil)
-	ss.s[i].hash.Store(0)
+	ss.s[i].write(0, nil, nil, nil)
 }
 
 // len returns the number of live entries.

@@ -2,7 +2,13 @@ package tokencache
 
 import (
 	"fmt"
+	"math/rand/v2"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -30,9 +36,17 @@ func TestTable(t *testing.T) {
 
 	for i := range 1000 {
 		k := fmt.Sprint("k", i)
+		old := tb.slots.Load()
 		e, created := tb.loadOrCreate(k)
 		require.True(t, created)
 		want[k] = e
+		if grown := tb.slots.Load(); grown != old {
+			// A reader still on the old array must fall back, not read
+			// tokens the new array no longer serves.
+			for j := range old.s {
+				require.NotZero(t, old.s[j].meta.Load()&seqUnit, "slot %d of the retired array is still readable", j)
+			}
+		}
 	}
 	check("inserted")
 	assert.NotNil(t, tb.load("k999"), "found without the lock")
@@ -40,9 +54,9 @@ func TestTable(t *testing.T) {
 	for i := 0; i < 1000; i += 2 {
 		k := fmt.Sprint("k", i)
 		e := want[k]
-		e.dead.Store(true)
-		tb.delete(k, e)
-		tb.delete(k, e) // twice: no-op
+		e.flags.Or(flagDead)
+		tb.delete(e)
+		tb.delete(e) // twice: no-op
 		delete(want, k)
 		assert.Nil(t, tb.get(k))
 	}
@@ -51,22 +65,107 @@ func TestTable(t *testing.T) {
 	// A dead entry still published is replaced, not returned.
 	k := "k1"
 	old := want[k]
-	old.dead.Store(true)
-	tb.delete(k, old)
+	old.flags.Or(flagDead)
+	tb.delete(old)
 	e, created := tb.loadOrCreate(k)
 	require.True(t, created)
 	require.NotSame(t, old, e)
-	tb.delete(k, old) // a stale delete leaves the new entry alone
+	tb.delete(old) // a stale delete leaves the new entry alone
 	want[k] = e
 	check("replaced")
 
-	for k, e := range want {
-		e.dead.Store(true)
-		tb.delete(k, e)
+	for _, e := range want {
+		e.flags.Or(flagDead)
+		tb.delete(e)
 	}
 	clear(want)
 	check("emptied")
 	for i := range tb.slots.Load().s {
 		require.Nil(t, tb.slots.Load().s[i].e.Load(), "dead entries are not kept in slot %d", i)
+	}
+}
+
+// TestTableHitsDuringWrites reads keys without a lock while another
+// goroutine inserts, drops and re-creates them, growing the slot array from
+// its smallest size: a hit must never hand out another key's token or
+// entry, whatever slot moves or array retirement it runs into.
+func TestTableHitsDuringWrites(t *testing.T) {
+	const nkeys = 3000
+	tb := newTable()
+	keys := make([]string, nkeys)
+	toks := make([]*oauth2.Token, nkeys)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("v1|webuntis|school-%d|c|client_credentials|", i)
+		toks[i] = &oauth2.Token{AccessToken: keys[i]}
+	}
+	owner := sync.Map{} // *entry → key index, for the entries the writer made
+
+	var done atomic.Bool
+	var wrong, served atomic.Int64
+	var readers sync.WaitGroup
+	for r := range 2 {
+		readers.Add(1)
+		go func() {
+			defer readers.Done()
+			rng := rand.New(rand.NewPCG(uint64(r), 7))
+			for !done.Load() {
+				i := rng.IntN(nkeys)
+				// A copy of the key, so that the slot's pointer differs and
+				// the bytes are compared.
+				k := keys[i]
+				if r == 1 {
+					k = string([]byte(keys[i]))
+				}
+				tok, e := tb.hit(k)
+				if tok != nil {
+					served.Add(1)
+					if tok != toks[i] {
+						wrong.Add(1)
+					}
+				}
+				if e != nil {
+					if j, ok := owner.Load(e); ok && j.(int) != i {
+						wrong.Add(1)
+					}
+				}
+			}
+		}()
+	}
+
+	rng := rand.New(rand.NewPCG(3, 4))
+	live := make([]*entry, nkeys)
+	start := time.Now()
+	for round := 0; round < 8 || (round < 400 && time.Since(start) < 300*time.Millisecond); round++ {
+		for _, i := range rng.Perm(nkeys) {
+			if e := live[i]; e != nil && round%2 == 1 && rng.IntN(2) == 0 {
+				e.flags.Or(flagDead)
+				tb.delete(e)
+				live[i] = nil
+				continue
+			}
+			if live[i] != nil {
+				continue
+			}
+			e, created := tb.loadOrCreate(keys[i])
+			require.True(t, created)
+			owner.Store(e, i)
+			e.tok.Store(toks[i])
+			e.phase.Store(phaseFresh)
+			tb.publish(e)
+			live[i] = e
+		}
+	}
+	done.Store(true)
+	readers.Wait()
+	require.Zero(t, wrong.Load(), "hits handed out another key's token or entry")
+	require.Positive(t, served.Load(), "no hit was served: the test read nothing")
+	for i, e := range live {
+		tok, got := tb.hit(keys[i])
+		if e == nil {
+			require.Nil(t, tok)
+			continue
+		}
+		require.Same(t, e, got)
+		require.Same(t, toks[i], tok)
 	}
 }
