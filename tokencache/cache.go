@@ -62,6 +62,10 @@ var ErrClosed = errors.New("tokencache: cache closed")
 // old token, if still valid, keeps being served).
 var ErrExpiredToken = errors.New("tokencache: fetch returned an expired token")
 
+// ErrKeyTooLong is returned for a key longer than 64 KiB, which the cache
+// does not hold (a key made by [Key] is about 60 bytes). Nothing is fetched.
+var ErrKeyTooLong = errors.New("tokencache: key longer than 64 KiB")
+
 // Config configures a [Cache]. Every zero value is valid.
 //
 // The hooks (OnRefresh, OnError, OnTokenChange) run in the goroutine of a
@@ -251,6 +255,9 @@ func (c *Cache) Token(ctx context.Context, key string, fetch Fetch) (*oauth2.Tok
 func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, user *string) (*oauth2.Token, *entry, error) {
 	if fetch.missing() {
 		return nil, e, errors.New("tokencache: nil fetch function")
+	}
+	if len(key) > maxKeyLen {
+		return nil, e, ErrKeyTooLong
 	}
 	for {
 		if err := ctx.Err(); err != nil {

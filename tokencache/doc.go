@@ -17,8 +17,8 @@
 //
 //   - fresh: returned at once. A hit of a bound [Cache.TokenSource] is two
 //     atomic loads; one of [Cache.Token] hashes the key and reads one table
-//     slot, which holds the key and its token. Neither takes a lock, writes
-//     shared memory or reads the clock.
+//     slot, which holds the key and its token. Neither takes a lock or
+//     reads the clock.
 //   - stale: within [Config.RefreshAhead] of expiring. Still returned at
 //     once, and the first caller to see it starts one background refresh
 //     with its fetch function. Other callers keep getting the stale token

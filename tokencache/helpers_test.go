@@ -103,6 +103,7 @@ type harness struct {
 	cache  *tokencache.Cache
 	up     *upstream
 	events chan tokencache.RefreshEvent
+	fills  atomic.Int64 // OnRefresh calls, none lost when events is full
 
 	mu      sync.Mutex
 	errs    []error
@@ -129,6 +130,7 @@ func newHarnessOn(t testing.TB, clock *tokencachetest.Clock, cfg tokencache.Conf
 		cfg.RefreshAhead = ahead
 	}
 	cfg.OnRefresh = func(ev tokencache.RefreshEvent) {
+		h.fills.Add(1)
 		select {
 		case h.events <- ev:
 		default: // only TestStress makes that many

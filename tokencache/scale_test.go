@@ -122,23 +122,15 @@ func drainEvents(h *harness) {
 	}
 }
 
-// countEvents consumes h's events from now on; wait returns once n fills
-// ended (or after a while, failing).
+// countEvents returns a function that waits until n more fills have ended
+// than had when countEvents was called, failing after a while. It counts
+// them with h.fills, not h.events, which drops events once full.
 func countEvents(t *testing.T, h *harness, n int) (wait func()) {
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for range n {
-			select {
-			case <-h.events:
-			case <-time.After(10 * waitLimit):
-				return
-			}
-		}
-	}()
+	start := h.fills.Load()
 	return func() {
-		<-done
 		t.Helper()
+		require.Eventually(t, func() bool { return h.fills.Load()-start >= int64(n) }, 10*waitLimit, time.Millisecond,
+			"fewer than %d fills ended", n)
 	}
 }
 

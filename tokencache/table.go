@@ -49,21 +49,24 @@ type slot struct {
 }
 
 // A slot's meta holds, from the lowest bit: whether the slot is full,
-// whether a hit has used it (see [Cache.evictIfFull]), the key's length,
-// 8 bits of its hash (so that probing passes other keys without comparing
-// them), and the sequence.
+// whether a hit has used it (see [Cache.evictIfFull]), the key's length, the
+// low bits of its hash (so that probing passes other keys without comparing
+// them, and a delete or a growth finds a key's home slot without hashing it
+// again), and the sequence.
 const (
 	metaFull  = 1 << 0
 	metaUsed  = 1 << 1
 	lenShift  = 2
-	lenBits   = 31
-	tagShift  = lenShift + lenBits
-	tagBits   = 8
-	seqShift  = tagShift + tagBits
+	lenBits   = 16
+	hashShift = lenShift + lenBits
+	hashBits  = 23
+	seqShift  = hashShift + hashBits
 	seqUnit   = 1 << seqShift // odd: a write is under way
 	fieldMask = seqUnit - 1
+	hashMask  = 1<<hashBits - 1
 
-	// maxKeyLen is the longest key a slot can hold: 2 GiB.
+	// maxKeyLen is the longest key the cache holds: 64 KiB, a thousand
+	// times a key made by [Key].
 	maxKeyLen = 1<<lenBits - 1
 )
 
@@ -88,7 +91,17 @@ func (t *table) hash(key string) uint64 { return maphash.String(t.seed, key) }
 
 // fields returns the meta fields of a full slot holding key, of hash h.
 func fields(key string, h uint64) uint64 {
-	return metaFull | uint64(len(key))<<lenShift | (h>>(64-tagBits))<<tagShift
+	return metaFull | uint64(len(key))<<lenShift | (h&hashMask)<<hashShift
+}
+
+// rehash returns the hash of the key in full slot s, as far as a slot array
+// of the given mask needs it: the bits its meta keeps, if they are enough.
+// t.mu must be held.
+func (t *table) rehash(s *slot, mask uint64) uint64 {
+	if mask <= hashMask {
+		return s.meta.Load() >> hashShift & hashMask
+	}
+	return t.hash(s.keyOf())
 }
 
 // hit returns the token key's slot serves (nil unless its entry is fresh)
@@ -174,8 +187,9 @@ func (t *table) get(key string) *entry {
 }
 
 // loadOrCreate returns the live entry for key, creating it if there is
-// none, and reports whether it did. A key longer than maxKeyLen (2 GiB) is
-// never stored: it gets a new entry each time, which no lookup finds.
+// none, and reports whether it did. A key longer than maxKeyLen is never
+// stored (the cache refuses it before): it gets a new entry each time, which
+// no lookup finds.
 func (t *table) loadOrCreate(key string) (e *entry, created bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -235,7 +249,7 @@ func (t *table) grow(old *slots) *slots {
 		s := &old.s[i]
 		if s.meta.Load()&metaFull != 0 {
 			key := s.keyOf()
-			t.put(ss, t.hash(key), key, s.tok.Load(), s.e.Load())
+			t.put(ss, t.rehash(s, ss.mask), key, s.tok.Load(), s.e.Load())
 		}
 	}
 	t.slots.Store(ss)
@@ -300,7 +314,7 @@ func (t *table) remove(ss *slots, e *entry) {
 		if m&metaFull == 0 {
 			break
 		}
-		home := t.hash(s.keyOf()) & ss.mask
+		home := t.rehash(s, ss.mask) & ss.mask
 		// The entry at j may move to the gap at i if its home is not in (i, j].
 		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
 			next := s.e.Load()

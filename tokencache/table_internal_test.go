@@ -1,8 +1,10 @@
 package tokencache
 
 import (
+	"context"
 	"fmt"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -168,4 +170,31 @@ func TestTableHitsDuringWrites(t *testing.T) {
 		require.Same(t, e, got)
 		require.Same(t, toks[i], tok)
 	}
+}
+
+// TestLongKey: a key the table cannot hold is refused with ErrKeyTooLong,
+// without a fetch; the longest it can hold is cached.
+func TestLongKey(t *testing.T) {
+	c := New(Config{})
+	defer c.Close()
+	fetches := 0
+	fetch := func(context.Context) (*oauth2.Token, error) {
+		fetches++
+		return &oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)}, nil
+	}
+	long := strings.Repeat("k", maxKeyLen+1)
+	_, err := c.Token(context.Background(), long, fetch)
+	require.ErrorIs(t, err, ErrKeyTooLong)
+	_, err = c.TokenSource(long, fetch).Token()
+	require.ErrorIs(t, err, ErrKeyTooLong)
+	require.Zero(t, fetches)
+	require.Zero(t, c.Len())
+
+	longest := long[:maxKeyLen]
+	for range 2 {
+		_, err = c.Token(context.Background(), longest, fetch)
+		require.NoError(t, err)
+	}
+	require.Equal(t, 1, fetches)
+	require.Equal(t, 1, c.Len())
 }
