@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -178,6 +179,7 @@ type Cache struct {
 	clientTimeout time.Duration
 	maxEntries    int
 	evicting      sync.Mutex
+	idle          atomic.Int64 // entries marked flagIdle
 
 	onRefresh     func(RefreshEvent)
 	onError       func(string, error)
@@ -334,17 +336,22 @@ func (c *Cache) Invalidate(ctx context.Context, key string) error {
 		e.mu.Lock()
 		if !e.dead() {
 			e.staleAt, e.expireAt = 0, cleared
-			if e.call == nil {
-				// Nothing left to hold: settle would drop e. Dropping it
-				// here spares allocating its extra for a gen no fill reads.
-				c.drop(e)
-			} else {
+			if x := e.x; x != nil {
+				x.err, x.failures, x.retryAt = nil, 0, 0
+			}
+			switch {
+			case e.call != nil:
 				// The fill in flight checks gen: a token it read from the
 				// Store before now may be the one invalidated.
-				x := e.ext()
-				x.gen++
-				x.err, x.failures, x.retryAt = nil, 0, 0
+				e.ext().gen++
 				c.settle(e, c.clock.Now())
+			case e.hslot.Load() != 0:
+				// Kept in place for the next caller, whose fill then needs
+				// no table write: the deadline e already has drops it if
+				// nobody asks before.
+				c.rest(e)
+			default:
+				c.drop(e)
 			}
 		}
 		e.mu.Unlock()
@@ -360,9 +367,25 @@ func (c *Cache) Invalidate(ctx context.Context, key string) error {
 	return nil
 }
 
+// rest makes e, which holds nothing, wait for its next fill where it is in
+// the table: no hit serves it, Len does not count it, and its scheduled
+// deadline, when it comes, drops it. e.mu must be held.
+func (c *Cache) rest(e *entry) {
+	if e.phase.Load() != phaseWait {
+		e.phase.Store(phaseWait)
+		c.table.publish(e)
+	}
+	if e.flags.Load()&flagIdle == 0 {
+		e.flags.Or(flagIdle)
+		c.idle.Add(1)
+	}
+}
+
 // Len returns the number of keys held in memory: those with a token that has
-// not expired, a fetch in flight, or a recent error.
-func (c *Cache) Len() int { return c.table.len() }
+// not expired, a fetch in flight, or a recent error. (An invalidated key is
+// not counted, though the cache keeps its place for the next fill until the
+// invalidated token would have turned stale.)
+func (c *Cache) Len() int { return c.table.len() - int(c.idle.Load()) }
 
 // Close ends the fetches in flight (cancelling their ctx: their callers get
 // an error at once), waits for them to return, but at most

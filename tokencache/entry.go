@@ -38,7 +38,7 @@ const (
 type entry struct {
 	phase atomic.Uint32
 	hslot atomic.Int32  // 1 + index in the scheduler's heap; 0 when not scheduled
-	tidx  int32         // index of its table slot, -1 when it has none (table.mu)
+	tidx  atomic.Int32  // index of its table slot, -1 when it has none; written under table.mu
 	flags atomic.Uint32 // flagUsed, flagDead
 	tok   atomic.Pointer[oauth2.Token]
 
@@ -59,7 +59,9 @@ type extra struct {
 }
 
 func newEntry() *entry {
-	return &entry{tidx: -1} // phaseWait; not marked used: a key asked for once is the first to go
+	e := &entry{} // phaseWait; not marked used: a key asked for once is the first to go
+	e.tidx.Store(-1)
+	return e
 }
 
 // served returns the token a hit may hand out: e's token while it is fresh,
@@ -74,6 +76,7 @@ func (e *entry) served() *oauth2.Token {
 const (
 	flagUsed = 1 << iota // set by bound sources' hits, cleared by the eviction sweep
 	flagDead             // dropped from the table: callers look the key up again
+	flagIdle             // invalidated and kept for the next fill; not counted by Len (mu)
 )
 
 // touch marks e as recently used, writing only if it was not marked.
@@ -205,9 +208,19 @@ func (c *Cache) settleAt(e *entry, now int64) {
 	c.sched.set(c, e, next, now)
 }
 
+// wake clears e's idle mark, if set: it is filled again, or dropped. e.mu
+// must be held.
+func (c *Cache) wake(e *entry) {
+	if e.flags.Load()&flagIdle != 0 {
+		e.flags.And(^uint32(flagIdle))
+		c.idle.Add(-1)
+	}
+}
+
 // drop removes e from the cache: callers holding it will look the key up
 // again. e.mu must be held.
 func (c *Cache) drop(e *entry) {
+	c.wake(e)
 	e.flags.Or(flagDead)
 	e.phase.Store(phaseWait)
 	c.sched.set(c, e, 0, 0)

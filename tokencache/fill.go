@@ -115,6 +115,7 @@ func (c *Cache) start(ctx context.Context, e *entry, key string, fetch renew, us
 		e.phase.Store(phaseFresh)
 		c.table.publish(e)
 	}
+	c.wake(e)
 	e.call = cl
 	go c.fill(e, cl, fetch)
 	return cl, nil

@@ -135,6 +135,7 @@ func BenchmarkPeersKeyedHitSpread(b *testing.B) {
 		perm := order(n)
 		spread := func(b *testing.B, f func(i int)) {
 			var g atomic.Int64
+			runtime.GC()
 			b.ReportAllocs()
 			b.ResetTimer()
 			b.RunParallel(func(pb *testing.PB) {

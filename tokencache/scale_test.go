@@ -302,7 +302,8 @@ func TestOpsDuringMassExpiryAt100000Keys(t *testing.T) {
 // count. The fill's context and its deadline are part of the call, the
 // cache holds one fetch timer, the scheduler's heap boxes nothing, and its
 // one timer is reset rather than made anew when a fill re-arms it (with 1
-// key the heap empties on every Invalidate: 11 allocations per miss).
+// key the heap empties on every Invalidate: 11 allocations per miss), and
+// Invalidate keeps the key's entry for the fill instead of a new one.
 func TestMissAllocatesAtMostSix(t *testing.T) {
 	if raceEnabled {
 		t.Skip("the race detector allocates")

@@ -221,7 +221,7 @@ func (t *table) put(ss *slots, h uint64, key string, tok *oauth2.Token, e *entry
 		i = (i + 1) & ss.mask
 	}
 	ss.s[i].write(fields(key, h), unsafe.StringData(key), tok, e)
-	e.tidx = int32(i)
+	e.tidx.Store(int32(i))
 }
 
 // write replaces the slot's content, under its sequence lock. t.mu must be
@@ -261,10 +261,20 @@ func (t *table) grow(old *slots) *slots {
 
 // publish makes e's slot serve the token a keyed hit may hand out: its
 // token while it is fresh, else none. e.mu must be held.
+//
+// If the slot already serves it, publish takes no lock: only publish
+// changes what a slot serves (moves and growth copy it), and publishers of
+// one entry are serialized by its mu, so a slot seen holding e and tok keeps
+// tok wherever e moves.
 func (t *table) publish(e *entry) {
 	tok := e.served()
+	if i := e.tidx.Load(); i >= 0 {
+		if ss := t.slots.Load(); int(i) < len(ss.s) && ss.s[i].e.Load() == e && ss.s[i].tok.Load() == tok {
+			return
+		}
+	}
 	t.mu.Lock()
-	if i := e.tidx; i >= 0 {
+	if i := e.tidx.Load(); i >= 0 {
 		if s := &t.slots.Load().s[i]; s.tok.Load() != tok {
 			s.tok.Store(tok) // the key does not change: no sequence needed
 		}
@@ -284,10 +294,11 @@ func (t *table) delete(e *entry) {
 func (t *table) clearUsed(e *entry) bool {
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if e.tidx < 0 {
+	i := e.tidx.Load()
+	if i < 0 {
 		return false
 	}
-	s := &t.slots.Load().s[e.tidx]
+	s := &t.slots.Load().s[i]
 	for {
 		m := s.meta.Load()
 		if m&metaUsed == 0 {
@@ -302,11 +313,11 @@ func (t *table) clearUsed(e *entry) bool {
 // remove empties e's slot, if e is in ss, and moves back the entries after
 // it that would no longer be found past the gap. t.mu must be held.
 func (t *table) remove(ss *slots, e *entry) {
-	if e.tidx < 0 {
+	if e.tidx.Load() < 0 {
 		return
 	}
-	i := uint64(e.tidx)
-	e.tidx = -1
+	i := uint64(e.tidx.Load())
+	e.tidx.Store(-1)
 	t.n--
 	for j := (i + 1) & ss.mask; ; j = (j + 1) & ss.mask {
 		s := &ss.s[j]
@@ -319,7 +330,7 @@ func (t *table) remove(ss *slots, e *entry) {
 		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
 			next := s.e.Load()
 			ss.s[i].write(m&fieldMask, s.key.Load(), s.tok.Load(), next)
-			next.tidx = int32(i)
+			next.tidx.Store(int32(i))
 			i = j
 		}
 	}
