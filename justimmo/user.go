@@ -1,6 +1,7 @@
 package justimmo
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -19,15 +20,6 @@ import (
 type User struct {
 	ID       string
 	TenantID string // empty when the answer names no tenant
-}
-
-// currentUser is the documented answer, {"id":1234,"tenant":{"id":5678}};
-// the ids are read as numbers or numeric strings.
-type currentUser struct {
-	ID     oauthwire.ID `json:"id"`
-	Tenant *struct {
-		ID oauthwire.ID `json:"id"`
-	} `json:"tenant"`
 }
 
 // User returns the user and tenant of a user's access token:
@@ -57,25 +49,59 @@ func (p *Provider) user(ctx context.Context, tok *oauth2.Token) (*User, json.Raw
 	return oauthwire.GetProfile(ctx, p.server.HTTP, name, "current user", p.server.Endpoints.UserInfoURL, tok, parseUser, p.cfg.ClientSecret.Reveal())
 }
 
+// parseUser reads the documented answer, {"id":1234,"tenant":{"id":5678}}:
+// ids are numbers or numeric strings, and keys must match exactly
+// (encoding/json's struct decoding would also take "ID" or "iD" for "id",
+// so that the id read could differ from the one a caller sees in Raw).
 func parseUser(raw json.RawMessage) (*User, error) {
-	var cu currentUser
-	if err := json.Unmarshal(raw, &cu); err != nil {
-		return nil, errors.New("current user is not {\"id\": …, \"tenant\": {\"id\": …}}")
+	const shape = "current user is not {\"id\": …, \"tenant\": {\"id\": …}}"
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		return nil, errors.New(shape)
 	}
-	if cu.ID == "" {
+	id, err := int64ID(m["id"])
+	switch {
+	case errors.Is(err, errNotInt64):
+		return nil, errors.New("current user id is not a 64-bit integer")
+	case err != nil:
+		return nil, errors.New(shape)
+	case id == "":
 		return nil, errors.New("current user has no id")
 	}
-	id, err := cu.ID.Int64()
-	if err != nil {
-		return nil, errors.New("current user id is not a 64-bit integer")
-	}
-	u := &User{ID: strconv.FormatInt(id, 10)}
-	if cu.Tenant != nil && cu.Tenant.ID != "" {
-		tenant, err := cu.Tenant.ID.Int64()
-		if err != nil {
-			return nil, errors.New("tenant id is not a 64-bit integer")
+	u := &User{ID: id}
+	if t := m["tenant"]; t != nil && !bytes.Equal(bytes.TrimSpace(t), []byte("null")) {
+		var tm map[string]json.RawMessage
+		if err := json.Unmarshal(t, &tm); err != nil {
+			return nil, errors.New(shape)
 		}
-		u.TenantID = strconv.FormatInt(tenant, 10)
+		switch u.TenantID, err = int64ID(tm["id"]); {
+		case errors.Is(err, errNotInt64):
+			return nil, errors.New("tenant id is not a 64-bit integer")
+		case err != nil:
+			return nil, errors.New(shape)
+		}
 	}
 	return u, nil
+}
+
+var errNotInt64 = errors.New("id is not a 64-bit integer")
+
+// int64ID reads a JSON id (absent or null: "") as a 64-bit integer in
+// decimal.
+func int64ID(raw json.RawMessage) (string, error) {
+	if raw == nil {
+		return "", nil
+	}
+	var id oauthwire.ID
+	if err := json.Unmarshal(raw, &id); err != nil {
+		return "", err
+	}
+	if id == "" {
+		return "", nil
+	}
+	n, err := id.Int64()
+	if err != nil {
+		return "", errNotInt64
+	}
+	return strconv.FormatInt(n, 10), nil
 }
