@@ -4,10 +4,11 @@ package tokencache
 // below it so that the sweep's cost is shared by many insertions.
 //
 // Victims are chosen by second chance (CLOCK), an approximation of least
-// recently used that keeps hits free of shared writes: a hit sets its slot's
-// (or, for a bound source, its entry's) used bit only if it is clear, the sweep clears it, and an entry whose bit
-// is still clear when the sweep comes by is dropped. New entries start
-// clear, so keys asked for only once go first. Entries with a fetch in
+// recently used that keeps hits free of shared writes: a hit sets its
+// slot's used bit (a bound source's hit, its entry's) only if it is clear,
+// the sweep clears both, and an entry whose bits are still clear when the
+// sweep comes by is dropped. New entries start clear, so keys asked for only
+// once go first. Entries with a fetch in
 // flight are skipped. Expired keys need no sweep: the scheduler drops them.
 func (c *Cache) evictIfFull() {
 	if c.maxEntries <= 0 || c.table.len() <= c.maxEntries {
