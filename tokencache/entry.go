@@ -39,7 +39,7 @@ type entry struct {
 	phase atomic.Uint32
 	hslot atomic.Int32  // 1 + index in the scheduler's heap; 0 when not scheduled
 	tidx  atomic.Int32  // index of its table slot, -1 when it has none; written under table.mu
-	flags atomic.Uint32 // flagUsed, flagDead
+	flags atomic.Uint32 // flagUsed, flagDead, flagIdle
 	tok   atomic.Pointer[oauth2.Token]
 
 	mu       sync.Mutex
