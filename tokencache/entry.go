@@ -196,14 +196,12 @@ func (c *Cache) settleAt(e *entry, now int64) {
 		c.drop(e)
 		return
 	}
-	if was := e.phase.Load(); was != ph {
+	was := e.phase.Load()
+	if was != ph {
 		e.phase.Store(ph)
-		if was == phaseFresh {
-			c.table.publish(e)
-		}
 	}
-	if ph == phaseFresh {
-		c.table.publish(e) // its token may be new
+	if was == phaseFresh || ph == phaseFresh {
+		c.table.publish(e) // its token stops being served, or may be new
 	}
 	c.sched.set(c, e, next, now)
 }

@@ -86,7 +86,7 @@ func TestChurnOf100000Keys(t *testing.T) {
 
 	h.clock.Advance(toStale)
 	goroutines := runtime.NumGoroutine()
-	refreshed := countEvents(t, h, n/2)
+	refreshed := countFills(t, h, n/2)
 	for _, k := range keys[:n/2] {
 		tok, err := h.cache.Token(ctx, k, h.up.fetch)
 		require.NoError(t, err)
@@ -122,10 +122,10 @@ func drainEvents(h *harness) {
 	}
 }
 
-// countEvents returns a function that waits until n more fills have ended
-// than had when countEvents was called, failing after a while. It counts
+// countFills returns a function that waits until n more fills have ended
+// than had when countFills was called, failing after a while. It counts
 // them with h.fills, not h.events, which drops events once full.
-func countEvents(t *testing.T, h *harness, n int) (wait func()) {
+func countFills(t *testing.T, h *harness, n int) (wait func()) {
 	start := h.fills.Load()
 	return func() {
 		t.Helper()

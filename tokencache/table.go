@@ -108,35 +108,41 @@ func (t *table) rehash(s *slot, mask uint64) uint64 {
 // and the entry, possibly dead, marking the slot used. It returns nils when
 // key has no slot or a write was under way: callers then look again under
 // mu.
-func (t *table) hit(key string) (*oauth2.Token, *entry) { return t.lookup(key, true) }
+func (t *table) hit(key string) (*oauth2.Token, *entry) {
+	_, tok, e, _ := t.probe(key, true)
+	return tok, e
+}
 
 // load returns the entry for key, possibly dead, or nil (possibly wrongly,
 // while a write moves slots).
 func (t *table) load(key string) *entry {
-	_, e := t.lookup(key, false)
+	_, _, e, _ := t.probe(key, false)
 	return e
 }
 
-// lookup is hit, marking the slot used only if mark is set.
-func (t *table) lookup(key string, mark bool) (*oauth2.Token, *entry) {
+// probe finds key in the slot array and returns its hash and the token and
+// entry of its slot, marking the slot used if mark is set. ok is false when
+// no slot holds key (a key longer than maxKeyLen never has one), or when a
+// write got in the way (which under t.mu cannot happen).
+func (t *table) probe(key string, mark bool) (h uint64, tok *oauth2.Token, e *entry, ok bool) {
 	if len(key) > maxKeyLen {
-		return nil, nil
+		return 0, nil, nil, false
 	}
-	h := t.hash(key)
-	want := fields(key, h)
+	h = t.hash(key)
 	ss := t.slots.Load()
+	want := fields(key, h)
 	for i, n := h&ss.mask, uint64(0); n <= ss.mask; i, n = (i+1)&ss.mask, n+1 {
 		s := &ss.s[i]
 		m := s.meta.Load()
 		if m&(seqUnit|metaFull) != metaFull {
-			return nil, nil // empty, or being written
+			break // empty, or being written
 		}
 		if m&fieldMask&^metaUsed != want {
 			continue
 		}
 		p, tok, e := s.key.Load(), s.tok.Load(), s.e.Load()
 		if s.meta.Load()|metaUsed != m|metaUsed {
-			return nil, nil // written meanwhile
+			break // written meanwhile
 		}
 		// p, the length, tok and e were read together, and the bytes of a
 		// string never change: comparing them now is safe.
@@ -146,28 +152,9 @@ func (t *table) lookup(key string, mark bool) (*oauth2.Token, *entry) {
 		if mark && m&metaUsed == 0 {
 			s.meta.CompareAndSwap(m, m|metaUsed) // a failure is a write: no matter
 		}
-		return tok, e
+		return h, tok, e, true
 	}
-	return nil, nil
-}
-
-// locate returns the index of key's slot in ss, or -1. t.mu must be held.
-func (t *table) locate(ss *slots, key string) int {
-	if len(key) > maxKeyLen {
-		return -1
-	}
-	h := t.hash(key)
-	want := fields(key, h)
-	for i := h & ss.mask; ; i = (i + 1) & ss.mask {
-		s := &ss.s[i]
-		m := s.meta.Load()
-		if m&metaFull == 0 {
-			return -1
-		}
-		if m&fieldMask&^metaUsed == want && unsafe.String(s.key.Load(), len(key)) == key {
-			return int(i)
-		}
-	}
+	return h, nil, nil, false
 }
 
 // get returns the live entry for key, or nil.
@@ -177,25 +164,21 @@ func (t *table) get(key string) *entry {
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	ss := t.slots.Load()
-	if i := t.locate(ss, key); i >= 0 {
-		if e := ss.s[i].e.Load(); !e.dead() {
-			return e
-		}
+	if _, _, e, ok := t.probe(key, false); ok && !e.dead() {
+		return e
 	}
 	return nil
 }
 
 // loadOrCreate returns the live entry for key, creating it if there is
-// none, and reports whether it did. A key longer than maxKeyLen is never
-// stored (the cache refuses it before): it gets a new entry each time, which
-// no lookup finds.
+// none, and reports whether it did. key is at most maxKeyLen long: the
+// cache refuses longer ones before.
 func (t *table) loadOrCreate(key string) (e *entry, created bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
+	h, _, e, ok := t.probe(key, false)
 	ss := t.slots.Load()
-	if i := t.locate(ss, key); i >= 0 {
-		e := ss.s[i].e.Load()
+	if ok {
 		if !e.dead() {
 			return e, false
 		}
@@ -205,10 +188,7 @@ func (t *table) loadOrCreate(key string) (e *entry, created bool) {
 		ss = t.grow(ss)
 	}
 	e = newEntry()
-	if len(key) > maxKeyLen {
-		return e, true
-	}
-	t.put(ss, t.hash(key), key, nil, e)
+	t.put(ss, h, key, nil, e)
 	t.n++
 	return e, true
 }
@@ -298,25 +278,18 @@ func (t *table) clearUsed(e *entry) bool {
 	if i < 0 {
 		return false
 	}
-	s := &t.slots.Load().s[i]
-	for {
-		m := s.meta.Load()
-		if m&metaUsed == 0 {
-			return false
-		}
-		if s.meta.CompareAndSwap(m, m&^metaUsed) {
-			return true
-		}
-	}
+	// Only hits write meta outside t.mu, and only to set this bit.
+	return t.slots.Load().s[i].meta.And(^uint64(metaUsed))&metaUsed != 0
 }
 
 // remove empties e's slot, if e is in ss, and moves back the entries after
 // it that would no longer be found past the gap. t.mu must be held.
 func (t *table) remove(ss *slots, e *entry) {
-	if e.tidx.Load() < 0 {
+	ti := e.tidx.Load()
+	if ti < 0 {
 		return
 	}
-	i := uint64(e.tidx.Load())
+	i := uint64(ti)
 	e.tidx.Store(-1)
 	t.n--
 	for j := (i + 1) & ss.mask; ; j = (j + 1) & ss.mask {
