@@ -69,26 +69,11 @@ func BenchmarkPeersKeyedHit(b *testing.B) {
 		keys := benchKeys(n)
 		perm := order(n)
 		b.Run(fmt.Sprintf("keys=%d/Cache.Token", n), func(b *testing.B) {
-			cache := tokencache.New(tokencache.Config{})
-			defer cache.Close()
-			for _, k := range keys {
-				_, err := cache.Token(ctx, k, staticFetch)
-				require.NoError(b, err)
-			}
-			benchOrder(b, perm, func(i int) { _, _ = cache.Token(ctx, keys[i], staticFetch) })
+			hit, done := cacheHit(b, keys)
+			defer done()
+			benchOrder(b, perm, hit)
 		})
-		b.Run(fmt.Sprintf("keys=%d/map", n), func(b *testing.B) {
-			m := make(map[string]*oauth2.Token, n)
-			for _, k := range keys {
-				m[k] = hourToken
-			}
-			var sink atomic.Pointer[oauth2.Token]
-			benchOrder(b, perm, func(i int) {
-				if t := m[keys[i]]; t == nil {
-					sink.Store(t)
-				}
-			})
-		})
+		b.Run(fmt.Sprintf("keys=%d/map", n), func(b *testing.B) { benchOrder(b, perm, mapHit(keys)) })
 		b.Run(fmt.Sprintf("keys=%d/mutexmap", n), func(b *testing.B) {
 			var mu sync.Mutex
 			m := make(map[string]*oauth2.Token, n)
@@ -129,44 +114,59 @@ func BenchmarkPeersKeyedHit(b *testing.B) {
 // part of its reads come from a shared cache, which helps whichever reads
 // fewer cache lines per lookup. Here neither goroutine follows the other.
 func BenchmarkPeersKeyedHitSpread(b *testing.B) {
-	ctx := context.Background()
 	for _, n := range peerSizes[2:] {
 		keys := benchKeys(n)
 		perm := order(n)
-		spread := func(b *testing.B, f func(i int)) {
-			var g atomic.Int64
-			runtime.GC()
-			b.ReportAllocs()
-			b.ResetTimer()
-			b.RunParallel(func(pb *testing.PB) {
-				i := int(g.Add(1)-1) * n / runtime.GOMAXPROCS(0)
-				for pb.Next() {
-					f(perm[i%n])
-					i++
-				}
-			})
-		}
 		b.Run(fmt.Sprintf("keys=%d/Cache.Token", n), func(b *testing.B) {
-			cache := tokencache.New(tokencache.Config{})
-			defer cache.Close()
-			for _, k := range keys {
-				_, err := cache.Token(ctx, k, staticFetch)
-				require.NoError(b, err)
-			}
-			spread(b, func(i int) { _, _ = cache.Token(ctx, keys[i], staticFetch) })
+			hit, done := cacheHit(b, keys)
+			defer done()
+			benchSpread(b, perm, hit)
 		})
-		b.Run(fmt.Sprintf("keys=%d/map", n), func(b *testing.B) {
-			m := make(map[string]*oauth2.Token, n)
-			for _, k := range keys {
-				m[k] = hourToken
-			}
-			var sink atomic.Pointer[oauth2.Token]
-			spread(b, func(i int) {
-				if t := m[keys[i]]; t == nil {
-					sink.Store(t)
-				}
-			})
-		})
+		b.Run(fmt.Sprintf("keys=%d/map", n), func(b *testing.B) { benchSpread(b, perm, mapHit(keys)) })
+	}
+}
+
+// benchSpread runs f(i) over perm from GOMAXPROCS goroutines, the g-th of k
+// starting at g·n/k.
+func benchSpread(b *testing.B, perm []int, f func(i int)) {
+	n := len(perm)
+	var g atomic.Int64
+	runtime.GC()
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		i := int(g.Add(1)-1) * n / runtime.GOMAXPROCS(0)
+		for pb.Next() {
+			f(perm[i%n])
+			i++
+		}
+	})
+}
+
+// cacheHit fills a Cache with keys and returns a keyed hit of keys[i], and
+// the cache's Close.
+func cacheHit(b *testing.B, keys []string) (hit func(i int), done func()) {
+	ctx := context.Background()
+	cache := tokencache.New(tokencache.Config{})
+	for _, k := range keys {
+		_, err := cache.Token(ctx, k, staticFetch)
+		require.NoError(b, err)
+	}
+	return func(i int) { _, _ = cache.Token(ctx, keys[i], staticFetch) }, func() { _ = cache.Close() }
+}
+
+// mapHit fills a bare map with keys and returns a read of keys[i]: the
+// floor of a keyed lookup.
+func mapHit(keys []string) func(i int) {
+	m := make(map[string]*oauth2.Token, len(keys))
+	for _, k := range keys {
+		m[k] = hourToken
+	}
+	var sink atomic.Pointer[oauth2.Token]
+	return func(i int) {
+		if t := m[keys[i]]; t == nil {
+			sink.Store(t)
+		}
 	}
 }
 
