@@ -1,11 +1,9 @@
 package justimmo_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"testing"
 
@@ -80,14 +78,7 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 		{"Config", cfg, &cfg, []string{`"client_id":"oauthkit-demo"`, `"client_secret":"[redacted]"`}},
 		{"Provider", *p, p, []string{`"client_id":"oauthkit-demo"`, `"provider":"justimmo"`}},
 	} {
-		for _, v := range []any{h.v, h.ptr} {
-			var buf bytes.Buffer
-			slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
-			require.NotContains(t, buf.String(), "!ERROR", "%s logs as JSON", h.name)
-			for _, want := range h.want {
-				require.Contains(t, buf.String(), want, "%s logs through its LogValue", h.name)
-			}
-		}
+		providertest.LogsAsJSON(t, h.name, h.want, h.v, h.ptr)
 	}
 	require.Contains(t, fmt.Sprint(cfg), "oauthkit-demo", "a Config names its client")
 }

@@ -1,11 +1,9 @@
 package unisignin_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
-	"log/slog"
 	"net/url"
 	"testing"
 
@@ -82,14 +80,7 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 		{"Config", cfg, &cfg, []string{`"client_id":"oauthkit-web"`, `"client_secret":"[redacted]"`}},
 		{"Provider", *p, p, []string{`"client_id":"oauthkit-web"`, `"flow":"web"`}},
 	} {
-		for _, v := range []any{h.v, h.ptr} {
-			var buf bytes.Buffer
-			slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
-			require.NotContains(t, buf.String(), "!ERROR", "%s logs as JSON", h.name)
-			for _, want := range h.want {
-				require.Contains(t, buf.String(), want, "%s logs through its LogValue", h.name)
-			}
-		}
+		providertest.LogsAsJSON(t, h.name, h.want, h.v, h.ptr)
 	}
 	require.Contains(t, fmt.Sprint(cfg), "oauthkit-web", "a Config names its client")
 	require.Contains(t, fmt.Sprint(*app), "app", "a Provider names its flow")

@@ -1,10 +1,8 @@
 package webuntis_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"log/slog"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -73,14 +71,7 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 		{"Provider", *p, p, []string{`"tenant":"` + cfg.Tenant}},
 		{"Credentials", *creds, creds, []string{`"tenant":"` + creds.TenantID, `"event":"RESET"`}},
 	} {
-		for _, v := range []any{h.v, h.ptr} {
-			var buf bytes.Buffer
-			slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
-			require.NotContains(t, buf.String(), "!ERROR", "%s logs as JSON", h.name)
-			for _, want := range h.want {
-				require.Contains(t, buf.String(), want, "%s logs through its LogValue", h.name)
-			}
-		}
+		providertest.LogsAsJSON(t, h.name, h.want, h.v, h.ptr)
 	}
 	require.Contains(t, fmt.Sprint(cfg), cfg.ClientID, "a Config names its client")
 	require.Contains(t, fmt.Sprint(*p), cfg.Tenant, "a Provider names its tenant")

@@ -131,3 +131,22 @@ var moreEncodings = []struct {
 		return q[1 : len(q)-1]
 	}},
 }
+
+// LogsAsJSON checks that slog's JSON handler logs each of vs (a value and
+// its pointer, say) through its LogValue: without an "!ERROR" and with every
+// string of want in the record. what names the value in the messages.
+func LogsAsJSON(t testing.TB, what string, want []string, vs ...any) {
+	t.Helper()
+	for _, v := range vs {
+		var buf bytes.Buffer
+		slog.New(slog.NewJSONHandler(&buf, nil)).Info("x", "v", v)
+		if strings.Contains(buf.String(), "!ERROR") {
+			t.Errorf("%s does not log as JSON", what)
+		}
+		for _, w := range want {
+			if !strings.Contains(buf.String(), w) {
+				t.Errorf("%s does not log through its LogValue: no %s", what, w)
+			}
+		}
+	}
+}
