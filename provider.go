@@ -54,6 +54,7 @@ type Endpoints struct {
 	UserInfoURL      string
 	EndSessionURL    string
 	IntrospectionURL string
+	RevocationURL    string // RFC 7009 revocation_endpoint; "" when the provider has none
 }
 
 // OAuth2 returns the authorization and token URLs as an [oauth2.Endpoint].
