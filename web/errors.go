@@ -23,6 +23,8 @@ const (
 	KindProvider    Kind = "provider"      // the provider answered with an error, or not at all (502)
 	KindCrossSite   Kind = "cross_site"    // a POST from another site (403)
 	KindNotLoggedIn Kind = "not_logged_in" // RequireLogin without a sign-in path (401)
+	KindUnavailable Kind = "unavailable"   // the token store could not be reached; nothing was ended (503)
+	KindBadLogout   Kind = "bad_logout"    // a back-channel logout token was refused (400)
 	KindInternal    Kind = "internal"      // a configuration or store failure (500)
 )
 
@@ -72,6 +74,8 @@ func (e *Error) Message() string {
 		return "This request came from another site and was refused."
 	case KindNotLoggedIn:
 		return "Please sign in first."
+	case KindUnavailable:
+		return "We cannot reach our session store right now — you are still signed in; please try again in a moment."
 	}
 	return "Something went wrong on our side — please try again later."
 }

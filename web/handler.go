@@ -20,6 +20,7 @@ import (
 const (
 	DefaultBasePath      = "/auth"
 	DefaultSessionMaxAge = 12 * time.Hour
+	DefaultIdleTimeout   = 2 * time.Hour
 )
 
 // Config configures a [Handler]. Providers (or Resolve) and Keys are
@@ -47,8 +48,13 @@ type Config struct {
 	// BasePath is where the handler is mounted. Zero: "/auth".
 	BasePath string
 
-	// SessionMaxAge is how long a login's session lasts. Zero: 12 hours.
+	// SessionMaxAge is how long a login's session lasts at most, however
+	// active. Zero: 12 hours ([DefaultSessionMaxAge]).
 	SessionMaxAge time.Duration
+	// IdleTimeout ends a session that has not been used for this long; each
+	// use moves its end on (written to the store at most once a minute).
+	// Zero: 2 hours ([DefaultIdleTimeout]); negative: no idle timeout.
+	IdleTimeout time.Duration
 	// LoginMaxAge is how long a login may take, from the login redirect to
 	// the callback: the state cookie's max age. Zero:
 	// [oauthkit.DefaultLoginMaxAge].
@@ -56,7 +62,10 @@ type Config struct {
 
 	// Tokens keeps each session's tokens on the server. Zero: a
 	// [MemoryTokenStore], which loses them (and so ends every session) when
-	// the process restarts.
+	// the process restarts, and belongs to one replica. Several replicas
+	// behind a load balancer share one store (redisstore.SessionStore): it
+	// brings the fleet's refresh lease with it, so a session's refresh
+	// token is sent once for the whole fleet.
 	Tokens TokenStore
 
 	// SignInPath is where [Handler.RequireLogin] sends a visitor without a
@@ -100,6 +109,8 @@ type Handler struct {
 	log       *slog.Logger
 	mux       *http.ServeMux
 	locks     keyedMutex
+
+	refreshTimeout, leaseTTL time.Duration // see refreshTimeout and leaseMargin
 }
 
 // ErrUnknownProvider: no provider of that name (or tenant) is configured.
@@ -126,13 +137,20 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.SessionMaxAge <= 0 {
 		cfg.SessionMaxAge = DefaultSessionMaxAge
 	}
+	switch {
+	case cfg.IdleTimeout == 0:
+		cfg.IdleTimeout = DefaultIdleTimeout
+	case cfg.IdleTimeout < 0:
+		cfg.IdleTimeout = 0
+	}
 	if cfg.LoginMaxAge <= 0 {
 		cfg.LoginMaxAge = oauthkit.DefaultLoginMaxAge
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
-	h := &Handler{cfg: cfg, sealer: s, tokens: cfg.Tokens, log: cfg.Logger, providers: map[string]oauthkit.Provider{}}
+	h := &Handler{cfg: cfg, sealer: s, tokens: cfg.Tokens, log: cfg.Logger, providers: map[string]oauthkit.Provider{},
+		refreshTimeout: refreshTimeout, leaseTTL: refreshTimeout + leaseMargin}
 	if h.tokens == nil {
 		h.tokens = NewMemoryTokenStore()
 	}
@@ -168,6 +186,9 @@ func New(cfg Config) (*Handler, error) {
 	mux.HandleFunc("GET "+b+"/{provider}/callback", h.callback)
 	mux.Handle("POST "+b+"/{provider}/callback", cop.Handler(http.HandlerFunc(h.implicitCallback)))
 	mux.Handle("POST "+b+"/logout", cop.Handler(http.HandlerFunc(h.logout)))
+	// Server to server: the provider posts without Origin or Sec-Fetch-Site,
+	// and the logout token is its own proof.
+	mux.HandleFunc("POST "+b+"/{provider}/backchannel-logout", h.backchannelLogout)
 	mux.HandleFunc(b+"/logout", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodPost)
 		http.Error(w, "logout takes a POST", http.StatusMethodNotAllowed)

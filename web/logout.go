@@ -19,7 +19,13 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	r.ParseForm()
 	returnTo := SafeReturnTo(r.PostForm.Get("return_to"))
-	s, st := h.endSession(w, r)
+	s, st, err := h.endSession(w, r)
+	if err != nil {
+		// Not ended: the user is told so, keeps the cookie and may try
+		// again; a logout reported as done is never undone by a copy of it.
+		h.fail(w, r, storeError(err))
+		return
+	}
 	if s == nil {
 		http.Redirect(w, r, returnTo, http.StatusSeeOther)
 		return

@@ -127,7 +127,7 @@ func (m *MemoryTokenStore) sweep() {
 		}
 	}
 	for k, l := range m.leases {
-		if !now.Before(l.until) {
+		if !time.Now().Before(l.until) {
 			delete(m.leases, k)
 		}
 	}
@@ -192,7 +192,7 @@ func (m *MemoryTokenStore) Lease(_ context.Context, id string, ttl time.Duration
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.init()
-	now := m.now()
+	now := time.Now() // a lease bounds a network wait: real time, whatever Now says
 	if l, ok := m.leases[id]; ok && now.Before(l.until) {
 		return nil, ErrLeaseHeld
 	}

@@ -31,7 +31,12 @@ type Session struct {
 	Name     string    `json:"name,omitempty"`
 	Email    string    `json:"email,omitempty"`
 	LoginAt  time.Time `json:"iat"`
-	Expires  time.Time `json:"exp"`
+	Expires  time.Time `json:"exp"` // the absolute end: LoginAt + Config.SessionMaxAge
+	// IdleExpires is when the session ends if it is not used again
+	// (Config.IdleTimeout after its last use); zero without an idle
+	// timeout. It is not sealed into the cookie: the store knows the last
+	// use. [Session.Ends] is the earlier of the two.
+	IdleExpires time.Time `json:"-"`
 }
 
 // LogValue implements [slog.LogValuer] without the session ID.
@@ -44,8 +49,29 @@ func (s *Session) LogValue() slog.Value {
 // It wraps [oauthkit.ErrNoRefreshToken], so [oauthkit.NeedsLogin] is true.
 var ErrNotLoggedIn = fmt.Errorf("web: not logged in: %w", oauthkit.ErrNoRefreshToken)
 
-// startSession stores login's tokens under a new session ID, calls OnLogin
-// and sets the session cookie.
+// Ends returns when the session ends unless it is used again: the earlier
+// of its absolute end (Expires, Config.SessionMaxAge after the login) and
+// its idle end (IdleExpires, Config.IdleTimeout after its last use).
+func (s *Session) Ends() time.Time {
+	if !s.IdleExpires.IsZero() && s.IdleExpires.Before(s.Expires) {
+		return s.IdleExpires
+	}
+	return s.Expires
+}
+
+// ErrUnavailable: the token store could not be reached (Redis down or
+// slow). Nothing was ended: the same cookie works once the store answers
+// again. The handlers answer 503; an application that calls
+// [Handler.TokenSource] or [Handler.Client] itself should do the same
+// (errors.Is(err, web.ErrUnavailable)).
+var ErrUnavailable = errors.New("web: the token store is unavailable")
+
+// touchEvery is how often a session's last use is written back to the
+// store, at most: the idle timeout slides by this much at a time.
+const touchEvery = time.Minute
+
+// startSession stores login's tokens under a new session ID, filed under
+// the user's index entries, calls OnLogin and sets the session cookie.
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant string, login *oauthkit.Login) (*Session, error) {
 	now := h.now()
 	s := &Session{
@@ -58,12 +84,15 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 		LoginAt:  now,
 		Expires:  now.Add(h.cfg.SessionMaxAge),
 	}
-	st := &StoredTokens{Token: login.Token, Expires: s.Expires}
+	if h.cfg.IdleTimeout > 0 {
+		s.IdleExpires = now.Add(h.cfg.IdleTimeout)
+	}
+	st := &StoredTokens{Token: login.Token, Expires: s.Expires, Seen: now, Refs: sessionRefs(s, login)}
 	if login.Token != nil {
 		st.IDToken, _ = login.Token.Extra("id_token").(string)
 	}
 	if err := h.tokens.Save(r.Context(), s.ID, st); err != nil {
-		return nil, fmt.Errorf("token store: %w", err)
+		return nil, fmt.Errorf("token store: %w: %w", ErrUnavailable, err)
 	}
 	if h.cfg.OnLogin != nil {
 		if err := h.cfg.OnLogin(r, s, login); err != nil {
@@ -85,6 +114,31 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 		SameSite: http.SameSiteLaxMode,
 	})
 	return s, nil
+}
+
+// sessionRefs are the index entries a session is filed under: its user
+// (provider, tenant, subject) and, where the ID token names one, the
+// provider's session (sid), which back-channel logout may name instead.
+func sessionRefs(s *Session, login *oauthkit.Login) []string {
+	refs := []string{userRef(s.Provider, s.Tenant, s.Subject)}
+	if login.IDToken != nil {
+		var c struct {
+			SID string `json:"sid"`
+		}
+		if login.IDToken.Claims(&c) == nil && c.SID != "" {
+			refs = append(refs, sidRef(s.Provider, s.Tenant, c.SID))
+		}
+	}
+	return refs
+}
+
+// userRef and sidRef name index entries; the store hashes them.
+func userRef(provider, tenant, subject string) string {
+	return "sub\x00" + provider + "\x00" + tenant + "\x00" + subject
+}
+
+func sidRef(provider, tenant, sid string) string {
+	return "sid\x00" + provider + "\x00" + tenant + "\x00" + sid
 }
 
 func newID() string {
@@ -114,44 +168,87 @@ func (h *Handler) cookieSession(r *http.Request) (*Session, error) {
 }
 
 // Session returns the request's session: its session cookie opened, not
-// expired, and its tokens still in the token store (so a copy of the
-// cookie is worthless after logout). The error is [ErrNotLoggedIn] when
-// there is no valid session.
+// expired, not idle for longer than Config.IdleTimeout, and its tokens
+// still in the token store (so a copy of the cookie is worthless after
+// logout). The error is [ErrNotLoggedIn] when there is no valid session,
+// and wraps [ErrUnavailable] when the store could not say.
 func (h *Handler) Session(r *http.Request) (*Session, error) {
-	if s, ok := r.Context().Value(sessionKey{}).(*Session); ok {
-		return s, nil
-	}
-	s, err := h.cookieSession(r)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := h.tokens.Load(r.Context(), s.ID); err != nil {
-		if errors.Is(err, ErrNoTokens) {
-			return nil, fmt.Errorf("%w (session ended)", ErrNotLoggedIn)
-		}
-		return nil, err
-	}
-	return s, nil
+	s, _, err := h.load(r)
+	return s, err
+}
+
+// loaded is what RequireLogin found, kept in the request's context so that
+// TokenSource and Client need not read the store again.
+type loaded struct {
+	s  *Session
+	st *StoredTokens
 }
 
 type sessionKey struct{}
 
+// load returns the request's session and its stored state: from the
+// context when RequireLogin put them there, else from the cookie and the
+// store. It ends a session idle for too long and moves an active one's
+// last use on, at most once per touchEvery.
+func (h *Handler) load(r *http.Request) (*Session, *StoredTokens, error) {
+	if l, ok := r.Context().Value(sessionKey{}).(*loaded); ok {
+		return l.s, l.st, nil
+	}
+	s, err := h.cookieSession(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	ctx := r.Context()
+	st, err := h.tokens.Load(ctx, s.ID)
+	if err != nil {
+		if errors.Is(err, ErrNoTokens) {
+			return nil, nil, fmt.Errorf("%w (session ended)", ErrNotLoggedIn)
+		}
+		return nil, nil, fmt.Errorf("web: session: %w: %w", ErrUnavailable, err)
+	}
+	if idle := h.cfg.IdleTimeout; idle > 0 {
+		now := h.now()
+		seen := st.Seen
+		if seen.IsZero() {
+			seen = s.LoginAt
+		}
+		if !now.Before(seen.Add(idle)) {
+			if err := h.tokens.Delete(ctx, s.ID); err != nil {
+				h.log.Warn("web: token store delete of an idle session failed", "provider", s.Provider, "err", err)
+			}
+			return nil, nil, fmt.Errorf("%w (session idle)", ErrNotLoggedIn)
+		}
+		if now.Sub(seen) >= touchEvery {
+			if err := h.tokens.Touch(ctx, s.ID, now); err != nil {
+				h.log.Warn("web: token store touch failed", "provider", s.Provider, "err", err)
+			} else {
+				seen = now
+			}
+		}
+		s.IdleExpires = seen.Add(idle)
+	}
+	return s, st, nil
+}
+
 // SessionFrom returns the session [Handler.RequireLogin] put in r's
 // context, or nil.
 func SessionFrom(r *http.Request) *Session {
-	s, _ := r.Context().Value(sessionKey{}).(*Session)
-	return s
+	if l, ok := r.Context().Value(sessionKey{}).(*loaded); ok {
+		return l.s
+	}
+	return nil
 }
 
 // RequireLogin serves next to requests with a valid session, which
 // [SessionFrom] then returns; a GET or HEAD without one is redirected to
-// Config.SignInPath with return_to, anything else is answered 401.
+// Config.SignInPath with return_to, anything else is answered 401. When the
+// token store cannot be reached it answers 503 and ends nothing.
 func (h *Handler) RequireLogin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		s, err := h.Session(r)
+		s, st, err := h.load(r)
 		if err != nil {
 			if !errors.Is(err, ErrNotLoggedIn) {
-				h.fail(w, r, &Error{Kind: KindInternal, Status: http.StatusInternalServerError, Err: err})
+				h.fail(w, r, storeError(err))
 				return
 			}
 			if h.cfg.SignInPath != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
@@ -161,28 +258,48 @@ func (h *Handler) RequireLogin(next http.Handler) http.Handler {
 			h.fail(w, r, &Error{Kind: KindNotLoggedIn, Status: http.StatusUnauthorized, Err: err})
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, s)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sessionKey{}, &loaded{s: s, st: st})))
 	})
 }
 
-// endSession ends the request's session, if it has one: its tokens are
-// deleted, OnLogout is told, and the cookie is cleared. It returns the
-// session and its tokens (nil when there was none).
-func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) (*Session, *StoredTokens) {
-	if _, err := r.Cookie(SessionCookie); err != nil {
-		return nil, nil
+// storeError is the error page of a store failure: 503 when the store was
+// unreachable, else 500.
+func storeError(err error) *Error {
+	if errors.Is(err, ErrUnavailable) {
+		return &Error{Kind: KindUnavailable, Status: http.StatusServiceUnavailable, Err: err}
 	}
-	h.deleteCookie(w, r, SessionCookie, "/")
+	return &Error{Kind: KindInternal, Status: http.StatusInternalServerError, Err: err}
+}
+
+// endSession ends the request's session, if it has one: its tokens are
+// deleted (and the refresh token revoked where the provider can), OnLogout
+// is told, and the cookie is cleared. It returns the session and its tokens
+// (nil when there was none), and an error wrapping [ErrUnavailable] when
+// the store could not delete it: then the cookie is kept, so that the user
+// can try again, and nobody is told the session ended.
+func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) (*Session, *StoredTokens, error) {
+	if _, err := r.Cookie(SessionCookie); err != nil {
+		return nil, nil, nil
+	}
 	s, err := h.cookieSession(r)
 	if err != nil {
-		return nil, nil
+		h.deleteCookie(w, r, SessionCookie, "/")
+		return nil, nil, nil
 	}
-	st, _ := h.tokens.Load(r.Context(), s.ID)
-	if err := h.tokens.Delete(r.Context(), s.ID); err != nil {
-		h.log.Error("web: token store delete failed", "provider", s.Provider, "err", err)
+	ctx := r.Context()
+	st, err := h.tokens.Load(ctx, s.ID)
+	if err != nil && !errors.Is(err, ErrNoTokens) {
+		return nil, nil, fmt.Errorf("web: end session: %w: %w", ErrUnavailable, err)
+	}
+	if err := h.tokens.Delete(ctx, s.ID); err != nil {
+		return nil, nil, fmt.Errorf("web: end session: %w: %w", ErrUnavailable, err)
+	}
+	h.deleteCookie(w, r, SessionCookie, "/")
+	if st != nil {
+		h.revoke(r, s, st)
 	}
 	if h.cfg.OnLogout != nil {
 		h.cfg.OnLogout(r, s)
 	}
-	return s, st
+	return s, st, nil
 }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"context"
+	"crypto/subtle"
 	"errors"
 	"fmt"
 	"net/http"
@@ -15,11 +16,16 @@ import (
 
 // TokenSource returns the logged-in user's tokens for r's session as an
 // [oauth2.TokenSource] that refreshes them ahead of expiry and writes the
-// refreshed tokens back to the token store. For a provider that implements
-// [oauthkit.UserTokenProvider] (every vendor here) the refresh goes through
-// its token cache, one at a time per session, each with the newest refresh
-// token; for another provider through [oauthkit.Provider.Refresh], under a
-// lock per session.
+// refreshed tokens back to the token store.
+//
+// A session's refresh token is sent once, by one caller of the whole
+// fleet: the one that holds the session's refresh lease in the
+// [TokenStore] (and, within a process, a lock per session). Every other
+// caller — another goroutine, another replica — gets the still-valid token
+// at once, or, once it has expired, waits for the holder's new token; when
+// the holder takes longer than the lease it fails with [ErrRefreshBusy]
+// rather than send the same refresh token again, and when the store cannot
+// be reached with [ErrUnavailable] (both retryable: answer 503).
 //
 // When there is no session, or its refresh token is dead or missing, Token
 // fails with an error for which [oauthkit.NeedsLogin] is true: send the
@@ -36,69 +42,203 @@ type sessionSource struct {
 
 // Token implements [oauth2.TokenSource].
 func (ss *sessionSource) Token() (*oauth2.Token, error) {
-	h, r := ss.h, ss.r
-	ctx := r.Context()
-	s, err := h.Session(r)
+	s, st, err := ss.h.load(ss.r)
 	if err != nil {
 		return nil, err
+	}
+	return ss.h.sessionToken(ss.r, s, st, "")
+}
+
+// ErrRefreshBusy: another caller — usually another replica — holds the
+// session's refresh lease and did not finish in time, and the session's
+// access token has expired. The refresh token is not sent a second time;
+// try again shortly (the handlers answer 503).
+var ErrRefreshBusy = fmt.Errorf("web: the session's refresh is in progress elsewhere: %w", ErrUnavailable)
+
+const (
+	// expiryMargin is how long before its expiry a token is refreshed.
+	expiryMargin = 30 * time.Second
+	// refreshTimeout bounds one refresh request; leaseMargin is how much
+	// longer a session's refresh lease lasts, for the write back, so that
+	// the lease never ends while its holder may still be sending. A caller
+	// that finds the lease held waits at most the lease for the holder's
+	// token.
+	refreshTimeout = 30 * time.Second
+	leaseMargin    = 10 * time.Second
+	// How a caller polls the store for the lease holder's token: backoff
+	// from pollMin, doubling up to pollMax, in real time.
+	pollMin = 5 * time.Millisecond
+	pollMax = 200 * time.Millisecond
+)
+
+// sessionToken returns a usable access token for session s, whose state st
+// was just loaded. rejected, when set, is an access token a resource server
+// refused (401 invalid_token): it is renewed even before it expires, unless
+// another caller already replaced it.
+func (h *Handler) sessionToken(r *http.Request, s *Session, st *StoredTokens, rejected string) (*oauth2.Token, error) {
+	if st.Token == nil {
+		return nil, ErrNotLoggedIn
+	}
+	if rejected == "" && h.fresh(st.Token) {
+		return st.Token, nil
 	}
 	p, _, err := h.provider(r, s.Provider, s.Tenant)
 	if err != nil {
 		return nil, fmt.Errorf("web: token source: %w", err)
 	}
+	ctx := r.Context()
 	unlock := h.locks.lock(s.ID)
 	defer unlock()
-	st, err := h.tokens.Load(ctx, s.ID)
-	if err != nil {
-		if errors.Is(err, ErrNoTokens) {
-			return nil, ErrNotLoggedIn
-		}
+	// Another goroutine of this process may have renewed it meanwhile.
+	if st, err = h.reload(ctx, s); err != nil {
 		return nil, err
 	}
-	if st.Token == nil {
-		return nil, ErrNotLoggedIn
+	if rejected != "" && !sameToken(st.Token.AccessToken, rejected) {
+		rejected = "" // already replaced
 	}
-	var tok *oauth2.Token
-	if utp, ok := p.(oauthkit.UserTokenProvider); ok {
-		tok, err = utp.UserTokenSource(s.ID, st.Token).Token()
-	} else {
-		tok, err = refreshDirect(ctx, p, st.Token, h.now())
+	if rejected == "" && h.fresh(st.Token) {
+		return st.Token, nil
 	}
-	if err != nil {
-		return nil, err
-	}
-	if tok.AccessToken != st.Token.AccessToken || tok.RefreshToken != st.Token.RefreshToken {
-		next := *st
-		next.Token = tok
-		if err := h.tokens.Save(ctx, s.ID, &next); err != nil {
-			return nil, fmt.Errorf("web: token store: %w", err)
+	if st.Token.RefreshToken == "" {
+		if rejected == "" && h.valid(st.Token) {
+			return st.Token, nil
 		}
-	}
-	return tok, nil
-}
-
-// expiryMargin is how long before its expiry a token is refreshed.
-const expiryMargin = 30 * time.Second
-
-func refreshDirect(ctx context.Context, p oauthkit.Provider, tok *oauth2.Token, now time.Time) (*oauth2.Token, error) {
-	if tok.Expiry.IsZero() || now.Add(expiryMargin).Before(tok.Expiry) {
-		return tok, nil
-	}
-	if tok.RefreshToken == "" {
 		return nil, fmt.Errorf("web: %s: %w", p.Name(), oauthkit.ErrNoRefreshToken)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	return h.refreshShared(ctx, p, s, st, rejected != "")
+}
+
+// refreshShared renews st under the session's lease in the store: it takes
+// the lease and refreshes, or serves the still-valid token, or waits for
+// the holder's new token. It never sends the refresh token without the
+// lease.
+func (h *Handler) refreshShared(ctx context.Context, p oauthkit.Provider, s *Session, st *StoredTokens, rejected bool) (*oauth2.Token, error) {
+	old := st.Token.AccessToken
+	deadline := time.Now().Add(h.leaseTTL)
+	delay := pollMin
+	for {
+		release, err := h.tokens.Lease(ctx, s.ID, h.leaseTTL)
+		switch {
+		case err == nil:
+			defer func() {
+				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+				defer cancel()
+				if err := release(rctx); err != nil {
+					h.log.Warn("web: token store: releasing a refresh lease failed", "provider", s.Provider, "err", err)
+				}
+			}()
+			// The previous holder may have written just before releasing.
+			cur, err := h.reload(ctx, s)
+			if err != nil {
+				return nil, err
+			}
+			if !sameToken(cur.Token.AccessToken, old) && h.valid(cur.Token) {
+				return cur.Token, nil
+			}
+			return h.refreshHeld(ctx, p, s, cur, rejected)
+		case errors.Is(err, ErrLeaseHeld):
+			if !rejected && h.valid(st.Token) {
+				return st.Token, nil // the holder renews it; this one still works
+			}
+		default:
+			if !rejected && h.valid(st.Token) {
+				h.log.Warn("web: token store lease failed; serving the still-valid token", "provider", s.Provider, "err", err)
+				return st.Token, nil
+			}
+			return nil, fmt.Errorf("web: token source: %w: %w", ErrUnavailable, err)
+		}
+		wait := min(delay, time.Until(deadline))
+		if wait <= 0 {
+			return nil, ErrRefreshBusy
+		}
+		if !sleep(ctx, wait) {
+			return nil, fmt.Errorf("web: token source: %w", ctx.Err())
+		}
+		delay = min(2*delay, pollMax)
+		cur, err := h.reload(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		if !sameToken(cur.Token.AccessToken, old) && h.valid(cur.Token) {
+			return cur.Token, nil
+		}
+	}
+}
+
+// refreshHeld sends st's refresh token, under the session's lease, and
+// writes the new tokens back while the session still exists.
+func (h *Handler) refreshHeld(ctx context.Context, p oauthkit.Provider, s *Session, st *StoredTokens, rejected bool) (*oauth2.Token, error) {
+	rctx, cancel := context.WithTimeout(ctx, h.refreshTimeout)
 	defer cancel()
-	next, err := p.Refresh(ctx, tok.RefreshToken)
+	next, err := p.Refresh(rctx, st.Token.RefreshToken)
 	if err != nil {
+		if !rejected && h.valid(st.Token) && !oauthkit.NeedsLogin(err) {
+			h.log.Warn("web: refresh failed; serving the still-valid token", "provider", s.Provider, "err", err)
+			return st.Token, nil
+		}
 		return nil, err
 	}
-	if next.RefreshToken == "" {
+	if next.RefreshToken == "" { // not rotated: keep the one that still works
 		kept := *next
-		kept.RefreshToken = tok.RefreshToken
+		kept.RefreshToken = st.Token.RefreshToken
 		next = &kept
 	}
+	saved := *st
+	saved.Token = next
+	if id, ok := next.Extra("id_token").(string); ok && id != "" {
+		saved.IDToken = id
+	}
+	// The write back outlives a cancelled request: the refresh token has
+	// rotated, and only the store may keep the new one.
+	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer wcancel()
+	if err := h.tokens.Replace(wctx, s.ID, &saved); err != nil {
+		if errors.Is(err, ErrNoTokens) {
+			h.revokeToken(wctx, p, s, next.RefreshToken)
+			return nil, fmt.Errorf("%w (session ended during the refresh)", ErrNotLoggedIn)
+		}
+		h.log.Error("web: token store: the refreshed tokens could not be saved; the session must log in again once this token expires", "provider", s.Provider, "err", err)
+	}
 	return next, nil
+}
+
+// reload reads the session's state from the store again.
+func (h *Handler) reload(ctx context.Context, s *Session) (*StoredTokens, error) {
+	st, err := h.tokens.Load(ctx, s.ID)
+	switch {
+	case errors.Is(err, ErrNoTokens):
+		return nil, fmt.Errorf("%w (session ended)", ErrNotLoggedIn)
+	case err != nil:
+		return nil, fmt.Errorf("web: token source: %w: %w", ErrUnavailable, err)
+	case st.Token == nil:
+		return nil, ErrNotLoggedIn
+	}
+	return st, nil
+}
+
+// fresh: tok does not need renewing yet.
+func (h *Handler) fresh(tok *oauth2.Token) bool {
+	return tok.Expiry.IsZero() || h.now().Add(expiryMargin).Before(tok.Expiry)
+}
+
+// valid: tok has not expired.
+func (h *Handler) valid(tok *oauth2.Token) bool {
+	return tok.AccessToken != "" && (tok.Expiry.IsZero() || h.now().Before(tok.Expiry))
+}
+
+func sameToken(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// sleep waits for d in real time, or until ctx ends; it reports whether d
+// passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }
 
 // keyedMutex is one mutex per key, dropped when unused.

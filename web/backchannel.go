@@ -1,0 +1,125 @@
+package web
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+)
+
+// maxLogoutRequest bounds a back-channel logout request's body: a form with
+// one JWT.
+const maxLogoutRequest = 16 << 10
+
+// jtiTTL is how long a logout token's jti is remembered at least: longer
+// than any logout token this handler accepts lives (the verifier refuses
+// one issued earlier than that).
+const jtiTTL = 15 * time.Minute
+
+// backchannelLogout receives an OpenID Connect Back-Channel Logout 1.0
+// logout request (https://openid.net/specs/openid-connect-backchannel-1_0.html
+// §2.5): a POST from the provider's server with a logout_token. The token
+// is verified by the provider ([oauthkit.LogoutTokenVerifier]: signature,
+// iss, aud, iat, exp, events, sub/sid, no nonce), its jti is used once
+// across the fleet (the [TokenStore]'s Once), and the sessions it names —
+// by sub, by sid, or both — end on every replica. 200 when done; 400 with
+// a JSON error for a token that is refused (nothing ends); 503 when the
+// store cannot be reached, so that the provider retries.
+func (h *Handler) backchannelLogout(w http.ResponseWriter, r *http.Request) {
+	name := r.PathValue("provider")
+	w.Header().Set("Cache-Control", "no-store")
+	tenant := ""
+	if h.cfg.Resolve != nil {
+		tenant = r.URL.Query().Get("tenant")
+		if tenant != "" && !nameRE.MatchString(tenant) {
+			logoutError(w, http.StatusBadRequest, "invalid_request", "the tenant parameter is not a plain name")
+			return
+		}
+	}
+	p, pr, err := h.provider(r, name, tenant)
+	if err != nil {
+		logoutError(w, http.StatusNotFound, "invalid_request", "no such provider")
+		return
+	}
+	v, ok := p.(oauthkit.LogoutTokenVerifier)
+	if !ok {
+		logoutError(w, http.StatusNotFound, "invalid_request", "this provider does not send back-channel logout")
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxLogoutRequest)
+	if err := r.ParseForm(); err != nil {
+		logoutError(w, http.StatusBadRequest, "invalid_request", "the body is not a form")
+		return
+	}
+	raw := r.PostForm.Get("logout_token")
+	if raw == "" {
+		logoutError(w, http.StatusBadRequest, "invalid_request", "no logout_token")
+		return
+	}
+	ctx, cancel := context.WithTimeout(pr.Context(), 10*time.Second)
+	defer cancel()
+	lt, err := v.VerifyLogoutToken(ctx, raw)
+	if err != nil {
+		h.log.Warn("web: back-channel logout refused", "provider", name, "tenant", tenant, "err", err)
+		if errors.Is(err, oauthkit.ErrInvalidLogoutToken) {
+			logoutError(w, http.StatusBadRequest, "invalid_request", "the logout token was refused")
+			return
+		}
+		logoutError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the provider's keys could not be read")
+		return
+	}
+	ttl := jtiTTL
+	if until := time.Until(lt.Expiry); until > ttl {
+		ttl = until
+	}
+	first, err := h.tokens.Once(ctx, "bcl\x00"+name+"\x00"+tenant+"\x00"+lt.Issuer+"\x00"+lt.ID, ttl)
+	if err != nil {
+		h.log.Error("web: back-channel logout: token store", "provider", name, "err", err)
+		logoutError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the session store is unavailable")
+		return
+	}
+	if !first {
+		h.log.Warn("web: back-channel logout refused: jti used before", "provider", name, "tenant", tenant)
+		logoutError(w, http.StatusBadRequest, "invalid_request", "the logout token was used before")
+		return
+	}
+	n, err := h.endLogoutSessions(ctx, name, tenant, lt)
+	if err != nil {
+		h.log.Error("web: back-channel logout: token store", "provider", name, "err", err)
+		logoutError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the session store is unavailable")
+		return
+	}
+	h.log.Info("web: back-channel logout", "provider", name, "tenant", tenant, "subject", lt.Subject, "sessions", n)
+	w.WriteHeader(http.StatusOK)
+}
+
+// endLogoutSessions ends the sessions a logout token names: those of its
+// sid (§2.7: the RP session with that sid) — or, when it has no sid or no
+// session was filed under it (an ID token without sid), every session of
+// its subject.
+func (h *Handler) endLogoutSessions(ctx context.Context, provider, tenant string, lt *oauthkit.LogoutToken) (int, error) {
+	n := 0
+	if lt.SessionID != "" {
+		m, err := h.tokens.DeleteRef(ctx, sidRef(provider, tenant, lt.SessionID))
+		if err != nil || m > 0 || lt.Subject == "" {
+			return m, err
+		}
+		n = m
+	}
+	m, err := h.tokens.DeleteRef(ctx, userRef(provider, tenant, lt.Subject))
+	return n + m, err
+}
+
+// logoutError answers a back-channel logout request with §2.8's 400 (or
+// another status) and a JSON error.
+func logoutError(w http.ResponseWriter, status int, code, description string) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(struct {
+		Error       string `json:"error"`
+		Description string `json:"error_description"`
+	}{code, description})
+}
