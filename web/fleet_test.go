@@ -228,7 +228,7 @@ func fleetOneRefreshPerSession(t *testing.T, stores func(*testing.T) web.TokenSt
 // while another holds the lease.
 type countingStore struct {
 	web.TokenStore
-	refused atomic.Int64
+	refused   atomic.Int64
 	failing   atomic.Bool // every call fails, as a Redis that is down
 	failLease atomic.Bool // Lease fails, as a Redis slower than its timeout
 }
