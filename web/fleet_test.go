@@ -74,6 +74,11 @@ func (p *idp) Refresh(ctx context.Context, rt string) (*oauth2.Token, error) {
 	}
 	p.mu.Lock()
 	p.received[rt]++
+	ok := p.live[rt] // the server takes the token when the request arrives
+	delete(p.live, rt)
+	if !ok {
+		p.dead = true
+	}
 	gate := p.gate
 	p.mu.Unlock()
 	if gate != nil {
@@ -83,13 +88,6 @@ func (p *idp) Refresh(ctx context.Context, rt string) (*oauth2.Token, error) {
 			return nil, ctx.Err()
 		}
 	}
-	p.mu.Lock()
-	ok := p.live[rt]
-	delete(p.live, rt)
-	if !ok {
-		p.dead = true
-	}
-	p.mu.Unlock()
 	if !ok {
 		return nil, &oauthkit.Error{Provider: p.name, Op: oauthkit.OpRefresh, StatusCode: 400, Code: string(oauthkit.ErrInvalidGrant)}
 	}
