@@ -68,10 +68,6 @@ func (p *idp) ClientCredentials(context.Context) (*oauth2.Token, error) {
 
 func (p *idp) Refresh(ctx context.Context, rt string) (*oauth2.Token, error) {
 	p.refreshes.Add(1)
-	select {
-	case p.entered <- struct{}{}:
-	default:
-	}
 	p.mu.Lock()
 	p.received[rt]++
 	ok := p.live[rt] // the server takes the token when the request arrives
@@ -81,6 +77,10 @@ func (p *idp) Refresh(ctx context.Context, rt string) (*oauth2.Token, error) {
 	}
 	gate := p.gate
 	p.mu.Unlock()
+	select {
+	case p.entered <- struct{}{}:
+	default:
+	}
 	if gate != nil {
 		select {
 		case <-gate:
