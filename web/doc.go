@@ -10,6 +10,7 @@
 //	mux.Handle("/auth/", h)              // GET /auth/{provider}/login?return_to=/path
 //	                                     // GET /auth/{provider}/callback
 //	                                     // POST /auth/logout
+//	                                     // POST /auth/{provider}/backchannel-logout
 //	mux.Handle("/", h.RequireLogin(app)) // web.SessionFrom(r) says who is logged in
 //
 // # Login
@@ -35,9 +36,57 @@
 // that posts the fragment back. The session cookie then holds the identity
 // only ([Session]: provider, subject, name, email, login time, expiry);
 // the tokens go to Config.OnLogin and to the [TokenStore] (memory by
-// default) under the session's random ID. [Handler.TokenSource] serves
-// them, refreshed; when the refresh token is dead its error satisfies
-// [oauthkit.NeedsLogin].
+// default) under the session's random ID.
+//
+// # Sessions
+//
+// A session ends at the earliest of: its absolute end (Config.SessionMaxAge
+// after the login, 12 hours by default), its idle end (Config.IdleTimeout
+// after its last use, 2 hours by default; each use moves it on, written to
+// the store at most once a minute), logout, [Handler.EndSessions], or a
+// back-channel logout. [Session.Ends] says when. A session whose tokens are
+// gone from the store is gone: a copy of its cookie is worthless.
+//
+// # Tokens
+//
+// [Handler.TokenSource] and [Handler.Client] serve the session's tokens,
+// refreshed 30 seconds before they expire. The refresh token is sent by one
+// caller of the whole fleet at a time: the holder of the session's refresh
+// lease in the [TokenStore]. The others serve the still-valid token, or wait
+// for the holder's new one, and fail with [ErrRefreshBusy] or
+// [ErrUnavailable] (retryable; answer 503) rather than send the same
+// refresh token again, which UniSignIn, Justimmo and Keycloak punish by
+// revoking the whole token family. A refresh that finishes after a logout
+// does not bring the session back. When the refresh token is dead the
+// error satisfies [oauthkit.NeedsLogin].
+//
+// # Many replicas
+//
+// Replicas behind a load balancer share one [TokenStore] (package
+// [github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore]'s SessionStore:
+// sealed with AES-256-GCM, key names hashed) and the same Config.Keys. The
+// store brings the fleet's refresh lease with it, so nothing else needs
+// configuring for one refresh per session per fleet. When the store is down
+// or slow, requests that need it answer 503 and nothing is ended: the same
+// cookie works once the store answers again; a logout that could not delete
+// the session says so (503) and keeps the cookie, so that a logout reported
+// done is never undone by a copy of the cookie.
+//
+// # Ending sessions everywhere
+//
+// Every session is filed in the store under its user (provider, tenant,
+// subject) and, where the ID token carries one, the provider's session ID
+// (sid). [Handler.EndSessions] ends all of a user's sessions on every
+// replica. POST {BasePath}/{provider}/backchannel-logout receives OpenID
+// Connect Back-Channel Logout 1.0 requests
+// (https://openid.net/specs/openid-connect-backchannel-1_0.html) for a
+// provider that implements [oauthkit.LogoutTokenVerifier] (LicenseSpring's
+// Keycloak): the logout token is verified (signature, iss, aud, iat, exp,
+// events, sub/sid, no nonce), its jti is used once across the fleet, and
+// the sessions it names end everywhere; a bad token is answered 400 and
+// ends nothing. Register {app}{BasePath}/{provider}/backchannel-logout
+// (with ?tenant= for a provider per tenant) as the client's back-channel
+// logout URL.
 //
 // # Tenants
 //
@@ -49,8 +98,10 @@
 //
 // # Logout
 //
-// POST {BasePath}/logout clears the session cookie and the stored tokens
-// and, where the provider publishes an end_session_endpoint, redirects
+// POST {BasePath}/logout clears the session cookie and the stored tokens,
+// revokes the refresh token where the provider has a revocation endpoint
+// ([oauthkit.TokenRevoker], RFC 7009), and, where the provider publishes an
+// end_session_endpoint, redirects
 // there with id_token_hint and post_logout_redirect_uri
 // (OpenID Connect RP-Initiated Logout 1.0,
 // https://openid.net/specs/openid-connect-rpinitiated-1_0.html). Cross-site
