@@ -23,8 +23,10 @@ import (
 // receives. gate, when set, holds each refresh until it is closed (or the
 // refresh's ctx ends).
 type idp struct {
-	name string
-	life time.Duration
+	name  string
+	life  time.Duration
+	now   func() time.Time // zero: time.Now
+	delay time.Duration    // how long a refresh takes (benchmarks)
 
 	mu       sync.Mutex
 	live     map[string]bool // refresh token → not yet used
@@ -91,7 +93,14 @@ func (p *idp) Refresh(ctx context.Context, rt string) (*oauth2.Token, error) {
 	if !ok {
 		return nil, &oauthkit.Error{Provider: p.name, Op: oauthkit.OpRefresh, StatusCode: 400, Code: string(oauthkit.ErrInvalidGrant)}
 	}
-	return p.issue(time.Now().Add(p.life)), nil
+	if p.delay > 0 {
+		time.Sleep(p.delay) // the provider's answer time: benchmarks only
+	}
+	now := time.Now
+	if p.now != nil {
+		now = p.now
+	}
+	return p.issue(now().Add(p.life)), nil
 }
 
 func (p *idp) RevokeToken(_ context.Context, token, hint string) error {

@@ -87,8 +87,25 @@ func (h *Handler) sessionToken(r *http.Request, s *Session, st *StoredTokens, re
 		return nil, fmt.Errorf("web: token source: %w", err)
 	}
 	ctx := r.Context()
-	unlock := h.locks.lock(s.ID)
-	defer unlock()
+	// A token that is still valid is renewed ahead, in the background, by
+	// the one caller that gets both the process's lock and the fleet's
+	// lease; everyone else goes on with it meanwhile.
+	ahead := rejected == "" && h.valid(st.Token)
+	var unlock func()
+	if ahead {
+		var ok bool
+		if unlock, ok = h.locks.tryLock(s.ID); !ok {
+			return st.Token, nil
+		}
+	} else {
+		unlock = h.locks.lock(s.ID)
+	}
+	handedOff := false
+	defer func() {
+		if !handedOff {
+			unlock()
+		}
+	}()
 	// Another goroutine of this process may have renewed it meanwhile.
 	if st, err = h.reload(ctx, s); err != nil {
 		return nil, err
@@ -105,7 +122,43 @@ func (h *Handler) sessionToken(r *http.Request, s *Session, st *StoredTokens, re
 		}
 		return nil, fmt.Errorf("web: %s: %w", p.Name(), oauthkit.ErrNoRefreshToken)
 	}
-	return h.refreshShared(ctx, p, s, st, rejected != "")
+	if rejected != "" || !h.valid(st.Token) {
+		return h.refreshShared(ctx, p, s, st, rejected != "")
+	}
+	release, err := h.tokens.Lease(ctx, s.ID, h.leaseTTL)
+	if err != nil {
+		if !errors.Is(err, ErrLeaseHeld) {
+			h.log.Warn("web: token store lease failed; serving the still-valid token", "provider", s.Provider, "err", err)
+		}
+		return st.Token, nil
+	}
+	cur, err := h.reload(ctx, s) // the previous holder may have written just before releasing
+	if err != nil || !sameToken(cur.Token.AccessToken, st.Token.AccessToken) {
+		h.release(ctx, s, release)
+		if err != nil {
+			return nil, err
+		}
+		return cur.Token, nil
+	}
+	handedOff = true
+	go func() {
+		defer unlock()
+		bctx := context.WithoutCancel(ctx)
+		defer h.release(bctx, s, release)
+		if _, err := h.refreshHeld(bctx, p, s, cur, true); err != nil {
+			h.log.Warn("web: refresh ahead of expiry failed; the still-valid token is served until it expires", "provider", s.Provider, "err", err)
+		}
+	}()
+	return st.Token, nil
+}
+
+// release gives the session's refresh lease back, even after ctx ended.
+func (h *Handler) release(ctx context.Context, s *Session, release func(context.Context) error) {
+	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	if err := release(rctx); err != nil {
+		h.log.Warn("web: token store: releasing a refresh lease failed", "provider", s.Provider, "err", err)
+	}
 }
 
 // refreshShared renews st under the session's lease in the store: it takes
@@ -120,13 +173,7 @@ func (h *Handler) refreshShared(ctx context.Context, p oauthkit.Provider, s *Ses
 		release, err := h.tokens.Lease(ctx, s.ID, h.leaseTTL)
 		switch {
 		case err == nil:
-			defer func() {
-				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-				defer cancel()
-				if err := release(rctx); err != nil {
-					h.log.Warn("web: token store: releasing a refresh lease failed", "provider", s.Provider, "err", err)
-				}
-			}()
+			defer h.release(ctx, s, release)
 			// The previous holder may have written just before releasing.
 			cur, err := h.reload(ctx, s)
 			if err != nil {
@@ -265,6 +312,30 @@ func (k *keyedMutex) lock(key string) (unlock func()) {
 	l.n++
 	k.mu.Unlock()
 	l.Lock()
+	return k.unlocker(key, l)
+}
+
+// tryLock is lock if key's mutex is free, else ok is false.
+func (k *keyedMutex) tryLock(key string) (unlock func(), ok bool) {
+	k.mu.Lock()
+	if k.m == nil {
+		k.m = map[string]*keyLock{}
+	}
+	l := k.m[key]
+	if l == nil {
+		l = &keyLock{}
+		k.m[key] = l
+	}
+	if !l.TryLock() {
+		k.mu.Unlock()
+		return nil, false
+	}
+	l.n++
+	k.mu.Unlock()
+	return k.unlocker(key, l), true
+}
+
+func (k *keyedMutex) unlocker(key string, l *keyLock) func() {
 	return func() {
 		l.Unlock()
 		k.mu.Lock()
