@@ -423,3 +423,49 @@ func TestFleetStoreDownNeverRefreshesWithoutLease(t *testing.T) {
 		}
 	}
 }
+
+// TestRefreshAheadServesTheValidToken: a token due for renewal but still
+// valid is served at once to every caller of every replica while one
+// background refresh runs (held here until every caller has returned), and
+// the new token is served once it is stored.
+func TestRefreshAheadServesTheValidToken(t *testing.T) {
+	store := web.NewMemoryTokenStore()
+	f := newFleet(t, 3, func(*testing.T) web.TokenStore { return store }, nil)
+	gate := make(chan struct{})
+	f.idp.gate = gate
+	cookie := f.login("u1", time.Now().Add(10*time.Second))
+	s, err := f.replicas[0].Session(request(cookie))
+	must(t, err)
+	st, err := store.Load(context.Background(), s.ID)
+	must(t, err)
+	old := st.Token.AccessToken
+	var wg sync.WaitGroup
+	for i := range 30 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			tok, err := f.token(i%3, cookie)
+			if err != nil || tok.AccessToken != old {
+				t.Errorf("a caller during the refresh ahead: %v, old token served: %v", err, err == nil && tok.AccessToken == old)
+			}
+		}()
+	}
+	wg.Wait() // nobody waited for the held refresh
+	<-f.idp.entered
+	close(gate)
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		tok, err := f.token(1, cookie)
+		must(t, err)
+		if tok.AccessToken != old {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the refreshed token was not served within 10 s")
+		}
+		time.Sleep(time.Millisecond) // a bounded poll for the background write
+	}
+	if n := f.idp.refreshes.Load(); n != 1 {
+		t.Errorf("%d refreshes, want 1", n)
+	}
+}
