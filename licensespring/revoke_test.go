@@ -2,8 +2,10 @@ package licensespring_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -144,4 +146,27 @@ func TestRevokeIsUnsupportedWithoutRevocationEndpoint(t *testing.T) {
 	require.ErrorIs(t, err, errors.ErrUnsupported)
 	assert.ErrorContains(t, err, "licensespring: revoke: ")
 	assert.Zero(t, srv.Requests(licensespringtest.EndpointRevoke))
+}
+
+// A revocation endpoint that echoes the token back, in every encoding and
+// field: the error shows it in none of them, printed or logged any way.
+func TestRevokeErrorsNeverShowTheToken(t *testing.T) {
+	const token = "rt+/=<&>\"secret-0123456789"
+	encodings := []string{token, url.QueryEscape(token), base64.StdEncoding.EncodeToString([]byte(token)), html.EscapeString(token)}
+	jsonToken, _ := json.Marshal(token)
+	bodies := map[string]string{
+		"JSON error": `{"error":"invalid_request","error_description":"bad token ` + strings.Trim(string(jsonToken), `"`) +
+			`","hint":"` + url.QueryEscape(token) + `","message":"` + base64.StdEncoding.EncodeToString([]byte(token)) + `"}`,
+		"HTML page": "<html><body>" + strings.Join(encodings, " ") + "</body></html>",
+		"text":      strings.Join(encodings, "\n"),
+	}
+	for name, body := range bodies {
+		t.Run(name, func(t *testing.T) {
+			srv, p := newFake(t, licensespringtest.Options{}, licensespring.ResponseTypeCode)
+			srv.InjectFault(licensespringtest.EndpointRevoke, oauthkittest.Fault{Status: 400, Body: body})
+			err := p.RevokeToken(context.Background(), token, "refresh_token")
+			require.Error(t, err)
+			assertNoSecret(t, "revoke error", err, append(encodings, strings.Trim(string(jsonToken), `"`))...)
+		})
+	}
 }
