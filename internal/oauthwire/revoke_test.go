@@ -17,6 +17,8 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/observe"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/observe/observetest"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 )
 
@@ -125,4 +127,43 @@ func TestRevokeTransportErrorKeepsCause(t *testing.T) {
 	require.ErrorIs(t, err, context.Canceled)
 	assert.Contains(t, err.Error(), "p: revoke: ")
 	providertest.Text(t, "error", err.Error(), "RT-SECRET")
+}
+
+// TestRevokeIsReported: a revocation is one token-request event with Op
+// "revoke", and neither the event nor the log shows the token, even when the
+// server echoes it.
+func TestRevokeIsReported(t *testing.T) {
+	const token = "observe-revoked-token-5"
+	for _, tt := range []struct {
+		name   string
+		status int
+		body   string
+		want   oauthkit.Outcome
+		code   string
+	}{
+		{"success", 200, "", oauthkit.OutcomeOK, ""},
+		{"refused, echoing the token", 400, `{"error":"unsupported_token_type","error_description":"token ` + token + `"}`, oauthkit.OutcomeError, "unsupported_token_type"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.ReadAll(r.Body)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			rec := observetest.New()
+			c := &Client{Provider: "vendor", HTTP: httpc.New(httpc.Options{Observer: observe.New("vendor", rec.Logger(), rec.Metrics())})}
+			err := c.Revoke(context.Background(), Revocation{URL: srv.URL, Token: token, Hint: "refresh_token", ClientID: "client", Auth: AuthPublic})
+
+			events := rec.TokenRequests()
+			require.Len(t, events, 1)
+			assert.Equal(t, oauthkit.OpRevoke, events[0].Op)
+			assert.Equal(t, tt.want, events[0].Outcome)
+			assert.Equal(t, tt.status, events[0].StatusCode)
+			assert.Equal(t, tt.code, events[0].ErrorCode)
+			assert.Equal(t, err, events[0].Err)
+			rec.NoSecrets(t, token)
+		})
+	}
 }
