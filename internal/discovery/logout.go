@@ -19,9 +19,11 @@ import (
 // provider sends one at the moment a session ends (OpenID Connect
 // Back-Channel Logout 1.0 §2.5), so an older one is a replay of a token
 // seen before, or a delivery so late that it no longer describes the
-// present; §2.6 step 10 lets the receiver refuse tokens whose iat is too far
-// in the past. Ten minutes bounds, too, how long the receiver must remember
-// the token's jti to refuse a second use.
+// present. §2.6 checks iat as for an ID token, and OpenID Connect Core
+// §3.1.3.7 step 10 lets the client refuse a token issued too far from the
+// current time. Ten minutes bounds, too, how long the receiver must remember
+// the token's jti to refuse a second use: a token is accepted only until
+// iat + MaxLogoutTokenAge (and before its exp).
 const MaxLogoutTokenAge = 10 * time.Minute
 
 // LogoutVerifier checks back-channel logout tokens of one issuer for one
