@@ -151,6 +151,7 @@ const (
 	OpRefresh           = "refresh"
 	OpClientCredentials = "client credentials"
 	OpPassword          = "password"
+	OpRevoke            = "revoke" // token revocation (RFC 7009)
 )
 
 // ErrorCode is an OAuth 2.0 error code, or a vendor's own error code. It is an

@@ -95,7 +95,7 @@ const (
 // TokenRequestInfo describes one token request.
 type TokenRequestInfo struct {
 	Provider   string        // "webuntis", "unisignin", "justimmo", "licensespring"
-	Op         string        // OpExchange, OpClientCredentials, OpPassword, OpRefresh
+	Op         string        // OpExchange, OpClientCredentials, OpPassword, OpRefresh, OpRevoke
 	Outcome    Outcome       // OutcomeOK, OutcomeError, OutcomeTransportError, OutcomeCanceled
 	StatusCode int           // HTTP status of the last answer; 0 when none arrived
 	ErrorCode  string        // the RFC 6749 (or vendor) error code of a refusal, if any

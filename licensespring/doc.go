@@ -70,6 +70,21 @@
 // token with the user it belongs to, for storage. There are no cached
 // client-credentials methods: the License API signs requests instead.
 //
+// # Back-channel logout and revocation
+//
+// LicenseSpring's login is Keycloak, which offers both
+// (docs/vendors/licensespring.md#logout-and-revocation).
+// [Provider.VerifyLogoutToken] ([oauthkit.LogoutTokenVerifier]) verifies the
+// logout token Keycloak posts to a client's back-channel logout URL when a
+// session ends there (OpenID Connect Back-Channel Logout 1.0 §2.6): the
+// realm's signature, iss, aud, exp, iat within ten minutes, the event, sub
+// and/or sid (the sid of that session's ID tokens), a jti, no nonce, and a
+// JOSE typ of logout+jwt when it has one. [Provider.RevokeToken]
+// ([oauthkit.TokenRevoker]) revokes a refresh or access token at the realm's
+// revocation_endpoint (RFC 7009) as the same public client the token
+// endpoint knows. Keycloak sends logout tokens only to the back-channel
+// logout URL configured on its client, which LicenseSpring administers.
+//
 // # Where the vendor's documents disagree
 //
 //   - The default response type (docs/vendors/licensespring.md#response-type):
@@ -96,4 +111,6 @@
 //   - RFC 7636 (PKCE): https://www.rfc-editor.org/rfc/rfc7636
 //   - OpenID Connect Core 1.0 (§3.1 code flow, §3.2 implicit flow) and Discovery 1.0: https://openid.net/specs/openid-connect-core-1_0.html
 //   - Keycloak OpenID Connect endpoints: https://www.keycloak.org/securing-apps/oidc-layers
+//   - OpenID Connect Back-Channel Logout 1.0: https://openid.net/specs/openid-connect-backchannel-1_0.html
+//   - RFC 7009 (token revocation): https://www.rfc-editor.org/rfc/rfc7009
 package licensespring

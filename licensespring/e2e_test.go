@@ -386,6 +386,7 @@ func TestDiscover(t *testing.T) {
 		JWKSURL:          base + "/certs",
 		EndSessionURL:    base + "/logout",
 		IntrospectionURL: base + "/token/introspect",
+		RevocationURL:    base + "/revoke",
 	}, ep)
 	assert.Equal(t, 1, srv.Requests(licensespringtest.EndpointSSOURL))
 	assert.Equal(t, 1, srv.Requests(licensespringtest.EndpointDiscovery))

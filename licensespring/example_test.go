@@ -281,3 +281,67 @@ func ExampleSigner_Header() {
 	// Date: Tue, 07 Jun 2011 20:51:35 GMT
 	// Authorization: algorithm="hmac-sha256",headers="date",signature="fj+Z5z/P8XeWgfuchkFbsbylbUUw49ksZHsgGdOSoEI=",apikey="my-api-key"
 }
+
+// At logout, revoke the user's refresh token at Keycloak (RFC 7009), so that
+// a copy of it left anywhere no longer works.
+func ExampleProvider_RevokeToken() {
+	srv := licensespringtest.NewServer(licensespringtest.Options{})
+	defer srv.Close()
+	p, _ := licensespring.New(srv.Config())
+	ctx := context.Background()
+
+	ar, _ := p.AuthCodeURL(ctx)
+	callback, _ := srv.Authorize(ctx, ar.URL)
+	login, err := oauthkit.Complete(ctx, p, ar, callback.Query())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+
+	if err := p.RevokeToken(ctx, login.Token.RefreshToken, "refresh_token"); err != nil {
+		fmt.Println(err)
+		return
+	}
+	_, err = p.Refresh(ctx, login.Token.RefreshToken)
+	fmt.Println(errors.Is(err, oauthkit.ErrInvalidGrant))
+	// Output:
+	// true
+}
+
+// Keycloak posts a logout token to the application's back-channel logout
+// URL when the user's session ends there; the application verifies it and
+// ends its sessions with that sid (or, without one, of that subject). The
+// jti is the application's to refuse a second time.
+func ExampleProvider_VerifyLogoutToken() {
+	srv := licensespringtest.NewServer(licensespringtest.Options{})
+	defer srv.Close()
+	p, _ := licensespring.New(srv.Config())
+	ctx := context.Background()
+
+	ar, _ := p.AuthCodeURL(ctx)
+	callback, _ := srv.Authorize(ctx, ar.URL)
+	login, err := oauthkit.Complete(ctx, p, ar, callback.Query())
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	var claims struct {
+		SID string `json:"sid"`
+	}
+	login.IDToken.Claims(&claims) // keep the sid with the session
+
+	// What arrives as the logout_token form field of the POST.
+	raw := srv.LogoutToken(login.UserInfo.Subject, claims.SID)
+	lt, err := p.VerifyLogoutToken(ctx, raw)
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(lt.Subject, lt.SessionID == claims.SID)
+
+	_, err = p.VerifyLogoutToken(ctx, srv.BrokenLogoutToken(lt.Subject, lt.SessionID, licensespringtest.FlawNonce))
+	fmt.Println(err)
+	// Output:
+	// license-user-1 true
+	// licensespring: verify logout token: oauthkit: invalid logout token: a nonce claim is present: an ID token is not a logout token
+}

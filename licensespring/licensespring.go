@@ -20,8 +20,9 @@ const name = "licensespring"
 
 // Provider is LicenseSpring's license-user SSO for one product and one
 // customer account: the signed sso_url lookup and the Keycloak login around
-// it. It implements [oauthkit.Provider], [oauthkit.IDTokenVerifier] and,
-// on Config.Cache, [oauthkit.UserTokenProvider] (UserTokenSource; see
+// it. It implements [oauthkit.Provider], [oauthkit.IDTokenVerifier],
+// [oauthkit.LogoutTokenVerifier], [oauthkit.TokenRevoker] and, on
+// Config.Cache, [oauthkit.UserTokenProvider] (UserTokenSource; see
 // "Cached tokens" in the package documentation). It is safe for concurrent
 // use; make one per product and customer account, and keep it.
 type Provider struct {
@@ -35,8 +36,10 @@ type Provider struct {
 }
 
 var (
-	_ oauthkit.Provider        = (*Provider)(nil)
-	_ oauthkit.IDTokenVerifier = (*Provider)(nil)
+	_ oauthkit.Provider            = (*Provider)(nil)
+	_ oauthkit.IDTokenVerifier     = (*Provider)(nil)
+	_ oauthkit.LogoutTokenVerifier = (*Provider)(nil)
+	_ oauthkit.TokenRevoker        = (*Provider)(nil)
 )
 
 // New validates cfg and returns a Provider. It sends no request: the
@@ -72,7 +75,7 @@ func (p *Provider) Signer() *Signer {
 // Discover returns the realm's endpoints: those the sso_url answer names
 // (issuer, token, end-session, introspection;
 // docs/vendors/licensespring.md#answer), completed from the issuer's OpenID
-// Connect discovery document (JWKS, user info). AuthURL is the sso_url
+// Connect discovery document (JWKS, user info, revocation). AuthURL is the sso_url
 // answer's URL without its query; [Provider.AuthCodeURL] uses the whole URL.
 func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
 	s, err := p.session(ctx)

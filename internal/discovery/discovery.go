@@ -26,6 +26,15 @@ type Metadata struct {
 	// a callback without one is refused.
 	IssuerParameterSupported bool
 
+	// BackchannelLogoutSupported is backchannel_logout_supported (OpenID
+	// Connect Back-Channel Logout 1.0 §2.1): the server sends logout tokens
+	// to the back-channel logout URIs registered for its clients.
+	BackchannelLogoutSupported bool
+	// BackchannelLogoutSessionSupported is
+	// backchannel_logout_session_supported (§2.1): its logout tokens carry
+	// sid, the session that ended, as its ID tokens do.
+	BackchannelLogoutSessionSupported bool
+
 	keys *keySet
 }
 
@@ -61,10 +70,13 @@ type document struct {
 	UserInfoURL          string   `json:"userinfo_endpoint"`
 	EndSessionURL        string   `json:"end_session_endpoint"`
 	IntrospectionURL     string   `json:"introspection_endpoint"`
+	RevocationURL        string   `json:"revocation_endpoint"`
 	GrantTypes           []string `json:"grant_types_supported"`
 	CodeChallengeMethods []string `json:"code_challenge_methods_supported"`
 	SigningAlgs          []string `json:"id_token_signing_alg_values_supported"`
 	IssParameter         bool     `json:"authorization_response_iss_parameter_supported"`
+	BackchannelLogout    bool     `json:"backchannel_logout_supported"`
+	BackchannelSession   bool     `json:"backchannel_logout_session_supported"`
 }
 
 func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
@@ -106,6 +118,7 @@ func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
 		{"userinfo_endpoint", doc.UserInfoURL},
 		{"end_session_endpoint", doc.EndSessionURL},
 		{"introspection_endpoint", doc.IntrospectionURL},
+		{"revocation_endpoint", doc.RevocationURL},
 	} {
 		if ep.url == "" {
 			continue
@@ -123,11 +136,14 @@ func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
 			UserInfoURL:      doc.UserInfoURL,
 			EndSessionURL:    doc.EndSessionURL,
 			IntrospectionURL: doc.IntrospectionURL,
+			RevocationURL:    doc.RevocationURL,
 		},
-		GrantTypes:               doc.GrantTypes,
-		CodeChallengeMethods:     doc.CodeChallengeMethods,
-		SigningAlgs:              doc.SigningAlgs,
-		IssuerParameterSupported: doc.IssParameter,
-		keys:                     newKeySet(doc.JWKSURL, d.http),
+		GrantTypes:                        doc.GrantTypes,
+		CodeChallengeMethods:              doc.CodeChallengeMethods,
+		SigningAlgs:                       doc.SigningAlgs,
+		IssuerParameterSupported:          doc.IssParameter,
+		BackchannelLogoutSupported:        doc.BackchannelLogout,
+		BackchannelLogoutSessionSupported: doc.BackchannelSession,
+		keys:                              newKeySet(doc.JWKSURL, d.http),
 	}, nil
 }

@@ -1,6 +1,7 @@
 package fakeidp
 
 import (
+	"crypto"
 	"crypto/hmac"
 	"crypto/rand"
 	"crypto/rsa"
@@ -50,6 +51,28 @@ func (k *Key) Sign(claims map[string]any) string {
 		panic("fakeidp: claims do not marshal: " + err.Error())
 	}
 	return oidctest.SignIDToken(k.Private, k.ID, oidc.RS256, string(payload))
+}
+
+// SignTyped returns claims as a compact RS256 JWT whose header names this
+// key's id and typ (RFC 7515 §4.1.9; "logout+jwt" for a logout token, "JWT"
+// for an ID token as many servers type them).
+func (k *Key) SignTyped(typ string, claims map[string]any) string {
+	header, err := json.Marshal(map[string]string{"alg": oidc.RS256, "kid": k.ID, "typ": typ})
+	if err != nil {
+		panic("fakeidp: header does not marshal: " + err.Error())
+	}
+	payload, err := json.Marshal(claims)
+	if err != nil {
+		panic("fakeidp: claims do not marshal: " + err.Error())
+	}
+	enc := base64.RawURLEncoding
+	signing := enc.EncodeToString(header) + "." + enc.EncodeToString(payload)
+	sum := sha256.Sum256([]byte(signing))
+	sig, err := rsa.SignPKCS1v15(rand.Reader, k.Private, crypto.SHA256, sum[:])
+	if err != nil {
+		panic("fakeidp: signing: " + err.Error())
+	}
+	return signing + "." + enc.EncodeToString(sig)
 }
 
 // JWKS returns the JSON Web Key Set (RFC 7517 §5) publishing the public keys.

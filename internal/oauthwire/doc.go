@@ -2,7 +2,8 @@
 // it builds the form-encoded POST with the vendor's client authentication,
 // sends it through [httpc] (size limit, timeout, retries), and parses the
 // token response and the error bodies into [oauth2.Token] and
-// [oauthkit.Error].
+// [oauthkit.Error]. [Client.Revoke] sends a token revocation (RFC 7009)
+// the same way, with the same client authentication.
 //
 // # Why not x/oauth2's Config.Exchange
 //

@@ -48,7 +48,7 @@ type Client struct {
 // Request is one token request.
 type Request struct {
 	Op       string     // names the operation in errors: "exchange", "client credentials", "refresh", …
-	TokenURL string     // the token endpoint
+	TokenURL string     // the token endpoint (the revocation endpoint for [Client.Revoke])
 	Params   url.Values // grant_type and the grant's parameters; not modified
 	ClientID string
 	Secret   oauthkit.Secret // client secret or password; empty for AuthPublic
@@ -67,12 +67,36 @@ type Request struct {
 }
 
 // sensitiveParams are the form fields whose values never appear in an error.
-var sensitiveParams = []string{"client_secret", "code", "code_verifier", "refresh_token", "password", "assertion", "client_assertion"}
+var sensitiveParams = []string{"client_secret", "code", "code_verifier", "refresh_token", "password", "assertion", "client_assertion", "token"}
 
 // Token sends r and returns the token, or an error: an [*oauthkit.Error] for
 // anything the server answered, the transport's error (wrapped, so
 // errors.Is(err, context.Canceled) works) when no answer came.
 func (c *Client) Token(ctx context.Context, r Request) (*oauth2.Token, error) {
+	x, err := c.send(ctx, r)
+	if err != nil {
+		return nil, err
+	}
+	tok, err := c.answer(x.call, x.resp, x.err, x.sent)
+	c.report(ctx, r.Op, x.start, x.resp, x.attempts, x.err != nil, err)
+	return tok, err
+}
+
+// roundTrip is one request sent: the call that names it in errors, what came
+// back, and when.
+type roundTrip struct {
+	call     Call
+	resp     *httpc.Response
+	attempts int
+	err      error     // none, or one whose body could not be read
+	sent     time.Time // the provider's clock, for expires_in
+	start    time.Time // the wall clock with its monotonic reading, for the duration
+}
+
+// send POSTs r's form to r.TokenURL with the client authentication r.Auth
+// names. Its error is only for a request that could not be built; what
+// happened on the wire is in the result.
+func (c *Client) send(ctx context.Context, r Request) (*roundTrip, error) {
 	form := url.Values{}
 	for k, vs := range r.Params {
 		form[k] = append([]string(nil), vs...)
@@ -107,11 +131,12 @@ func (c *Client) Token(ctx context.Context, r Request) (*oauth2.Token, error) {
 	for _, k := range sensitiveParams {
 		secrets = append(secrets, form[k]...)
 	}
-	call := Call{Provider: c.Provider, Op: r.Op, Secrets: redact.NewSecrets(secrets...), Advise: r.Advise}
-
-	sent := c.now()
-	start := time.Now() // the wall clock with its monotonic reading, for the duration
-	resp, attempts, err := c.HTTP.DoAttempts(ctx, &httpc.Request{
+	x := &roundTrip{
+		call:  Call{Provider: c.Provider, Op: r.Op, Secrets: redact.NewSecrets(secrets...), Advise: r.Advise},
+		sent:  c.now(),
+		start: time.Now(),
+	}
+	x.resp, x.attempts, x.err = c.HTTP.DoAttempts(ctx, &httpc.Request{
 		Method:    http.MethodPost,
 		URL:       r.TokenURL,
 		Header:    header,
@@ -119,10 +144,7 @@ func (c *Client) Token(ctx context.Context, r Request) (*oauth2.Token, error) {
 		Op:        r.Op,
 		SingleUse: r.SingleUse || singleUseGrant(form.Get("grant_type")),
 	})
-	noAnswer := err != nil // none, or one whose body could not be read
-	tok, err := c.answer(call, resp, err, sent)
-	c.report(ctx, r.Op, start, resp, attempts, noAnswer, err)
-	return tok, err
+	return x, nil
 }
 
 // answer turns what [httpc.Client.Do] returned into a token or an error.

@@ -32,7 +32,23 @@
 //     the token endpoint for authorization_code and refresh_token as a
 //     public client, with Keycloak's PKCE rules: a challenge sent at
 //     authorization needs the verifier, a verifier without a challenge is
-//     refused;
+//     refused; its ID tokens carry sid, as Keycloak's do;
+//   - the realm's revocation endpoint (.../protocol/openid-connect/revoke,
+//     advertised as revocation_endpoint, RFC 7009): POST, a form body, the
+//     public client's client_id and no Authorization header (else
+//     invalid_client), token once and in the body, token_type_hint
+//     refresh_token, access_token or none (else unsupported_token_type); it
+//     forgets a refresh or access token — a later refresh with it fails with
+//     invalid_grant — and answers 200 for a token it does not know
+//     ([Server.Revocations] lists what it did, without the tokens);
+//   - back-channel logout (OpenID Connect Back-Channel Logout 1.0): the
+//     discovery document says backchannel_logout_supported and
+//     backchannel_logout_session_supported; [Server.LogoutToken] mints the
+//     logout token Keycloak sends (JOSE typ logout+jwt, iss, aud, iat, exp,
+//     jti, sub, sid, the back-channel logout event),
+//     [Server.BrokenLogoutToken] one with a [Flaw] a verifier must refuse,
+//     and [Server.BackchannelLogout] posts one to an application's
+//     back-channel logout URL as logout_token, form-encoded;
 //   - POST /api/v4/activate_license checks the payload's shape (product,
 //     hardware_id, customer_account_code, exactly one of code and id_token)
 //     and redeems the code as LicenseSpring would, at the realm and without
@@ -47,7 +63,8 @@
 // response_type "id_token token" (so that Keycloak returns both tokens the
 // vendor describes); a bad code or ID token at activation is
 // sso_authentication_failed; codes live one minute and work once; access and
-// ID tokens live 300 s; refresh tokens rotate.
+// ID tokens live 300 s; refresh tokens rotate; logout tokens live two
+// minutes.
 //
 // What every fake offers, and the names they share, are in
 // [github.com/seed-e8f4a5f7/oauthkit/oauthkittest].

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"log"
+	"net/http"
+	"net/http/httptest"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
@@ -37,4 +39,26 @@ func ExampleNewServer() {
 	// Output:
 	// Keycloak client: license-users
 	// true
+}
+
+// A test of an application's back-channel logout endpoint: the fake mints
+// the logout token Keycloak would send, good or broken, and posts it.
+func ExampleServer_BackchannelLogout() {
+	srv := licensespringtest.NewServer(licensespringtest.Options{})
+	defer srv.Close()
+
+	// The application under test; here a stand-in that accepts any token.
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.PostFormValue("logout_token") == "" {
+			w.WriteHeader(http.StatusBadRequest)
+		}
+	}))
+	defer app.Close()
+
+	ctx := context.Background()
+	fmt.Println(srv.BackchannelLogout(ctx, app.URL+"/auth/licensespring/backchannel-logout", srv.LogoutToken("license-user-1", "session-1")))
+	fmt.Println(srv.BackchannelLogout(ctx, app.URL+"/auth/licensespring/backchannel-logout", ""))
+	// Output:
+	// <nil>
+	// licensespringtest: back-channel logout: HTTP 400
 }

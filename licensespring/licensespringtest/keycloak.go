@@ -26,20 +26,24 @@ func (s *Server) oidcBase() string { return s.Issuer() + "/protocol/openid-conne
 func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 	base := s.oidcBase()
 	fakeidp.WriteJSON(w, http.StatusOK, map[string]any{
-		"issuer":                                s.Issuer(),
-		"authorization_endpoint":                base + "/auth",
-		"token_endpoint":                        base + "/token",
-		"introspection_endpoint":                base + "/token/introspect",
-		"end_session_endpoint":                  base + "/logout",
-		"jwks_uri":                              base + "/certs",
-		"response_types_supported":              []string{"code", "none", "id_token", "token", "id_token token", "code id_token", "code token", "code id_token token"},
-		"response_modes_supported":              []string{"query", "fragment", "form_post"},
-		"grant_types_supported":                 []string{"authorization_code", "implicit", "refresh_token"},
-		"subject_types_supported":               []string{"public", "pairwise"},
-		"id_token_signing_alg_values_supported": []string{"RS256"},
-		"scopes_supported":                      []string{"openid", "profile", "email"},
-		"token_endpoint_auth_methods_supported": []string{"private_key_jwt", "client_secret_basic", "client_secret_post", "none"},
-		"code_challenge_methods_supported":      []string{"plain", "S256"},
+		"issuer":                                     s.Issuer(),
+		"authorization_endpoint":                     base + "/auth",
+		"token_endpoint":                             base + "/token",
+		"introspection_endpoint":                     base + "/token/introspect",
+		"end_session_endpoint":                       base + "/logout",
+		"revocation_endpoint":                        base + "/revoke",
+		"jwks_uri":                                   base + "/certs",
+		"response_types_supported":                   []string{"code", "none", "id_token", "token", "id_token token", "code id_token", "code token", "code id_token token"},
+		"response_modes_supported":                   []string{"query", "fragment", "form_post"},
+		"grant_types_supported":                      []string{"authorization_code", "implicit", "refresh_token"},
+		"subject_types_supported":                    []string{"public", "pairwise"},
+		"id_token_signing_alg_values_supported":      []string{"RS256"},
+		"scopes_supported":                           []string{"openid", "profile", "email"},
+		"token_endpoint_auth_methods_supported":      []string{"private_key_jwt", "client_secret_basic", "client_secret_post", "none"},
+		"code_challenge_methods_supported":           []string{"plain", "S256"},
+		"backchannel_logout_supported":               true,
+		"backchannel_logout_session_supported":       true,
+		"revocation_endpoint_auth_methods_supported": []string{"private_key_jwt", "client_secret_basic", "client_secret_post", "none"},
 	})
 }
 

@@ -23,6 +23,7 @@ const (
 	EndpointJWKS      = "certs"
 	EndpointAuthorize = "auth"
 	EndpointToken     = "token"
+	EndpointRevoke    = "revoke"
 )
 
 // realm is the Keycloak realm of the vendor's example issuer
@@ -102,6 +103,7 @@ type Server struct {
 	mutate      func(claims map[string]any)
 	idTokens    map[string]string // issued ID token → subject
 	activations []Activation
+	revocations []Revocation
 }
 
 // NewServer starts a fake. Close it when done.
@@ -144,6 +146,7 @@ func NewServer(o Options) *Server {
 	mux.HandleFunc("GET "+base+"/protocol/openid-connect/certs", s.in.Wrap(EndpointJWKS, s.jwks))
 	mux.HandleFunc(base+"/protocol/openid-connect/auth", s.in.Wrap(EndpointAuthorize, s.authorize))
 	mux.HandleFunc(base+"/protocol/openid-connect/token", s.in.Wrap(EndpointToken, s.token))
+	mux.HandleFunc(base+"/protocol/openid-connect/revoke", s.in.Wrap(EndpointRevoke, s.revoke))
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
