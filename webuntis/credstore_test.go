@@ -122,10 +122,13 @@ func TestFileCredentialStore(t *testing.T) {
 	require.ErrorIs(t, err, webuntis.ErrNoCredentials)
 
 	c := sampleCredentials()
-	require.NoError(t, s.Put(ctx, c))
+	rev, err := s.Put(ctx, c)
+	require.NoError(t, err)
 	c2 := sampleCredentials()
 	c2.Password = "the-newer-password"
-	require.NoError(t, s.Put(ctx, c2))
+	c2.Revision = rev
+	_, err = s.Put(ctx, c2)
+	require.NoError(t, err)
 	files, err := os.ReadDir(dir)
 	require.NoError(t, err)
 	require.Len(t, files, 1, "one file per tenant, no temporary file left")
@@ -158,12 +161,14 @@ func TestMemoryCredentialStoreCopies(t *testing.T) {
 	ctx := context.Background()
 	var s webuntis.MemoryCredentialStore
 	c := sampleCredentials()
-	require.NoError(t, s.Put(ctx, c))
+	_, err := s.Put(ctx, c)
+	require.NoError(t, err)
 	c.Fields["schoolName"] = "changed"
 	got, err := s.Get(ctx, "1600")
 	require.NoError(t, err)
 	assert.Equal(t, "Demo-Schule", got.Fields["schoolName"])
-	require.Error(t, s.Put(ctx, &webuntis.Credentials{}))
+	_, err = s.Put(ctx, &webuntis.Credentials{})
+	require.Error(t, err)
 	require.NoError(t, s.Delete(ctx, "1600"))
 	_, err = s.Get(ctx, "1600")
 	require.ErrorIs(t, err, webuntis.ErrNoCredentials)

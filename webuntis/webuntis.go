@@ -33,6 +33,7 @@ type Provider struct {
 	token *oauthwire.Client
 	disc  *discovery.Discovery
 	basic *basicChoice // the Basic form the server accepted (BasicAuto)
+	held  *held        // made by Tenants: follows the tenant's record (replicas.go); nil otherwise
 
 	*clientTokens // Token, TokenSource, Client, InvalidateToken (cache.go)
 	*userTokens   // UserTokenSource (cache.go)
@@ -165,7 +166,20 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 //
 // The documented token URL is used directly, so server-to-server calls do
 // not depend on the discovery document.
+//
+// A provider [Tenants] made sends the request again, once, with the
+// tenant's stored credentials when its password is refused and the store
+// holds others (see [Tenants.Provider]).
 func (p *Provider) ClientCredentials(ctx context.Context) (*oauth2.Token, error) {
+	if p.held != nil {
+		return p.held.clientCredentials(ctx, p)
+	}
+	return p.ownClientCredentials(ctx)
+}
+
+// ownClientCredentials is the client-credentials request with p's own
+// credentials.
+func (p *Provider) ownClientCredentials(ctx context.Context) (*oauth2.Token, error) {
 	if err := p.cfg.need("Password", p.cfg.Password.IsZero(), "client credentials"); err != nil {
 		return nil, err
 	}

@@ -35,7 +35,9 @@ func TestCredentialStoreRoundTrip(t *testing.T) {
 	s := newCredentialStore(t, srv, oldKey)
 
 	want := &webuntis.Credentials{TenantID: "school-4711", ClientID: "BestApp", Secret: oauthkit.Secret("oidc+secret%2F"), Password: oauthkit.Secret("platform pa$$word"), Host: "demo.webuntis.com", EventType: "RESET"}
-	require.NoError(t, s.Put(ctx, want))
+	rev, err := s.Put(ctx, want)
+	require.NoError(t, err)
+	assert.EqualValues(t, 1, rev)
 	got, err := s.Get(ctx, "school-4711")
 	require.NoError(t, err)
 	assert.True(t, want.Password.Reveal() == got.Password.Reveal(), "password round-trips")
@@ -72,7 +74,8 @@ func TestCredentialStoreRefusesTamperedOrForeignRecords(t *testing.T) {
 	rc := srv.client(t)
 	pattern := "test:" + t.Name() + ":*"
 
-	require.NoError(t, s.Put(ctx, &webuntis.Credentials{TenantID: "a", ClientID: "c", Password: "pa"}))
+	_, err := s.Put(ctx, &webuntis.Credentials{TenantID: "a", ClientID: "c", Password: "pa"})
+	require.NoError(t, err)
 	keys, err := rc.Keys(ctx, pattern).Result()
 	require.NoError(t, err)
 	require.Len(t, keys, 1)
@@ -80,7 +83,8 @@ func TestCredentialStoreRefusesTamperedOrForeignRecords(t *testing.T) {
 	recordA, err := rc.Get(ctx, nameA).Result()
 	require.NoError(t, err)
 
-	require.NoError(t, s.Put(ctx, &webuntis.Credentials{TenantID: "b", ClientID: "c", Password: "pb"}))
+	_, err = s.Put(ctx, &webuntis.Credentials{TenantID: "b", ClientID: "c", Password: "pb"})
+	require.NoError(t, err)
 	keys, err = rc.Keys(ctx, pattern).Result()
 	require.NoError(t, err)
 	require.Len(t, keys, 2)
