@@ -196,7 +196,7 @@ type hookHarness struct {
 
 // countingStore counts Puts and can be made to fail them.
 type countingStore struct {
-	webuntis.MemoryCredentialStore
+	webuntis.CredentialStore
 	puts atomic.Int32
 	fail atomic.Bool
 }
@@ -206,16 +206,24 @@ func (s *countingStore) Put(ctx context.Context, c *webuntis.Credentials) (uint6
 		return 0, errors.New("disk full")
 	}
 	s.puts.Add(1)
-	return s.MemoryCredentialStore.Put(ctx, c)
+	return s.CredentialStore.Put(ctx, c)
 }
 
-func newHookHarness(t *testing.T, mutate func(*webuntis.WebhookConfig)) *hookHarness {
+// Len returns the number of tenants of a memory store.
+func (s *countingStore) Len() int { return s.CredentialStore.(*webuntis.MemoryCredentialStore).Len() }
+
+// newHookHarness returns the harness; a store, if given, is the one the
+// counting store passes on to (default: memory).
+func newHookHarness(t *testing.T, mutate func(*webuntis.WebhookConfig), store ...webuntis.CredentialStore) *hookHarness {
 	t.Helper()
 	untis := webuntistest.NewServer(webuntistest.Options{})
 	t.Cleanup(untis.Close)
 	key, err := webuntis.ParseWebhookKey(untis.WebhookKey())
 	require.NoError(t, err)
-	h := &hookHarness{untis: untis, store: &countingStore{}}
+	h := &hookHarness{untis: untis, store: &countingStore{CredentialStore: &webuntis.MemoryCredentialStore{}}}
+	if len(store) > 0 {
+		h.store.CredentialStore = store[0]
+	}
 	h.tenants, err = webuntis.NewTenants(webuntis.TenantsConfig{
 		Credentials: h.store,
 		Config:      webuntis.Config{BaseURL: untis.URL, HTTPClient: untis.Client()},
