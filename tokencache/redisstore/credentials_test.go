@@ -491,3 +491,21 @@ func TestRedisWebhookReplacesUnreadableRecord(t *testing.T) {
 		})
 	}
 }
+
+// BenchmarkCredentialStoreGet is what reading a tenant's record before
+// every use would cost (webuntis.Tenants does not: it reads it when the
+// token endpoint refuses the password; webuntis' BenchmarkTenantsHit).
+func BenchmarkCredentialStoreGet(b *testing.B) {
+	srv := startRedis(b)
+	ctx := context.Background()
+	s, err := redisstore.NewCredentialStore(redisstore.CredentialConfig{Client: srv.client(b), Keys: [][]byte{credentialKey(1)}, Prefix: prefix()})
+	require.NoError(b, err)
+	_, err = s.Put(ctx, &webuntis.Credentials{TenantID: "1234", ClientID: "app", Password: "pw"})
+	require.NoError(b, err)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := s.Get(ctx, "1234"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
