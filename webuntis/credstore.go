@@ -20,7 +20,7 @@ import (
 // webhook deliveries handled at once cannot both replace the record they
 // read: the second one reads again and decides again (webhook.go). A
 // [Tenants] notices a record replaced by another replica when its
-// credentials are refused (tenants.go).
+// credentials are refused (replicas.go).
 
 // ErrNoCredentials is returned by [CredentialStore.Get] for a tenant it holds
 // no credentials for.

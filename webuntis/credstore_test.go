@@ -269,6 +269,7 @@ func TestWebhookReplacesUnreadableRecord(t *testing.T) {
 					mu.Lock()
 					defer mu.Unlock()
 					assert.ErrorIs(t, err, webuntis.ErrUnreadableCredentials)
+					providertest.Text(t, "the unreadable record's error", err.Error(), "sealed-with-a-retired-key", "not a record")
 					reported = append(reported, tenant)
 				}
 			}, store)

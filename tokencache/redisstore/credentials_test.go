@@ -465,6 +465,7 @@ func TestRedisWebhookReplacesUnreadableRecord(t *testing.T) {
 			var reported atomic.Int32
 			r := newRedisReplicas(t, srv, nil, func(_ context.Context, tenant string, err error) {
 				assert.ErrorIs(t, err, webuntis.ErrUnreadableCredentials)
+				providertest.Text(t, "the unreadable record's error", err.Error(), "sealed-with-a-retired-key", "not a record")
 				reported.Add(1)
 			})
 			ctx := context.Background()
