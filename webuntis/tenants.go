@@ -37,8 +37,10 @@ type TenantsConfig struct {
 //
 // Tenants is itself a CredentialStore: give it to [NewWebhookHandler] as
 // [WebhookConfig.Credentials], and a RESET replaces the tenant's provider and
-// invalidates the old credentials' cached token. It is safe for concurrent
-// use.
+// invalidates the old credentials' cached token. Replicas each with their
+// own Tenants on one shared store follow a RESET another replica stored when
+// their old password is refused (see [Tenants.Provider]). It is safe for
+// concurrent use.
 type Tenants struct {
 	cfg TenantsConfig
 
@@ -191,7 +193,7 @@ func (t *Tenants) Put(ctx context.Context, c *Credentials) (uint64, error) {
 	prev, err := t.cfg.Credentials.Get(ctx, c.TenantID)
 	switch {
 	case errors.Is(err, ErrNoCredentials), errors.Is(err, ErrUnreadableCredentials):
-		prev = nil // nothing to invalidate: no token was got with it here
+		prev = nil // no credentials whose token could be named
 	case err != nil:
 		return 0, err
 	}

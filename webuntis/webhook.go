@@ -288,7 +288,7 @@ type WebhookConfig struct {
 // number (docs/vendors/webuntis.md#credentials-webhook), but a RESET makes
 // the previous password stop getting tokens, so the newer event is the one
 // whose password the token endpoint accepts, checked after the record it
-// replaces was read. With the check, an older RESET never replaces a newer
+// would replace was read. With the check, an older RESET never replaces a newer
 // one, however the deliveries interleave across replicas. With
 // SkipCredentialCheck nothing tells them apart, and the event stored last
 // wins.
