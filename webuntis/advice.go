@@ -24,8 +24,9 @@ const (
 // holds other credentials than the refused ones, the cause is age, not a
 // mix-up of the two credentials.
 const (
-	adviceStale      = "these credentials are stale: the credential store holds newer ones for the tenant (a RESET delivered by the credentials webhook, perhaps to another replica), and no provider could be made from them"
-	adviceOlderEvent = "the event's password no longer gets a token and the credential store holds other credentials for the tenant: the event is older than the stored one (a RESET replayed or delivered late), not a mix-up of the two credentials"
+	adviceStale       = "these credentials are stale: the credential store holds newer ones for the tenant (a RESET delivered by the credentials webhook, perhaps to another replica), and no provider could be made from them"
+	adviceStaleSecret = "the client secret is stale: the credential store holds newer credentials for the tenant (a RESET delivered by the credentials webhook, perhaps to another replica); the next request uses them, but a code or refresh token is single-use and is not sent again: start the login again"
+	adviceOlderEvent  = "the event's password no longer gets a token and the credential store holds other credentials for the tenant: the event is older than the stored one (a RESET replayed or delivered late), not a mix-up of the two credentials"
 )
 
 // Advice on the Basic encoding of the client-credentials request, added when

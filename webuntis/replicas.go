@@ -23,6 +23,13 @@ import (
 // when the stored credentials are the refused ones — or cannot be read, or
 // are refused too. A RESET costs each other replica one refused request.
 //
+// The code flow's requests (Exchange, Refresh) are not sent again: a code
+// or a refresh token is single-use, and the server may have spent it. When
+// their client secret is refused and the store holds other credentials, the
+// provider follows them from the next request on, and the error's advice
+// names the secret as stale rather than as the wrong one of the two
+// credentials.
+//
 // A token the forwarding provider fetches is kept under its own cache key,
 // whose credential hash is the old password's: the key names where the
 // token is kept, the token is the new credentials'. No request goes out
@@ -120,4 +127,31 @@ func withAdvice(err error, advice string) error {
 	e2 := *e
 	e2.Advice = advice
 	return &e2
+}
+
+// current returns the provider p's requests go to: the one of the
+// credentials that replaced p's, once a refusal found them, else p.
+func (p *Provider) current() *Provider {
+	if p.held != nil {
+		if n := p.held.next.Load(); n != nil {
+			return n
+		}
+	}
+	return p
+}
+
+// secretRefused is the error of a code-flow request (Exchange, Refresh)
+// that failed with err: when err refuses the client secret of a provider
+// Tenants made and the store holds other credentials, p follows them from
+// the next request on and the advice names the secret as stale.
+func (p *Provider) secretRefused(ctx context.Context, err error) error {
+	if p.held == nil || !errors.Is(err, oauthkit.ErrInvalidClient) {
+		return err
+	}
+	n, rerr := p.held.t.renew(ctx, p, err)
+	if n == nil {
+		return rerr
+	}
+	p.held.next.Store(n)
+	return withAdvice(err, adviceStaleSecret)
 }

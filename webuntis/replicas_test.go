@@ -40,7 +40,7 @@ func newReplicas(t *testing.T, store webuntis.CredentialStore, logA ...*slog.Log
 	replica := func(logger *slog.Logger) (*webuntis.Tenants, string) {
 		tenants, err := webuntis.NewTenants(webuntis.TenantsConfig{
 			Credentials: store,
-			Config:      webuntis.Config{BaseURL: untis.URL, HTTPClient: untis.Client()},
+			Config:      webuntis.Config{BaseURL: untis.URL, HTTPClient: untis.Client(), RedirectURL: untis.Tenant().RedirectURLs[0]},
 		})
 		require.NoError(t, err)
 		hook, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{Key: key, Credentials: tenants, Logger: logger})
@@ -161,6 +161,48 @@ func TestReplicaRefusalStandsForTheStoredCredentials(t *testing.T) {
 	require.ErrorAs(t, err, &oe)
 	assert.Contains(t, oe.Advice, "stale", "the store holds newer credentials")
 	assert.NotContains(t, oe.Advice, "not the OIDC client secret")
+}
+
+// TestReplicaLoginWithAStaleSecret: a login whose code exchange goes out
+// with a client secret a RESET on another replica replaced fails — the code
+// is single-use and is not sent again — with advice naming a stale secret,
+// not the wrong one of the two credentials; the next login, through the
+// same kept provider or a new one, uses the stored credentials.
+func TestReplicaLoginWithAStaleSecret(t *testing.T) {
+	r := newReplicas(t, &webuntis.MemoryCredentialStore{})
+	ctx := context.Background()
+	id := r.untis.Tenant().ID
+	require.Equal(t, http.StatusNoContent, r.send(t, r.hookA, r.untis.WebhookBody(webuntis.EventCreated)))
+	r.untis.SetUser(webuntistest.User{Subject: "untis-42"})
+	login := func(p *webuntis.Provider) error {
+		ar, err := p.AuthCodeURL(ctx)
+		require.NoError(t, err)
+		cb, err := r.untis.Authorize(ctx, ar.URL)
+		require.NoError(t, err)
+		_, err = oauthkit.Complete(ctx, p, ar, cb.Query())
+		return err
+	}
+	old, err := r.b.Provider(ctx, id)
+	require.NoError(t, err)
+	require.NoError(t, login(old))
+
+	tenant := r.untis.Tenant()
+	tenant.ClientSecret, tenant.Password = "the-new-oidc-secret", "the-new-password"
+	r.untis.AddTenant(tenant) // a RESET: both credentials new
+	reset, _ := r.untis.TenantWebhookBody(id, webuntis.EventReset)
+	require.Equal(t, http.StatusNoContent, r.send(t, r.hookA, reset))
+
+	err = login(old)
+	require.ErrorIs(t, err, oauthkit.ErrInvalidClient)
+	var oe *oauthkit.Error
+	require.ErrorAs(t, err, &oe)
+	assert.Contains(t, oe.Advice, "stale", "the stored secret is newer")
+	assert.NotContains(t, oe.Advice, "not the platform password", "not a mix-up")
+	assert.NoError(t, login(old), "the kept provider's next login uses the stored credentials")
+	p, err := r.b.Provider(ctx, id)
+	require.NoError(t, err)
+	assert.NotSame(t, old, p)
+	assert.NoError(t, login(p))
 }
 
 // gatedStore holds back the Put of one password until released, so that a

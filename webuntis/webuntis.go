@@ -123,7 +123,14 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 // them in the query string; they go in the body here (RFC 6749 §2.3.1, and a
 // query string ends up in access logs). The request is never resent once it
 // may have reached the server: a code is single-use.
+//
+// A provider [Tenants] made whose client secret is refused while the store
+// holds newer credentials answers with advice that says so and uses them
+// from the next request on; the code is not sent again.
 func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
+	if c := p.current(); c != p {
+		return c.Exchange(ctx, code, ar)
+	}
 	if err := p.codeFlowConfig("the code flow"); err != nil {
 		return nil, err
 	}
@@ -144,7 +151,7 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 	if ar.CodeVerifier != "" {
 		params.Set("code_verifier", ar.CodeVerifier)
 	}
-	return p.token.Token(ctx, oauthwire.Request{
+	tok, err := p.token.Token(ctx, oauthwire.Request{
 		Op:        oauthkit.OpExchange,
 		TokenURL:  md.Endpoints.TokenURL,
 		Params:    params,
@@ -154,6 +161,10 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 		SingleUse: true,
 		Advise:    adviseCodeFlow,
 	})
+	if err != nil {
+		return nil, p.secretRefused(ctx, err)
+	}
+	return tok, nil
 }
 
 // ClientCredentials gets a server-to-server token: POST {base}/token with
@@ -206,7 +217,14 @@ func (p *Provider) clientCredentialsRequest(ctx context.Context, auth oauthwire.
 // whether it issues refresh tokens; when the discovery document lists its
 // grant types without refresh_token, Refresh reports errors.ErrUnsupported
 // without a request.
+//
+// Like Exchange, a provider [Tenants] made follows newer stored credentials
+// after its client secret is refused, without sending the refresh token
+// again.
 func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
+	if c := p.current(); c != p {
+		return c.Refresh(ctx, refreshToken)
+	}
 	if refreshToken == "" {
 		return nil, fmt.Errorf("%s: refresh: empty refresh token: %w", name, oauthkit.ErrNoRefreshToken)
 	}
@@ -220,7 +238,7 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 	if len(md.GrantTypes) > 0 && !slices.Contains(md.GrantTypes, "refresh_token") {
 		return nil, fmt.Errorf("%s: refresh: the tenant's discovery document lists no refresh_token grant: %w", name, errors.ErrUnsupported)
 	}
-	return p.token.Token(ctx, oauthwire.Request{
+	tok, err := p.token.Token(ctx, oauthwire.Request{
 		Op:       oauthkit.OpRefresh,
 		TokenURL: md.Endpoints.TokenURL,
 		Params:   url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}},
@@ -229,6 +247,10 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 		Auth:     oauthwire.AuthInBody,
 		Advise:   adviseCodeFlow,
 	})
+	if err != nil {
+		return nil, p.secretRefused(ctx, err)
+	}
+	return tok, nil
 }
 
 // VerifyIDToken verifies an ID token with go-oidc against the tenant's
