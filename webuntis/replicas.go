@@ -32,8 +32,8 @@ import (
 //
 // A token the forwarding provider fetches is kept under its own cache key,
 // whose credential hash is the old password's: the key names where the
-// token is kept, the token is the new credentials'. No request goes out
-// with the old password after the first refusal.
+// token is kept, the token is the new credentials'. A provider sends no
+// request with its old password after its first refusal.
 
 // held ties a provider Tenants made to the record it was made from.
 type held struct {
