@@ -18,6 +18,17 @@ const (
 	adviceRedirect     = "redirect_uri must match the domain and SSO redirect path configured in the Platform Application Manager"
 )
 
+// Advice for credentials that were right once: a RESET issues new ones and
+// the old password stops getting tokens
+// (docs/vendors/webuntis.md#credentials-webhook). When the credential store
+// holds other credentials than the refused ones, the cause is age, not a
+// mix-up of the two credentials.
+const (
+	adviceStale       = "these credentials are stale: the credential store holds newer ones for the tenant (a RESET delivered by the credentials webhook, perhaps to another replica), and no provider could be made from them"
+	adviceStaleSecret = "the client secret is stale: the credential store holds newer credentials for the tenant (a RESET delivered by the credentials webhook, perhaps to another replica); the next request uses them, but a code or refresh token is single-use and is not sent again: start the login again"
+	adviceOlderEvent  = "the event's password no longer gets a token and the credential store holds other credentials for the tenant: the event is older than the stored one (a RESET replayed or delivered late), not a mix-up of the two credentials"
+)
+
 // Advice on the Basic encoding of the client-credentials request, added when
 // the password (or client id) holds '+' or '%' and the encoding may be why
 // the credentials were refused: RFC 6749 §2.3.1 has the server URL-decode

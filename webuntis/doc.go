@@ -59,6 +59,18 @@
 // serves the login's token until it expires, then fails with
 // [oauthkit.ErrNoRefreshToken] ([oauthkit.NeedsLogin]).
 //
+// # Many tenants and replicas
+//
+// [Tenants] holds the providers of many schools over one [CredentialStore],
+// fed by the credentials webhook ([NewWebhookHandler]). Replicas of a
+// service share the store (tokencache/redisstore's CredentialStore): each
+// record has a revision and Put is a compare-and-swap on it, so of two
+// RESETs handled at once the older is refused, never stored over the newer;
+// a provider whose password is refused re-reads its school's record and
+// follows newer credentials another replica stored, so its callers do not
+// see the refusal; a record that cannot be read is replaced by the next
+// verified event ([WebhookConfig.OnUnreadable] reports it).
+//
 // # References
 //
 //   - Untis Platform SSO v3 authorization:

@@ -189,3 +189,26 @@ func ExampleProvider_Token() {
 	// token requests for 200 calls: 2
 	// OneRoster: 200 OK
 }
+
+// A CredentialStore's Put is a compare-and-swap on the record's revision:
+// credentials read at one revision replace the record only while it is
+// still at that revision.
+func ExampleMemoryCredentialStore_Put() {
+	ctx := context.Background()
+	var store webuntis.MemoryCredentialStore
+	rev, _ := store.Put(ctx, &webuntis.Credentials{TenantID: "1234", ClientID: "app", Password: "first"})
+	fmt.Println("stored at revision", rev)
+
+	read, _ := store.Get(ctx, "1234") // read at revision 1
+	read.Password = "second"
+	rev, _ = store.Put(ctx, read)
+	fmt.Println("replaced, now at revision", rev)
+
+	read.Password = "third" // still says revision 1
+	_, err := store.Put(ctx, read)
+	fmt.Println(errors.Is(err, webuntis.ErrRevisionConflict))
+	// Output:
+	// stored at revision 1
+	// replaced, now at revision 2
+	// true
+}

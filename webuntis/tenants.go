@@ -37,8 +37,10 @@ type TenantsConfig struct {
 //
 // Tenants is itself a CredentialStore: give it to [NewWebhookHandler] as
 // [WebhookConfig.Credentials], and a RESET replaces the tenant's provider and
-// invalidates the old credentials' cached token. It is safe for concurrent
-// use.
+// invalidates the old credentials' cached token. Replicas each with their
+// own Tenants on one shared store follow a RESET another replica stored when
+// their old password is refused (see [Tenants.Provider]). It is safe for
+// concurrent use.
 type Tenants struct {
 	cfg TenantsConfig
 
@@ -87,6 +89,12 @@ func (t *Tenants) Cache() *tokencache.Cache { return t.cfg.Config.Cache }
 // on first use and kept until they change. An error wraps
 // [ErrNoCredentials] for a tenant without credentials; a failed build is
 // not kept, the next call tries again.
+//
+// A provider Tenants made follows its tenant's record: when its password is
+// refused and the store holds other credentials for the tenant (a RESET
+// another replica stored), it makes a provider from those, hands out that
+// one from then on, and sends the refused request again with them, once.
+// A caller holding it, or its TokenSource or Client, sees no failure.
 func (t *Tenants) Provider(ctx context.Context, tenant string) (*Provider, error) {
 	for {
 		t.mu.Lock()
@@ -124,7 +132,17 @@ func (t *Tenants) build(ctx context.Context, tenant string) (*Provider, error) {
 	if err != nil {
 		return nil, err
 	}
-	return New(credentialsConfig(t.cfg.Config, c))
+	return t.newProvider(c)
+}
+
+// newProvider makes the provider of c, tied to c's record.
+func (t *Tenants) newProvider(c *Credentials) (*Provider, error) {
+	p, err := New(credentialsConfig(t.cfg.Config, c))
+	if err != nil {
+		return nil, err
+	}
+	p.held = &held{t: t, rev: c.Revision}
+	return p, nil
 }
 
 // forget removes e, if it is still the tenant's entry.
@@ -164,21 +182,32 @@ func (t *Tenants) Len() int {
 	return len(t.m)
 }
 
-// Put implements [CredentialStore]: it stores c and, if c replaces other
-// credentials, drops the tenant's provider and invalidates the old
-// credentials' cached token, so that no call goes out with them again.
-func (t *Tenants) Put(ctx context.Context, c *Credentials) error {
-	prev, err := t.cfg.Credentials.Get(ctx, c.TenantID)
-	if err != nil && !errors.Is(err, ErrNoCredentials) {
-		return err
+// Put implements [CredentialStore]: it stores c (compare-and-swap on
+// c.Revision) and, if c replaces other credentials, drops the tenant's
+// provider and invalidates the old credentials' cached token, so that no
+// call goes out with them again.
+func (t *Tenants) Put(ctx context.Context, c *Credentials) (uint64, error) {
+	if c == nil || c.TenantID == "" {
+		return 0, errNoTenant
 	}
-	if err := t.cfg.Credentials.Put(ctx, c); err != nil {
-		return err
+	prev, err := t.cfg.Credentials.Get(ctx, c.TenantID)
+	switch {
+	case errors.Is(err, ErrNoCredentials), errors.Is(err, ErrUnreadableCredentials):
+		prev = nil // no credentials whose token could be named
+	case err != nil:
+		return 0, err
+	}
+	rev, err := t.cfg.Credentials.Put(ctx, c)
+	if err != nil {
+		return 0, err
+	}
+	if prev != nil && prev.Revision != c.Revision {
+		prev = nil // read before another Put: not the record c replaced
 	}
 	if prev == nil || !prev.sameAs(c) {
 		t.drop(ctx, c.TenantID, prev)
 	}
-	return nil
+	return rev, nil
 }
 
 // Get implements [CredentialStore].

@@ -24,7 +24,8 @@ func newTenantsOn(t testing.TB, untis *webuntistest.Server, n int) (*webuntis.Te
 		ids[i] = fmt.Sprintf("school-%d", i)
 		tt := webuntistest.Tenant{ID: ids[i], ClientID: "app", Password: "pw-" + ids[i], ClientSecret: "cs-" + ids[i]}
 		untis.AddTenant(tt)
-		require.NoError(t, store.Put(context.Background(), &webuntis.Credentials{TenantID: tt.ID, ClientID: tt.ClientID, Password: oauthkit.Secret(tt.Password)}))
+		_, err := store.Put(context.Background(), &webuntis.Credentials{TenantID: tt.ID, ClientID: tt.ClientID, Password: oauthkit.Secret(tt.Password)})
+		require.NoError(t, err)
 	}
 	tenants, err := webuntis.NewTenants(webuntis.TenantsConfig{
 		Credentials: store,
@@ -92,7 +93,8 @@ func TestTenantsConcurrent(t *testing.T) {
 		for _, id := range ids {
 			c, err := tenants.Get(ctx, id)
 			if assert.NoError(t, err) {
-				assert.NoError(t, tenants.Put(ctx, c))
+				_, err = tenants.Put(ctx, c)
+				assert.NoError(t, err)
 			}
 		}
 	})

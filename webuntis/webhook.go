@@ -56,6 +56,11 @@ type Credentials struct {
 	// Fields holds the descriptive fields of the event, everything but the
 	// two credentials, as sent.
 	Fields map[string]any
+
+	// Revision is the record's revision in the [CredentialStore] it was
+	// read from (set by Get), which a Put of these credentials expects to
+	// replace; 0 for an event not read from a store.
+	Revision uint64
 }
 
 // Config returns the credentials as a Config for the tenant: Tenant,
@@ -242,6 +247,14 @@ type WebhookConfig struct {
 	// holds a credential. Zero: no records.
 	Logger *slog.Logger
 
+	// OnUnreadable, if set, is called when the tenant's stored record
+	// cannot be read (garbage, tampered with, sealed with a retired key,
+	// oversize: err wraps [ErrUnreadableCredentials]); the handler goes on
+	// as if the tenant had no credentials, so a verified (and checked)
+	// event replaces the record rather than answering 500 for ever. Logger
+	// gets a warning too, naming the tenant only.
+	OnUnreadable func(ctx context.Context, tenant string, err error)
+
 	// Metrics gets the same events ([oauthkit.Metrics.Webhook]).
 	// NewWebhookHandler keeps a copy. Zero: none.
 	Metrics *oauthkit.Metrics
@@ -255,14 +268,30 @@ type WebhookConfig struct {
 //  2. verifies the signature over the raw body, then parses it (401 for a
 //     signature that is missing, malformed, of an unknown algorithm or that
 //     does not verify; 400 for a signed body that is not an event);
-//  3. answers 204 at once if cfg.Credentials already holds these exact
-//     credentials for the tenant;
+//  3. reads the tenant's record from cfg.Credentials and answers 204 at
+//     once if it holds these exact credentials (500 if the store cannot
+//     be read; a record that cannot be read is reported to
+//     cfg.OnUnreadable and treated as none, so that this event replaces
+//     it);
 //  4. checks the password with a client-credentials request, unless
 //     cfg.SkipCredentialCheck (409 if it is refused, 503 if the check
 //     cannot be made);
-//  5. stores the credentials (500 if that fails; Untis sends the event
-//     again) and, when they replace others, invalidates the cached tokens
-//     of the old ones; then answers 204.
+//  5. stores the credentials if the record is still the one read in step
+//     3 (compare-and-swap on its revision; 500 if that fails, so that
+//     Untis sends the event again) and, when they replace others,
+//     invalidates the cached tokens of the old ones; then answers 204. If
+//     another event (perhaps on another replica) replaced the record
+//     meanwhile, it starts again from step 3, at most three times (then
+//     503).
+//
+// Which of two RESETs is newer: the event carries no timestamp or sequence
+// number (docs/vendors/webuntis.md#credentials-webhook), but a RESET makes
+// the previous password stop getting tokens, so the newer event is the one
+// whose password the token endpoint accepts, checked after the record it
+// would replace was read. With the check, an older RESET never replaces a newer
+// one, however the deliveries interleave across replicas. With
+// SkipCredentialCheck nothing tells them apart, and the event stored last
+// wins.
 //
 // Each request is reported to cfg.Logger and cfg.Metrics.
 func NewWebhookHandler(cfg WebhookConfig) (http.Handler, error) {
@@ -274,7 +303,7 @@ func NewWebhookHandler(cfg WebhookConfig) (http.Handler, error) {
 	case cfg.Store != nil && cfg.Credentials != nil:
 		return nil, &oauthkit.ConfigError{Provider: name, Field: "Store", Reason: "must not be set with Credentials"}
 	}
-	h := &webhookHandler{key: cfg.Key, store: cfg.Store, creds: cfg.Credentials, obs: observe.New(name, cfg.Logger, cfg.Metrics)}
+	h := &webhookHandler{key: cfg.Key, store: cfg.Store, creds: cfg.Credentials, obs: observe.New(name, cfg.Logger, cfg.Metrics), log: cfg.Logger, onUnreadable: cfg.OnUnreadable}
 	if !cfg.SkipCredentialCheck {
 		check := cfg.Check
 		if t, ok := cfg.Credentials.(*Tenants); ok && check.BaseURL == "" && check.HTTPClient == nil {
@@ -302,6 +331,9 @@ type webhookHandler struct {
 	creds CredentialStore
 	check *Config           // nil: no live check
 	obs   *observe.Observer // nil: nothing reported
+
+	log          *slog.Logger // for the warning about an unreadable record; nil: none
+	onUnreadable func(ctx context.Context, tenant string, err error)
 }
 
 func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
@@ -313,8 +345,7 @@ func (h *webhookHandler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // answered, the verified event's type and tenant, and why it was refused.
 func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) (oauthkit.WebhookInfo, error) {
 	refuse := func(status int, outcome oauthkit.Outcome, text string, err error) (oauthkit.WebhookInfo, error) {
-		http.Error(w, text, status)
-		return oauthkit.WebhookInfo{Outcome: outcome, StatusCode: status}, err
+		return answer(w, status, outcome, text, err)
 	}
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
@@ -342,48 +373,18 @@ func (h *webhookHandler) serve(w http.ResponseWriter, r *http.Request) (oauthkit
 		return info, err
 	}
 	ctx := r.Context()
-
-	var prev *Credentials
 	if h.creds != nil {
-		prev, err = h.creds.Get(ctx, c.TenantID)
-		switch {
-		case errors.Is(err, ErrNoCredentials):
-			prev = nil
-		case err != nil:
-			// The store's error is the application's: not logged here, where
-			// it might carry credentials.
-			return event(refuse(http.StatusInternalServerError, oauthkit.OutcomeStoreFailed, "could not read the stored credentials", nil))
-		case prev.sameAs(c):
-			// An event already applied, sent again: acknowledged, not stored
-			// again.
-			w.WriteHeader(http.StatusNoContent)
-			return event(oauthkit.WebhookInfo{Outcome: oauthkit.OutcomeOK, StatusCode: http.StatusNoContent}, nil)
-		}
+		return event(h.putCredentials(ctx, w, c))
 	}
-
 	if h.check != nil && !c.Password.IsZero() {
 		if err := h.checkCredentials(ctx, c); err != nil {
-			if rejected(err) {
-				return event(refuse(http.StatusConflict, oauthkit.OutcomeRejected, "the credentials do not work: an older event?", err))
-			}
-			w.Header().Set("Retry-After", "60")
-			return event(refuse(http.StatusServiceUnavailable, oauthkit.OutcomeCheckFailed, "could not check the credentials", err))
+			return event(h.refuseChecked(w, err, false))
 		}
 	}
-
-	if h.creds != nil {
-		err = h.creds.Put(ctx, c)
-	} else {
-		err = h.store(ctx, c)
-	}
-	if err != nil {
+	if err := h.store(ctx, c); err != nil {
 		// The store's error is the application's: it is not logged here,
 		// where it might carry the credentials it failed to store.
 		return event(refuse(http.StatusInternalServerError, oauthkit.OutcomeStoreFailed, "could not store the credentials", nil))
-	}
-	if _, isTenants := h.creds.(*Tenants); prev != nil && !isTenants && h.check != nil {
-		// Tenants invalidates the old credentials' tokens itself.
-		invalidateCredentials(ctx, *h.check, prev)
 	}
 	w.WriteHeader(http.StatusNoContent)
 	return event(oauthkit.WebhookInfo{Outcome: oauthkit.OutcomeOK, StatusCode: http.StatusNoContent}, nil)

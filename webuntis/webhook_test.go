@@ -196,26 +196,34 @@ type hookHarness struct {
 
 // countingStore counts Puts and can be made to fail them.
 type countingStore struct {
-	webuntis.MemoryCredentialStore
+	webuntis.CredentialStore
 	puts atomic.Int32
 	fail atomic.Bool
 }
 
-func (s *countingStore) Put(ctx context.Context, c *webuntis.Credentials) error {
+func (s *countingStore) Put(ctx context.Context, c *webuntis.Credentials) (uint64, error) {
 	if s.fail.Load() {
-		return errors.New("disk full")
+		return 0, errors.New("disk full")
 	}
 	s.puts.Add(1)
-	return s.MemoryCredentialStore.Put(ctx, c)
+	return s.CredentialStore.Put(ctx, c)
 }
 
-func newHookHarness(t *testing.T, mutate func(*webuntis.WebhookConfig)) *hookHarness {
+// Len returns the number of tenants of a memory store.
+func (s *countingStore) Len() int { return s.CredentialStore.(*webuntis.MemoryCredentialStore).Len() }
+
+// newHookHarness returns the harness; a store, if given, is the one the
+// counting store passes on to (default: memory).
+func newHookHarness(t *testing.T, mutate func(*webuntis.WebhookConfig), store ...webuntis.CredentialStore) *hookHarness {
 	t.Helper()
 	untis := webuntistest.NewServer(webuntistest.Options{})
 	t.Cleanup(untis.Close)
 	key, err := webuntis.ParseWebhookKey(untis.WebhookKey())
 	require.NoError(t, err)
-	h := &hookHarness{untis: untis, store: &countingStore{}}
+	h := &hookHarness{untis: untis, store: &countingStore{CredentialStore: &webuntis.MemoryCredentialStore{}}}
+	if len(store) > 0 {
+		h.store.CredentialStore = store[0]
+	}
 	h.tenants, err = webuntis.NewTenants(webuntis.TenantsConfig{
 		Credentials: h.store,
 		Config:      webuntis.Config{BaseURL: untis.URL, HTTPClient: untis.Client()},
@@ -411,15 +419,18 @@ func TestWebhookResetInvalidatesCachedTokens(t *testing.T) {
 	require.Equal(t, http.StatusNoContent, h.send(t, h.untis.WebhookBody(webuntis.EventCreated)))
 	old, err := h.tenants.Provider(ctx, id)
 	require.NoError(t, err)
-	_, err = old.Token(ctx) // cached by the check
+	before, err := old.Token(ctx) // cached by the check
 	require.NoError(t, err)
 
 	h.untis.ResetPassword(id)
 	reset, _ := h.untis.TenantWebhookBody(id, webuntis.EventReset)
 	require.Equal(t, http.StatusNoContent, h.send(t, reset))
+	requests := h.untis.Requests(webuntistest.EndpointToken)
 
-	_, err = old.Token(ctx)
-	assert.ErrorIs(t, err, oauthkit.ErrInvalidClient, "the old token was dropped: the old password is asked again, and refused")
+	after, err := old.Token(ctx)
+	require.NoError(t, err, "the old provider follows the stored credentials")
+	assert.False(t, after.AccessToken == before.AccessToken, "the old credentials' token was dropped")
+	assert.Equal(t, requests+2, h.untis.Requests(webuntistest.EndpointToken), "the old password asked once, refused, then the stored one")
 	p, err := h.tenants.Provider(ctx, id)
 	require.NoError(t, err)
 	assert.NotSame(t, old, p, "a new provider for the new credentials")

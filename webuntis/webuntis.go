@@ -33,6 +33,7 @@ type Provider struct {
 	token *oauthwire.Client
 	disc  *discovery.Discovery
 	basic *basicChoice // the Basic form the server accepted (BasicAuto)
+	held  *held        // made by Tenants: follows the tenant's record (replicas.go); nil otherwise
 
 	*clientTokens // Token, TokenSource, Client, InvalidateToken (cache.go)
 	*userTokens   // UserTokenSource (cache.go)
@@ -122,7 +123,14 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 // them in the query string; they go in the body here (RFC 6749 §2.3.1, and a
 // query string ends up in access logs). The request is never resent once it
 // may have reached the server: a code is single-use.
+//
+// A provider [Tenants] made whose client secret is refused while the store
+// holds newer credentials answers with advice that says so and uses them
+// from the next request on; the code is not sent again.
 func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
+	if c := p.current(); c != p {
+		return c.Exchange(ctx, code, ar)
+	}
 	if err := p.codeFlowConfig("the code flow"); err != nil {
 		return nil, err
 	}
@@ -143,7 +151,7 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 	if ar.CodeVerifier != "" {
 		params.Set("code_verifier", ar.CodeVerifier)
 	}
-	return p.token.Token(ctx, oauthwire.Request{
+	tok, err := p.token.Token(ctx, oauthwire.Request{
 		Op:        oauthkit.OpExchange,
 		TokenURL:  md.Endpoints.TokenURL,
 		Params:    params,
@@ -153,6 +161,10 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 		SingleUse: true,
 		Advise:    adviseCodeFlow,
 	})
+	if err != nil {
+		return nil, p.secretRefused(ctx, err)
+	}
+	return tok, nil
 }
 
 // ClientCredentials gets a server-to-server token: POST {base}/token with
@@ -165,7 +177,20 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 //
 // The documented token URL is used directly, so server-to-server calls do
 // not depend on the discovery document.
+//
+// A provider [Tenants] made sends the request again, once, with the
+// tenant's stored credentials when its password is refused and the store
+// holds others (see [Tenants.Provider]).
 func (p *Provider) ClientCredentials(ctx context.Context) (*oauth2.Token, error) {
+	if p.held != nil {
+		return p.held.clientCredentials(ctx, p)
+	}
+	return p.ownClientCredentials(ctx)
+}
+
+// ownClientCredentials is the client-credentials request with p's own
+// credentials.
+func (p *Provider) ownClientCredentials(ctx context.Context) (*oauth2.Token, error) {
 	if err := p.cfg.need("Password", p.cfg.Password.IsZero(), "client credentials"); err != nil {
 		return nil, err
 	}
@@ -192,7 +217,14 @@ func (p *Provider) clientCredentialsRequest(ctx context.Context, auth oauthwire.
 // whether it issues refresh tokens; when the discovery document lists its
 // grant types without refresh_token, Refresh reports errors.ErrUnsupported
 // without a request.
+//
+// Like Exchange, a provider [Tenants] made follows newer stored credentials
+// after its client secret is refused, without sending the refresh token
+// again.
 func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
+	if c := p.current(); c != p {
+		return c.Refresh(ctx, refreshToken)
+	}
 	if refreshToken == "" {
 		return nil, fmt.Errorf("%s: refresh: empty refresh token: %w", name, oauthkit.ErrNoRefreshToken)
 	}
@@ -206,7 +238,7 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 	if len(md.GrantTypes) > 0 && !slices.Contains(md.GrantTypes, "refresh_token") {
 		return nil, fmt.Errorf("%s: refresh: the tenant's discovery document lists no refresh_token grant: %w", name, errors.ErrUnsupported)
 	}
-	return p.token.Token(ctx, oauthwire.Request{
+	tok, err := p.token.Token(ctx, oauthwire.Request{
 		Op:       oauthkit.OpRefresh,
 		TokenURL: md.Endpoints.TokenURL,
 		Params:   url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}},
@@ -215,6 +247,10 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 		Auth:     oauthwire.AuthInBody,
 		Advise:   adviseCodeFlow,
 	})
+	if err != nil {
+		return nil, p.secretRefused(ctx, err)
+	}
+	return tok, nil
 }
 
 // VerifyIDToken verifies an ID token with go-oidc against the tenant's
