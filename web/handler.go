@@ -48,6 +48,18 @@ type Config struct {
 	// BasePath is where the handler is mounted. Zero: "/auth".
 	BasePath string
 
+	// InsecureCookies drops the Secure attribute from the state and session
+	// cookies (and their __Host-/__Secure- name prefixes), so that they
+	// travel over plain http: for development on plain http only. Without
+	// it cookies are Secure, decided once by New from the configuration,
+	// never from a request's Host header (which a proxy or client sets):
+	// they lack Secure only when every provider in Providers reports its
+	// redirect URL (a RedirectURL() string method, which the four vendor
+	// packages' providers have) and each is plain http to a loopback host
+	// (http://127.0.0.1:8080/auth/…/callback, a developer's machine). With
+	// Resolve the providers are unknown at New: cookies are Secure.
+	InsecureCookies bool
+
 	// SessionMaxAge is how long a login's session lasts at most, however
 	// active. Zero: 12 hours ([DefaultSessionMaxAge]).
 	SessionMaxAge time.Duration
@@ -109,6 +121,7 @@ type Handler struct {
 	log       *slog.Logger
 	mux       *http.ServeMux
 	locks     keyedMutex
+	secure    bool // cookies are Secure (and prefixed), post-logout redirects https; see Config.InsecureCookies
 
 	refreshTimeout, leaseTTL time.Duration // see refreshTimeout and leaseMargin
 }
@@ -170,6 +183,7 @@ func New(cfg Config) (*Handler, error) {
 		}
 		h.providers[n] = p
 	}
+	h.secure = !cfg.InsecureCookies && !loopbackHTTPOnly(cfg.Providers)
 	if cfg.SignInPath == "" && len(h.providers) == 1 {
 		for n := range h.providers {
 			h.cfg.SignInPath = h.loginPath(n)
@@ -254,13 +268,25 @@ func Tenant(r *http.Request) string {
 	return t
 }
 
-// secure reports whether cookies for r get the Secure attribute: always,
-// except over plain http to a loopback address (a developer's machine).
-func secure(r *http.Request) bool {
-	if r.TLS != nil {
-		return true
+// loopbackHTTPOnly reports whether every provider reports a redirect URL
+// that is plain http to a loopback host: a development setup, where Secure
+// cookies would not be sent back (nothing else tells it safely: a proxy
+// that terminates TLS forwards a loopback Host over plain http).
+func loopbackHTTPOnly(providers []oauthkit.Provider) bool {
+	if len(providers) == 0 {
+		return false
 	}
-	return !httpc.IsLoopback((&url.URL{Host: r.Host}).Hostname())
+	for _, p := range providers {
+		rp, ok := p.(interface{ RedirectURL() string })
+		if !ok {
+			return false
+		}
+		u, err := url.Parse(rp.RedirectURL())
+		if err != nil || u.Scheme != "http" || !httpc.IsLoopback(u.Hostname()) {
+			return false
+		}
+	}
+	return true
 }
 
 func (h *Handler) now() time.Time { return h.cfg.Now() }

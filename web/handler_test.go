@@ -72,17 +72,6 @@ func TestStateCookieAttributes(t *testing.T) {
 	}
 }
 
-func TestStateCookieSecureBehindProxy(t *testing.T) {
-	e := newEnv(t, nil)
-	req := httptest_NewRequest("GET", "http://app.example/auth/webuntis/login")
-	w := newRecorder()
-	e.h.ServeHTTP(w, req)
-	for _, ck := range w.Result().Cookies() {
-		if !ck.Secure {
-			t.Errorf("cookie %q is not Secure on a non-loopback host", ck.Name)
-		}
-	}
-}
 
 func TestReplayedCallbackRefused(t *testing.T) {
 	e := newEnv(t, nil)

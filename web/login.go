@@ -102,7 +102,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		Path:     h.callbackPath(name),
 		MaxAge:   int(h.cfg.LoginMaxAge / time.Second),
 		HttpOnly: true,
-		Secure:   secure(r),
+		Secure:   h.secure,
 		SameSite: http.SameSiteLaxMode,
 	})
 	h.log.Info("web: login started", "provider", name, "tenant", tenant, "login", ar)
@@ -154,7 +154,7 @@ func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, provider, st
 }
 
 func (h *Handler) deleteCookie(w http.ResponseWriter, r *http.Request, name, path string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1, HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1, HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
 }
 
 // callback finishes a code-flow login, or serves the page that posts an

@@ -110,7 +110,7 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 		Path:     "/",
 		MaxAge:   int(h.cfg.SessionMaxAge / time.Second),
 		HttpOnly: true,
-		Secure:   secure(r),
+		Secure:   h.secure,
 		SameSite: http.SameSiteLaxMode,
 	})
 	return s, nil

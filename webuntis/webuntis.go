@@ -66,6 +66,11 @@ func New(cfg Config) (*Provider, error) {
 // Name returns "webuntis".
 func (p *Provider) Name() string { return name }
 
+// RedirectURL returns Config.RedirectURL: where WebUntis sends the browser
+// after login, "" when none is configured. Package web reads it to decide
+// whether its cookies must be Secure.
+func (p *Provider) RedirectURL() string { return p.cfg.RedirectURL }
+
 // Tenant returns the tenant id the provider was made for.
 func (p *Provider) Tenant() string { return p.cfg.Tenant }
 
