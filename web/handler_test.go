@@ -72,7 +72,6 @@ func TestStateCookieAttributes(t *testing.T) {
 	}
 }
 
-
 func TestReplayedCallbackRefused(t *testing.T) {
 	e := newEnv(t, nil)
 	b := e.browser()
