@@ -123,6 +123,8 @@ type Handler struct {
 	locks     keyedMutex
 	secure    bool // cookies are Secure (and prefixed), post-logout redirects https; see Config.InsecureCookies
 
+	sessionName, statePrefix string // cookie names, prefixed when secure
+
 	refreshTimeout, leaseTTL time.Duration // see refreshTimeout and leaseMargin
 }
 
@@ -184,6 +186,10 @@ func New(cfg Config) (*Handler, error) {
 		h.providers[n] = p
 	}
 	h.secure = !cfg.InsecureCookies && !loopbackHTTPOnly(cfg.Providers)
+	h.sessionName, h.statePrefix = SessionCookie, statePrefix
+	if h.secure {
+		h.sessionName, h.statePrefix = hostPrefix+SessionCookie, securePrefix+statePrefix
+	}
 	if cfg.SignInPath == "" && len(h.providers) == 1 {
 		for n := range h.providers {
 			h.cfg.SignInPath = h.loginPath(n)

@@ -17,9 +17,11 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 )
 
-// statePrefix starts every state cookie's name. The rest is a hash of the
-// provider and the login's state, so that each login in flight (two tabs)
-// has its own cookie, and a callback finds its own by the state it carries.
+// statePrefix starts every state cookie's name (after "__Secure-" when
+// cookies are Secure: the state cookies are path-scoped, so "__Host-" does
+// not apply). The rest is a hash of the provider and the login's state, so
+// that each login in flight (two tabs) has its own cookie, and a callback
+// finds its own by the state it carries.
 const statePrefix = "oauthkit_state_"
 
 // loginState is what the state cookie seals: the AuthRequest (state, nonce,
@@ -33,9 +35,9 @@ type loginState struct {
 }
 
 // stateCookieName names the state cookie of provider's login with state.
-func stateCookieName(provider, state string) string {
+func (h *Handler) stateCookieName(provider, state string) string {
 	sum := sha256.Sum256([]byte("oauthkit/web state cookie\x00" + provider + "\x00" + state))
-	return statePrefix + hex.EncodeToString(sum[:8])
+	return h.statePrefix + hex.EncodeToString(sum[:8])
 }
 
 // stateAD binds a sealed state to its provider and cookie: one provider's
@@ -90,7 +92,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: err})
 		return
 	}
-	cname := stateCookieName(name, ar.State)
+	cname := h.stateCookieName(name, ar.State)
 	value := h.sealer.Seal(raw, stateAD(name, cname))
 	if len(value) > 3800 {
 		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: fmt.Errorf("the sealed login is %d bytes, too big for a cookie", len(value))})
@@ -127,13 +129,13 @@ func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, provider, st
 	}
 	if state == "" {
 		for _, c := range r.Cookies() {
-			if strings.HasPrefix(c.Name, statePrefix) {
+			if strings.HasPrefix(c.Name, h.statePrefix) {
 				h.deleteCookie(w, r, c.Name, h.callbackPath(provider))
 			}
 		}
 		return fail(oauthkit.ErrStateMismatch)
 	}
-	name := stateCookieName(provider, state)
+	name := h.stateCookieName(provider, state)
 	c, err := r.Cookie(name)
 	if err != nil {
 		return fail(fmt.Errorf("no state cookie for the callback's state: %w", oauthkit.ErrStateMismatch))
@@ -208,7 +210,7 @@ type ImplicitCompleter interface {
 func (h *Handler) mayBeImplicit(r *http.Request, name string) bool {
 	hasState := false
 	for _, c := range r.Cookies() {
-		hasState = hasState || strings.HasPrefix(c.Name, statePrefix)
+		hasState = hasState || strings.HasPrefix(c.Name, h.statePrefix)
 	}
 	if !hasState {
 		return false

@@ -120,3 +120,62 @@ func TestCookiesSecureFromConfigNotHost(t *testing.T) {
 		})
 	}
 }
+
+// TestCookieNamesPrefixedWhenSecure: Secure cookies carry the prefixes
+// browsers enforce — "__Host-" for the session cookie (Secure, Path=/, no
+// Domain), "__Secure-" for the path-scoped state cookies — and the handler
+// reads the session only under its prefixed name, so a cookie planted by a
+// sibling subdomain under the base name is no session. Without Secure
+// (plain http development) the names have no prefix, which browsers would
+// refuse.
+func TestCookieNamesPrefixedWhenSecure(t *testing.T) {
+	for _, secure := range []bool{true, false} {
+		t.Run(map[bool]string{true: "secure", false: "insecure"}[secure], func(t *testing.T) {
+			h, err := web.New(web.Config{Providers: []oauthkit.Provider{stubIDP{"a", "https://app.example/auth/a/callback"}}, Keys: [][]byte{newKey()}, InsecureCookies: !secure})
+			must(t, err)
+			wantSession, wantState := web.SessionCookie, "oauthkit_state_"
+			if secure {
+				wantSession, wantState = "__Host-"+web.SessionCookie, "__Secure-oauthkit_state_"
+			}
+			if got := h.SessionCookieName(); got != wantSession {
+				t.Errorf("SessionCookieName() = %q, want %q", got, wantSession)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest("GET", "https://app.example/auth/a/login", nil))
+			var state *http.Cookie
+			for _, c := range w.Result().Cookies() {
+				if strings.Contains(c.Name, "oauthkit_state_") {
+					state = c
+				}
+			}
+			if state == nil || !strings.HasPrefix(state.Name, wantState) || state.Domain != "" {
+				t.Errorf("state cookie %q, want the prefix %q and no Domain", cookieName(state), wantState)
+			}
+			r := httptest.NewRequest("GET", "https://app.example/auth/a/callback", nil)
+			_, session, err := web.StartSession(h, r, "", &oauthkit.Login{Provider: "a", Token: &oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)}, UserInfo: oauthkit.UserInfo{Subject: "u1"}})
+			must(t, err)
+			if session == nil {
+				t.Fatalf("no session cookie named %q", wantSession)
+			}
+			if session.Path != "/" || session.Domain != "" || session.Secure != secure {
+				t.Errorf("session cookie Path=%q Domain=%q Secure=%t", session.Path, session.Domain, session.Secure)
+			}
+			if _, err := h.Session(request(session)); err != nil {
+				t.Fatalf("the session cookie is not taken: %v", err)
+			}
+			if secure {
+				planted := &http.Cookie{Name: web.SessionCookie, Value: session.Value}
+				if _, err := h.Session(request(planted)); !errors.Is(err, web.ErrNotLoggedIn) {
+					t.Errorf("a session under the unprefixed name (a sibling subdomain's plant): %v, want ErrNotLoggedIn", err)
+				}
+			}
+		})
+	}
+}
+
+func cookieName(c *http.Cookie) string {
+	if c == nil {
+		return "(none)"
+	}
+	return c.Name
+}

@@ -15,8 +15,25 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 )
 
-// SessionCookie is the name of the session cookie.
+// SessionCookie is the base name of the session cookie. A Secure session
+// cookie (see Config.InsecureCookies) is named "__Host-" + SessionCookie:
+// browsers take a cookie of that name only from this host, Secure, with
+// Path=/ and no Domain, so a sibling subdomain cannot plant a session.
+// [Handler.SessionCookieName] returns the name a handler uses.
 const SessionCookie = "oauthkit_session"
+
+// hostPrefix and securePrefix are the cookie name prefixes browsers
+// enforce (RFC 6265bis §4.1.3): "__Host-" for a Secure cookie with Path=/
+// and no Domain, "__Secure-" for any Secure cookie.
+const (
+	hostPrefix   = "__Host-"
+	securePrefix = "__Secure-"
+)
+
+// SessionCookieName returns the name of h's session cookie:
+// "__Host-oauthkit_session" when its cookies are Secure, else
+// [SessionCookie].
+func (h *Handler) SessionCookieName() string { return h.sessionName }
 
 var sessionAD = []byte("oauthkit/web session")
 
@@ -105,7 +122,7 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 		return nil, err
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name:     SessionCookie,
+		Name:     h.sessionName,
 		Value:    h.sealer.Seal(raw, sessionAD),
 		Path:     "/",
 		MaxAge:   int(h.cfg.SessionMaxAge / time.Second),
@@ -149,7 +166,7 @@ func newID() string {
 
 // cookieSession opens the session cookie, without asking the token store.
 func (h *Handler) cookieSession(r *http.Request) (*Session, error) {
-	c, err := r.Cookie(SessionCookie)
+	c, err := r.Cookie(h.sessionName)
 	if err != nil {
 		return nil, ErrNotLoggedIn
 	}
@@ -278,12 +295,12 @@ func storeError(err error) *Error {
 // the store could not delete it: then the cookie is kept, so that the user
 // can try again, and nobody is told the session ended.
 func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) (*Session, *StoredTokens, error) {
-	if _, err := r.Cookie(SessionCookie); err != nil {
+	if _, err := r.Cookie(h.sessionName); err != nil {
 		return nil, nil, nil
 	}
 	s, err := h.cookieSession(r)
 	if err != nil {
-		h.deleteCookie(w, r, SessionCookie, "/")
+		h.deleteCookie(w, r, h.sessionName, "/")
 		return nil, nil, nil
 	}
 	ctx := r.Context()
@@ -294,7 +311,7 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) (*Session, 
 	if err := h.tokens.Delete(ctx, s.ID); err != nil {
 		return nil, nil, fmt.Errorf("web: end session: %w: %w", ErrUnavailable, err)
 	}
-	h.deleteCookie(w, r, SessionCookie, "/")
+	h.deleteCookie(w, r, h.sessionName, "/")
 	if st != nil {
 		h.revoke(r, s, st)
 	}
