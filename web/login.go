@@ -272,6 +272,15 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, name string, st
 		h.fail(w, r, classify(name, err))
 		return
 	}
+	// The new session replaces the browser's current one, which ends now
+	// (everywhere: its tokens and index entries leave the store), not when
+	// its cookie would have expired.
+	if old, _, err := h.endRequestSession(r); err != nil {
+		h.fail(w, r, &Error{Kind: KindUnavailable, Provider: name, Status: http.StatusServiceUnavailable, Err: err})
+		return
+	} else if old != nil {
+		h.log.Info("web: session replaced by a new login", "provider", old.Provider, "tenant", old.Tenant, "subject", old.Subject)
+	}
 	s, err := h.startSession(w, r, st.Tenant, login)
 	if err != nil {
 		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: err})

@@ -288,19 +288,33 @@ func storeError(err error) *Error {
 	return &Error{Kind: KindInternal, Status: http.StatusInternalServerError, Err: err}
 }
 
-// endSession ends the request's session, if it has one: its tokens are
-// deleted (and the refresh token revoked where the provider can), OnLogout
-// is told, and the cookie is cleared. It returns the session and its tokens
-// (nil when there was none), and an error wrapping [ErrUnavailable] when
-// the store could not delete it: then the cookie is kept, so that the user
-// can try again, and nobody is told the session ended.
+// endSession ends the request's session, if it has one, and clears its
+// cookie: see endRequestSession. It returns the session and its tokens (nil
+// when there was none), and an error wrapping [ErrUnavailable] when the
+// store could not delete it: then the cookie is kept, so that the user can
+// try again, and nobody is told the session ended.
 func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) (*Session, *StoredTokens, error) {
 	if _, err := r.Cookie(h.sessionName); err != nil {
 		return nil, nil, nil
 	}
+	s, st, err := h.endRequestSession(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	h.deleteCookie(w, r, h.sessionName, "/")
+	return s, st, nil
+}
+
+// endRequestSession ends the session r's cookie holds, if it holds one,
+// and leaves the cookie alone (a new login's callback replaces it): the
+// session's tokens are deleted from the store, which removes its index
+// entries, the refresh token is revoked where the provider can, and
+// OnLogout is told. A cookie that does not open holds no session. The
+// error wraps [ErrUnavailable] when the store could not delete it; nobody
+// has been told then.
+func (h *Handler) endRequestSession(r *http.Request) (*Session, *StoredTokens, error) {
 	s, err := h.cookieSession(r)
 	if err != nil {
-		h.deleteCookie(w, r, h.sessionName, "/")
 		return nil, nil, nil
 	}
 	ctx := r.Context()
@@ -311,7 +325,6 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) (*Session, 
 	if err := h.tokens.Delete(ctx, s.ID); err != nil {
 		return nil, nil, fmt.Errorf("web: end session: %w: %w", ErrUnavailable, err)
 	}
-	h.deleteCookie(w, r, h.sessionName, "/")
 	if st != nil {
 		h.revoke(r, s, st)
 	}

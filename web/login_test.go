@@ -1,0 +1,99 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"sync"
+	"testing"
+
+	"github.com/seed-e8f4a5f7/oauthkit/web"
+)
+
+// sessionCookie returns b's session cookie, or nil.
+func (b *browser) sessionCookie() *http.Cookie {
+	for _, c := range b.cookies("/") {
+		if c.Name == b.e.h.SessionCookieName() {
+			return c
+		}
+	}
+	return nil
+}
+
+// TestReplacedSessionEnds: two logins finished in one browser (started
+// side by side, so that no login start ended anything): the second ends the
+// first session everywhere — its cookie no longer works, its tokens and
+// index entries are gone from the store, OnLogout is told — for every
+// vendor.
+func TestReplacedSessionEnds(t *testing.T) {
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			store := web.NewMemoryTokenStore()
+			var mu sync.Mutex
+			var ended []string
+			e := newEnv(t, func(_ *env, c *web.Config) {
+				c.Tokens = store
+				c.OnLogout = func(_ *http.Request, s *web.Session) {
+					mu.Lock()
+					ended = append(ended, s.ID)
+					mu.Unlock()
+				}
+			})
+			b := e.browser()
+			first, second := b.callbackURL(name, "/whoami?n=1"), b.callbackURL(name, "/whoami?n=2")
+			if r := b.get(first); r.status != http.StatusOK {
+				t.Fatalf("first login: status %d", r.status)
+			}
+			s1, c1 := b.session(), b.sessionCookie()
+			if s1 == nil || c1 == nil {
+				t.Fatal("no session after the first login")
+			}
+			if r := b.get(second); r.status != http.StatusOK {
+				t.Fatalf("second login: status %d", r.status)
+			}
+			s2 := b.session()
+			if s2 == nil || s2.ID == s1.ID {
+				t.Fatal("the second login did not start a new session")
+			}
+			old := e.browser()
+			old.setCookie("/", &http.Cookie{Name: c1.Name, Value: c1.Value})
+			if old.session() != nil {
+				t.Error("the replaced session's cookie still works")
+			}
+			if n := store.Len(); n != 1 {
+				t.Errorf("the store holds %d sessions, want 1 (the new one)", n)
+			}
+			if n, err := e.h.EndSessions(context.Background(), name, "", s1.Subject); err != nil || n != 1 {
+				t.Errorf("the user's index holds %d sessions (%v), want 1 (the new one)", n, err)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if len(ended) != 1 || ended[0] != s1.ID {
+				t.Errorf("OnLogout told of %d sessions, want the replaced one", len(ended))
+			}
+		})
+	}
+}
+
+// TestReplacingLoginWithTheStoreDown: when the store cannot end the
+// browser's current session, the new login is refused with 503 rather than
+// leave the old session working behind the new one; once the store is
+// back, the old cookie works as before (nothing was ended).
+func TestReplacingLoginWithTheStoreDown(t *testing.T) {
+	store := &countingStore{TokenStore: web.NewMemoryTokenStore()}
+	e := newEnv(t, func(_ *env, c *web.Config) { c.Tokens = store })
+	b := e.browser()
+	first, second := b.callbackURL("unisignin", ""), b.callbackURL("unisignin", "")
+	b.get(first)
+	s1 := b.session()
+	if s1 == nil {
+		t.Fatal("no session after the first login")
+	}
+	store.failing.Store(true)
+	if r := b.first(http.MethodGet, second, nil, nil); r.status != http.StatusServiceUnavailable {
+		t.Errorf("the second login with the store down: status %d, want 503", r.status)
+	}
+	store.failing.Store(false)
+	if s := b.session(); s == nil || s.ID != s1.ID {
+		t.Error("the first session did not survive a refused replacement")
+	}
+}
