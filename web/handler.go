@@ -95,8 +95,9 @@ type Config struct {
 	// cookie is set, with the new session and the login (tokens included).
 	// An error refuses the login (the user sees the error page).
 	OnLogin func(r *http.Request, s *Session, login *oauthkit.Login) error
-	// OnLogout is called when a session ends: at logout, and when a new
-	// login starts while one is active.
+	// OnLogout is called when a session ends in the browser's request: at
+	// logout, when a new login completes in a browser that had a session,
+	// and when a login starts at a provider with a [LaunchRule].
 	OnLogout func(r *http.Request, s *Session)
 	// OnError answers a failed login, callback or logout instead of the
 	// default error page. err.Status is the status the default page uses.

@@ -46,8 +46,23 @@ func stateAD(provider, cookieName string) []byte {
 	return []byte("oauthkit/web state\x00" + provider + "\x00" + cookieName)
 }
 
-// login starts a new login: it ends the current session, seals a fresh
-// AuthRequest into a state cookie scoped to the callback, and redirects.
+// LaunchRule is implemented by providers whose login URL, opened by the
+// provider's own launcher (a cross-site GET), must end the app's current
+// session at once: [github.com/seed-e8f4a5f7/oauthkit/webuntis.Provider]
+// (the Untis Platform's Login URL rule). For them GET
+// {BasePath}/{provider}/login ends the current session before the login
+// starts. For every other provider the current session ends when the new
+// login completes, so that a link to a login from another site logs
+// nobody out.
+type LaunchRule interface {
+	// LoginEndsSession reports whether starting a login ends the current
+	// session.
+	LoginEndsSession() bool
+}
+
+// login starts a new login: for a provider with a [LaunchRule] it ends the
+// current session; it seals a fresh AuthRequest into a state cookie and
+// redirects.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("provider")
 	q := r.URL.Query()
@@ -65,10 +80,17 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 
-	// A login always starts afresh: the WebUntis launch rule (whoever
-	// launched the app must be who ends up logged in) and the cure for
-	// session fixation.
-	h.endSession(w, r)
+	// A provider whose launch rule demands it (WebUntis: whoever launched
+	// the app from the Untis Platform must be who ends up logged in) has
+	// the current session end here, even on a cross-site GET. For every
+	// other provider the current session ends only when the new login
+	// completes (finish): a cross-site link to a login is not a logout.
+	if lr, ok := p.(LaunchRule); ok && lr.LoginEndsSession() {
+		if _, _, err := h.endSession(w, r); err != nil {
+			// The callback ends it, or refuses the login with 503.
+			h.log.Warn("web: login start could not end the current session", "provider", name, "err", err)
+		}
+	}
 
 	ar, err := p.AuthCodeURL(pr.Context(), oauthkit.WithMaxAge(h.cfg.LoginMaxAge))
 	if err != nil {

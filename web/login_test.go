@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/seed-e8f4a5f7/oauthkit/web"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
 
 // sessionCookie returns b's session cookie, or nil.
@@ -95,5 +96,48 @@ func TestReplacingLoginWithTheStoreDown(t *testing.T) {
 	store.failing.Store(false)
 	if s := b.session(); s == nil || s.ID != s1.ID {
 		t.Error("the first session did not survive a refused replacement")
+	}
+}
+
+// WebUntis' Login URL rule is the one LaunchRule among the vendors.
+var _ web.LaunchRule = (*webuntis.Provider)(nil)
+
+// TestLoginStartPerProvider: a cross-site GET of a login (a link on another
+// site, or the provider's launcher) ends the current session at once only
+// for a provider whose launch rule demands it — WebUntis — and for the
+// others leaves it until the new login completes, when it ends.
+func TestLoginStartPerProvider(t *testing.T) {
+	endsAtStart := map[string]bool{"webuntis": true, "unisignin": false, "justimmo": false, "licensespring": false}
+	e := newEnv(t, nil)
+	for _, name := range names {
+		t.Run(name, func(t *testing.T) {
+			b := e.browser()
+			b.t = t
+			if r := b.login(name, ""); r.status != http.StatusOK {
+				t.Fatalf("first login: status %d", r.status)
+			}
+			s1, c1 := b.session(), b.sessionCookie()
+			if s1 == nil || c1 == nil {
+				t.Fatal("no session after the first login")
+			}
+			start := b.first(http.MethodGet, "/auth/"+name+"/login", nil, http.Header{"Sec-Fetch-Site": {"cross-site"}})
+			if start.status != http.StatusFound {
+				t.Fatalf("cross-site login start: status %d", start.status)
+			}
+			if alive := b.session() != nil; alive == endsAtStart[name] {
+				t.Errorf("after a cross-site login start the session is alive: %t, want %t", alive, !endsAtStart[name])
+			}
+			if r := b.get(start.location); r.status != http.StatusOK {
+				t.Fatalf("finishing the new login: status %d", r.status)
+			}
+			if s2 := b.session(); s2 == nil || s2.ID == s1.ID {
+				t.Fatal("the new login did not start a new session")
+			}
+			old := e.browser()
+			old.setCookie("/", &http.Cookie{Name: c1.Name, Value: c1.Value})
+			if old.session() != nil {
+				t.Error("the first session still works after the new login completed")
+			}
+		})
 	}
 }

@@ -16,3 +16,13 @@ func TestRedirectURL(t *testing.T) {
 		}
 	}
 }
+
+// TestLoginEndsSession: WebUntis' Login URL rule — every launch starts a
+// new login and ends the app's current session — is reported to package
+// web.
+func TestLoginEndsSession(t *testing.T) {
+	p := mustNew(t, webuntis.Config{Tenant: "1234", ClientID: "c", ClientSecret: "s", RedirectURL: "https://app.example/cb"})
+	if !p.LoginEndsSession() {
+		t.Error("LoginEndsSession() = false, want true (docs/vendors/webuntis.md#login-url)")
+	}
+}
