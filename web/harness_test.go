@@ -33,6 +33,7 @@ type env struct {
 	t       *testing.T
 	app     *httptest.Server
 	h       *web.Handler
+	cfg     web.Config // the handler's configuration: another replica is web.New(cfg)
 	key     []byte
 	logs    *syncBuffer
 	wu      *webuntistest.Server
@@ -118,6 +119,7 @@ func newEnv(t *testing.T, mod func(*env, *web.Config)) *env {
 	if mod != nil {
 		mod(e, &cfg)
 	}
+	e.cfg = cfg
 	e.h, err = web.New(cfg)
 	must(t, err)
 	mux := http.NewServeMux()

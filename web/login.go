@@ -283,8 +283,28 @@ func (h *Handler) implicitCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(pr.Context(), 30*time.Second)
 	defer cancel()
+	// The implicit grant has no single-use code at the provider to stop a
+	// second use of a captured state cookie and fragment (from another
+	// browser, on another replica): the state is used once per fleet, in
+	// the token store.
+	first, err := h.tokens.Once(ctx, usedStateKey(name, st.Tenant, st.Request.State), h.cfg.LoginMaxAge)
+	if err != nil {
+		h.fail(w, r, &Error{Kind: KindUnavailable, Provider: name, Status: http.StatusServiceUnavailable, Err: fmt.Errorf("web: implicit callback: %w: %w", ErrUnavailable, err)})
+		return
+	}
+	if !first {
+		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: name, Status: http.StatusBadRequest, Err: fmt.Errorf("the login's state was used before: %w", oauthkit.ErrStateMismatch)})
+		return
+	}
 	login, err := ic.CompleteImplicit(ctx, st.Request, fragment)
 	h.finish(w, pr, name, st, login, err)
+}
+
+// usedStateKey is the single-use record of an implicit login's state in
+// the token store: a hash, so that no store ever holds the state itself.
+func usedStateKey(provider, tenant, state string) string {
+	sum := sha256.Sum256([]byte("oauthkit/web used state\x00" + provider + "\x00" + tenant + "\x00" + state))
+	return "state\x00" + hex.EncodeToString(sum[:])
 }
 
 // finish turns a completed login into a session, or an error into the
