@@ -61,7 +61,7 @@ func TestStateCookieAttributes(t *testing.T) {
 	if state == nil {
 		t.Fatal("login set no state cookie")
 	}
-	if !state.HttpOnly || state.SameSite != http.SameSiteLaxMode || state.Path != "/auth/webuntis/callback" || state.MaxAge != int(oauthkit.DefaultLoginMaxAge/time.Second) {
+	if !state.HttpOnly || state.SameSite != http.SameSiteLaxMode || state.Path != "/auth/webuntis" || state.MaxAge != int(oauthkit.DefaultLoginMaxAge/time.Second) {
 		t.Errorf("state cookie: HttpOnly=%t SameSite=%v Path=%q MaxAge=%d", state.HttpOnly, state.SameSite, state.Path, state.MaxAge)
 	}
 	if state.Secure {

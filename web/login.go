@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -102,28 +103,35 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			h.log.Warn("web: the provider's redirect URL is not this handler's callback", "provider", name, "callback_path", h.callbackPath(name))
 		}
 	}
+	returnTo := SafeReturnTo(q.Get("return_to"))
+	if len(returnTo)+strings.Count(returnTo, `"`) > maxReturnTo { // its length in JSON
+		returnTo = "/"
+	}
 	st := loginState{
-		Request:  ar,
+		Request:  sealedRequest(ar),
 		Tenant:   tenant,
-		ReturnTo: SafeReturnTo(q.Get("return_to")),
+		ReturnTo: returnTo,
 		Implicit: isImplicit(ar.URL),
 		Expires:  h.now().Add(h.cfg.LoginMaxAge),
 	}
-	raw, err := json.Marshal(st)
-	if err != nil {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // a return_to's & stays one byte
+	if err := enc.Encode(st); err != nil {
 		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: err})
 		return
 	}
 	cname := h.stateCookieName(name, ar.State)
-	value := h.sealer.Seal(raw, stateAD(name, cname))
+	value := h.sealer.Seal(bytes.TrimSpace(buf.Bytes()), stateAD(name, cname))
 	if len(value) > 3800 {
 		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: fmt.Errorf("the sealed login is %d bytes, too big for a cookie", len(value))})
 		return
 	}
+	h.dropOldLogins(w, r, name, len(cname)+len(value)+2)
 	http.SetCookie(w, &http.Cookie{
 		Name:     cname,
 		Value:    value,
-		Path:     h.callbackPath(name),
+		Path:     h.statePath(name),
 		MaxAge:   int(h.cfg.LoginMaxAge / time.Second),
 		HttpOnly: true,
 		Secure:   h.secure,
@@ -131,6 +139,69 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	})
 	h.log.Info("web: login started", "provider", name, "tenant", tenant, "login", ar)
 	http.Redirect(w, r, ar.URL, http.StatusFound)
+}
+
+// Bounds on the state cookies of one browser, so that logins started and
+// never finished (ten cross-site starts, say) cannot make a Cookie header
+// that breaks the callback: a login's return_to is kept only up to
+// maxReturnTo bytes (longer: "/"); at most maxLoginsInFlight logins per
+// provider are in flight, and their cookies take at most stateBudget bytes
+// of the Cookie header its login and callback get; a login start drops the
+// oldest to stay within both.
+const (
+	maxReturnTo       = 1024
+	maxLoginsInFlight = 3
+	stateBudget       = 3 << 10
+)
+
+// statePath is the Path of provider's state cookies: its login, which
+// counts them, and its callback, which takes one.
+func (h *Handler) statePath(name string) string { return h.cfg.BasePath + "/" + name }
+
+// sealedRequest is the copy of ar the state cookie holds: without the
+// authorization URL (the browser has been sent there), of which only the
+// response type is read after the callback.
+func sealedRequest(ar *oauthkit.AuthRequest) *oauthkit.AuthRequest {
+	c := *ar
+	c.URL = ""
+	if rt := authreq.ResponseTypes(ar.URL); len(rt) > 0 {
+		c.URL = "?" + url.Values{"response_type": {strings.Join(rt, " ")}}.Encode()
+	}
+	return &c
+}
+
+// dropOldLogins deletes the state cookies of provider's logins in flight
+// that r carries — those that do not open or have expired, then the oldest
+// — until, with the new one of newSize bytes, at most maxLoginsInFlight
+// remain within stateBudget bytes.
+func (h *Handler) dropOldLogins(w http.ResponseWriter, r *http.Request, provider string, newSize int) {
+	type flight struct {
+		name    string
+		size    int
+		expires time.Time // zero: does not open
+	}
+	var in []flight
+	total := newSize
+	for _, c := range r.Cookies() {
+		if !strings.HasPrefix(c.Name, h.statePrefix) {
+			continue
+		}
+		f := flight{name: c.Name, size: len(c.Name) + len(c.Value) + 2}
+		if raw, err := h.sealer.Open(c.Value, stateAD(provider, c.Name)); err == nil {
+			var st loginState
+			if json.Unmarshal(raw, &st) == nil {
+				f.expires = st.Expires
+			}
+		}
+		in = append(in, f)
+		total += f.size
+	}
+	slices.SortFunc(in, func(a, b flight) int { return a.expires.Compare(b.expires) })
+	now := h.now()
+	for i, n := 0, len(in)+1; i < len(in) && (n > maxLoginsInFlight || total > stateBudget || !now.Before(in[i].expires)); i++ {
+		h.deleteCookie(w, r, in[i].name, h.statePath(provider))
+		n, total = n-1, total-in[i].size
+	}
 }
 
 // isImplicit reports whether an authorization URL asks for tokens in the
@@ -152,7 +223,7 @@ func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, provider, st
 	if state == "" {
 		for _, c := range r.Cookies() {
 			if strings.HasPrefix(c.Name, h.statePrefix) {
-				h.deleteCookie(w, r, c.Name, h.callbackPath(provider))
+				h.deleteState(w, r, provider, c.Name)
 			}
 		}
 		return fail(oauthkit.ErrStateMismatch)
@@ -162,7 +233,7 @@ func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, provider, st
 	if err != nil {
 		return fail(fmt.Errorf("no state cookie for the callback's state: %w", oauthkit.ErrStateMismatch))
 	}
-	h.deleteCookie(w, r, name, h.callbackPath(provider))
+	h.deleteState(w, r, provider, name)
 	raw, err := h.sealer.Open(c.Value, stateAD(provider, name))
 	if err != nil {
 		return fail(fmt.Errorf("state cookie: %w", err))
@@ -175,6 +246,14 @@ func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, provider, st
 		return nil, &Error{Kind: KindExpired, Provider: provider, Status: http.StatusBadRequest, Err: oauthkit.ErrLoginExpired}
 	}
 	return &st, nil
+}
+
+// deleteState deletes a state cookie of provider: at its Path, and at its
+// callback's, where earlier versions of this package set it (a login
+// started before an upgrade).
+func (h *Handler) deleteState(w http.ResponseWriter, r *http.Request, provider, name string) {
+	h.deleteCookie(w, r, name, h.statePath(provider))
+	h.deleteCookie(w, r, name, h.callbackPath(provider))
 }
 
 func (h *Handler) deleteCookie(w http.ResponseWriter, r *http.Request, name, path string) {

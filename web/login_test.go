@@ -2,10 +2,14 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
+	"net/url"
+	"strings"
 	"sync"
 	"testing"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
@@ -137,6 +141,79 @@ func TestLoginStartPerProvider(t *testing.T) {
 			old.setCookie("/", &http.Cookie{Name: c1.Name, Value: c1.Value})
 			if old.session() != nil {
 				t.Error("the first session still works after the new login completed")
+			}
+		})
+	}
+}
+
+// resolveEnv is an env whose providers come from Config.Resolve, so that
+// its cookies are Secure and carry the __Host-/__Secure- prefixes (the
+// longest names); Go's cookie jar, like browsers, sends Secure cookies to
+// loopback over plain http.
+func resolveEnv(t *testing.T) *env {
+	return newEnv(t, func(_ *env, c *web.Config) {
+		byName := map[string]oauthkit.Provider{}
+		for _, p := range c.Providers {
+			byName[p.Name()] = p
+		}
+		c.Providers = nil
+		c.Resolve = func(_ *http.Request, name string) (oauthkit.Provider, error) {
+			if p, ok := byName[name]; ok {
+				return p, nil
+			}
+			return nil, web.ErrUnknownProvider
+		}
+	})
+}
+
+// TestStateCookiesCannotPileUp: ten login starts that are never finished
+// (cross-site, with a short or a long return_to), in a browser that has a
+// session: the Cookie header the callback gets stays under 4 KB, at most
+// three logins stay in flight, and the newest login completes.
+func TestStateCookiesCannotPileUp(t *testing.T) {
+	e := resolveEnv(t)
+	for _, rt := range []string{"/whoami", "/whoami?q=" + strings.Repeat("a", 990), "/whoami?q=" + strings.Repeat("a", 5000)} {
+		t.Run(fmt.Sprintf("return_to of %d bytes", len(rt)), func(t *testing.T) {
+			b := e.browser()
+			b.t = t
+			if r := b.login("justimmo", ""); r.status != http.StatusOK || b.session() == nil {
+				t.Fatalf("login at justimmo: status %d", r.status)
+			}
+			var last string
+			for range 10 {
+				r := b.first(http.MethodGet, "/auth/unisignin/login?return_to="+url.QueryEscape(rt), nil, http.Header{"Sec-Fetch-Site": {"cross-site"}})
+				if r.status != http.StatusFound {
+					t.Fatalf("login start: status %d", r.status)
+				}
+				last = r.location
+			}
+			n := 0
+			for _, c := range b.cookies("/auth/unisignin/callback") {
+				if strings.Contains(c.Name, "oauthkit_state_") {
+					n++
+				}
+			}
+			if n > 3 {
+				t.Errorf("%d logins in flight, want at most 3", n)
+			}
+			var header int
+			e.mu.Lock()
+			e.seen = func(r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/callback") {
+					header = len(r.Header.Get("Cookie"))
+				}
+			}
+			e.mu.Unlock()
+			defer func() { e.mu.Lock(); e.seen = nil; e.mu.Unlock() }()
+			if r := b.get(last); r.status != http.StatusOK {
+				t.Fatalf("the newest login: status %d", r.status)
+			}
+			if s := b.session(); s == nil || s.Provider != "unisignin" {
+				t.Errorf("after the newest login the session is %+v, want unisignin's", s)
+			}
+			t.Logf("the callback got a Cookie header of %d bytes, %d logins in flight", header, n)
+			if header == 0 || header >= 4096 {
+				t.Errorf("the callback got a Cookie header of %d bytes, want under 4096", header)
 			}
 		})
 	}
