@@ -146,6 +146,11 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.BasePath == "" {
 		cfg.BasePath = DefaultBasePath
 	}
+	if cfg.BasePath == "/" {
+		// Its paths would be /{provider}/…: a provider segment "/evil.example"
+		// would make links scheme-relative (//evil.example/login).
+		return nil, errors.New(`web: Config.BasePath "/" : mount the handler under a path of its own, such as "/auth"`)
+	}
 	cfg.BasePath = strings.TrimSuffix(cfg.BasePath, "/")
 	if !basePathRE.MatchString(cfg.BasePath) {
 		return nil, fmt.Errorf("web: Config.BasePath %q is not a plain absolute path", cfg.BasePath)
@@ -242,8 +247,13 @@ func (h *Handler) loginPath(name string) string    { return h.cfg.BasePath + "/"
 func (h *Handler) callbackPath(name string) string { return h.cfg.BasePath + "/" + name + "/callback" }
 
 // provider returns the provider name for r, whose context carries tenant.
+// A name that is no plain path segment is no provider, whatever Resolve
+// would say.
 func (h *Handler) provider(r *http.Request, name, tenant string) (oauthkit.Provider, *http.Request, error) {
 	r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, tenant))
+	if !nameRE.MatchString(name) {
+		return nil, r, ErrUnknownProvider
+	}
 	if h.cfg.Resolve != nil {
 		p, err := h.cfg.Resolve(r, name)
 		if err != nil {
@@ -262,6 +272,33 @@ func (h *Handler) provider(r *http.Request, name, tenant string) (oauthkit.Provi
 		return nil, r, ErrUnknownProvider
 	}
 	return p, r, nil
+}
+
+// knownName returns name when it is one of Config.Providers, else "": the
+// provider an error page may name (and link to) before anything sealed has
+// vouched for the path's provider segment. With Resolve the providers are
+// unknown until a state or session cookie opens: only the four vendors'
+// names, fixed words, are named.
+func (h *Handler) knownName(name string) string {
+	if h.cfg.Resolve != nil {
+		if vendorName(name) != name {
+			return name
+		}
+		return ""
+	}
+	if _, ok := h.providers[name]; ok {
+		return name
+	}
+	return ""
+}
+
+// mayBeProvider reports whether a callback's provider segment can name a
+// provider: one of Config.Providers, or with Resolve a plain name.
+func (h *Handler) mayBeProvider(name string) bool {
+	if h.cfg.Resolve != nil {
+		return nameRE.MatchString(name)
+	}
+	return h.knownName(name) != ""
 }
 
 type tenantKey struct{}

@@ -71,13 +71,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.Resolve != nil {
 		tenant = q.Get("tenant")
 		if tenant != "" && !nameRE.MatchString(tenant) {
-			h.fail(w, r, &Error{Kind: KindNotFound, Provider: name, Status: http.StatusNotFound, Err: fmt.Errorf("tenant parameter is not a plain name: %w", ErrUnknownProvider)})
+			h.fail(w, r, &Error{Kind: KindNotFound, Provider: h.knownName(name), Status: http.StatusNotFound, Err: fmt.Errorf("tenant parameter is not a plain name: %w", ErrUnknownProvider)})
 			return
 		}
 	}
 	p, pr, err := h.provider(r, name, tenant)
 	if err != nil {
-		h.fail(w, r, &Error{Kind: KindNotFound, Provider: name, Status: http.StatusNotFound, Err: err})
+		h.fail(w, r, &Error{Kind: KindNotFound, Provider: h.knownName(name), Status: http.StatusNotFound, Err: err})
 		return
 	}
 
@@ -218,7 +218,7 @@ func isImplicit(authURL string) bool {
 // it carries: it can belong to none of them.
 func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, provider, state string) (*loginState, *Error) {
 	fail := func(err error) (*loginState, *Error) {
-		return nil, &Error{Kind: KindNoLogin, Provider: provider, Status: http.StatusBadRequest, Err: err}
+		return nil, &Error{Kind: KindNoLogin, Provider: h.knownName(provider), Status: http.StatusBadRequest, Err: err}
 	}
 	if state == "" {
 		for _, c := range r.Cookies() {
@@ -264,6 +264,10 @@ func (h *Handler) deleteCookie(w http.ResponseWriter, r *http.Request, name, pat
 // implicit grant's fragment back.
 func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("provider")
+	if !h.mayBeProvider(name) {
+		h.fail(w, r, &Error{Kind: KindNotFound, Status: http.StatusNotFound, Err: ErrUnknownProvider})
+		return
+	}
 	q := r.URL.Query()
 	if !q.Has("state") && !q.Has("code") && !q.Has("error") && h.mayBeImplicit(r, name) {
 		h.fragmentPage(w, r, name)
@@ -331,15 +335,19 @@ const maxFragment = 64 << 10
 // POST.
 func (h *Handler) implicitCallback(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("provider")
+	if !h.mayBeProvider(name) {
+		h.fail(w, r, &Error{Kind: KindNotFound, Status: http.StatusNotFound, Err: ErrUnknownProvider})
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFragment+1024)
 	if err := r.ParseForm(); err != nil {
-		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: name, Status: http.StatusBadRequest, Err: errors.New("the posted fragment does not parse")})
+		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: h.knownName(name), Status: http.StatusBadRequest, Err: errors.New("the posted fragment does not parse")})
 		return
 	}
 	fragment := strings.TrimPrefix(r.PostForm.Get("fragment"), "#")
 	vals, err := url.ParseQuery(fragment)
 	if err != nil {
-		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: name, Status: http.StatusBadRequest, Err: errors.New("the posted fragment does not parse")})
+		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: h.knownName(name), Status: http.StatusBadRequest, Err: errors.New("the posted fragment does not parse")})
 		return
 	}
 	st, ferr := h.takeState(w, r, name, vals.Get("state"))
