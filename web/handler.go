@@ -45,7 +45,8 @@ type Config struct {
 	// crypto/rand and keep it secret.
 	Keys [][]byte
 
-	// BasePath is where the handler is mounted. Zero: "/auth".
+	// BasePath is where the handler is mounted: a path of its own, such as
+	// "/auth", never "/". Zero: "/auth".
 	BasePath string
 
 	// InsecureCookies drops the Secure attribute from the state and session
@@ -88,7 +89,8 @@ type Config struct {
 	// PostLogoutRedirectURL is the absolute URL a provider with an
 	// end_session_endpoint sends the browser back to after logout
 	// (RP-Initiated Logout 1.0 post_logout_redirect_uri; register it with the
-	// provider). Zero: the request's origin and the logout's return_to.
+	// provider). Zero: the request's host and the logout's return_to, over
+	// https unless cookies are not Secure (see InsecureCookies).
 	PostLogoutRedirectURL string
 
 	// OnLogin is called after a successful callback, before the session
