@@ -103,28 +103,9 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			h.log.Warn("web: the provider's redirect URL is not this handler's callback", "provider", name, "callback_path", h.callbackPath(name))
 		}
 	}
-	returnTo := SafeReturnTo(q.Get("return_to"))
-	if len(returnTo)+strings.Count(returnTo, `"`) > maxReturnTo { // its length in JSON
-		returnTo = "/"
-	}
-	st := loginState{
-		Request:  sealedRequest(ar),
-		Tenant:   tenant,
-		ReturnTo: returnTo,
-		Implicit: isImplicit(ar.URL),
-		Expires:  h.now().Add(h.cfg.LoginMaxAge),
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // a return_to's & stays one byte
-	if err := enc.Encode(st); err != nil {
+	cname, value, err := h.sealLogin(name, tenant, q.Get("return_to"), ar)
+	if err != nil {
 		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: err})
-		return
-	}
-	cname := h.stateCookieName(name, ar.State)
-	value := h.sealer.Seal(bytes.TrimSpace(buf.Bytes()), stateAD(name, cname))
-	if len(value) > 3800 {
-		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: fmt.Errorf("the sealed login is %d bytes, too big for a cookie", len(value))})
 		return
 	}
 	h.dropOldLogins(w, r, name, len(cname)+len(value)+2)
@@ -139,6 +120,34 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	})
 	h.log.Info("web: login started", "provider", name, "tenant", tenant, "login", ar)
 	http.Redirect(w, r, ar.URL, http.StatusFound)
+}
+
+// sealLogin returns the name and sealed value of the state cookie of
+// provider's login ar, at tenant, going back to returnTo.
+func (h *Handler) sealLogin(provider, tenant, returnTo string, ar *oauthkit.AuthRequest) (name, value string, err error) {
+	returnTo = SafeReturnTo(returnTo)
+	if len(returnTo)+strings.Count(returnTo, `"`) > maxReturnTo { // its length in JSON
+		returnTo = "/"
+	}
+	st := loginState{
+		Request:  sealedRequest(ar),
+		Tenant:   tenant,
+		ReturnTo: returnTo,
+		Implicit: isImplicit(ar.URL),
+		Expires:  h.now().Add(h.cfg.LoginMaxAge),
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // a return_to's & stays one byte
+	if err := enc.Encode(st); err != nil {
+		return "", "", err
+	}
+	name = h.stateCookieName(provider, ar.State)
+	value = h.sealer.Seal(bytes.TrimSpace(buf.Bytes()), stateAD(provider, name))
+	if len(value) > 3800 {
+		return "", "", fmt.Errorf("the sealed login is %d bytes, too big for a cookie", len(value))
+	}
+	return name, value, nil
 }
 
 // Bounds on the state cookies of one browser, so that logins started and
