@@ -51,6 +51,11 @@ func New(cfg Config) (*Provider, error) {
 // Name returns "justimmo".
 func (p *Provider) Name() string { return name }
 
+// RedirectURL returns Config.RedirectURL: where Justimmo sends the browser
+// after login, "" when none is configured. Package web reads it to decide
+// whether its cookies must be Secure.
+func (p *Provider) RedirectURL() string { return p.cfg.RedirectURL }
+
 // Discover returns the documented endpoints
 // (docs/vendors/justimmo.md#endpoints); Justimmo publishes no discovery
 // document, so nothing is fetched.

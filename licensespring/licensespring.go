@@ -64,6 +64,11 @@ func New(cfg Config) (*Provider, error) {
 // Name returns "licensespring".
 func (p *Provider) Name() string { return name }
 
+// RedirectURL returns Config.RedirectURL: the redirect URI asked for, ""
+// when none is configured (LicenseSpring's SSO URL then names it). Package
+// web reads it to decide whether its cookies must be Secure.
+func (p *Provider) RedirectURL() string { return p.cfg.RedirectURL }
+
 // Signer returns a signer with the provider's API key, shared key and
 // clock, for the License API calls that follow a login (activate_license
 // and the rest).

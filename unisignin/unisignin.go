@@ -61,6 +61,11 @@ func New(cfg Config) (*Provider, error) {
 // Name returns "unisignin".
 func (p *Provider) Name() string { return name }
 
+// RedirectURL returns Config.RedirectURL: where UniSignIn sends the browser
+// after login, "" when none is configured. Package web reads it to decide
+// whether its cookies must be Secure.
+func (p *Provider) RedirectURL() string { return p.cfg.RedirectURL }
+
 // IsApp reports whether the provider runs the app flow: no client secret,
 // PKCE only.
 func (p *Provider) IsApp() bool { return p.cfg.ClientSecret.IsZero() }

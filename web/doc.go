@@ -15,16 +15,25 @@
 //
 // # Login
 //
-// GET {BasePath}/{provider}/login always starts a new login: it ends the
-// current session first (its tokens are deleted and OnLogout is told), so
-// the user who finishes the login is the one logged in — WebUntis's launch
-// rule, and the cure for session fixation. The [oauthkit.AuthRequest]
-// (state, nonce, PKCE verifier) is sealed with AES-256-GCM into a state
-// cookie that is HttpOnly, SameSite=Lax, Secure (except over plain http to
-// a loopback address), scoped to the callback's path, and lives as long as
-// the login may take (Config.LoginMaxAge). Its name is derived from the
-// provider and the login's state, so logins in two tabs each have their own
-// cookie and do not disturb each other.
+// GET {BasePath}/{provider}/login starts a new login. The
+// [oauthkit.AuthRequest] (state, nonce, PKCE verifier) is sealed with
+// AES-256-GCM into a state cookie that is HttpOnly, SameSite=Lax, scoped to
+// {BasePath}/{provider} (its login and callback), and lives as long as the
+// login may take (Config.LoginMaxAge). Its name is derived from the provider
+// and the login's state, so logins in two tabs each have their own cookie.
+// Logins started and never finished cannot pile up: a login start keeps at
+// most three of the provider's logins in flight, within 3 KiB of cookies,
+// dropping the oldest (whose callback then answers "sign in again"), and a
+// return_to over 1 KiB becomes "/", so the Cookie header a callback gets
+// stays well under 4 KB.
+//
+// Whether a login start ends the current session is the provider's rule. A
+// provider with a [LaunchRule] — WebUntis, whose Login URL the Untis
+// Platform opens from another site and which must "end any session the
+// app already has first" (docs/vendors/webuntis.md#login-url) — has the
+// session end at login start, even on a cross-site GET. For every other
+// provider a login start ends nothing, so a link to a login from another
+// site logs nobody out; the session ends when the new login completes.
 //
 // # Callback
 //
@@ -33,10 +42,29 @@
 // browser, finds nothing), and finishes with [oauthkit.Complete] — or, for
 // a provider that returns tokens in the URL fragment
 // ([ImplicitCompleter], LicenseSpring's implicit grant), serves a tiny page
-// that posts the fragment back. The session cookie then holds the identity
-// only ([Session]: provider, subject, name, email, login time, expiry);
-// the tokens go to Config.OnLogin and to the [TokenStore] (memory by
-// default) under the session's random ID.
+// that posts the fragment back. An implicit login has no single-use code at
+// the provider, so its state is used once per fleet, recorded in the
+// [TokenStore] (a captured state cookie and fragment posted again, on any
+// replica, is refused; a store that cannot record it answers 503). A
+// completed login replaces the browser's session: the old one ends
+// everywhere (its tokens and index entries leave the store, OnLogout is
+// told), and the new session cookie holds the identity only ([Session]:
+// provider, subject, name, email, login time, expiry); the tokens go to
+// Config.OnLogin and to the [TokenStore] (memory by default) under the
+// session's random ID.
+//
+// # Cookies
+//
+// Cookies are Secure unless Config.InsecureCookies says otherwise, or every
+// provider's redirect URL is plain http to a loopback host (a developer's
+// machine: http://127.0.0.1:8080/auth/webuntis/callback). This is decided
+// once, by [New], from the configuration: never from a request's Host
+// header, which a TLS-terminating proxy may forward as a loopback address.
+// With Config.Resolve cookies are Secure unless InsecureCookies. Secure
+// cookies carry the name prefixes browsers enforce: the session cookie is
+// "__Host-" + [SessionCookie] (Path=/, no Domain: a sibling subdomain
+// cannot plant a session; [Handler.SessionCookieName] returns the name), the
+// state cookies "__Secure-oauthkit_state_…".
 //
 // # Sessions
 //
@@ -113,6 +141,11 @@
 // return_to is kept only when it is a same-site relative path
 // ([SafeReturnTo]); anything else becomes "/". A failed login answers a
 // page in plain words with the right status and, of the provider's text,
-// the OAuth error code only; Config.OnError replaces it. Config.Logger gets
+// the OAuth error code only; Config.OnError replaces it. The page names a
+// provider only when the app configured it (with Resolve: when a sealed
+// cookie vouched for it, or it is one of the four vendors); a path segment
+// that names no provider gets the generic "no such sign-in" page. Its links
+// are paths under BasePath, never scheme-relative ("//host"); BasePath "/"
+// is refused. Config.Logger gets
 // one line per event and never a token, code, state, cookie or key.
 package web

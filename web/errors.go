@@ -6,7 +6,9 @@ import (
 	"errors"
 	"html/template"
 	"net/http"
+	"net/url"
 	"regexp"
+	"strings"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 )
@@ -141,17 +143,30 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, e *Error) {
 		h.cfg.OnError(w, r, e)
 		return
 	}
-	retry := ""
-	if e.Provider != "" && (e.Kind == KindNoLogin || e.Kind == KindExpired || e.Kind == KindDenied || e.Kind == KindProvider) {
-		if _, known := h.providers[e.Provider]; known || h.cfg.Resolve != nil {
-			retry = h.loginPath(e.Provider)
-		}
-	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(e.Status)
-	errorPage.Execute(w, struct{ Message, Retry string }{e.Message(), retry})
+	errorPage.Execute(w, struct{ Message, Retry string }{e.Message(), h.retryLink(e)})
+}
+
+// retryLink is the error page's "Try again" link: the login of the
+// provider the error names, for the kinds a new login can cure, or "". The
+// handlers name only a configured provider (or, with Resolve, one a sealed
+// cookie vouched for); the link is a path under BasePath, its segment
+// escaped, and never one a browser would read as another host.
+func (h *Handler) retryLink(e *Error) string {
+	if e.Provider == "" || !nameRE.MatchString(e.Provider) {
+		return ""
+	}
+	if e.Kind != KindNoLogin && e.Kind != KindExpired && e.Kind != KindDenied && e.Kind != KindProvider {
+		return ""
+	}
+	link := h.loginPath(url.PathEscape(e.Provider))
+	if !strings.HasPrefix(link, "/") || strings.HasPrefix(link, "//") || strings.HasPrefix(link, "/\\") {
+		return ""
+	}
+	return link
 }
 
 var errorPage = template.Must(template.New("error").Parse(`<!doctype html>

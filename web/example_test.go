@@ -58,3 +58,25 @@ func ExampleHandler_TokenSource() {
 		_ = tok // call the vendor's API with it, or use oauth2.NewClient(r.Context(), h.TokenSource(r))
 	})
 }
+
+func ExampleHandler_SessionCookieName() {
+	key := make([]byte, 32)
+	rand.Read(key)
+	for _, redirect := range []string{
+		"https://bestapp.example/auth/webuntis/callback", // production: Secure cookies, prefixed names
+		"http://127.0.0.1:8080/auth/webuntis/callback",   // plain http on loopback: development
+	} {
+		wu, err := webuntis.New(webuntis.Config{Tenant: "1234", ClientID: "BestApp", ClientSecret: "the OIDC secret", RedirectURL: redirect})
+		if err != nil {
+			log.Fatal(err)
+		}
+		h, err := web.New(web.Config{Providers: []oauthkit.Provider{wu}, Keys: [][]byte{key}})
+		if err != nil {
+			log.Fatal(err)
+		}
+		fmt.Println(h.SessionCookieName())
+	}
+	// Output:
+	// __Host-oauthkit_session
+	// oauthkit_session
+}

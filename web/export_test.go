@@ -8,8 +8,11 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 )
 
-// StateCookieName is stateCookieName, for tests that plant a cookie.
-var StateCookieName = stateCookieName
+// StateCookieName is h's name of the state cookie of provider's login with
+// state, for tests that plant a cookie.
+func StateCookieName(h *Handler, provider, state string) string {
+	return h.stateCookieName(provider, state)
+}
 
 // SetRefreshTimeout shortens h's refresh bound, and with it the lease
 // (timeout plus margin), for tests that wait for a lease to end.
@@ -26,7 +29,7 @@ func StartSession(h *Handler, r *http.Request, tenant string, login *oauthkit.Lo
 		return nil, nil, err
 	}
 	for _, c := range w.Result().Cookies() {
-		if c.Name == SessionCookie {
+		if c.Name == h.sessionName {
 			return s, c, nil
 		}
 	}

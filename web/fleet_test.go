@@ -398,7 +398,7 @@ func TestFleetStoreDownNeverRefreshesWithoutLease(t *testing.T) {
 		t.Errorf("logout with the store down: %d, want 503 (not a logout reported done)", w.Code)
 	}
 	for _, c := range w.Result().Cookies() {
-		if c.Name == web.SessionCookie {
+		if c.Name == h.SessionCookieName() {
 			t.Error("a logout that failed cleared the session cookie")
 		}
 	}

@@ -45,8 +45,21 @@ type Config struct {
 	// crypto/rand and keep it secret.
 	Keys [][]byte
 
-	// BasePath is where the handler is mounted. Zero: "/auth".
+	// BasePath is where the handler is mounted: a path of its own, such as
+	// "/auth", never "/". Zero: "/auth".
 	BasePath string
+
+	// InsecureCookies drops the Secure attribute from the state and session
+	// cookies (and their __Host-/__Secure- name prefixes), so that they
+	// travel over plain http: for development on plain http only. Without
+	// it cookies are Secure, decided once by New from the configuration,
+	// never from a request's Host header (which a proxy or client sets):
+	// they lack Secure only when every provider in Providers reports its
+	// redirect URL (a RedirectURL() string method, which the four vendor
+	// packages' providers have) and each is plain http to a loopback host
+	// (http://127.0.0.1:8080/auth/…/callback, a developer's machine). With
+	// Resolve the providers are unknown at New: cookies are Secure.
+	InsecureCookies bool
 
 	// SessionMaxAge is how long a login's session lasts at most, however
 	// active. Zero: 12 hours ([DefaultSessionMaxAge]).
@@ -76,15 +89,17 @@ type Config struct {
 	// PostLogoutRedirectURL is the absolute URL a provider with an
 	// end_session_endpoint sends the browser back to after logout
 	// (RP-Initiated Logout 1.0 post_logout_redirect_uri; register it with the
-	// provider). Zero: the request's origin and the logout's return_to.
+	// provider). Zero: the request's host and the logout's return_to, over
+	// https unless cookies are not Secure (see InsecureCookies).
 	PostLogoutRedirectURL string
 
 	// OnLogin is called after a successful callback, before the session
 	// cookie is set, with the new session and the login (tokens included).
 	// An error refuses the login (the user sees the error page).
 	OnLogin func(r *http.Request, s *Session, login *oauthkit.Login) error
-	// OnLogout is called when a session ends: at logout, and when a new
-	// login starts while one is active.
+	// OnLogout is called when a session ends in the browser's request: at
+	// logout, when a new login completes in a browser that had a session,
+	// and when a login starts at a provider with a [LaunchRule].
 	OnLogout func(r *http.Request, s *Session)
 	// OnError answers a failed login, callback or logout instead of the
 	// default error page. err.Status is the status the default page uses.
@@ -109,6 +124,9 @@ type Handler struct {
 	log       *slog.Logger
 	mux       *http.ServeMux
 	locks     keyedMutex
+	secure    bool // cookies are Secure (and prefixed), post-logout redirects https; see Config.InsecureCookies
+
+	sessionName, statePrefix string // cookie names, prefixed when secure
 
 	refreshTimeout, leaseTTL time.Duration // see refreshTimeout and leaseMargin
 }
@@ -129,6 +147,11 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.BasePath == "" {
 		cfg.BasePath = DefaultBasePath
+	}
+	if cfg.BasePath == "/" {
+		// Its paths would be /{provider}/…: a provider segment "/evil.example"
+		// would make links scheme-relative (//evil.example/login).
+		return nil, errors.New(`web: Config.BasePath "/" : mount the handler under a path of its own, such as "/auth"`)
 	}
 	cfg.BasePath = strings.TrimSuffix(cfg.BasePath, "/")
 	if !basePathRE.MatchString(cfg.BasePath) {
@@ -169,6 +192,11 @@ func New(cfg Config) (*Handler, error) {
 			return nil, fmt.Errorf("web: two providers are named %q (use Resolve for one provider per tenant)", n)
 		}
 		h.providers[n] = p
+	}
+	h.secure = !cfg.InsecureCookies && !loopbackHTTPOnly(cfg.Providers)
+	h.sessionName, h.statePrefix = SessionCookie, statePrefix
+	if h.secure {
+		h.sessionName, h.statePrefix = hostPrefix+SessionCookie, securePrefix+statePrefix
 	}
 	if cfg.SignInPath == "" && len(h.providers) == 1 {
 		for n := range h.providers {
@@ -221,8 +249,13 @@ func (h *Handler) loginPath(name string) string    { return h.cfg.BasePath + "/"
 func (h *Handler) callbackPath(name string) string { return h.cfg.BasePath + "/" + name + "/callback" }
 
 // provider returns the provider name for r, whose context carries tenant.
+// A name that is no plain path segment is no provider, whatever Resolve
+// would say.
 func (h *Handler) provider(r *http.Request, name, tenant string) (oauthkit.Provider, *http.Request, error) {
 	r = r.WithContext(context.WithValue(r.Context(), tenantKey{}, tenant))
+	if !nameRE.MatchString(name) {
+		return nil, r, ErrUnknownProvider
+	}
 	if h.cfg.Resolve != nil {
 		p, err := h.cfg.Resolve(r, name)
 		if err != nil {
@@ -243,6 +276,33 @@ func (h *Handler) provider(r *http.Request, name, tenant string) (oauthkit.Provi
 	return p, r, nil
 }
 
+// knownName returns name when it is one of Config.Providers, else "": the
+// provider an error page may name (and link to) before anything sealed has
+// vouched for the path's provider segment. With Resolve the providers are
+// unknown until a state or session cookie opens: only the four vendors'
+// names, fixed words, are named.
+func (h *Handler) knownName(name string) string {
+	if h.cfg.Resolve != nil {
+		if vendorName(name) != name {
+			return name
+		}
+		return ""
+	}
+	if _, ok := h.providers[name]; ok {
+		return name
+	}
+	return ""
+}
+
+// mayBeProvider reports whether a callback's provider segment can name a
+// provider: one of Config.Providers, or with Resolve a plain name.
+func (h *Handler) mayBeProvider(name string) bool {
+	if h.cfg.Resolve != nil {
+		return nameRE.MatchString(name)
+	}
+	return h.knownName(name) != ""
+}
+
 type tenantKey struct{}
 
 // Tenant returns the tenant of the login a request belongs to, for
@@ -254,13 +314,25 @@ func Tenant(r *http.Request) string {
 	return t
 }
 
-// secure reports whether cookies for r get the Secure attribute: always,
-// except over plain http to a loopback address (a developer's machine).
-func secure(r *http.Request) bool {
-	if r.TLS != nil {
-		return true
+// loopbackHTTPOnly reports whether every provider reports a redirect URL
+// that is plain http to a loopback host: a development setup, where Secure
+// cookies would not be sent back (nothing else tells it safely: a proxy
+// that terminates TLS forwards a loopback Host over plain http).
+func loopbackHTTPOnly(providers []oauthkit.Provider) bool {
+	if len(providers) == 0 {
+		return false
 	}
-	return !httpc.IsLoopback((&url.URL{Host: r.Host}).Hostname())
+	for _, p := range providers {
+		rp, ok := p.(interface{ RedirectURL() string })
+		if !ok {
+			return false
+		}
+		u, err := url.Parse(rp.RedirectURL())
+		if err != nil || u.Scheme != "http" || !httpc.IsLoopback(u.Hostname()) {
+			return false
+		}
+	}
+	return true
 }
 
 func (h *Handler) now() time.Time { return h.cfg.Now() }

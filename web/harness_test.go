@@ -33,15 +33,17 @@ type env struct {
 	t       *testing.T
 	app     *httptest.Server
 	h       *web.Handler
+	cfg     web.Config // the handler's configuration: another replica is web.New(cfg)
 	key     []byte
 	logs    *syncBuffer
 	wu      *webuntistest.Server
 	usi     *unisignintest.Server
 	ji      *justimmotest.Server
 	ls      *licensespringtest.Server
-	secrets []string // every client secret of the fakes, for leak checks
-	tokens  []string // tokens, codes, states and cookies seen, for leak checks
-	idToken string   // the last login's raw ID token
+	secrets []string            // every client secret of the fakes, for leak checks
+	tokens  []string            // tokens, codes, states and cookies seen, for leak checks
+	idToken string              // the last login's raw ID token
+	seen    func(*http.Request) // when set (under mu), called with each request the app gets
 	mu      sync.Mutex
 }
 
@@ -77,7 +79,15 @@ func newEnv(t *testing.T, mod func(*env, *web.Config)) *env {
 	t.Helper()
 	e := &env{t: t, key: newKey(), logs: &syncBuffer{}}
 	var handler http.Handler
-	e.app = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { handler.ServeHTTP(w, r) }))
+	e.app = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		e.mu.Lock()
+		seen := e.seen
+		e.mu.Unlock()
+		if seen != nil {
+			seen(r)
+		}
+		handler.ServeHTTP(w, r)
+	}))
 	t.Cleanup(e.app.Close)
 	cb := func(name string) string { return e.app.URL + "/auth/" + name + "/callback" }
 
@@ -118,6 +128,7 @@ func newEnv(t *testing.T, mod func(*env, *web.Config)) *env {
 	if mod != nil {
 		mod(e, &cfg)
 	}
+	e.cfg = cfg
 	e.h, err = web.New(cfg)
 	must(t, err)
 	mux := http.NewServeMux()

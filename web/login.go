@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
@@ -17,9 +18,11 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 )
 
-// statePrefix starts every state cookie's name. The rest is a hash of the
-// provider and the login's state, so that each login in flight (two tabs)
-// has its own cookie, and a callback finds its own by the state it carries.
+// statePrefix starts every state cookie's name (after "__Secure-" when
+// cookies are Secure: the state cookies are path-scoped, so "__Host-" does
+// not apply). The rest is a hash of the provider and the login's state, so
+// that each login in flight (two tabs) has its own cookie, and a callback
+// finds its own by the state it carries.
 const statePrefix = "oauthkit_state_"
 
 // loginState is what the state cookie seals: the AuthRequest (state, nonce,
@@ -33,9 +36,9 @@ type loginState struct {
 }
 
 // stateCookieName names the state cookie of provider's login with state.
-func stateCookieName(provider, state string) string {
+func (h *Handler) stateCookieName(provider, state string) string {
 	sum := sha256.Sum256([]byte("oauthkit/web state cookie\x00" + provider + "\x00" + state))
-	return statePrefix + hex.EncodeToString(sum[:8])
+	return h.statePrefix + hex.EncodeToString(sum[:8])
 }
 
 // stateAD binds a sealed state to its provider and cookie: one provider's
@@ -44,8 +47,23 @@ func stateAD(provider, cookieName string) []byte {
 	return []byte("oauthkit/web state\x00" + provider + "\x00" + cookieName)
 }
 
-// login starts a new login: it ends the current session, seals a fresh
-// AuthRequest into a state cookie scoped to the callback, and redirects.
+// LaunchRule is implemented by providers whose login URL, opened by the
+// provider's own launcher (a cross-site GET), must end the app's current
+// session at once: [github.com/seed-e8f4a5f7/oauthkit/webuntis.Provider]
+// (the Untis Platform's Login URL rule). For them GET
+// {BasePath}/{provider}/login ends the current session before the login
+// starts. For every other provider the current session ends when the new
+// login completes, so that a link to a login from another site logs
+// nobody out.
+type LaunchRule interface {
+	// LoginEndsSession reports whether starting a login ends the current
+	// session.
+	LoginEndsSession() bool
+}
+
+// login starts a new login: for a provider with a [LaunchRule] it ends the
+// current session; it seals a fresh AuthRequest into a state cookie and
+// redirects.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("provider")
 	q := r.URL.Query()
@@ -53,20 +71,27 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if h.cfg.Resolve != nil {
 		tenant = q.Get("tenant")
 		if tenant != "" && !nameRE.MatchString(tenant) {
-			h.fail(w, r, &Error{Kind: KindNotFound, Provider: name, Status: http.StatusNotFound, Err: fmt.Errorf("tenant parameter is not a plain name: %w", ErrUnknownProvider)})
+			h.fail(w, r, &Error{Kind: KindNotFound, Provider: h.knownName(name), Status: http.StatusNotFound, Err: fmt.Errorf("tenant parameter is not a plain name: %w", ErrUnknownProvider)})
 			return
 		}
 	}
 	p, pr, err := h.provider(r, name, tenant)
 	if err != nil {
-		h.fail(w, r, &Error{Kind: KindNotFound, Provider: name, Status: http.StatusNotFound, Err: err})
+		h.fail(w, r, &Error{Kind: KindNotFound, Provider: h.knownName(name), Status: http.StatusNotFound, Err: err})
 		return
 	}
 
-	// A login always starts afresh: the WebUntis launch rule (whoever
-	// launched the app must be who ends up logged in) and the cure for
-	// session fixation.
-	h.endSession(w, r)
+	// A provider whose launch rule demands it (WebUntis: whoever launched
+	// the app from the Untis Platform must be who ends up logged in) has
+	// the current session end here, even on a cross-site GET. For every
+	// other provider the current session ends only when the new login
+	// completes (finish): a cross-site link to a login is not a logout.
+	if lr, ok := p.(LaunchRule); ok && lr.LoginEndsSession() {
+		if _, _, err := h.endSession(w, r); err != nil {
+			// The callback ends it, or refuses the login with 503.
+			h.log.Warn("web: login start could not end the current session", "provider", name, "err", err)
+		}
+	}
 
 	ar, err := p.AuthCodeURL(pr.Context(), oauthkit.WithMaxAge(h.cfg.LoginMaxAge))
 	if err != nil {
@@ -78,35 +103,114 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			h.log.Warn("web: the provider's redirect URL is not this handler's callback", "provider", name, "callback_path", h.callbackPath(name))
 		}
 	}
-	st := loginState{
-		Request:  ar,
-		Tenant:   tenant,
-		ReturnTo: SafeReturnTo(q.Get("return_to")),
-		Implicit: isImplicit(ar.URL),
-		Expires:  h.now().Add(h.cfg.LoginMaxAge),
-	}
-	raw, err := json.Marshal(st)
+	cname, value, err := h.sealLogin(name, tenant, q.Get("return_to"), ar)
 	if err != nil {
 		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: err})
 		return
 	}
-	cname := stateCookieName(name, ar.State)
-	value := h.sealer.Seal(raw, stateAD(name, cname))
-	if len(value) > 3800 {
-		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: fmt.Errorf("the sealed login is %d bytes, too big for a cookie", len(value))})
-		return
-	}
+	h.dropOldLogins(w, r, name, len(cname)+len(value)+2)
 	http.SetCookie(w, &http.Cookie{
 		Name:     cname,
 		Value:    value,
-		Path:     h.callbackPath(name),
+		Path:     h.statePath(name),
 		MaxAge:   int(h.cfg.LoginMaxAge / time.Second),
 		HttpOnly: true,
-		Secure:   secure(r),
+		Secure:   h.secure,
 		SameSite: http.SameSiteLaxMode,
 	})
 	h.log.Info("web: login started", "provider", name, "tenant", tenant, "login", ar)
 	http.Redirect(w, r, ar.URL, http.StatusFound)
+}
+
+// sealLogin returns the name and sealed value of the state cookie of
+// provider's login ar, at tenant, going back to returnTo.
+func (h *Handler) sealLogin(provider, tenant, returnTo string, ar *oauthkit.AuthRequest) (name, value string, err error) {
+	returnTo = SafeReturnTo(returnTo)
+	if len(returnTo)+strings.Count(returnTo, `"`) > maxReturnTo { // its length in JSON
+		returnTo = "/"
+	}
+	st := loginState{
+		Request:  sealedRequest(ar),
+		Tenant:   tenant,
+		ReturnTo: returnTo,
+		Implicit: isImplicit(ar.URL),
+		Expires:  h.now().Add(h.cfg.LoginMaxAge),
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // a return_to's & stays one byte
+	if err := enc.Encode(st); err != nil {
+		return "", "", err
+	}
+	name = h.stateCookieName(provider, ar.State)
+	value = h.sealer.Seal(bytes.TrimSpace(buf.Bytes()), stateAD(provider, name))
+	if len(value) > 3800 {
+		return "", "", fmt.Errorf("the sealed login is %d bytes, too big for a cookie", len(value))
+	}
+	return name, value, nil
+}
+
+// Bounds on the state cookies of one browser, so that logins started and
+// never finished (ten cross-site starts, say) cannot make a Cookie header
+// that breaks the callback: a login's return_to is kept only up to
+// maxReturnTo bytes (longer: "/"); at most maxLoginsInFlight logins per
+// provider are in flight, and their cookies take at most stateBudget bytes
+// of the Cookie header its login and callback get; a login start drops the
+// oldest to stay within both.
+const (
+	maxReturnTo       = 1024
+	maxLoginsInFlight = 3
+	stateBudget       = 3 << 10
+)
+
+// statePath is the Path of provider's state cookies: its login, which
+// counts them, and its callback, which takes one.
+func (h *Handler) statePath(name string) string { return h.cfg.BasePath + "/" + name }
+
+// sealedRequest is the copy of ar the state cookie holds: without the
+// authorization URL (the browser has been sent there), of which only the
+// response type is read after the callback.
+func sealedRequest(ar *oauthkit.AuthRequest) *oauthkit.AuthRequest {
+	c := *ar
+	c.URL = ""
+	if rt := authreq.ResponseTypes(ar.URL); len(rt) > 0 {
+		c.URL = "?" + url.Values{"response_type": {strings.Join(rt, " ")}}.Encode()
+	}
+	return &c
+}
+
+// dropOldLogins deletes the state cookies of provider's logins in flight
+// that r carries — those that do not open or have expired, then the oldest
+// — until, with the new one of newSize bytes, at most maxLoginsInFlight
+// remain within stateBudget bytes.
+func (h *Handler) dropOldLogins(w http.ResponseWriter, r *http.Request, provider string, newSize int) {
+	type flight struct {
+		name    string
+		size    int
+		expires time.Time // zero: does not open
+	}
+	var in []flight
+	total := newSize
+	for _, c := range r.Cookies() {
+		if !strings.HasPrefix(c.Name, h.statePrefix) {
+			continue
+		}
+		f := flight{name: c.Name, size: len(c.Name) + len(c.Value) + 2}
+		if raw, err := h.sealer.Open(c.Value, stateAD(provider, c.Name)); err == nil {
+			var st loginState
+			if json.Unmarshal(raw, &st) == nil {
+				f.expires = st.Expires
+			}
+		}
+		in = append(in, f)
+		total += f.size
+	}
+	slices.SortFunc(in, func(a, b flight) int { return a.expires.Compare(b.expires) })
+	now := h.now()
+	for i, n := 0, len(in)+1; i < len(in) && (n > maxLoginsInFlight || total > stateBudget || !now.Before(in[i].expires)); i++ {
+		h.deleteCookie(w, r, in[i].name, h.statePath(provider))
+		n, total = n-1, total-in[i].size
+	}
 }
 
 // isImplicit reports whether an authorization URL asks for tokens in the
@@ -123,22 +227,22 @@ func isImplicit(authURL string) bool {
 // it carries: it can belong to none of them.
 func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, provider, state string) (*loginState, *Error) {
 	fail := func(err error) (*loginState, *Error) {
-		return nil, &Error{Kind: KindNoLogin, Provider: provider, Status: http.StatusBadRequest, Err: err}
+		return nil, &Error{Kind: KindNoLogin, Provider: h.knownName(provider), Status: http.StatusBadRequest, Err: err}
 	}
 	if state == "" {
 		for _, c := range r.Cookies() {
-			if strings.HasPrefix(c.Name, statePrefix) {
-				h.deleteCookie(w, r, c.Name, h.callbackPath(provider))
+			if strings.HasPrefix(c.Name, h.statePrefix) {
+				h.deleteState(w, r, provider, c.Name)
 			}
 		}
 		return fail(oauthkit.ErrStateMismatch)
 	}
-	name := stateCookieName(provider, state)
+	name := h.stateCookieName(provider, state)
 	c, err := r.Cookie(name)
 	if err != nil {
 		return fail(fmt.Errorf("no state cookie for the callback's state: %w", oauthkit.ErrStateMismatch))
 	}
-	h.deleteCookie(w, r, name, h.callbackPath(provider))
+	h.deleteState(w, r, provider, name)
 	raw, err := h.sealer.Open(c.Value, stateAD(provider, name))
 	if err != nil {
 		return fail(fmt.Errorf("state cookie: %w", err))
@@ -153,14 +257,26 @@ func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, provider, st
 	return &st, nil
 }
 
+// deleteState deletes a state cookie of provider: at its Path, and at its
+// callback's, where earlier versions of this package set it (a login
+// started before an upgrade).
+func (h *Handler) deleteState(w http.ResponseWriter, r *http.Request, provider, name string) {
+	h.deleteCookie(w, r, name, h.statePath(provider))
+	h.deleteCookie(w, r, name, h.callbackPath(provider))
+}
+
 func (h *Handler) deleteCookie(w http.ResponseWriter, r *http.Request, name, path string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1, HttpOnly: true, Secure: secure(r), SameSite: http.SameSiteLaxMode})
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1, HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
 }
 
 // callback finishes a code-flow login, or serves the page that posts an
 // implicit grant's fragment back.
 func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("provider")
+	if !h.mayBeProvider(name) {
+		h.fail(w, r, &Error{Kind: KindNotFound, Status: http.StatusNotFound, Err: ErrUnknownProvider})
+		return
+	}
 	q := r.URL.Query()
 	if !q.Has("state") && !q.Has("code") && !q.Has("error") && h.mayBeImplicit(r, name) {
 		h.fragmentPage(w, r, name)
@@ -208,7 +324,7 @@ type ImplicitCompleter interface {
 func (h *Handler) mayBeImplicit(r *http.Request, name string) bool {
 	hasState := false
 	for _, c := range r.Cookies() {
-		hasState = hasState || strings.HasPrefix(c.Name, statePrefix)
+		hasState = hasState || strings.HasPrefix(c.Name, h.statePrefix)
 	}
 	if !hasState {
 		return false
@@ -228,15 +344,19 @@ const maxFragment = 64 << 10
 // POST.
 func (h *Handler) implicitCallback(w http.ResponseWriter, r *http.Request) {
 	name := r.PathValue("provider")
+	if !h.mayBeProvider(name) {
+		h.fail(w, r, &Error{Kind: KindNotFound, Status: http.StatusNotFound, Err: ErrUnknownProvider})
+		return
+	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxFragment+1024)
 	if err := r.ParseForm(); err != nil {
-		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: name, Status: http.StatusBadRequest, Err: errors.New("the posted fragment does not parse")})
+		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: h.knownName(name), Status: http.StatusBadRequest, Err: errors.New("the posted fragment does not parse")})
 		return
 	}
 	fragment := strings.TrimPrefix(r.PostForm.Get("fragment"), "#")
 	vals, err := url.ParseQuery(fragment)
 	if err != nil {
-		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: name, Status: http.StatusBadRequest, Err: errors.New("the posted fragment does not parse")})
+		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: h.knownName(name), Status: http.StatusBadRequest, Err: errors.New("the posted fragment does not parse")})
 		return
 	}
 	st, ferr := h.takeState(w, r, name, vals.Get("state"))
@@ -259,8 +379,28 @@ func (h *Handler) implicitCallback(w http.ResponseWriter, r *http.Request) {
 	}
 	ctx, cancel := context.WithTimeout(pr.Context(), 30*time.Second)
 	defer cancel()
+	// The implicit grant has no single-use code at the provider to stop a
+	// second use of a captured state cookie and fragment (from another
+	// browser, on another replica): the state is used once per fleet, in
+	// the token store.
+	first, err := h.tokens.Once(ctx, usedStateKey(name, st.Tenant, st.Request.State), h.cfg.LoginMaxAge)
+	if err != nil {
+		h.fail(w, r, &Error{Kind: KindUnavailable, Provider: name, Status: http.StatusServiceUnavailable, Err: fmt.Errorf("web: implicit callback: %w: %w", ErrUnavailable, err)})
+		return
+	}
+	if !first {
+		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: name, Status: http.StatusBadRequest, Err: fmt.Errorf("the login's state was used before: %w", oauthkit.ErrStateMismatch)})
+		return
+	}
 	login, err := ic.CompleteImplicit(ctx, st.Request, fragment)
 	h.finish(w, pr, name, st, login, err)
+}
+
+// usedStateKey is the single-use record of an implicit login's state in
+// the token store: a hash, so that no store ever holds the state itself.
+func usedStateKey(provider, tenant, state string) string {
+	sum := sha256.Sum256([]byte("oauthkit/web used state\x00" + provider + "\x00" + tenant + "\x00" + state))
+	return "state\x00" + hex.EncodeToString(sum[:])
 }
 
 // finish turns a completed login into a session, or an error into the
@@ -269,6 +409,15 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, name string, st
 	if err != nil {
 		h.fail(w, r, classify(name, err))
 		return
+	}
+	// The new session replaces the browser's current one, which ends now
+	// (everywhere: its tokens and index entries leave the store), not when
+	// its cookie would have expired.
+	if old, _, err := h.endRequestSession(r); err != nil {
+		h.fail(w, r, &Error{Kind: KindUnavailable, Provider: name, Status: http.StatusServiceUnavailable, Err: err})
+		return
+	} else if old != nil {
+		h.log.Info("web: session replaced by a new login", "provider", old.Provider, "tenant", old.Tenant, "subject", old.Subject)
 	}
 	s, err := h.startSession(w, r, st.Tenant, login)
 	if err != nil {

@@ -68,7 +68,7 @@ func (h *Handler) endSessionURL(r *http.Request, s *Session, st *StoredTokens, r
 	post := h.cfg.PostLogoutRedirectURL
 	if post == "" {
 		scheme := "https"
-		if !secure(r) {
+		if !h.secure {
 			scheme = "http"
 		}
 		post = scheme + "://" + r.Host + returnTo

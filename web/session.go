@@ -15,8 +15,25 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 )
 
-// SessionCookie is the name of the session cookie.
+// SessionCookie is the base name of the session cookie. A Secure session
+// cookie (see Config.InsecureCookies) is named "__Host-" + SessionCookie:
+// browsers take a cookie of that name only from this host, Secure, with
+// Path=/ and no Domain, so a sibling subdomain cannot plant a session.
+// [Handler.SessionCookieName] returns the name a handler uses.
 const SessionCookie = "oauthkit_session"
+
+// hostPrefix and securePrefix are the cookie name prefixes browsers
+// enforce (RFC 6265bis §4.1.3): "__Host-" for a Secure cookie with Path=/
+// and no Domain, "__Secure-" for any Secure cookie.
+const (
+	hostPrefix   = "__Host-"
+	securePrefix = "__Secure-"
+)
+
+// SessionCookieName returns the name of h's session cookie:
+// "__Host-oauthkit_session" when its cookies are Secure, else
+// [SessionCookie].
+func (h *Handler) SessionCookieName() string { return h.sessionName }
 
 var sessionAD = []byte("oauthkit/web session")
 
@@ -105,12 +122,12 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 		return nil, err
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name:     SessionCookie,
+		Name:     h.sessionName,
 		Value:    h.sealer.Seal(raw, sessionAD),
 		Path:     "/",
 		MaxAge:   int(h.cfg.SessionMaxAge / time.Second),
 		HttpOnly: true,
-		Secure:   secure(r),
+		Secure:   h.secure,
 		SameSite: http.SameSiteLaxMode,
 	})
 	return s, nil
@@ -149,7 +166,7 @@ func newID() string {
 
 // cookieSession opens the session cookie, without asking the token store.
 func (h *Handler) cookieSession(r *http.Request) (*Session, error) {
-	c, err := r.Cookie(SessionCookie)
+	c, err := r.Cookie(h.sessionName)
 	if err != nil {
 		return nil, ErrNotLoggedIn
 	}
@@ -271,19 +288,33 @@ func storeError(err error) *Error {
 	return &Error{Kind: KindInternal, Status: http.StatusInternalServerError, Err: err}
 }
 
-// endSession ends the request's session, if it has one: its tokens are
-// deleted (and the refresh token revoked where the provider can), OnLogout
-// is told, and the cookie is cleared. It returns the session and its tokens
-// (nil when there was none), and an error wrapping [ErrUnavailable] when
-// the store could not delete it: then the cookie is kept, so that the user
-// can try again, and nobody is told the session ended.
+// endSession ends the request's session, if it has one, and clears its
+// cookie: see endRequestSession. It returns the session and its tokens (nil
+// when there was none), and an error wrapping [ErrUnavailable] when the
+// store could not delete it: then the cookie is kept, so that the user can
+// try again, and nobody is told the session ended.
 func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) (*Session, *StoredTokens, error) {
-	if _, err := r.Cookie(SessionCookie); err != nil {
+	if _, err := r.Cookie(h.sessionName); err != nil {
 		return nil, nil, nil
 	}
+	s, st, err := h.endRequestSession(r)
+	if err != nil {
+		return nil, nil, err
+	}
+	h.deleteCookie(w, r, h.sessionName, "/")
+	return s, st, nil
+}
+
+// endRequestSession ends the session r's cookie holds, if it holds one,
+// and leaves the cookie alone (a new login's callback replaces it): the
+// session's tokens are deleted from the store, which removes its index
+// entries, the refresh token is revoked where the provider can, and
+// OnLogout is told. A cookie that does not open holds no session. The
+// error wraps [ErrUnavailable] when the store could not delete it; nobody
+// has been told then.
+func (h *Handler) endRequestSession(r *http.Request) (*Session, *StoredTokens, error) {
 	s, err := h.cookieSession(r)
 	if err != nil {
-		h.deleteCookie(w, r, SessionCookie, "/")
 		return nil, nil, nil
 	}
 	ctx := r.Context()
@@ -294,7 +325,6 @@ func (h *Handler) endSession(w http.ResponseWriter, r *http.Request) (*Session, 
 	if err := h.tokens.Delete(ctx, s.ID); err != nil {
 		return nil, nil, fmt.Errorf("web: end session: %w: %w", ErrUnavailable, err)
 	}
-	h.deleteCookie(w, r, SessionCookie, "/")
 	if st != nil {
 		h.revoke(r, s, st)
 	}

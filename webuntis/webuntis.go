@@ -67,6 +67,19 @@ func New(cfg Config) (*Provider, error) {
 // Name returns "webuntis".
 func (p *Provider) Name() string { return name }
 
+// RedirectURL returns Config.RedirectURL: where WebUntis sends the browser
+// after login, "" when none is configured. Package web reads it to decide
+// whether its cookies must be Secure.
+func (p *Provider) RedirectURL() string { return p.cfg.RedirectURL }
+
+// LoginEndsSession reports true: WebUntis requires that every request to a
+// partner app's Login URL — the one the Untis Platform dashboard opens,
+// from another site — start a new login and end the app's current session
+// first, so that the user logged in is always the one who launched the app
+// (docs/vendors/webuntis.md#login-url). Package web ends the session at
+// login start for providers that report this.
+func (p *Provider) LoginEndsSession() bool { return true }
+
 // Tenant returns the tenant id the provider was made for.
 func (p *Provider) Tenant() string { return p.cfg.Tenant }
 

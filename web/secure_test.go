@@ -1,0 +1,181 @@
+package web_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/web"
+)
+
+// stubIDP is a provider whose login start needs no server: AuthCodeURL
+// makes a request for https://idp.example, and its end_session_endpoint is
+// https://idp.example/logout. redirect, when set, is what RedirectURL
+// reports.
+type stubIDP struct {
+	name, redirect string
+}
+
+func (p stubIDP) Name() string        { return p.name }
+func (p stubIDP) RedirectURL() string { return p.redirect }
+func (p stubIDP) Discover(context.Context) (*oauthkit.Endpoints, error) {
+	return &oauthkit.Endpoints{EndSessionURL: "https://idp.example/logout"}, nil
+}
+func (p stubIDP) AuthCodeURL(context.Context, ...oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	state := hex.EncodeToString(b)
+	now := time.Now()
+	return &oauthkit.AuthRequest{Provider: p.name, URL: "https://idp.example/authorize?response_type=code&state=" + state, State: state, RedirectURL: p.redirect, IssuedAt: now, ExpiresAt: now.Add(oauthkit.DefaultLoginMaxAge)}, nil
+}
+func (p stubIDP) Exchange(context.Context, string, *oauthkit.AuthRequest) (*oauth2.Token, error) {
+	return nil, errors.ErrUnsupported
+}
+func (p stubIDP) ClientCredentials(context.Context) (*oauth2.Token, error) {
+	return nil, errors.ErrUnsupported
+}
+func (p stubIDP) Refresh(context.Context, string) (*oauth2.Token, error) {
+	return nil, errors.ErrUnsupported
+}
+
+// TestCookiesSecureFromConfigNotHost: whether cookies are Secure follows
+// from the configuration — InsecureCookies, or every provider's redirect
+// URL being plain http on loopback — never from the request's Host: a
+// TLS-terminating proxy that forwards Host 127.0.0.1 over plain http still
+// gets Secure cookies, and the post-logout redirect is https.
+func TestCookiesSecureFromConfigNotHost(t *testing.T) {
+	const (
+		https    = "https://app.example/auth/a/callback"
+		loopback = "http://127.0.0.1:8080/auth/a/callback"
+	)
+	resolve := func(*http.Request, string) (oauthkit.Provider, error) { return stubIDP{"a", https}, nil }
+	tests := []struct {
+		name       string
+		cfg        web.Config
+		wantSecure bool
+	}{
+		{"https redirect URL", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", https}}}, true},
+		{"loopback http redirect URL", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}}}, false},
+		{"one loopback, one https", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}, stubIDP{"b", "https://app.example/auth/b/callback"}}}, true},
+		{"a provider that does not say", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}, newIDP("b")}}, true},
+		{"loopback http, not a loopback host", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", "http://app.example/auth/a/callback"}}}, true},
+		{"InsecureCookies", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", https}}, InsecureCookies: true}, false},
+		{"Resolve", web.Config{Resolve: resolve}, true},
+		{"Resolve and InsecureCookies", web.Config{Resolve: resolve, InsecureCookies: true}, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Keys = [][]byte{newKey()}
+			h, err := web.New(tt.cfg)
+			must(t, err)
+			// What a TLS-terminating proxy forwards: plain http, Host loopback.
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest("GET", "http://127.0.0.1:8080/auth/a/login", nil))
+			if w.Code != http.StatusFound {
+				t.Fatalf("login: status %d", w.Code)
+			}
+			cookies := w.Result().Cookies()
+			if len(cookies) == 0 {
+				t.Fatal("login set no cookie")
+			}
+			for _, c := range cookies {
+				if c.Secure != tt.wantSecure {
+					t.Errorf("login cookie Secure = %t, want %t", c.Secure, tt.wantSecure)
+				}
+			}
+			r := httptest.NewRequest("GET", "http://127.0.0.1:8080/auth/a/callback", nil)
+			_, session, err := web.StartSession(h, r, "", &oauthkit.Login{Provider: "a", Token: &oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)}, UserInfo: oauthkit.UserInfo{Subject: "u1"}})
+			must(t, err)
+			if session == nil {
+				t.Fatal("no session cookie")
+			}
+			if session.Secure != tt.wantSecure {
+				t.Errorf("session cookie Secure = %t, want %t", session.Secure, tt.wantSecure)
+			}
+			logout := httptest.NewRequest("POST", "http://127.0.0.1:8080/auth/logout", strings.NewReader(url.Values{"return_to": {"/bye"}}.Encode()))
+			logout.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			logout.Header.Set("Sec-Fetch-Site", "same-origin")
+			logout.AddCookie(session)
+			w = httptest.NewRecorder()
+			h.ServeHTTP(w, logout)
+			loc, err := url.Parse(w.Header().Get("Location"))
+			must(t, err)
+			want := "https://127.0.0.1:8080/bye"
+			if !tt.wantSecure {
+				want = "http://127.0.0.1:8080/bye"
+			}
+			if got := loc.Query().Get("post_logout_redirect_uri"); got != want {
+				t.Errorf("post_logout_redirect_uri = %q, want %q", got, want)
+			}
+		})
+	}
+}
+
+// TestCookieNamesPrefixedWhenSecure: Secure cookies carry the prefixes
+// browsers enforce — "__Host-" for the session cookie (Secure, Path=/, no
+// Domain), "__Secure-" for the path-scoped state cookies — and the handler
+// reads the session only under its prefixed name, so a cookie planted by a
+// sibling subdomain under the base name is no session. Without Secure
+// (plain http development) the names have no prefix, which browsers would
+// refuse.
+func TestCookieNamesPrefixedWhenSecure(t *testing.T) {
+	for _, secure := range []bool{true, false} {
+		t.Run(map[bool]string{true: "secure", false: "insecure"}[secure], func(t *testing.T) {
+			h, err := web.New(web.Config{Providers: []oauthkit.Provider{stubIDP{"a", "https://app.example/auth/a/callback"}}, Keys: [][]byte{newKey()}, InsecureCookies: !secure})
+			must(t, err)
+			wantSession, wantState := web.SessionCookie, "oauthkit_state_"
+			if secure {
+				wantSession, wantState = "__Host-"+web.SessionCookie, "__Secure-oauthkit_state_"
+			}
+			if got := h.SessionCookieName(); got != wantSession {
+				t.Errorf("SessionCookieName() = %q, want %q", got, wantSession)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, httptest.NewRequest("GET", "https://app.example/auth/a/login", nil))
+			var state *http.Cookie
+			for _, c := range w.Result().Cookies() {
+				if strings.Contains(c.Name, "oauthkit_state_") {
+					state = c
+				}
+			}
+			if state == nil || !strings.HasPrefix(state.Name, wantState) || state.Domain != "" {
+				t.Errorf("state cookie %q, want the prefix %q and no Domain", cookieName(state), wantState)
+			}
+			r := httptest.NewRequest("GET", "https://app.example/auth/a/callback", nil)
+			_, session, err := web.StartSession(h, r, "", &oauthkit.Login{Provider: "a", Token: &oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)}, UserInfo: oauthkit.UserInfo{Subject: "u1"}})
+			must(t, err)
+			if session == nil {
+				t.Fatalf("no session cookie named %q", wantSession)
+			}
+			if session.Path != "/" || session.Domain != "" || session.Secure != secure {
+				t.Errorf("session cookie Path=%q Domain=%q Secure=%t", session.Path, session.Domain, session.Secure)
+			}
+			if _, err := h.Session(request(session)); err != nil {
+				t.Fatalf("the session cookie is not taken: %v", err)
+			}
+			if secure {
+				planted := &http.Cookie{Name: web.SessionCookie, Value: session.Value}
+				if _, err := h.Session(request(planted)); !errors.Is(err, web.ErrNotLoggedIn) {
+					t.Errorf("a session under the unprefixed name (a sibling subdomain's plant): %v, want ErrNotLoggedIn", err)
+				}
+			}
+		})
+	}
+}
+
+func cookieName(c *http.Cookie) string {
+	if c == nil {
+		return "(none)"
+	}
+	return c.Name
+}
