@@ -47,11 +47,11 @@ const minKeySecret = 16
 // processHashKey keys the hash when neither KeyParts.HashKey nor
 // Config.KeySecret is set: 32 bytes from crypto/rand, drawn once per
 // process, never stored or printed. Keys leave the process (debug logs,
-// OnError, Metrics) and a credential enters them; keyed by a public
-// constant, as it once was, a key was an offline oracle for
-// the credential (a weak password fell to a word list). Keyed by this, a
+// OnError, Metrics) and a credential enters them: keyed by a public
+// constant, as the hash once was, a key was an offline oracle for the
+// credential (a weak password fell to a five-word list). Keyed by this, a
 // key means nothing outside the process that made it, and no other
-// process, replica or restart, reproduces it.
+// process, replica or restart reproduces it.
 var processHashKey = newHashKey()
 
 func newHashKey() []byte {
