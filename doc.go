@@ -69,6 +69,16 @@
 //     Cache among the Providers of many tenants and vendors. Zero: a cache
 //     of the Provider's own, reporting to Logger and Metrics (a shared
 //     Cache reports to those of its own tokencache.Config).
+//   - CacheKeySecret keys the hash that carries the credential (and a
+//     user's name) into the provider's cache keys, which show in debug
+//     logs, tokencache.Config.OnError, Metrics' CacheInfo.Key and a shared
+//     Store. Zero: the Cache's tokencache.Config.KeySecret, else a random
+//     key drawn once per process, so that no key seen outside the process
+//     can be used to test guesses of a password offline. Replicas sharing
+//     a Cache's Store must compute the same keys, so with a Store one of
+//     the two is required, the same on every replica, at least 16 random
+//     bytes (32 from crypto/rand are best); New refuses a Cache with a
+//     Store and no secret with a *ConfigError on CacheKeySecret.
 //   - Now is the clock for token expiry (and ID-token checks, where the
 //     vendor issues ID tokens). Zero: time.Now.
 //   - Logger and Metrics get the provider's events; see "Observability".

@@ -67,11 +67,11 @@ var ErrRedactedSecret = errors.New(`oauthkit: "[redacted]" is a placeholder, not
 
 // UnmarshalJSON reads a JSON string into s. The placeholder "[redacted]",
 // which [Secret.MarshalJSON] writes, is refused with a
-// [*json.UnmarshalTypeError]: encoding/json adds the field's name to its
-// message ("… into Go struct field Credentials.Password of type
-// oauthkit.Secret"), so that a round trip through JSON fails loudly instead of
-// silently replacing a password with the word "[redacted]". null leaves s
-// unchanged.
+// [*json.UnmarshalTypeError], so that a round trip through JSON fails loudly
+// instead of silently replacing a password with the word "[redacted]". Go
+// 1.26's encoding/json adds the field's name to its message ("… into Go
+// struct field Credentials.Password of type oauthkit.Secret"); Go 1.27's,
+// built on encoding/json/v2, names the type only. null leaves s unchanged.
 func (s *Secret) UnmarshalJSON(data []byte) error {
 	if string(data) == "null" {
 		return nil

@@ -4,18 +4,29 @@
 // whether CI fails.
 //
 // A vulnerability in a module dependency that the code calls or imports
-// fails: the fix is a version bump in go.mod. A vulnerability in the
-// standard library is printed but does not fail: it belongs to the Go
-// toolchain of the machine that runs CI, not to this module, and is fixed by
-// installing a newer Go. Vulnerabilities in a required module whose
-// vulnerable packages are not even imported are printed as notes.
+// fails: the fix is a version bump in go.mod. Vulnerabilities in a required
+// module whose vulnerable packages are not even imported are printed as
+// notes.
 //
-// Usage: govulncheck -format json ./... | go run .ci/vulnreport.go
+// A vulnerability in the standard library belongs to the Go toolchain that
+// builds the code, not to this module. With -newest goX.Y.Z, govulncheck
+// must have run on exactly that toolchain (the newest Go release, the one
+// the README tells users to build with), and a standard-library finding
+// fails: the Go users should build with has a known vulnerability that the
+// code reaches, which CI must not pass silently. Without -newest (an older
+// toolchain, such as the floor the go line of go.mod names), they are only
+// printed: the fix there is to build with a newer Go.
+//
+// Usage: govulncheck -format json ./... | go run .ci/vulnreport.go [-newest go1.27.3]
+//
+// Exit status: 0 clean, 1 a finding that fails, 2 unreadable input or
+// govulncheck run on another toolchain than -newest names.
 package main
 
 import (
 	"encoding/json"
 	"errors"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -74,7 +85,12 @@ type vuln struct {
 }
 
 func main() {
+	newest := flag.String("newest", "", "the `go version` govulncheck ran on is the newest Go release: fail on standard-library findings")
+	flag.Parse()
 	vulns, goVersion, err := read(os.Stdin)
+	if err == nil && *newest != "" && goVersion != *newest {
+		err = fmt.Errorf("govulncheck ran on %q, not on the newest Go, %s (set GOTOOLCHAIN=%[2]s)", goVersion, *newest)
+	}
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "vulnreport:", err)
 		os.Exit(2)
@@ -104,9 +120,13 @@ func main() {
 	}
 	print("module dependencies (these fail CI; bump the module in go.mod):", deps)
 	print("required modules, vulnerable packages not imported (notes):", notes)
-	print(fmt.Sprintf("standard library of this machine's toolchain %s (informational; install a newer Go):", goVersion), std)
-	fmt.Printf("vulnreport: %d in module dependencies, %d notes, %d in the standard library\n", len(deps), len(notes), len(std))
-	if len(deps) > 0 {
+	if *newest != "" {
+		print(fmt.Sprintf("standard library of the newest Go, %s (these fail CI; a fix needs a new Go release: move -newest and the README to it):", goVersion), std)
+	} else {
+		print(fmt.Sprintf("standard library of the toolchain %s (informational; build with a newer Go):", goVersion), std)
+	}
+	fmt.Printf("vulnreport: %d in module dependencies, %d notes, %d in the standard library of %s\n", len(deps), len(notes), len(std), goVersion)
+	if len(deps) > 0 || (*newest != "" && len(std) > 0) {
 		os.Exit(1)
 	}
 }

@@ -16,15 +16,20 @@ type (
 )
 
 // initCache binds the Provider's client-credentials flow and its users'
-// logins to Config.Cache. p.cfg and p.server.Endpoints must be set.
-func (p *Provider) initCache() {
+// logins to Config.Cache, keyed with Config.CacheKeySecret. p.cfg and
+// p.server.Endpoints must be set.
+func (p *Provider) initCache() error {
 	t := cachedtokens.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics)
-	p.clientTokens = t.ClientCredentials(tokencache.KeyParts{
+	var err error
+	if p.clientTokens, err = t.ClientCredentials(tokencache.KeyParts{
 		Vendor: name, Endpoint: p.server.Endpoints.TokenURL, ClientID: p.cfg.ClientID,
-		Flow: "client_credentials", Scopes: p.cfg.Scopes, Credential: p.cfg.ClientSecret.Reveal(),
-	}, p.ClientCredentials)
-	p.userTokens = t.Users(tokencache.KeyParts{
+		Flow: "client_credentials", Scopes: p.cfg.Scopes, Credential: p.cfg.ClientSecret.Reveal(), HashKey: []byte(p.cfg.CacheKeySecret.Reveal()),
+	}, p.ClientCredentials); err != nil {
+		return err
+	}
+	p.userTokens, err = t.Users(tokencache.KeyParts{
 		Vendor: name, Endpoint: p.server.Endpoints.TokenURL, ClientID: p.cfg.ClientID,
-		Flow: "refresh_token", Credential: p.cfg.ClientSecret.Reveal(),
+		Flow: "refresh_token", Credential: p.cfg.ClientSecret.Reveal(), HashKey: []byte(p.cfg.CacheKeySecret.Reveal()),
 	}, p.Refresh)
+	return err
 }

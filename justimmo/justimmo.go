@@ -44,7 +44,9 @@ func New(cfg Config) (*Provider, error) {
 		TokenURL:    cfg.AuthURL + tokenPath,
 		UserInfoURL: cfg.APIURL + userPath,
 	}, cfg.ClientID, cfg.ClientSecret, advise)}
-	p.initCache()
+	if err := p.initCache(); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

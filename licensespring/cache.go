@@ -12,11 +12,13 @@ import (
 // cached client-credentials methods.
 type userTokens = cachedtokens.Users
 
-// initCache binds the Provider's license users' logins to Config.Cache.
-// p.cfg must be set.
-func (p *Provider) initCache() {
-	p.userTokens = cachedtokens.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics).Users(tokencache.KeyParts{
+// initCache binds the Provider's license users' logins to Config.Cache,
+// keyed with Config.CacheKeySecret. p.cfg must be set.
+func (p *Provider) initCache() error {
+	var err error
+	p.userTokens, err = cachedtokens.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics).Users(tokencache.KeyParts{
 		Vendor: name, Endpoint: p.cfg.APIURL, Tenant: p.cfg.CustomerAccountCode, ClientID: p.cfg.Product,
-		Flow: "refresh_token",
+		Flow: "refresh_token", HashKey: []byte(p.cfg.CacheKeySecret.Reveal()),
 	}, p.Refresh)
+	return err
 }

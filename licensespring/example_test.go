@@ -205,10 +205,10 @@ func ExampleActivationCredentials_MarshalJSON() {
 
 	creds.IDToken = "eyJ…" // both: activate_license takes exactly one
 	_, err = json.Marshal(creds)
-	fmt.Println(err)
+	fmt.Println(errors.Unwrap(err)) // the *json.MarshalerError's cause
 	// Output:
 	// {"product":"myapp","hardware_id":"device-42","customer_account_code":"acme","code":"the-authorization-code"} <nil>
-	// json: error calling MarshalJSON for type licensespring.ActivationCredentials: licensespring: activation: both code and id_token are set; activate_license takes exactly one
+	// licensespring: activation: both code and id_token are set; activate_license takes exactly one
 }
 
 // ActivationURL differs from AuthCodeURL only in what it leaves out: PKCE,

@@ -56,7 +56,9 @@ func New(cfg Config) (*Provider, error) {
 		http:   wire.HTTP,
 		token:  wire,
 	}
-	p.initCache()
+	if err := p.initCache(); err != nil {
+		return nil, err
+	}
 	p.sso = &lazy.Value[*session]{Fetch: p.fetchSession, Timeout: wire.HTTP.Timeout() * 3}
 	return p, nil
 }

@@ -77,6 +77,15 @@ type Config struct {
 	// (see [Store]). Nil keeps tokens only in this Cache's memory.
 	Store Store
 
+	// KeySecret keys the hash in the keys [Cache.Key] builds (see
+	// [KeyParts.HashKey], which overrides it): at least 16 random bytes
+	// (32 from crypto/rand are best), kept out of the Store. Required with
+	// a Store, and then the same on every replica sharing it: they must
+	// compute the same key for a tenant. Zero, without a Store: a random key
+	// of this process, so that keys seen in logs and hooks mean nothing
+	// elsewhere.
+	KeySecret oauthkit.Secret
+
 	// StoreWait is how long a fill that finds another replica fetching the
 	// key (holding the [Store]'s lease) waits for that replica's token
 	// before fetching itself. Callers with a stale token keep getting it
@@ -173,6 +182,7 @@ type Cache struct {
 	policy        policy
 	clock         Clock
 	store         Store
+	keySecret     []byte // Config.KeySecret
 	storeWait     time.Duration
 	storeErrs     errLimiter
 	fetchTimeout  time.Duration
@@ -202,6 +212,7 @@ func New(cfg Config) *Cache {
 		policy:        newPolicy(&cfg),
 		clock:         cfg.Clock,
 		store:         cfg.Store,
+		keySecret:     []byte(cfg.KeySecret.Reveal()),
 		fetchTimeout:  cfg.FetchTimeout,
 		table:         newTable(),
 		maxEntries:    max(cfg.MaxEntries, 0),

@@ -6,10 +6,27 @@
 // it for each tenant's token:
 //
 //	cache := tokencache.New(tokencache.Config{})
-//	key := tokencache.Key(tokencache.KeyParts{Vendor: "webuntis", Tenant: school, ClientID: id, Flow: "client_credentials", Credential: secret})
+//	key, err := cache.Key(tokencache.KeyParts{Vendor: "webuntis", Tenant: school, ClientID: id, Flow: "client_credentials", Credential: secret})
 //	src := cache.TokenSource(key, func(ctx context.Context) (*oauth2.Token, error) {
 //		return provider.ClientCredentials(ctx)
 //	})
+//
+// # Keys
+//
+// [Key] names what a token is for: vendor, tenant, client id and flow in
+// clear, and the endpoint, scopes, user and credential through an HMAC.
+// Keys leave the process — debug logs, [Config.OnError], Metrics'
+// CacheInfo.Key, a shared [Store] — so the HMAC is keyed by a secret: by
+// default a random key drawn once per process, so that a key seen outside
+// it cannot be used to test guesses of a password offline, and no other
+// process reproduces it. Replicas sharing a Store must compute the same key
+// for a tenant, so there the secret comes from configuration,
+// [Config.KeySecret] (or [KeyParts.HashKey]), the same on every replica:
+// [Cache.Key] builds keys with it, and refuses ([ErrKeySecretRequired]) on
+// a Cache with a Store and no secret rather than let each replica key its
+// tokens apart and silently share none. The vendor packages build their
+// keys with Cache.Key, from their Config's CacheKeySecret or the Cache's
+// KeySecret.
 //
 // # States: fresh, stale, expired
 //

@@ -2,6 +2,7 @@ package tokencache_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -10,7 +11,9 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 )
 
 // clientCredentials stands in for a provider's ClientCredentials: it counts
@@ -130,6 +133,10 @@ func ExampleCache_Invalidate() {
 	// token-2
 }
 
+// A key names vendor, tenant, client and flow; the rest enters only through
+// a keyed hash. Without a HashKey the hash is keyed by a random key of the
+// process, so the key differs from run to run; here a fixed one (from
+// configuration, in a real deployment) makes it reproducible.
 func ExampleKey() {
 	key := tokencache.Key(tokencache.KeyParts{
 		Vendor:     "webuntis",
@@ -139,10 +146,31 @@ func ExampleKey() {
 		Flow:       "client_credentials",
 		Scopes:     []string{"roster.read", "openid"},
 		Credential: "correct horse battery staple",
+		HashKey:    []byte("fleet-secret-0123456789abcdef"), // os.Getenv, a secret manager…
 	})
 	fmt.Println(key)
 	// Output:
-	// v1|webuntis|school-42|client-1|client_credentials|3gworL1S3Uo_VCvl
+	// v1|webuntis|school-42|client-1|client_credentials|sOL_L-Xx_oYeT_Dh
+}
+
+// Replicas sharing a Store must compute the same key for a tenant: each
+// one's Cache is configured with the same KeySecret, and Cache.Key refuses
+// to make keys on a Store without one.
+func ExampleCache_Key() {
+	var store tokencache.Store = newMapStore(tokencachetest.NewClock(time.Now())) // redisstore.New(…) in a real deployment
+	replica := func(secret string) *tokencache.Cache {
+		return tokencache.New(tokencache.Config{Store: store, KeySecret: oauthkit.Secret(secret)})
+	}
+	parts := tokencache.KeyParts{Vendor: "webuntis", Tenant: "school-42", ClientID: "client-1", Flow: "client_credentials", Credential: "password"}
+
+	a, _ := replica("fleet-secret-0123456789abcdef").Key(parts)
+	b, _ := replica("fleet-secret-0123456789abcdef").Key(parts)
+	fmt.Println(a == b)
+	_, err := replica("").Key(parts)
+	fmt.Println(errors.Is(err, tokencache.ErrKeySecretRequired))
+	// Output:
+	// true
+	// true
 }
 
 // A user's login whose refresh token rotates: every renewal starts from the

@@ -182,8 +182,10 @@ func BenchmarkPeersProviderToken(b *testing.B) {
 			defer toks.Cache().Close()
 			ccs := make([]*cachedtokens.ClientCredentials, n)
 			for i := range ccs {
-				ccs[i] = toks.ClientCredentials(tokencache.KeyParts{Vendor: "webuntis", Tenant: fmt.Sprint("school-", i), ClientID: "c", Flow: "client_credentials"}, staticFetch)
-				_, err := ccs[i].Token(ctx)
+				var err error
+				ccs[i], err = toks.ClientCredentials(tokencache.KeyParts{Vendor: "webuntis", Tenant: fmt.Sprint("school-", i), ClientID: "c", Flow: "client_credentials"}, staticFetch)
+				require.NoError(b, err)
+				_, err = ccs[i].Token(ctx)
 				require.NoError(b, err)
 			}
 			benchOrder(b, perm, func(i int) { _, _ = ccs[i].Token(ctx) })

@@ -12,11 +12,13 @@ import (
 // client-credentials methods.
 type userTokens = cachedtokens.Users
 
-// initCache binds the Provider's users' logins to Config.Cache. p.cfg and
-// p.server.Endpoints must be set.
-func (p *Provider) initCache() {
-	p.userTokens = cachedtokens.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics).Users(tokencache.KeyParts{
+// initCache binds the Provider's users' logins to Config.Cache, keyed
+// with Config.CacheKeySecret. p.cfg and p.server.Endpoints must be set.
+func (p *Provider) initCache() error {
+	var err error
+	p.userTokens, err = cachedtokens.New(p.cfg.Cache, p.cfg.HTTPClient, p.cfg.Logger, p.cfg.Metrics).Users(tokencache.KeyParts{
 		Vendor: name, Endpoint: p.server.Endpoints.TokenURL, Tenant: p.cfg.BaseURL, ClientID: p.cfg.ClientID,
-		Flow: "refresh_token", Credential: p.cfg.ClientSecret.Reveal(),
+		Flow: "refresh_token", Credential: p.cfg.ClientSecret.Reveal(), HashKey: []byte(p.cfg.CacheKeySecret.Reveal()),
 	}, p.Refresh)
+	return err
 }

@@ -63,6 +63,14 @@ type Config struct {
 	// see [oauthkit] "Vendor configuration".
 	Cache *tokencache.Cache
 
+	// CacheKeySecret keys the hash of the credential in this provider's
+	// cache keys, which show in logs, hooks and a shared Store; see
+	// [oauthkit] "Vendor configuration". Zero: Cache's
+	// tokencache.Config.KeySecret, else a random key of this process.
+	// Required (here or there) when Cache has a Store: the same on every
+	// replica, at least 16 random bytes.
+	CacheKeySecret oauthkit.Secret
+
 	// Now is the clock for token expiry. Zero: time.Now.
 	Now func() time.Time
 

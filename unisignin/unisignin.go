@@ -54,7 +54,9 @@ func New(cfg Config) (*Provider, error) {
 		TokenURL:    cfg.BaseURL + tokenPath,
 		UserInfoURL: cfg.BaseURL + userPath,
 	}, cfg.ClientID, cfg.ClientSecret, advise)}
-	p.initCache()
+	if err := p.initCache(); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -56,7 +57,12 @@ func TestCredentialsJSONCannotLoseAPassword(t *testing.T) {
 	var back webuntis.Credentials
 	err = json.Unmarshal(j, &back)
 	require.Error(t, err)
-	assert.Regexp(t, `Credentials\.(Secret|Password)`, err.Error(), "the error names the field")
+	assert.Contains(t, err.Error(), `placeholder "[redacted]"`)
+	// Go 1.26's encoding/json names the field in the error of an
+	// UnmarshalJSON method; Go 1.27's, built on encoding/json/v2, does not.
+	if strings.HasPrefix(runtime.Version(), "go1.26") {
+		assert.Regexp(t, `Credentials\.(Secret|Password)`, err.Error(), "the error names the field")
+	}
 }
 
 // TestCredentialSealerRoundTrip: sealed and opened credentials are the same,

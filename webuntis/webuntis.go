@@ -60,7 +60,9 @@ func New(cfg Config) (*Provider, error) {
 		disc:  discovery.NewDiscovery(name, base+"/.well-known/openid-configuration", cfg.Issuer, wire.HTTP),
 		basic: &basicChoice{},
 	}
-	p.initCache()
+	if err := p.initCache(); err != nil {
+		return nil, err
+	}
 	return p, nil
 }
 

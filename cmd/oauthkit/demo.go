@@ -25,7 +25,7 @@ func (o *demoFlags) flagSet(c *cli) *flag.FlagSet {
 func runDemo(ctx context.Context, c *cli, args []string) int {
 	o := &demoFlags{}
 	fs := o.flagSet(c)
-	if pos, err := parse(fs, args); err != nil || pos != "" {
+	if pos, err := c.parse(fs, args); err != nil || pos != "" {
 		if err == nil {
 			err = fmt.Errorf("demo takes no argument, got %q", pos)
 		}

@@ -20,9 +20,15 @@
 // OAUTHKIT_LICENSESPRING_SHARED_KEY, …) or a JSON file given with --config
 // ({"webuntis": {"password": "…"}}), in that order of precedence. Prefer the
 // environment or the file for secrets: a flag's value shows in the process
-// list. No command prints a secret or a token, in text or with --json, except
-// `token --header`, which prints the access token because that is what it is
-// asked for.
+// list and stays in the shell's history, so each secret given as a flag
+// (--password, --client-secret, --api-key, --shared-key, --refresh-token)
+// gets a warning on stderr naming its environment variable. No command prints
+// a secret or a token, in text or with --json, except `token --header`, which
+// prints the access token because that is what it is asked for. Nor does it
+// print back an argument that may be part of one: once a secret flag is on
+// the command line, an error about a stray argument, an unknown vendor or a
+// flag that does not parse quotes no argument (`--password foo bar` is most
+// likely an unquoted password with a space).
 //
 // # Fakes
 //

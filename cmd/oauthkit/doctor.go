@@ -60,7 +60,7 @@ func runDoctor(ctx context.Context, c *cli, args []string) int {
 	cmd, _ := lookup("doctor")
 	o := &vendorFlags{}
 	fs := o.flagSet(cmd, c)
-	vendor, err := parse(fs, args)
+	vendor, err := c.parse(fs, args)
 	if err != nil {
 		return c.usageError("doctor", err)
 	}

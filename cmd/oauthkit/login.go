@@ -43,7 +43,7 @@ func runLogin(ctx context.Context, c *cli, args []string) int {
 	cmd, _ := lookup("login")
 	o := &vendorFlags{}
 	fs := o.flagSet(cmd, c)
-	vendor, err := parse(fs, args)
+	vendor, err := c.parse(fs, args)
 	if err != nil {
 		return c.usageError("login", err)
 	}

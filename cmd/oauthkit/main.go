@@ -147,25 +147,6 @@ func newFlags(cmd command, c *cli) (*flag.FlagSet, any) {
 	return nil, nil
 }
 
-// parse parses args into fs, allowing flags both before and after the one
-// positional argument; it returns that argument ("" when there is none).
-func parse(fs *flag.FlagSet, args []string) (string, error) {
-	if err := fs.Parse(args); err != nil {
-		return "", err
-	}
-	if fs.NArg() == 0 {
-		return "", nil
-	}
-	pos := fs.Arg(0)
-	if err := fs.Parse(fs.Args()[1:]); err != nil {
-		return "", err
-	}
-	if fs.NArg() > 0 {
-		return "", fmt.Errorf("unexpected argument %q", fs.Arg(0))
-	}
-	return pos, nil
-}
-
 // usageError reports a command-line mistake and how to get help.
 func (c *cli) usageError(cmd string, err error) int {
 	if errors.Is(err, flag.ErrHelp) {

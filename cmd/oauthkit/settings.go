@@ -129,7 +129,7 @@ func (o *vendorFlags) resolve(fs *flag.FlagSet, c *cli, vendor string) (*resolve
 		if vendor == "" {
 			return nil, fmt.Errorf("name a vendor: %s", strings.Join(vendorNames, ", "))
 		}
-		return nil, fmt.Errorf("unknown vendor %q; one of %s", vendor, strings.Join(vendorNames, ", "))
+		return nil, fmt.Errorf("unknown vendor %s; one of %s", quoteArg(fs, vendor), strings.Join(vendorNames, ", "))
 	}
 	r := &resolved{vendor: vendor, values: map[string]string{}, source: map[string]string{}}
 	if o.config != "" && !o.fake {

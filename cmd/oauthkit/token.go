@@ -44,7 +44,7 @@ func runToken(ctx context.Context, c *cli, args []string) int {
 	cmd, _ := lookup("token")
 	o := &vendorFlags{}
 	fs := o.flagSet(cmd, c)
-	vendor, err := parse(fs, args)
+	vendor, err := c.parse(fs, args)
 	if err != nil {
 		return c.usageError("token", err)
 	}

@@ -43,7 +43,7 @@ func (o *webhookFlags) flagSet(c *cli) *flag.FlagSet {
 func runWebhook(ctx context.Context, c *cli, args []string) int {
 	o := &webhookFlags{}
 	fs := o.flagSet(c)
-	sub, err := parse(fs, args)
+	sub, err := c.parse(fs, args)
 	if err == nil && sub != "verify" {
 		err = fmt.Errorf("the webhook subcommand is verify")
 	}

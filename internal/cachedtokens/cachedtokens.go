@@ -10,6 +10,8 @@ package cachedtokens
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -68,11 +70,33 @@ type contextSource interface {
 }
 
 // ClientCredentials binds fetch (the provider's ClientCredentials) to the
-// key built from parts.
-func (t *Tokens) ClientCredentials(parts tokencache.KeyParts, fetch tokencache.Fetch) *ClientCredentials {
-	key := tokencache.Key(parts)
+// key the cache builds from parts ([tokencache.Cache.Key]). Its error, for a
+// cache with a Store but no key secret or one too short, is a
+// [*oauthkit.ConfigError] on the vendor Config's CacheKeySecret.
+func (t *Tokens) ClientCredentials(parts tokencache.KeyParts, fetch tokencache.Fetch) (*ClientCredentials, error) {
+	key, err := t.key(parts)
+	if err != nil {
+		return nil, err
+	}
 	src := t.cache.TokenSource(key, fetch)
-	return &ClientCredentials{t: t, key: key, fetch: fetch, src: src, ctx: src.(contextSource)}
+	return &ClientCredentials{t: t, key: key, fetch: fetch, src: src, ctx: src.(contextSource)}, nil
+}
+
+// key is the cache's key of parts, its error a ConfigError naming the
+// vendor Config field that sets the key secret.
+func (t *Tokens) key(parts tokencache.KeyParts) (string, error) {
+	key, err := t.cache.Key(parts)
+	switch {
+	case errors.Is(err, tokencache.ErrKeySecretRequired):
+		return "", &oauthkit.ConfigError{Provider: parts.Vendor, Field: "CacheKeySecret",
+			Reason: "is required when Config.Cache has a Store (or set tokencache.Config.KeySecret): every replica sharing the Store must hash cache keys with the same secret"}
+	case errors.Is(err, tokencache.ErrKeySecretTooShort):
+		return "", &oauthkit.ConfigError{Provider: parts.Vendor, Field: "CacheKeySecret",
+			Reason: "(or tokencache.Config.KeySecret) must be at least 16 bytes; 32 random bytes are best"}
+	case err != nil:
+		return "", fmt.Errorf("%s: cache key: %w", parts.Vendor, err)
+	}
+	return key, nil
 }
 
 // Token returns the cached client-credentials token: fetched on first use,
@@ -113,9 +137,13 @@ type Users struct {
 }
 
 // Users returns the user-source factory for logins renewed through refresh
-// (the provider's Refresh), keyed by parts with each user's name added.
-func (t *Tokens) Users(parts tokencache.KeyParts, refresh func(ctx context.Context, refreshToken string) (*oauth2.Token, error)) *Users {
-	return &Users{t: t, parts: parts, refresh: refresh}
+// (the provider's Refresh), keyed by parts with each user's name added. Its
+// error is that of [Tokens.ClientCredentials].
+func (t *Tokens) Users(parts tokencache.KeyParts, refresh func(ctx context.Context, refreshToken string) (*oauth2.Token, error)) (*Users, error) {
+	if _, err := t.key(parts); err != nil {
+		return nil, err
+	}
+	return &Users{t: t, parts: parts, refresh: refresh}, nil
 }
 
 // UserTokenSource returns a token source for one user's login (the token
@@ -130,7 +158,18 @@ func (t *Tokens) Users(parts tokencache.KeyParts, refresh func(ctx context.Conte
 func (u *Users) UserTokenSource(user string, tok *oauth2.Token) oauth2.TokenSource {
 	parts := u.parts
 	parts.User = user
-	return u.t.cache.RefreshingSource(tokencache.Key(parts), tok, func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
+	key, err := u.t.key(parts)
+	if err != nil {
+		// Not reached: Users checked the key secret, and neither it nor
+		// the cache changes since.
+		return errSource{err}
+	}
+	return u.t.cache.RefreshingSource(key, tok, func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
 		return u.refresh(ctx, prev.RefreshToken)
 	}, tokencache.ForUser(user))
 }
+
+// errSource is a token source that fails.
+type errSource struct{ err error }
+
+func (s errSource) Token() (*oauth2.Token, error) { return nil, s.err }
