@@ -222,10 +222,11 @@ func TestTokenStore(t *testing.T, newStore func(t *testing.T) web.TokenStore, sh
 		t.Run("SharedBetweenReplicas", func(t *testing.T) {
 			a, b := newStore(t), newStore(t)
 			sid, ref := id(), id()+"-user"
-			check(t, a.Save(ctx, sid, tokens("g1", ref)))
+			want := tokens("g1", ref)
+			check(t, a.Save(ctx, sid, want))
 			got, err := b.Load(ctx, sid)
 			check(t, err)
-			same(t, got, tokens("g1", ref))
+			same(t, got, want)
 			n, err := b.DeleteRef(ctx, ref)
 			check(t, err)
 			if n != 1 {
