@@ -83,20 +83,22 @@
 //	{h}:s  the sealed record, expiring at the session's end
 //	{h}:w  the sealed last-use time Touch writes (only while :s exists)
 //	{h}:l  the refresh lease: SET NX PX with a random owner
-//	{r}:i  a ref's index: a set of the h of its sessions, living as long as
-//	       the longest of them
+//	{r}:i  a ref's index: a sorted set of the h of its sessions, scored by
+//	       their ends (ended ones are dropped at the next Save under the
+//	       ref), living as long as the longest of them
 //	{o}:o  a single-use key (SET NX PX)
 //
 // A session's keys share a hash tag, so one Lua script reads or changes
 // them together, in one Cluster slot: Replace overwrites the record only
 // if it exists (a Delete that wins the race is never undone), Touch writes
 // the last-use time only if the record exists, Delete reads and deletes
-// the record, last use and lease at once. Index sets live in other slots:
+// the record, last use and lease at once. Indexes live in other slots:
 // Save files the session under its refs before it writes the record (a
 // session is never reachable without its index entries), and Delete
 // removes it from them after the record is gone; an index entry left by a
-// crash in between names no session, and DeleteRef skips it. DeleteRef
-// walks an index set with SSCAN, a bounded batch at a time.
+// crash in between names no session: DeleteRef skips it, and the first
+// Save under the ref after that session's end drops it. DeleteRef walks an
+// index with ZSCAN, a bounded batch at a time.
 //
 // Reads are bounded before they are made: a script checks a record's type
 // and length (64 KiB at most) before it returns it. A record that does not
@@ -111,7 +113,7 @@
 //
 //   - Redis SET NX PX and the single-instance lock it makes:
 //     https://redis.io/docs/latest/develop/use/patterns/distributed-locks/
-//   - Redis SSCAN guarantees: https://redis.io/docs/latest/commands/scan/
+//   - Redis SCAN (and ZSCAN) guarantees: https://redis.io/docs/latest/commands/scan/
 //   - RFC 2104, HMAC: https://www.rfc-editor.org/rfc/rfc2104
 //   - Redis Cluster hash tags: https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags
 //   - NIST SP 800-38D, AES-GCM: https://csrc.nist.gov/pubs/sp/800/38/d/final

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -103,7 +104,7 @@ func NewSessionStore(cfg SessionConfig) (*SessionStore, error) {
 // Key names. A session's record (":s"), its seen time (":w") and its
 // refresh lease (":l") share the hash tag of its hashed ID, so they live in
 // one Cluster slot and one script can touch them together. A ref's index
-// set (":i") and a single-use key (":o") have tags of their own.
+// (":i", a sorted set) and a single-use key (":o") have tags of their own.
 const (
 	hashLen = 22 // base64url of the 16 bytes of a hashed name
 
@@ -114,7 +115,7 @@ const (
 
 // sessionNames are the key names of one session.
 type sessionNames struct {
-	hash                string // the session's hashed ID: the index sets' member
+	hash                string // the session's hashed ID: its name in the indexes
 	record, seen, lease string
 }
 
@@ -362,13 +363,18 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return {existed, old}
 `)
 
-// indexScript adds ARGV[1], a hashed session ID, to KEYS[1], a ref's index
-// set, and makes the set live at least ARGV[2] ms (0: until deleted), so
-// that it outlives every session in it.
+// indexScript files ARGV[1], a hashed session ID, in KEYS[1], a ref's
+// index: a sorted set scored by each session's end in Unix milliseconds
+// (ARGV[2]; "+inf" for none). It first drops the entries whose sessions
+// ended before ARGV[3], now, so that the index of a user who logs in often
+// and never logs out holds their live sessions, not every login, and makes
+// the set live at least ARGV[4] ms (0: until deleted), so that it outlives
+// every session in it.
 var indexScript = redis.NewScript(`
 local ttl = redis.call('PTTL', KEYS[1])
-redis.call('SADD', KEYS[1], ARGV[1])
-local px = tonumber(ARGV[2])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
+redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
+local px = tonumber(ARGV[4])
 if px == 0 then
   redis.call('PERSIST', KEYS[1])
 elseif ttl == -2 or (ttl >= 0 and ttl < px) then
@@ -434,7 +440,7 @@ func (s *SessionStore) put(ctx context.Context, id string, t *web.StoredTokens, 
 		}
 		refs = t.Refs
 		for _, ref := range refs {
-			if err := s.index(ctx, ref, n.hash, px); err != nil {
+			if err := s.index(ctx, ref, n.hash, t.Expires, px); err != nil {
 				return false, err
 			}
 		}
@@ -455,10 +461,16 @@ func (s *SessionStore) put(ctx context.Context, id string, t *web.StoredTokens, 
 	return existed, nil
 }
 
-// index files the session whose hashed ID is h under ref.
-func (s *SessionStore) index(ctx context.Context, ref, h string, px int64) error {
+// index files the session whose hashed ID is h, ending at expires (in px
+// ms), under ref.
+func (s *SessionStore) index(ctx context.Context, ref, h string, expires time.Time, px int64) error {
+	score := "+inf"
+	if px > 0 {
+		score = strconv.FormatInt(expires.UnixMilli(), 10)
+	}
+	now := strconv.FormatInt(time.Now().UnixMilli(), 10)
 	_, err := call(ctx, s.timeout, func(ctx context.Context) (any, error) {
-		return indexScript.Run(ctx, s.client, []string{s.refName(ref)}, h, px).Result()
+		return indexScript.Run(ctx, s.client, []string{s.refName(ref)}, h, score, now, px).Result()
 	})
 	if err != nil {
 		return fmt.Errorf("index: %w", err)
@@ -467,18 +479,18 @@ func (s *SessionStore) index(ctx context.Context, ref, h string, px int64) error
 }
 
 // unindex removes the session whose hashed ID is h from refs, except those
-// in keep. The index sets live in other Cluster slots than the record, so
+// in keep. The indexes live in other Cluster slots than the record, so
 // these are calls of their own, made after the record is gone and
 // best-effort: an entry left behind (a failed call, a crash) names a
-// session that no longer exists, which DeleteRef skips and the set's
-// expiry removes.
+// session that no longer exists, which DeleteRef skips and the next
+// indexScript on that ref drops once the session's end has passed.
 func (s *SessionStore) unindex(ctx context.Context, h string, refs []string, keep ...string) {
 	for _, ref := range refs {
 		if slices.Contains(keep, ref) {
 			continue
 		}
 		_, _ = call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
-			return s.client.SRem(ctx, s.refName(ref), h).Result()
+			return s.client.ZRem(ctx, s.refName(ref), h).Result()
 		})
 	}
 }
@@ -567,16 +579,16 @@ func (s *SessionStore) take(ctx context.Context, n sessionNames, keep ...string)
 	return existed, nil
 }
 
-// deleteRefBatch is the COUNT of each SSCAN of DeleteRef: the bound of one
-// read of an index set.
+// deleteRefBatch is the COUNT of each ZSCAN of DeleteRef: the bound of one
+// read of an index.
 const deleteRefBatch = 128
 
-// DeleteRef implements [web.TokenStore]. It walks ref's index set with
-// SSCAN, a bounded batch at a time, deletes each session in it as Delete
-// does and removes it from the set; a member whose session is already gone
+// DeleteRef implements [web.TokenStore]. It walks ref's index with ZSCAN,
+// a bounded batch at a time, deletes each session in it as Delete does and
+// removes it from the index; a member whose session is already gone
 // is removed without being counted. A session filed under ref while
-// DeleteRef runs may be missed, and then stays in the set: it began after
-// the logout.
+// DeleteRef runs may be missed, and then stays in the index: it began
+// after the logout.
 func (s *SessionStore) DeleteRef(ctx context.Context, ref string) (int, error) {
 	set := s.refName(ref)
 	type page struct {
@@ -587,8 +599,12 @@ func (s *SessionStore) DeleteRef(ctx context.Context, ref string) (int, error) {
 	ended := 0
 	for {
 		p, err := call(ctx, s.timeout, func(ctx context.Context) (page, error) {
-			m, next, err := s.client.SScan(ctx, set, cursor, "", deleteRefBatch).Result()
-			return page{m, next}, err
+			pairs, next, err := s.client.ZScan(ctx, set, cursor, "", deleteRefBatch).Result()
+			var members []string
+			for i := 0; i < len(pairs); i += 2 { // member, score, member, score...
+				members = append(members, pairs[i])
+			}
+			return page{members, next}, err
 		})
 		if err != nil {
 			return ended, fmt.Errorf("redisstore: delete sessions by ref: %w", err)
@@ -607,7 +623,7 @@ func (s *SessionStore) DeleteRef(ctx context.Context, ref string) (int, error) {
 		}
 		if len(p.members) > 0 {
 			_, err := call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
-				return s.client.SRem(ctx, set, toAny(p.members)...).Result()
+				return s.client.ZRem(ctx, set, toAny(p.members)...).Result()
 			})
 			if err != nil {
 				return ended, fmt.Errorf("redisstore: delete sessions by ref: %w", err)
