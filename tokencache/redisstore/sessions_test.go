@@ -164,6 +164,32 @@ func TestSessionStoreHoldsNoSecretsInRedis(t *testing.T) {
 	assert.Equal(t, map[string]int{":s": 1, ":w": 1, ":l": 1, ":i": 2, ":o": 1}, kinds, "record, seen, lease, two indexes, one single-use key")
 }
 
+// TestSessionStoreNamesAreKeyed: key names are keyed hashes, not plain
+// ones that anyone could compute from a guessed subject or tenant: the same
+// session and ref under another NameKey have other names (and the leak
+// check above cannot see an unkeyed hash, so this one does).
+func TestSessionStoreNamesAreKeyed(t *testing.T) {
+	srv := startRedis(t)
+	rdb := srv.client(t)
+	pre := prefix()
+	ctx := context.Background()
+	a := newSessionStore(t, rdb, pre)
+	b, err := redisstore.NewSessionStore(redisstore.SessionConfig{Client: rdb, Keys: [][]byte{testKey(1)}, NameKey: testKey(101), Prefix: pre, Timeout: functionalTimeout})
+	require.NoError(t, err)
+	require.NoError(t, a.Save(ctx, "sid", sessionTokens("a1", "webuntis\x00tenant\x00subject")))
+	require.NoError(t, b.Save(ctx, "sid", sessionTokens("b1", "webuntis\x00tenant\x00subject")))
+
+	names, err := rdb.Keys(ctx, pre+"*").Result()
+	require.NoError(t, err)
+	assert.Len(t, names, 4, "a record and an index for each NameKey")
+	got, err := a.Load(ctx, "sid")
+	require.NoError(t, err)
+	assert.Equal(t, "a1", got.Token.AccessToken)
+	got, err = b.Load(ctx, "sid")
+	require.NoError(t, err)
+	assert.Equal(t, "b1", got.Token.AccessToken)
+}
+
 // TestSessionStoreExpiry: the record, its seen time and its lease expire
 // with the session; the index sets live at least as long; a session saved
 // past its end leaves nothing.
@@ -235,6 +261,31 @@ func TestSessionStoreIndexDropsEndedSessions(t *testing.T) {
 	require.NoError(t, err)
 	assert.Len(t, members, 2, "the two live sessions")
 	assert.NotContains(t, members, ended)
+}
+
+// TestSessionStoreDeleteRefManySessions: an index too large for one ZSCAN
+// reply (past Redis's compact encoding, 128 entries) is walked page by page
+// to its end; each session is ended and counted once.
+func TestSessionStoreDeleteRefManySessions(t *testing.T) {
+	srv := startRedis(t)
+	rdb := srv.client(t)
+	pre := prefix()
+	s := newSessionStore(t, rdb, pre)
+	ctx := context.Background()
+	const sessions = 300
+	for i := range sessions {
+		require.NoError(t, s.Save(ctx, fmt.Sprintf("sid-%d", i), sessionTokens("a1", "ref-busy")))
+	}
+	require.NoError(t, s.Save(ctx, "other", sessionTokens("a1", "ref-other")))
+	n, err := s.DeleteRef(ctx, "ref-busy")
+	require.NoError(t, err)
+	assert.Equal(t, sessions, n)
+	left, err := rdb.Keys(ctx, pre+"*").Result()
+	require.NoError(t, err)
+	assert.Len(t, left, 2, "only the other session's record and index")
+	n, err = s.DeleteRef(ctx, "ref-busy")
+	require.NoError(t, err)
+	assert.Zero(t, n)
 }
 
 // TestSessionStoreUnreadableRecord: a record that does not open is no
