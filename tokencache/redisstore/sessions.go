@@ -106,7 +106,7 @@ func NewSessionStore(cfg SessionConfig) (*SessionStore, error) {
 // one Cluster slot and one script can touch them together. A ref's index
 // (":i", a sorted set) and a single-use key (":o") have tags of their own.
 const (
-	hashLen = 22 // base64url of the 16 bytes of a hashed name
+	sessionHashLen = 22 // base64url of the 16 bytes of a hashed name
 
 	labelSession = "session"
 	labelRef     = "ref"
@@ -147,10 +147,10 @@ func (s *SessionStore) onceName(key string) string {
 	return s.prefix + "{" + s.hash(labelOnce, key) + "}:o"
 }
 
-// isHash reports whether m can be a hashed session ID, so that an index
+// isSessionHash reports whether m can be a hashed session ID, so that an index
 // member written by someone else cannot name keys outside its hash tag.
-func isHash(m string) bool {
-	if len(m) != hashLen {
+func isSessionHash(m string) bool {
+	if len(m) != sessionHashLen {
 		return false
 	}
 	for _, c := range []byte(m) {
@@ -168,11 +168,11 @@ func isHash(m string) bool {
 // knows sessions only by their hashed IDs, read a record's refs. The seen
 // time is sealed alike, under its own associated data.
 const (
-	tagSession   = "os1s."
-	adSession    = "oauthkit/redisstore/session/v1\x00"
-	adSeen       = "oauthkit/redisstore/seen/v1\x00"
-	maxRecord    = 64 << 10 // a larger record is refused unread
-	maxSeenValue = 256
+	tagSession       = "os1s."
+	adSession        = "oauthkit/redisstore/session/v1\x00"
+	adSeen           = "oauthkit/redisstore/seen/v1\x00"
+	maxSessionRecord = 64 << 10 // a larger record is refused unread
+	maxSessionSeen   = 256
 )
 
 // sessionRecord is a stored session: the token's fields and ID token (as
@@ -187,8 +187,8 @@ type sessionRecord struct {
 }
 
 var (
-	errTooLarge   = fmt.Errorf("record larger than %d bytes", maxRecord)
-	errNotARecord = errors.New("not a session record")
+	errSessionTooLarge = fmt.Errorf("record larger than %d bytes", maxSessionRecord)
+	errNotASession     = errors.New("not a session record")
 )
 
 func (s *SessionStore) ad(kind, h string) []byte {
@@ -206,18 +206,18 @@ func (s *SessionStore) sealRecord(h string, t *web.StoredTokens) (string, error)
 		return "", errors.New("the session does not marshal") // never the tokens
 	}
 	v := tagSession + s.sealer.Seal(plain, s.ad(adSession, h))
-	if len(v) > maxRecord {
-		return "", errTooLarge
+	if len(v) > maxSessionRecord {
+		return "", errSessionTooLarge
 	}
 	return v, nil
 }
 
 func (s *SessionStore) openRecord(h, raw string) (*web.StoredTokens, error) {
-	if len(raw) > maxRecord {
-		return nil, errTooLarge
+	if len(raw) > maxSessionRecord {
+		return nil, errSessionTooLarge
 	}
 	if !strings.HasPrefix(raw, tagSession) {
-		return nil, errNotARecord
+		return nil, errNotASession
 	}
 	plain, err := s.sealer.Open(raw[len(tagSession):], s.ad(adSession, h))
 	if err != nil {
@@ -225,7 +225,7 @@ func (s *SessionStore) openRecord(h, raw string) (*web.StoredTokens, error) {
 	}
 	var r sessionRecord
 	if err := json.Unmarshal(plain, &r); err != nil {
-		return nil, errNotARecord // json errors may quote the value
+		return nil, errNotASession // json errors may quote the value
 	}
 	t := &web.StoredTokens{IDToken: r.IDToken, Expires: r.Expires, Seen: r.Seen, Refs: r.Refs}
 	if w := r.Token; w != nil {
@@ -259,19 +259,19 @@ func (s *SessionStore) openSeen(h, raw string) time.Time {
 	return seen
 }
 
-// unreadable is the error of a record that exists but cannot be read: to
-// the handler it is no session (the user logs in again), to a log it is
-// [ErrUnreadable] with the reason, never the record. Such a record is left
-// in place (it expires): it may be sealed with a key this replica lacks and
-// others hold.
-func unreadable(op string, cause error) error {
+// unreadableSession is the error of a record that exists but cannot be
+// read: to the handler it is no session (the user logs in again), to a log
+// it is [ErrUnreadable] with the reason, never the record. Such a record is
+// left in place (it expires): it may be sealed with a key this replica
+// lacks and others hold.
+func unreadableSession(op string, cause error) error {
 	return fmt.Errorf("redisstore: %s session: %w: %w: %w", op, ErrUnreadable, cause, web.ErrNoTokens)
 }
 
-// pxUntil is the record's expiry for Redis: milliseconds until expires (at
+// sessionPX is the record's expiry for Redis: milliseconds until expires (at
 // least 1), 0 for a zero expires (kept until deleted), -1 when it has
 // passed (the session is over).
-func pxUntil(expires time.Time) int64 {
+func sessionPX(expires time.Time) int64 {
 	if expires.IsZero() {
 		return 0
 	}
@@ -284,12 +284,13 @@ func pxUntil(expires time.Time) int64 {
 
 // Scripts. A sealed record is opaque to Lua, so the scripts move whole
 // values, and check a value's type and length before they read it: a read
-// never returns more than maxRecord bytes, whatever was written there.
+// never returns more than maxSessionRecord bytes, whatever was written there.
 
-// loadScript returns {0} when KEYS[1], the record, is missing, {2} when it
-// is longer than ARGV[1], {3} when it is not a string, else {1, record,
-// seen}, seen being KEYS[2] when it is a string of at most ARGV[2] bytes.
-var loadScript = redis.NewScript(`
+// sessionLoadScript returns {0} when KEYS[1], the record, is missing, {2}
+// when it is longer than ARGV[1], {3} when it is not a string, else {1,
+// record, seen}, seen being KEYS[2] when it is a string of at most ARGV[2]
+// bytes.
+var sessionLoadScript = redis.NewScript(`
 local t = redis.call('TYPE', KEYS[1]).ok
 if t == 'none' then return {0} end
 if t ~= 'string' then return {3} end
@@ -301,13 +302,13 @@ end
 return {1, redis.call('GET', KEYS[1]), seen}
 `)
 
-// putScript stores ARGV[1] at KEYS[1], the record, expiring in ARGV[2] ms
-// (0: never; -1: delete the record and its seen time instead). With ARGV[3]
+// sessionPutScript stores ARGV[1] at KEYS[1], the record, expiring in
+// ARGV[2] ms (0: never; -1: delete the record and its seen time instead). With ARGV[3]
 // = "1" it does so only if the record exists (Replace), and moves the seen
 // time, KEYS[2], to the record's new expiry; otherwise (Save) it drops the
 // seen time of what was there. It returns {existed, old record}, the old
 // record "" unless a string of at most ARGV[4] bytes.
-var putScript = redis.NewScript(`
+var sessionPutScript = redis.NewScript(`
 local t = redis.call('TYPE', KEYS[1]).ok
 local existed = 0
 if t ~= 'none' then existed = 1 end
@@ -336,9 +337,10 @@ end
 return {existed, old}
 `)
 
-// touchScript stores ARGV[1] at KEYS[2], the seen time, with the expiry of
-// KEYS[1], the record, if the record exists; it returns 0 if it does not.
-var touchScript = redis.NewScript(`
+// sessionTouchScript stores ARGV[1] at KEYS[2], the seen time, with the
+// expiry of KEYS[1], the record, if the record exists; it returns 0 if it
+// does not.
+var sessionTouchScript = redis.NewScript(`
 local ttl = redis.call('PTTL', KEYS[1])
 if ttl == -2 then return 0 end
 if ttl > 0 then
@@ -349,9 +351,10 @@ end
 return 1
 `)
 
-// takeScript deletes KEYS[1], the record, KEYS[2], its seen time, and
-// KEYS[3], its lease, and returns {existed, old record} as putScript does.
-var takeScript = redis.NewScript(`
+// sessionTakeScript deletes KEYS[1], the record, KEYS[2], its seen time,
+// and KEYS[3], its lease, and returns {existed, old record} as
+// sessionPutScript does.
+var sessionTakeScript = redis.NewScript(`
 local t = redis.call('TYPE', KEYS[1]).ok
 local existed = 0
 if t ~= 'none' then existed = 1 end
@@ -363,14 +366,14 @@ redis.call('DEL', KEYS[1], KEYS[2], KEYS[3])
 return {existed, old}
 `)
 
-// indexScript files ARGV[1], a hashed session ID, in KEYS[1], a ref's
+// sessionIndexScript files ARGV[1], a hashed session ID, in KEYS[1], a ref's
 // index: a sorted set scored by each session's end in Unix milliseconds
 // (ARGV[2]; "+inf" for none). It first drops the entries whose sessions
 // ended before ARGV[3], now, so that the index of a user who logs in often
 // and never logs out holds their live sessions, not every login, and makes
 // the set live at least ARGV[4] ms (0: until deleted), so that it outlives
 // every session in it.
-var indexScript = redis.NewScript(`
+var sessionIndexScript = redis.NewScript(`
 local ttl = redis.call('PTTL', KEYS[1])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. ARGV[3])
 redis.call('ZADD', KEYS[1], ARGV[2], ARGV[1])
@@ -383,8 +386,9 @@ end
 return 1
 `)
 
-// pair reads the {existed, old record} reply of putScript and takeScript.
-func pair(v any, err error) (existed bool, old string, _ error) {
+// sessionReply reads the {existed, old record} reply of sessionPutScript
+// and sessionTakeScript.
+func sessionReply(v any, err error) (existed bool, old string, _ error) {
 	if err != nil {
 		return false, "", err
 	}
@@ -430,7 +434,7 @@ func (s *SessionStore) Replace(ctx context.Context, sessionID string, t *web.Sto
 // record was there.
 func (s *SessionStore) put(ctx context.Context, id string, t *web.StoredTokens, mustExist bool) (bool, error) {
 	n := s.session(id)
-	px := pxUntil(t.Expires)
+	px := sessionPX(t.Expires)
 	var value string
 	var refs []string
 	if px >= 0 {
@@ -449,8 +453,8 @@ func (s *SessionStore) put(ctx context.Context, id string, t *web.StoredTokens, 
 	if mustExist {
 		flag = "1"
 	}
-	existed, old, err := pair(call(ctx, s.timeout, func(ctx context.Context) (any, error) {
-		return putScript.Run(ctx, s.client, []string{n.record, n.seen}, value, px, flag, maxRecord).Result()
+	existed, old, err := sessionReply(call(ctx, s.timeout, func(ctx context.Context) (any, error) {
+		return sessionPutScript.Run(ctx, s.client, []string{n.record, n.seen}, value, px, flag, maxSessionRecord).Result()
 	}))
 	if err != nil {
 		return false, err
@@ -470,7 +474,7 @@ func (s *SessionStore) index(ctx context.Context, ref, h string, expires time.Ti
 	}
 	now := strconv.FormatInt(time.Now().UnixMilli(), 10)
 	_, err := call(ctx, s.timeout, func(ctx context.Context) (any, error) {
-		return indexScript.Run(ctx, s.client, []string{s.refName(ref)}, h, score, now, px).Result()
+		return sessionIndexScript.Run(ctx, s.client, []string{s.refName(ref)}, h, score, now, px).Result()
 	})
 	if err != nil {
 		return fmt.Errorf("index: %w", err)
@@ -482,8 +486,8 @@ func (s *SessionStore) index(ctx context.Context, ref, h string, expires time.Ti
 // in keep. The indexes live in other Cluster slots than the record, so
 // these are calls of their own, made after the record is gone and
 // best-effort: an entry left behind (a failed call, a crash) names a
-// session that no longer exists, which DeleteRef skips and the next
-// indexScript on that ref drops once the session's end has passed.
+// session that no longer exists, which DeleteRef skips and which the first
+// Save under that ref after the session's end drops.
 func (s *SessionStore) unindex(ctx context.Context, h string, refs []string, keep ...string) {
 	for _, ref := range refs {
 		if slices.Contains(keep, ref) {
@@ -503,7 +507,7 @@ func (s *SessionStore) unindex(ctx context.Context, h string, refs []string, kee
 func (s *SessionStore) Load(ctx context.Context, sessionID string) (*web.StoredTokens, error) {
 	n := s.session(sessionID)
 	v, err := call(ctx, s.timeout, func(ctx context.Context) (any, error) {
-		return loadScript.Run(ctx, s.client, []string{n.record, n.seen}, maxRecord, maxSeenValue).Result()
+		return sessionLoadScript.Run(ctx, s.client, []string{n.record, n.seen}, maxSessionRecord, maxSessionSeen).Result()
 	})
 	if err != nil {
 		return nil, fmt.Errorf("redisstore: load session: %w", err)
@@ -517,16 +521,16 @@ func (s *SessionStore) Load(ctx context.Context, sessionID string) (*web.StoredT
 	case code == 0:
 		return nil, fmt.Errorf("redisstore: load session: %w", web.ErrNoTokens)
 	case code == 2:
-		return nil, unreadable("load", errTooLarge)
+		return nil, unreadableSession("load", errSessionTooLarge)
 	case code == 3:
-		return nil, unreadable("load", errNotARecord)
+		return nil, unreadableSession("load", errNotASession)
 	case code != 1 || len(a) != 3:
 		return nil, fmt.Errorf("redisstore: load session: unexpected script reply")
 	}
 	raw, _ := a[1].(string)
 	t, err := s.openRecord(n.hash, raw)
 	if err != nil {
-		return nil, unreadable("load", err)
+		return nil, unreadableSession("load", err)
 	}
 	seenRaw, _ := a[2].(string)
 	if seen := s.openSeen(n.hash, seenRaw); seen.After(t.Seen) {
@@ -546,7 +550,7 @@ func (s *SessionStore) Touch(ctx context.Context, sessionID string, seen time.Ti
 		return fmt.Errorf("redisstore: touch session: %w", err)
 	}
 	_, err = call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
-		return touchScript.Run(ctx, s.client, []string{n.record, n.seen}, value).Int64()
+		return sessionTouchScript.Run(ctx, s.client, []string{n.record, n.seen}, value).Int64()
 	})
 	if err != nil {
 		return fmt.Errorf("redisstore: touch session: %w", err)
@@ -567,8 +571,8 @@ func (s *SessionStore) Delete(ctx context.Context, sessionID string) error {
 // take deletes the session n and removes it from its index sets other than
 // those in keep; it reports whether its record existed.
 func (s *SessionStore) take(ctx context.Context, n sessionNames, keep ...string) (bool, error) {
-	existed, old, err := pair(call(ctx, s.timeout, func(ctx context.Context) (any, error) {
-		return takeScript.Run(ctx, s.client, []string{n.record, n.seen, n.lease}, maxRecord).Result()
+	existed, old, err := sessionReply(call(ctx, s.timeout, func(ctx context.Context) (any, error) {
+		return sessionTakeScript.Run(ctx, s.client, []string{n.record, n.seen, n.lease}, maxSessionRecord).Result()
 	}))
 	if err != nil {
 		return false, err
@@ -610,7 +614,7 @@ func (s *SessionStore) DeleteRef(ctx context.Context, ref string) (int, error) {
 			return ended, fmt.Errorf("redisstore: delete sessions by ref: %w", err)
 		}
 		for _, m := range p.members {
-			if !isHash(m) {
+			if !isSessionHash(m) {
 				continue
 			}
 			existed, err := s.take(ctx, s.sessionOf(m), ref)
@@ -623,7 +627,7 @@ func (s *SessionStore) DeleteRef(ctx context.Context, ref string) (int, error) {
 		}
 		if len(p.members) > 0 {
 			_, err := call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
-				return s.client.ZRem(ctx, set, toAny(p.members)...).Result()
+				return s.client.ZRem(ctx, set, membersAsAny(p.members)...).Result()
 			})
 			if err != nil {
 				return ended, fmt.Errorf("redisstore: delete sessions by ref: %w", err)
@@ -636,7 +640,7 @@ func (s *SessionStore) DeleteRef(ctx context.Context, ref string) (int, error) {
 	}
 }
 
-func toAny(ss []string) []any {
+func membersAsAny(ss []string) []any {
 	out := make([]any, len(ss))
 	for i, s := range ss {
 		out[i] = s

@@ -22,10 +22,13 @@ func ExampleNewSessionStore() {
 	rand.Read(sealKey)
 	rand.Read(nameKey)
 
+	// Client may also be a *redis.ClusterClient or a Sentinel client. Keys
+	// seal the stored tokens (rotate by putting a new key first); NameKey
+	// names the keys and is never rotated.
 	store, err := redisstore.NewSessionStore(redisstore.SessionConfig{
-		Client:  redis.NewClient(&redis.Options{Addr: "redis:6379"}), // or a *redis.ClusterClient, or Sentinel
-		Keys:    [][]byte{sealKey},                                   // seals the stored tokens; rotate by putting a new key first
-		NameKey: nameKey,                                             // names the keys; never rotated
+		Client:  redis.NewClient(&redis.Options{Addr: "redis:6379"}),
+		Keys:    [][]byte{sealKey},
+		NameKey: nameKey,
 	})
 	if err != nil {
 		log.Fatal(err)
