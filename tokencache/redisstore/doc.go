@@ -109,6 +109,11 @@
 // key it was sealed with. A failing Redis is an error wrapping neither,
 // which the web handler answers with 503 rather than logging the user out.
 //
+// Sessions outlive replicas, not the Redis: run it with persistence (RDB or
+// AOF) or replicas if its restart must not log everyone out. Besides
+// hashed names and sealed values, Redis sees each session's end (its keys'
+// expiry, and its index score), nothing else.
+//
 // # References
 //
 //   - Redis SET NX PX and the single-instance lock it makes:
