@@ -53,10 +53,73 @@
 // [tokencache.Config.OnError] at most once a second per operation; sharing
 // resumes when Redis answers again.
 //
+// # Web sessions
+//
+// [SessionStore] is a [web.TokenStore] on Redis: the server-side state of
+// package web's sessions (tokens, ID token, end, last use, index refs),
+// shared by every replica, so that a session survives a replica's restart
+// and follows its user from one replica to the next, a refresh token is
+// sent once per fleet ([web.TokenStore.Lease]), and a logout by index
+// ([web.TokenStore.DeleteRef]) reaches sessions saved by any replica.
+//
+//	store, err := redisstore.NewSessionStore(redisstore.SessionConfig{
+//		Client:  rdb,
+//		Keys:    [][]byte{sealKey}, // rotated like Config.Keys
+//		NameKey: nameKey,           // 32+ bytes of its own, never rotated
+//	})
+//	h, err := web.New(web.Config{Providers: providers, Keys: cookieKeys, Tokens: store})
+//
+// Each session is one record, sealed with AES-256-GCM under
+// [SessionConfig.Keys] and bound to the prefix and the session, so that a
+// record copied under another session's name does not open. Key names are
+// Prefix + "{" + h + "}:" and a suffix, h being 16 bytes of HMAC-SHA-256
+// keyed with [SessionConfig.NameKey] over the session ID (or ref, or
+// single-use key): no session ID, subject, tenant or token appears in a key
+// or value in clear, and since refs are made of guessable subjects and
+// tenants the hash is keyed, so that reading the Redis does not let one
+// confirm a guess. NameKey is separate from Keys because names must not
+// change when Keys rotate.
+//
+//	{h}:s  the sealed record, expiring at the session's end
+//	{h}:w  the sealed last-use time Touch writes (only while :s exists)
+//	{h}:l  the refresh lease: SET NX PX with a random owner
+//	{r}:i  a ref's index: a sorted set of the h of its sessions, scored by
+//	       their ends (ended ones are dropped at the next Save under the
+//	       ref), living as long as the longest of them
+//	{o}:o  a single-use key (SET NX PX)
+//
+// A session's keys share a hash tag, so one Lua script reads or changes
+// them together, in one Cluster slot: Replace overwrites the record only
+// if it exists (a Delete that wins the race is never undone), Touch writes
+// the last-use time only if the record exists, Delete reads and deletes
+// the record, last use and lease at once. Indexes live in other slots:
+// Save files the session under its refs before it writes the record (a
+// session is never reachable without its index entries), and Delete
+// removes it from them after the record is gone; an index entry left by a
+// crash in between names no session: DeleteRef skips it, and the first
+// Save under the ref after that session's end drops it. DeleteRef walks an
+// index with ZSCAN, a bounded batch at a time.
+//
+// Reads are bounded before they are made: a script checks a record's type
+// and length (64 KiB at most) before it returns it. A record that does not
+// open — tampered with, sealed with a key this replica lacks, of another
+// session, too long, not a string — reads as no session: an error wrapping
+// [web.ErrNoTokens] (the user logs in again) and [ErrUnreadable] (for the
+// log). It is left in place to expire, since another replica may hold the
+// key it was sealed with. A failing Redis is an error wrapping neither,
+// which the web handler answers with 503 rather than logging the user out.
+//
+// Sessions outlive replicas, not the Redis: run it with persistence (RDB or
+// AOF) or replicas if its restart must not log everyone out. Besides
+// hashed names and sealed values, Redis sees each session's end (its keys'
+// expiry, and its index score), nothing else.
+//
 // # References
 //
 //   - Redis SET NX PX and the single-instance lock it makes:
 //     https://redis.io/docs/latest/develop/use/patterns/distributed-locks/
+//   - Redis SCAN (and ZSCAN) guarantees: https://redis.io/docs/latest/commands/scan/
+//   - RFC 2104, HMAC: https://www.rfc-editor.org/rfc/rfc2104
 //   - Redis Cluster hash tags: https://redis.io/docs/latest/operate/oss_and_stack/reference/cluster-spec/#hash-tags
 //   - NIST SP 800-38D, AES-GCM: https://csrc.nist.gov/pubs/sp/800/38/d/final
 //   - RFC 9700 §4.14, refresh token rotation: https://www.rfc-editor.org/rfc/rfc9700
