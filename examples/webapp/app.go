@@ -2,32 +2,53 @@ package main
 
 import (
 	"crypto/rand"
+	"errors"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
+	"strconv"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
 )
 
-// app is the web app: the sign-in page, the page of who is logged in, the
-// API call, and package web's handler under /auth/.
+// app is one replica of the web app: the sign-in page, the page of who is
+// logged in, the API call, and package web's handler under /auth/.
 type app struct {
 	auth    *web.Handler
 	vendors map[string]vendor
 	order   []string
 	mux     *http.ServeMux
+	replica string // "replica 2 of 3", in every page's footer
+	n       int
 }
 
-// newApp builds the app; a nil key is replaced with a random one.
-func newApp(vendors []vendor, key []byte, logger *slog.Logger) (*app, error) {
+// appConfig configures one replica of the app.
+type appConfig struct {
+	Vendors []vendor
+	// Key seals the state and session cookies; nil: a random one.
+	Key []byte
+	// Tokens keeps the sessions' tokens; nil: web's memory store.
+	Tokens web.TokenStore
+	// Replica is this replica's number (1-based) of Replicas.
+	Replica, Replicas int
+	Logger            *slog.Logger
+}
+
+// newApp builds the app.
+func newApp(cfg appConfig) (*app, error) {
+	key := cfg.Key
 	if key == nil {
 		key = make([]byte, 32)
 		rand.Read(key)
 	}
-	a := &app{vendors: map[string]vendor{}}
+	if cfg.Replica == 0 {
+		cfg.Replica, cfg.Replicas = 1, 1
+	}
+	a := &app{vendors: map[string]vendor{}, n: cfg.Replica, replica: fmt.Sprintf("replica %d of %d", cfg.Replica, cfg.Replicas)}
 	var providers []oauthkit.Provider
-	for _, v := range vendors {
+	for _, v := range cfg.Vendors {
 		providers = append(providers, v.provider)
 		a.vendors[v.provider.Name()] = v
 		a.order = append(a.order, v.provider.Name())
@@ -35,8 +56,9 @@ func newApp(vendors []vendor, key []byte, logger *slog.Logger) (*app, error) {
 	auth, err := web.New(web.Config{
 		Providers:  providers,
 		Keys:       [][]byte{key},
+		Tokens:     cfg.Tokens,
 		SignInPath: "/",
-		Logger:     logger,
+		Logger:     cfg.Logger,
 	})
 	if err != nil {
 		return nil, err
@@ -56,9 +78,13 @@ func newApp(vendors []vendor, key []byte, logger *slog.Logger) (*app, error) {
 	return a, nil
 }
 
+// replicaHeader names the replica that answered, on every response.
+const replicaHeader = "X-Webapp-Replica"
+
 func (a *app) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'self'; form-action 'self' http: https:; base-uri 'none'; frame-ancestors 'none'")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.Header().Set(replicaHeader, strconv.Itoa(a.n))
 	a.mux.ServeHTTP(w, r)
 }
 
@@ -74,7 +100,7 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 	for _, n := range a.order {
 		bs = append(bs, button{a.vendors[n].label, a.auth.LoginPath(n), n})
 	}
-	render(w, http.StatusOK, "signin", map[string]any{"Buttons": bs, "ReturnTo": web.SafeReturnTo(r.URL.Query().Get("return_to"))})
+	a.render(w, http.StatusOK, "signin", map[string]any{"Buttons": bs, "ReturnTo": web.SafeReturnTo(r.URL.Query().Get("return_to"))})
 }
 
 // me shows who is logged in; on POST it also calls the vendor's API with
@@ -83,10 +109,16 @@ func (a *app) me(w http.ResponseWriter, r *http.Request) {
 	s := web.SessionFrom(r)
 	v := a.vendors[s.Provider]
 	data := map[string]any{"S": s, "Vendor": v.label, "Logout": a.auth.LogoutPath()}
+	status := http.StatusOK
 	tok, err := a.auth.TokenSource(r).Token()
 	switch {
 	case oauthkit.NeedsLogin(err):
 		data["Error"] = "Your sign-in has ended — please sign in again."
+	case errors.Is(err, web.ErrUnavailable):
+		// The session store (Redis) or the session's refresh elsewhere in
+		// the fleet did not answer in time; nothing was ended.
+		status = http.StatusServiceUnavailable
+		data["Error"] = "Your session cannot be read right now — try again in a moment."
 	case err != nil:
 		data["Error"] = "Could not get a token for you right now."
 	default:
@@ -99,10 +131,13 @@ func (a *app) me(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	render(w, http.StatusOK, "me", data)
+	a.render(w, status, "me", data)
 }
 
-func render(w http.ResponseWriter, status int, name string, data any) {
+// render writes page name with data and this replica's name.
+func (a *app) render(w http.ResponseWriter, status int, name string, data map[string]any) {
+	data["Replica"] = a.replica
+	data["N"] = a.n
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
 	w.WriteHeader(status)
@@ -112,7 +147,7 @@ func render(w http.ResponseWriter, status int, name string, data any) {
 var pages = template.Must(template.New("").Parse(`
 {{define "head"}}<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width">
 <title>oauthkit webapp</title><link rel="stylesheet" href="/style.css"></head><body><main>{{end}}
-{{define "foot"}}</main><footer>oauthkit example — package web</footer></body></html>{{end}}
+{{define "foot"}}</main><footer>oauthkit example — package web — served by <span id="replica" data-n="{{.N}}">{{.Replica}}</span></footer></body></html>{{end}}
 
 {{define "signin"}}{{template "head"}}
 <h1>Sign in</h1>
@@ -120,7 +155,7 @@ var pages = template.Must(template.New("").Parse(`
 <ul class="buttons">{{range .Buttons}}
 <li><form method="get" action="{{.LoginURL}}"><input type="hidden" name="return_to" value="{{$.ReturnTo}}">
 <button type="submit" id="signin-{{.Name}}" class="vendor {{.Name}}">Sign in with {{.Label}}</button></form></li>{{end}}
-</ul>{{template "foot"}}{{end}}
+</ul>{{template "foot" .}}{{end}}
 
 {{define "me"}}{{template "head"}}
 <h1>Signed in</h1>
@@ -129,7 +164,7 @@ var pages = template.Must(template.New("").Parse(`
 <dt>Subject</dt><dd id="subject">{{.S.Subject}}</dd>
 <dt>Name</dt><dd id="name">{{or .S.Name "—"}}</dd>
 <dt>Email</dt><dd id="email">{{or .S.Email "—"}}</dd>
-<dt>Signed in at</dt><dd>{{.S.LoginAt.Format "2006-01-02 15:04:05 MST"}}</dd>
+<dt>Signed in at</dt><dd id="login-at">{{.S.LoginAt.Format "2006-01-02 15:04:05.000 MST"}}</dd>
 <dt>Token expires</dt><dd id="expiry">{{or .TokenExpiry "—"}}</dd>
 </dl>
 {{with .APIResult}}<p class="ok" id="api-result">{{.}}</p>{{end}}
@@ -137,7 +172,7 @@ var pages = template.Must(template.New("").Parse(`
 <div class="actions">
 <form method="post" action="/me/api"><button type="submit" id="call-api">Call the API with my token</button></form>
 <form method="post" action="{{.Logout}}"><button type="submit" id="logout" class="secondary">Log out</button></form>
-</div>{{template "foot"}}{{end}}
+</div>{{template "foot" .}}{{end}}
 `))
 
 const css = `

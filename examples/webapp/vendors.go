@@ -17,6 +17,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
@@ -60,23 +61,47 @@ func (f *fakes) Close() {
 	f.ls.Close()
 }
 
-// vendors configures a provider per fake. The WebUntis fake's user gets a
-// name and email claim, as with the untis-profile scope.
-func (f *fakes) vendors(base string) ([]vendor, error) {
+// authorizeRequests returns how many authorization requests (logins) the
+// fake of vendor name has received.
+func (f *fakes) authorizeRequests(name string) int {
+	switch name {
+	case "webuntis":
+		return f.wu.Requests(webuntistest.EndpointAuthorize)
+	case "unisignin":
+		return f.usi.Requests(unisignintest.EndpointAuthorize)
+	case "justimmo":
+		return f.ji.Requests(justimmotest.EndpointAuthorize)
+	case "licensespring":
+		return f.ls.Requests(licensespringtest.EndpointAuthorize)
+	}
+	return -1
+}
+
+// vendors configures a provider per fake, on cache: one replica's set.
+// The WebUntis fake's user gets a name and email claim, as with the
+// untis-profile scope.
+func (f *fakes) vendors(base string, cache *tokencache.Cache) ([]vendor, error) {
 	f.wu.SetUser(webuntistest.User{Subject: "untis-user-1", Claims: map[string]any{"name": "Grace Hopper", "email": "grace@school.example"}})
-	wu, err := webuntis.New(f.wu.Config())
+	wuc := f.wu.Config()
+	wuc.Cache = cache
+	wu, err := webuntis.New(wuc)
 	if err != nil {
 		return nil, err
 	}
-	usi, err := unisignin.New(f.usi.Config())
+	usic := f.usi.Config()
+	usic.Cache = cache
+	usi, err := unisignin.New(usic)
 	if err != nil {
 		return nil, err
 	}
-	ji, err := justimmo.New(f.ji.Config())
+	jic := f.ji.Config()
+	jic.Cache = cache
+	ji, err := justimmo.New(jic)
 	if err != nil {
 		return nil, err
 	}
 	lsc := f.ls.Config()
+	lsc.Cache = cache
 	lsc.RedirectURL = callbackURL(base, "licensespring")
 	lsc.ResponseType = licensespring.ResponseTypeToken // the implicit grant: tokens in the fragment
 	ls, err := licensespring.New(lsc)
@@ -92,12 +117,12 @@ func (f *fakes) vendors(base string) ([]vendor, error) {
 	}, nil
 }
 
-// realVendors configures the vendors named in the environment.
-func realVendors(base string) ([]vendor, error) {
+// realVendors configures the vendors named in the environment, on cache.
+func realVendors(base string, cache *tokencache.Cache) ([]vendor, error) {
 	var vs []vendor
 	if t := os.Getenv("WEBUNTIS_TENANT"); t != "" {
 		p, err := webuntis.New(webuntis.Config{Tenant: t, ClientID: os.Getenv("WEBUNTIS_CLIENT_ID"),
-			ClientSecret: oauthkit.Secret(os.Getenv("WEBUNTIS_OIDC_SECRET")), RedirectURL: callbackURL(base, "webuntis")})
+			ClientSecret: oauthkit.Secret(os.Getenv("WEBUNTIS_OIDC_SECRET")), RedirectURL: callbackURL(base, "webuntis"), Cache: cache})
 		if err != nil {
 			return nil, err
 		}
@@ -105,7 +130,7 @@ func realVendors(base string) ([]vendor, error) {
 	}
 	if u := os.Getenv("UNISIGNIN_URL"); u != "" {
 		p, err := unisignin.New(unisignin.Config{BaseURL: u, ClientID: os.Getenv("UNISIGNIN_CLIENT_ID"),
-			ClientSecret: oauthkit.Secret(os.Getenv("UNISIGNIN_CLIENT_SECRET")), RedirectURL: callbackURL(base, "unisignin")})
+			ClientSecret: oauthkit.Secret(os.Getenv("UNISIGNIN_CLIENT_SECRET")), RedirectURL: callbackURL(base, "unisignin"), Cache: cache})
 		if err != nil {
 			return nil, err
 		}
@@ -113,7 +138,7 @@ func realVendors(base string) ([]vendor, error) {
 	}
 	if id := os.Getenv("JUSTIMMO_CLIENT_ID"); id != "" {
 		p, err := justimmo.New(justimmo.Config{ClientID: id,
-			ClientSecret: oauthkit.Secret(os.Getenv("JUSTIMMO_CLIENT_SECRET")), RedirectURL: callbackURL(base, "justimmo")})
+			ClientSecret: oauthkit.Secret(os.Getenv("JUSTIMMO_CLIENT_SECRET")), RedirectURL: callbackURL(base, "justimmo"), Cache: cache})
 		if err != nil {
 			return nil, err
 		}
@@ -122,7 +147,7 @@ func realVendors(base string) ([]vendor, error) {
 	if k := os.Getenv("LICENSESPRING_API_KEY"); k != "" {
 		p, err := licensespring.New(licensespring.Config{APIKey: k, SharedKey: oauthkit.Secret(os.Getenv("LICENSESPRING_SHARED_KEY")),
 			Product: os.Getenv("LICENSESPRING_PRODUCT"), CustomerAccountCode: os.Getenv("LICENSESPRING_CUSTOMER"),
-			RedirectURL: callbackURL(base, "licensespring"), ResponseType: licensespring.ResponseTypeCode})
+			RedirectURL: callbackURL(base, "licensespring"), ResponseType: licensespring.ResponseTypeCode, Cache: cache})
 		if err != nil {
 			return nil, err
 		}
