@@ -274,7 +274,9 @@ func TestBrowserSignInEveryVendor(t *testing.T) {
 // still signed in, with no new login at the vendor — logs out through
 // replica 3, and finds /me sending it to the sign-in page on every replica.
 // The front is pinned to one replica per step, and every page's footer
-// proves which replica served it. Screenshots are named by vendor and step.
+// proves which replica served it. Then one vendor goes through it all
+// unpinned, each request to the next replica. Screenshots are named by
+// vendor and step.
 func TestBrowserFleet(t *testing.T) {
 	needChromium(t)
 	rs := redistest.Start(t)
@@ -378,7 +380,34 @@ func TestBrowserFleet(t *testing.T) {
 			fl.pin(0)
 		})
 		if !ok {
-			break
+			return
 		}
 	}
+
+	// Unpinned, every request goes to the next replica: the login starts on
+	// one, its callback lands on another, the API call and the logout on
+	// others still.
+	t.Run("round-robin", func(t *testing.T) {
+		fl.pin(0)
+		name := s.vendors[0].provider.Name()
+		var result, loc string
+		if err := b.do(
+			chromedp.Navigate(base+"/"),
+			chromedp.WaitVisible(chromedp.ID("signin-"+name)),
+			clickTo("signin-"+name, "#fake-sign-in"),
+			clickTo("fake-sign-in", "#who"),
+			clickTo("call-api", "#api-result"),
+			text("api-result", &result),
+			b.shot("fleet-round-robin-signed-in"),
+			clickTo("logout", "#signin-"+name),
+			chromedp.Navigate(base+"/me"),
+			chromedp.WaitVisible(chromedp.ID("signin-"+name)),
+			location(&loc),
+		); err != nil {
+			t.Fatalf("round robin: %v", err)
+		}
+		if result == "" || !strings.HasPrefix(loc, base+"/?return_to=") {
+			t.Errorf("API result %q; after logout /me went to %s", result, loc)
+		}
+	})
 }

@@ -94,27 +94,36 @@ func newFleet(cfg fleetConfig) (*fleet, error) {
 			fl.Close()
 			return nil, err
 		}
-		target := &url.URL{Scheme: "http", Host: r.addr}
-		r.tr = &http.Transport{
-			DialContext:           (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
-			MaxIdleConnsPerHost:   16,
-			IdleConnTimeout:       90 * time.Second,
-			ResponseHeaderTimeout: time.Minute,
-		}
-		r.proxy = &httputil.ReverseProxy{
-			Rewrite: func(pr *httputil.ProxyRequest) {
-				pr.SetURL(target)
-				pr.Out.Host = pr.In.Host // the front's origin, for redirect URLs and cookies
-				pr.SetXForwarded()
-			},
-			Transport: r.tr,
-			ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) {
-				cfg.Logger.Warn("webapp front: replica did not answer", "replica", r.n, "err", err)
-				http.Error(w, fmt.Sprintf("replica %d did not answer", r.n), http.StatusBadGateway)
-			},
-		}
+		r.tr, r.proxy = newProxy(r.n, r.addr, cfg.Logger)
 	}
 	return fl, nil
+}
+
+// newProxy returns the front's proxy to the replica numbered n at addr, and
+// its transport. The proxy keeps the browser's Host and adds
+// X-Forwarded-For, -Host and -Proto: the app builds redirect URLs (the
+// post-logout one) from the Host it sees, and its cookies belong to the
+// front's origin.
+func newProxy(n int, addr string, logger *slog.Logger) (*http.Transport, *httputil.ReverseProxy) {
+	target := &url.URL{Scheme: "http", Host: addr}
+	tr := &http.Transport{
+		DialContext:           (&net.Dialer{Timeout: 5 * time.Second}).DialContext,
+		MaxIdleConnsPerHost:   16,
+		IdleConnTimeout:       90 * time.Second,
+		ResponseHeaderTimeout: time.Minute,
+	}
+	return tr, &httputil.ReverseProxy{
+		Rewrite: func(pr *httputil.ProxyRequest) {
+			pr.SetURL(target)
+			pr.Out.Host = pr.In.Host
+			pr.SetXForwarded()
+		},
+		Transport: tr,
+		ErrorHandler: func(w http.ResponseWriter, req *http.Request, err error) {
+			logger.Warn("webapp front: replica did not answer", "replica", n, "err", err)
+			http.Error(w, fmt.Sprintf("replica %d did not answer", n), http.StatusBadGateway)
+		},
+	}
 }
 
 // start builds a fresh app for r — new web.Handler, token cache, session
