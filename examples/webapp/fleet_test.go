@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -84,11 +85,12 @@ func TestFrontForwardsHost(t *testing.T) {
 func TestFleetRoundRobin(t *testing.T) {
 	s := startSite(t, 3, redistest.Start(t).Client(t))
 	fl := s.fleet
+	hc := &http.Client{Timeout: 10 * time.Second}
 	served := func(k int) []int {
 		t.Helper()
 		var ns []int
 		for range k {
-			resp, err := http.Get(s.base + "/style.css")
+			resp, err := hc.Get(s.base + "/style.css")
 			require.NoError(t, err)
 			io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 			resp.Body.Close()
@@ -115,7 +117,7 @@ func TestFleetRoundRobin(t *testing.T) {
 		assert.NotEqual(t, 2, n, "a stopped replica gets no request")
 	}
 	fl.pin(2)
-	resp, err := http.Get(s.base + "/style.css")
+	resp, err := hc.Get(s.base + "/style.css")
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode, "pinned to a stopped replica")
