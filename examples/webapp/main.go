@@ -42,7 +42,8 @@
 //
 // Without -redis the sessions stay in the one replica's memory, and a
 // second replica is refused: a user logged in on one would be logged out
-// on the others. Every replica uses the same keys, from WEBAPP_KEY (or one
+// on the others. -redis with one replica keeps the sessions across
+// restarts of the process (given a fixed WEBAPP_KEY). Every replica uses the same keys, from WEBAPP_KEY (or one
 // made for the run): the cookies are sealed with it, and the keys that
 // seal what is kept in Redis, and name it, are derived from it.
 package main
