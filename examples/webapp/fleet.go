@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/redis/go-redis/v9"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
@@ -138,6 +140,7 @@ func (fl *fleet) start(r *replica) error {
 			return err
 		}
 		cacheCfg.Store = store
+		cacheCfg.KeySecret = oauthkit.Secret(base64.RawURLEncoding.EncodeToString(fl.cfg.Keys.cacheKey))
 		ss, err := redisstore.NewSessionStore(redisstore.SessionConfig{Client: rc, Keys: [][]byte{fl.cfg.Keys.sessions},
 			NameKey: fl.cfg.Keys.names, Prefix: fl.cfg.RedisPrefix + "sess:"})
 		if err != nil {

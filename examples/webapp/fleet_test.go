@@ -39,7 +39,7 @@ func TestFleetRefusesReplicasWithoutRedis(t *testing.T) {
 
 func TestDeriveKeysAreDistinct(t *testing.T) {
 	k := deriveKeys(newTestKey(t))
-	all := [][]byte{k.cookie, k.sessions, k.names, k.tokens}
+	all := [][]byte{k.cookie, k.sessions, k.names, k.tokens, k.cacheKey}
 	for i := range all {
 		require.Len(t, all[i], 32)
 		for j := range i {

@@ -156,6 +156,7 @@ type appKeys struct {
 	sessions []byte // seals the sessions in Redis (redisstore.SessionConfig.Keys)
 	names    []byte // names them there (redisstore.SessionConfig.NameKey)
 	tokens   []byte // seals the providers' cached tokens (redisstore.Config.Keys)
+	cacheKey []byte // keys the hash in their cache keys (tokencache.Config.KeySecret)
 }
 
 // deriveKeys makes the replicas' keys from the one master key: the master
@@ -167,5 +168,6 @@ func deriveKeys(master []byte) appKeys {
 		m.Write([]byte("oauthkit examples/webapp: " + purpose))
 		return m.Sum(nil)
 	}
-	return appKeys{cookie: master, sessions: derive("session store"), names: derive("session names"), tokens: derive("token cache")}
+	return appKeys{cookie: master, sessions: derive("session store"), names: derive("session names"),
+		tokens: derive("token cache"), cacheKey: derive("token cache key names")}
 }
