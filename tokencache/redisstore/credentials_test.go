@@ -11,15 +11,16 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redistest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
 
 func credentialKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
-func newCredentialStore(t *testing.T, srv *server, keys ...[]byte) *redisstore.CredentialStore {
+func newCredentialStore(t *testing.T, srv *redistest.Server, keys ...[]byte) *redisstore.CredentialStore {
 	t.Helper()
-	s, err := redisstore.NewCredentialStore(redisstore.CredentialConfig{Client: srv.client(t), Keys: keys, Prefix: "test:" + t.Name() + ":"})
+	s, err := redisstore.NewCredentialStore(redisstore.CredentialConfig{Client: srv.Client(t), Keys: keys, Prefix: "test:" + t.Name() + ":"})
 	require.NoError(t, err)
 	return s
 }
@@ -29,7 +30,7 @@ func newCredentialStore(t *testing.T, srv *server, keys ...[]byte) *redisstore.C
 // neither the tenant id nor a secret in clear; a key added for rotation still
 // opens what the old one sealed.
 func TestCredentialStoreRoundTrip(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	oldKey, newKey := credentialKey(1), credentialKey(2)
 	s := newCredentialStore(t, srv, oldKey)
@@ -42,12 +43,12 @@ func TestCredentialStoreRoundTrip(t *testing.T) {
 	assert.True(t, want.Secret.Reveal() == got.Secret.Reveal(), "secret round-trips")
 	assert.Equal(t, want.ClientID, got.ClientID)
 
-	keys, err := srv.client(t).Keys(ctx, "test:"+t.Name()+":*").Result()
+	keys, err := srv.Client(t).Keys(ctx, "test:"+t.Name()+":*").Result()
 	require.NoError(t, err)
 	require.Len(t, keys, 1)
 	secrets := []string{"school-4711", want.Password.Reveal(), want.Secret.Reveal()}
 	providertest.Text(t, "a Redis key name", keys[0], secrets...)
-	raw, err := srv.client(t).Get(ctx, keys[0]).Result()
+	raw, err := srv.Client(t).Get(ctx, keys[0]).Result()
 	require.NoError(t, err)
 	providertest.Text(t, "the stored record", raw, secrets[1:]...)
 
@@ -66,10 +67,10 @@ func TestCredentialStoreRoundTrip(t *testing.T) {
 // byte, sealed with another key, or copied to another tenant's key is an
 // error, never other credentials.
 func TestCredentialStoreRefusesTamperedOrForeignRecords(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	s := newCredentialStore(t, srv, credentialKey(1))
-	rc := srv.client(t)
+	rc := srv.Client(t)
 	pattern := "test:" + t.Name() + ":*"
 
 	require.NoError(t, s.Put(ctx, &webuntis.Credentials{TenantID: "a", ClientID: "c", Password: "pa"}))
@@ -119,9 +120,9 @@ func TestCredentialStoreRefusesTamperedOrForeignRecords(t *testing.T) {
 // TestCredentialStoreBoundedWhenRedisIsDown: a stopped Redis is an error
 // within the timeout, not a hang.
 func TestCredentialStoreBoundedWhenRedisIsDown(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	s := newCredentialStore(t, srv, credentialKey(1))
-	srv.stop(t)
+	srv.Stop(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*redisstore.DefaultTimeout)
 	defer cancel()
 	_, err := s.Get(ctx, "a")
