@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -264,4 +265,41 @@ func tokenName(t *testing.T, srv *redistest.Server, pre, key string) string {
 	require.Len(t, names, 1)
 	require.NoError(t, rdb.Del(ctx, names[0]).Err())
 	return pre + strings.TrimPrefix(names[0], probe)
+}
+
+// TestOversizeEntryRefusedUnread: a 64 MiB value under a token's name is
+// ErrUnreadable without being read (the Store allocates next to nothing for
+// it), carries a revision so that the next fetch replaces it, and the cache
+// fetches and replaces it.
+func TestOversizeEntryRefusedUnread(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	ctx := context.Background()
+	pre := redistest.Prefix()
+	s := newStore(t, srv, pre, redisstore.Config{})
+	name := tokenName(t, srv, pre, "k")
+	const size = 64 << 20
+	require.NoError(t, rdb.SetRange(ctx, name, size-1, "x").Err(), "a 64 MiB value, made in Redis")
+	t.Cleanup(func() { _ = rdb.Del(context.Background(), name).Err() })
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	st, err := s.Get(ctx, "k")
+	runtime.ReadMemStats(&after)
+	require.ErrorIs(t, err, redisstore.ErrUnreadable)
+	assert.Nil(t, st.Token)
+	assert.NotEmpty(t, st.Rev, "the entry's revision, so that it can be replaced")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated by Get: the value must not be read")
+
+	cache := tokencache.New(tokencache.Config{Store: s})
+	defer cache.Close()
+	tok, err := cache.Token(ctx, "k", func(context.Context) (*oauth2.Token, error) {
+		return &oauth2.Token{AccessToken: "fetched-at", Expiry: time.Now().Add(time.Hour)}, nil
+	})
+	require.NoError(t, err)
+	assert.True(t, tok.AccessToken == "fetched-at")
+	n, err := rdb.StrLen(ctx, name).Result()
+	require.NoError(t, err)
+	assert.Less(t, n, int64(64<<10), "replaced by the fetched token")
 }
