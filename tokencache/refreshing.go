@@ -85,8 +85,10 @@ type refreshing struct {
 // the newest token any source of the key obtained. Without one (a new key,
 // or one dropped after expiry, eviction or Invalidate) it starts from the
 // newest token of the key's sources, handing a still-fresh seed to the cache
-// once without a request.
-func (r *refreshing) fill(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
+// once without a request. Without send (the fill does not hold the fleet's
+// lease on the key) it never sends the refresh token: it returns errNotSent
+// where it would have.
+func (r *refreshing) fill(ctx context.Context, prev *oauth2.Token, send bool) (*oauth2.Token, error) {
 	base, handOver := r.lin.base(prev)
 	if handOver {
 		now := r.c.clock.Now()
@@ -96,6 +98,9 @@ func (r *refreshing) fill(ctx context.Context, prev *oauth2.Token) (*oauth2.Toke
 	}
 	if base == nil || base.RefreshToken == "" {
 		return nil, oauthkit.ErrNoRefreshToken
+	}
+	if !send {
+		return nil, errNotSent
 	}
 	tok, err := r.renew(ctx, base)
 	if err != nil {

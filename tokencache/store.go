@@ -82,5 +82,27 @@ type Stored struct {
 // replica) holds the lease.
 var ErrLeaseHeld = errors.New("tokencache: store lease held by another")
 
+// ErrRefreshInFlight is the error (wrapped) of a [Cache.RefreshingSource]
+// renewal, with a [Config.Store], that found another replica renewing the
+// same key (holding its lease) and did not get that replica's token before
+// its own time ran out ([Config.FetchTimeout]). It sent nothing: a refresh
+// token is never sent by two replicas at once. It is retryable: the next
+// call adopts the other replica's token once it is written, or renews
+// itself once the lease is free. A token that is still valid keeps being
+// served meanwhile; callers see the error only when there is none.
+var ErrRefreshInFlight = errors.New("tokencache: refresh token not sent: another replica is renewing this key")
+
+// ErrStoreUnavailable is the error (wrapped, with the Store's own error) of
+// a [Cache.RefreshingSource] renewal, with a [Config.Store], that could not
+// take the key's lease because the Store failed (down, slow, unreachable).
+// It sent nothing: without the lease no replica can know that no other one
+// is sending the same refresh token, which a rotating server takes for a
+// replay. It is retryable once the Store answers again. A token that is
+// still valid keeps being served meanwhile; callers see the error only when
+// there is none. (Fetches of other keys, [Cache.Token] and
+// [Cache.TokenSource], carry no single-use secret and fetch on their own
+// instead.)
+var ErrStoreUnavailable = errors.New("tokencache: refresh token not sent: store unavailable")
+
 // DefaultStoreWait is the default of [Config.StoreWait].
 const DefaultStoreWait = 3 * time.Second
