@@ -2,6 +2,7 @@ package redistest
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net"
 	"os"
@@ -49,9 +50,30 @@ func StartCluster(t testing.TB) *Cluster {
 	}
 	need(t, "redis-server")
 	need(t, "redis-cli")
+	dir := t.TempDir()
+	for attempt := 1; ; attempt++ {
+		c, err := startNodes(t, dir)
+		if err == nil {
+			c.waitOK(t)
+			return c
+		}
+		if attempt == createAttempts {
+			t.Fatalf("redistest: %v", err)
+		}
+		t.Logf("redistest: %v; again on other ports", err)
+	}
+}
+
+// createAttempts is how often StartCluster tries to form a cluster, each
+// time on other ports, before it fails the test.
+const createAttempts = 3
+
+// startNodes starts clusterNodes nodes in dir and joins them; on an error
+// it has killed them again.
+func startNodes(t testing.TB, dir string) (*Cluster, error) {
+	t.Helper()
 	c := &Cluster{}
 	t.Cleanup(c.kill)
-	dir := t.TempDir()
 	for range clusterNodes {
 		port := strconv.Itoa(freePort(t, true))
 		cmd := exec.Command("redis-server", "--port", port, "--bind", "127.0.0.1",
@@ -59,7 +81,8 @@ func StartCluster(t testing.TB) *Cluster {
 			"--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning")
 		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
 		if err := cmd.Start(); err != nil {
-			t.Fatalf("redistest: start cluster node: %v", err)
+			c.kill()
+			return nil, fmt.Errorf("start cluster node: %w", err)
 		}
 		c.cmds = append(c.cmds, cmd)
 		c.addrs = append(c.addrs, net.JoinHostPort("127.0.0.1", port))
@@ -72,10 +95,10 @@ func StartCluster(t testing.TB) *Cluster {
 	ctx, cancel := context.WithTimeout(context.Background(), startTimeout)
 	defer cancel()
 	if out, err := exec.CommandContext(ctx, "redis-cli", args...).CombinedOutput(); err != nil {
-		t.Fatalf("redistest: redis-cli --cluster create: %v\n%s", err, out)
+		c.kill()
+		return nil, fmt.Errorf("redis-cli --cluster create: %w\n%s", err, out)
 	}
-	c.waitOK(t)
-	return c
+	return c, nil
 }
 
 // Addrs are the host:port of the cluster's nodes.

@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"io"
+	mrand "math/rand/v2"
 	"net"
 	"os"
 	"os/exec"
@@ -135,21 +136,23 @@ func need(t testing.TB, bin string) {
 }
 
 // freePort returns a loopback TCP port that was free a moment ago; with bus,
-// one whose Cluster bus port (port+10000) was free too.
+// one whose Cluster bus port (port+10000) was free too. Cluster ports are
+// drawn below Linux's ephemeral range (32768 and up), so that no outgoing
+// connection of a busy test takes the bus port before the node binds it.
 func freePort(t testing.TB, bus bool) int {
 	t.Helper()
-	for range 100 {
+	if !bus {
 		l, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {
 			t.Fatalf("redistest: find a free port: %v", err)
 		}
-		port := l.Addr().(*net.TCPAddr).Port
-		if !bus {
-			_ = l.Close()
-			return port
-		}
-		if port+10000 > 65535 {
-			_ = l.Close()
+		defer l.Close()
+		return l.Addr().(*net.TCPAddr).Port
+	}
+	for range 100 {
+		port := 10000 + mrand.IntN(22768-10000)
+		l, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port)))
+		if err != nil {
 			continue
 		}
 		lb, err := net.Listen("tcp", net.JoinHostPort("127.0.0.1", strconv.Itoa(port+10000)))
