@@ -21,11 +21,13 @@ const (
 	// fill began (before the lease was taken), and its write (bounded by
 	// writeTimeout) lands while the lease still keeps the others waiting.
 	leaseMargin = 5 * time.Second
-	// releaseTimeout bounds giving a lease back, which runs even after the
-	// fill's ctx has ended (the Store bounds it further).
+	// releaseTimeout is how long giving a lease back may take past the
+	// fill's deadline: it runs even after the fill's ctx has ended (the Store
+	// bounds it further; see afterEnd).
 	releaseTimeout = time.Second
-	// writeTimeout bounds writing a fetched token, which runs even after the
-	// fill's ctx has ended: a rotated refresh token must reach the fleet.
+	// writeTimeout is how long writing a fetched token may take past the
+	// fill's deadline: a rotated refresh token must reach the fleet even if
+	// the fetch took all of FetchTimeout.
 	writeTimeout = time.Second
 	// giveUpMax bounds how long before its own deadline a fill that may not
 	// renew without the lease stops waiting for the holder, so that its
@@ -90,7 +92,7 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 	}
 	// Written even if the fill's ctx has ended: a rotated refresh token must
 	// reach the fleet.
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), writeTimeout)
+	wctx, cancel := afterEnd(ctx, writeTimeout)
 	defer cancel()
 	swapped, werr := c.storeSwap(wctx, key, st.Rev, r.tok)
 	if werr != nil {
@@ -124,11 +126,22 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 
 // giveBack releases key's lease, even after the fill's ctx has ended.
 func (c *Cache) giveBack(ctx context.Context, key string, release func(context.Context) error) {
-	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
+	rctx, cancel := afterEnd(ctx, releaseTimeout)
 	defer cancel()
 	if err := release(rctx); err != nil {
 		c.reportStore(key, "release", err)
 	}
+}
+
+// afterEnd returns ctx's values with ctx's deadline or, if that is sooner
+// or past, one d from now: for Store calls that must happen even when the
+// fill's ctx has ended (the Store bounds each call further).
+func afterEnd(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	end := time.Now().Add(d)
+	if dl, ok := ctx.Deadline(); ok && dl.After(end) {
+		end = dl
+	}
+	return context.WithDeadline(context.WithoutCancel(ctx), end)
 }
 
 // lead takes key's lease, or waits for the replica holding it. It returns
