@@ -82,7 +82,10 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 	}
 	r := c.fetchToken(ctx, base, fetch, leased)
 	if errors.Is(r.err, errNotSent) {
-		r.err = err // why there is no lease: the Store failed, or another replica holds it
+		// Why there is no lease: the Store failed, or another replica holds it.
+		if r.err = err; err == nil {
+			r.err = ErrRefreshInFlight
+		}
 	}
 	if r.err != nil {
 		if leased {
@@ -96,10 +99,11 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 	defer cancel()
 	swapped, werr := c.storeSwap(wctx, key, st.Rev, r.tok)
 	if werr != nil {
-		// The fleet may not have the token. A lease on a rotated refresh
-		// token is kept until it runs out: the other replicas wait that long
-		// before renewing from the older one the Store still holds.
-		if leased && !(fetch.singleUse() && base != nil && r.tok.RefreshToken != base.RefreshToken) {
+		// The fleet may not have the token. The lease on a renewal (perhaps a
+		// rotated refresh token) is kept until it runs out: the other
+		// replicas wait that long before renewing from the older one the
+		// Store still holds.
+		if leased && !fetch.singleUse() {
 			c.giveBack(ctx, key, release)
 		}
 		return r
@@ -167,8 +171,15 @@ func (c *Cache) lead(ctx context.Context, key string, prev *oauth2.Token, st Sto
 		switch {
 		case err == nil:
 			// The previous holder may have written just before releasing.
-			if cur, gerr := c.storeGet(ctx, key); gerr == nil || cur.Rev != "" {
+			cur, gerr := c.storeGet(ctx, key)
+			switch {
+			case gerr == nil || cur.Rev != "":
 				st = cur
+			case singleUse:
+				// The refresh token read before may have been rotated away
+				// since: renewing from it could send a used one.
+				c.giveBack(ctx, key, release)
+				return st, nil, result{}, false, fmt.Errorf("%w: %w", ErrStoreUnavailable, gerr)
 			}
 			if r, ok := c.adopt(st.Token, prev); ok {
 				c.giveBack(ctx, key, release)
