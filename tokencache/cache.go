@@ -86,7 +86,11 @@ type Config struct {
 	// key (holding the [Store]'s lease) waits for that replica's token
 	// before fetching itself. Callers with a stale token keep getting it
 	// meanwhile; callers without one wait at most until their ctx ends.
-	// Zero means [DefaultStoreWait]; it is capped at FetchTimeout.
+	// Zero means [DefaultStoreWait]; it is capped at FetchTimeout. It does
+	// not apply to a [Cache.RefreshingSource]'s renewals, which never send
+	// a refresh token without the lease: they wait for the holder up to
+	// their FetchTimeout and then fail with [ErrRefreshInFlight] (see
+	// [Store]).
 	StoreWait time.Duration
 
 	// RefreshAhead is how long before a token expires it turns stale: still

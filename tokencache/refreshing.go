@@ -25,6 +25,11 @@ import (
 //     another source already rotated away. A seed given to a new source
 //     replaces that newest token unless it expires earlier (an older copy of
 //     the login): a new login takes over from a dead one;
+//   - with a [Config.Store], the same holds for the fleet: a renewal sends
+//     the refresh token only while holding the key's lease in the Store,
+//     from the newest token any replica wrote; without the lease it sends
+//     nothing and fails with [ErrRefreshInFlight] or [ErrStoreUnavailable]
+//     (retryable; a still-valid token is served meanwhile);
 //   - [Config.OnTokenChange] reports every new token, with the user given by
 //     [ForUser], so the application can persist the rotated refresh token
 //     for that user (once no source of a key is in use and its token has

@@ -59,7 +59,8 @@ type Config struct {
 
 	// Timeout bounds each Redis call (default [DefaultTimeout]). A Redis
 	// that is down or slow costs a fill at most a few of these before it
-	// fetches on its own.
+	// fetches on its own (client credentials) or fails retryably without
+	// sending a refresh token ([tokencache.ErrStoreUnavailable]).
 	Timeout time.Duration
 
 	// KeepRefreshToken is how long an entry whose token carries a refresh
