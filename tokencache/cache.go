@@ -30,25 +30,30 @@ type Fetch func(ctx context.Context) (*oauth2.Token, error)
 type Renew func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error)
 
 // renew is how a fill obtains a token: a [Fetch], or from a function of
-// prev, the token the key held when the fill started (nil if none). A
-// struct, not a closure around the Fetch, so that a miss allocates nothing
-// for it.
+// prev, the token the key held when the fill started (nil if none), which
+// may send a single-use secret (a [Cache.RefreshingSource]'s refresh token)
+// only when send is true (see [Cache.obtainShared]). A struct, not a closure
+// around the Fetch, so that a miss allocates nothing for it.
 type renew struct {
 	fetch Fetch
-	from  func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error)
+	from  func(ctx context.Context, prev *oauth2.Token, send bool) (*oauth2.Token, error)
 }
 
 func (f Fetch) renew() renew { return renew{fetch: f} }
 
-func renewFrom(f func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error)) renew {
+func renewFrom(f func(ctx context.Context, prev *oauth2.Token, send bool) (*oauth2.Token, error)) renew {
 	return renew{from: f}
 }
 
 func (r renew) missing() bool { return r.fetch == nil && r.from == nil }
 
-func (r renew) call(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
+// singleUse reports whether r may send a single-use secret: with a Store,
+// it then renews only while holding the key's lease.
+func (r renew) singleUse() bool { return r.from != nil }
+
+func (r renew) call(ctx context.Context, prev *oauth2.Token, send bool) (*oauth2.Token, error) {
 	if r.from != nil {
-		return r.from(ctx, prev)
+		return r.from(ctx, prev, send)
 	}
 	return r.fetch(ctx)
 }
@@ -90,7 +95,11 @@ type Config struct {
 	// key (holding the [Store]'s lease) waits for that replica's token
 	// before fetching itself. Callers with a stale token keep getting it
 	// meanwhile; callers without one wait at most until their ctx ends.
-	// Zero means [DefaultStoreWait]; it is capped at FetchTimeout.
+	// Zero means [DefaultStoreWait]; it is capped at FetchTimeout. It does
+	// not apply to a [Cache.RefreshingSource]'s renewals, which never send
+	// a refresh token without the lease: they wait for the holder up to
+	// their FetchTimeout and then fail with [ErrRefreshInFlight] (see
+	// [Store]).
 	StoreWait time.Duration
 
 	// RefreshAhead is how long before a token expires it turns stale: still

@@ -104,11 +104,19 @@
 // cache's memory stays in front (a hit never touches the Store), and a
 // replica that would fetch first adopts a fresh token another replica wrote.
 // When none is there, one replica takes the key's lease in the Store and
-// fetches; the others wait for its token (at most [Config.StoreWait]), so
-// the vendor sees one request per key for the whole fleet. Writes are
-// compare-and-swap, so a rotated refresh token is never overwritten by an
-// older one. A Store that is down or slow costs a fill a bounded wait and an
-// error to [Config.OnError]; the cache keeps serving and fetching on its own.
+// fetches; the others wait for its token, so the vendor sees one request per
+// key for the whole fleet. Writes are compare-and-swap, so a rotated refresh
+// token is never overwritten by an older one. A Store that is down or slow
+// costs a fill a bounded wait and an error to [Config.OnError]; the cache
+// keeps serving what it holds.
+//
+// Single-use secrets are used once per fleet: a [Cache.RefreshingSource]
+// sends a refresh token only while holding the key's lease. Without it —
+// the Store fails, or another replica is still renewing when the fill's
+// time runs out — it sends nothing and fails with [ErrStoreUnavailable] or
+// [ErrRefreshInFlight] (retryable; a still-valid token is served
+// meanwhile). Client-credentials keys wait at most [Config.StoreWait] and
+// then, or when the Store fails, fetch on their own. [Store] has the steps.
 // Package [github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore] is such
 // a Store on Redis, encrypted at rest.
 //

@@ -201,3 +201,45 @@ func ExampleCache_RefreshingSource() {
 	// store refresh token rt-1 for user-42
 	// at-1 rt-1
 }
+
+// downStore is a Store whose backend (Redis) is down.
+type downStore struct{}
+
+var errDown = errors.New("connection refused")
+
+func (downStore) Get(context.Context, string) (tokencache.Stored, error) {
+	return tokencache.Stored{}, errDown
+}
+
+func (downStore) CompareAndSwap(context.Context, string, string, *oauth2.Token, time.Duration) (bool, error) {
+	return false, errDown
+}
+func (downStore) Delete(context.Context, string) error { return errDown }
+func (downStore) Lease(context.Context, string, time.Duration) (func(context.Context) error, error) {
+	return nil, errDown
+}
+
+// With a Store shared by replicas, a user's refresh token is sent by one
+// replica at a time, the one holding the key's lease. When the Store is
+// down, or another replica is still renewing, the renewal sends nothing and
+// fails retryably: answer "try again" rather than sending the user through
+// the login again.
+func Example_renewalWithoutTheLease() {
+	cache := tokencache.New(tokencache.Config{Store: downStore{}})
+	defer cache.Close()
+	renew := func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
+		panic("not called: no refresh token is sent without the lease")
+	}
+	expired := &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: time.Now().Add(-time.Minute)}
+	key := tokencache.Key(tokencache.KeyParts{Vendor: "unisignin", ClientID: "app", Flow: "refresh_token", User: "user-42"})
+
+	_, err := cache.RefreshingSource(key, expired, renew).Token()
+	switch {
+	case oauthkit.NeedsLogin(err):
+		fmt.Println("log in again")
+	case errors.Is(err, tokencache.ErrStoreUnavailable), errors.Is(err, tokencache.ErrRefreshInFlight):
+		fmt.Println("503 Service Unavailable, Retry-After: 1")
+	}
+	// Output:
+	// 503 Service Unavailable, Retry-After: 1
+}

@@ -196,7 +196,7 @@ func (c *Cache) fill(e *entry, cl *call, fetch renew) {
 	if c.store != nil {
 		r = c.obtainShared(ctx, cl.key, cl.prev, fetch)
 	} else {
-		r = c.fetchToken(ctx, cl.prev, fetch)
+		r = c.fetchToken(ctx, cl.prev, fetch, true)
 	}
 	inTime := cl.state.CompareAndSwap(callRunning, callReturned)
 	c.finish(e, cl, &r, began)
@@ -267,10 +267,14 @@ func (c *Cache) finish(e *entry, cl *call, r *result, began time.Time) {
 	}
 }
 
-// fetchToken calls fetch and checks the token it returns.
-func (c *Cache) fetchToken(ctx context.Context, prev *oauth2.Token, fetch renew) result {
-	tok, err := safeFetch(ctx, fetch, prev)
+// fetchToken calls fetch and checks the token it returns. send is false
+// when fetch may not send a single-use secret (see [renew]); it then fails
+// with errNotSent where it would have.
+func (c *Cache) fetchToken(ctx context.Context, prev *oauth2.Token, fetch renew, send bool) result {
+	tok, err := safeFetch(ctx, fetch, prev, send)
 	switch {
+	case errors.Is(err, errNotSent):
+		return result{err: err}
 	case err != nil:
 		return result{err: fmt.Errorf("tokencache: fetch: %w", err)}
 	case tok == nil:
@@ -292,13 +296,13 @@ var (
 
 // safeFetch calls fetch, turning a panic into an error: fetch runs in a
 // goroutine of its own, where a panic would end the program.
-func safeFetch(ctx context.Context, fetch renew, prev *oauth2.Token) (tok *oauth2.Token, err error) {
+func safeFetch(ctx context.Context, fetch renew, prev *oauth2.Token, send bool) (tok *oauth2.Token, err error) {
 	defer func() {
 		if v := recover(); v != nil {
 			tok, err = nil, fmt.Errorf("panic: %v", v)
 		}
 	}()
-	return fetch.call(ctx, prev)
+	return fetch.call(ctx, prev, send)
 }
 
 // newer reports whether tok, read from the Store, is a later token than

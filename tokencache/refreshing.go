@@ -25,6 +25,11 @@ import (
 //     another source already rotated away. A seed given to a new source
 //     replaces that newest token unless it expires earlier (an older copy of
 //     the login): a new login takes over from a dead one;
+//   - with a [Config.Store], the same holds for the fleet: a renewal sends
+//     the refresh token only while holding the key's lease in the Store,
+//     from the newest token any replica wrote; without the lease it sends
+//     nothing and fails with [ErrRefreshInFlight] or [ErrStoreUnavailable]
+//     (retryable; a still-valid token is served meanwhile);
 //   - [Config.OnTokenChange] reports every new token, with the user given by
 //     [ForUser], so the application can persist the rotated refresh token
 //     for that user (once no source of a key is in use and its token has
@@ -85,8 +90,10 @@ type refreshing struct {
 // the newest token any source of the key obtained. Without one (a new key,
 // or one dropped after expiry, eviction or Invalidate) it starts from the
 // newest token of the key's sources, handing a still-fresh seed to the cache
-// once without a request.
-func (r *refreshing) fill(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
+// once without a request. Without send (the fill does not hold the fleet's
+// lease on the key) it never sends the refresh token: it returns errNotSent
+// where it would have.
+func (r *refreshing) fill(ctx context.Context, prev *oauth2.Token, send bool) (*oauth2.Token, error) {
 	base, handOver := r.lin.base(prev)
 	if handOver {
 		now := r.c.clock.Now()
@@ -96,6 +103,9 @@ func (r *refreshing) fill(ctx context.Context, prev *oauth2.Token) (*oauth2.Toke
 	}
 	if base == nil || base.RefreshToken == "" {
 		return nil, oauthkit.ErrNoRefreshToken
+	}
+	if !send {
+		return nil, errNotSent
 	}
 	tok, err := r.renew(ctx, base)
 	if err != nil {

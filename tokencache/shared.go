@@ -16,40 +16,59 @@ import (
 const (
 	pollMin = 5 * time.Millisecond
 	pollMax = 100 * time.Millisecond
-	// releaseTimeout bounds giving a lease back, which runs even after the
-	// fill's ctx has ended (the Store bounds it further).
+	// leaseMargin is how much longer than [Config.FetchTimeout] a lease
+	// lasts: the holder's fetch ends with its ctx, FetchTimeout after the
+	// fill began (before the lease was taken), and its write (bounded by
+	// writeTimeout) lands while the lease still keeps the others waiting.
+	leaseMargin = 5 * time.Second
+	// releaseTimeout is how long giving a lease back may take past the
+	// fill's deadline: it runs even after the fill's ctx has ended (the Store
+	// bounds it further; see afterEnd).
 	releaseTimeout = time.Second
+	// writeTimeout is how long writing a fetched token may take past the
+	// fill's deadline: a rotated refresh token must reach the fleet even if
+	// the fetch took all of FetchTimeout.
+	writeTimeout = time.Second
+	// giveUpMax bounds how long before its own deadline a fill that may not
+	// renew without the lease stops waiting for the holder, so that its
+	// callers get [ErrRefreshInFlight] rather than the fill's deadline.
+	giveUpMax = time.Second
 	// storeErrorEvery is how often [Config.OnError] hears of Store errors
 	// of one operation: a Redis that is down fails every fill.
 	storeErrorEvery = time.Second
 )
 
+// errNotSent is what a fetch that may not send its single-use secret
+// returns instead of sending it (see [renew]); obtainShared turns it into
+// [ErrStoreUnavailable] or [ErrRefreshInFlight].
+var errNotSent = errors.New("tokencache: single-use secret not sent without the lease")
+
 // obtainShared is obtain with a Store, following the steps in [Store]'s
 // documentation: adopt a fresh token another replica wrote; else take the
 // key's lease or wait for the holder's token; else fetch, from the newest
 // token the fleet holds, and write with compare-and-swap.
+//
+// A fill that renews from a refresh token ([renew.singleUse]) fetches only
+// while holding the lease: without it (the Store failed, or the holder's
+// token did not come in time) it sends nothing and fails with
+// [ErrStoreUnavailable] or [ErrRefreshInFlight], unless it needs no request
+// (a fresh seed handed over). Other fills fetch on their own then.
 func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token, fetch renew) result {
-	st, reachable := c.storeGet(ctx, key)
+	st, err := c.storeGet(ctx, key)
 	if r, ok := c.adopt(st.Token, prev); ok {
 		return r
 	}
-	if reachable {
-		var release func(context.Context) error
+	var release func(context.Context) error
+	if err != nil && st.Rev == "" { // unreachable (an unreadable entry has a Rev)
+		err = fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
+	} else {
 		var r result
 		var done bool
-		if st, release, r, done = c.lead(ctx, key, prev, st); done {
+		if st, release, r, done, err = c.lead(ctx, key, prev, st, fetch.singleUse()); done {
 			return r
 		}
-		if release != nil {
-			defer func() {
-				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
-				defer cancel()
-				if err := release(rctx); err != nil {
-					c.reportStore(key, "release", err)
-				}
-			}()
-		}
 	}
+	leased := release != nil
 
 	// Renew from the newest token: the fleet's, if another replica rotated
 	// the refresh token since this one last saw it.
@@ -61,67 +80,128 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 			c.offerLineage(key, t)
 		}
 	}
-	r := c.fetchToken(ctx, base, fetch)
+	r := c.fetchToken(ctx, base, fetch, leased)
+	if errors.Is(r.err, errNotSent) {
+		// Why there is no lease: the Store failed, or another replica holds it.
+		if r.err = err; err == nil {
+			r.err = ErrRefreshInFlight
+		}
+	}
 	if r.err != nil {
+		if leased {
+			c.giveBack(ctx, key, release)
+		}
 		return r
 	}
-	if ok := c.storeSwap(ctx, key, st.Rev, r.tok); ok {
+	// Written even if the fill's ctx has ended: a rotated refresh token must
+	// reach the fleet.
+	wctx, cancel := afterEnd(ctx, writeTimeout)
+	defer cancel()
+	swapped, werr := c.storeSwap(wctx, key, st.Rev, r.tok)
+	if werr != nil {
+		// The fleet may not have the token. The lease on a renewal (perhaps a
+		// rotated refresh token) is kept until it runs out: the other
+		// replicas wait that long before renewing from the older one the
+		// Store still holds.
+		if leased && !fetch.singleUse() {
+			c.giveBack(ctx, key, release)
+		}
+		return r
+	}
+	if leased {
+		defer c.giveBack(ctx, key, release)
+	}
+	if swapped {
 		return r
 	}
 	// Another replica wrote since st was read (its lease ran out, or this
-	// fill stopped waiting for it): keep whichever token is newer, never
+	// fill fetched without one): keep whichever token is newer, never
 	// overwriting a newer refresh token with an older one.
-	if cur, up := c.storeGet(ctx, key); up && cur.Token != nil {
+	if cur, gerr := c.storeGet(wctx, key); gerr == nil && cur.Token != nil {
 		if a, ok := c.adopt(cur.Token, r.tok); ok {
 			return a
 		}
 		if !newer(cur.Token, r.tok) {
-			c.storeSwap(ctx, key, cur.Rev, r.tok)
+			_, _ = c.storeSwap(wctx, key, cur.Rev, r.tok)
 		}
 	}
 	return r
 }
 
+// giveBack releases key's lease, even after the fill's ctx has ended.
+func (c *Cache) giveBack(ctx context.Context, key string, release func(context.Context) error) {
+	rctx, cancel := afterEnd(ctx, releaseTimeout)
+	defer cancel()
+	if err := release(rctx); err != nil {
+		c.reportStore(key, "release", err)
+	}
+}
+
+// afterEnd returns ctx's values with ctx's deadline or, if that is sooner
+// or past, one d from now: for Store calls that must happen even when the
+// fill's ctx has ended (the Store bounds each call further).
+func afterEnd(ctx context.Context, d time.Duration) (context.Context, context.CancelFunc) {
+	end := time.Now().Add(d)
+	if dl, ok := ctx.Deadline(); ok && dl.After(end) {
+		end = dl
+	}
+	return context.WithDeadline(context.WithoutCancel(ctx), end)
+}
+
 // lead takes key's lease, or waits for the replica holding it. It returns
-// done with the token that replica wrote; else the lease's release (nil when
-// this fill fetches without the lease: the Store failed, or the wait ran
-// out) and the entry read last.
-func (c *Cache) lead(ctx context.Context, key string, prev *oauth2.Token, st Stored) (Stored, func(context.Context) error, result, bool) {
+// done with the token that replica wrote; else the lease's release and the
+// entry read last, or, without the lease, why: [ErrStoreUnavailable] (the
+// Store failed) or [ErrRefreshInFlight] (the wait ran out).
+//
+// A fill that may send a single-use secret (singleUse) waits for the holder
+// until the lease is free (it then takes it) or until shortly before its own
+// ctx ends; others wait at most [Config.StoreWait].
+func (c *Cache) lead(ctx context.Context, key string, prev *oauth2.Token, st Stored, singleUse bool) (Stored, func(context.Context) error, result, bool, error) {
 	deadline := time.Now().Add(c.storeWait)
+	if singleUse {
+		end, ok := ctx.Deadline()
+		if !ok {
+			end = time.Now().Add(c.fetchTimeout)
+		}
+		deadline = end.Add(-min(c.fetchTimeout/10, giveUpMax))
+	}
 	delay := pollMin
 	for {
-		release, err := c.store.Lease(ctx, key, c.fetchTimeout)
+		release, err := c.store.Lease(ctx, key, c.fetchTimeout+leaseMargin)
 		switch {
 		case err == nil:
 			// The previous holder may have written just before releasing.
-			if cur, up := c.storeGet(ctx, key); up {
+			cur, gerr := c.storeGet(ctx, key)
+			switch {
+			case gerr == nil || cur.Rev != "":
 				st = cur
+			case singleUse:
+				// The refresh token read before may have been rotated away
+				// since: renewing from it could send a used one.
+				c.giveBack(ctx, key, release)
+				return st, nil, result{}, false, fmt.Errorf("%w: %w", ErrStoreUnavailable, gerr)
 			}
 			if r, ok := c.adopt(st.Token, prev); ok {
-				rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), releaseTimeout)
-				if err := release(rctx); err != nil {
-					c.reportStore(key, "release", err)
-				}
-				cancel()
-				return st, nil, r, true
+				c.giveBack(ctx, key, release)
+				return st, nil, r, true, nil
 			}
-			return st, release, result{}, false
+			return st, release, result{}, false, nil
 		case !errors.Is(err, ErrLeaseHeld):
 			c.reportStore(key, "lease", err)
-			return st, nil, result{}, false
+			return st, nil, result{}, false, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 		}
 		wait := min(delay, time.Until(deadline))
 		if wait <= 0 || !sleep(ctx, wait) {
-			return st, nil, result{}, false
+			return st, nil, result{}, false, ErrRefreshInFlight
 		}
 		delay = min(2*delay, pollMax)
-		cur, up := c.storeGet(ctx, key)
-		if !up {
-			return st, nil, result{}, false
+		cur, err := c.storeGet(ctx, key)
+		if err != nil && cur.Rev == "" {
+			return st, nil, result{}, false, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 		}
 		st = cur
 		if r, ok := c.adopt(st.Token, prev); ok {
-			return st, nil, r, true
+			return st, nil, r, true, nil
 		}
 	}
 }
@@ -139,32 +219,33 @@ func (c *Cache) adopt(tok, prev *oauth2.Token) (result, bool) {
 	return result{}, false
 }
 
-// storeGet reads key from the Store. up is false when the Store could not be
-// reached (an entry that cannot be read is reported, and is a miss).
-func (c *Cache) storeGet(ctx context.Context, key string) (st Stored, up bool) {
+// storeGet reads key from the Store. An error with a Stored that has a Rev
+// is an entry that cannot be read (reported, and a miss); one without is a
+// Store that could not be reached.
+func (c *Cache) storeGet(ctx context.Context, key string) (Stored, error) {
 	st, err := c.store.Get(ctx, key)
 	if err != nil {
 		c.reportStore(key, "get", err)
-		return Stored{Rev: st.Rev}, st.Rev != ""
+		return Stored{Rev: st.Rev}, err
 	}
-	return st, true
+	return st, nil
 }
 
 // storeSwap writes tok under key if its entry is still rev, and reports
-// whether it did.
-func (c *Cache) storeSwap(ctx context.Context, key, rev string, tok *oauth2.Token) bool {
+// whether it did; err is the Store's (reported).
+func (c *Cache) storeSwap(ctx context.Context, key, rev string, tok *oauth2.Token) (bool, error) {
 	var ttl time.Duration // zero: no expiry
 	if !tok.Expiry.IsZero() {
 		if ttl = tok.Expiry.Sub(c.clock.Now()); ttl <= 0 {
-			return true // nothing worth sharing
+			return true, nil // nothing worth sharing
 		}
 	}
 	ok, err := c.store.CompareAndSwap(ctx, key, rev, tok, ttl)
 	if err != nil {
 		c.reportStore(key, "set", err)
-		return true // no conflict known: keep the fetched token
+		return false, err
 	}
-	return ok
+	return ok, nil
 }
 
 // offerLineage offers tok, the fleet's newest token for key, to the key's

@@ -23,19 +23,42 @@ import (
 //     from, so that no replica sends a refresh token another one already
 //     rotated away.
 //  2. [Store.Lease]: the fleet's single flight. The replica that gets the
-//     lease reads the Store again, fetches and writes; the others poll
-//     [Store.Get] with backoff for the token it writes (meanwhile a stale
-//     token is still served), for at most [Config.StoreWait], and then fetch
-//     themselves.
+//     lease (for [Config.FetchTimeout] plus 5 s, so that it outlasts the
+//     fetch and the write after it) reads the Store again, fetches and
+//     writes, then gives the lease back. The others poll [Store.Get] with
+//     backoff for the token it writes, taking the lease themselves if it
+//     comes free first; meanwhile a stale token is still served.
 //  3. [Store.CompareAndSwap] writes the fetched token only if the entry is
-//     still the one read in step 1, so a newer token (a rotated refresh
-//     token) is never overwritten by an older one. On a conflict the cache
-//     adopts the stored token if it is fresh.
+//     still the one read before, so a newer token (a rotated refresh token)
+//     is never overwritten by an older one. On a conflict the cache adopts
+//     the stored token if it is fresh. The write gets a second past the
+//     fill's end if the fetch took all of its time.
+//
+// How long a replica waits in step 2, and what it does when the Store
+// fails, depends on what its fetch would send:
+//
+//   - A renewal by a [Cache.RefreshingSource] sends a refresh token, which
+//     a rotating server accepts once: it is sent only while holding the
+//     lease, one replica of the fleet at a time. A replica that finds the
+//     lease held waits for the holder's token until the lease is free or
+//     its own FetchTimeout is nearly over (not [Config.StoreWait]); then,
+//     and whenever the Store fails (Get or Lease), it sends nothing and
+//     fails the renewal with [ErrRefreshInFlight] or [ErrStoreUnavailable].
+//     Both are retryable, and while the old token is valid callers keep
+//     getting it; they see the error only once it has expired. A fresh
+//     seed is still handed over, which sends nothing.
+//   - Other fetches ([Cache.Token], [Cache.TokenSource]: client
+//     credentials) carry no single-use secret: a replica waits at most
+//     [Config.StoreWait] and fetches on its own after it, or at once when
+//     the Store fails, rather than fail.
 //
 // [Cache.Invalidate] deletes the key. A Store error is reported to
-// [Config.OnError] (at most once a second per operation) and otherwise
-// ignored: the cache falls back to fetching, and callers wait no longer than
-// their ctx.
+// [Config.OnError] (at most once a second per operation); callers wait no
+// longer than their ctx. A holder whose write fails keeps the lease of a
+// renewal until it runs out, keeping the others from renewing from the older
+// refresh token the Store still holds for that long; a fetch function must
+// honour its ctx, since the lease ends after FetchTimeout and 5 s whether or
+// not the fetch has returned.
 //
 // Implementations must be safe for concurrent use, bound every call by a
 // short timeout of their own as well as by ctx, and treat tokens as secrets
@@ -81,6 +104,28 @@ type Stored struct {
 // ErrLeaseHeld is returned by [Store.Lease] when another caller (another
 // replica) holds the lease.
 var ErrLeaseHeld = errors.New("tokencache: store lease held by another")
+
+// ErrRefreshInFlight is the error (wrapped) of a [Cache.RefreshingSource]
+// renewal, with a [Config.Store], that found another replica renewing the
+// same key (holding its lease) and did not get that replica's token before
+// its own time ran out ([Config.FetchTimeout]). It sent nothing: a refresh
+// token is never sent by two replicas at once. It is retryable: the next
+// call adopts the other replica's token once it is written, or renews
+// itself once the lease is free. A token that is still valid keeps being
+// served meanwhile; callers see the error only when there is none.
+var ErrRefreshInFlight = errors.New("tokencache: refresh token not sent: another replica is renewing this key")
+
+// ErrStoreUnavailable is the error (wrapped, with the Store's own error) of
+// a [Cache.RefreshingSource] renewal, with a [Config.Store], that could not
+// take the key's lease because the Store failed (down, slow, unreachable).
+// It sent nothing: without the lease no replica can know that no other one
+// is sending the same refresh token, which a rotating server takes for a
+// replay. It is retryable once the Store answers again. A token that is
+// still valid keeps being served meanwhile; callers see the error only when
+// there is none. (Fetches of other keys, [Cache.Token] and
+// [Cache.TokenSource], carry no single-use secret and fetch on their own
+// instead.)
+var ErrStoreUnavailable = errors.New("tokencache: refresh token not sent: store unavailable")
 
 // DefaultStoreWait is the default of [Config.StoreWait].
 const DefaultStoreWait = 3 * time.Second

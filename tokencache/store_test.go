@@ -191,3 +191,54 @@ func TestStoreInvalidate(t *testing.T) {
 	assert.Equal(t, "at-1", b.token(t).AccessToken)
 	assert.Equal(t, int64(1), b.up.calls.Load(), "B fetched")
 }
+
+// TestStoreRenewalNeedsLease: with a Store, a RefreshingSource sends its
+// refresh token only while holding the key's lease. When the Store fails,
+// or another replica holds the lease past the fill's time, nothing is sent
+// and the error says why (retryably); a fresh seed is still handed over, and
+// client-credentials keys still fetch on their own.
+func TestStoreRenewalNeedsLease(t *testing.T) {
+	errStore := errors.New("store down")
+	for _, tc := range []struct {
+		name  string
+		setup func(s *mapStore, key string)
+		want  error
+	}{
+		{"store fails", func(s *mapStore, _ string) { s.failGet = errStore }, tokencache.ErrStoreUnavailable},
+		{"lease held by another", func(s *mapStore, key string) {
+			_, err := s.Lease(context.Background(), key, time.Minute)
+			require.NoError(t, err)
+		}, tokencache.ErrRefreshInFlight},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clock := tokencachetest.NewClock(t0)
+			store := newMapStore(clock)
+			const key = "user-key"
+			tc.setup(store, key)
+			cache := tokencache.New(tokencache.Config{Store: store, Clock: clock, StoreWait: time.Millisecond, FetchTimeout: 200 * time.Millisecond})
+			defer cache.Close()
+			var renews int
+			renew := func(context.Context, *oauth2.Token) (*oauth2.Token, error) {
+				renews++
+				return &oauth2.Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: clock.Now().Add(time.Hour)}, nil
+			}
+
+			fresh := cache.RefreshingSource(key+"-fresh", &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: t0.Add(time.Hour)}, renew)
+			tok, err := fresh.Token()
+			require.NoError(t, err, "a fresh seed needs no request")
+			assert.Equal(t, "at-0", tok.AccessToken)
+
+			expired := cache.RefreshingSource(key, &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: t0.Add(-time.Minute)}, renew)
+			_, err = expired.Token()
+			require.ErrorIs(t, err, tc.want)
+			assert.NotContains(t, err.Error(), "rt-0")
+			assert.Zero(t, renews, "no refresh token sent without the lease")
+
+			tok, err = cache.Token(context.Background(), key+"-cc", func(context.Context) (*oauth2.Token, error) {
+				return &oauth2.Token{AccessToken: "cc", Expiry: clock.Now().Add(time.Hour)}, nil
+			})
+			require.NoError(t, err, "client credentials fetch on their own")
+			assert.Equal(t, "cc", tok.AccessToken)
+		})
+	}
+}

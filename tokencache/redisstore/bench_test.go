@@ -8,6 +8,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redistest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
 )
@@ -15,12 +16,12 @@ import (
 // BenchmarkL1Hit: a fresh token served from the cache's memory, with and
 // without a Store behind it: a hit never touches Redis.
 func BenchmarkL1Hit(b *testing.B) {
-	srv := startRedis(b)
+	srv := redistest.Start(b)
 	for _, name := range []string{"memory", "redisstore"} {
 		b.Run(name, func(b *testing.B) {
 			var cfg tokencache.Config
 			if name == "redisstore" {
-				cfg.Store = newStore(b, srv, prefix(), redisstore.Config{})
+				cfg.Store = newStore(b, srv, redistest.Prefix(), redisstore.Config{})
 			}
 			cache := tokencache.New(cfg)
 			defer cache.Close()
@@ -47,10 +48,10 @@ func BenchmarkL1Hit(b *testing.B) {
 // loopback, what a replica pays to adopt another's token instead of
 // fetching one.
 func BenchmarkL2Hit(b *testing.B) {
-	srv := startRedis(b)
+	srv := redistest.Start(b)
 	for _, name := range []string{"sealed", "plaintext"} {
 		b.Run(name, func(b *testing.B) {
-			s := newStore(b, srv, prefix(), redisstore.Config{InsecurePlaintext: name == "plaintext"})
+			s := newStore(b, srv, redistest.Prefix(), redisstore.Config{InsecurePlaintext: name == "plaintext"})
 			ctx := context.Background()
 			ok, err := s.CompareAndSwap(ctx, "k", "", &oauth2.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)}, time.Hour)
 			require.NoError(b, err)
@@ -70,11 +71,11 @@ func BenchmarkL2Hit(b *testing.B) {
 // lifetimes, with the Store and without it: the upstream fetches per key
 // per lifetime (fetches/key/life) is the figure; ns/op is one whole run.
 func BenchmarkFleet(b *testing.B) {
-	srv := startRedis(b)
+	srv := redistest.Start(b)
 	const replicas, goroutines, keys, lifetimes = 8, 200, 100, 3
 	for _, name := range []string{"redisstore", "nostore"} {
 		b.Run(name, func(b *testing.B) {
-			addr := srv.addr
+			addr := srv.Addr()
 			if name == "nostore" {
 				addr = ""
 			}

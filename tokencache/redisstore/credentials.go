@@ -112,10 +112,10 @@ redis.call('SET', KEYS[1], ARGV[2])
 return 1
 `)
 
-// getScript returns KEYS[1]'s record, bounded: false for none; {"ok",
+// credGetScript returns KEYS[1]'s record, bounded: false for none; {"ok",
 // record}; {"long", the record's first bytes} for a record longer than
 // ARGV[1] bytes; {"type", type} for a key that is not a string.
-var getScript = redis.NewScript(`
+var credGetScript = redis.NewScript(`
 local t = redis.call('TYPE', KEYS[1])['ok']
 if t == 'none' then return false end
 if t ~= 'string' then return {'type', t} end
@@ -159,7 +159,7 @@ func (s *CredentialStore) Put(ctx context.Context, c *webuntis.Credentials) (uin
 // not read: its length is checked first.
 func (s *CredentialStore) Get(ctx context.Context, tenant string) (*webuntis.Credentials, error) {
 	reply, err := call(ctx, s.timeout, func(ctx context.Context) ([]any, error) {
-		return getScript.Run(ctx, s.client, []string{s.name(tenant)}, maxRecord).Slice()
+		return credGetScript.Run(ctx, s.client, []string{s.name(tenant)}, maxRecord).Slice()
 	})
 	switch {
 	case errors.Is(err, redis.Nil):

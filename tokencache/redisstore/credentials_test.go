@@ -18,6 +18,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redistest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
@@ -25,9 +26,9 @@ import (
 
 func credentialKey(b byte) []byte { return bytes.Repeat([]byte{b}, 32) }
 
-func newCredentialStore(t *testing.T, srv *server, keys ...[]byte) *redisstore.CredentialStore {
+func newCredentialStore(t *testing.T, srv *redistest.Server, keys ...[]byte) *redisstore.CredentialStore {
 	t.Helper()
-	s, err := redisstore.NewCredentialStore(redisstore.CredentialConfig{Client: srv.client(t), Keys: keys, Prefix: "test:" + t.Name() + ":"})
+	s, err := redisstore.NewCredentialStore(redisstore.CredentialConfig{Client: srv.Client(t), Keys: keys, Prefix: "test:" + t.Name() + ":"})
 	require.NoError(t, err)
 	return s
 }
@@ -37,7 +38,7 @@ func newCredentialStore(t *testing.T, srv *server, keys ...[]byte) *redisstore.C
 // neither the tenant id nor a secret in clear; a key added for rotation still
 // opens what the old one sealed.
 func TestCredentialStoreRoundTrip(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	oldKey, newKey := credentialKey(1), credentialKey(2)
 	s := newCredentialStore(t, srv, oldKey)
@@ -52,12 +53,12 @@ func TestCredentialStoreRoundTrip(t *testing.T) {
 	assert.True(t, want.Secret.Reveal() == got.Secret.Reveal(), "secret round-trips")
 	assert.Equal(t, want.ClientID, got.ClientID)
 
-	keys, err := srv.client(t).Keys(ctx, "test:"+t.Name()+":*").Result()
+	keys, err := srv.Client(t).Keys(ctx, "test:"+t.Name()+":*").Result()
 	require.NoError(t, err)
 	require.Len(t, keys, 1)
 	secrets := []string{"school-4711", want.Password.Reveal(), want.Secret.Reveal()}
 	providertest.Text(t, "a Redis key name", keys[0], secrets...)
-	raw, err := srv.client(t).Get(ctx, keys[0]).Result()
+	raw, err := srv.Client(t).Get(ctx, keys[0]).Result()
 	require.NoError(t, err)
 	providertest.Text(t, "the stored record", raw, secrets[1:]...)
 
@@ -76,10 +77,10 @@ func TestCredentialStoreRoundTrip(t *testing.T) {
 // byte, sealed with another key, or copied to another tenant's key is an
 // error, never other credentials.
 func TestCredentialStoreRefusesTamperedOrForeignRecords(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	s := newCredentialStore(t, srv, credentialKey(1))
-	rc := srv.client(t)
+	rc := srv.Client(t)
 	pattern := "test:" + t.Name() + ":*"
 
 	_, err := s.Put(ctx, &webuntis.Credentials{TenantID: "a", ClientID: "c", Password: "pa"})
@@ -131,9 +132,9 @@ func TestCredentialStoreRefusesTamperedOrForeignRecords(t *testing.T) {
 // TestCredentialStoreBoundedWhenRedisIsDown: a stopped Redis is an error
 // within the timeout, not a hang.
 func TestCredentialStoreBoundedWhenRedisIsDown(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	s := newCredentialStore(t, srv, credentialKey(1))
-	srv.stop(t)
+	srv.Stop(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*redisstore.DefaultTimeout)
 	defer cancel()
 	_, err := s.Get(ctx, "a")
@@ -148,11 +149,11 @@ func TestCredentialStoreBoundedWhenRedisIsDown(t *testing.T) {
 // revision beside it was changed, is unreadable, and a Put from the
 // revision Get reported replaces it.
 func TestCredentialStoreCompareAndSwap(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	key := credentialKey(1)
 	s := newCredentialStore(t, srv, key)
-	rc := srv.client(t)
+	rc := srv.Client(t)
 	c := &webuntis.Credentials{TenantID: "school-1", ClientID: "app", Password: "pw-0"}
 
 	rev, err := s.Put(ctx, c)
@@ -262,10 +263,10 @@ func currentRevision(t *testing.T, s *redisstore.CredentialStore) uint64 {
 // TestCredentialStoreGetIsBounded: a value far longer than a record is
 // unreadable and is not sent: its length is checked in Redis first.
 func TestCredentialStoreGetIsBounded(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
 	s := newCredentialStore(t, srv, credentialKey(1))
-	rc := srv.client(t)
+	rc := srv.Client(t)
 	rev, err := s.Put(ctx, &webuntis.Credentials{TenantID: "a", ClientID: "c", Password: "p"})
 	require.NoError(t, err)
 	keys, err := rc.Keys(ctx, "test:"+t.Name()+":*").Result()
@@ -298,7 +299,7 @@ type redisReplicas struct {
 
 // newRedisReplicas starts the replicas; wrap, if set, wraps each replica's
 // store; onUnreadable is given to both webhook handlers.
-func newRedisReplicas(t *testing.T, srv *server, wrap func(webuntis.CredentialStore) webuntis.CredentialStore, onUnreadable func(context.Context, string, error)) *redisReplicas {
+func newRedisReplicas(t *testing.T, srv *redistest.Server, wrap func(webuntis.CredentialStore) webuntis.CredentialStore, onUnreadable func(context.Context, string, error)) *redisReplicas {
 	t.Helper()
 	untis := webuntistest.NewServer(webuntistest.Options{})
 	t.Cleanup(untis.Close)
@@ -350,7 +351,7 @@ func (r *redisReplicas) reset(t *testing.T, id string) ([]byte, string) {
 // replica B, whose kept client and provider keep working: B's caller never
 // sees invalid_client.
 func TestRedisReplicasFollowAReset(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	r := newRedisReplicas(t, srv, nil, nil)
 	ctx := context.Background()
 	id := r.untis.Tenant().ID
@@ -405,7 +406,7 @@ func (s gatedPut) Put(ctx context.Context, c *webuntis.Credentials) (uint64, err
 // and stores the newer one; A's compare-and-swap then fails, A reads again,
 // its password is refused now: 409, and Redis keeps the newest password.
 func TestRedisReplicasConcurrentResetsKeepTheNewest(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	var gated atomic.Pointer[string]
 	reached, release := make(chan struct{}), make(chan struct{})
 	once := &sync.Once{}
@@ -445,8 +446,8 @@ func TestRedisReplicasConcurrentResetsKeepTheNewest(t *testing.T) {
 // a retired key, under the tenant's key is reported and replaced by the
 // next valid, signed RESET, on either replica; never a 500 for ever.
 func TestRedisWebhookReplacesUnreadableRecord(t *testing.T) {
-	srv := startRedis(t)
-	rc := srv.client(t)
+	srv := redistest.Start(t)
+	rc := srv.Client(t)
 	for _, tc := range []struct {
 		name  string
 		spoil func(t *testing.T, name string)
@@ -497,9 +498,9 @@ func TestRedisWebhookReplacesUnreadableRecord(t *testing.T) {
 // every use would cost (webuntis.Tenants does not: it reads it when the
 // token endpoint refuses the password; webuntis' BenchmarkTenantsHit).
 func BenchmarkCredentialStoreGet(b *testing.B) {
-	srv := startRedis(b)
+	srv := redistest.Start(b)
 	ctx := context.Background()
-	s, err := redisstore.NewCredentialStore(redisstore.CredentialConfig{Client: srv.client(b), Keys: [][]byte{credentialKey(1)}, Prefix: prefix()})
+	s, err := redisstore.NewCredentialStore(redisstore.CredentialConfig{Client: srv.Client(b), Keys: [][]byte{credentialKey(1)}, Prefix: redistest.Prefix()})
 	require.NoError(b, err)
 	_, err = s.Put(ctx, &webuntis.Credentials{TenantID: "1234", ClientID: "app", Password: "pw"})
 	require.NoError(b, err)

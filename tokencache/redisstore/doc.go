@@ -18,15 +18,30 @@
 // # One fetch per key for the fleet
 //
 // A replica that finds no fresh token in Redis takes the key's lease
-// (SET NX PX with a random owner token, given back by a script only while
-// it still holds that token), reads the key once more, fetches and writes.
-// The others poll for the token it writes, with backoff, for at most
-// [tokencache.Config.StoreWait], then fetch on their own rather than fail.
+// (SET NX PX with a random owner token, for [tokencache.Config.FetchTimeout]
+// plus 5 s, given back by a script only while it still holds that token),
+// reads the key once more, fetches and writes. The others poll for the
+// token it writes, with backoff, and take the lease if it comes free first.
 // Meanwhile a stale but valid token is still served. Writes are
 // compare-and-swap on the entry's revision, so that a rotated refresh
 // token (UniSignIn and Justimmo rotate on every refresh) is never
 // overwritten by an older one, and a replica renews from the newest refresh
 // token of the fleet, not from its own older copy.
+//
+// How long the others wait depends on the key:
+//
+//   - A user's login ([tokencache.Cache.RefreshingSource], every vendor's
+//     UserTokenSource): one refresh per login for the fleet, and a refresh
+//     token is never sent by a replica that does not hold the lease. The
+//     others wait for the holder's token until the lease is free or their
+//     FetchTimeout is nearly over, however slow the identity provider, and
+//     then fail with [tokencache.ErrRefreshInFlight] rather than send the
+//     same refresh token (retryable: the next call adopts the holder's
+//     token).
+//   - Client credentials ([tokencache.Cache.Token], TokenSource): the
+//     others wait at most [tokencache.Config.StoreWait] (3 s), then fetch on
+//     their own rather than fail: a second client-credentials request costs
+//     the vendor a request, not a login.
 //
 // # Encryption and key names
 //
@@ -49,9 +64,21 @@
 // Every Redis call is bounded by [Config.Timeout] (250 ms) and by the
 // caller's ctx, whether or not the client was configured with
 // ContextTimeoutEnabled. While Redis is down, slow or flapping, each
-// replica keeps serving from memory and fetches on its own; errors reach
+// replica keeps serving from memory; errors reach
 // [tokencache.Config.OnError] at most once a second per operation; sharing
-// resumes when Redis answers again.
+// resumes when Redis answers again. Meanwhile:
+//
+//   - client-credentials keys are fetched by each replica on its own;
+//   - no refresh token is sent at all: without the lease no replica can
+//     know that no other one is sending it. A user's token that is still
+//     valid is served; once it has expired, callers get
+//     [tokencache.ErrStoreUnavailable] (retryable, and not
+//     oauthkit.NeedsLogin) until Redis answers again. A fresh token handed
+//     to a new source is still served, since that sends nothing.
+//
+// An entry longer than 64 KiB (a sealed token is a few KiB) is refused
+// without being read: [Store.Get] asks Redis for its length first, and
+// reports it as [ErrUnreadable], a miss the next fetch replaces.
 //
 // # Web sessions
 //

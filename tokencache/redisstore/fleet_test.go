@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redistest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
@@ -42,7 +43,7 @@ func newFleet(t testing.TB, n, keys int, addr string, cfg redisstore.Config) *fl
 	for k := range keys {
 		f.keys = append(f.keys, tokencache.Key(tokencache.KeyParts{Vendor: "webuntis", Tenant: fmt.Sprint("school-", k), ClientID: "app", Flow: "client_credentials", Credential: "pw"}))
 	}
-	pre := prefix()
+	pre := redistest.Prefix()
 	for range n {
 		ccfg := tokencache.Config{Clock: f.clock, StoreWait: 25 * time.Second, OnError: func(_ string, err error) {
 			if f.errs.Add(1) < 5 {
@@ -59,7 +60,7 @@ func newFleet(t testing.TB, n, keys int, addr string, cfg redisstore.Config) *fl
 				// here (the timeout tests are TestSlowRedis…).
 				scfg.Timeout = 10 * time.Second
 			}
-			scfg.Client, scfg.Prefix = clientFor(t, addr), pre
+			scfg.Client, scfg.Prefix = redistest.Client(t, addr), pre
 			if scfg.Keys == nil {
 				scfg.Keys = [][]byte{testKey(1)}
 			}
@@ -138,9 +139,9 @@ func (f *fleet) maxPerKey() int64 {
 // tenant keys over 3 token lifetimes: one upstream fetch per key per
 // lifetime for the whole fleet. Without the Store it is one per replica.
 func TestFleetOneFetchPerKeyPerLifetime(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	const replicas, goroutines, keys, lifetimes = 8, 200, 100, 3
-	f := newFleet(t, replicas, keys, srv.addr, redisstore.Config{})
+	f := newFleet(t, replicas, keys, srv.Addr(), redisstore.Config{})
 	var total int64
 	for i := range lifetimes {
 		if i > 0 {
@@ -165,9 +166,9 @@ func TestFleetOneFetchPerKeyPerLifetime(t *testing.T) {
 // TestFleetRefreshesAheadOnce: stale tokens are served while one replica
 // refreshes each key; the others adopt its token.
 func TestFleetRefreshesAheadOnce(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	const replicas, goroutines, keys = 8, 20, 50
-	f := newFleet(t, replicas, keys, srv.addr, redisstore.Config{})
+	f := newFleet(t, replicas, keys, srv.Addr(), redisstore.Config{})
 	require.Equal(t, int64(keys), f.round(t, goroutines))
 	for i := range 3 {
 		f.clock.Advance(life - tokencache.DefaultExpiryMargin - 5*time.Second) // stale (RefreshAhead ≥ 5 s), still valid
@@ -199,19 +200,19 @@ func TestFleetRefreshesAheadOnce(t *testing.T) {
 // getting valid tokens (each replica fetches on its own) and the errors are
 // reported; started again: sharing resumes.
 func TestFleetSurvivesRedisRestart(t *testing.T) {
-	srv := startRedis(t)
-	if srv.external {
+	srv := redistest.Start(t)
+	if srv.External() {
 		t.Skip("REDIS_ADDR: this test stops and starts its own redis-server")
 	}
 	const replicas, goroutines, keys = 8, 20, 20
-	f := newFleet(t, replicas, keys, srv.addr, redisstore.Config{})
+	f := newFleet(t, replicas, keys, srv.Addr(), redisstore.Config{})
 	require.Equal(t, int64(keys), f.round(t, goroutines), "shared")
 
 	f.clock.Advance(life)
 	done := make(chan int64)
 	go func() { done <- f.round(t, goroutines) }()
 	time.Sleep(2 * time.Millisecond)
-	srv.stop(t) // mid-run
+	srv.Stop(t) // mid-run
 	n := <-done
 	f.clock.Advance(life)
 	n += f.round(t, goroutines) // Redis down the whole round
@@ -219,7 +220,7 @@ func TestFleetSurvivesRedisRestart(t *testing.T) {
 	assert.LessOrEqual(t, n, int64(2*replicas*keys))
 	t.Logf("two lifetimes with redis-server stopped mid-run: %s", describe("fetches per key", n, keys))
 
-	srv.start(t)
+	srv.Restart(t)
 	for _, s := range f.stores { // until each replica's client has reconnected
 		require.Eventually(t, func() bool {
 			_, err := s.Get(context.Background(), "probe")
@@ -235,8 +236,8 @@ func TestFleetSurvivesRedisRestart(t *testing.T) {
 // packet, no caller waits past its ctx. With a short Store timeout they get
 // tokens fetched directly; with a long one, their ctx's error in time.
 func TestSlowRedisNoCallerWaitsPastCtx(t *testing.T) {
-	srv := startRedis(t)
-	slow := slowProxy(t, srv.addr, 2*time.Second)
+	srv := redistest.Start(t)
+	slow := redistest.SlowProxy(t, srv.Addr(), 2*time.Second)
 	for _, tc := range []struct {
 		name      string
 		timeout   time.Duration
@@ -246,7 +247,7 @@ func TestSlowRedisNoCallerWaitsPastCtx(t *testing.T) {
 		{"store timeout longer than ctx", 10 * time.Second, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			s, err := redisstore.New(redisstore.Config{Client: clientFor(t, slow), Keys: [][]byte{testKey(1)}, Prefix: prefix(), Timeout: tc.timeout})
+			s, err := redisstore.New(redisstore.Config{Client: redistest.Client(t, slow), Keys: [][]byte{testKey(1)}, Prefix: redistest.Prefix(), Timeout: tc.timeout})
 			require.NoError(t, err)
 			var fetches atomic.Int64
 			cache := tokencache.New(tokencache.Config{Store: s, FetchTimeout: 20 * time.Second})

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -37,7 +38,8 @@ type wireToken struct {
 	IDToken      string    `json:"i,omitempty"`
 }
 
-// maxValue bounds what decode reads.
+// maxValue bounds what Get reads and decode accepts: a sealed token with an
+// ID token is a few KiB.
 const maxValue = 64 << 10
 
 var errNoAccessToken = errors.New("no access token")
@@ -99,3 +101,7 @@ func rev(raw string) string {
 	sum := sha1.Sum([]byte(raw))
 	return hex.EncodeToString(sum[:])
 }
+
+// oversizeRev is the revision of a value longer than maxValue, which is
+// never read: its length, as casScript computes it.
+func oversizeRev(n int64) string { return "oversize-" + strconv.FormatInt(n, 10) }

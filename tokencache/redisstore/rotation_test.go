@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redistest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
@@ -50,12 +51,12 @@ func (s *rotatingServer) renew(_ context.Context, prev *oauth2.Token) (*oauth2.T
 // them: each renews from the fleet's newest refresh token (kept in Redis
 // past its access token), and writes are compare-and-swap.
 func TestRotatedRefreshTokenSharedByReplicas(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	clock := tokencachetest.NewClock(time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC))
 	server := &rotatingServer{clock: clock, valid: "rt-0"}
 	seed := &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: clock.Now().Add(life)}
 	key := tokencache.Key(tokencache.KeyParts{Vendor: "unisignin", Flow: "refresh_token", User: "u1"})
-	pre := prefix()
+	pre := redistest.Prefix()
 	var sources []oauth2.TokenSource
 	for range 2 {
 		s := newStore(t, srv, pre, redisstore.Config{})

@@ -7,9 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"os"
-	"os/exec"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -22,6 +19,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redistest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
 	"github.com/seed-e8f4a5f7/oauthkit/web/webtest"
@@ -58,7 +56,7 @@ func sessionTokens(access string, refs ...string) *web.StoredTokens {
 }
 
 func TestNewSessionStoreValidates(t *testing.T) {
-	c := clientFor(t, "127.0.0.1:1")
+	c := redistest.Client(t, "127.0.0.1:1")
 	for name, cfg := range map[string]redisstore.SessionConfig{
 		"no client":           {Keys: [][]byte{testKey(1)}, NameKey: nameKey},
 		"no keys":             {Client: c, NameKey: nameKey},
@@ -80,10 +78,10 @@ func TestNewSessionStoreValidates(t *testing.T) {
 // TestSessionStoreContract: the web.TokenStore contract on one
 // redis-server, each store a replica with a client of its own.
 func TestSessionStoreContract(t *testing.T) {
-	srv := startRedis(t)
-	pre := prefix()
+	srv := redistest.Start(t)
+	pre := redistest.Prefix()
 	webtest.TestTokenStore(t, func(t *testing.T) web.TokenStore {
-		return newSessionStore(t, clientFor(t, srv.addr), pre)
+		return newSessionStore(t, redistest.Client(t, srv.Addr()), pre)
 	}, true)
 }
 
@@ -91,8 +89,8 @@ func TestSessionStoreContract(t *testing.T) {
 // three masters: every script's keys share a slot, and the index and
 // single-use keys live in slots of their own.
 func TestSessionStoreContractCluster(t *testing.T) {
-	addrs := startCluster(t)
-	pre := prefix()
+	addrs := redistest.StartCluster(t).Addrs()
+	pre := redistest.Prefix()
 	webtest.TestTokenStore(t, func(t *testing.T) web.TokenStore {
 		c := redis.NewClusterClient(&redis.ClusterOptions{Addrs: addrs})
 		t.Cleanup(func() { _ = c.Close() })
@@ -105,9 +103,9 @@ func TestSessionStoreContractCluster(t *testing.T) {
 // member in Redis holds the session ID, the subject, the tenant, a token,
 // the single-use key, nor their base64, base64url or hex encodings.
 func TestSessionStoreHoldsNoSecretsInRedis(t *testing.T) {
-	srv := startRedis(t)
-	rdb := srv.client(t)
-	pre := prefix()
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	pre := redistest.Prefix()
 	s := newSessionStore(t, rdb, pre)
 	ctx := context.Background()
 
@@ -169,9 +167,9 @@ func TestSessionStoreHoldsNoSecretsInRedis(t *testing.T) {
 // session and ref under another NameKey have other names (and the leak
 // check above cannot see an unkeyed hash, so this one does).
 func TestSessionStoreNamesAreKeyed(t *testing.T) {
-	srv := startRedis(t)
-	rdb := srv.client(t)
-	pre := prefix()
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	pre := redistest.Prefix()
 	ctx := context.Background()
 	a := newSessionStore(t, rdb, pre)
 	b, err := redisstore.NewSessionStore(redisstore.SessionConfig{Client: rdb, Keys: [][]byte{testKey(1)}, NameKey: testKey(101), Prefix: pre, Timeout: functionalTimeout})
@@ -194,9 +192,9 @@ func TestSessionStoreNamesAreKeyed(t *testing.T) {
 // with the session; the index sets live at least as long; a session saved
 // past its end leaves nothing.
 func TestSessionStoreExpiry(t *testing.T) {
-	srv := startRedis(t)
-	rdb := srv.client(t)
-	pre := prefix()
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	pre := redistest.Prefix()
 	s := newSessionStore(t, rdb, pre)
 	ctx := context.Background()
 
@@ -243,9 +241,9 @@ func TestSessionStoreExpiry(t *testing.T) {
 // often and never logs out holds their live sessions, not every login: a
 // Save under a ref drops the entries of sessions that have ended.
 func TestSessionStoreIndexDropsEndedSessions(t *testing.T) {
-	srv := startRedis(t)
-	rdb := srv.client(t)
-	pre := prefix()
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	pre := redistest.Prefix()
 	s := newSessionStore(t, rdb, pre)
 	ctx := context.Background()
 
@@ -267,9 +265,9 @@ func TestSessionStoreIndexDropsEndedSessions(t *testing.T) {
 // reply (past Redis's compact encoding, 128 entries) is walked page by page
 // to its end; each session is ended and counted once.
 func TestSessionStoreDeleteRefManySessions(t *testing.T) {
-	srv := startRedis(t)
-	rdb := srv.client(t)
-	pre := prefix()
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	pre := redistest.Prefix()
 	s := newSessionStore(t, rdb, pre)
 	ctx := context.Background()
 	const sessions = 300
@@ -292,8 +290,8 @@ func TestSessionStoreDeleteRefManySessions(t *testing.T) {
 // session (ErrNoTokens, so the user logs in again) and ErrUnreadable, with
 // no token in the error, never a panic nor another session's tokens.
 func TestSessionStoreUnreadableRecord(t *testing.T) {
-	srv := startRedis(t)
-	rdb := srv.client(t)
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
 	ctx := context.Background()
 
 	// saved stores a session under sid with a store of keys and returns
@@ -357,7 +355,7 @@ func TestSessionStoreUnreadableRecord(t *testing.T) {
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {
-			pre := prefix()
+			pre := redistest.Prefix()
 			record, write := tc(t, pre)
 			require.NotEmpty(t, record)
 			require.NoError(t, write())
@@ -386,12 +384,12 @@ func TestSessionStoreUnreadableRecord(t *testing.T) {
 // few hundred bytes of a megabyte record. (A Load by plain GET receives
 // the megabyte.)
 func TestSessionStoreOversizeRecordIsNotRead(t *testing.T) {
-	srv := startRedis(t)
-	rdb := srv.client(t)
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
 	ctx := context.Background()
-	pre := prefix()
-	proxy, received := countingProxy(t, srv.addr)
-	s := newSessionStore(t, clientFor(t, proxy), pre)
+	pre := redistest.Prefix()
+	proxy, received := countingProxy(t, srv.Addr())
+	s := newSessionStore(t, redistest.Client(t, proxy), pre)
 	require.NoError(t, s.Save(ctx, "sid", sessionTokens("a1", "ref-1")))
 	names, err := rdb.Keys(ctx, pre+"*:s").Result()
 	require.NoError(t, err)
@@ -436,17 +434,17 @@ func TestSessionStoreOversizeRecordIsNotRead(t *testing.T) {
 // with its own client, and after the sealing keys were rotated (a new key
 // first, the old one kept): key names do not depend on Keys.
 func TestSessionStoreSurvivesReplicaRestart(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	ctx := context.Background()
-	pre := prefix()
-	first := redis.NewClient(&redis.Options{Addr: srv.addr})
+	pre := redistest.Prefix()
+	first := redis.NewClient(&redis.Options{Addr: srv.Addr()})
 	old := newSessionStore(t, first, pre)
 	want := sessionTokens("a1", "ref-user")
 	require.NoError(t, old.Save(ctx, "sid", want))
 	require.NoError(t, first.Close()) // the replica stops
 
 	for _, keys := range [][][]byte{{testKey(1)}, {testKey(2), testKey(1)}} {
-		restarted := newSessionStore(t, clientFor(t, srv.addr), pre, keys...)
+		restarted := newSessionStore(t, redistest.Client(t, srv.Addr()), pre, keys...)
 		got, err := restarted.Load(ctx, "sid")
 		require.NoError(t, err)
 		assert.Equal(t, want.Token.AccessToken, got.Token.AccessToken)
@@ -459,7 +457,7 @@ func TestSessionStoreSurvivesReplicaRestart(t *testing.T) {
 		require.NoError(t, err)
 		assert.True(t, got.Seen.Equal(seen))
 	}
-	rotated := newSessionStore(t, clientFor(t, srv.addr), pre, testKey(2), testKey(1))
+	rotated := newSessionStore(t, redistest.Client(t, srv.Addr()), pre, testKey(2), testKey(1))
 	require.NoError(t, rotated.Replace(ctx, "sid", sessionTokens("a2", "ref-user")))
 	n, err := rotated.DeleteRef(ctx, "ref-user")
 	require.NoError(t, err)
@@ -469,9 +467,9 @@ func TestSessionStoreSurvivesReplicaRestart(t *testing.T) {
 // TestSessionStoreReplaceNeverOutlivesDelete: a Delete racing a Replace
 // (a logout during a refresh) always ends the session.
 func TestSessionStoreReplaceNeverOutlivesDelete(t *testing.T) {
-	srv := startRedis(t)
-	pre := prefix()
-	a, b := newSessionStore(t, clientFor(t, srv.addr), pre), newSessionStore(t, clientFor(t, srv.addr), pre)
+	srv := redistest.Start(t)
+	pre := redistest.Prefix()
+	a, b := newSessionStore(t, redistest.Client(t, srv.Addr()), pre), newSessionStore(t, redistest.Client(t, srv.Addr()), pre)
 	ctx := context.Background()
 	for i := range 100 {
 		sid := fmt.Sprintf("race-%d", i)
@@ -507,14 +505,14 @@ func TestSessionStoreReplaceNeverOutlivesDelete(t *testing.T) {
 // not ErrNoTokens (the handler answers 503 rather than logging the user
 // out) and holds no session ID.
 func TestSessionStoreRedisFailureIsNotLogout(t *testing.T) {
-	srv := startRedis(t)
+	srv := redistest.Start(t)
 	const timeout = 100 * time.Millisecond
 	for name, addr := range map[string]string{
 		"unreachable": "127.0.0.1:1",
-		"slow":        slowProxy(t, srv.addr, 2*time.Second),
+		"slow":        redistest.SlowProxy(t, srv.Addr(), 2*time.Second),
 	} {
 		t.Run(name, func(t *testing.T) {
-			s, err := redisstore.NewSessionStore(redisstore.SessionConfig{Client: clientFor(t, addr), Keys: [][]byte{testKey(1)}, NameKey: nameKey, Prefix: prefix(), Timeout: timeout})
+			s, err := redisstore.NewSessionStore(redisstore.SessionConfig{Client: redistest.Client(t, addr), Keys: [][]byte{testKey(1)}, NameKey: nameKey, Prefix: redistest.Prefix(), Timeout: timeout})
 			require.NoError(t, err)
 			ctx := context.Background()
 			const sid = "session-id-secret-1234"
@@ -590,50 +588,6 @@ func countingProxy(t testing.TB, addr string) (string, *atomic.Int64) {
 type countWriter struct{ n *atomic.Int64 }
 
 func (w countWriter) Write(p []byte) (int, error) { w.n.Add(int64(len(p))); return len(p), nil }
-
-// startCluster returns the addresses of a Redis Cluster of three masters:
-// REDIS_CLUSTER_ADDRS (comma-separated), or one it starts on free loopback
-// ports. Without redis-server it skips, unless CI=true, where it fails. The
-// lead replaces it with internal/redistest.StartCluster.
-func startCluster(t testing.TB) []string {
-	t.Helper()
-	if addrs := os.Getenv("REDIS_CLUSTER_ADDRS"); addrs != "" {
-		return strings.Split(addrs, ",")
-	}
-	for _, bin := range []string{"redis-server", "redis-cli"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			if os.Getenv("CI") == "true" {
-				t.Fatalf("%s is not installed (CI=true): .ci/run installs Debian's redis-server", bin)
-			}
-			t.Skipf("%s is not installed: apt-get install redis-server, or set REDIS_CLUSTER_ADDRS", bin)
-		}
-	}
-	dir := t.TempDir()
-	var addrs []string
-	for i := range 3 {
-		port, busPort := freePort(t), freePort(t)
-		addr := net.JoinHostPort("127.0.0.1", strconv.Itoa(port))
-		cmd := exec.Command("redis-server", "--port", strconv.Itoa(port), "--cluster-port", strconv.Itoa(busPort),
-			"--bind", "127.0.0.1", "--cluster-enabled", "yes", "--cluster-config-file", fmt.Sprintf("%s/nodes-%d.conf", dir, i),
-			"--save", "", "--appendonly", "no", "--dir", dir, "--loglevel", "warning")
-		cmd.Stdout, cmd.Stderr = io.Discard, io.Discard
-		require.NoError(t, cmd.Start())
-		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
-		waitFor(t, addr+" to answer", func(c *redis.Client, ctx context.Context) bool { return c.Ping(ctx).Err() == nil }, addr)
-		addrs = append(addrs, addr)
-	}
-	create := exec.Command("redis-cli", append(append([]string{"--cluster", "create"}, addrs...), "--cluster-replicas", "0", "--cluster-yes")...)
-	if out, err := create.CombinedOutput(); err != nil {
-		t.Fatalf("redis-cli --cluster create: %v\n%s", err, out)
-	}
-	for _, addr := range addrs {
-		waitFor(t, addr+" to report cluster_state:ok", func(c *redis.Client, ctx context.Context) bool {
-			info, err := c.ClusterInfo(ctx).Result()
-			return err == nil && strings.Contains(info, "cluster_state:ok")
-		}, addr)
-	}
-	return addrs
-}
 
 func freePort(t testing.TB) int {
 	t.Helper()

@@ -59,7 +59,8 @@ type Config struct {
 
 	// Timeout bounds each Redis call (default [DefaultTimeout]). A Redis
 	// that is down or slow costs a fill at most a few of these before it
-	// fetches on its own.
+	// fetches on its own (client credentials) or fails retryably without
+	// sending a refresh token ([tokencache.ErrStoreUnavailable]).
 	Timeout time.Duration
 
 	// KeepRefreshToken is how long an entry whose token carries a refresh
@@ -128,17 +129,32 @@ func (s *Store) names(key string) (tok, lease string) {
 	return base + "t", base + "l"
 }
 
-// Get implements [tokencache.Store].
+// getScript returns the value of KEYS[1] if it is at most ARGV[1] bytes
+// long, else its length (an integer): an oversize entry is refused before
+// a byte of it crosses the network or is copied. Nil when there is none.
+var getScript = redis.NewScript(`
+local n = redis.call('STRLEN', KEYS[1])
+if n > tonumber(ARGV[1]) then return n end
+return redis.call('GET', KEYS[1])
+`)
+
+// Get implements [tokencache.Store]. An entry longer than 64 KiB (a token
+// is about 2 KiB sealed) is [ErrUnreadable] without being read.
 func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) {
 	name, _ := s.names(key)
-	raw, err := call(ctx, s.timeout, func(ctx context.Context) (string, error) {
-		return s.client.Get(ctx, name).Result()
+	v, err := call(ctx, s.timeout, func(ctx context.Context) (any, error) {
+		return getScript.Run(ctx, s.client, []string{name}, maxValue).Result()
 	})
 	switch {
 	case errors.Is(err, redis.Nil):
 		return tokencache.Stored{}, nil
 	case err != nil:
 		return tokencache.Stored{}, fmt.Errorf("redisstore: get: %w", err)
+	}
+	raw, ok := v.(string)
+	if !ok {
+		n, _ := v.(int64)
+		return tokencache.Stored{Rev: oversizeRev(n)}, fmt.Errorf("%w: value of %d bytes, more than %d", ErrUnreadable, n, maxValue)
 	}
 	st := tokencache.Stored{Rev: rev(raw)}
 	tok, err := s.decode(key, raw)
@@ -150,11 +166,18 @@ func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) 
 }
 
 // casScript writes ARGV[2] to KEYS[1], expiring in ARGV[3] ms (0: never), if
-// the SHA-1 of the value there is ARGV[1] ("" for none).
+// the revision of the value there is ARGV[1] ("" for none): its SHA-1, or
+// for a value longer than ARGV[4] bytes "oversize-" and its length (see
+// [oversizeRev]), so that such a value is never copied.
 var casScript = redis.NewScript(`
-local cur = redis.call('GET', KEYS[1])
 local rev = ''
-if cur then rev = redis.sha1hex(cur) end
+local n = redis.call('STRLEN', KEYS[1])
+if n > tonumber(ARGV[4]) then
+  rev = 'oversize-' .. n
+else
+  local cur = redis.call('GET', KEYS[1])
+  if cur then rev = redis.sha1hex(cur) end
+end
 if rev ~= ARGV[1] then return 0 end
 local px = tonumber(ARGV[3])
 if px > 0 then
@@ -181,7 +204,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, key, rev string, tok *oauth2
 		px = max(ttl.Milliseconds(), 1)
 	}
 	n, err := call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
-		return casScript.Run(ctx, s.client, []string{name}, rev, value, px).Int64()
+		return casScript.Run(ctx, s.client, []string{name}, rev, value, px, maxValue).Int64()
 	})
 	if err != nil {
 		return false, fmt.Errorf("redisstore: compare and swap: %w", err)

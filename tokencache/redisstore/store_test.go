@@ -2,6 +2,7 @@ package redisstore_test
 
 import (
 	"context"
+	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -12,14 +13,15 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redistest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
 )
 
-func newStore(t testing.TB, srv *server, pre string, cfg redisstore.Config) *redisstore.Store {
+func newStore(t testing.TB, srv *redistest.Server, pre string, cfg redisstore.Config) *redisstore.Store {
 	t.Helper()
 	if cfg.Client == nil {
-		cfg.Client = srv.client(t)
+		cfg.Client = srv.Client(t)
 	}
 	if cfg.Keys == nil && !cfg.InsecurePlaintext {
 		cfg.Keys = [][]byte{testKey(1)}
@@ -31,7 +33,7 @@ func newStore(t testing.TB, srv *server, pre string, cfg redisstore.Config) *red
 }
 
 func TestNewValidates(t *testing.T) {
-	c := clientFor(t, "127.0.0.1:1")
+	c := redistest.Client(t, "127.0.0.1:1")
 	for name, cfg := range map[string]redisstore.Config{
 		"no client":          {Keys: [][]byte{testKey(1)}},
 		"no keys":            {Client: c},
@@ -51,8 +53,8 @@ func TestNewValidates(t *testing.T) {
 // TestStoreRoundTrip: what is written is read back, with its ID token; a
 // write against an old revision fails; Delete removes.
 func TestStoreRoundTrip(t *testing.T) {
-	srv := startRedis(t)
-	s := newStore(t, srv, prefix(), redisstore.Config{})
+	srv := redistest.Start(t)
+	s := newStore(t, srv, redistest.Prefix(), redisstore.Config{})
 	ctx := context.Background()
 	exp := time.Now().Add(time.Hour).Round(0).UTC()
 	tok := (&oauth2.Token{AccessToken: "at-1", TokenType: "Bearer", RefreshToken: "rt-1", Expiry: exp, ExpiresIn: 3600}).
@@ -94,8 +96,8 @@ func TestStoreRoundTrip(t *testing.T) {
 // TestStoreLeaseOwnedByOne: one holder at a time; only the owner releases;
 // a lease expires.
 func TestStoreLeaseOwnedByOne(t *testing.T) {
-	srv := startRedis(t)
-	pre := prefix()
+	srv := redistest.Start(t)
+	pre := redistest.Prefix()
 	a, b := newStore(t, srv, pre, redisstore.Config{}), newStore(t, srv, pre, redisstore.Config{})
 	ctx := context.Background()
 
@@ -121,10 +123,10 @@ func TestStoreLeaseOwnedByOne(t *testing.T) {
 // token share a hash tag; entries expire with the token (a refresh token
 // is kept longer).
 func TestRedisKeyNamesHoldNoSecrets(t *testing.T) {
-	srv := startRedis(t)
-	pre := prefix()
+	srv := redistest.Start(t)
+	pre := redistest.Prefix()
 	s := newStore(t, srv, pre, redisstore.Config{KeepRefreshToken: time.Hour})
-	rdb := srv.client(t)
+	rdb := srv.Client(t)
 	ctx := context.Background()
 	secrets := []string{"school-4711", "alice@example.com", "credential-pw-1", "access-token-1", "refresh-token-1"}
 	key := tokencache.Key(tokencache.KeyParts{Vendor: "unisignin", Tenant: secrets[0], ClientID: "app", Flow: "refresh_token", User: secrets[1], Credential: secrets[2]})
@@ -161,8 +163,8 @@ func TestRedisKeyNamesHoldNoSecrets(t *testing.T) {
 // format or misplaced entry is a miss with an error (ErrUnreadable), never
 // a crash or a wrong token; the cache reports it, fetches, and replaces it.
 func TestUnreadableEntryIsAMiss(t *testing.T) {
-	srv := startRedis(t)
-	rdb := srv.client(t)
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
 	ctx := context.Background()
 	good := &oauth2.Token{AccessToken: "stored-at", Expiry: time.Now().Add(time.Hour)}
 
@@ -196,7 +198,7 @@ func TestUnreadableEntryIsAMiss(t *testing.T) {
 	}
 	for name, value := range cases {
 		t.Run(name, func(t *testing.T) {
-			pre := prefix()
+			pre := redistest.Prefix()
 			s := newStore(t, srv, pre, redisstore.Config{})
 			raw := value(t, pre)
 			require.NoError(t, rdb.Set(ctx, tokenName(t, srv, pre, "k"), raw, time.Hour).Err())
@@ -235,25 +237,25 @@ func TestUnreadableEntryIsAMiss(t *testing.T) {
 
 // sealedValue is the raw value a Store configured by cfg writes for tok
 // under key.
-func sealedValue(t *testing.T, srv *server, pre string, cfg redisstore.Config, key string, tok *oauth2.Token) string {
+func sealedValue(t *testing.T, srv *redistest.Server, pre string, cfg redisstore.Config, key string, tok *oauth2.Token) string {
 	t.Helper()
-	tmp := prefix()
+	tmp := redistest.Prefix()
 	s := newStore(t, srv, tmp, cfg)
 	ok, err := s.CompareAndSwap(context.Background(), key, "", tok, time.Minute)
 	require.NoError(t, err)
 	require.True(t, ok)
-	raw, err := srv.client(t).Get(context.Background(), tokenName(t, srv, tmp, key)).Result()
+	raw, err := srv.Client(t).Get(context.Background(), tokenName(t, srv, tmp, key)).Result()
 	require.NoError(t, err)
 	return raw
 }
 
 // tokenName finds the Redis name of key's token under pre by writing a
 // throwaway entry with a plaintext store.
-func tokenName(t *testing.T, srv *server, pre, key string) string {
+func tokenName(t *testing.T, srv *redistest.Server, pre, key string) string {
 	t.Helper()
-	probe := prefix()
+	probe := redistest.Prefix()
 	s := newStore(t, srv, probe, redisstore.Config{InsecurePlaintext: true})
-	rdb := srv.client(t)
+	rdb := srv.Client(t)
 	ctx := context.Background()
 	ok, err := s.CompareAndSwap(ctx, key, "", &oauth2.Token{AccessToken: "probe"}, time.Minute)
 	require.NoError(t, err)
@@ -263,4 +265,41 @@ func tokenName(t *testing.T, srv *server, pre, key string) string {
 	require.Len(t, names, 1)
 	require.NoError(t, rdb.Del(ctx, names[0]).Err())
 	return pre + strings.TrimPrefix(names[0], probe)
+}
+
+// TestOversizeEntryRefusedUnread: a 64 MiB value under a token's name is
+// ErrUnreadable without being read (the Store allocates next to nothing for
+// it), carries a revision so that the next fetch replaces it, and the cache
+// fetches and replaces it.
+func TestOversizeEntryRefusedUnread(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	ctx := context.Background()
+	pre := redistest.Prefix()
+	s := newStore(t, srv, pre, redisstore.Config{})
+	name := tokenName(t, srv, pre, "k")
+	const size = 64 << 20
+	require.NoError(t, rdb.SetRange(ctx, name, size-1, "x").Err(), "a 64 MiB value, made in Redis")
+	t.Cleanup(func() { _ = rdb.Del(context.Background(), name).Err() })
+
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	st, err := s.Get(ctx, "k")
+	runtime.ReadMemStats(&after)
+	require.ErrorIs(t, err, redisstore.ErrUnreadable)
+	assert.Nil(t, st.Token)
+	assert.NotEmpty(t, st.Rev, "the entry's revision, so that it can be replaced")
+	assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(1<<20), "bytes allocated by Get: the value must not be read")
+
+	cache := tokencache.New(tokencache.Config{Store: s})
+	defer cache.Close()
+	tok, err := cache.Token(ctx, "k", func(context.Context) (*oauth2.Token, error) {
+		return &oauth2.Token{AccessToken: "fetched-at", Expiry: time.Now().Add(time.Hour)}, nil
+	})
+	require.NoError(t, err)
+	assert.True(t, tok.AccessToken == "fetched-at")
+	n, err := rdb.StrLen(ctx, name).Result()
+	require.NoError(t, err)
+	assert.Less(t, n, int64(64<<10), "replaced by the fetched token")
 }
