@@ -9,10 +9,12 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
@@ -100,6 +102,36 @@ func readmeServerToServer(ctx context.Context, passwordFromTheCredentialsWebhook
 	// README end
 	_, _, _ = client, ts, tok
 	return err
+}
+
+func readmeManyReplicas(mux *http.ServeMux, providers []oauthkit.Provider, sessionKey, nameKey, tokenKey, cookieKey []byte, keySecret oauthkit.Secret) error {
+	// README begin
+	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379"}) // or a *redis.ClusterClient
+	sessions, err := redisstore.NewSessionStore(redisstore.SessionConfig{
+		Client:  rdb,
+		Keys:    [][]byte{sessionKey}, // 32 random bytes, the same on every replica; a new key goes first to rotate
+		NameKey: nameKey,              // 32 random bytes of its own, never rotated: it names the keys
+	})
+	if err != nil {
+		return err
+	}
+	tokens, err := redisstore.New(redisstore.Config{Client: rdb, Keys: [][]byte{tokenKey}})
+	if err != nil {
+		return err
+	}
+	cache := tokencache.New(tokencache.Config{Store: tokens, KeySecret: keySecret}) // the same KeySecret everywhere
+	h, err := web.New(web.Config{
+		Providers: providers,           // each made with Config.Cache: cache
+		Keys:      [][]byte{cookieKey}, // the same on every replica
+		Tokens:    sessions,
+	})
+	if err != nil {
+		return err
+	}
+	mux.Handle("/auth/", h)
+	// README end
+	_ = cache
+	return nil
 }
 
 // TestReadmeSnippetsCompile checks that every Go snippet in README.md is one

@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"testing"
 
+	"github.com/redis/go-redis/v9"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -301,13 +302,21 @@ type redisReplicas struct {
 // store; onUnreadable is given to both webhook handlers.
 func newRedisReplicas(t *testing.T, srv *redistest.Server, wrap func(webuntis.CredentialStore) webuntis.CredentialStore, onUnreadable func(context.Context, string, error)) *redisReplicas {
 	t.Helper()
+	return newRedisReplicasOn(t, func(t testing.TB) redis.UniversalClient { return srv.Client(t) }, wrap, onUnreadable)
+}
+
+// newRedisReplicasOn is newRedisReplicas over the Redis client returns: one
+// server, or a Cluster.
+func newRedisReplicasOn(t *testing.T, client func(testing.TB) redis.UniversalClient, wrap func(webuntis.CredentialStore) webuntis.CredentialStore, onUnreadable func(context.Context, string, error)) *redisReplicas {
+	t.Helper()
 	untis := webuntistest.NewServer(webuntistest.Options{})
 	t.Cleanup(untis.Close)
 	key, err := webuntis.ParseWebhookKey(untis.WebhookKey())
 	require.NoError(t, err)
 	r := &redisReplicas{untis: untis}
 	replica := func() (*webuntis.Tenants, *redisstore.CredentialStore, string) {
-		store := newCredentialStore(t, srv, credentialKey(1))
+		store, err := redisstore.NewCredentialStore(redisstore.CredentialConfig{Client: client(t), Keys: [][]byte{credentialKey(1)}, Prefix: "test:" + t.Name() + ":"})
+		require.NoError(t, err)
 		var shared webuntis.CredentialStore = store
 		if wrap != nil {
 			shared = wrap(store)
@@ -352,7 +361,17 @@ func (r *redisReplicas) reset(t *testing.T, id string) ([]byte, string) {
 // sees invalid_client.
 func TestRedisReplicasFollowAReset(t *testing.T) {
 	srv := redistest.Start(t)
-	r := newRedisReplicas(t, srv, nil, nil)
+	redisReplicasFollowAReset(t, newRedisReplicas(t, srv, nil, nil))
+}
+
+// TestRedisClusterReplicasFollowAReset is TestRedisReplicasFollowAReset on a
+// Redis Cluster of three nodes.
+func TestRedisClusterReplicasFollowAReset(t *testing.T) {
+	c := redistest.StartCluster(t)
+	redisReplicasFollowAReset(t, newRedisReplicasOn(t, func(t testing.TB) redis.UniversalClient { return c.Client(t) }, nil, nil))
+}
+
+func redisReplicasFollowAReset(t *testing.T, r *redisReplicas) {
 	ctx := context.Background()
 	id := r.untis.Tenant().ID
 	require.Equal(t, http.StatusNoContent, r.send(t, r.hookA, r.untis.WebhookBody(webuntis.EventCreated)))
