@@ -15,6 +15,11 @@
 //
 // # Login
 //
+// Each provider's redirect URL is the handler's callback,
+// {app}{BasePath}/{provider}/callback; [New] refuses a provider that reports
+// another path ([ErrRedirectURL]), rather than let every login end on a page
+// nobody serves.
+//
 // GET {BasePath}/{provider}/login starts a new login. The
 // [oauthkit.AuthRequest] (state, nonce, PKCE verifier) is sealed with
 // AES-256-GCM into a state cookie that is HttpOnly, SameSite=Lax, scoped to

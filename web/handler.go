@@ -27,7 +27,11 @@ const (
 // required; every other zero value is usable.
 type Config struct {
 	// Providers are routed by their Name(): /auth/{name}/login. Each one's
-	// RedirectURL must be this handler's callback, {BasePath}/{name}/callback.
+	// RedirectURL must be this handler's callback, {BasePath}/{name}/callback
+	// (https://bestapp.example/auth/webuntis/callback): New checks its path
+	// for every provider that reports it (a RedirectURL() string method,
+	// which the four vendor packages' providers have) and refuses any other
+	// with [ErrRedirectURL].
 	Providers []oauthkit.Provider
 
 	// Resolve, instead of Providers, picks the provider per request: one
@@ -191,6 +195,9 @@ func New(cfg Config) (*Handler, error) {
 		if _, dup := h.providers[n]; dup {
 			return nil, fmt.Errorf("web: two providers are named %q (use Resolve for one provider per tenant)", n)
 		}
+		if err := checkRedirectURL(p, h.callbackPath(n)); err != nil {
+			return nil, err
+		}
 		h.providers[n] = p
 	}
 	h.secure = !cfg.InsecureCookies && !loopbackHTTPOnly(cfg.Providers)
@@ -312,6 +319,51 @@ type tenantKey struct{}
 func Tenant(r *http.Request) string {
 	t, _ := r.Context().Value(tenantKey{}).(string)
 	return t
+}
+
+// ErrRedirectURL: a provider in Config.Providers reports a redirect URL
+// whose path is not this handler's callback, {BasePath}/{name}/callback,
+// so that every login would end on a page the handler does not serve.
+var ErrRedirectURL = errors.New("web: a provider's RedirectURL is not the handler's callback")
+
+// redirectURLError is [ErrRedirectURL] for one provider, saying which path
+// it has and which it needs.
+type redirectURLError struct {
+	provider, got, want string
+	empty               bool // no RedirectURL at all
+}
+
+func (e *redirectURLError) Error() string {
+	if e.empty {
+		return fmt.Sprintf("web: provider %q: RedirectURL is empty, want one with the path %q", e.provider, e.want)
+	}
+	return fmt.Sprintf("web: provider %q: RedirectURL path is %q, want %q", e.provider, e.got, e.want)
+}
+
+func (e *redirectURLError) Is(target error) bool { return target == ErrRedirectURL }
+
+// checkRedirectURL checks that p, when it reports its redirect URL (the
+// four vendor packages' providers do), sends the browser back to callback:
+// the URL's path must be exactly that (the host is the app's, which only
+// the browser knows). A provider that does not report one is not checked.
+func checkRedirectURL(p oauthkit.Provider, callback string) error {
+	rp, ok := p.(interface{ RedirectURL() string })
+	if !ok {
+		return nil
+	}
+	raw := rp.RedirectURL()
+	if raw == "" {
+		return &redirectURLError{provider: p.Name(), want: callback, empty: true}
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// The vendor's New has parsed it; say nothing of what it holds.
+		return &redirectURLError{provider: p.Name(), got: "(unparsable)", want: callback}
+	}
+	if u.Path != callback {
+		return &redirectURLError{provider: p.Name(), got: u.Path, want: callback}
+	}
+	return nil
 }
 
 // loopbackHTTPOnly reports whether every provider reports a redirect URL
