@@ -7,11 +7,29 @@
 //		Providers: []oauthkit.Provider{wu, usi},
 //		Keys:      [][]byte{key}, // 32 bytes from crypto/rand
 //	})
-//	mux.Handle("/auth/", h)              // GET /auth/{provider}/login?return_to=/path
+//	mux.Handle("/auth/", h)              // GET /auth/sign-in?return_to=/path
+//	                                     // GET /auth/{provider}/login?return_to=/path
 //	                                     // GET /auth/{provider}/callback
 //	                                     // POST /auth/logout
 //	                                     // POST /auth/{provider}/backchannel-logout
 //	mux.Handle("/", h.RequireLogin(app)) // web.SessionFrom(r) says who is logged in
+//
+// # Sign-in page
+//
+// GET {BasePath}/sign-in is a plain page with a button (a link; no script)
+// per provider of Config.Providers, in their order, named by the vendor
+// ("Sign in with WebUntis"), each going to the provider's login with the
+// page's return_to ([Handler.LoginURL]: checked by [SafeReturnTo],
+// query-escaped). It is one path segment under BasePath, where no
+// provider's path can be, so a provider may be named "sign-in".
+// [Handler.RequireLogin] sends a visitor without a session there when
+// there are several providers and no Config.SignInPath; with one provider
+// it goes straight to that provider's login. An app with a page of its own
+// sets Config.SignInPath and builds its links with [Handler.LoginURL]. With
+// Config.Resolve the handler does not know the providers (nor the tenants):
+// there is no sign-in page, and RequireLogin without SignInPath answers 401;
+// give the app its own page, with the tenant in each login's tenant
+// parameter.
 //
 // # Login
 //

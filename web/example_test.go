@@ -80,3 +80,23 @@ func ExampleHandler_SessionCookieName() {
 	// __Host-oauthkit_session
 	// oauthkit_session
 }
+
+func ExampleHandler_LoginURL() {
+	key := make([]byte, 32)
+	rand.Read(key)
+	wu, err := webuntis.New(webuntis.Config{Tenant: "1234", ClientID: "BestApp", ClientSecret: "the OIDC secret", RedirectURL: "https://bestapp.example/auth/webuntis/callback"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := web.New(web.Config{Providers: []oauthkit.Provider{wu}, Keys: [][]byte{key}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(h.LoginURL("webuntis", "/reports?week=12&class=4b"))
+	fmt.Println(h.LoginURL("webuntis", "https://evil.example/"))
+	fmt.Println(h.SignInPath())
+	// Output:
+	// /auth/webuntis/login?return_to=%2Freports%3Fweek%3D12%26class%3D4b
+	// /auth/webuntis/login?return_to=%2F
+	// /auth/sign-in
+}

@@ -86,8 +86,10 @@ type Config struct {
 	Tokens TokenStore
 
 	// SignInPath is where [Handler.RequireLogin] sends a visitor without a
-	// session, with return_to set. Zero: the one provider's login when there
-	// is exactly one in Providers, else a 401 page.
+	// session, with return_to set. Zero with Providers: the one provider's
+	// login when there is exactly one, else the handler's sign-in page,
+	// {BasePath}/sign-in, a button per provider. Zero with Resolve: a 401
+	// page (only the app knows its tenants; give it a page of its own).
 	SignInPath string
 
 	// PostLogoutRedirectURL is the absolute URL a provider with an
@@ -129,6 +131,7 @@ type Handler struct {
 	mux       *http.ServeMux
 	locks     keyedMutex
 	secure    bool // cookies are Secure (and prefixed), post-logout redirects https; see Config.InsecureCookies
+	ownSignIn bool // Config.SignInPath was zero: RequireLogin sends visitors to this handler's sign-in
 
 	sessionName, statePrefix string // cookie names, prefixed when secure
 
@@ -205,9 +208,11 @@ func New(cfg Config) (*Handler, error) {
 	if h.secure {
 		h.sessionName, h.statePrefix = hostPrefix+SessionCookie, securePrefix+statePrefix
 	}
-	if cfg.SignInPath == "" && len(h.providers) == 1 {
-		for n := range h.providers {
-			h.cfg.SignInPath = h.loginPath(n)
+	if cfg.SignInPath == "" && cfg.Resolve == nil {
+		h.ownSignIn = true
+		h.cfg.SignInPath = h.signInPath()
+		if len(h.providers) == 1 {
+			h.cfg.SignInPath = h.loginPath(cfg.Providers[0].Name())
 		}
 	}
 
@@ -217,6 +222,10 @@ func New(cfg Config) (*Handler, error) {
 	}))
 	mux := http.NewServeMux()
 	b := cfg.BasePath
+	if cfg.Resolve == nil {
+		// A provider named "sign-in" keeps its login at {BasePath}/sign-in/login.
+		mux.HandleFunc("GET "+b+signInSegment, h.signIn)
+	}
 	mux.HandleFunc("GET "+b+"/{provider}/login", h.login)
 	mux.HandleFunc("GET "+b+"/{provider}/callback", h.callback)
 	mux.Handle("POST "+b+"/{provider}/callback", cop.Handler(http.HandlerFunc(h.implicitCallback)))
@@ -238,8 +247,9 @@ func New(cfg Config) (*Handler, error) {
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // ServeHTTP serves GET {BasePath}/{provider}/login, GET (and, for the
-// implicit grant, POST) {BasePath}/{provider}/callback and POST
-// {BasePath}/logout.
+// implicit grant, POST) {BasePath}/{provider}/callback, POST
+// {BasePath}/logout, POST {BasePath}/{provider}/backchannel-logout and,
+// with Config.Providers, the sign-in page GET {BasePath}/sign-in.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
