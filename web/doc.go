@@ -159,6 +159,15 @@
 // posts are refused by [http.CrossOriginProtection] (Sec-Fetch-Site, Origin),
 // so a same-origin form needs no token.
 //
+// A completed logout leaves a one-time notice for the page the user lands
+// on: a short-lived (5 minutes), HttpOnly, site-wide cookie holding no
+// secret. The handler's sign-in page shows "You have signed out." and
+// clears it; with one provider, RequireLogin then sends the visitor to the
+// sign-in page instead of straight back into that provider's login. An app
+// whose return_to page is its own (a public start page, Config.SignInPath)
+// asks [Handler.SignedOut], which reports the notice and clears it. A
+// completed login clears it too.
+//
 // # Redirects and errors
 //
 // return_to is kept only when it is a same-site relative path

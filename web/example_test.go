@@ -100,3 +100,13 @@ func ExampleHandler_LoginURL() {
 	// /auth/webuntis/login?return_to=%2F
 	// /auth/sign-in
 }
+
+func ExampleHandler_SignedOut() {
+	var h *web.Handler // from web.New, with Config.SignInPath "/"
+	http.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if h.SignedOut(w, r) { // once, right after POST /auth/logout
+			fmt.Fprintln(w, "You have signed out.")
+		}
+		fmt.Fprintf(w, "Sign in with WebUntis: %s\n", h.LoginURL("webuntis", r.URL.Query().Get("return_to")))
+	})
+}

@@ -87,7 +87,8 @@ type Config struct {
 
 	// SignInPath is where [Handler.RequireLogin] sends a visitor without a
 	// session, with return_to set. Zero with Providers: the one provider's
-	// login when there is exactly one, else the handler's sign-in page,
+	// login when there is exactly one (the sign-in page right after a
+	// logout, to say so), else the handler's sign-in page,
 	// {BasePath}/sign-in, a button per provider. Zero with Resolve: a 401
 	// page (only the app knows its tenants; give it a page of its own).
 	SignInPath string
@@ -133,7 +134,7 @@ type Handler struct {
 	secure    bool // cookies are Secure (and prefixed), post-logout redirects https; see Config.InsecureCookies
 	ownSignIn bool // Config.SignInPath was zero: RequireLogin sends visitors to this handler's sign-in
 
-	sessionName, statePrefix string // cookie names, prefixed when secure
+	sessionName, statePrefix, signedOutName string // cookie names, prefixed when secure
 
 	refreshTimeout, leaseTTL time.Duration // see refreshTimeout and leaseMargin
 }
@@ -204,9 +205,9 @@ func New(cfg Config) (*Handler, error) {
 		h.providers[n] = p
 	}
 	h.secure = !cfg.InsecureCookies && !loopbackHTTPOnly(cfg.Providers)
-	h.sessionName, h.statePrefix = SessionCookie, statePrefix
+	h.sessionName, h.statePrefix, h.signedOutName = SessionCookie, statePrefix, signedOutCookie
 	if h.secure {
-		h.sessionName, h.statePrefix = hostPrefix+SessionCookie, securePrefix+statePrefix
+		h.sessionName, h.statePrefix, h.signedOutName = hostPrefix+SessionCookie, securePrefix+statePrefix, hostPrefix+signedOutCookie
 	}
 	if cfg.SignInPath == "" && cfg.Resolve == nil {
 		h.ownSignIn = true

@@ -270,7 +270,13 @@ func (h *Handler) RequireLogin(next http.Handler) http.Handler {
 				return
 			}
 			if h.cfg.SignInPath != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-				http.Redirect(w, r, h.cfg.SignInPath+"?return_to="+url.QueryEscape(SafeReturnTo(r.URL.RequestURI())), http.StatusFound)
+				signIn := h.cfg.SignInPath
+				if h.ownSignIn && h.hasSignedOut(r) {
+					// Not straight back into the one provider's login: the
+					// sign-in page says "You have signed out".
+					signIn = h.signInPath()
+				}
+				http.Redirect(w, r, signIn+"?return_to="+url.QueryEscape(SafeReturnTo(r.URL.RequestURI())), http.StatusFound)
 				return
 			}
 			h.fail(w, r, &Error{Kind: KindNotLoggedIn, Status: http.StatusUnauthorized, Err: err})
