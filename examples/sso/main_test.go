@@ -165,12 +165,14 @@ func (b *browser) post(u string, form url.Values) response {
 
 var (
 	formRE   = regexp.MustCompile(`(?s)<form[^>]*\saction="([^"]*)"[^>]*>(.*?)</form>`)
+	hiddenRE = regexp.MustCompile(`<input[^>]*\stype="hidden"[^>]*>`)
 	buttonRE = regexp.MustCompile(`<button[^>]*>`)
 	attrRE   = regexp.MustCompile(`\s(name|value)="([^"]*)"`)
 )
 
-// submit presses the submit button of p's form, as a browser would: the
-// button's name and value, posted to the form's action.
+// submit presses the first submit button of p's first form, as a browser
+// would: the form's hidden fields and the button's name and value, posted
+// to the form's action.
 func (b *browser) submit(p response) response {
 	b.t.Helper()
 	m := formRE.FindStringSubmatch(p.body)
@@ -182,13 +184,17 @@ func (b *browser) submit(p response) response {
 		b.t.Fatal(err)
 	}
 	form := url.Values{}
+	fields := hiddenRE.FindAllString(m[2], -1)
 	if button := buttonRE.FindString(m[2]); button != "" {
+		fields = append(fields, button)
+	}
+	for _, f := range fields {
 		attrs := map[string]string{}
-		for _, a := range attrRE.FindAllStringSubmatch(button, -1) {
+		for _, a := range attrRE.FindAllStringSubmatch(f, -1) {
 			attrs[a[1]] = html.UnescapeString(a[2])
 		}
 		if attrs["name"] != "" {
-			form.Set(attrs["name"], attrs["value"])
+			form.Add(attrs["name"], attrs["value"])
 		}
 	}
 	return b.post(action.String(), form)
