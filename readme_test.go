@@ -10,12 +10,10 @@ import (
 	"testing"
 
 	"github.com/redis/go-redis/v9"
-	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
-	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
@@ -45,43 +43,6 @@ func readmeManyTenants(ctx context.Context, mux *http.ServeMux, cache *tokencach
 // TestReadmeSnippetsCompile checks that the README shows exactly those lines.
 // The code around the markers only declares what a snippet takes from its
 // surroundings and uses what it leaves unused.
-
-func readmeWebLogin(key []byte, mux *http.ServeMux, app http.Handler, r *http.Request) error {
-	// README begin
-	wu, err := webuntis.New(webuntis.Config{
-		Tenant:       "1234",
-		ClientID:     "BestApp",
-		ClientSecret: oauthkit.Secret(os.Getenv("WEBUNTIS_OIDC_SECRET")), // the OIDC secret, not the platform password
-		RedirectURL:  "https://bestapp.example/auth/webuntis/callback",
-	})
-	if err != nil {
-		return err
-	}
-	usi, err := unisignin.New(unisignin.Config{
-		BaseURL:      "https://bestschool.unisignin.example",
-		ClientID:     "BestApp",
-		ClientSecret: oauthkit.Secret(os.Getenv("UNISIGNIN_SECRET")),
-		RedirectURL:  "https://bestapp.example/auth/unisignin/callback",
-	})
-	if err != nil {
-		return err
-	}
-	h, err := web.New(web.Config{
-		Providers: []oauthkit.Provider{wu, usi}, // or Resolve: one Provider per tenant
-		Keys:      [][]byte{key},                // 32 random bytes (AES-256-GCM); a new key goes first to rotate
-	})
-	if err != nil {
-		return err
-	}
-	mux.Handle("/auth/", h)              // GET /auth/{vendor}/login?return_to=/x, GET …/callback, POST /auth/logout
-	mux.Handle("/", h.RequireLogin(app)) // web.SessionFrom(r) says who is logged in
-
-	// In a handler: the user's tokens, refreshed; oauthkit.NeedsLogin(err) says "log in again".
-	client := oauth2.NewClient(r.Context(), h.TokenSource(r))
-	// README end
-	_ = client
-	return nil
-}
 
 func readmeServerToServer(ctx context.Context, passwordFromTheCredentialsWebhook string) error {
 	// README begin
@@ -134,11 +95,14 @@ func readmeManyReplicas(mux *http.ServeMux, providers []oauthkit.Provider, sessi
 	return nil
 }
 
+// readmeFiles are Go files the README shows whole.
+var readmeFiles = []string{"examples/sso/main.go"}
+
 // TestReadmeSnippetsCompile checks that every Go snippet in README.md is one
-// of the compiled snippets above, line for line (indentation aside), and
-// that every compiled snippet is still in the README.
+// of the compiled snippets above or one of readmeFiles, line for line
+// (indentation aside), and that every one of them is still in the README.
 func TestReadmeSnippetsCompile(t *testing.T) {
-	_, _, _ = readmeWebLogin, readmeServerToServer, readmeManyTenants // compiled, not run
+	_, _ = readmeServerToServer, readmeManyTenants // compiled, not run
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -153,17 +117,25 @@ func TestReadmeSnippetsCompile(t *testing.T) {
 	for _, m := range compiled {
 		want[normalize(string(m[1]))] = false
 	}
+	// The web-login app is shown whole; examples/sso's test runs it.
+	for _, file := range readmeFiles {
+		app, err := os.ReadFile(file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[normalize(string(app))] = false
+	}
 	for i, m := range shown {
 		s := normalize(string(m[1]))
 		if _, ok := want[s]; !ok {
-			t.Errorf("README.md Go snippet %d is not one of the compiled snippets in readme_test.go:\n%s", i+1, s)
+			t.Errorf("README.md Go snippet %d is not one of the compiled snippets in readme_test.go nor a file in readmeFiles:\n%s", i+1, s)
 			continue
 		}
 		want[s] = true
 	}
 	for s, seen := range want {
 		if !seen {
-			t.Errorf("readme_test.go compiles a snippet the README no longer shows:\n%s", s)
+			t.Errorf("readme_test.go compiles a snippet (or lists a file) the README no longer shows:\n%s", s)
 		}
 	}
 	if len(shown) == 0 {

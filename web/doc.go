@@ -7,13 +7,36 @@
 //		Providers: []oauthkit.Provider{wu, usi},
 //		Keys:      [][]byte{key}, // 32 bytes from crypto/rand
 //	})
-//	mux.Handle("/auth/", h)              // GET /auth/{provider}/login?return_to=/path
+//	mux.Handle("/auth/", h)              // GET /auth/sign-in?return_to=/path
+//	                                     // GET /auth/{provider}/login?return_to=/path
 //	                                     // GET /auth/{provider}/callback
 //	                                     // POST /auth/logout
 //	                                     // POST /auth/{provider}/backchannel-logout
 //	mux.Handle("/", h.RequireLogin(app)) // web.SessionFrom(r) says who is logged in
 //
+// # Sign-in page
+//
+// GET {BasePath}/sign-in is a plain page with a button (a link; no script)
+// per provider of Config.Providers, in their order, named by the vendor
+// ("Sign in with WebUntis"), each going to the provider's login with the
+// page's return_to ([Handler.LoginURL]: checked by [SafeReturnTo],
+// query-escaped). It is one path segment under BasePath, where no
+// provider's path can be, so a provider may be named "sign-in".
+// [Handler.RequireLogin] sends a visitor without a session there when
+// there are several providers and no Config.SignInPath; with one provider
+// it goes straight to that provider's login. An app with a page of its own
+// sets Config.SignInPath and builds its links with [Handler.LoginURL]. With
+// Config.Resolve the handler does not know the providers (nor the tenants):
+// there is no sign-in page, and RequireLogin without SignInPath answers 401;
+// give the app its own page, with the tenant in each login's tenant
+// parameter.
+//
 // # Login
+//
+// Each provider's redirect URL is the handler's callback,
+// {app}{BasePath}/{provider}/callback; [New] refuses a provider that reports
+// another path ([ErrRedirectURL]), rather than let every login end on a page
+// nobody serves.
 //
 // GET {BasePath}/{provider}/login starts a new login. The
 // [oauthkit.AuthRequest] (state, nonce, PKCE verifier) is sealed with
@@ -135,6 +158,15 @@
 // https://openid.net/specs/openid-connect-rpinitiated-1_0.html). Cross-site
 // posts are refused by [http.CrossOriginProtection] (Sec-Fetch-Site, Origin),
 // so a same-origin form needs no token.
+//
+// A completed logout leaves a one-time notice for the page the user lands
+// on: a short-lived (5 minutes), HttpOnly, site-wide cookie holding no
+// secret. The handler's sign-in page shows "You have signed out." and
+// clears it; with one provider, RequireLogin then sends the visitor to the
+// sign-in page instead of straight back into that provider's login. An app
+// whose return_to page is its own (a public start page, Config.SignInPath)
+// asks [Handler.SignedOut], which reports the notice and clears it. A
+// completed login clears it too.
 //
 // # Redirects and errors
 //

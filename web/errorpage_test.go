@@ -81,6 +81,7 @@ func TestBasePathCannotMakeSchemeRelativeLinks(t *testing.T) {
 		}
 	}
 	for bp, want := range map[string]string{"": "/auth/a/login", "/sso/": "/sso/a/login", "/x/y": "/x/y/a/login"} {
+		p := stubIDP{"a", "https://app.example" + strings.TrimSuffix(want, "/login") + "/callback"}
 		h, err := web.New(web.Config{Providers: []oauthkit.Provider{p}, Keys: [][]byte{newKey()}, BasePath: bp})
 		must(t, err)
 		if got := h.LoginPath("a"); got != want {

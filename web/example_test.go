@@ -80,3 +80,33 @@ func ExampleHandler_SessionCookieName() {
 	// __Host-oauthkit_session
 	// oauthkit_session
 }
+
+func ExampleHandler_LoginURL() {
+	key := make([]byte, 32)
+	rand.Read(key)
+	wu, err := webuntis.New(webuntis.Config{Tenant: "1234", ClientID: "BestApp", ClientSecret: "the OIDC secret", RedirectURL: "https://bestapp.example/auth/webuntis/callback"})
+	if err != nil {
+		log.Fatal(err)
+	}
+	h, err := web.New(web.Config{Providers: []oauthkit.Provider{wu}, Keys: [][]byte{key}})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(h.LoginURL("webuntis", "/reports?week=12&class=4b"))
+	fmt.Println(h.LoginURL("webuntis", "https://evil.example/"))
+	fmt.Println(h.SignInPath())
+	// Output:
+	// /auth/webuntis/login?return_to=%2Freports%3Fweek%3D12%26class%3D4b
+	// /auth/webuntis/login?return_to=%2F
+	// /auth/sign-in
+}
+
+func ExampleHandler_SignedOut() {
+	var h *web.Handler // from web.New, with Config.SignInPath "/"
+	http.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		if h.SignedOut(w, r) { // once, right after POST /auth/logout
+			fmt.Fprintln(w, "You have signed out.")
+		}
+		fmt.Fprintf(w, "Sign in with WebUntis: %s\n", h.LoginURL("webuntis", r.URL.Query().Get("return_to")))
+	})
+}

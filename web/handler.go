@@ -27,7 +27,11 @@ const (
 // required; every other zero value is usable.
 type Config struct {
 	// Providers are routed by their Name(): /auth/{name}/login. Each one's
-	// RedirectURL must be this handler's callback, {BasePath}/{name}/callback.
+	// RedirectURL must be this handler's callback, {BasePath}/{name}/callback
+	// (https://bestapp.example/auth/webuntis/callback): New checks its path
+	// for every provider that reports it (a RedirectURL() string method,
+	// which the four vendor packages' providers have) and refuses any other
+	// with [ErrRedirectURL].
 	Providers []oauthkit.Provider
 
 	// Resolve, instead of Providers, picks the provider per request: one
@@ -82,8 +86,11 @@ type Config struct {
 	Tokens TokenStore
 
 	// SignInPath is where [Handler.RequireLogin] sends a visitor without a
-	// session, with return_to set. Zero: the one provider's login when there
-	// is exactly one in Providers, else a 401 page.
+	// session, with return_to set. Zero with Providers: the one provider's
+	// login when there is exactly one (the sign-in page right after a
+	// logout, to say so), else the handler's sign-in page,
+	// {BasePath}/sign-in, a button per provider. Zero with Resolve: a 401
+	// page (only the app knows its tenants; give it a page of its own).
 	SignInPath string
 
 	// PostLogoutRedirectURL is the absolute URL a provider with an
@@ -125,8 +132,9 @@ type Handler struct {
 	mux       *http.ServeMux
 	locks     keyedMutex
 	secure    bool // cookies are Secure (and prefixed), post-logout redirects https; see Config.InsecureCookies
+	ownSignIn bool // Config.SignInPath was zero: RequireLogin sends visitors to this handler's sign-in
 
-	sessionName, statePrefix string // cookie names, prefixed when secure
+	sessionName, statePrefix, signedOutName string // cookie names, prefixed when secure
 
 	refreshTimeout, leaseTTL time.Duration // see refreshTimeout and leaseMargin
 }
@@ -191,16 +199,21 @@ func New(cfg Config) (*Handler, error) {
 		if _, dup := h.providers[n]; dup {
 			return nil, fmt.Errorf("web: two providers are named %q (use Resolve for one provider per tenant)", n)
 		}
+		if err := checkRedirectURL(p, h.callbackPath(n)); err != nil {
+			return nil, err
+		}
 		h.providers[n] = p
 	}
 	h.secure = !cfg.InsecureCookies && !loopbackHTTPOnly(cfg.Providers)
-	h.sessionName, h.statePrefix = SessionCookie, statePrefix
+	h.sessionName, h.statePrefix, h.signedOutName = SessionCookie, statePrefix, signedOutCookie
 	if h.secure {
-		h.sessionName, h.statePrefix = hostPrefix+SessionCookie, securePrefix+statePrefix
+		h.sessionName, h.statePrefix, h.signedOutName = hostPrefix+SessionCookie, securePrefix+statePrefix, hostPrefix+signedOutCookie
 	}
-	if cfg.SignInPath == "" && len(h.providers) == 1 {
-		for n := range h.providers {
-			h.cfg.SignInPath = h.loginPath(n)
+	if cfg.SignInPath == "" && cfg.Resolve == nil {
+		h.ownSignIn = true
+		h.cfg.SignInPath = h.signInPath()
+		if len(h.providers) == 1 {
+			h.cfg.SignInPath = h.loginPath(cfg.Providers[0].Name())
 		}
 	}
 
@@ -210,6 +223,10 @@ func New(cfg Config) (*Handler, error) {
 	}))
 	mux := http.NewServeMux()
 	b := cfg.BasePath
+	if cfg.Resolve == nil {
+		// A provider named "sign-in" keeps its login at {BasePath}/sign-in/login.
+		mux.HandleFunc("GET "+b+signInSegment, h.signIn)
+	}
 	mux.HandleFunc("GET "+b+"/{provider}/login", h.login)
 	mux.HandleFunc("GET "+b+"/{provider}/callback", h.callback)
 	mux.Handle("POST "+b+"/{provider}/callback", cop.Handler(http.HandlerFunc(h.implicitCallback)))
@@ -231,8 +248,9 @@ func New(cfg Config) (*Handler, error) {
 var nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // ServeHTTP serves GET {BasePath}/{provider}/login, GET (and, for the
-// implicit grant, POST) {BasePath}/{provider}/callback and POST
-// {BasePath}/logout.
+// implicit grant, POST) {BasePath}/{provider}/callback, POST
+// {BasePath}/logout, POST {BasePath}/{provider}/backchannel-logout and,
+// with Config.Providers, the sign-in page GET {BasePath}/sign-in.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
@@ -312,6 +330,51 @@ type tenantKey struct{}
 func Tenant(r *http.Request) string {
 	t, _ := r.Context().Value(tenantKey{}).(string)
 	return t
+}
+
+// ErrRedirectURL: a provider in Config.Providers reports a redirect URL
+// whose path is not this handler's callback, {BasePath}/{name}/callback,
+// so that every login would end on a page the handler does not serve.
+var ErrRedirectURL = errors.New("web: a provider's RedirectURL is not the handler's callback")
+
+// redirectURLError is [ErrRedirectURL] for one provider, saying which path
+// it has and which it needs.
+type redirectURLError struct {
+	provider, got, want string
+	empty               bool // no RedirectURL at all
+}
+
+func (e *redirectURLError) Error() string {
+	if e.empty {
+		return fmt.Sprintf("web: provider %q: RedirectURL is empty, want one with the path %q", e.provider, e.want)
+	}
+	return fmt.Sprintf("web: provider %q: RedirectURL path is %q, want %q", e.provider, e.got, e.want)
+}
+
+func (e *redirectURLError) Is(target error) bool { return target == ErrRedirectURL }
+
+// checkRedirectURL checks that p, when it reports its redirect URL (the
+// four vendor packages' providers do), sends the browser back to callback:
+// the URL's path must be exactly that (the host is the app's, which only
+// the browser knows). A provider that does not report one is not checked.
+func checkRedirectURL(p oauthkit.Provider, callback string) error {
+	rp, ok := p.(interface{ RedirectURL() string })
+	if !ok {
+		return nil
+	}
+	raw := rp.RedirectURL()
+	if raw == "" {
+		return &redirectURLError{provider: p.Name(), want: callback, empty: true}
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		// The vendor's New has parsed it; say nothing of what it holds.
+		return &redirectURLError{provider: p.Name(), got: "(unparsable)", want: callback}
+	}
+	if u.Path != callback {
+		return &redirectURLError{provider: p.Name(), got: u.Path, want: callback}
+	}
+	return nil
 }
 
 // loopbackHTTPOnly reports whether every provider reports a redirect URL

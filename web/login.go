@@ -424,6 +424,7 @@ func (h *Handler) finish(w http.ResponseWriter, r *http.Request, name string, st
 		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: err})
 		return
 	}
+	h.clearSignedOut(w, r)
 	h.log.Info("web: login completed", "provider", name, "tenant", st.Tenant, "subject", s.Subject)
 	http.Redirect(w, r, st.ReturnTo, http.StatusSeeOther)
 }

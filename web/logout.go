@@ -14,7 +14,8 @@ import (
 // (OpenID Connect RP-Initiated Logout 1.0) with id_token_hint and
 // post_logout_redirect_uri. It is POST only, behind
 // http.CrossOriginProtection: a cross-site form post (by its Sec-Fetch-Site
-// or Origin header) never gets here.
+// or Origin header) never gets here. The page it lands on learns from
+// [Handler.SignedOut] that the user has just signed out.
 func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	r.ParseForm()
@@ -26,6 +27,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, storeError(err))
 		return
 	}
+	h.setSignedOut(w)
 	if s == nil {
 		http.Redirect(w, r, returnTo, http.StatusSeeOther)
 		return

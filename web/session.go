@@ -258,7 +258,8 @@ func SessionFrom(r *http.Request) *Session {
 
 // RequireLogin serves next to requests with a valid session, which
 // [SessionFrom] then returns; a GET or HEAD without one is redirected to
-// Config.SignInPath with return_to, anything else is answered 401. When the
+// Config.SignInPath (by default the handler's sign-in page, or the one
+// provider's login) with return_to, anything else is answered 401. When the
 // token store cannot be reached it answers 503 and ends nothing.
 func (h *Handler) RequireLogin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -269,7 +270,13 @@ func (h *Handler) RequireLogin(next http.Handler) http.Handler {
 				return
 			}
 			if h.cfg.SignInPath != "" && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
-				http.Redirect(w, r, h.cfg.SignInPath+"?return_to="+url.QueryEscape(SafeReturnTo(r.URL.RequestURI())), http.StatusFound)
+				signIn := h.cfg.SignInPath
+				if h.ownSignIn && h.hasSignedOut(r) {
+					// Not straight back into the one provider's login: the
+					// sign-in page says "You have signed out".
+					signIn = h.signInPath()
+				}
+				http.Redirect(w, r, signIn+"?return_to="+url.QueryEscape(SafeReturnTo(r.URL.RequestURI())), http.StatusFound)
 				return
 			}
 			h.fail(w, r, &Error{Kind: KindNotLoggedIn, Status: http.StatusUnauthorized, Err: err})
