@@ -100,7 +100,7 @@ func (a *app) signIn(w http.ResponseWriter, r *http.Request) {
 	for _, n := range a.order {
 		bs = append(bs, button{a.vendors[n].label, a.auth.LoginPath(n), n})
 	}
-	a.render(w, http.StatusOK, "signin", map[string]any{"Buttons": bs, "ReturnTo": web.SafeReturnTo(r.URL.Query().Get("return_to"))})
+	a.render(w, http.StatusOK, "signin", map[string]any{"Buttons": bs, "ReturnTo": web.SafeReturnTo(r.URL.Query().Get("return_to")), "SignedOut": a.auth.SignedOut(w, r)})
 }
 
 // me shows who is logged in; on POST it also calls the vendor's API with
@@ -151,7 +151,8 @@ var pages = template.Must(template.New("").Parse(`
 
 {{define "signin"}}{{template "head"}}
 <h1>Sign in</h1>
-<p>Choose where your account is.</p>
+{{if .SignedOut}}<p id="signed-out" role="status">You have signed out.</p>
+{{end}}<p>Choose where your account is.</p>
 <ul class="buttons">{{range .Buttons}}
 <li><form method="get" action="{{.LoginURL}}"><input type="hidden" name="return_to" value="{{$.ReturnTo}}">
 <button type="submit" id="signin-{{.Name}}" class="vendor {{.Name}}">Sign in with {{.Label}}</button></form></li>{{end}}

@@ -229,7 +229,13 @@ func TestBrowserSignInEveryVendor(t *testing.T) {
 	for _, v := range s.vendors {
 		name := v.provider.Name()
 		t.Run(name, func(t *testing.T) {
-			var title, vendor, subject, result, afterLogout, loc string
+			var title, vendor, subject, result, afterLogout, notice, loc string
+			// Back on the app's sign-in page after logout, the one-time
+			// notice says so (web.Handler.SignedOut).
+			afterLogoutPage := clickTo("logout", "body")
+			if name != fakeWithoutEndSession {
+				afterLogoutPage = clickTo("logout", "#signed-out")
+			}
 			err := b.do(
 				chromedp.Navigate(base+"/"),
 				chromedp.WaitVisible(chromedp.ID("signin-"+name)),
@@ -242,8 +248,16 @@ func TestBrowserSignInEveryVendor(t *testing.T) {
 				clickTo("call-api", "#api-result"),
 				text("api-result", &result),
 				b.shot("signed-in-"+name),
-				clickTo("logout", "body"),
+				afterLogoutPage,
 				location(&afterLogout),
+				chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+					if name == fakeWithoutEndSession {
+						return nil
+					}
+					_, err := text("signed-out", &notice)(ctx, tg)
+					return err
+				}),
+				b.shot("signed-out-"+name),
 				chromedp.Navigate(base+"/me"),
 				chromedp.WaitVisible(chromedp.ID("signin-"+name)),
 				location(&loc),
@@ -259,6 +273,9 @@ func TestBrowserSignInEveryVendor(t *testing.T) {
 			}
 			if name != fakeWithoutEndSession && afterLogout != base+"/" {
 				t.Errorf("logout ended on a page outside the app's sign-in page (%d bytes of URL)", len(afterLogout))
+			}
+			if name != fakeWithoutEndSession && notice != "You have signed out." {
+				t.Errorf("the sign-in page after logout says %q, want the signed-out notice", notice)
 			}
 			if !strings.HasPrefix(loc, base+"/?return_to=") {
 				t.Errorf("after logout /me went to %s, want the sign-in page", loc)
