@@ -69,7 +69,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect := q.Get("redirect_uri")
-	if !slices.Contains(s.opts.RedirectURLs, redirect) {
+	if !fakeidp.RedirectRegistered(s.opts.RedirectURLs, redirect) {
 		errorPage(w, "Invalid parameter: redirect_uri")
 		return
 	}

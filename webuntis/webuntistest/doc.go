@@ -11,7 +11,9 @@
 //     base = {URL}/WebUntis/api/sso/v3/{tenant}, and a JWKS;
 //   - GET {base}/authorize with response_type=code, client_id, a registered
 //     redirect_uri matched exactly (else "invalid_ressource", their
-//     spelling), scope and nonce (else the redirect carries
+//     spelling) — except that a registered loopback one (http://127.0.0.1,
+//     http://[::1], http://localhost) matches on any port, as RFC 8252 §7.3
+//     asks of servers —, scope and nonce (else the redirect carries
 //     error=invalid_request: a client that forgets the nonce fails here as
 //     against WebUntis); it redirects with code and state for the logged-in
 //     WebUntis user (an active WebUntis session is needed, see

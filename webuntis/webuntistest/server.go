@@ -264,9 +264,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, t Tenant) {
 		fakeidp.OAuthError(w, http.StatusBadRequest, "unauthorized_client", "unknown client_id")
 		return
 	}
-	if !slices.Contains(t.RedirectURLs, redirect) {
+	if !fakeidp.RedirectRegistered(t.RedirectURLs, redirect) {
 		// docs/vendors/webuntis.md#redirect-uri: a redirect_uri that does not
-		// match PAM gives "invalid_ressource".
+		// match PAM gives "invalid_ressource". A loopback one matches on any
+		// port (RFC 8252 §7.3), the fake's choice: the vendor's pages are
+		// silent on loopback redirect URIs.
 		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_ressource", "redirect_uri does not match the configured domain and sso-redirect-path")
 		return
 	}

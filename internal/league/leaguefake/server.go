@@ -166,7 +166,7 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request, subject, name
 	}
 	redirect := q.Get("redirect_uri")
 	switch {
-	case redirect != "" && !slices.Contains(c.RedirectURIs, redirect):
+	case redirect != "" && !fakeidp.RedirectRegistered(c.RedirectURIs, redirect):
 		s.Version.Write(w, r, InvalidClient())
 		return
 	case redirect == "" && len(c.RedirectURIs) != 1:
