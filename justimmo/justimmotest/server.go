@@ -2,6 +2,7 @@ package justimmotest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -55,7 +56,7 @@ type User struct {
 // Options configures a Server. Every zero value is usable.
 type Options struct {
 	// App zero: id "oauthkit-demo", a random secret and redirect URL
-	// "http://127.0.0.1/callback".
+	// "http://127.0.0.1/auth/justimmo/callback" (any port).
 	App App
 	// Users; the first one is logged in. Zero: user 1234 of tenant 5678, as
 	// in the document's example.
@@ -95,7 +96,7 @@ func NewServer(o Options) *Server {
 		s.app.Secret = fakeidp.Random(30)
 	}
 	if len(s.app.RedirectURLs) == 0 {
-		s.app.RedirectURLs = []string{"http://127.0.0.1/callback"}
+		s.app.RedirectURLs = []string{defaultRedirectURL}
 	}
 	if len(s.users) == 0 {
 		s.users = []User{{ID: 1234, TenantID: 5678}}
@@ -142,8 +143,33 @@ func (s *Server) Close() {
 // Client returns an HTTP client for the servers.
 func (s *Server) Client() *http.Client { return s.auth.Client() }
 
-// Config returns a justimmo.Config for the registered application against
-// this fake.
+// defaultRedirectURL is the application's redirect URL when none is
+// registered: the callback of a package web handler at its default
+// BasePath, on any loopback port.
+const defaultRedirectURL = "http://127.0.0.1/auth/justimmo/callback"
+
+// ConfigFor returns [Server.Config] with the application's callback URL as
+// its RedirectURL, such as http://127.0.0.1:8080/auth/justimmo/callback
+// once the application listens. The URL must be registered for the
+// application (App.RedirectURLs), a loopback one on any port (RFC 8252
+// §7.3), so the default registration takes the callback of a package web
+// handler at its default BasePath on whatever port the application got.
+// ConfigFor panics for any other URL: Justimmo would refuse every login
+// with it.
+func (s *Server) ConfigFor(redirectURL string) justimmo.Config {
+	if !fakeidp.RedirectRegistered(s.app.RedirectURLs, redirectURL) {
+		panic(fmt.Sprintf("justimmotest: ConfigFor: redirect URL %q is not registered for the application; add it to App.RedirectURLs (registered: %q)", redirectURL, s.app.RedirectURLs))
+	}
+	cfg := s.Config()
+	cfg.RedirectURL = redirectURL
+	return cfg
+}
+
+// Config returns a justimmo.Config for the registered application (its
+// credentials and first redirect URL) against this fake. The default
+// redirect URL, http://127.0.0.1/auth/justimmo/callback, names no port:
+// give the application's callback URL with [Server.ConfigFor] once it
+// listens.
 func (s *Server) Config() justimmo.Config {
 	return justimmo.Config{
 		ClientID:     s.app.ID,

@@ -2,6 +2,7 @@ package unisignintest
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -56,7 +57,7 @@ type User struct {
 type Options struct {
 	// App is the web application, a confidential client. Zero: id
 	// "oauthkit-web", a random secret and redirect URL
-	// "http://127.0.0.1/callback".
+	// "http://127.0.0.1/auth/unisignin/callback" (any port).
 	App App
 	// PublicApp is the mobile or desktop app, a public client (no secret,
 	// PKCE). Zero: id "oauthkit-app" and redirect URL
@@ -105,7 +106,7 @@ func NewServer(o Options) *Server {
 		s.web.Secret = fakeidp.Random(30)
 	}
 	if len(s.web.RedirectURLs) == 0 {
-		s.web.RedirectURLs = []string{"http://127.0.0.1/callback"}
+		s.web.RedirectURLs = []string{defaultRedirectURL}
 	}
 	if s.app.ID == "" {
 		s.app.ID = "oauthkit-app"
@@ -175,8 +176,15 @@ func (s *Server) Close() { s.srv.Close() }
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
+// defaultRedirectURL is the web application's redirect URL when none is
+// registered: the callback of a package web handler at its default
+// BasePath, on any loopback port.
+const defaultRedirectURL = "http://127.0.0.1/auth/unisignin/callback"
+
 // Config returns a unisignin.Config for the web application (with its
-// secret) against this server.
+// secret and first redirect URL) against this server. The default redirect
+// URL, http://127.0.0.1/auth/unisignin/callback, names no port: give the
+// application's callback URL with [Server.ConfigFor] once it listens.
 func (s *Server) Config() unisignin.Config {
 	return unisignin.Config{
 		BaseURL:      s.URL,
@@ -186,6 +194,23 @@ func (s *Server) Config() unisignin.Config {
 		HTTPClient:   s.Client(),
 		Now:          s.now,
 	}
+}
+
+// ConfigFor returns [Server.Config] with the application's callback URL as
+// its RedirectURL, such as http://127.0.0.1:8080/auth/unisignin/callback
+// once the application listens. The URL must be whitelisted for the web
+// application (App.RedirectURLs), a loopback one on any port (RFC 8252
+// §7.3), so the default registration takes the callback of a package web
+// handler at its default BasePath on whatever port the application got.
+// ConfigFor panics for any other URL: UniSignIn would refuse every login
+// with it.
+func (s *Server) ConfigFor(redirectURL string) unisignin.Config {
+	if !fakeidp.RedirectRegistered(s.web.RedirectURLs, redirectURL) {
+		panic(fmt.Sprintf("unisignintest: ConfigFor: redirect URL %q is not whitelisted for the web application; add it to App.RedirectURLs (whitelisted: %q)", redirectURL, s.web.RedirectURLs))
+	}
+	cfg := s.Config()
+	cfg.RedirectURL = redirectURL
+	return cfg
 }
 
 // PublicConfig returns a unisignin.Config for the public app (no secret,

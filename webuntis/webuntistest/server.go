@@ -56,7 +56,7 @@ type User struct {
 type Options struct {
 	// Tenant is the first tenant. Zero: tenant "1234", client
 	// "oauthkit-demo", random secret and password, and redirect URL
-	// "http://127.0.0.1/callback".
+	// "http://127.0.0.1/auth/webuntis/callback" (any port).
 	Tenant Tenant
 	// Now is the server's clock (token and code expiry, ID-token times).
 	// Zero: time.Now.
@@ -120,7 +120,7 @@ func NewServer(o Options) *Server {
 		t.Password = fakeidp.Random(24)
 	}
 	if len(t.RedirectURLs) == 0 {
-		t.RedirectURLs = []string{"http://127.0.0.1/callback"}
+		t.RedirectURLs = []string{defaultRedirectURL}
 	}
 	s.first = t.ID
 	s.AddTenant(t)
@@ -165,8 +165,15 @@ func (s *Server) Tenant() Tenant {
 	return s.tenants[s.first]
 }
 
+// defaultRedirectURL is the redirect URL registered when none is: the
+// callback of a package web handler at its default BasePath, on any
+// loopback port.
+const defaultRedirectURL = "http://127.0.0.1/auth/webuntis/callback"
+
 // Config returns a webuntis.Config for the first tenant against this server,
-// with both credentials and the first redirect URL.
+// with both credentials and the first redirect URL. The default one,
+// http://127.0.0.1/auth/webuntis/callback, names no port: give the
+// application's callback URL with [Server.ConfigFor] once it listens.
 func (s *Server) Config() webuntis.Config {
 	t := s.Tenant()
 	return webuntis.Config{
@@ -179,6 +186,23 @@ func (s *Server) Config() webuntis.Config {
 		HTTPClient:   s.Client(),
 		Now:          s.now,
 	}
+}
+
+// ConfigFor returns [Server.Config] with the application's callback URL as
+// its RedirectURL, such as http://127.0.0.1:8080/auth/webuntis/callback
+// once the application listens. The URL must be registered for the first
+// tenant (Tenant.RedirectURLs), a loopback one on any port (RFC 8252 §7.3),
+// so the default registration takes the callback of a package web handler
+// at its default BasePath on whatever port the application got. ConfigFor
+// panics for any other URL: WebUntis would refuse every login with it.
+func (s *Server) ConfigFor(redirectURL string) webuntis.Config {
+	cfg := s.Config()
+	t := s.Tenant()
+	if !fakeidp.RedirectRegistered(t.RedirectURLs, redirectURL) {
+		panic(fmt.Sprintf("webuntistest: ConfigFor: redirect URL %q is not registered for tenant %s; register it in Tenant.RedirectURLs (registered: %q)", redirectURL, t.ID, t.RedirectURLs))
+	}
+	cfg.RedirectURL = redirectURL
+	return cfg
 }
 
 // SetUser sets who is signed in to WebUntis in the simulated browser. The
