@@ -39,10 +39,16 @@ const (
 	clientCredentialsLifetime = 2678400 * time.Second // the example's expires_in
 )
 
-// App is the OAuth application Justimmo support registered.
+// App is the OAuth application Justimmo support registered. Each zero field
+// is filled in with its default, alone.
 type App struct {
-	ID           string
-	Secret       string
+	// ID is the client id. Zero: "oauthkit-demo".
+	ID string
+	// Secret is the client secret. Zero: random.
+	Secret string
+	// RedirectURLs are the registered redirect URLs. Zero:
+	// "http://127.0.0.1/auth/justimmo/callback", which matches on any port
+	// as every loopback one does (RFC 8252 §7.3).
 	RedirectURLs []string
 }
 
@@ -55,8 +61,8 @@ type User struct {
 
 // Options configures a Server. Every zero value is usable.
 type Options struct {
-	// App zero: id "oauthkit-demo", a random secret and redirect URL
-	// "http://127.0.0.1/auth/justimmo/callback" (any port).
+	// App is the registered application; its zero fields get the
+	// defaults [App] lists.
 	App App
 	// Users; the first one is logged in. Zero: user 1234 of tenant 5678, as
 	// in the document's example.
@@ -89,6 +95,7 @@ type Server struct {
 // NewServer starts the fake's two servers. Close it when done.
 func NewServer(o Options) *Server {
 	s := &Server{now: fakeidp.Clock(o.Now), app: o.App, users: slices.Clone(o.Users)}
+	s.app.RedirectURLs = slices.Clone(s.app.RedirectURLs)
 	if s.app.ID == "" {
 		s.app.ID = "oauthkit-demo"
 	}
@@ -182,8 +189,13 @@ func (s *Server) Config() justimmo.Config {
 	}
 }
 
-// App returns the registered application, with its generated secret.
-func (s *Server) App() App { return s.app }
+// App returns the registered application as filled in, with its generated
+// secret.
+func (s *Server) App() App {
+	a := s.app
+	a.RedirectURLs = slices.Clone(a.RedirectURLs)
+	return a
+}
 
 // SetUser signs u in, in the simulated browser: u replaces the user with
 // the same ID, or joins the users. The zero User ends the session: authorize

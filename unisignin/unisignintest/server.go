@@ -35,10 +35,23 @@ const (
 	EndpointUser      = "user"
 )
 
-// App is an OAuth application registered in the dashboard.
+// App is an OAuth application registered in the dashboard. Which kind of
+// client it is depends on where it is given: [Options.App] is the web
+// application, a confidential client, and [Options.PublicApp] the mobile or
+// desktop app, a public client. Each zero field is filled in with its
+// default, alone.
 type App struct {
-	ID           string
-	Secret       string // empty: an app (public) client, PKCE only
+	// ID is the client id. Zero: "oauthkit-web" (App), "oauthkit-app"
+	// (PublicApp).
+	ID string
+	// Secret is the web application's client secret. Zero: random. A
+	// public client has none: NewServer panics when Options.PublicApp has
+	// one.
+	Secret string
+	// RedirectURLs are the whitelisted redirect URLs. Zero:
+	// "http://127.0.0.1/auth/unisignin/callback" (App), which matches on any
+	// port as every loopback one does (RFC 8252 §7.3), and
+	// "com.example.oauthkit://oauth/callback" (PublicApp).
 	RedirectURLs []string
 }
 
@@ -55,13 +68,12 @@ type User struct {
 
 // Options configures a Server. Every zero value is usable.
 type Options struct {
-	// App is the web application, a confidential client. Zero: id
-	// "oauthkit-web", a random secret and redirect URL
-	// "http://127.0.0.1/auth/unisignin/callback" (any port).
+	// App is the web application, a confidential client; its zero fields
+	// get the defaults [App] lists.
 	App App
 	// PublicApp is the mobile or desktop app, a public client (no secret,
-	// PKCE). Zero: id "oauthkit-app" and redirect URL
-	// "com.example.oauthkit://oauth/callback".
+	// PKCE); its zero fields get the defaults [App] lists. A Secret here
+	// is a mistake: NewServer panics.
 	PublicApp App
 	// Users of the organization; the first one is logged in. Zero: user 1,
 	// ada@example.com, Ada Lovelace, a random password.
@@ -98,7 +110,12 @@ type Server struct {
 
 // NewServer starts a fake. Close it when done.
 func NewServer(o Options) *Server {
+	if o.PublicApp.Secret != "" {
+		panic("unisignintest: NewServer: Options.PublicApp is a public client and has no secret; a confidential client is Options.App")
+	}
 	s := &Server{now: fakeidp.Clock(o.Now), web: o.App, app: o.PublicApp}
+	s.web.RedirectURLs = slices.Clone(s.web.RedirectURLs)
+	s.app.RedirectURLs = slices.Clone(s.app.RedirectURLs)
 	if s.web.ID == "" {
 		s.web.ID = "oauthkit-web"
 	}
@@ -225,8 +242,13 @@ func (s *Server) PublicConfig() unisignin.Config {
 	}
 }
 
-// App returns the web application, with its generated secret.
-func (s *Server) App() App { return s.web }
+// App returns the web application as filled in, with its generated
+// secret.
+func (s *Server) App() App {
+	a := s.web
+	a.RedirectURLs = slices.Clone(a.RedirectURLs)
+	return a
+}
 
 // Users returns the organization's users, with their passwords.
 func (s *Server) Users() []User {

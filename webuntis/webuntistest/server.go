@@ -28,17 +28,51 @@ const (
 	EndpointOneRoster = "oneroster"
 )
 
-// Tenant is one school with one platform application.
+// Tenant is one school with one platform application. Each zero field is
+// filled in with its default, alone: a Tenant that sets only RedirectURLs
+// gets ID "1234", ClientID "oauthkit-demo" and random credentials.
+// [Server.Tenant] returns the tenant as filled in.
 type Tenant struct {
-	ID           string
-	ClientID     string
-	ClientSecret string   // OIDC secret: code flow
-	Password     string   // platform password: client credentials
-	RedirectURLs []string // the PAM-configured redirect URLs
+	// ID is the school's tenant id. Zero: "1234" (required by
+	// [Server.AddTenant]).
+	ID string
+	// ClientID is the platform application's OIDC client id. Zero:
+	// "oauthkit-demo".
+	ClientID string
+	// ClientSecret is the OIDC secret, for the code flow. Zero: random.
+	ClientSecret string
+	// Password is the platform password, for client credentials. Zero:
+	// random.
+	Password string
+	// RedirectURLs are the PAM-configured redirect URLs. Zero:
+	// "http://127.0.0.1/auth/webuntis/callback", which matches on any port
+	// as every loopback one does (RFC 8252 §7.3).
+	RedirectURLs []string
 
 	// Users and Classes are how many OneRoster users and classes the
 	// school has. Zero: 30 users, 6 classes.
 	Users, Classes int
+}
+
+// withDefaults returns t with each zero field filled in (see [Tenant]).
+func (t Tenant) withDefaults() Tenant {
+	if t.ID == "" {
+		t.ID = "1234"
+	}
+	if t.ClientID == "" {
+		t.ClientID = "oauthkit-demo"
+	}
+	if t.ClientSecret == "" {
+		t.ClientSecret = fakeidp.Random(24)
+	}
+	if t.Password == "" {
+		t.Password = fakeidp.Random(24)
+	}
+	if len(t.RedirectURLs) == 0 {
+		t.RedirectURLs = []string{defaultRedirectURL}
+	}
+	t.RedirectURLs = slices.Clone(t.RedirectURLs)
+	return t
 }
 
 // User is who is signed in to WebUntis in the simulated browser. The zero
@@ -54,9 +88,8 @@ type User struct {
 
 // Options configures a Server. Every zero value is usable.
 type Options struct {
-	// Tenant is the first tenant. Zero: tenant "1234", client
-	// "oauthkit-demo", random secret and password, and redirect URL
-	// "http://127.0.0.1/auth/webuntis/callback" (any port).
+	// Tenant is the first tenant; its zero fields get the defaults
+	// [Tenant] lists.
 	Tenant Tenant
 	// Now is the server's clock (token and code expiry, ID-token times).
 	// Zero: time.Now.
@@ -106,22 +139,7 @@ func NewServer(o Options) *Server {
 	if s.lifetime <= 0 {
 		s.lifetime = 180 * time.Second
 	}
-	t := o.Tenant
-	if t.ID == "" {
-		t.ID = "1234"
-	}
-	if t.ClientID == "" {
-		t.ClientID = "oauthkit-demo"
-	}
-	if t.ClientSecret == "" {
-		t.ClientSecret = fakeidp.Random(24)
-	}
-	if t.Password == "" {
-		t.Password = fakeidp.Random(24)
-	}
-	if len(t.RedirectURLs) == 0 {
-		t.RedirectURLs = []string{defaultRedirectURL}
-	}
+	t := o.Tenant.withDefaults()
 	s.first = t.ID
 	s.AddTenant(t)
 
@@ -143,22 +161,21 @@ func (s *Server) Close() { s.srv.Close() }
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
-// AddTenant registers another tenant; an empty ClientSecret or Password is
-// made up (random).
+// AddTenant registers another tenant, replacing one with the same ID. Its
+// ID is required (AddTenant panics without one); every other zero field
+// gets the default [Tenant] lists.
 func (s *Server) AddTenant(t Tenant) {
-	if t.ClientSecret == "" {
-		t.ClientSecret = fakeidp.Random(24)
+	if t.ID == "" {
+		panic("webuntistest: AddTenant: Tenant.ID is required")
 	}
-	if t.Password == "" {
-		t.Password = fakeidp.Random(24)
-	}
+	t = t.withDefaults()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t.RedirectURLs = slices.Clone(t.RedirectURLs)
 	s.tenants[t.ID] = t
 }
 
-// Tenant returns the first tenant, with its generated credentials.
+// Tenant returns the first tenant as filled in, with its generated
+// credentials.
 func (s *Server) Tenant() Tenant {
 	s.mu.Lock()
 	defer s.mu.Unlock()
