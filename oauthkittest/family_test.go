@@ -1,7 +1,12 @@
 package oauthkittest_test
 
 import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
 	"net/url"
+	"regexp"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -21,15 +26,24 @@ import (
 
 // fake is one vendor's fake seen through what the four share.
 type fake struct {
+	label string // the vendor's name on the sign-in page
 	// provider builds the vendor's Provider from Config (redirect "") or
 	// from ConfigFor(redirect).
 	provider func(t *testing.T, redirect string) oauthkit.Provider
+	client   *http.Client
+	// authorize, deny and signIn are the Server's methods.
+	authorize, deny func(ctx context.Context, authURL string) (*url.URL, error)
+	// clientID, subject, name and email: what the sign-in page shows and
+	// the login then carries.
+	clientID, subject, name, email string
+	// iss is the issuer the vendor's redirects carry (RFC 9207), "" for none.
+	iss string
 }
 
 // redirecter is what every vendor Provider reports of its redirect URL.
 type redirecter interface{ RedirectURL() string }
 
-// fakes starts each fake with o applied, for t.
+// fakes starts the four fakes for t, with a signed-in user each.
 func fakes(t *testing.T, loginPage bool) map[string]fake {
 	t.Helper()
 	must := func(p oauthkit.Provider, err error) oauthkit.Provider {
@@ -38,39 +52,61 @@ func fakes(t *testing.T, loginPage bool) map[string]fake {
 		return p
 	}
 	wu := webuntistest.NewServer(webuntistest.Options{LoginPage: loginPage})
+	wu.SetUser(webuntistest.User{Subject: "untis-7", Claims: map[string]any{"name": "Grace Hopper", "email": "grace@school.example"}})
 	usi := unisignintest.NewServer(unisignintest.Options{LoginPage: loginPage})
 	ji := justimmotest.NewServer(justimmotest.Options{LoginPage: loginPage})
 	ls := licensespringtest.NewServer(licensespringtest.Options{LoginPage: loginPage})
 	t.Cleanup(func() { wu.Close(); usi.Close(); ji.Close(); ls.Close() })
 	return map[string]fake{
-		"webuntis": {provider: func(t *testing.T, redirect string) oauthkit.Provider {
-			cfg := wu.Config()
-			if redirect != "" {
-				cfg = wu.ConfigFor(redirect)
-			}
-			return must(webuntis.New(cfg))
-		}},
-		"unisignin": {provider: func(t *testing.T, redirect string) oauthkit.Provider {
-			cfg := usi.Config()
-			if redirect != "" {
-				cfg = usi.ConfigFor(redirect)
-			}
-			return must(unisignin.New(cfg))
-		}},
-		"justimmo": {provider: func(t *testing.T, redirect string) oauthkit.Provider {
-			cfg := ji.Config()
-			if redirect != "" {
-				cfg = ji.ConfigFor(redirect)
-			}
-			return must(justimmo.New(cfg))
-		}},
-		"licensespring": {provider: func(t *testing.T, redirect string) oauthkit.Provider {
-			cfg := ls.Config()
-			if redirect != "" {
-				cfg = ls.ConfigFor(redirect)
-			}
-			return must(licensespring.New(cfg))
-		}},
+		"webuntis": {
+			label: "WebUntis",
+			provider: func(t *testing.T, redirect string) oauthkit.Provider {
+				cfg := wu.Config()
+				if redirect != "" {
+					cfg = wu.ConfigFor(redirect)
+				}
+				return must(webuntis.New(cfg))
+			},
+			client: wu.Client(), authorize: wu.Authorize, deny: wu.Deny,
+			clientID: wu.Tenant().ClientID, subject: "untis-7", name: "Grace Hopper", email: "grace@school.example",
+		},
+		"unisignin": {
+			label: "UniSignIn",
+			provider: func(t *testing.T, redirect string) oauthkit.Provider {
+				cfg := usi.Config()
+				if redirect != "" {
+					cfg = usi.ConfigFor(redirect)
+				}
+				return must(unisignin.New(cfg))
+			},
+			client: usi.Client(), authorize: usi.Authorize, deny: usi.Deny,
+			clientID: usi.App().ID, subject: "1", name: "Ada Lovelace", email: "ada@example.com",
+		},
+		"justimmo": {
+			label: "Justimmo",
+			provider: func(t *testing.T, redirect string) oauthkit.Provider {
+				cfg := ji.Config()
+				if redirect != "" {
+					cfg = ji.ConfigFor(redirect)
+				}
+				return must(justimmo.New(cfg))
+			},
+			client: ji.Client(), authorize: ji.Authorize, deny: ji.Deny,
+			clientID: ji.App().ID, subject: "1234",
+		},
+		"licensespring": {
+			label: "LicenseSpring",
+			provider: func(t *testing.T, redirect string) oauthkit.Provider {
+				cfg := ls.Config()
+				if redirect != "" {
+					cfg = ls.ConfigFor(redirect)
+				}
+				return must(licensespring.New(cfg))
+			},
+			client: ls.Client(), authorize: ls.Authorize, deny: ls.Deny,
+			clientID: ls.Options().ClientID, subject: "license-user-1", name: "Ada Lovelace", email: "ada@example.com",
+			iss: ls.Issuer(),
+		},
 	}
 }
 
@@ -102,5 +138,83 @@ func TestConfigRedirectIsWebCallback(t *testing.T) {
 				assert.Panics(t, func() { f.provider(t, bad) }, bad)
 			}
 		})
+	}
+}
+
+// element returns the text of the page's element with id, or fails.
+func element(t *testing.T, page, id string) string {
+	t.Helper()
+	m := regexp.MustCompile(`id="` + id + `"[^>]*>([^<]*)<`).FindStringSubmatch(page)
+	require.NotNil(t, m, "the sign-in page has no #%s", id)
+	return m[1]
+}
+
+// TestSignInPage: the sign-in page names the vendor, the application's
+// client id and the user as the login then carries them (the name, or "—"
+// when the vendor gives none, the email and the subject), with the Sign
+// in button and a Cancel button.
+func TestSignInPage(t *testing.T) {
+	ctx := context.Background()
+	for name, f := range fakes(t, true) {
+		t.Run(name, func(t *testing.T) {
+			p := f.provider(t, "")
+			ar, err := p.AuthCodeURL(ctx)
+			require.NoError(t, err)
+			resp, err := f.client.Get(ar.URL)
+			require.NoError(t, err)
+			raw, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			page := string(raw)
+			require.Equal(t, http.StatusOK, resp.StatusCode)
+
+			assert.Equal(t, "Sign in to "+f.label+" (fake)", element(t, page, "fake-login-title"))
+			assert.Equal(t, f.clientID, element(t, page, "fake-login-client"))
+			assert.Equal(t, "Sign in", element(t, page, "fake-sign-in"))
+			assert.Equal(t, "Cancel", element(t, page, "fake-cancel"))
+			shown := func(v string) string {
+				if v == "" {
+					return "—"
+				}
+				return v
+			}
+			assert.Equal(t, shown(f.name), element(t, page, "fake-login-user"))
+			assert.Equal(t, shown(f.email), element(t, page, "fake-login-email"))
+			assert.Equal(t, f.subject, element(t, page, "fake-login-subject"))
+
+			cb, err := f.authorize(ctx, ar.URL)
+			require.NoError(t, err)
+			login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
+			require.NoError(t, err)
+			assert.Equal(t, f.subject, login.UserInfo.Subject, "the page shows whom the login names")
+			assert.Equal(t, f.name, login.UserInfo.Name)
+			assert.Equal(t, f.email, login.UserInfo.Email)
+		})
+	}
+}
+
+// TestCancel: the sign-in page's Cancel button (Deny; with no page, Deny
+// declines at once) sends the browser to the callback with
+// error=access_denied, the state, and iss where the vendor sends one;
+// Complete reports it as oauthkit.ErrAccessDenied.
+func TestCancel(t *testing.T) {
+	ctx := context.Background()
+	for _, loginPage := range []bool{true, false} {
+		for name, f := range fakes(t, loginPage) {
+			t.Run(fmt.Sprintf("%s/page=%v", name, loginPage), func(t *testing.T) {
+				p := f.provider(t, "")
+				ar, err := p.AuthCodeURL(ctx)
+				require.NoError(t, err)
+				cb, err := f.deny(ctx, ar.URL)
+				require.NoError(t, err)
+				q := cb.Query()
+				assert.Equal(t, p.(redirecter).RedirectURL(), cb.Scheme+"://"+cb.Host+cb.Path)
+				assert.Equal(t, "access_denied", q.Get("error"))
+				assert.Equal(t, ar.State, q.Get("state"))
+				assert.Equal(t, f.iss, q.Get("iss"))
+				assert.False(t, q.Has("code"))
+				_, err = oauthkit.Complete(ctx, p, ar, q)
+				assert.ErrorIs(t, err, oauthkit.ErrAccessDenied)
+			})
+		}
 	}
 }

@@ -122,6 +122,7 @@ func NewServer(o Options) *Server {
 		ClientCredentialsTTL: clientCredentialsLifetime,
 		LoginPage:            o.LoginPage,
 		Vendor:               "Justimmo",
+		Accent:               "#00897b",
 		// The refresh grant's documented error
 		// (docs/vendors/justimmo.md#errors).
 		ExpiredRefresh: leaguefake.InvalidRequest("refresh_token", "Refresh token has expired"),
@@ -218,14 +219,15 @@ func (s *Server) SetUser(u User) {
 // with [Options.LoginPage]) and returns the URL Justimmo
 // redirects to (the callback with code, or an error redirect).
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
-	return leaguefake.Browse(ctx, s.Client(), authURL, false)
+	return fakeidp.Browse(ctx, s.Client(), authURL, false)
 }
 
-// Deny plays a user who declines: the callback carries
+// Deny plays a user who declines (the login page's Cancel button, with
+// [Options.LoginPage]): the callback carries
 // error=access_denied&message=…&hint=The+user+denied+the+request
-// (docs/vendors/justimmo.md#authorization-code).
+// (docs/vendors/justimmo.md#authorization-code), and the state.
 func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
-	return leaguefake.Browse(ctx, s.Client(), authURL, true)
+	return fakeidp.Browse(ctx, s.Client(), authURL, true)
 }
 
 // InjectFault makes endpoint answer with f instead of normally.
@@ -248,7 +250,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		subject = strconv.FormatInt(s.current, 10)
 	}
 	s.mu.Unlock()
-	s.league.Authorize(w, r, subject, "user "+subject)
+	// The current-user endpoint names a user by id only.
+	s.league.Authorize(w, r, fakeidp.Account{Subject: subject})
 }
 
 func (s *Server) currentUser(w http.ResponseWriter, r *http.Request) {

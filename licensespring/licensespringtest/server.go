@@ -257,7 +257,15 @@ func (s *Server) Activations() []Activation {
 // tokens and state in the fragment (implicit grant; read it with
 // URL.EscapedFragment), or with an error.
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
-	return fakeidp.Browse(ctx, s.Client(), authURL, nil)
+	return fakeidp.Browse(ctx, s.Client(), authURL, false)
+}
+
+// Deny plays a user who cancels (the login page's Cancel button, with
+// [Options.LoginPage]): Keycloak redirects with error=access_denied, the
+// state and iss (RFC 9207), in the query for the code grant and in the
+// fragment for the implicit grant.
+func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
+	return fakeidp.Browse(ctx, s.Client(), authURL, true)
 }
 
 func (s *Server) currentUser() (User, func(map[string]any)) {

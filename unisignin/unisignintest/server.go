@@ -156,6 +156,7 @@ func NewServer(o Options) *Server {
 		BasicAuth:    false,
 		LoginPage:    o.LoginPage,
 		Vendor:       "UniSignIn",
+		Accent:       "#3f51b5",
 		Scopes:       []string{"public"},
 		CodeTTL:      o.CodeLifetime,
 		AccessTTL:    access,
@@ -282,13 +283,14 @@ func (s *Server) SetUser(u User) {
 // redirects to (the application's callback with code and state, or an error
 // redirect).
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
-	return leaguefake.Browse(ctx, s.Client(), authURL, false)
+	return fakeidp.Browse(ctx, s.Client(), authURL, false)
 }
 
-// Deny plays a user who declines on the consent screen: the callback carries
-// error=access_denied with league's message and hint.
+// Deny plays a user who declines (the login page's Cancel button, with
+// [Options.LoginPage]): the callback carries error=access_denied with
+// league's message and hint, and the state.
 func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
-	return leaguefake.Browse(ctx, s.Client(), authURL, true)
+	return fakeidp.Browse(ctx, s.Client(), authURL, true)
 }
 
 // InjectFault makes endpoint answer with f instead of normally.
@@ -306,18 +308,15 @@ func (s *Server) RefreshTokenState(tok string) string { return s.league.RefreshT
 
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	subject, name := "", ""
+	var who fakeidp.Account
 	for _, u := range s.users {
 		if s.current != "" && strings.EqualFold(u.Email, s.current) {
-			subject = strconv.FormatInt(u.ID, 10)
-			name = strings.TrimSpace(u.FirstName + " " + u.LastName)
-			if name == "" {
-				name = u.Email
-			}
+			// As the user endpoint will name them.
+			who = fakeidp.Account{Subject: strconv.FormatInt(u.ID, 10), Name: profileName(u), Email: u.Email}
 		}
 	}
 	s.mu.Unlock()
-	s.league.Authorize(w, r, subject, name)
+	s.league.Authorize(w, r, who)
 }
 
 // authenticate checks the password grant's username (the email,
@@ -332,6 +331,9 @@ func (s *Server) authenticate(username, password string) (string, bool) {
 	}
 	return "", false
 }
+
+// profileName is the user profile's name: first and last name.
+func profileName(u User) string { return strings.TrimSpace(u.FirstName + " " + u.LastName) }
 
 func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 	tok, ok := s.league.BearerToken(r)
@@ -363,7 +365,7 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 		profile["email"] = u.Email
 		profile["first_name"] = u.FirstName
 		profile["last_name"] = u.LastName
-		profile["name"] = strings.TrimSpace(u.FirstName + " " + u.LastName)
+		profile["name"] = profileName(u)
 		fakeidp.WriteJSON(w, http.StatusOK, profile)
 		return
 	}

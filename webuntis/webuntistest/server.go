@@ -251,12 +251,21 @@ func (s *Server) issuer(tenant string) string {
 // SignIDToken signs claims with the server's key, as its ID tokens are.
 func (s *Server) SignIDToken(claims map[string]any) string { return s.key.Sign(claims) }
 
-// Authorize plays the browser: it requests authURL from the server without
-// following the redirect (signing in on the login page, with
-// [Options.LoginPage]), and returns the URL WebUntis redirects to (the
-// application's callback with code and state, or an error redirect).
+// Authorize plays the browser of a signed-in user who approves: it
+// requests authURL from the server without following the redirect (signing
+// in on the login page, with [Options.LoginPage]), and returns the URL
+// WebUntis redirects to (the application's callback with code and state,
+// or an error redirect).
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
-	return fakeidp.Browse(ctx, s.Client(), authURL, nil)
+	return fakeidp.Browse(ctx, s.Client(), authURL, false)
+}
+
+// Deny plays a user who cancels (the login page's Cancel button, with
+// [Options.LoginPage]): the callback carries error=access_denied and the
+// state (RFC 6749 §4.1.2.1; the vendor documents no error redirect of its
+// own).
+func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
+	return fakeidp.Browse(ctx, s.Client(), authURL, true)
 }
 
 func (s *Server) handle(endpoint string, h func(http.ResponseWriter, *http.Request, Tenant)) http.HandlerFunc {
@@ -352,7 +361,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, t Tenant) {
 		fmt.Fprint(w, "<html><body><h1>WebUntis login</h1></body></html>")
 		return
 	}
-	if !fakeidp.SignIn(w, r, s.login, "WebUntis", displayName(user)) {
+	switch fakeidp.SignInStep(w, r, s.login, fakeidp.Page{Vendor: "WebUntis", Accent: "#f49b00", ClientID: t.ClientID, User: account(user)}) {
+	case fakeidp.Answered:
+		return
+	case fakeidp.Denied:
+		back(url.Values{"error": {"access_denied"}})
 		return
 	}
 	code := s.codes.Issue(fakeidp.CodeGrant{
@@ -419,12 +432,11 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, t Ten
 	})
 }
 
-// displayName is the name the sign-in page shows for u.
-func displayName(u User) string {
-	if name, ok := u.Claims["name"].(string); ok && name != "" {
-		return name
-	}
-	return u.Subject
+// account is u as the ID token will name them, for the sign-in page.
+func account(u User) fakeidp.Account {
+	name, _ := u.Claims["name"].(string)
+	email, _ := u.Claims["email"].(string)
+	return fakeidp.Account{Subject: u.Subject, Name: name, Email: email}
 }
 
 // rawBasic decodes Basic credentials the way the vendor's examples encode
