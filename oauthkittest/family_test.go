@@ -2,9 +2,12 @@ package oauthkittest_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
+	"net/http/cookiejar"
+	"net/http/httptest"
 	"net/url"
 	"regexp"
 	"testing"
@@ -33,6 +36,7 @@ type fake struct {
 	client   *http.Client
 	// authorize, deny and signIn are the Server's methods.
 	authorize, deny func(ctx context.Context, authURL string) (*url.URL, error)
+	signIn          func(ctx context.Context, client *http.Client, startURL string) (*url.URL, error)
 	// clientID, subject, name and email: what the sign-in page shows and
 	// the login then carries.
 	clientID, subject, name, email string
@@ -67,7 +71,7 @@ func fakes(t *testing.T, loginPage bool) map[string]fake {
 				}
 				return must(webuntis.New(cfg))
 			},
-			client: wu.Client(), authorize: wu.Authorize, deny: wu.Deny,
+			client: wu.Client(), authorize: wu.Authorize, deny: wu.Deny, signIn: wu.SignIn,
 			clientID: wu.Tenant().ClientID, subject: "untis-7", name: "Grace Hopper", email: "grace@school.example",
 		},
 		"unisignin": {
@@ -79,7 +83,7 @@ func fakes(t *testing.T, loginPage bool) map[string]fake {
 				}
 				return must(unisignin.New(cfg))
 			},
-			client: usi.Client(), authorize: usi.Authorize, deny: usi.Deny,
+			client: usi.Client(), authorize: usi.Authorize, deny: usi.Deny, signIn: usi.SignIn,
 			clientID: usi.App().ID, subject: "1", name: "Ada Lovelace", email: "ada@example.com",
 		},
 		"justimmo": {
@@ -91,7 +95,7 @@ func fakes(t *testing.T, loginPage bool) map[string]fake {
 				}
 				return must(justimmo.New(cfg))
 			},
-			client: ji.Client(), authorize: ji.Authorize, deny: ji.Deny,
+			client: ji.Client(), authorize: ji.Authorize, deny: ji.Deny, signIn: ji.SignIn,
 			clientID: ji.App().ID, subject: "1234",
 		},
 		"licensespring": {
@@ -103,7 +107,7 @@ func fakes(t *testing.T, loginPage bool) map[string]fake {
 				}
 				return must(licensespring.New(cfg))
 			},
-			client: ls.Client(), authorize: ls.Authorize, deny: ls.Deny,
+			client: ls.Client(), authorize: ls.Authorize, deny: ls.Deny, signIn: ls.SignIn,
 			clientID: ls.Options().ClientID, subject: "license-user-1", name: "Ada Lovelace", email: "ada@example.com",
 			iss: ls.Issuer(),
 		},
@@ -216,5 +220,71 @@ func TestCancel(t *testing.T) {
 				assert.ErrorIs(t, err, oauthkit.ErrAccessDenied)
 			})
 		}
+	}
+}
+
+// TestSignInWithCookieJar: Server.SignIn drives a login from a test's own
+// cookie-jar client, without a browser or an HTML scraper: from the app's
+// login URL through the fake (its sign-in page too) to the app's callback,
+// which it returns unfollowed; the same client then completes the login.
+// The app opens its listener after its fakes start: ConfigFor takes its
+// port.
+func TestSignInWithCookieJar(t *testing.T) {
+	ctx := context.Background()
+	for _, loginPage := range []bool{false, true} {
+		for name, f := range fakes(t, loginPage) {
+			t.Run(fmt.Sprintf("%s/page=%v", name, loginPage), func(t *testing.T) {
+				mux := http.NewServeMux()
+				app := httptest.NewUnstartedServer(mux)
+				base := "http://" + app.Listener.Addr().String()
+				p := f.provider(t, base+"/auth/"+name+"/callback")
+				h, err := web.New(web.Config{Providers: []oauthkit.Provider{p}, Keys: [][]byte{make([]byte, 32)}})
+				require.NoError(t, err)
+				mux.Handle("/auth/", h)
+				mux.HandleFunc("/{$}", func(w http.ResponseWriter, r *http.Request) {
+					s, err := h.Session(r)
+					if err != nil {
+						http.Error(w, "no session", http.StatusUnauthorized)
+						return
+					}
+					fmt.Fprint(w, s.Subject)
+				})
+				app.Start()
+				defer app.Close()
+
+				jar, err := cookiejar.New(nil)
+				require.NoError(t, err)
+				client := &http.Client{Jar: jar}
+				cb, err := f.signIn(ctx, client, base+"/auth/"+name+"/login")
+				require.NoError(t, err)
+				assert.Equal(t, base+"/auth/"+name+"/callback", cb.Scheme+"://"+cb.Host+cb.Path, "SignIn stops at the app's callback")
+				assert.True(t, cb.Query().Has("code"))
+
+				resp, err := client.Get(cb.String())
+				require.NoError(t, err)
+				body, _ := io.ReadAll(resp.Body)
+				resp.Body.Close()
+				assert.Equal(t, http.StatusOK, resp.StatusCode)
+				assert.Equal(t, f.subject, string(body), "the app has a session for the fake's user")
+			})
+		}
+	}
+}
+
+// TestSignInNeverReachingTheFake: a start URL that never leads to the
+// fake's authorization endpoint is an error naming where it ended, without
+// its query.
+func TestSignInNeverReachingTheFake(t *testing.T) {
+	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Error(w, "nothing here", http.StatusNotFound)
+	}))
+	defer app.Close()
+	for name, f := range fakes(t, false) {
+		_, err := f.signIn(context.Background(), nil, app.URL+"/auth/"+name+"/login?state=secret-state")
+		require.Error(t, err, name)
+		assert.Contains(t, err.Error(), "never reached", name)
+		assert.Contains(t, err.Error(), "404", name)
+		assert.NotContains(t, err.Error(), "secret-state", name)
+		assert.False(t, errors.Is(err, context.Canceled))
 	}
 }

@@ -268,6 +268,23 @@ func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
 	return fakeidp.Browse(ctx, s.Client(), authURL, true)
 }
 
+// SignIn plays a user's browser with client, a test's client with a cookie
+// jar (nil: [Server.Client]), without scraping HTML: from startURL — the
+// application's login URL, such as
+// http://127.0.0.1:8080/auth/licensespring/login — it follows redirects to
+// the realm's authorization endpoint, signs in there (on the login page
+// with [Options.LoginPage]) and returns the URL Keycloak redirects to: the
+// application's callback with code and state (or the tokens in the
+// fragment), not followed. Request it with the same client, whose jar holds
+// the application's cookies.
+func (s *Server) SignIn(ctx context.Context, client *http.Client, startURL string) (*url.URL, error) {
+	if client == nil {
+		client = s.Client()
+	}
+	auth := "/realms/" + realm + "/protocol/openid-connect/auth"
+	return fakeidp.SignIn(ctx, client, startURL, fakeidp.Endpoint(s.URL, func(p string) bool { return p == auth }), false)
+}
+
 func (s *Server) currentUser() (User, func(map[string]any)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()

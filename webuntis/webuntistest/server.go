@@ -268,6 +268,23 @@ func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
 	return fakeidp.Browse(ctx, s.Client(), authURL, true)
 }
 
+// SignIn plays a user's browser with client, a test's client with a cookie
+// jar (nil: [Server.Client]), without scraping HTML: from startURL — the
+// application's login URL, such as
+// http://127.0.0.1:8080/auth/webuntis/login — it follows redirects to the
+// fake's authorization endpoint, signs in there (on the login page with
+// [Options.LoginPage]) and returns the URL WebUntis redirects to: the
+// application's callback with code and state, not followed. Request it with
+// the same client, whose jar holds the application's cookies.
+func (s *Server) SignIn(ctx context.Context, client *http.Client, startURL string) (*url.URL, error) {
+	if client == nil {
+		client = s.Client()
+	}
+	return fakeidp.SignIn(ctx, client, startURL, fakeidp.Endpoint(s.URL, func(p string) bool {
+		return strings.HasPrefix(p, "/WebUntis/api/sso/v3/") && strings.HasSuffix(p, "/authorize")
+	}), false)
+}
+
 func (s *Server) handle(endpoint string, h func(http.ResponseWriter, *http.Request, Tenant)) http.HandlerFunc {
 	return s.in.Wrap(endpoint, func(w http.ResponseWriter, r *http.Request) {
 		var t Tenant
