@@ -67,7 +67,8 @@
 // vendor describes); a bad code or ID token at activation is
 // sso_authentication_failed; codes live one minute and work once; access and
 // ID tokens live 300 s; refresh tokens rotate; logout tokens live two
-// minutes.
+// minutes; a user who cancels ([Server.Deny]) is sent back with
+// error=access_denied, the state and iss.
 //
 // What every fake offers, and the names they share, are in
 // [github.com/seed-e8f4a5f7/oauthkit/oauthkittest].

@@ -33,7 +33,10 @@
 // live 5 minutes and work once, login tokens live 300 s, no refresh tokens
 // are issued (the discovery document lists no refresh_token grant), PKCE is
 // checked when a challenge was sent and must be S256 (the method its
-// discovery document lists), errors are RFC 6749 §5.2 JSON.
+// discovery document lists), errors are RFC 6749 §5.2 JSON, a user who
+// cancels ([Server.Deny]) is sent back with error=access_denied and the
+// state (RFC 6749 §4.1.2.1), and a registered loopback redirect URL
+// matches on any port (RFC 8252 §7.3).
 //
 // What every fake offers, and the names they share, are in
 // [github.com/seed-e8f4a5f7/oauthkit/oauthkittest].
