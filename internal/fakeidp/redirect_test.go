@@ -1,6 +1,9 @@
 package fakeidp
 
-import "testing"
+import (
+	"strings"
+	"testing"
+)
 
 // TestRedirectRegistered: a registered loopback redirect URI matches on any
 // port (RFC 8252 §7.3), everything else exactly.
@@ -41,4 +44,23 @@ func TestRedirectRegistered(t *testing.T) {
 	if RedirectRegistered(nil, "http://127.0.0.1/cb") {
 		t.Error("nothing registered, nothing matches")
 	}
+}
+
+// FuzzRedirectRegistered: a requested redirect URI that is not the
+// registered one matches only as the same loopback http URI on another
+// port.
+func FuzzRedirectRegistered(f *testing.F) {
+	f.Add("http://127.0.0.1/cb", "http://127.0.0.1:8080/cb")
+	f.Add("http://[::1]:1/cb?x", "http://[::1]/cb?x")
+	f.Add("https://app.example/cb", "https://app.example:1/cb")
+	f.Fuzz(func(t *testing.T, registered, requested string) {
+		if !RedirectRegistered([]string{registered}, requested) || registered == requested {
+			return
+		}
+		a, okA := withoutLoopbackPort(registered)
+		b, okB := withoutLoopbackPort(requested)
+		if !okA || !okB || a != b || !strings.HasPrefix(requested, "http://") {
+			t.Fatalf("%q matched %q", requested, registered)
+		}
+	})
 }
