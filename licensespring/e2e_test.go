@@ -107,7 +107,7 @@ func TestLoginWithCodeThenActivation(t *testing.T) {
 	q := mustQuery(t, ar.URL)
 	assert.Equal(t, "S256", q.Get("code_challenge_method"))
 	assert.NotEmpty(t, ar.CodeVerifier)
-	assert.Equal(t, "http://127.0.0.1/callback", ar.RedirectURL)
+	assert.Equal(t, "http://127.0.0.1/auth/licensespring/callback", ar.RedirectURL)
 
 	cb, err := srv.Authorize(ctx, ar.URL)
 	require.NoError(t, err)

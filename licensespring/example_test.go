@@ -96,7 +96,7 @@ func ExampleProvider_SSOURL() {
 	// Output:
 	// issuer:        {fake}/realms/user-portal
 	// client_id:     license-users
-	// redirect_uri:  http://127.0.0.1/callback
+	// redirect_uri:  http://127.0.0.1/auth/licensespring/callback
 	// response_type: code
 	// token:         {fake}/realms/user-portal/protocol/openid-connect/token
 }

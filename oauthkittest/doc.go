@@ -15,13 +15,25 @@
 // reads the same against another:
 //
 //   - NewServer(Options) *Server starts the fake; every zero value of
-//     Options is usable, and the credentials it generates are random.
+//     Options is usable, and so is each zero field of a registration
+//     (Tenant, App), filled in alone with its documented default; the
+//     credentials it generates are random.
 //     Server.Close shuts it down.
 //   - Server.URL (Justimmo: AuthURL and APIURL, its two hosts) is where it
 //     listens; Server.Client returns an *http.Client for it.
 //   - Server.Config returns the vendor package's Config for the fake's
 //     registered application, with credentials, redirect URL, HTTP client
 //     and the fake's clock filled in: pass it to the vendor's New.
+//     Server.ConfigFor(redirectURL) is the same with the application's
+//     callback URL, once it listens; it panics for a URL the fake would
+//     refuse.
+//   - Unless told otherwise a fake registers the callback of a package web
+//     handler at its default BasePath,
+//     http://127.0.0.1/auth/{vendor}/callback. A registered loopback
+//     redirect URL (http://127.0.0.1, http://[::1], http://localhost)
+//     matches on any port, as RFC 8252 §7.3 asks of servers, so that an
+//     application can open its listener after its fakes; every other one
+//     matches exactly.
 //   - Server.App (UniSignIn, Justimmo), Server.Tenant (WebUntis, where an
 //     application is registered per school) and Server.Options
 //     (LicenseSpring) return what was registered, with the generated
@@ -38,14 +50,22 @@
 //     authorization URL, signs in on the fake's login page when
 //     Options.LoginPage is set, and returns where the vendor redirects to,
 //     the application's callback URL with code and state (or an error, or
-//     tokens in the fragment), without following it. The league fakes
-//     (UniSignIn, Justimmo) add Server.Deny, a user who declines.
+//     tokens in the fragment), without following it. Server.Deny plays a
+//     user who cancels: the callback carries error=access_denied and the
+//     state, as the vendor sends them.
+//   - Server.SignIn(ctx, client, startURL) plays a user's browser with a
+//     test's own client and its cookie jar: from the application's login
+//     URL it follows redirects to the fake, signs in, and returns the
+//     application's callback URL unfollowed, for the same client to open.
 //   - Options.LoginPage makes the authorization endpoint answer a small
-//     HTML page, "Sign in to <vendor> (fake)", naming the user, with a
-//     "Sign in" button that posts a form; only that POST issues the code (or
-//     the tokens) and redirects. A real browser, driven by chromedp or
-//     Playwright, clicks the button. Off by default: the user has a session
-//     already, and the endpoint redirects at once.
+//     HTML page, "Sign in to <vendor> (fake)", naming the application's
+//     client id and the user as the login will name them, with a "Sign in"
+//     and a "Cancel" button that post a form (fake_login=sign-in or
+//     fake_login=cancel); only that POST issues the code (or the tokens), or
+//     the access_denied redirect. A real browser, driven by chromedp or
+//     Playwright, clicks the button (ids fake-sign-in and fake-cancel). Off
+//     by default: the user has a session already, and the endpoint
+//     redirects at once.
 //   - Server.InjectFault(endpoint, [Fault]) makes an endpoint fail;
 //     Server.ClearFaults removes every injected fault;
 //     Server.Requests(endpoint) counts the requests an endpoint received.
@@ -57,14 +77,15 @@
 //   - Fakes whose vendor rotates refresh tokens (UniSignIn, Justimmo) have
 //     Server.RefreshTokenState.
 //
-// docs/fakes.md in the repository has the table of common names.
+// docs/fakes.md in the repository has the table of common names, the
+// defaults of each registration, and the sign-in page's form.
 //
 // # Strict like the vendors
 //
 // A fake refuses what its vendor's documents say the vendor refuses, with
 // the vendor's error, so that a client that passes against the fake does not
 // fail against the vendor for a reason the documents state: WebUntis needs a
-// nonce and the exact registered redirect URI; UniSignIn's PKCE verifier is
+// nonce and the exact registered redirect URI (a loopback one's port aside); UniSignIn's PKCE verifier is
 // 49 to 127 letters and digits and its client secret goes in the form body;
 // Justimmo's codes live one minute and its refresh tokens work once;
 // LicenseSpring's requests are signed with an IMF-fixdate Date no more than

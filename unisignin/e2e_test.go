@@ -51,7 +51,7 @@ func TestWebLoginEndToEnd(t *testing.T) {
 	require.NoError(t, err)
 	cb, err := srv.Authorize(ctx, ar.URL)
 	require.NoError(t, err)
-	assert.Equal(t, "http://127.0.0.1/callback", cb.Scheme+"://"+cb.Host+cb.Path)
+	assert.Equal(t, "http://127.0.0.1/auth/unisignin/callback", cb.Scheme+"://"+cb.Host+cb.Path)
 
 	login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
 	require.NoError(t, err)

@@ -10,7 +10,10 @@
 // module. Two servers, as the vendor has two hosts:
 //
 //   - the auth server ([Server.AuthURL]): GET /authorize with
-//     response_type=code, client_id and a registered redirect_uri, answering
+//     response_type=code, client_id and a registered redirect_uri (matched
+//     exactly, except that a registered loopback one — http://127.0.0.1,
+//     http://[::1], http://localhost — matches on any port, RFC 8252
+//     §7.3), answering
 //     with code (and state, when sent) for the logged-in user, or with
 //     error=access_denied&message=…&hint=… when the user declines
 //     ([Server.Deny]); POST /access_token with the authorization_code,

@@ -2,6 +2,7 @@ package justimmotest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -38,10 +39,16 @@ const (
 	clientCredentialsLifetime = 2678400 * time.Second // the example's expires_in
 )
 
-// App is the OAuth application Justimmo support registered.
+// App is the OAuth application Justimmo support registered. Each zero field
+// is filled in with its default, alone.
 type App struct {
-	ID           string
-	Secret       string
+	// ID is the client id. Zero: "oauthkit-demo".
+	ID string
+	// Secret is the client secret. Zero: random.
+	Secret string
+	// RedirectURLs are the registered redirect URLs. Zero:
+	// "http://127.0.0.1/auth/justimmo/callback", which matches on any port
+	// as every loopback one does (RFC 8252 §7.3).
 	RedirectURLs []string
 }
 
@@ -54,8 +61,8 @@ type User struct {
 
 // Options configures a Server. Every zero value is usable.
 type Options struct {
-	// App zero: id "oauthkit-demo", a random secret and redirect URL
-	// "http://127.0.0.1/callback".
+	// App is the registered application; its zero fields get the
+	// defaults [App] lists.
 	App App
 	// Users; the first one is logged in. Zero: user 1234 of tenant 5678, as
 	// in the document's example.
@@ -88,6 +95,7 @@ type Server struct {
 // NewServer starts the fake's two servers. Close it when done.
 func NewServer(o Options) *Server {
 	s := &Server{now: fakeidp.Clock(o.Now), app: o.App, users: slices.Clone(o.Users)}
+	s.app.RedirectURLs = slices.Clone(s.app.RedirectURLs)
 	if s.app.ID == "" {
 		s.app.ID = "oauthkit-demo"
 	}
@@ -95,7 +103,7 @@ func NewServer(o Options) *Server {
 		s.app.Secret = fakeidp.Random(30)
 	}
 	if len(s.app.RedirectURLs) == 0 {
-		s.app.RedirectURLs = []string{"http://127.0.0.1/callback"}
+		s.app.RedirectURLs = []string{defaultRedirectURL}
 	}
 	if len(s.users) == 0 {
 		s.users = []User{{ID: 1234, TenantID: 5678}}
@@ -114,6 +122,7 @@ func NewServer(o Options) *Server {
 		ClientCredentialsTTL: clientCredentialsLifetime,
 		LoginPage:            o.LoginPage,
 		Vendor:               "Justimmo",
+		Accent:               "#00897b",
 		// The refresh grant's documented error
 		// (docs/vendors/justimmo.md#errors).
 		ExpiredRefresh: leaguefake.InvalidRequest("refresh_token", "Refresh token has expired"),
@@ -142,8 +151,33 @@ func (s *Server) Close() {
 // Client returns an HTTP client for the servers.
 func (s *Server) Client() *http.Client { return s.auth.Client() }
 
-// Config returns a justimmo.Config for the registered application against
-// this fake.
+// defaultRedirectURL is the application's redirect URL when none is
+// registered: the callback of a package web handler at its default
+// BasePath, on any loopback port.
+const defaultRedirectURL = "http://127.0.0.1/auth/justimmo/callback"
+
+// ConfigFor returns [Server.Config] with the application's callback URL as
+// its RedirectURL, such as http://127.0.0.1:8080/auth/justimmo/callback
+// once the application listens. The URL must be registered for the
+// application (App.RedirectURLs), a loopback one on any port (RFC 8252
+// §7.3), so the default registration takes the callback of a package web
+// handler at its default BasePath on whatever port the application got.
+// ConfigFor panics for any other URL: Justimmo would refuse every login
+// with it.
+func (s *Server) ConfigFor(redirectURL string) justimmo.Config {
+	if !fakeidp.RedirectRegistered(s.app.RedirectURLs, redirectURL) {
+		panic(fmt.Sprintf("justimmotest: ConfigFor: redirect URL %q is not registered for the application; add it to App.RedirectURLs (registered: %q)", redirectURL, s.app.RedirectURLs))
+	}
+	cfg := s.Config()
+	cfg.RedirectURL = redirectURL
+	return cfg
+}
+
+// Config returns a justimmo.Config for the registered application (its
+// credentials and first redirect URL) against this fake. The default
+// redirect URL, http://127.0.0.1/auth/justimmo/callback, names no port:
+// give the application's callback URL with [Server.ConfigFor] once it
+// listens.
 func (s *Server) Config() justimmo.Config {
 	return justimmo.Config{
 		ClientID:     s.app.ID,
@@ -156,8 +190,13 @@ func (s *Server) Config() justimmo.Config {
 	}
 }
 
-// App returns the registered application, with its generated secret.
-func (s *Server) App() App { return s.app }
+// App returns the registered application as filled in, with its generated
+// secret.
+func (s *Server) App() App {
+	a := s.app
+	a.RedirectURLs = slices.Clone(a.RedirectURLs)
+	return a
+}
 
 // SetUser signs u in, in the simulated browser: u replaces the user with
 // the same ID, or joins the users. The zero User ends the session: authorize
@@ -180,14 +219,30 @@ func (s *Server) SetUser(u User) {
 // with [Options.LoginPage]) and returns the URL Justimmo
 // redirects to (the callback with code, or an error redirect).
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
-	return leaguefake.Browse(ctx, s.Client(), authURL, false)
+	return fakeidp.Browse(ctx, s.Client(), authURL, false)
 }
 
-// Deny plays a user who declines: the callback carries
+// Deny plays a user who declines (the login page's Cancel button, with
+// [Options.LoginPage]): the callback carries
 // error=access_denied&message=…&hint=The+user+denied+the+request
-// (docs/vendors/justimmo.md#authorization-code).
+// (docs/vendors/justimmo.md#authorization-code), and the state.
 func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
-	return leaguefake.Browse(ctx, s.Client(), authURL, true)
+	return fakeidp.Browse(ctx, s.Client(), authURL, true)
+}
+
+// SignIn plays a user's browser with client, a test's client with a cookie
+// jar (nil: [Server.Client]), without scraping HTML: from startURL — the
+// application's login URL, such as
+// http://127.0.0.1:8080/auth/justimmo/login — it follows redirects to the
+// auth server's authorization endpoint, signs in there (on the login page
+// with [Options.LoginPage]) and returns the URL Justimmo redirects to: the
+// application's callback with code and state, not followed. Request it with
+// the same client, whose jar holds the application's cookies.
+func (s *Server) SignIn(ctx context.Context, client *http.Client, startURL string) (*url.URL, error) {
+	if client == nil {
+		client = s.Client()
+	}
+	return fakeidp.SignIn(ctx, client, startURL, fakeidp.Endpoint(s.AuthURL, func(p string) bool { return p == authPath }), false)
 }
 
 // InjectFault makes endpoint answer with f instead of normally.
@@ -210,7 +265,8 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		subject = strconv.FormatInt(s.current, 10)
 	}
 	s.mu.Unlock()
-	s.league.Authorize(w, r, subject, "user "+subject)
+	// The current-user endpoint names a user by id only.
+	s.league.Authorize(w, r, fakeidp.Account{Subject: subject})
 }
 
 func (s *Server) currentUser(w http.ResponseWriter, r *http.Request) {

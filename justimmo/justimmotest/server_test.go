@@ -244,7 +244,7 @@ func TestLoginPageIssuesOnlyOnPost(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusOK, resp.StatusCode)
 	assert.Contains(t, string(page), "Sign in to Justimmo (fake)")
-	assert.Contains(t, string(page), "user 77")
+	assert.Contains(t, string(page), `<dd id="fake-login-subject">77</dd>`, "the user id, which the current-user endpoint will name")
 
 	resp, err = srv.Client().PostForm(authURL, url.Values{"other": {"x"}})
 	require.NoError(t, err)

@@ -56,7 +56,10 @@
 //     as it would against the real Keycloak.
 //
 // Where the vendor's pages are silent the fake chooses, and says so: an
-// unknown customer account is customer_not_found; a redirect_uri not enabled,
+// unknown customer account is customer_not_found; an enabled loopback
+// redirect URI (http://127.0.0.1, http://[::1], http://localhost) matches
+// on any port, at sso_url and at the realm (RFC 8252 §7.3), every other one
+// exactly; a redirect_uri not enabled,
 // an unknown parameter or response_type is validation_error; a missing
 // response_type means the implicit grant (the vendor's prose,
 // docs/vendors/licensespring.md#response-type); the implicit URL asks for
@@ -64,7 +67,8 @@
 // vendor describes); a bad code or ID token at activation is
 // sso_authentication_failed; codes live one minute and work once; access and
 // ID tokens live 300 s; refresh tokens rotate; logout tokens live two
-// minutes.
+// minutes; a user who cancels ([Server.Deny]) is sent back with
+// error=access_denied, the state and iss.
 //
 // What every fake offers, and the names they share, are in
 // [github.com/seed-e8f4a5f7/oauthkit/oauthkittest].

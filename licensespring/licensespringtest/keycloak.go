@@ -69,7 +69,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	redirect := q.Get("redirect_uri")
-	if !slices.Contains(s.opts.RedirectURLs, redirect) {
+	if !fakeidp.RedirectRegistered(s.opts.RedirectURLs, redirect) {
 		errorPage(w, "Invalid parameter: redirect_uri")
 		return
 	}
@@ -116,11 +116,14 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("<html><body><h1>Sign in to your account</h1></body></html>"))
 		return
 	}
-	name := user.Name
-	if name == "" {
-		name = user.Subject
-	}
-	if !fakeidp.SignIn(w, r, s.opts.LoginPage, "LicenseSpring", name) {
+	switch fakeidp.SignInStep(w, r, s.opts.LoginPage, fakeidp.Page{Vendor: "LicenseSpring", Accent: "#6a1b9a", ClientID: s.opts.ClientID, User: account(user)}) {
+	case fakeidp.Answered:
+		return
+	case fakeidp.Denied:
+		// Keycloak's answer to a user who cancels: access_denied, with the
+		// state and its issuer (RFC 9207 §2 asks for iss in error
+		// responses too).
+		back(url.Values{"error": {"access_denied"}, "iss": {s.Issuer()}})
 		return
 	}
 	sessionState := fakeidp.Random(12)
@@ -152,6 +155,19 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		params.Set("id_token", s.idToken(user, q.Get("nonce"), access, sessionState, now))
 	}
 	back(params)
+}
+
+// account is u as the ID token will name them (see idToken), for the
+// sign-in page.
+func account(u User) fakeidp.Account {
+	a := fakeidp.Account{Subject: u.Subject, Name: u.Name, Email: u.Email}
+	if a.Name == "" {
+		a.Name, _ = u.Claims["name"].(string)
+	}
+	if a.Email == "" {
+		a.Email, _ = u.Claims["email"].(string)
+	}
+	return a
 }
 
 // token is the realm's token endpoint for a public client.

@@ -173,7 +173,7 @@ func (s *Server) ssoURL(w http.ResponseWriter, r *http.Request) {
 	}
 	redirect := s.opts.RedirectURLs[0]
 	if ru := q.Get("redirect_uri"); ru != "" {
-		if !slices.Contains(s.opts.RedirectURLs, ru) {
+		if !fakeidp.RedirectRegistered(s.opts.RedirectURLs, ru) {
 			writeAPIError(w, badRequest("validation_error", "redirect_uri is not enabled for the customer account"))
 			return
 		}

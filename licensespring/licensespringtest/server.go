@@ -2,6 +2,7 @@ package licensespringtest
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -43,7 +44,8 @@ type Options struct {
 	// the vendor's example URL.
 	ClientID string
 	// RedirectURLs are the SSO redirect URIs enabled for the customer
-	// account; the first is the default. Zero: "http://127.0.0.1/callback".
+	// account; the first is the default. Zero:
+	// "http://127.0.0.1/auth/licensespring/callback" (any port).
 	RedirectURLs []string
 	// IdPHint is the URL's kc_idp_hint, the customer's identity provider.
 	// Zero: "acme-idp".
@@ -124,7 +126,7 @@ func NewServer(o Options) *Server {
 		o.ClientID = "license-users"
 	}
 	if len(o.RedirectURLs) == 0 {
-		o.RedirectURLs = []string{"http://127.0.0.1/callback"}
+		o.RedirectURLs = []string{defaultRedirectURL}
 	}
 	o.RedirectURLs = slices.Clone(o.RedirectURLs)
 	if o.IdPHint == "" {
@@ -166,8 +168,16 @@ func (s *Server) Options() Options {
 	return o
 }
 
+// defaultRedirectURL is the SSO redirect URI enabled when none is: the
+// callback of a package web handler at its default BasePath, on any
+// loopback port.
+const defaultRedirectURL = "http://127.0.0.1/auth/licensespring/callback"
+
 // Config returns a licensespring.Config against this server for the code
-// grant, with its keys, product, customer account, HTTP client and clock.
+// grant, with its keys, product, customer account, the first redirect URL,
+// HTTP client and clock. The default redirect URL,
+// http://127.0.0.1/auth/licensespring/callback, names no port: give the
+// application's callback URL with [Server.ConfigFor] once it listens.
 func (s *Server) Config() licensespring.Config {
 	return licensespring.Config{
 		APIURL:              s.URL,
@@ -176,9 +186,27 @@ func (s *Server) Config() licensespring.Config {
 		Product:             s.opts.Product,
 		CustomerAccountCode: s.opts.CustomerAccountCode,
 		ResponseType:        licensespring.ResponseTypeCode,
+		RedirectURL:         s.opts.RedirectURLs[0],
 		HTTPClient:          s.Client(),
 		Now:                 s.opts.Now,
 	}
+}
+
+// ConfigFor returns [Server.Config] with the application's callback URL as
+// its RedirectURL, such as
+// http://127.0.0.1:8080/auth/licensespring/callback once the application
+// listens. The URL must be enabled for the customer account
+// (Options.RedirectURLs), a loopback one on any port (RFC 8252 §7.3), so
+// the default registration takes the callback of a package web handler at
+// its default BasePath on whatever port the application got. ConfigFor
+// panics for any other URL: LicenseSpring would refuse every login with it.
+func (s *Server) ConfigFor(redirectURL string) licensespring.Config {
+	if !fakeidp.RedirectRegistered(s.opts.RedirectURLs, redirectURL) {
+		panic(fmt.Sprintf("licensespringtest: ConfigFor: redirect URL %q is not enabled for the customer account; add it to Options.RedirectURLs (enabled: %q)", redirectURL, s.opts.RedirectURLs))
+	}
+	cfg := s.Config()
+	cfg.RedirectURL = redirectURL
+	return cfg
 }
 
 // Issuer returns the realm's issuer, {URL}/realms/user-portal.
@@ -229,7 +257,32 @@ func (s *Server) Activations() []Activation {
 // tokens and state in the fragment (implicit grant; read it with
 // URL.EscapedFragment), or with an error.
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
-	return fakeidp.Browse(ctx, s.Client(), authURL, nil)
+	return fakeidp.Browse(ctx, s.Client(), authURL, false)
+}
+
+// Deny plays a user who cancels (the login page's Cancel button, with
+// [Options.LoginPage]): Keycloak redirects with error=access_denied, the
+// state and iss (RFC 9207), in the query for the code grant and in the
+// fragment for the implicit grant.
+func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
+	return fakeidp.Browse(ctx, s.Client(), authURL, true)
+}
+
+// SignIn plays a user's browser with client, a test's client with a cookie
+// jar (nil: [Server.Client]), without scraping HTML: from startURL — the
+// application's login URL, such as
+// http://127.0.0.1:8080/auth/licensespring/login — it follows redirects to
+// the realm's authorization endpoint, signs in there (on the login page
+// with [Options.LoginPage]) and returns the URL Keycloak redirects to: the
+// application's callback with code and state (or the tokens in the
+// fragment), not followed. Request it with the same client, whose jar holds
+// the application's cookies.
+func (s *Server) SignIn(ctx context.Context, client *http.Client, startURL string) (*url.URL, error) {
+	if client == nil {
+		client = s.Client()
+	}
+	auth := "/realms/" + realm + "/protocol/openid-connect/auth"
+	return fakeidp.SignIn(ctx, client, startURL, fakeidp.Endpoint(s.URL, func(p string) bool { return p == auth }), false)
 }
 
 func (s *Server) currentUser() (User, func(map[string]any)) {

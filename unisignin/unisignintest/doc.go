@@ -10,7 +10,9 @@
 // in this module:
 //
 //   - GET /oauth/v2/authorize with response_type=code, client_id, a
-//     whitelisted redirect_uri, scope (only "public" is known) and state; it
+//     whitelisted redirect_uri (matched exactly, except that a whitelisted
+//     loopback one — http://127.0.0.1, http://[::1], http://localhost —
+//     matches on any port, RFC 8252 §7.3), scope (only "public" is known) and state; it
 //     redirects with code and state for the logged-in user ([Server.SetUser]),
 //     or with error=access_denied when the user declines ([Server.Deny]);
 //   - PKCE as UniSignIn narrows it (docs/vendors/unisignin.md#pkce):

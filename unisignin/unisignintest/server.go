@@ -2,6 +2,7 @@ package unisignintest
 
 import (
 	"context"
+	"fmt"
 	"maps"
 	"net/http"
 	"net/http/httptest"
@@ -34,10 +35,23 @@ const (
 	EndpointUser      = "user"
 )
 
-// App is an OAuth application registered in the dashboard.
+// App is an OAuth application registered in the dashboard. Which kind of
+// client it is depends on where it is given: [Options.App] is the web
+// application, a confidential client, and [Options.PublicApp] the mobile or
+// desktop app, a public client. Each zero field is filled in with its
+// default, alone.
 type App struct {
-	ID           string
-	Secret       string // empty: an app (public) client, PKCE only
+	// ID is the client id. Zero: "oauthkit-web" (App), "oauthkit-app"
+	// (PublicApp).
+	ID string
+	// Secret is the web application's client secret. Zero: random. A
+	// public client has none: NewServer panics when Options.PublicApp has
+	// one.
+	Secret string
+	// RedirectURLs are the whitelisted redirect URLs. Zero:
+	// "http://127.0.0.1/auth/unisignin/callback" (App), which matches on any
+	// port as every loopback one does (RFC 8252 §7.3), and
+	// "com.example.oauthkit://oauth/callback" (PublicApp).
 	RedirectURLs []string
 }
 
@@ -54,13 +68,12 @@ type User struct {
 
 // Options configures a Server. Every zero value is usable.
 type Options struct {
-	// App is the web application, a confidential client. Zero: id
-	// "oauthkit-web", a random secret and redirect URL
-	// "http://127.0.0.1/callback".
+	// App is the web application, a confidential client; its zero fields
+	// get the defaults [App] lists.
 	App App
 	// PublicApp is the mobile or desktop app, a public client (no secret,
-	// PKCE). Zero: id "oauthkit-app" and redirect URL
-	// "com.example.oauthkit://oauth/callback".
+	// PKCE); its zero fields get the defaults [App] lists. A Secret here
+	// is a mistake: NewServer panics.
 	PublicApp App
 	// Users of the organization; the first one is logged in. Zero: user 1,
 	// ada@example.com, Ada Lovelace, a random password.
@@ -97,7 +110,12 @@ type Server struct {
 
 // NewServer starts a fake. Close it when done.
 func NewServer(o Options) *Server {
+	if o.PublicApp.Secret != "" {
+		panic("unisignintest: NewServer: Options.PublicApp is a public client and has no secret; a confidential client is Options.App")
+	}
 	s := &Server{now: fakeidp.Clock(o.Now), web: o.App, app: o.PublicApp}
+	s.web.RedirectURLs = slices.Clone(s.web.RedirectURLs)
+	s.app.RedirectURLs = slices.Clone(s.app.RedirectURLs)
 	if s.web.ID == "" {
 		s.web.ID = "oauthkit-web"
 	}
@@ -105,7 +123,7 @@ func NewServer(o Options) *Server {
 		s.web.Secret = fakeidp.Random(30)
 	}
 	if len(s.web.RedirectURLs) == 0 {
-		s.web.RedirectURLs = []string{"http://127.0.0.1/callback"}
+		s.web.RedirectURLs = []string{defaultRedirectURL}
 	}
 	if s.app.ID == "" {
 		s.app.ID = "oauthkit-app"
@@ -138,6 +156,7 @@ func NewServer(o Options) *Server {
 		BasicAuth:    false,
 		LoginPage:    o.LoginPage,
 		Vendor:       "UniSignIn",
+		Accent:       "#3f51b5",
 		Scopes:       []string{"public"},
 		CodeTTL:      o.CodeLifetime,
 		AccessTTL:    access,
@@ -175,8 +194,15 @@ func (s *Server) Close() { s.srv.Close() }
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
+// defaultRedirectURL is the web application's redirect URL when none is
+// registered: the callback of a package web handler at its default
+// BasePath, on any loopback port.
+const defaultRedirectURL = "http://127.0.0.1/auth/unisignin/callback"
+
 // Config returns a unisignin.Config for the web application (with its
-// secret) against this server.
+// secret and first redirect URL) against this server. The default redirect
+// URL, http://127.0.0.1/auth/unisignin/callback, names no port: give the
+// application's callback URL with [Server.ConfigFor] once it listens.
 func (s *Server) Config() unisignin.Config {
 	return unisignin.Config{
 		BaseURL:      s.URL,
@@ -186,6 +212,23 @@ func (s *Server) Config() unisignin.Config {
 		HTTPClient:   s.Client(),
 		Now:          s.now,
 	}
+}
+
+// ConfigFor returns [Server.Config] with the application's callback URL as
+// its RedirectURL, such as http://127.0.0.1:8080/auth/unisignin/callback
+// once the application listens. The URL must be whitelisted for the web
+// application (App.RedirectURLs), a loopback one on any port (RFC 8252
+// §7.3), so the default registration takes the callback of a package web
+// handler at its default BasePath on whatever port the application got.
+// ConfigFor panics for any other URL: UniSignIn would refuse every login
+// with it.
+func (s *Server) ConfigFor(redirectURL string) unisignin.Config {
+	if !fakeidp.RedirectRegistered(s.web.RedirectURLs, redirectURL) {
+		panic(fmt.Sprintf("unisignintest: ConfigFor: redirect URL %q is not whitelisted for the web application; add it to App.RedirectURLs (whitelisted: %q)", redirectURL, s.web.RedirectURLs))
+	}
+	cfg := s.Config()
+	cfg.RedirectURL = redirectURL
+	return cfg
 }
 
 // PublicConfig returns a unisignin.Config for the public app (no secret,
@@ -200,8 +243,13 @@ func (s *Server) PublicConfig() unisignin.Config {
 	}
 }
 
-// App returns the web application, with its generated secret.
-func (s *Server) App() App { return s.web }
+// App returns the web application as filled in, with its generated
+// secret.
+func (s *Server) App() App {
+	a := s.web
+	a.RedirectURLs = slices.Clone(a.RedirectURLs)
+	return a
+}
 
 // Users returns the organization's users, with their passwords.
 func (s *Server) Users() []User {
@@ -235,13 +283,29 @@ func (s *Server) SetUser(u User) {
 // redirects to (the application's callback with code and state, or an error
 // redirect).
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
-	return leaguefake.Browse(ctx, s.Client(), authURL, false)
+	return fakeidp.Browse(ctx, s.Client(), authURL, false)
 }
 
-// Deny plays a user who declines on the consent screen: the callback carries
-// error=access_denied with league's message and hint.
+// Deny plays a user who declines (the login page's Cancel button, with
+// [Options.LoginPage]): the callback carries error=access_denied with
+// league's message and hint, and the state.
 func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
-	return leaguefake.Browse(ctx, s.Client(), authURL, true)
+	return fakeidp.Browse(ctx, s.Client(), authURL, true)
+}
+
+// SignIn plays a user's browser with client, a test's client with a cookie
+// jar (nil: [Server.Client]), without scraping HTML: from startURL — the
+// application's login URL, such as
+// http://127.0.0.1:8080/auth/unisignin/login — it follows redirects to the
+// fake's authorization endpoint, signs in there (on the login page with
+// [Options.LoginPage]) and returns the URL UniSignIn redirects to: the
+// application's callback with code and state, not followed. Request it with
+// the same client, whose jar holds the application's cookies.
+func (s *Server) SignIn(ctx context.Context, client *http.Client, startURL string) (*url.URL, error) {
+	if client == nil {
+		client = s.Client()
+	}
+	return fakeidp.SignIn(ctx, client, startURL, fakeidp.Endpoint(s.URL, func(p string) bool { return p == authPath }), false)
 }
 
 // InjectFault makes endpoint answer with f instead of normally.
@@ -259,18 +323,15 @@ func (s *Server) RefreshTokenState(tok string) string { return s.league.RefreshT
 
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
-	subject, name := "", ""
+	var who fakeidp.Account
 	for _, u := range s.users {
 		if s.current != "" && strings.EqualFold(u.Email, s.current) {
-			subject = strconv.FormatInt(u.ID, 10)
-			name = strings.TrimSpace(u.FirstName + " " + u.LastName)
-			if name == "" {
-				name = u.Email
-			}
+			// As the user endpoint will name them.
+			who = fakeidp.Account{Subject: strconv.FormatInt(u.ID, 10), Name: profileName(u), Email: u.Email}
 		}
 	}
 	s.mu.Unlock()
-	s.league.Authorize(w, r, subject, name)
+	s.league.Authorize(w, r, who)
 }
 
 // authenticate checks the password grant's username (the email,
@@ -285,6 +346,9 @@ func (s *Server) authenticate(username, password string) (string, bool) {
 	}
 	return "", false
 }
+
+// profileName is the user profile's name: first and last name.
+func profileName(u User) string { return strings.TrimSpace(u.FirstName + " " + u.LastName) }
 
 func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 	tok, ok := s.league.BearerToken(r)
@@ -316,7 +380,7 @@ func (s *Server) user(w http.ResponseWriter, r *http.Request) {
 		profile["email"] = u.Email
 		profile["first_name"] = u.FirstName
 		profile["last_name"] = u.LastName
-		profile["name"] = strings.TrimSpace(u.FirstName + " " + u.LastName)
+		profile["name"] = profileName(u)
 		fakeidp.WriteJSON(w, http.StatusOK, profile)
 		return
 	}

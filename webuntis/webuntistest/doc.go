@@ -11,7 +11,9 @@
 //     base = {URL}/WebUntis/api/sso/v3/{tenant}, and a JWKS;
 //   - GET {base}/authorize with response_type=code, client_id, a registered
 //     redirect_uri matched exactly (else "invalid_ressource", their
-//     spelling), scope and nonce (else the redirect carries
+//     spelling) — except that a registered loopback one (http://127.0.0.1,
+//     http://[::1], http://localhost) matches on any port, as RFC 8252 §7.3
+//     asks of servers —, scope and nonce (else the redirect carries
 //     error=invalid_request: a client that forgets the nonce fails here as
 //     against WebUntis); it redirects with code and state for the logged-in
 //     WebUntis user (an active WebUntis session is needed, see
@@ -31,7 +33,10 @@
 // live 5 minutes and work once, login tokens live 300 s, no refresh tokens
 // are issued (the discovery document lists no refresh_token grant), PKCE is
 // checked when a challenge was sent and must be S256 (the method its
-// discovery document lists), errors are RFC 6749 §5.2 JSON.
+// discovery document lists), errors are RFC 6749 §5.2 JSON, a user who
+// cancels ([Server.Deny]) is sent back with error=access_denied and the
+// state (RFC 6749 §4.1.2.1), and a registered loopback redirect URL
+// matches on any port (RFC 8252 §7.3).
 //
 // What every fake offers, and the names they share, are in
 // [github.com/seed-e8f4a5f7/oauthkit/oauthkittest].

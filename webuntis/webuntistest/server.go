@@ -28,17 +28,51 @@ const (
 	EndpointOneRoster = "oneroster"
 )
 
-// Tenant is one school with one platform application.
+// Tenant is one school with one platform application. Each zero field is
+// filled in with its default, alone: a Tenant that sets only RedirectURLs
+// gets ID "1234", ClientID "oauthkit-demo" and random credentials.
+// [Server.Tenant] returns the tenant as filled in.
 type Tenant struct {
-	ID           string
-	ClientID     string
-	ClientSecret string   // OIDC secret: code flow
-	Password     string   // platform password: client credentials
-	RedirectURLs []string // the PAM-configured redirect URLs
+	// ID is the school's tenant id. Zero: "1234" (required by
+	// [Server.AddTenant]).
+	ID string
+	// ClientID is the platform application's OIDC client id. Zero:
+	// "oauthkit-demo".
+	ClientID string
+	// ClientSecret is the OIDC secret, for the code flow. Zero: random.
+	ClientSecret string
+	// Password is the platform password, for client credentials. Zero:
+	// random.
+	Password string
+	// RedirectURLs are the PAM-configured redirect URLs. Zero:
+	// "http://127.0.0.1/auth/webuntis/callback", which matches on any port
+	// as every loopback one does (RFC 8252 §7.3).
+	RedirectURLs []string
 
 	// Users and Classes are how many OneRoster users and classes the
 	// school has. Zero: 30 users, 6 classes.
 	Users, Classes int
+}
+
+// withDefaults returns t with each zero field filled in (see [Tenant]).
+func (t Tenant) withDefaults() Tenant {
+	if t.ID == "" {
+		t.ID = "1234"
+	}
+	if t.ClientID == "" {
+		t.ClientID = "oauthkit-demo"
+	}
+	if t.ClientSecret == "" {
+		t.ClientSecret = fakeidp.Random(24)
+	}
+	if t.Password == "" {
+		t.Password = fakeidp.Random(24)
+	}
+	if len(t.RedirectURLs) == 0 {
+		t.RedirectURLs = []string{defaultRedirectURL}
+	}
+	t.RedirectURLs = slices.Clone(t.RedirectURLs)
+	return t
 }
 
 // User is who is signed in to WebUntis in the simulated browser. The zero
@@ -54,9 +88,8 @@ type User struct {
 
 // Options configures a Server. Every zero value is usable.
 type Options struct {
-	// Tenant is the first tenant. Zero: tenant "1234", client
-	// "oauthkit-demo", random secret and password, and redirect URL
-	// "http://127.0.0.1/callback".
+	// Tenant is the first tenant; its zero fields get the defaults
+	// [Tenant] lists.
 	Tenant Tenant
 	// Now is the server's clock (token and code expiry, ID-token times).
 	// Zero: time.Now.
@@ -106,22 +139,7 @@ func NewServer(o Options) *Server {
 	if s.lifetime <= 0 {
 		s.lifetime = 180 * time.Second
 	}
-	t := o.Tenant
-	if t.ID == "" {
-		t.ID = "1234"
-	}
-	if t.ClientID == "" {
-		t.ClientID = "oauthkit-demo"
-	}
-	if t.ClientSecret == "" {
-		t.ClientSecret = fakeidp.Random(24)
-	}
-	if t.Password == "" {
-		t.Password = fakeidp.Random(24)
-	}
-	if len(t.RedirectURLs) == 0 {
-		t.RedirectURLs = []string{"http://127.0.0.1/callback"}
-	}
+	t := o.Tenant.withDefaults()
 	s.first = t.ID
 	s.AddTenant(t)
 
@@ -143,30 +161,36 @@ func (s *Server) Close() { s.srv.Close() }
 // Client returns an HTTP client for the server.
 func (s *Server) Client() *http.Client { return s.srv.Client() }
 
-// AddTenant registers another tenant; an empty ClientSecret or Password is
-// made up (random).
+// AddTenant registers another tenant, replacing one with the same ID. Its
+// ID is required (AddTenant panics without one); every other zero field
+// gets the default [Tenant] lists.
 func (s *Server) AddTenant(t Tenant) {
-	if t.ClientSecret == "" {
-		t.ClientSecret = fakeidp.Random(24)
+	if t.ID == "" {
+		panic("webuntistest: AddTenant: Tenant.ID is required")
 	}
-	if t.Password == "" {
-		t.Password = fakeidp.Random(24)
-	}
+	t = t.withDefaults()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t.RedirectURLs = slices.Clone(t.RedirectURLs)
 	s.tenants[t.ID] = t
 }
 
-// Tenant returns the first tenant, with its generated credentials.
+// Tenant returns the first tenant as filled in, with its generated
+// credentials.
 func (s *Server) Tenant() Tenant {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.tenants[s.first]
 }
 
+// defaultRedirectURL is the redirect URL registered when none is: the
+// callback of a package web handler at its default BasePath, on any
+// loopback port.
+const defaultRedirectURL = "http://127.0.0.1/auth/webuntis/callback"
+
 // Config returns a webuntis.Config for the first tenant against this server,
-// with both credentials and the first redirect URL.
+// with both credentials and the first redirect URL. The default one,
+// http://127.0.0.1/auth/webuntis/callback, names no port: give the
+// application's callback URL with [Server.ConfigFor] once it listens.
 func (s *Server) Config() webuntis.Config {
 	t := s.Tenant()
 	return webuntis.Config{
@@ -179,6 +203,23 @@ func (s *Server) Config() webuntis.Config {
 		HTTPClient:   s.Client(),
 		Now:          s.now,
 	}
+}
+
+// ConfigFor returns [Server.Config] with the application's callback URL as
+// its RedirectURL, such as http://127.0.0.1:8080/auth/webuntis/callback
+// once the application listens. The URL must be registered for the first
+// tenant (Tenant.RedirectURLs), a loopback one on any port (RFC 8252 §7.3),
+// so the default registration takes the callback of a package web handler
+// at its default BasePath on whatever port the application got. ConfigFor
+// panics for any other URL: WebUntis would refuse every login with it.
+func (s *Server) ConfigFor(redirectURL string) webuntis.Config {
+	cfg := s.Config()
+	t := s.Tenant()
+	if !fakeidp.RedirectRegistered(t.RedirectURLs, redirectURL) {
+		panic(fmt.Sprintf("webuntistest: ConfigFor: redirect URL %q is not registered for tenant %s; register it in Tenant.RedirectURLs (registered: %q)", redirectURL, t.ID, t.RedirectURLs))
+	}
+	cfg.RedirectURL = redirectURL
+	return cfg
 }
 
 // SetUser sets who is signed in to WebUntis in the simulated browser. The
@@ -210,12 +251,38 @@ func (s *Server) issuer(tenant string) string {
 // SignIDToken signs claims with the server's key, as its ID tokens are.
 func (s *Server) SignIDToken(claims map[string]any) string { return s.key.Sign(claims) }
 
-// Authorize plays the browser: it requests authURL from the server without
-// following the redirect (signing in on the login page, with
-// [Options.LoginPage]), and returns the URL WebUntis redirects to (the
-// application's callback with code and state, or an error redirect).
+// Authorize plays the browser of a signed-in user who approves: it
+// requests authURL from the server without following the redirect (signing
+// in on the login page, with [Options.LoginPage]), and returns the URL
+// WebUntis redirects to (the application's callback with code and state,
+// or an error redirect).
 func (s *Server) Authorize(ctx context.Context, authURL string) (*url.URL, error) {
-	return fakeidp.Browse(ctx, s.Client(), authURL, nil)
+	return fakeidp.Browse(ctx, s.Client(), authURL, false)
+}
+
+// Deny plays a user who cancels (the login page's Cancel button, with
+// [Options.LoginPage]): the callback carries error=access_denied and the
+// state (RFC 6749 §4.1.2.1; the vendor documents no error redirect of its
+// own).
+func (s *Server) Deny(ctx context.Context, authURL string) (*url.URL, error) {
+	return fakeidp.Browse(ctx, s.Client(), authURL, true)
+}
+
+// SignIn plays a user's browser with client, a test's client with a cookie
+// jar (nil: [Server.Client]), without scraping HTML: from startURL — the
+// application's login URL, such as
+// http://127.0.0.1:8080/auth/webuntis/login — it follows redirects to the
+// fake's authorization endpoint, signs in there (on the login page with
+// [Options.LoginPage]) and returns the URL WebUntis redirects to: the
+// application's callback with code and state, not followed. Request it with
+// the same client, whose jar holds the application's cookies.
+func (s *Server) SignIn(ctx context.Context, client *http.Client, startURL string) (*url.URL, error) {
+	if client == nil {
+		client = s.Client()
+	}
+	return fakeidp.SignIn(ctx, client, startURL, fakeidp.Endpoint(s.URL, func(p string) bool {
+		return strings.HasPrefix(p, "/WebUntis/api/sso/v3/") && strings.HasSuffix(p, "/authorize")
+	}), false)
 }
 
 func (s *Server) handle(endpoint string, h func(http.ResponseWriter, *http.Request, Tenant)) http.HandlerFunc {
@@ -264,9 +331,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, t Tenant) {
 		fakeidp.OAuthError(w, http.StatusBadRequest, "unauthorized_client", "unknown client_id")
 		return
 	}
-	if !slices.Contains(t.RedirectURLs, redirect) {
+	if !fakeidp.RedirectRegistered(t.RedirectURLs, redirect) {
 		// docs/vendors/webuntis.md#redirect-uri: a redirect_uri that does not
-		// match PAM gives "invalid_ressource".
+		// match PAM gives "invalid_ressource". A loopback one matches on any
+		// port (RFC 8252 §7.3), the fake's choice: the vendor's pages are
+		// silent on loopback redirect URIs.
 		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_ressource", "redirect_uri does not match the configured domain and sso-redirect-path")
 		return
 	}
@@ -309,7 +378,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request, t Tenant) {
 		fmt.Fprint(w, "<html><body><h1>WebUntis login</h1></body></html>")
 		return
 	}
-	if !fakeidp.SignIn(w, r, s.login, "WebUntis", displayName(user)) {
+	switch fakeidp.SignInStep(w, r, s.login, fakeidp.Page{Vendor: "WebUntis", Accent: "#f49b00", ClientID: t.ClientID, User: account(user)}) {
+	case fakeidp.Answered:
+		return
+	case fakeidp.Denied:
+		back(url.Values{"error": {"access_denied"}})
 		return
 	}
 	code := s.codes.Issue(fakeidp.CodeGrant{
@@ -376,12 +449,11 @@ func (s *Server) clientCredentials(w http.ResponseWriter, r *http.Request, t Ten
 	})
 }
 
-// displayName is the name the sign-in page shows for u.
-func displayName(u User) string {
-	if name, ok := u.Claims["name"].(string); ok && name != "" {
-		return name
-	}
-	return u.Subject
+// account is u as the ID token will name them, for the sign-in page.
+func account(u User) fakeidp.Account {
+	name, _ := u.Claims["name"].(string)
+	email, _ := u.Claims["email"].(string)
+	return fakeidp.Account{Subject: u.Subject, Name: name, Email: email}
 }
 
 // rawBasic decodes Basic credentials the way the vendor's examples encode

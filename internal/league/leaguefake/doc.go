@@ -17,6 +17,9 @@
 //   - client_id and client_secret come from the body; with [Server.BasicAuth]
 //     also from a Basic header, base64-decoded and split at the first ':'
 //     without URL-decoding (AbstractGrant::getBasicAuthCredentials);
+//   - a redirect_uri must be one of the client's, exactly, except that a
+//     loopback one matches on any port (RFC 8252 §7.3,
+//     [fakeidp.RedirectRegistered]);
 //   - authorization codes work once; refresh tokens rotate: a refresh revokes
 //     the access and refresh token it was issued with;
 //   - PKCE: a code_challenge (method plain or S256) binds the code to a

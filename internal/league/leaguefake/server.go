@@ -36,11 +36,6 @@ const (
 	GrantClientCredentials = "client_credentials"
 )
 
-// ConsentHeader on an authorize request carries the simulated user's answer
-// on the consent screen: "deny" declines, anything else approves. [Browse]
-// sets it; a real browser never sends it.
-const ConsentHeader = "X-Fake-Consent"
-
 // Server is league's AuthorizationServer with the code, refresh, password
 // and client-credentials grants. Set the fields before serving; the methods
 // are safe for concurrent use.
@@ -63,10 +58,14 @@ type Server struct {
 	// ExpiredRefresh is the vendor's answer to an expired refresh token.
 	// Nil: league's invalidRefreshToken("Token has expired").
 	ExpiredRefresh *Error
-	// LoginPage makes Authorize answer a sign-in page, naming Vendor, and
-	// issue the code only for its form post ([fakeidp.SignIn]).
+	// LoginPage makes Authorize answer a sign-in page, naming Vendor (its
+	// Sign in button in the Accent colour), and issue the code only for its
+	// Sign in post ([fakeidp.SignInStep]); its Cancel button, or a declining
+	// [fakeidp.ConsentHeader] without the page, is league's access_denied
+	// redirect.
 	LoginPage bool
 	Vendor    string
+	Accent    string
 	// Authenticate checks a user's credentials for the password grant and
 	// returns the user's subject.
 	Authenticate func(username, password string) (subject string, ok bool)
@@ -149,10 +148,11 @@ func (s *Server) ttl(d, def time.Duration) time.Duration {
 var rfc7636 = regexp.MustCompile(`^[A-Za-z0-9\-._~]{43,128}$`)
 
 // Authorize serves GET /authorize (AuthCodeGrant::validateAuthorizationRequest
-// and completeAuthorizationRequest) for the logged-in user subject, whose
-// name the sign-in page shows; an empty subject is no session, answered
-// with a login page.
-func (s *Server) Authorize(w http.ResponseWriter, r *http.Request, subject, name string) {
+// and completeAuthorizationRequest) for the logged-in user, whom the
+// sign-in page shows; an empty Subject is no session, answered with a
+// login page.
+func (s *Server) Authorize(w http.ResponseWriter, r *http.Request, user fakeidp.Account) {
+	subject := user.Subject
 	q := r.URL.Query()
 	if q.Get("response_type") != "code" || q.Get("client_id") == "" {
 		// No grant can respond to the request.
@@ -166,7 +166,7 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request, subject, name
 	}
 	redirect := q.Get("redirect_uri")
 	switch {
-	case redirect != "" && !slices.Contains(c.RedirectURIs, redirect):
+	case redirect != "" && !fakeidp.RedirectRegistered(c.RedirectURIs, redirect):
 		s.Version.Write(w, r, InvalidClient())
 		return
 	case redirect == "" && len(c.RedirectURIs) != 1:
@@ -209,10 +209,12 @@ func (s *Server) Authorize(w http.ResponseWriter, r *http.Request, subject, name
 		fmt.Fprint(w, "<html><body><h1>Log in</h1><form method=post><input name=email><input type=password name=password></form></body></html>")
 		return
 	}
-	if !fakeidp.SignIn(w, r, s.LoginPage, s.Vendor, name) {
+	switch fakeidp.SignInStep(w, r, s.LoginPage, fakeidp.Page{Vendor: s.Vendor, Accent: s.Accent, ClientID: c.ID, User: user}) {
+	case fakeidp.Answered:
 		return
-	}
-	if strings.EqualFold(r.Header.Get(ConsentHeader), "deny") {
+	case fakeidp.Denied:
+		// AuthCodeGrant::completeAuthorizationRequest for a user who did
+		// not approve.
 		s.Version.Redirect(w, r, target, state, AccessDenied("The user denied the request"))
 		return
 	}
