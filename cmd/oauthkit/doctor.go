@@ -130,6 +130,10 @@ func (d *doctor) write(w io.Writer, failed int) {
 
 func (d *doctor) run(ctx context.Context) {
 	t := d.t
+	if x, ok := t.missing("doctor"); ok {
+		d.fail("config", x)
+		return
+	}
 	p, err := t.provider()
 	if !d.result("config", err, d.configSummary()) {
 		return

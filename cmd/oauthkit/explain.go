@@ -18,6 +18,9 @@ import (
 type explanation struct {
 	Cause string `json:"cause"`
 	Fix   string `json:"fix,omitempty"`
+	// Missing names the settings the command needs that are not set
+	// ("tenant", "password or client-secret"), for a config failure.
+	Missing []string `json:"missing,omitempty"`
 }
 
 // explain turns an error into a cause and a fix. The fix is the library's

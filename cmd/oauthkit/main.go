@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 )
 
 func main() {
@@ -73,7 +70,7 @@ func runContext(ctx context.Context, args []string, env func(string) string, std
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if cmd, ok := lookup(args[1]); ok {
-				c.commandUsage(stdout, cmd, nil)
+				c.commandUsage(stdout, cmd, vendorIn(args[2:]))
 				return exitOK
 			}
 		}
@@ -96,62 +93,4 @@ func lookup(name string) (command, bool) {
 		}
 	}
 	return command{}, false
-}
-
-func (c *cli) usage(w io.Writer) {
-	fmt.Fprintln(w, "oauthkit tells you what is wrong with a WebUntis, UniSignIn, Justimmo or LicenseSpring integration.")
-	fmt.Fprintln(w, "\nUsage: oauthkit <command> [arguments]\n\nCommands:")
-	for _, cmd := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", cmd.name, cmd.summary)
-	}
-	fmt.Fprintf(w, "\nVendors: %s\n", strings.Join(vendorNames, ", "))
-	fmt.Fprintln(w, "Run 'oauthkit help <command>' or 'oauthkit <command> -h' for a command's flags.")
-	fmt.Fprintln(w, "Example: oauthkit doctor webuntis --fake")
-}
-
-func (c *cli) commandUsage(w io.Writer, cmd command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: oauthkit %s %s\n\n%s.\n\nExample:\n  %s\n", cmd.name, cmd.args, upperFirst(cmd.summary), cmd.example)
-	if fs == nil {
-		fs, _ = newFlags(cmd, c)
-	}
-	if fs != nil {
-		fmt.Fprintln(w, "\nFlags:")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-	}
-	if cmd.name != "demo" && cmd.name != "webhook" {
-		fmt.Fprintln(w, "\nEvery setting can come from OAUTHKIT_<VENDOR>_<SETTING> (OAUTHKIT_WEBUNTIS_PASSWORD, …) or a --config file;\nsecrets are never printed.")
-	}
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// newFlags returns the command's flag set, for its usage text.
-func newFlags(cmd command, c *cli) (*flag.FlagSet, any) {
-	switch cmd.name {
-	case "doctor", "token", "login":
-		o := &vendorFlags{}
-		return o.flagSet(cmd, c), o
-	case "webhook":
-		o := &webhookFlags{}
-		return o.flagSet(c), o
-	case "demo":
-		o := &demoFlags{}
-		return o.flagSet(c), o
-	}
-	return nil, nil
-}
-
-// usageError reports a command-line mistake and how to get help.
-func (c *cli) usageError(cmd string, err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	fmt.Fprintf(c.stderr, "oauthkit %s: %v\nRun 'oauthkit help %s' for usage.\n", cmd, err, cmd)
-	return exitUsage
 }

@@ -55,6 +55,9 @@ func runToken(ctx context.Context, c *cli, args []string) int {
 		return c.usageError("token", err)
 	}
 	defer t.close()
+	if x, ok := t.missing("token"); ok {
+		return c.fail(o.json, vendor, "config", x)
+	}
 	p, err := t.provider()
 	if err != nil {
 		return c.fail(o.json, vendor, "config", t.explain(err))

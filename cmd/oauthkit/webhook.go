@@ -23,13 +23,8 @@ type webhookFlags struct {
 }
 
 func (o *webhookFlags) flagSet(c *cli) *flag.FlagSet {
-	cmd, _ := lookup("webhook")
 	fs := flag.NewFlagSet("webhook verify", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
-	fs.Usage = func() {
-		c.commandUsage(c.stdout, cmd, fs)
-		fmt.Fprintln(c.stdout, "\nstdin holds the raw body as received, or the whole captured HTTP request (\"POST … HTTP/1.1\", headers, body),\nwhose Authorization and Algorithm headers then give the signature. The key may come from OAUTHKIT_WEBUNTIS_WEBHOOK_KEY.")
-	}
 	fs.StringVar(&o.key, "key", "", "the Untis Platform public key of the environment: base64 X.509 SubjectPublicKeyInfo")
 	fs.StringVar(&o.signature, "signature", "", "the request's Authorization header: the base64 signature (when stdin is only the body)")
 	fs.StringVar(&o.algorithm, "algorithm", "SHA256withRSA", "the request's Algorithm header")
