@@ -38,8 +38,28 @@ const (
 const maxWebhookBody = 64 << 10
 
 // ErrWebhookSignature is returned for a webhook whose signature is missing,
-// malformed, made with an unknown algorithm, or does not verify.
+// malformed, made with an unknown algorithm, or does not verify. Only the
+// last says "signature does not verify": the others say what is wrong.
 var ErrWebhookSignature = errors.New("webuntis: webhook: signature does not verify")
+
+// ErrMalformedWebhookSignature is returned, with [ErrWebhookSignature],
+// for a signature that cannot be one: no Authorization header, a value
+// that is not base64, or one that is not as long as a signature made with
+// the key (a truncated or wrong header, rather than a wrong key or body).
+var ErrMalformedWebhookSignature = errors.New("webuntis: webhook: malformed signature")
+
+// signatureError is a refused signature that is not simply wrong: it is
+// [ErrWebhookSignature], and kind when set, and says why.
+type signatureError struct {
+	kind   error // ErrMalformedWebhookSignature, or nil
+	reason string
+}
+
+func (e *signatureError) Error() string { return "webuntis: webhook: " + e.reason }
+
+func (e *signatureError) Is(target error) bool {
+	return target == ErrWebhookSignature || (e.kind != nil && target == e.kind)
+}
 
 // Credentials are one credentials-webhook event: a tenant's platform
 // application was created, reactivated or had its credentials reset. Secret
@@ -77,15 +97,23 @@ func (c Credentials) LogValue() slog.Value {
 
 // VerifyWebhook checks the signature of a webhook body and parses it. The
 // signature is verified over the raw bytes before anything in them is read.
+// Every refusal of the signature is [ErrWebhookSignature]; one that cannot
+// be a signature at all is also [ErrMalformedWebhookSignature].
 func VerifyWebhook(key *rsa.PublicKey, header http.Header, body []byte) (*Credentials, error) {
 	switch alg := header.Get("Algorithm"); alg {
 	case "SHA256withRSA", "SHA256": // older senders write "SHA256"
+	case "":
+		return nil, &signatureError{reason: "no Algorithm header (want SHA256withRSA)"}
 	default:
-		return nil, fmt.Errorf("%w: unknown algorithm %q", ErrWebhookSignature, alg)
+		return nil, &signatureError{reason: fmt.Sprintf("unknown signature algorithm %q (want SHA256withRSA)", bounded(alg, 40))}
 	}
 	sig, err := decodeSignature(header.Get("Authorization"))
 	if err != nil {
 		return nil, err
+	}
+	if len(sig) != key.Size() {
+		return nil, &signatureError{ErrMalformedWebhookSignature, fmt.Sprintf(
+			"malformed signature: the Authorization header decodes to %d bytes; a SHA256withRSA signature with this key has %d", len(sig), key.Size())}
 	}
 	digest := sha256.Sum256(body)
 	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig); err != nil {
@@ -97,14 +125,23 @@ func VerifyWebhook(key *rsa.PublicKey, header http.Header, body []byte) (*Creden
 func decodeSignature(v string) ([]byte, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return nil, fmt.Errorf("%w: no Authorization header", ErrWebhookSignature)
+		return nil, &signatureError{ErrMalformedWebhookSignature, "malformed signature: no Authorization header"}
 	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if sig, err := enc.DecodeString(v); err == nil {
 			return sig, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: Authorization header is not base64", ErrWebhookSignature)
+	return nil, &signatureError{ErrMalformedWebhookSignature, "malformed signature: the Authorization header is not base64"}
+}
+
+// bounded cuts s to at most n bytes, for an error quoting what a sender
+// wrote.
+func bounded(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
 // ParseWebhookBody parses a webhook body whose signature has been verified.

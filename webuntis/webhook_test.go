@@ -541,3 +541,40 @@ func TestNewWebhookHandlerNeedsOneStore(t *testing.T) {
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "Check.BaseURL", ce.Field)
 }
+
+// TestVerifyWebhookSaysWhatIsWrong: every refused signature is
+// ErrWebhookSignature, but only a wrong one says "does not verify"; one
+// that cannot be a signature (missing, not base64, the wrong length) is
+// ErrMalformedWebhookSignature too, and an unknown algorithm says so.
+func TestVerifyWebhookSaysWhatIsWrong(t *testing.T) {
+	untis := webuntistest.NewServer(webuntistest.Options{})
+	defer untis.Close()
+	key, err := webuntis.ParseWebhookKey(untis.WebhookKey())
+	require.NoError(t, err)
+	body := untis.WebhookBody(webuntis.EventReset)
+	for _, tc := range []struct {
+		name, sig, alg string
+		malformed      bool
+		says           string
+	}{
+		{"no signature", "", "SHA256withRSA", true, "no Authorization header"},
+		{"not base64", "!!!", "SHA256withRSA", true, "not base64"},
+		{"too short", "AAAA", "SHA256withRSA", true, "decodes to 3 bytes; a SHA256withRSA signature with this key has 256"},
+		{"wrong", untis.SignWebhook(append(bytes.Clone(body), ' ')), "SHA256withRSA", false, "signature does not verify"},
+		{"unknown algorithm", untis.SignWebhook(body), "SHA1withRSA", false, `unknown signature algorithm "SHA1withRSA"`},
+		{"no algorithm", untis.SignWebhook(body), "", false, "no Algorithm header"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			h.Set("Authorization", tc.sig)
+			h.Set("Algorithm", tc.alg)
+			_, err := webuntis.VerifyWebhook(key, h, body)
+			require.ErrorIs(t, err, webuntis.ErrWebhookSignature)
+			assert.Equal(t, tc.malformed, errors.Is(err, webuntis.ErrMalformedWebhookSignature))
+			assert.Contains(t, err.Error(), tc.says)
+			if tc.name != "wrong" {
+				assert.NotContains(t, err.Error(), "does not verify")
+			}
+		})
+	}
+}

@@ -1,13 +1,19 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
+	"net"
+	"net/http"
+	"os"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis/webuntistest"
 )
 
@@ -182,6 +188,49 @@ func TestWebhookMalformedSignatureSaysSo(t *testing.T) {
 			assert.NotContains(t, fix, tc.notFix)
 			if tc.name != "does not verify" {
 				assert.NotContains(t, cause, "does not verify")
+			}
+		})
+	}
+}
+
+// roundTripFunc is an http.RoundTripper.
+type roundTripFunc func(*http.Request) (*http.Response, error)
+
+func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestNetworkFailureHasFix: a host name that does not resolve, or a
+// connection refused, gets a fix line naming the URL setting, in every
+// command that reaches the vendor.
+func TestNetworkFailureHasFix(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		err  error
+		fix  string
+	}{
+		{"no such host", &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "api.webuntis.invalid", IsNotFound: true}},
+			"the host name api.webuntis.invalid does not resolve: check the server URL (--base-url)"},
+		{"DNS server fails", &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "server misbehaving", Name: "api.webuntis.invalid", IsTemporary: true}},
+			"the DNS lookup of api.webuntis.invalid failed"},
+		{"connection refused", &net.OpError{Op: "dial", Net: "tcp", Err: &os.SyscallError{Syscall: "connect", Err: syscall.ECONNREFUSED}},
+			"nothing answers at that host and port"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			vendorTransport = roundTripFunc(func(*http.Request) (*http.Response, error) { return nil, tc.err })
+			t.Cleanup(func() { vendorTransport = http.DefaultTransport })
+			env := map[string]string{
+				"OAUTHKIT_WEBUNTIS_BASE_URL":      "https://api.webuntis.invalid",
+				"OAUTHKIT_WEBUNTIS_TENANT":        "1234",
+				"OAUTHKIT_WEBUNTIS_CLIENT_ID":     "app",
+				"OAUTHKIT_WEBUNTIS_CLIENT_SECRET": "oidc-secret-value",
+				"OAUTHKIT_WEBUNTIS_PASSWORD":      "platform-password-value",
+				"OAUTHKIT_WEBUNTIS_REDIRECT_URL":  "https://app.example/callback",
+			}
+			for _, args := range [][]string{{"token", "webuntis"}, {"doctor", "webuntis"}, {"login", "webuntis", "--print-url"}} {
+				var out, errOut bytes.Buffer
+				code := run(args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+				assert.Equal(t, exitFailed, code, "%v", args)
+				assert.Contains(t, lineWith(out.String(), "fix:"), tc.fix, "%v", args)
+				providertest.Text(t, "output", out.String()+errOut.String(), env["OAUTHKIT_WEBUNTIS_CLIENT_SECRET"], env["OAUTHKIT_WEBUNTIS_PASSWORD"])
 			}
 		})
 	}

@@ -74,7 +74,11 @@ func runToken(ctx context.Context, c *cli, args []string) int {
 	if o.header {
 		// The one output that holds a token: asked for by name.
 		if o.json {
-			writeJSON(c.stdout, map[string]string{"authorization": tok.Type() + " " + tok.AccessToken})
+			writeJSON(c.stdout, struct {
+				OK            bool   `json:"ok"`
+				Vendor        string `json:"vendor"`
+				Authorization string `json:"authorization"`
+			}{true, vendor, tok.Type() + " " + tok.AccessToken})
 		} else {
 			fmt.Fprintf(c.stdout, "Authorization: %s %s\n", tok.Type(), tok.AccessToken)
 		}
@@ -86,13 +90,14 @@ func runToken(ctx context.Context, c *cli, args []string) int {
 	}
 	if o.json {
 		writeJSON(c.stdout, struct {
+			OK        bool      `json:"ok"`
 			Vendor    string    `json:"vendor"`
 			Type      string    `json:"token_type"`
 			Expiry    time.Time `json:"expiry,omitzero"`
 			ExpiresIn int64     `json:"expires_in,omitempty"`
 			Scopes    []string  `json:"scopes"`
 			Refresh   bool      `json:"refresh_token_issued"`
-		}{vendor, tok.Type(), tok.Expiry, int64(expiresIn / time.Second), strings.Fields(scopes(tok)), tok.RefreshToken != ""})
+		}{true, vendor, tok.Type(), tok.Expiry, int64(expiresIn / time.Second), strings.Fields(scopes(tok)), tok.RefreshToken != ""})
 		return exitOK
 	}
 	fmt.Fprintf(c.stdout, "vendor   %s\ntype     %s\n", vendor, tok.Type())
