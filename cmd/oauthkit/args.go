@@ -42,7 +42,7 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) (string, error) {
 		return pos, nil
 	case errors.Is(err, flag.ErrHelp):
 		if cmd, ok := lookup(strings.Fields(fs.Name())[0]); ok {
-			c.commandUsage(c.stdout, cmd, vendorIn(args))
+			c.commandUsage(c.stdout, cmd, vendorIn(fs, args))
 		}
 		return "", err
 	case !secretFlagGiven(fs):

@@ -70,7 +70,7 @@ func runContext(ctx context.Context, args []string, env func(string) string, std
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if cmd, ok := lookup(args[1]); ok {
-				c.commandUsage(stdout, cmd, vendorIn(args[2:]))
+				c.commandUsage(stdout, cmd, vendorIn(nil, args[2:]))
 				return exitOK
 			}
 		}

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
+	"errors"
+	"io"
 	"net"
 	"net/http"
 	"os"
@@ -71,6 +74,34 @@ func TestMissingSettingsNamedForTheCommand(t *testing.T) {
 	}
 }
 
+// TestTokenSaysFirstWhoOffersNoClientCredentials: token for a vendor
+// without client credentials says so at once, rather than asking for
+// settings first; the answer agrees with the library (ErrUnsupported
+// against each fake).
+func TestTokenSaysFirstWhoOffersNoClientCredentials(t *testing.T) {
+	for _, v := range vendorNames {
+		t.Run(v, func(t *testing.T) {
+			r := runCLI(t, "", "token", v)
+			assert.Equal(t, exitFailed, r.code)
+			offers := !strings.Contains(r.stdout, "offers no client credentials")
+			assert.Equal(t, offers, strings.Contains(r.stdout, "needs settings that are not set"), r.stdout)
+
+			c := &cli{env: func(string) string { return "" }, stderr: io.Discard}
+			o := &vendorFlags{}
+			cmd, _ := lookup("token")
+			fs := o.flagSet(cmd, c)
+			require.NoError(t, fs.Parse([]string{"--fake"}))
+			tg, err := open(context.Background(), fs, c, o, v, "")
+			require.NoError(t, err)
+			defer tg.close()
+			p, err := tg.provider()
+			require.NoError(t, err)
+			_, err = p.ClientCredentials(context.Background())
+			assert.Equal(t, offers, !errors.Is(err, errors.ErrUnsupported), "the CLI and the library agree about %s", v)
+		})
+	}
+}
+
 func lineWith(s, prefix string) string {
 	for _, line := range strings.Split(s, "\n") {
 		if strings.Contains(line, prefix) {
@@ -127,7 +158,16 @@ func TestHelpShowsTheCommandsAndTheVendorsFlags(t *testing.T) {
 			assert.Contains(t, r.stdout, "secret-for-password", "the vendor's mix-ups")
 		})
 	}
-	r := runCLI(t, "", "help", "login")
+	// A secret flag's value is never taken for the vendor, whose name the
+	// help would print.
+	r := runCLI(t, "", "token", "--password", "webuntis", "-h")
+	require.Equal(t, exitOK, r.code)
+	assert.NotContains(t, r.stdout, "Settings of webuntis")
+	r = runCLI(t, "", "token", "--json", "licensespring", "-h")
+	require.Equal(t, exitOK, r.code)
+	assert.Contains(t, r.stdout, "Settings of licensespring", "a bool flag takes no value")
+
+	r = runCLI(t, "", "help", "login")
 	require.Equal(t, exitOK, r.code)
 	assert.Contains(t, r.stdout, "-print-url")
 	assert.NotContains(t, r.stdout, "-header")

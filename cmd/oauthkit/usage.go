@@ -131,14 +131,38 @@ func printFlags(w io.Writer, title string, fs *flag.FlagSet, show func(*flag.Fla
 	out.PrintDefaults()
 }
 
-// vendorIn returns the first argument that names a vendor, or "".
-func vendorIn(args []string) string {
-	for _, a := range args {
+// vendorIn returns the positional argument of args when it names a vendor,
+// else "". With fs, the value of a flag that takes one (--password
+// webuntis) is skipped, never taken for the vendor: help output may show
+// the vendor, and a secret must not be printed back.
+func vendorIn(fs *flag.FlagSet, args []string) string {
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			continue
+		}
+		if strings.HasPrefix(a, "-") {
+			name := strings.TrimLeft(a, "-")
+			if fs != nil && !strings.Contains(name, "=") && takesValue(fs.Lookup(name)) {
+				i++
+			}
+			continue
+		}
 		if slices.Contains(vendorNames, a) {
 			return a
 		}
+		return ""
 	}
 	return ""
+}
+
+// takesValue reports whether a flag takes the next argument as its value.
+func takesValue(f *flag.Flag) bool {
+	if f == nil {
+		return false
+	}
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return !ok || !b.IsBoolFlag()
 }
 
 func upperFirst(s string) string {
