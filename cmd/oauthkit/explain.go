@@ -29,8 +29,9 @@ type explanation struct {
 
 // explain turns an error into a cause and a fix. The fix is the library's
 // Advice for an *oauthkit.Error, the field and reason of an
-// *oauthkit.ConfigError, and what the vendor does not offer for
-// errors.ErrUnsupported. The library's errors never hold a secret; scrub
+// *oauthkit.ConfigError, what the vendor does not offer for
+// errors.ErrUnsupported, and what to check for a request that got no
+// answer (networkFix). The library's errors never hold a secret; scrub
 // removes any setting's value all the same, in case one is echoed.
 func (t *target) explain(err error) explanation {
 	x := explanation{Cause: err.Error()}
