@@ -2,7 +2,6 @@ package oauthkit_test
 
 import (
 	"context"
-	"crypto/rsa"
 	"net/http"
 	"os"
 	"regexp"
@@ -20,7 +19,7 @@ import (
 
 // The README's Go snippets, compiled: each function below holds one snippet
 // between its "README begin" and "README end" lines, and
-func readmeManyTenants(ctx context.Context, mux *http.ServeMux, cache *tokencache.Cache, credentials webuntis.CredentialStore, untisKey *rsa.PublicKey) error {
+func readmeManyTenants(ctx context.Context, mux *http.ServeMux, cache *tokencache.Cache, credentials webuntis.CredentialStore) error {
 	// README begin
 	tenants, err := webuntis.NewTenants(webuntis.TenantsConfig{
 		Credentials: credentials, // webuntis.NewFileCredentialStore(dir, keys): sealed at rest
@@ -29,7 +28,10 @@ func readmeManyTenants(ctx context.Context, mux *http.ServeMux, cache *tokencach
 	if err != nil {
 		return err
 	}
-	hook, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{Key: untisKey, Credentials: tenants})
+	hook, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{
+		KeyText:     os.Getenv("UNTIS_WEBHOOK_KEY"), // the public key the Untis Platform shows (base64 or PEM)
+		Credentials: tenants,
+	})
 	if err != nil {
 		return err
 	}
@@ -51,7 +53,7 @@ func readmeServerToServer(ctx context.Context, passwordFromTheCredentialsWebhook
 	p, err := webuntis.New(webuntis.Config{
 		Tenant:   "1234",
 		ClientID: "BestApp",
-		Password: oauthkit.Secret(passwordFromTheCredentialsWebhook), // webuntis.WebhookHandler receives it
+		Password: oauthkit.Secret(passwordFromTheCredentialsWebhook), // webuntis.NewWebhookHandler receives it
 		Cache:    cache,
 	})
 	if err != nil {

@@ -59,6 +59,15 @@
 // serves the login's token until it expires, then fails with
 // [oauthkit.ErrNoRefreshToken] ([oauthkit.NeedsLogin]).
 //
+// # Credentials webhook
+//
+// Untis delivers a school's credentials by a signed webhook
+// (docs/vendors/webuntis.md#credentials-webhook). [NewWebhookHandler] serves
+// it: [WebhookConfig.KeyText] takes the environment's public key exactly as
+// the Untis Platform shows it (base64, or PEM; [ParseWebhookKey]); the
+// signature is checked over the raw body ([VerifyWebhook]), each new password
+// live, and the credentials go to a [CredentialStore] or a Store function.
+//
 // # Many tenants and replicas
 //
 // [Tenants] holds the providers of many schools over one [CredentialStore],

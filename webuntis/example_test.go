@@ -105,19 +105,23 @@ func ExampleProvider_ClientCredentials() {
 	// advice: WebUntis client credentials take the platform password (Config.Password, delivered by the credentials webhook) as the Basic password for the OIDC client id, not the OIDC client secret
 }
 
-func ExampleWebhookHandler() {
+func ExampleNewWebhookHandler() {
 	untis := webuntistest.NewServer(webuntistest.Options{})
 	defer untis.Close()
 
-	key, err := webuntis.ParseWebhookKey(untis.WebhookKey()) // the key Untis publishes
+	hook, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{
+		KeyText: untis.WebhookKey(), // the public key the Untis Platform shows, base64 or PEM
+		Store: func(ctx context.Context, c *webuntis.Credentials) error {
+			// Store by tenant, overwriting: Untis may send an event twice.
+			fmt.Println("credentials for tenant", c.TenantID, "event", c.EventType, "password", c.Password)
+			return nil
+		},
+		Check: untis.Config(), // where the new password is checked; zero: WebUntis itself
+	})
 	if err != nil {
 		log.Fatal(err)
 	}
-	app := httptest.NewServer(webuntis.WebhookHandler(key, func(ctx context.Context, c *webuntis.Credentials) error {
-		// Store by tenant, overwriting: Untis may send an event twice.
-		fmt.Println("credentials for tenant", c.TenantID, "event", c.EventType, "password", c.Password)
-		return nil
-	}))
+	app := httptest.NewServer(hook)
 	defer app.Close()
 
 	status, err := untis.SendCredentials(context.Background(), app.URL, webuntis.EventCreated)

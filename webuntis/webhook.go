@@ -5,7 +5,6 @@ import (
 	"crypto"
 	"crypto/rsa"
 	"crypto/sha256"
-	"crypto/x509"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -39,8 +38,28 @@ const (
 const maxWebhookBody = 64 << 10
 
 // ErrWebhookSignature is returned for a webhook whose signature is missing,
-// malformed, made with an unknown algorithm, or does not verify.
+// malformed, made with an unknown algorithm, or does not verify. Only the
+// last says "signature does not verify": the others say what is wrong.
 var ErrWebhookSignature = errors.New("webuntis: webhook: signature does not verify")
+
+// ErrMalformedWebhookSignature is returned, with [ErrWebhookSignature],
+// for a signature that cannot be one: no Authorization header, a value
+// that is not base64, or one that is not as long as a signature made with
+// the key (a truncated or wrong header, rather than a wrong key or body).
+var ErrMalformedWebhookSignature = errors.New("webuntis: webhook: malformed signature")
+
+// signatureError is a refused signature that is not simply wrong: it is
+// [ErrWebhookSignature], and kind when set, and says why.
+type signatureError struct {
+	kind   error // ErrMalformedWebhookSignature, or nil
+	reason string
+}
+
+func (e *signatureError) Error() string { return "webuntis: webhook: " + e.reason }
+
+func (e *signatureError) Is(target error) bool {
+	return target == ErrWebhookSignature || (e.kind != nil && target == e.kind)
+}
 
 // Credentials are one credentials-webhook event: a tenant's platform
 // application was created, reactivated or had its credentials reset. Secret
@@ -76,40 +95,25 @@ func (c Credentials) LogValue() slog.Value {
 	return slog.GroupValue(slog.String("tenant", c.TenantID), slog.String("client_id", c.ClientID), slog.String("event", c.EventType))
 }
 
-// ParseWebhookKey parses the RSA public key Untis publishes for an
-// environment: base64 of an X.509 SubjectPublicKeyInfo (PEM armour, if
-// present, is accepted too).
-func ParseWebhookKey(encoded string) (*rsa.PublicKey, error) {
-	s := strings.TrimSpace(encoded)
-	s = strings.TrimPrefix(s, "-----BEGIN PUBLIC KEY-----")
-	s = strings.TrimSuffix(s, "-----END PUBLIC KEY-----")
-	s = strings.Join(strings.Fields(s), "")
-	der, err := base64.StdEncoding.DecodeString(s)
-	if err != nil {
-		return nil, fmt.Errorf("webuntis: webhook key is not base64: %w", err)
-	}
-	key, err := x509.ParsePKIXPublicKey(der)
-	if err != nil {
-		return nil, fmt.Errorf("webuntis: webhook key is not an X.509 SubjectPublicKeyInfo: %w", err)
-	}
-	pub, ok := key.(*rsa.PublicKey)
-	if !ok {
-		return nil, fmt.Errorf("webuntis: webhook key is a %T, not RSA", key)
-	}
-	return pub, nil
-}
-
 // VerifyWebhook checks the signature of a webhook body and parses it. The
 // signature is verified over the raw bytes before anything in them is read.
+// Every refusal of the signature is [ErrWebhookSignature]; one that cannot
+// be a signature at all is also [ErrMalformedWebhookSignature].
 func VerifyWebhook(key *rsa.PublicKey, header http.Header, body []byte) (*Credentials, error) {
 	switch alg := header.Get("Algorithm"); alg {
 	case "SHA256withRSA", "SHA256": // older senders write "SHA256"
+	case "":
+		return nil, &signatureError{reason: "no Algorithm header (want SHA256withRSA)"}
 	default:
-		return nil, fmt.Errorf("%w: unknown algorithm %q", ErrWebhookSignature, alg)
+		return nil, &signatureError{reason: fmt.Sprintf("unknown signature algorithm %q (want SHA256withRSA)", bounded(alg, 40))}
 	}
 	sig, err := decodeSignature(header.Get("Authorization"))
 	if err != nil {
 		return nil, err
+	}
+	if len(sig) != key.Size() {
+		return nil, &signatureError{ErrMalformedWebhookSignature, fmt.Sprintf(
+			"malformed signature: the Authorization header decodes to %d bytes; a SHA256withRSA signature with this key has %d", len(sig), key.Size())}
 	}
 	digest := sha256.Sum256(body)
 	if err := rsa.VerifyPKCS1v15(key, crypto.SHA256, digest[:], sig); err != nil {
@@ -121,14 +125,23 @@ func VerifyWebhook(key *rsa.PublicKey, header http.Header, body []byte) (*Creden
 func decodeSignature(v string) ([]byte, error) {
 	v = strings.TrimSpace(v)
 	if v == "" {
-		return nil, fmt.Errorf("%w: no Authorization header", ErrWebhookSignature)
+		return nil, &signatureError{ErrMalformedWebhookSignature, "malformed signature: no Authorization header"}
 	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
 		if sig, err := enc.DecodeString(v); err == nil {
 			return sig, nil
 		}
 	}
-	return nil, fmt.Errorf("%w: Authorization header is not base64", ErrWebhookSignature)
+	return nil, &signatureError{ErrMalformedWebhookSignature, "malformed signature: the Authorization header is not base64"}
+}
+
+// bounded cuts s to at most n bytes, for an error quoting what a sender
+// wrote.
+func bounded(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
 // ParseWebhookBody parses a webhook body whose signature has been verified.
@@ -187,28 +200,17 @@ func ParseWebhookBody(body []byte) (*Credentials, error) {
 	return c, nil
 }
 
-// WebhookHandler returns the HTTP handler for the credentials webhook in its
-// simplest form: it accepts only a POST of JSON whose signature verifies
-// against key, parses the credentials and passes them to store. When store
-// fails, the handler answers 500 so that Untis sends the event again; when it
-// succeeds, 204.
-//
-// It does not check the credentials against WebUntis, so it cannot tell an
-// old event replayed later from a new one: store must refuse to go back to
-// older credentials itself. [NewWebhookHandler] with a [CredentialStore]
-// (such as [Tenants]) does that check, answers a repeated event without
-// storing it again, and invalidates the tokens of reset credentials.
-//
-// Serve it over HTTPS only: the body carries both credentials.
-func WebhookHandler(key *rsa.PublicKey, store func(ctx context.Context, c *Credentials) error) http.Handler {
-	return &webhookHandler{key: key, store: store}
-}
-
 // WebhookConfig configures the credentials webhook's handler
 // ([NewWebhookHandler]).
 type WebhookConfig struct {
-	// Key is the RSA public key Untis signs the webhook with
-	// ([ParseWebhookKey]). Required.
+	// KeyText is the Untis Platform public key of the environment the
+	// events come from, as text: base64 of its X.509
+	// SubjectPublicKeyInfo exactly as the platform shows it, or PEM
+	// ([ParseWebhookKey] lists the forms). One of KeyText and Key is
+	// required, not both.
+	KeyText string
+
+	// Key is the same key, already parsed ([ParseWebhookKey]).
 	Key *rsa.PublicKey
 
 	// Credentials keeps the credentials of each verified event: pass a
@@ -295,15 +297,25 @@ type WebhookConfig struct {
 //
 // Each request is reported to cfg.Logger and cfg.Metrics.
 func NewWebhookHandler(cfg WebhookConfig) (http.Handler, error) {
+	key := cfg.Key
 	switch {
+	case cfg.Key == nil && cfg.KeyText == "":
+		return nil, &oauthkit.ConfigError{Provider: name, Field: "Key", Reason: "or KeyText is required: the Untis Platform public key of the environment"}
+	case cfg.Key != nil && cfg.KeyText != "":
+		return nil, &oauthkit.ConfigError{Provider: name, Field: "KeyText", Reason: "must not be set with Key"}
 	case cfg.Key == nil:
-		return nil, &oauthkit.ConfigError{Provider: name, Field: "Key", Reason: "is required"}
+		var reason string
+		if key, reason = parseWebhookKey(cfg.KeyText); reason != "" {
+			return nil, &oauthkit.ConfigError{Provider: name, Field: "KeyText", Reason: reason}
+		}
+	}
+	switch {
 	case cfg.Store == nil && cfg.Credentials == nil:
 		return nil, &oauthkit.ConfigError{Provider: name, Field: "Credentials", Reason: "or Store is required"}
 	case cfg.Store != nil && cfg.Credentials != nil:
 		return nil, &oauthkit.ConfigError{Provider: name, Field: "Store", Reason: "must not be set with Credentials"}
 	}
-	h := &webhookHandler{key: cfg.Key, store: cfg.Store, creds: cfg.Credentials, obs: observe.New(name, cfg.Logger, cfg.Metrics), log: cfg.Logger, onUnreadable: cfg.OnUnreadable}
+	h := &webhookHandler{key: key, store: cfg.Store, creds: cfg.Credentials, obs: observe.New(name, cfg.Logger, cfg.Metrics), log: cfg.Logger, onUnreadable: cfg.OnUnreadable}
 	if !cfg.SkipCredentialCheck {
 		check := cfg.Check
 		if t, ok := cfg.Credentials.(*Tenants); ok && check.BaseURL == "" && check.HTTPClient == nil {

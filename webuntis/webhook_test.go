@@ -3,11 +3,17 @@ package webuntis_test
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/x509"
+	"encoding/base64"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
+	"math/big"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -28,17 +34,20 @@ import (
 func TestWebhookDeliversWorkingCredentials(t *testing.T) {
 	untis := webuntistest.NewServer(webuntistest.Options{})
 	defer untis.Close()
-	key, err := webuntis.ParseWebhookKey(untis.WebhookKey())
-	require.NoError(t, err)
-
 	var mu sync.Mutex
 	stored := map[string]*webuntis.Credentials{} // idempotent: keyed by tenant
-	app := httptest.NewServer(webuntis.WebhookHandler(key, func(_ context.Context, c *webuntis.Credentials) error {
-		mu.Lock()
-		defer mu.Unlock()
-		stored[c.TenantID] = c
-		return nil
-	}))
+	hook, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{
+		KeyText: untis.WebhookKey(), // as the Untis Platform shows it
+		Store: func(_ context.Context, c *webuntis.Credentials) error {
+			mu.Lock()
+			defer mu.Unlock()
+			stored[c.TenantID] = c
+			return nil
+		},
+		Check: untis.Config(),
+	})
+	require.NoError(t, err)
+	app := httptest.NewServer(hook)
 	defer app.Close()
 
 	for range 2 { // Untis may send an event twice
@@ -68,10 +77,13 @@ func TestWebhookDeliversWorkingCredentials(t *testing.T) {
 func TestWebhookRefuses(t *testing.T) {
 	untis := webuntistest.NewServer(webuntistest.Options{})
 	defer untis.Close()
-	key, err := webuntis.ParseWebhookKey(untis.WebhookKey())
-	require.NoError(t, err)
 	called := false
-	h := webuntis.WebhookHandler(key, func(context.Context, *webuntis.Credentials) error { called = true; return nil })
+	h, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{
+		KeyText: untis.WebhookKey(),
+		Store:   func(context.Context, *webuntis.Credentials) error { called = true; return nil },
+		Check:   untis.Config(),
+	})
+	require.NoError(t, err)
 
 	good := untis.WebhookBody(webuntis.EventReset)
 	tampered := bytes.Replace(good, []byte(`"RESET"`), []byte(`"RESET" `), 1)
@@ -122,29 +134,104 @@ func TestWebhookRefuses(t *testing.T) {
 func TestWebhookStoreFailureAsksForRedelivery(t *testing.T) {
 	untis := webuntistest.NewServer(webuntistest.Options{})
 	defer untis.Close()
-	key, _ := webuntis.ParseWebhookKey(untis.WebhookKey())
-	app := httptest.NewServer(webuntis.WebhookHandler(key, func(context.Context, *webuntis.Credentials) error {
-		return assert.AnError
-	}))
+	hook, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{
+		KeyText: untis.WebhookKey(),
+		Store:   func(context.Context, *webuntis.Credentials) error { return assert.AnError },
+		Check:   untis.Config(),
+	})
+	require.NoError(t, err)
+	app := httptest.NewServer(hook)
 	defer app.Close()
 	status, err := untis.SendCredentials(context.Background(), app.URL, webuntis.EventCreated)
 	require.NoError(t, err)
 	assert.Equal(t, http.StatusInternalServerError, status)
 }
 
+// TestParseWebhookKey: the key as the Untis Platform shows it (base64 of
+// the SubjectPublicKeyInfo, on one line or wrapped), in PEM (SPKI or
+// PKCS #1), and with its line breaks written as \n all give the same key;
+// anything else is an error wrapping ErrWebhookKey that says what the input
+// is, and NewWebhookHandler's KeyText refuses it with a ConfigError.
 func TestParseWebhookKey(t *testing.T) {
 	untis := webuntistest.NewServer(webuntistest.Options{})
 	defer untis.Close()
 	b64 := untis.WebhookKey()
-	pem := "-----BEGIN PUBLIC KEY-----\n" + b64[:64] + "\n" + b64[64:] + "\n-----END PUBLIC KEY-----\n"
-	for _, in := range []string{b64, pem} {
-		_, err := webuntis.ParseWebhookKey(in)
-		assert.NoError(t, err)
+	want, err := webuntis.ParseWebhookKey(b64)
+	require.NoError(t, err)
+	der, err := base64.StdEncoding.DecodeString(b64)
+	require.NoError(t, err)
+	spkiPEM := string(pem.EncodeToMemory(&pem.Block{Type: "PUBLIC KEY", Bytes: der}))
+	pkcs1PEM := string(pem.EncodeToMemory(&pem.Block{Type: "RSA PUBLIC KEY", Bytes: x509.MarshalPKCS1PublicKey(want)}))
+
+	for _, tc := range []struct{ name, in string }{
+		{"base64 as the platform shows it", b64},
+		{"base64 wrapped at 64", b64[:64] + "\n" + b64[64:128] + "\n" + b64[128:]},
+		{"base64 with spaces around", "  " + b64 + "\n"},
+		{"PEM", spkiPEM},
+		{"PEM with CRLF", strings.ReplaceAll(spkiPEM, "\n", "\r\n")},
+		{"PEM with literal \\n", strings.ReplaceAll(spkiPEM, "\n", `\n`)},
+		{"PKCS #1 PEM", pkcs1PEM},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got, err := webuntis.ParseWebhookKey(tc.in)
+			require.NoError(t, err)
+			assert.True(t, want.Equal(got), "the same key")
+			_, err = webuntis.NewWebhookHandler(webuntis.WebhookConfig{KeyText: tc.in, Credentials: &webuntis.MemoryCredentialStore{}, SkipCredentialCheck: true})
+			assert.NoError(t, err, "NewWebhookHandler takes it as KeyText")
+		})
 	}
-	for _, bad := range []string{"", "not base64!", "AAAA"} {
-		_, err := webuntis.ParseWebhookKey(bad)
-		assert.Error(t, err, bad)
+
+	ecKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	ecDER, err := x509.MarshalPKIXPublicKey(&ecKey.PublicKey)
+	require.NoError(t, err)
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	privDER, err := x509.MarshalPKCS8PrivateKey(rsaKey)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{SerialNumber: big.NewInt(1), NotBefore: time.Unix(0, 0), NotAfter: time.Unix(1, 0)}
+	certDER, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &rsaKey.PublicKey, rsaKey)
+	require.NoError(t, err)
+	block := func(typ string, b []byte) string { return string(pem.EncodeToMemory(&pem.Block{Type: typ, Bytes: b})) }
+
+	for _, tc := range []struct{ name, in, says string }{
+		{"empty", "", "is empty"},
+		{"blank", " \n\t", "is empty"},
+		{"garbage", "not a key!", "neither PEM"},
+		{"base64 of garbage", "AAAA", "not of an X.509 SubjectPublicKeyInfo"},
+		{"base64url", strings.NewReplacer("+", "-", "/", "_").Replace(b64) + "-_", "neither PEM"},
+		{"truncated base64", b64[:100], "not of an X.509 SubjectPublicKeyInfo"},
+		{"truncated base64, bad padding", b64[:101], "neither PEM"},
+		{"truncated PEM", spkiPEM[:120], "not a complete PEM block"},
+		{"ECDSA key", base64.StdEncoding.EncodeToString(ecDER), "ECDSA key, not RSA"},
+		{"ECDSA key in PEM", block("PUBLIC KEY", ecDER), "ECDSA key, not RSA"},
+		{"private key", block("PRIVATE KEY", privDER), "private key"},
+		{"private key in base64", base64.StdEncoding.EncodeToString(privDER), "private key"},
+		{"certificate", block("CERTIFICATE", certDER), "certificate"},
+		{"certificate in base64", base64.StdEncoding.EncodeToString(certDER), "certificate"},
+		{"other PEM block", block("OPENSSH PUBLIC KEY", der), "not PUBLIC KEY"},
+		{"PUBLIC KEY PEM of garbage", block("PUBLIC KEY", []byte("garbage")), "not an X.509 SubjectPublicKeyInfo"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := webuntis.ParseWebhookKey(tc.in)
+			require.ErrorIs(t, err, webuntis.ErrWebhookKey)
+			assert.Contains(t, err.Error(), tc.says)
+			_, err = webuntis.NewWebhookHandler(webuntis.WebhookConfig{KeyText: tc.in, Credentials: &webuntis.MemoryCredentialStore{}, SkipCredentialCheck: true})
+			var ce *oauthkit.ConfigError
+			require.ErrorAs(t, err, &ce)
+			if tc.in == "" {
+				assert.Equal(t, "Key", ce.Field, "no key at all")
+				return
+			}
+			assert.Equal(t, "KeyText", ce.Field)
+			assert.Contains(t, ce.Reason, tc.says)
+		})
 	}
+
+	_, err = webuntis.NewWebhookHandler(webuntis.WebhookConfig{KeyText: b64, Key: want, Credentials: &webuntis.MemoryCredentialStore{}, SkipCredentialCheck: true})
+	var ce *oauthkit.ConfigError
+	require.ErrorAs(t, err, &ce, "KeyText and Key together")
+	assert.Equal(t, "KeyText", ce.Field)
 }
 
 func TestParseWebhookBody(t *testing.T) {
@@ -453,4 +540,41 @@ func TestNewWebhookHandlerNeedsOneStore(t *testing.T) {
 	_, err = webuntis.NewWebhookHandler(webuntis.WebhookConfig{Key: key, Credentials: &webuntis.MemoryCredentialStore{}, Check: webuntis.Config{BaseURL: "http://example.com"}})
 	require.ErrorAs(t, err, &ce)
 	assert.Equal(t, "Check.BaseURL", ce.Field)
+}
+
+// TestVerifyWebhookSaysWhatIsWrong: every refused signature is
+// ErrWebhookSignature, but only a wrong one says "does not verify"; one
+// that cannot be a signature (missing, not base64, the wrong length) is
+// ErrMalformedWebhookSignature too, and an unknown algorithm says so.
+func TestVerifyWebhookSaysWhatIsWrong(t *testing.T) {
+	untis := webuntistest.NewServer(webuntistest.Options{})
+	defer untis.Close()
+	key, err := webuntis.ParseWebhookKey(untis.WebhookKey())
+	require.NoError(t, err)
+	body := untis.WebhookBody(webuntis.EventReset)
+	for _, tc := range []struct {
+		name, sig, alg string
+		malformed      bool
+		says           string
+	}{
+		{"no signature", "", "SHA256withRSA", true, "no Authorization header"},
+		{"not base64", "!!!", "SHA256withRSA", true, "not base64"},
+		{"too short", "AAAA", "SHA256withRSA", true, "decodes to 3 bytes; a SHA256withRSA signature with this key has 256"},
+		{"wrong", untis.SignWebhook(append(bytes.Clone(body), ' ')), "SHA256withRSA", false, "signature does not verify"},
+		{"unknown algorithm", untis.SignWebhook(body), "SHA1withRSA", false, `unknown signature algorithm "SHA1withRSA"`},
+		{"no algorithm", untis.SignWebhook(body), "", false, "no Algorithm header"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			h := http.Header{}
+			h.Set("Authorization", tc.sig)
+			h.Set("Algorithm", tc.alg)
+			_, err := webuntis.VerifyWebhook(key, h, body)
+			require.ErrorIs(t, err, webuntis.ErrWebhookSignature)
+			assert.Equal(t, tc.malformed, errors.Is(err, webuntis.ErrMalformedWebhookSignature))
+			assert.Contains(t, err.Error(), tc.says)
+			if tc.name != "wrong" {
+				assert.NotContains(t, err.Error(), "does not verify")
+			}
+		})
+	}
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"slices"
 	"strconv"
+	"strings"
 )
 
 // A secret given as a flag (--password, --client-secret, --api-key,
@@ -39,7 +40,12 @@ func (c *cli) parse(fs *flag.FlagSet, args []string) (string, error) {
 	switch {
 	case err == nil:
 		return pos, nil
-	case errors.Is(err, flag.ErrHelp) || !secretFlagGiven(fs):
+	case errors.Is(err, flag.ErrHelp):
+		if cmd, ok := lookup(strings.Fields(fs.Name())[0]); ok {
+			c.commandUsage(c.stdout, cmd, vendorIn(fs, args))
+		}
+		return "", err
+	case !secretFlagGiven(fs):
 		return "", err
 	}
 	if errors.Is(err, errStrayArgument) {

@@ -12,10 +12,8 @@ import (
 type demoFlags struct{ json bool }
 
 func (o *demoFlags) flagSet(c *cli) *flag.FlagSet {
-	cmd, _ := lookup("demo")
 	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
-	fs.Usage = func() { c.commandUsage(c.stdout, cmd, fs) }
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of the table")
 	fs.Bool("fake", true, "always on: the demo runs against the in-process fakes")
 	return fs

@@ -9,9 +9,21 @@
 //	oauthkit webhook verify      check a captured WebUntis credentials event
 //	oauthkit demo                every vendor's flows against the in-process fakes
 //
-// Install it with
+// The module is not yet tagged, so `go install …@latest` fails today;
+// install it from a checkout of the repository:
+//
+//	go install ./cmd/oauthkit
+//
+// and, once the module is tagged, with
 //
 //	go install github.com/seed-e8f4a5f7/oauthkit/cmd/oauthkit@latest
+//
+// `oauthkit help <command> <vendor>` (or `oauthkit <command> <vendor> -h`)
+// lists the command's own flags and that vendor's settings, each with its
+// environment variable; without a vendor, each vendor's setting names. A
+// run that lacks settings the command needs names all of them at once,
+// with their flags and environment variables (token webuntis needs the
+// platform password, login webuntis the OIDC client secret).
 //
 // # Credentials
 //
@@ -47,6 +59,6 @@
 // # Why the standard library's flag package
 //
 // The commands are few and their flags simple; flag needs no dependency, so
-// `go install …@latest` pulls in nothing the library does not already use.
+// installing the CLI pulls in nothing the library does not already use.
 // Flags may come before or after the vendor name.
 package main

@@ -130,6 +130,10 @@ func (d *doctor) write(w io.Writer, failed int) {
 
 func (d *doctor) run(ctx context.Context) {
 	t := d.t
+	if x, ok := t.missing("doctor"); ok {
+		d.fail("config", x)
+		return
+	}
 	p, err := t.provider()
 	if !d.result("config", err, d.configSummary()) {
 		return
@@ -184,21 +188,25 @@ func (d *doctor) serverURLs(ctx context.Context) {
 		}
 		return def
 	}
-	var urls []string
+	// Each check's name is the same on every run (--json readers match on
+	// it); the host, which with --fake carries a fresh port, is in the
+	// detail.
+	type server struct{ name, url string }
+	var servers []server
 	switch t.vendor {
 	case wu:
-		urls = []string{or("base-url", webuntis.DefaultBaseURL)}
+		servers = []server{{"server", or("base-url", webuntis.DefaultBaseURL)}}
 	case us:
-		urls = []string{t.r.get("base-url")}
+		servers = []server{{"server", t.r.get("base-url")}}
 	case ji:
-		urls = []string{or("auth-url", justimmo.DefaultAuthURL), or("api-url", justimmo.DefaultAPIURL)}
+		servers = []server{{"auth server", or("auth-url", justimmo.DefaultAuthURL)}, {"API server", or("api-url", justimmo.DefaultAPIURL)}}
 	case ls:
-		urls = []string{or("api-url", licensespring.DefaultAPIURL)}
+		servers = []server{{"API server", or("api-url", licensespring.DefaultAPIURL)}}
 	}
-	for _, raw := range urls {
-		u, err := url.Parse(raw)
+	for _, s := range servers {
+		u, err := url.Parse(s.url)
 		if err != nil {
-			d.fail("server "+raw, explanation{Cause: "not a URL", Fix: "give an absolute https URL"})
+			d.fail(s.name, explanation{Cause: "not a URL", Fix: "give an absolute https URL"})
 			continue
 		}
 		how := "https"
@@ -206,15 +214,15 @@ func (d *doctor) serverURLs(ctx context.Context) {
 			how = "loopback http (tests and fakes only; the vendor is https)"
 		}
 		rctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-		req, _ := http.NewRequestWithContext(rctx, http.MethodGet, raw, nil)
+		req, _ := http.NewRequestWithContext(rctx, http.MethodGet, s.url, nil)
 		resp, err := t.client.Do(req)
 		cancel()
 		if err != nil {
-			d.fail("server "+u.Host, explanation{Cause: err.Error(), Fix: "check the URL, DNS and the network path (proxy, firewall) to the vendor"})
+			d.fail(s.name, t.networkExplanation(err))
 			continue
 		}
 		resp.Body.Close()
-		d.ok("server "+u.Host, fmt.Sprintf("answers over %s (HTTP %d)", how, resp.StatusCode))
+		d.ok(s.name, fmt.Sprintf("%s answers over %s (HTTP %d)", u.Host, how, resp.StatusCode))
 	}
 }
 

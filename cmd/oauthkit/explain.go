@@ -2,14 +2,18 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/url"
+	"os"
 	"regexp"
 	"strings"
+	"syscall"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 )
@@ -18,12 +22,16 @@ import (
 type explanation struct {
 	Cause string `json:"cause"`
 	Fix   string `json:"fix,omitempty"`
+	// Missing names the settings the command needs that are not set
+	// ("tenant", "password or client-secret"), for a config failure.
+	Missing []string `json:"missing,omitempty"`
 }
 
 // explain turns an error into a cause and a fix. The fix is the library's
 // Advice for an *oauthkit.Error, the field and reason of an
-// *oauthkit.ConfigError, and what the vendor does not offer for
-// errors.ErrUnsupported. The library's errors never hold a secret; scrub
+// *oauthkit.ConfigError, what the vendor does not offer for
+// errors.ErrUnsupported, and what to check for a request that got no
+// answer (networkFix). The library's errors never hold a secret; scrub
 // removes any setting's value all the same, in case one is echoed.
 func (t *target) explain(err error) explanation {
 	x := explanation{Cause: err.Error()}
@@ -43,9 +51,56 @@ func (t *target) explain(err error) explanation {
 	case errors.Is(err, errors.ErrUnsupported):
 		x.Fix = t.vendor + " does not offer this flow (docs/names.md lists who offers what)"
 	}
+	if x.Fix == "" {
+		x.Fix = networkFix(t.vendor, err)
+	}
 	x.Cause = t.scrub(x.Cause)
 	x.Fix = t.scrub(x.Fix)
 	return x
+}
+
+// networkExplanation explains a request that got no answer.
+func (t *target) networkExplanation(err error) explanation {
+	x := explanation{Cause: t.scrub(err.Error()), Fix: networkFix(t.vendor, err)}
+	if x.Fix == "" {
+		x.Fix = "check the URL (" + urlFlags(t.vendor) + "), DNS and the network path (proxy, firewall) to the vendor"
+	}
+	return x
+}
+
+// networkFix is the fix for a request that never reached the vendor: a
+// host name that does not resolve, a connection refused or timed out, a
+// certificate that does not verify; "" for any other error.
+func networkFix(vendor string, err error) string {
+	var dns *net.DNSError
+	var cert *tls.CertificateVerificationError
+	var op *net.OpError
+	switch {
+	case errors.As(err, &dns) && dns.IsNotFound:
+		return fmt.Sprintf("the host name %s does not resolve: check the server URL (%s) for a typo, and this machine's DNS", dns.Name, urlFlags(vendor))
+	case errors.As(err, &dns):
+		return fmt.Sprintf("the DNS lookup of %s failed: check this machine's DNS resolver and network (is it offline, or behind a proxy?)", dns.Name)
+	case errors.As(err, &cert):
+		return "the server's TLS certificate does not verify: check the server URL (" + urlFlags(vendor) + "); behind a TLS-inspecting proxy, add its CA to the system's trust store (or SSL_CERT_FILE)"
+	case errors.Is(err, syscall.ECONNREFUSED):
+		return "nothing answers at that host and port: check the server URL (" + urlFlags(vendor) + ")"
+	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, os.ErrDeadlineExceeded):
+		return "no answer in time: check the network path (proxy, firewall) to the vendor, or give a longer --timeout"
+	case errors.As(err, &op):
+		return "the connection failed: check the server URL (" + urlFlags(vendor) + ") and the network path (proxy, firewall) to the vendor"
+	}
+	return ""
+}
+
+// urlFlags names the vendor's server URL settings.
+func urlFlags(vendor string) string {
+	switch vendor {
+	case ji:
+		return "--auth-url, --api-url"
+	case ls:
+		return "--api-url"
+	}
+	return "--base-url"
 }
 
 // scrub removes every secret setting's value from s.

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
@@ -34,6 +35,17 @@ var mixups = map[string][]string{
 	"expired-refresh": {ji},
 	// every vendor: a redirect URL the vendor has not registered
 	"unregistered-redirect": {wu, us, ji, ls},
+}
+
+// mixupsOf returns the names of the mix-ups that apply to vendor, sorted.
+func mixupsOf(vendor string) []string {
+	var names []string
+	for _, n := range mixupNames() {
+		if slices.Contains(mixups[n], vendor) {
+			names = append(names, n)
+		}
+	}
+	return names
 }
 
 func mixupNames() []string {
@@ -74,121 +86,40 @@ var fakeStarted func(secrets []string)
 // fake registers it (unless the mix-up is unregistered-redirect). Values
 // given as flags are kept: they override the fake's.
 func startFake(ctx context.Context, r *resolved, o *vendorFlags, redirect string) (*fake, error) {
-	if o.mixup != "" {
-		vendors, ok := mixups[o.mixup]
-		switch {
-		case !ok:
-			return nil, fmt.Errorf("unknown --mixup %q; one of %v", o.mixup, mixupNames())
-		case !slices.Contains(vendors, r.vendor):
-			return nil, fmt.Errorf("--mixup %s does not apply to %s", o.mixup, r.vendor)
-		}
+	if err := checkMixup(o.mixup, r.vendor); err != nil {
+		return nil, err
 	}
 	register := []string(nil)
 	if redirect != "" && o.mixup != "unregistered-redirect" {
 		register = []string{redirect}
 	}
-	flags := map[string]string{}
-	for k, src := range r.source {
-		if src == "flag" {
-			flags[k] = r.values[k]
-		}
-	}
+	flags := r.fromFlags()
 	clear(r.values)
 	clear(r.source)
-	f := &fake{}
 	fill := func(k, v string) {
 		if v != "" {
 			r.set(k, v, "fake")
 		}
 	}
+	var f *fake
+	var err error
 	switch r.vendor {
 	case wu:
-		srv := webuntistest.NewServer(webuntistest.Options{Tenant: webuntistest.Tenant{RedirectURLs: register}})
-		t := srv.Tenant()
-		fill("base-url", srv.URL)
-		fill("tenant", t.ID)
-		fill("client-id", t.ClientID)
-		fill("client-secret", t.ClientSecret)
-		fill("password", t.Password)
-		fill("redirect-url", t.RedirectURLs[0])
-		f.close, f.client, f.browse = srv.Close, srv.Client(), srv.Authorize
-		f.secrets = []string{t.ClientSecret, t.Password}
-		switch o.mixup {
-		case "secret-for-password":
-			fill("password", t.ClientSecret)
-		case "password-for-secret":
-			fill("client-secret", t.Password)
-		case "swapped-credentials":
-			fill("password", t.ClientSecret)
-			fill("client-secret", t.Password)
-		}
+		f = startWebUntisFake(o, register, fill)
 	case us:
-		srv := unisignintest.NewServer(unisignintest.Options{
-			App:       unisignintest.App{RedirectURLs: register},
-			PublicApp: unisignintest.App{RedirectURLs: register},
-		})
-		cfg := srv.Config()
-		if o.app || o.mixup == "dash-verifier" {
-			o.app = true
-			cfg = srv.PublicConfig()
-		}
-		fill("base-url", cfg.BaseURL)
-		fill("client-id", cfg.ClientID)
-		fill("client-secret", cfg.ClientSecret.Reveal())
-		fill("redirect-url", cfg.RedirectURL)
-		f.close, f.client, f.browse = srv.Close, srv.Client(), srv.Authorize
-		f.secrets = []string{srv.Config().ClientSecret.Reveal()}
-		for _, u := range srv.Users() {
-			f.secrets = append(f.secrets, u.Password)
-		}
+		f = startUniSignInFake(o, register, fill)
 	case ji:
-		clock := tokencachetest.NewClock(time.Now())
-		srv := justimmotest.NewServer(justimmotest.Options{App: justimmotest.App{RedirectURLs: register}, Now: clock.Now})
-		cfg := srv.Config()
-		fill("auth-url", cfg.AuthURL)
-		fill("api-url", cfg.APIURL)
-		fill("client-id", cfg.ClientID)
-		fill("client-secret", cfg.ClientSecret.Reveal())
-		fill("redirect-url", cfg.RedirectURL)
-		f.close, f.client, f.browse, f.now = srv.Close, srv.Client(), srv.Authorize, clock.Now
-		f.secrets = []string{cfg.ClientSecret.Reveal()}
-		if o.mixup == "expired-refresh" {
-			// A user logged in a month and a day ago and the refresh token
-			// was never used since.
-			login, err := justimmoLogin(ctx, srv, cfg)
-			if err != nil {
-				srv.Close()
-				return nil, fmt.Errorf("fake: %w", err)
-			}
-			clock.Advance(32 * 24 * time.Hour)
-			fill("refresh-token", login.Token.RefreshToken)
-			f.secrets = append(f.secrets, login.Token.AccessToken, login.Token.RefreshToken)
-		}
+		f, err = startJustimmoFake(ctx, o, register, fill)
 	case ls:
-		srv := licensespringtest.NewServer(licensespringtest.Options{RedirectURLs: register})
-		cfg := srv.Config()
-		fill("api-url", cfg.APIURL)
-		fill("api-key", cfg.APIKey)
-		fill("shared-key", cfg.SharedKey.Reveal())
-		fill("product", cfg.Product)
-		fill("customer-account", cfg.CustomerAccountCode)
-		fill("redirect-url", srv.Options().RedirectURLs[0])
-		f.close, f.client, f.browse = srv.Close, srv.Client(), srv.Authorize
-		f.secrets = []string{cfg.APIKey, cfg.SharedKey.Reveal()}
-		switch o.mixup {
-		case "clock-skew":
-			f.now = func() time.Time { return time.Now().Add(-skew) }
-		case "wrong-shared-key":
-			fill("shared-key", "not-the-shared-key-of-this-api-key")
-		}
+		f = startLicenseSpringFake(o, register, fill)
 	}
-	if o.mixup == "unregistered-redirect" {
-		if redirect != "" {
-			fill("redirect-url", redirect)
-		} else {
-			fill("redirect-url", unregisteredRedirect)
-		}
-	} else if redirect != "" {
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case o.mixup == "unregistered-redirect" && redirect == "":
+		fill("redirect-url", unregisteredRedirect)
+	case redirect != "":
 		fill("redirect-url", redirect)
 	}
 	for k, v := range flags {
@@ -198,6 +129,121 @@ func startFake(ctx context.Context, r *resolved, o *vendorFlags, redirect string
 		fakeStarted(f.secrets)
 	}
 	return f, nil
+}
+
+// checkMixup refuses a mix-up that is unknown or that the vendor does not
+// document, naming the ones it does.
+func checkMixup(name, vendor string) error {
+	if name == "" {
+		return nil
+	}
+	vendors, ok := mixups[name]
+	switch {
+	case !ok:
+		return fmt.Errorf("unknown --mixup %q; %s's: %s", name, vendor, strings.Join(mixupsOf(vendor), ", "))
+	case !slices.Contains(vendors, vendor):
+		return fmt.Errorf("--mixup %s does not apply to %s; %s's: %s (%s applies to %s)",
+			name, vendor, vendor, strings.Join(mixupsOf(vendor), ", "), name, strings.Join(vendors, ", "))
+	}
+	return nil
+}
+
+// fill sets a setting to the fake's value.
+type fill func(setting, value string)
+
+// startWebUntisFake starts the WebUntis fake; its mix-ups put one
+// credential in the other's place (docs/vendors/webuntis.md#two-credentials).
+func startWebUntisFake(o *vendorFlags, register []string, fill fill) *fake {
+	srv := webuntistest.NewServer(webuntistest.Options{Tenant: webuntistest.Tenant{RedirectURLs: register}})
+	t := srv.Tenant()
+	fill("base-url", srv.URL)
+	fill("tenant", t.ID)
+	fill("client-id", t.ClientID)
+	fill("client-secret", t.ClientSecret)
+	fill("password", t.Password)
+	fill("redirect-url", t.RedirectURLs[0])
+	switch o.mixup {
+	case "secret-for-password":
+		fill("password", t.ClientSecret)
+	case "password-for-secret":
+		fill("client-secret", t.Password)
+	case "swapped-credentials":
+		fill("password", t.ClientSecret)
+		fill("client-secret", t.Password)
+	}
+	return &fake{close: srv.Close, client: srv.Client(), browse: srv.Authorize, secrets: []string{t.ClientSecret, t.Password}}
+}
+
+// startUniSignInFake starts the UniSignIn fake, with its public app for
+// --app and the dash-verifier mix-up.
+func startUniSignInFake(o *vendorFlags, register []string, fill fill) *fake {
+	srv := unisignintest.NewServer(unisignintest.Options{
+		App:       unisignintest.App{RedirectURLs: register},
+		PublicApp: unisignintest.App{RedirectURLs: register},
+	})
+	cfg := srv.Config()
+	if o.app || o.mixup == "dash-verifier" {
+		o.app = true
+		cfg = srv.PublicConfig()
+	}
+	fill("base-url", cfg.BaseURL)
+	fill("client-id", cfg.ClientID)
+	fill("client-secret", cfg.ClientSecret.Reveal())
+	fill("redirect-url", cfg.RedirectURL)
+	f := &fake{close: srv.Close, client: srv.Client(), browse: srv.Authorize, secrets: []string{srv.Config().ClientSecret.Reveal()}}
+	for _, u := range srv.Users() {
+		f.secrets = append(f.secrets, u.Password)
+	}
+	return f
+}
+
+// startJustimmoFake starts the Justimmo fake on a clock of its own, which
+// the expired-refresh mix-up moves past a refresh token's month.
+func startJustimmoFake(ctx context.Context, o *vendorFlags, register []string, fill fill) (*fake, error) {
+	clock := tokencachetest.NewClock(time.Now())
+	srv := justimmotest.NewServer(justimmotest.Options{App: justimmotest.App{RedirectURLs: register}, Now: clock.Now})
+	cfg := srv.Config()
+	fill("auth-url", cfg.AuthURL)
+	fill("api-url", cfg.APIURL)
+	fill("client-id", cfg.ClientID)
+	fill("client-secret", cfg.ClientSecret.Reveal())
+	fill("redirect-url", cfg.RedirectURL)
+	f := &fake{close: srv.Close, client: srv.Client(), browse: srv.Authorize, now: clock.Now, secrets: []string{cfg.ClientSecret.Reveal()}}
+	if o.mixup == "expired-refresh" {
+		// A user logged in a month and a day ago and the refresh token
+		// was never used since.
+		login, err := justimmoLogin(ctx, srv, cfg)
+		if err != nil {
+			srv.Close()
+			return nil, fmt.Errorf("fake: %w", err)
+		}
+		clock.Advance(32 * 24 * time.Hour)
+		fill("refresh-token", login.Token.RefreshToken)
+		f.secrets = append(f.secrets, login.Token.AccessToken, login.Token.RefreshToken)
+	}
+	return f, nil
+}
+
+// startLicenseSpringFake starts the LicenseSpring fake; its mix-ups move
+// this machine's clock or change the shared key
+// (docs/vendors/licensespring.md#pitfalls).
+func startLicenseSpringFake(o *vendorFlags, register []string, fill fill) *fake {
+	srv := licensespringtest.NewServer(licensespringtest.Options{RedirectURLs: register})
+	cfg := srv.Config()
+	fill("api-url", cfg.APIURL)
+	fill("api-key", cfg.APIKey)
+	fill("shared-key", cfg.SharedKey.Reveal())
+	fill("product", cfg.Product)
+	fill("customer-account", cfg.CustomerAccountCode)
+	fill("redirect-url", srv.Options().RedirectURLs[0])
+	f := &fake{close: srv.Close, client: srv.Client(), browse: srv.Authorize, secrets: []string{cfg.APIKey, cfg.SharedKey.Reveal()}}
+	switch o.mixup {
+	case "clock-skew":
+		f.now = func() time.Time { return time.Now().Add(-skew) }
+	case "wrong-shared-key":
+		fill("shared-key", "not-the-shared-key-of-this-api-key")
+	}
+	return f
 }
 
 // justimmoLogin logs the fake's user in and returns the tokens.

@@ -39,6 +39,9 @@ var openBrowser = func(ctx context.Context, u string) error {
 // callbackPage is what the browser shows once the callback has arrived.
 const callbackPage = "<!doctype html><title>oauthkit</title><p>Login received. You can close this window and return to the terminal.</p>"
 
+// runLogin is `login`: listen for the callback, ask the authorization
+// endpoint, send the user there (the fake's browser, a printed URL or the
+// system browser), wait for the callback and complete the login.
 func runLogin(ctx context.Context, c *cli, args []string) int {
 	cmd, _ := lookup("login")
 	o := &vendorFlags{}
@@ -49,110 +52,187 @@ func runLogin(ctx context.Context, c *cli, args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(ctx, orDefault(o.timeout, 5*time.Minute))
 	defer cancel()
-	var browser sync.WaitGroup
-	defer browser.Wait() // after the listener closes, before cancel
-
-	// The loopback redirect (RFC 8252 §7.3): listen first, so that the URL
-	// carries the real port. A configured loopback redirect URL keeps its
-	// port, since most vendors match it exactly.
-	ln, redirect, err := listenLoopback(o, fs, c, vendor)
-	if err != nil {
+	l := &loginRun{c: c, o: o, vendor: vendor}
+	defer l.browser.Wait() // after the listener closes, before cancel
+	if err := l.open(ctx, fs); err != nil {
 		return c.usageError("login", err)
 	}
-	if ln != nil {
-		defer ln.Close()
+	defer l.close()
+	if x, ok := l.t.missing("login"); ok {
+		return c.fail(o.json, vendor, "config", x)
 	}
-	t, err := open(ctx, fs, c, o, vendor, redirect)
+	p, ar, step, err := l.authorize(ctx)
 	if err != nil {
-		return c.usageError("login", err)
+		return c.fail(o.json, vendor, step, l.t.explain(err))
 	}
-	defer t.close()
-	if redirect != "" && !o.fake {
-		t.r.set("redirect-url", redirect, "loopback")
-	}
-	p, err := t.provider()
-	if err != nil {
-		return c.fail(o.json, vendor, "config", t.explain(err))
-	}
-	ar, err := p.AuthCodeURL(ctx)
-	if err != nil {
-		return c.fail(o.json, vendor, "authorize request", t.explain(err))
-	}
-	if o.mixup == "dash-verifier" {
-		dashVerifier(ar)
-	}
-	// Ask the authorization endpoint first, without a session: a redirect
-	// URL it does not know or a challenge it refuses shows here, where the
-	// refusal can be explained, rather than in a browser tab.
-	if _, err := t.probeAuthorize(ctx, ar); err != nil {
-		return c.fail(o.json, vendor, "authorize", t.explain(err))
-	}
-
-	callbacks := make(chan url.Values, 1)
-	browseErr := make(chan error, 1)
-	if ln != nil {
-		path := "/callback"
-		if u, err := url.Parse(t.r.get("redirect-url")); err == nil && u.Path != "" {
-			path = u.Path
-		}
-		srv := &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.URL.Path != path {
-				http.NotFound(w, r)
-				return
-			}
-			select {
-			case callbacks <- r.URL.Query():
-				w.Header().Set("Content-Type", "text/html; charset=utf-8")
-				fmt.Fprint(w, callbackPage)
-			default:
-				http.Error(w, "a callback has arrived already", http.StatusConflict)
-			}
-		})}
-		go srv.Serve(ln)
-		defer srv.Close()
-	}
-
-	switch {
-	case o.fake:
-		// The fake's user is signed in: play the browser, then deliver the
-		// vendor's redirect to the loopback listener as the browser would.
-		// It reports to browseErr only: nothing is written once run returns.
-		browser.Go(func() {
-			if err := fakeBrowser(ctx, t, ar.URL); err != nil {
-				browseErr <- err
-			}
-		})
-	case o.printURL || ln == nil:
-		// The URL holds the login's state and challenge, not a credential.
-		fmt.Fprintf(c.stderr, "Open this URL in a browser and log in:\n")
-		fmt.Fprintln(c.stdout, ar.URL)
-		if ln == nil {
-			fmt.Fprintf(c.stderr, "Then paste the URL the browser ends on (%s?code=…) here:\n", t.r.get("redirect-url"))
-			go readPastedCallback(c, callbacks)
-		}
-	default:
-		if err := openBrowser(ctx, ar.URL); err != nil {
-			fmt.Fprintf(c.stderr, "oauthkit login: cannot open a browser (%v); open this URL:\n", err)
-			fmt.Fprintln(c.stdout, ar.URL)
-		} else {
-			fmt.Fprintf(c.stderr, "Waiting for the login in your browser (callback %s)…\n", t.r.get("redirect-url"))
-		}
-	}
-
-	var q url.Values
-	select {
-	case q = <-callbacks:
-	case err := <-browseErr:
-		return c.fail(o.json, vendor, "login", explanation{Cause: "the fake's browser: " + t.scrub(err.Error())})
-	case <-ctx.Done():
-		return c.fail(o.json, vendor, "login", explanation{Cause: "no callback arrived: " + ctx.Err().Error(), Fix: "finish the login in the browser within --timeout; if the vendor showed an error page, run 'oauthkit doctor " + vendor + "'"})
+	l.serveCallback()
+	loginURL := l.send(ctx, ar.URL)
+	q, x := l.await(ctx)
+	if q == nil {
+		return c.fail(o.json, vendor, "login", x)
 	}
 	login, err := oauthkit.Complete(ctx, p, ar, q)
 	if err != nil {
-		return c.fail(o.json, vendor, "login", t.explain(err))
+		return c.fail(o.json, vendor, "login", l.t.explain(err))
 	}
 	seen(login.Token)
-	return c.printLogin(ctx, o.json, t, p, login)
+	return c.printLogin(ctx, o.json, l.t, p, login, loginURL)
+}
+
+// loginRun is one run of login: the loopback listener, the target and
+// where the callback arrives.
+type loginRun struct {
+	c         *cli
+	o         *vendorFlags
+	vendor    string
+	t         *target
+	ln        net.Listener // nil: the pasted-URL fallback
+	srv       *http.Server
+	callbacks chan url.Values
+	browseErr chan error     // the fake's browser's failure
+	browser   sync.WaitGroup // the fake's browser
+}
+
+// open listens for the callback and opens the target. The loopback
+// redirect (RFC 8252 §7.3): listen first, so that the URL carries the real
+// port. A configured loopback redirect URL keeps its port, since most
+// vendors match it exactly.
+func (l *loginRun) open(ctx context.Context, fs *flag.FlagSet) error {
+	ln, redirect, err := listenLoopback(l.o, fs, l.c, l.vendor)
+	if err != nil {
+		return err
+	}
+	l.ln = ln
+	l.callbacks = make(chan url.Values, 1)
+	l.browseErr = make(chan error, 1)
+	if l.t, err = open(ctx, fs, l.c, l.o, l.vendor, redirect); err != nil {
+		l.close()
+		return err
+	}
+	if redirect != "" && !l.o.fake {
+		l.t.r.set("redirect-url", redirect, "loopback")
+	}
+	return nil
+}
+
+// close stops the callback server, the fake and the listener.
+func (l *loginRun) close() {
+	if l.srv != nil {
+		l.srv.Close()
+	}
+	if l.t != nil {
+		l.t.close()
+	}
+	if l.ln != nil {
+		l.ln.Close()
+	}
+}
+
+// authorize makes the authorization request and asks the authorization
+// endpoint first, without a session: a redirect URL it does not know or a
+// challenge it refuses shows here, where the refusal can be explained,
+// rather than in a browser tab. On failure it names the step that failed.
+func (l *loginRun) authorize(ctx context.Context) (oauthkit.Provider, *oauthkit.AuthRequest, string, error) {
+	p, err := l.t.provider()
+	if err != nil {
+		return nil, nil, "config", err
+	}
+	ar, err := p.AuthCodeURL(ctx)
+	if err != nil {
+		return nil, nil, "authorize request", err
+	}
+	if l.o.mixup == "dash-verifier" {
+		dashVerifier(ar)
+	}
+	if _, err := l.t.probeAuthorize(ctx, ar); err != nil {
+		return nil, nil, "authorize", err
+	}
+	return p, ar, "", nil
+}
+
+// serveCallback serves the redirect URL's path on the loopback listener:
+// the first callback goes to l.callbacks.
+func (l *loginRun) serveCallback() {
+	if l.ln == nil {
+		return
+	}
+	path := "/callback"
+	if u, err := url.Parse(l.t.r.get("redirect-url")); err == nil && u.Path != "" {
+		path = u.Path
+	}
+	l.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != path {
+			http.NotFound(w, r)
+			return
+		}
+		select {
+		case l.callbacks <- r.URL.Query():
+			w.Header().Set("Content-Type", "text/html; charset=utf-8")
+			fmt.Fprint(w, callbackPage)
+		default:
+			http.Error(w, "a callback has arrived already", http.StatusConflict)
+		}
+	})}
+	go l.srv.Serve(l.ln)
+}
+
+// send sends the user to the authorization URL: with --fake the fake's
+// signed-in browser; with --print-url, or without a loopback listener,
+// the URL printed; else the system browser. It returns the URL when it
+// printed it (text: on stdout at once; --json: on stderr, and in the
+// result). The URL holds the login's state and challenge, not a
+// credential.
+func (l *loginRun) send(ctx context.Context, authURL string) string {
+	c := l.c
+	printed := ""
+	if l.o.printURL || l.ln == nil {
+		printed = authURL
+		if l.o.json {
+			fmt.Fprintln(c.stderr, authURL)
+		} else {
+			fmt.Fprintln(c.stdout, authURL)
+		}
+	}
+	switch {
+	case l.o.fake:
+		// The fake's user is signed in: play the browser, then deliver the
+		// vendor's redirect to the loopback listener as the browser would.
+		// It reports to browseErr only: nothing is written once run returns.
+		if printed != "" {
+			fmt.Fprintln(c.stderr, "The fake's browser opens this URL and logs in.")
+		}
+		l.browser.Go(func() {
+			if err := fakeBrowser(ctx, l.t, authURL); err != nil {
+				l.browseErr <- err
+			}
+		})
+	case printed != "":
+		fmt.Fprintln(c.stderr, "Open this URL in a browser and log in.")
+		if l.ln == nil {
+			fmt.Fprintf(c.stderr, "Then paste the URL the browser ends on (%s?code=…) here:\n", l.t.r.get("redirect-url"))
+			go readPastedCallback(c, l.callbacks)
+		}
+	default:
+		if err := openBrowser(ctx, authURL); err != nil {
+			fmt.Fprintf(c.stderr, "oauthkit login: cannot open a browser (%v); open this URL:\n", err)
+			fmt.Fprintln(c.stdout, authURL)
+			return authURL
+		}
+		fmt.Fprintf(c.stderr, "Waiting for the login in your browser (callback %s)…\n", l.t.r.get("redirect-url"))
+	}
+	return printed
+}
+
+// await waits for the callback's query; nil and why when none arrives.
+func (l *loginRun) await(ctx context.Context) (url.Values, explanation) {
+	select {
+	case q := <-l.callbacks:
+		return q, explanation{}
+	case err := <-l.browseErr:
+		return nil, explanation{Cause: "the fake's browser: " + l.t.scrub(err.Error())}
+	case <-ctx.Done():
+		return nil, explanation{Cause: "no callback arrived: " + ctx.Err().Error(), Fix: "finish the login in the browser within --timeout; if the vendor showed an error page, run 'oauthkit doctor " + l.vendor + "'"}
+	}
 }
 
 // listenLoopback opens the callback listener. The redirect URL is the
@@ -234,8 +314,9 @@ func readPastedCallback(c *cli, out chan<- url.Values) {
 var claimsHidden = map[string]bool{"nonce": true, "at_hash": true, "c_hash": true, "s_hash": true}
 
 // printLogin prints the verified ID-token claims and the user's profile;
-// never a token.
-func (c *cli) printLogin(ctx context.Context, jsonOut bool, t *target, p oauthkit.Provider, login *oauthkit.Login) int {
+// never a token. loginURL, when set, is the printed authorization URL,
+// which --json repeats.
+func (c *cli) printLogin(ctx context.Context, jsonOut bool, t *target, p oauthkit.Provider, login *oauthkit.Login, loginURL string) int {
 	claims := map[string]any{}
 	if login.IDToken != nil {
 		for k, v := range login.UserInfo.Raw {
@@ -270,7 +351,8 @@ func (c *cli) printLogin(ctx context.Context, jsonOut bool, t *target, p oauthki
 			Claims   map[string]any    `json:"id_token_claims,omitempty"`
 			Profile  map[string]string `json:"profile"`
 			Token    string            `json:"token"`
-		}{true, t.vendor, login.IDToken != nil, claims, profile, tok}
+			LoginURL string            `json:"login_url,omitempty"`
+		}{true, t.vendor, login.IDToken != nil, claims, profile, tok, loginURL}
 		writeJSON(c.stdout, out)
 		return exitOK
 	}

@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
 	"os/signal"
-	"strings"
 )
 
 func main() {
@@ -42,7 +39,7 @@ func init() {
 			`curl -H "$(oauthkit token justimmo --header)" https://api.justimmo.at/…`, runToken},
 		{"login", "<vendor> [--print-url] [flags]", "log in through the system browser with a loopback redirect and print the verified claims and profile",
 			"oauthkit login unisignin --base-url https://school.unisignin.example --client-id web-1", runLogin},
-		{"webhook", "verify --key <base64 SPKI> [--signature <base64>] < body", "check a captured WebUntis credentials event's signature and print its fields, secrets redacted",
+		{"webhook", "verify --key <public key> [--signature <base64>] < body", "check a captured WebUntis credentials event's signature and print its fields, secrets redacted",
 			"oauthkit webhook verify --key \"$UNTIS_WEBHOOK_KEY\" --signature \"$SIG\" < event.json", runWebhook},
 		{"demo", "[--json]", "run every vendor's flows against the in-process fakes and print the table examples/demo prints",
 			"oauthkit demo", runDemo},
@@ -73,7 +70,7 @@ func runContext(ctx context.Context, args []string, env func(string) string, std
 	case "help", "-h", "-help", "--help":
 		if len(args) > 1 {
 			if cmd, ok := lookup(args[1]); ok {
-				c.commandUsage(stdout, cmd, nil)
+				c.commandUsage(stdout, cmd, vendorIn(nil, args[2:]))
 				return exitOK
 			}
 		}
@@ -96,62 +93,4 @@ func lookup(name string) (command, bool) {
 		}
 	}
 	return command{}, false
-}
-
-func (c *cli) usage(w io.Writer) {
-	fmt.Fprintln(w, "oauthkit tells you what is wrong with a WebUntis, UniSignIn, Justimmo or LicenseSpring integration.")
-	fmt.Fprintln(w, "\nUsage: oauthkit <command> [arguments]\n\nCommands:")
-	for _, cmd := range commands {
-		fmt.Fprintf(w, "  %-8s %s\n", cmd.name, cmd.summary)
-	}
-	fmt.Fprintf(w, "\nVendors: %s\n", strings.Join(vendorNames, ", "))
-	fmt.Fprintln(w, "Run 'oauthkit help <command>' or 'oauthkit <command> -h' for a command's flags.")
-	fmt.Fprintln(w, "Example: oauthkit doctor webuntis --fake")
-}
-
-func (c *cli) commandUsage(w io.Writer, cmd command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "Usage: oauthkit %s %s\n\n%s.\n\nExample:\n  %s\n", cmd.name, cmd.args, upperFirst(cmd.summary), cmd.example)
-	if fs == nil {
-		fs, _ = newFlags(cmd, c)
-	}
-	if fs != nil {
-		fmt.Fprintln(w, "\nFlags:")
-		fs.SetOutput(w)
-		fs.PrintDefaults()
-	}
-	if cmd.name != "demo" && cmd.name != "webhook" {
-		fmt.Fprintln(w, "\nEvery setting can come from OAUTHKIT_<VENDOR>_<SETTING> (OAUTHKIT_WEBUNTIS_PASSWORD, …) or a --config file;\nsecrets are never printed.")
-	}
-}
-
-func upperFirst(s string) string {
-	if s == "" {
-		return s
-	}
-	return strings.ToUpper(s[:1]) + s[1:]
-}
-
-// newFlags returns the command's flag set, for its usage text.
-func newFlags(cmd command, c *cli) (*flag.FlagSet, any) {
-	switch cmd.name {
-	case "doctor", "token", "login":
-		o := &vendorFlags{}
-		return o.flagSet(cmd, c), o
-	case "webhook":
-		o := &webhookFlags{}
-		return o.flagSet(c), o
-	case "demo":
-		o := &demoFlags{}
-		return o.flagSet(c), o
-	}
-	return nil, nil
-}
-
-// usageError reports a command-line mistake and how to get help.
-func (c *cli) usageError(cmd string, err error) int {
-	if errors.Is(err, flag.ErrHelp) {
-		return exitOK
-	}
-	fmt.Fprintf(c.stderr, "oauthkit %s: %v\nRun 'oauthkit help %s' for usage.\n", cmd, err, cmd)
-	return exitUsage
 }

@@ -20,10 +20,19 @@ type setting struct {
 	secret  bool     // never printed, in any output
 	vendors []string // the vendors that use it
 	help    string
+	per     map[string]string // the help for one vendor, where it differs
 }
 
 func (s setting) envName(vendor string) string {
 	return "OAUTHKIT_" + strings.ToUpper(vendor) + "_" + strings.ToUpper(strings.ReplaceAll(s.flag, "-", "_"))
+}
+
+// helpFor is the setting's help for vendor.
+func (s setting) helpFor(vendor string) string {
+	if h, ok := s.per[vendor]; ok {
+		return h
+	}
+	return s.help
 }
 
 const (
@@ -34,20 +43,30 @@ const (
 )
 
 var settings = []setting{
-	{"base-url", false, []string{wu, us}, "server URL (WebUntis: https://api.webuntis.com by default; UniSignIn: the organisation's https://SUBDOMAIN.DOMAIN)"},
-	{"tenant", false, []string{wu}, "WebUntis tenantId (the school)"},
-	{"client-id", false, []string{wu, us, ji}, "OAuth client id"},
-	{"client-secret", true, []string{wu, us, ji}, "client secret (WebUntis: the OIDC client secret, for the code flow)"},
-	{"password", true, []string{wu}, "WebUntis platform password from the credentials webhook (client credentials)"},
-	{"redirect-url", false, []string{wu, us, ji, ls}, "redirect URL as registered with the vendor"},
-	{"scopes", false, []string{wu, us, ji}, "scopes, separated by spaces or commas (zero: the vendor package's default)"},
-	{"auth-url", false, []string{ji}, "Justimmo authorization server URL (zero: https://auth.justimmo.at)"},
-	{"api-url", false, []string{ji, ls}, "Justimmo API URL or LicenseSpring API URL (zero: the vendor's)"},
-	{"api-key", true, []string{ls}, "LicenseSpring API key"},
-	{"shared-key", true, []string{ls}, "LicenseSpring shared key, exactly as shown"},
-	{"product", false, []string{ls}, "LicenseSpring product short code"},
-	{"customer-account", false, []string{ls}, "LicenseSpring customer account code"},
-	{"refresh-token", true, []string{us, ji}, "a user's refresh token; doctor checks it is still alive (it is spent: store the new one doctor does not print)"},
+	{"base-url", false, []string{wu, us}, "server URL", map[string]string{
+		wu: "WebUntis server URL (zero: https://api.webuntis.com)",
+		us: "the organisation's UniSignIn URL, https://SUBDOMAIN.DOMAIN",
+	}},
+	{"tenant", false, []string{wu}, "WebUntis tenantId (the school)", nil},
+	{"client-id", false, []string{wu, us, ji}, "OAuth client id", nil},
+	{"client-secret", true, []string{wu, us, ji}, "client secret", map[string]string{
+		wu: "the OIDC client secret from the Platform Application Manager, for login (the code flow); not the platform password",
+		us: "client secret of the web flow (zero: the app flow, PKCE plain)",
+		ji: "client secret (every Justimmo grant sends it)",
+	}},
+	{"password", true, []string{wu}, "WebUntis platform password from the credentials webhook, for client credentials (token); not the OIDC client secret", nil},
+	{"redirect-url", false, []string{wu, us, ji, ls}, "redirect URL as registered with the vendor (login: zero, or a loopback URL, listens on it)", nil},
+	{"scopes", false, []string{wu, us, ji}, "scopes, separated by spaces or commas (zero: the vendor package's default)", nil},
+	{"auth-url", false, []string{ji}, "Justimmo authorization server URL (zero: https://auth.justimmo.at)", nil},
+	{"api-url", false, []string{ji, ls}, "API URL", map[string]string{
+		ji: "Justimmo API URL (zero: https://api.justimmo.at)",
+		ls: "LicenseSpring API URL (zero: https://api.licensespring.com)",
+	}},
+	{"api-key", true, []string{ls}, "LicenseSpring API key", nil},
+	{"shared-key", true, []string{ls}, "LicenseSpring shared key, exactly as shown", nil},
+	{"product", false, []string{ls}, "LicenseSpring product short code", nil},
+	{"customer-account", false, []string{ls}, "LicenseSpring customer account code", nil},
+	{"refresh-token", true, []string{us, ji}, "a user's refresh token; doctor checks it is still alive (it is spent: store the new one doctor does not print)", nil},
 }
 
 func settingNamed(name string) setting {
@@ -70,7 +89,6 @@ type vendorFlags struct {
 func (o *vendorFlags) flagSet(cmd command, c *cli) *flag.FlagSet {
 	fs := flag.NewFlagSet(cmd.name, flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
-	fs.Usage = func() { c.commandUsage(c.stdout, cmd, fs) }
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of text")
 	fs.BoolVar(&o.fake, "fake", false, "run against the vendor's in-process fake instead of the vendor")
 	fs.StringVar(&o.mixup, "mixup", "", "with --fake: make a documented mistake ("+strings.Join(mixupNames(), ", ")+")")
@@ -85,11 +103,8 @@ func (o *vendorFlags) flagSet(cmd command, c *cli) *flag.FlagSet {
 	}
 	o.values = map[string]*string{}
 	for _, s := range settings {
-		help := s.help + " [" + strings.Join(s.vendors, ", ") + "]"
-		if s.secret {
-			help += " (secret: prefer " + s.envName("<vendor>") + ")"
-		}
-		o.values[s.flag] = fs.String(s.flag, "", help)
+		// The help shows each vendor's own text (vendorCommandUsage).
+		o.values[s.flag] = fs.String(s.flag, "", s.help)
 	}
 	return fs
 }
@@ -109,6 +124,17 @@ func (r *resolved) has(name string) bool { return r.values[name] != "" }
 func (r *resolved) set(name, value, source string) {
 	r.values[name] = value
 	r.source[name] = source
+}
+
+// fromFlags returns the values given as flags.
+func (r *resolved) fromFlags() map[string]string {
+	flags := map[string]string{}
+	for k, src := range r.source {
+		if src == "flag" {
+			flags[k] = r.values[k]
+		}
+	}
+	return flags
 }
 
 // secretValues returns every secret setting's value.

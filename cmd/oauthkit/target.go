@@ -26,6 +26,10 @@ type target struct {
 	now    func() time.Time // this machine's clock (the clock-skew mix-up moves it)
 }
 
+// vendorTransport carries the requests to the vendor (without --fake);
+// tests replace it.
+var vendorTransport http.RoundTripper = http.DefaultTransport
+
 // open resolves the settings and starts the fake when --fake is set.
 // redirect is the loopback callback URL of login, or "".
 func open(ctx context.Context, fs *flag.FlagSet, c *cli, o *vendorFlags, vendor, redirect string) (*target, error) {
@@ -39,7 +43,7 @@ func open(ctx context.Context, fs *flag.FlagSet, c *cli, o *vendorFlags, vendor,
 		return nil, errMixupNeedsFake
 	}
 	t := &target{vendor: vendor, r: r, o: o, now: time.Now}
-	base := http.DefaultTransport
+	base := vendorTransport
 	if o.fake {
 		t.fake, err = startFake(ctx, r, o, redirect)
 		if err != nil {

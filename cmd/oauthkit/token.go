@@ -2,11 +2,18 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
+	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
+	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
 
 // tokenSeen, when set (by tests), is given every token a command obtains,
@@ -55,6 +62,13 @@ func runToken(ctx context.Context, c *cli, args []string) int {
 		return c.usageError("token", err)
 	}
 	defer t.close()
+	if !offersClientCredentials(vendor) {
+		// Said before any setting is asked for.
+		return c.fail(o.json, vendor, "client credentials", noClientCredentials(vendor))
+	}
+	if x, ok := t.missing("token"); ok {
+		return c.fail(o.json, vendor, "config", x)
+	}
 	p, err := t.provider()
 	if err != nil {
 		return c.fail(o.json, vendor, "config", t.explain(err))
@@ -62,8 +76,8 @@ func runToken(ctx context.Context, c *cli, args []string) int {
 	tok, err := p.ClientCredentials(ctx)
 	if err != nil {
 		x := t.explain(err)
-		if strings.Contains(x.Fix, "does not offer") {
-			x.Fix = vendor + " offers no client credentials: its tokens belong to a user; try 'oauthkit login " + vendor + "'"
+		if errors.Is(err, errors.ErrUnsupported) {
+			x.Fix = noClientCredentials(vendor).Fix
 		}
 		return c.fail(o.json, vendor, "client credentials", x)
 	}
@@ -71,7 +85,11 @@ func runToken(ctx context.Context, c *cli, args []string) int {
 	if o.header {
 		// The one output that holds a token: asked for by name.
 		if o.json {
-			writeJSON(c.stdout, map[string]string{"authorization": tok.Type() + " " + tok.AccessToken})
+			writeJSON(c.stdout, struct {
+				OK            bool   `json:"ok"`
+				Vendor        string `json:"vendor"`
+				Authorization string `json:"authorization"`
+			}{true, vendor, tok.Type() + " " + tok.AccessToken})
 		} else {
 			fmt.Fprintf(c.stdout, "Authorization: %s %s\n", tok.Type(), tok.AccessToken)
 		}
@@ -83,13 +101,14 @@ func runToken(ctx context.Context, c *cli, args []string) int {
 	}
 	if o.json {
 		writeJSON(c.stdout, struct {
+			OK        bool      `json:"ok"`
 			Vendor    string    `json:"vendor"`
 			Type      string    `json:"token_type"`
 			Expiry    time.Time `json:"expiry,omitzero"`
 			ExpiresIn int64     `json:"expires_in,omitempty"`
 			Scopes    []string  `json:"scopes"`
 			Refresh   bool      `json:"refresh_token_issued"`
-		}{vendor, tok.Type(), tok.Expiry, int64(expiresIn / time.Second), strings.Fields(scopes(tok)), tok.RefreshToken != ""})
+		}{true, vendor, tok.Type(), tok.Expiry, int64(expiresIn / time.Second), strings.Fields(scopes(tok)), tok.RefreshToken != ""})
 		return exitOK
 	}
 	fmt.Fprintf(c.stdout, "vendor   %s\ntype     %s\n", vendor, tok.Type())
@@ -101,6 +120,32 @@ func runToken(ctx context.Context, c *cli, args []string) int {
 	fmt.Fprintf(c.stdout, "scopes   %s\n", orNone(scopes(tok)))
 	fmt.Fprintln(c.stdout, "(the token itself: --header)")
 	return exitOK
+}
+
+// offersClientCredentials reports whether the vendor offers client
+// credentials: each vendor's Provider implements oauthkit.TokenProvider,
+// the cached token of that flow, exactly when it does (docs/names.md).
+func offersClientCredentials(vendor string) bool {
+	var p oauthkit.Provider
+	switch vendor {
+	case wu:
+		p = (*webuntis.Provider)(nil)
+	case us:
+		p = (*unisignin.Provider)(nil)
+	case ji:
+		p = (*justimmo.Provider)(nil)
+	case ls:
+		p = (*licensespring.Provider)(nil)
+	}
+	_, ok := p.(oauthkit.TokenProvider)
+	return ok
+}
+
+func noClientCredentials(vendor string) explanation {
+	return explanation{
+		Cause: vendor + " offers no client credentials (server-to-server tokens)",
+		Fix:   vendor + " offers no client credentials: its tokens belong to a user; try 'oauthkit login " + vendor + "'",
+	}
 }
 
 func orNone(s string) string {

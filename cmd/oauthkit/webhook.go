@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -23,19 +24,33 @@ type webhookFlags struct {
 }
 
 func (o *webhookFlags) flagSet(c *cli) *flag.FlagSet {
-	cmd, _ := lookup("webhook")
 	fs := flag.NewFlagSet("webhook verify", flag.ContinueOnError)
 	fs.SetOutput(c.stderr)
-	fs.Usage = func() {
-		c.commandUsage(c.stdout, cmd, fs)
-		fmt.Fprintln(c.stdout, "\nstdin holds the raw body as received, or the whole captured HTTP request (\"POST … HTTP/1.1\", headers, body),\nwhose Authorization and Algorithm headers then give the signature. The key may come from OAUTHKIT_WEBUNTIS_WEBHOOK_KEY.")
-	}
-	fs.StringVar(&o.key, "key", "", "the Untis Platform public key of the environment: base64 X.509 SubjectPublicKeyInfo")
+	fs.StringVar(&o.key, "key", "", "the Untis Platform public key of the environment, as the platform shows it (base64), or PEM")
 	fs.StringVar(&o.signature, "signature", "", "the request's Authorization header: the base64 signature (when stdin is only the body)")
 	fs.StringVar(&o.algorithm, "algorithm", "SHA256withRSA", "the request's Algorithm header")
 	fs.BoolVar(&o.json, "json", false, "print JSON instead of text")
 	fs.BoolVar(&o.fake, "fake", false, "verify an event the WebUntis fake signs (stdin, when not empty, replaces its body)")
 	return fs
+}
+
+// signatureExplanation tells a signature that cannot be one (a header
+// truncated or copied wrong) from an unknown algorithm and from one that
+// does not verify (the wrong key, or a body changed since it was signed).
+func signatureExplanation(err error, algorithm string) explanation {
+	x := explanation{Cause: err.Error()}
+	switch {
+	case errors.Is(err, webuntis.ErrMalformedWebhookSignature):
+		x.Fix = "give --signature the request's Authorization header's value exactly as received (base64, no \"Bearer\" or other prefix), or the whole captured request on stdin"
+	case !errors.Is(err, webuntis.ErrWebhookSignature):
+		// A signed body that is not an event.
+		x.Fix = "the signature is valid: the body is not a credentials event (tenantId, clientId and a secret or password)"
+	case algorithm != "SHA256withRSA" && algorithm != "SHA256":
+		x.Fix = "the Algorithm header (--algorithm) names SHA256withRSA (older senders write SHA256)"
+	default:
+		x.Fix = "verify with the Untis Platform public key of the environment that sent the event (production or integration), over the raw body bytes exactly as received (no re-serialised JSON, no added newline)"
+	}
+	return x
 }
 
 // runWebhook is `webhook verify`: the signature over the raw bytes first,
@@ -85,7 +100,7 @@ func runWebhook(ctx context.Context, c *cli, args []string) int {
 		o.key = c.env("OAUTHKIT_WEBUNTIS_WEBHOOK_KEY")
 	}
 	if o.key == "" {
-		return c.usageError("webhook", fmt.Errorf("--key is required: the Untis Platform public key (base64 SPKI) of the environment"))
+		return c.usageError("webhook", fmt.Errorf("--key is required: the Untis Platform public key of the environment, as the platform shows it (base64) or PEM"))
 	}
 	if o.signature != "" {
 		header.Set("Authorization", o.signature)
@@ -96,14 +111,13 @@ func runWebhook(ctx context.Context, c *cli, args []string) int {
 	if header.Get("Authorization") == "" {
 		return c.usageError("webhook", fmt.Errorf("no signature: give --signature, or the whole captured request on stdin"))
 	}
-	const fixSig = "verify with the Untis Platform public key of the environment that sent the event (production or integration), over the raw body bytes exactly as received (no re-serialised JSON, no added newline)"
 	key, err := webuntis.ParseWebhookKey(o.key)
 	if err != nil {
-		return c.fail(o.json, "webuntis", "webhook key", explanation{Cause: err.Error(), Fix: "the key is base64 of an X.509 SubjectPublicKeyInfo, as Untis publishes it (PEM armour is accepted too)"})
+		return c.fail(o.json, "webuntis", "webhook key", explanation{Cause: err.Error(), Fix: "give --key (or OAUTHKIT_WEBUNTIS_WEBHOOK_KEY) the public key exactly as the Untis Platform shows it for the environment that sends the events: base64 of an X.509 SubjectPublicKeyInfo (\"MIIB…\"), or the same as PEM"})
 	}
 	creds, err := webuntis.VerifyWebhook(key, header, body)
 	if err != nil {
-		return c.fail(o.json, "webuntis", "webhook signature", explanation{Cause: err.Error(), Fix: fixSig})
+		return c.fail(o.json, "webuntis", "webhook signature", signatureExplanation(err, header.Get("Algorithm")))
 	}
 	redact := func(set bool) string {
 		if set {

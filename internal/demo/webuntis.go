@@ -113,15 +113,19 @@ func oneRoster(ctx context.Context, client *http.Client, apiURL string) (string,
 // receiveCredentials serves the credentials webhook and has the fake send a
 // CREATED event to it, as Untis does when a school activates the app.
 func receiveCredentials(ctx context.Context, srv *webuntistest.Server) (webuntis.Config, error) {
-	key, err := webuntis.ParseWebhookKey(srv.WebhookKey())
+	got := make(chan webuntis.Config, 1)
+	h, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{
+		KeyText: srv.WebhookKey(),
+		Store: func(_ context.Context, c *webuntis.Credentials) error {
+			got <- c.Config()
+			return nil
+		},
+		Check: srv.Config(),
+	})
 	if err != nil {
 		return webuntis.Config{}, err
 	}
-	got := make(chan webuntis.Config, 1)
-	hook := httptest.NewServer(webuntis.WebhookHandler(key, func(_ context.Context, c *webuntis.Credentials) error {
-		got <- c.Config()
-		return nil
-	}))
+	hook := httptest.NewServer(h)
 	defer hook.Close()
 	status, err := srv.SendCredentials(ctx, hook.URL, webuntis.EventCreated)
 	if err != nil {
