@@ -29,7 +29,7 @@ func readmeManyTenants(ctx context.Context, mux *http.ServeMux, cache *tokencach
 		return err
 	}
 	hook, err := webuntis.NewWebhookHandler(webuntis.WebhookConfig{
-		KeyText:     os.Getenv("UNTIS_WEBHOOK_KEY"), // the public key the Untis Platform shows (base64 or PEM)
+		KeyText:     os.Getenv("OAUTHKIT_WEBUNTIS_WEBHOOK_KEY"), // the public key the Untis Platform shows (base64 or PEM)
 		Credentials: tenants,
 	})
 	if err != nil {

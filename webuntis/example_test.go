@@ -20,7 +20,7 @@ func ExampleNew() {
 		BaseURL:      webuntis.IntegrationBaseURL,
 		Tenant:       "1234",
 		ClientID:     "BestApp",
-		ClientSecret: oauthkit.Secret(os.Getenv("WEBUNTIS_OIDC_SECRET")),
+		ClientSecret: oauthkit.Secret(os.Getenv("OAUTHKIT_WEBUNTIS_CLIENT_SECRET")),
 		Password:     oauthkit.Secret("from-the-credentials-webhook"),
 		RedirectURL:  "https://bestapp.example/redirect",
 	})

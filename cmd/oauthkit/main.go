@@ -40,7 +40,7 @@ func init() {
 		{"login", "<vendor> [--print-url] [flags]", "log in through the system browser with a loopback redirect and print the verified claims and profile",
 			"oauthkit login unisignin --base-url https://school.unisignin.example --client-id web-1", runLogin},
 		{"webhook", "verify --key <public key> [--signature <base64>] < body", "check a captured WebUntis credentials event's signature and print its fields, secrets redacted",
-			"oauthkit webhook verify --key \"$UNTIS_WEBHOOK_KEY\" --signature \"$SIG\" < event.json", runWebhook},
+			"oauthkit webhook verify --key \"$OAUTHKIT_WEBUNTIS_WEBHOOK_KEY\" --signature \"$SIG\" < event.json", runWebhook},
 		{"demo", "[--json]", "run every vendor's flows against the in-process fakes and print the table examples/demo prints",
 			"oauthkit demo", runDemo},
 	}

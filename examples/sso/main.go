@@ -26,11 +26,11 @@ func main() {
 }
 
 func newApp(env func(string) string) (http.Handler, error) { // env: os.Getenv, or the test's settings for the fakes
-	app, untis := env("APP_URL"), cmp.Or(env("WEBUNTIS_URL"), webuntis.DefaultBaseURL) // APP_URL=http://127.0.0.1:8080
-	wu, err1 := webuntis.New(webuntis.Config{BaseURL: untis, Tenant: env("WEBUNTIS_TENANT"), ClientID: env("WEBUNTIS_CLIENT_ID"),
-		ClientSecret: oauthkit.Secret(env("WEBUNTIS_OIDC_SECRET")), RedirectURL: app + "/auth/webuntis/callback"})
-	usi, err2 := unisignin.New(unisignin.Config{BaseURL: env("UNISIGNIN_URL"), ClientID: env("UNISIGNIN_CLIENT_ID"),
-		ClientSecret: oauthkit.Secret(env("UNISIGNIN_SECRET")), RedirectURL: app + "/auth/unisignin/callback"})
+	app, untis := env("APP_URL"), cmp.Or(env("OAUTHKIT_WEBUNTIS_BASE_URL"), webuntis.DefaultBaseURL) // APP_URL=http://127.0.0.1:8080
+	wu, err1 := webuntis.New(webuntis.Config{BaseURL: untis, Tenant: env("OAUTHKIT_WEBUNTIS_TENANT"), ClientID: env("OAUTHKIT_WEBUNTIS_CLIENT_ID"),
+		ClientSecret: oauthkit.Secret(env("OAUTHKIT_WEBUNTIS_CLIENT_SECRET")), RedirectURL: app + "/auth/webuntis/callback"})
+	usi, err2 := unisignin.New(unisignin.Config{BaseURL: env("OAUTHKIT_UNISIGNIN_BASE_URL"), ClientID: env("OAUTHKIT_UNISIGNIN_CLIENT_ID"),
+		ClientSecret: oauthkit.Secret(env("OAUTHKIT_UNISIGNIN_CLIENT_SECRET")), RedirectURL: app + "/auth/unisignin/callback"})
 	key, err3 := base64.StdEncoding.DecodeString(env("SESSION_KEY")) // 32 random bytes: openssl rand -base64 32
 	if err := errors.Join(err1, err2, err3); err != nil {
 		return nil, err
@@ -40,7 +40,7 @@ func newApp(env func(string) string) (http.Handler, error) { // env: os.Getenv, 
 		return nil, err
 	}
 	api := map[string]string{"webuntis": untis + "/ims/oneroster/v1p1/users", // each vendor's API for the user's token
-		"unisignin": env("UNISIGNIN_URL") + "/oauth/v2/user?client_id=" + url.QueryEscape(env("UNISIGNIN_CLIENT_ID"))}
+		"unisignin": env("OAUTHKIT_UNISIGNIN_BASE_URL") + "/oauth/v2/user?client_id=" + url.QueryEscape(env("OAUTHKIT_UNISIGNIN_CLIENT_ID"))}
 	mux := http.NewServeMux()
 	mux.Handle("/auth/", h) // the sign-in page, each vendor's login and callback, logout
 	mux.Handle("/", h.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

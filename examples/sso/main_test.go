@@ -39,15 +39,15 @@ func TestApp(t *testing.T) {
 	rand.Read(key)
 	wc, uc := wu.Config(), usi.Config()
 	env := map[string]string{
-		"APP_URL":              appURL,
-		"WEBUNTIS_URL":         wc.BaseURL,
-		"WEBUNTIS_TENANT":      wc.Tenant,
-		"WEBUNTIS_CLIENT_ID":   wc.ClientID,
-		"WEBUNTIS_OIDC_SECRET": wc.ClientSecret.Reveal(),
-		"UNISIGNIN_URL":        uc.BaseURL,
-		"UNISIGNIN_CLIENT_ID":  uc.ClientID,
-		"UNISIGNIN_SECRET":     uc.ClientSecret.Reveal(),
-		"SESSION_KEY":          base64.StdEncoding.EncodeToString(key),
+		"APP_URL":                          appURL,
+		"OAUTHKIT_WEBUNTIS_BASE_URL":       wc.BaseURL,
+		"OAUTHKIT_WEBUNTIS_TENANT":         wc.Tenant,
+		"OAUTHKIT_WEBUNTIS_CLIENT_ID":      wc.ClientID,
+		"OAUTHKIT_WEBUNTIS_CLIENT_SECRET":  wc.ClientSecret.Reveal(),
+		"OAUTHKIT_UNISIGNIN_BASE_URL":      uc.BaseURL,
+		"OAUTHKIT_UNISIGNIN_CLIENT_ID":     uc.ClientID,
+		"OAUTHKIT_UNISIGNIN_CLIENT_SECRET": uc.ClientSecret.Reveal(),
+		"SESSION_KEY":                      base64.StdEncoding.EncodeToString(key),
 	}
 	app, err := newApp(func(k string) string { return env[k] })
 	if err != nil {

@@ -120,33 +120,33 @@ func (f *fakes) vendors(base string, cache *tokencache.Cache) ([]vendor, error) 
 // realVendors configures the vendors named in the environment, on cache.
 func realVendors(base string, cache *tokencache.Cache) ([]vendor, error) {
 	var vs []vendor
-	if t := os.Getenv("WEBUNTIS_TENANT"); t != "" {
-		p, err := webuntis.New(webuntis.Config{Tenant: t, ClientID: os.Getenv("WEBUNTIS_CLIENT_ID"),
-			ClientSecret: oauthkit.Secret(os.Getenv("WEBUNTIS_OIDC_SECRET")), RedirectURL: callbackURL(base, "webuntis"), Cache: cache})
+	if t := os.Getenv("OAUTHKIT_WEBUNTIS_TENANT"); t != "" {
+		p, err := webuntis.New(webuntis.Config{Tenant: t, ClientID: os.Getenv("OAUTHKIT_WEBUNTIS_CLIENT_ID"),
+			ClientSecret: oauthkit.Secret(os.Getenv("OAUTHKIT_WEBUNTIS_CLIENT_SECRET")), RedirectURL: callbackURL(base, "webuntis"), Cache: cache})
 		if err != nil {
 			return nil, err
 		}
 		vs = append(vs, vendor{"WebUntis", p, tokenOnly})
 	}
-	if u := os.Getenv("UNISIGNIN_URL"); u != "" {
-		p, err := unisignin.New(unisignin.Config{BaseURL: u, ClientID: os.Getenv("UNISIGNIN_CLIENT_ID"),
-			ClientSecret: oauthkit.Secret(os.Getenv("UNISIGNIN_CLIENT_SECRET")), RedirectURL: callbackURL(base, "unisignin"), Cache: cache})
+	if u := os.Getenv("OAUTHKIT_UNISIGNIN_BASE_URL"); u != "" {
+		p, err := unisignin.New(unisignin.Config{BaseURL: u, ClientID: os.Getenv("OAUTHKIT_UNISIGNIN_CLIENT_ID"),
+			ClientSecret: oauthkit.Secret(os.Getenv("OAUTHKIT_UNISIGNIN_CLIENT_SECRET")), RedirectURL: callbackURL(base, "unisignin"), Cache: cache})
 		if err != nil {
 			return nil, err
 		}
 		vs = append(vs, vendor{"UniSignIn", p, userInfo(p)})
 	}
-	if id := os.Getenv("JUSTIMMO_CLIENT_ID"); id != "" {
+	if id := os.Getenv("OAUTHKIT_JUSTIMMO_CLIENT_ID"); id != "" {
 		p, err := justimmo.New(justimmo.Config{ClientID: id,
-			ClientSecret: oauthkit.Secret(os.Getenv("JUSTIMMO_CLIENT_SECRET")), RedirectURL: callbackURL(base, "justimmo"), Cache: cache})
+			ClientSecret: oauthkit.Secret(os.Getenv("OAUTHKIT_JUSTIMMO_CLIENT_SECRET")), RedirectURL: callbackURL(base, "justimmo"), Cache: cache})
 		if err != nil {
 			return nil, err
 		}
 		vs = append(vs, vendor{"Justimmo", p, userInfo(p)})
 	}
-	if k := os.Getenv("LICENSESPRING_API_KEY"); k != "" {
-		p, err := licensespring.New(licensespring.Config{APIKey: k, SharedKey: oauthkit.Secret(os.Getenv("LICENSESPRING_SHARED_KEY")),
-			Product: os.Getenv("LICENSESPRING_PRODUCT"), CustomerAccountCode: os.Getenv("LICENSESPRING_CUSTOMER"),
+	if k := os.Getenv("OAUTHKIT_LICENSESPRING_API_KEY"); k != "" {
+		p, err := licensespring.New(licensespring.Config{APIKey: k, SharedKey: oauthkit.Secret(os.Getenv("OAUTHKIT_LICENSESPRING_SHARED_KEY")),
+			Product: os.Getenv("OAUTHKIT_LICENSESPRING_PRODUCT"), CustomerAccountCode: os.Getenv("OAUTHKIT_LICENSESPRING_CUSTOMER_ACCOUNT"),
 			RedirectURL: callbackURL(base, "licensespring"), ResponseType: licensespring.ResponseTypeCode, Cache: cache})
 		if err != nil {
 			return nil, err
