@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -652,28 +650,7 @@ func membersAsAny(ss []string) []any {
 // token beside the session's record; release deletes the lease only while
 // it holds that token.
 func (s *SessionStore) Lease(ctx context.Context, sessionID string, ttl time.Duration) (func(context.Context) error, error) {
-	name := s.session(sessionID).lease
-	var b [16]byte
-	_, _ = rand.Read(b[:]) // crypto/rand does not fail (Go 1.24+)
-	owner := hex.EncodeToString(b[:])
-	ok, err := call(ctx, s.timeout, func(ctx context.Context) (bool, error) {
-		return s.client.SetNX(ctx, name, owner, max(ttl, time.Millisecond)).Result()
-	})
-	switch {
-	case err != nil:
-		return nil, fmt.Errorf("redisstore: session lease: %w", err)
-	case !ok:
-		return nil, web.ErrLeaseHeld
-	}
-	return func(ctx context.Context) error {
-		_, err := call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
-			return releaseScript.Run(ctx, s.client, []string{name}, owner).Int64()
-		})
-		if err != nil {
-			return fmt.Errorf("redisstore: release session lease: %w", err)
-		}
-		return nil
-	}, nil
+	return lease(ctx, s.client, s.timeout, s.session(sessionID).lease, ttl, "session lease", web.ErrLeaseHeld)
 }
 
 // Once implements [web.TokenStore] with SET NX PX on key's hashed name: the

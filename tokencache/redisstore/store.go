@@ -237,24 +237,33 @@ return 0
 // token; release deletes the lease only while it holds that token.
 func (s *Store) Lease(ctx context.Context, key string, ttl time.Duration) (func(context.Context) error, error) {
 	_, name := s.names(key)
+	return lease(ctx, s.client, s.timeout, name, ttl, "lease", tokencache.ErrLeaseHeld)
+}
+
+// lease takes the lease at name for ttl with SET NX PX and a random owner
+// token, or fails with held when another has it; the release it returns
+// deletes the lease only while it still holds that token (a lease that
+// expired and was taken by another stays theirs). op names the operation
+// in errors.
+func lease(ctx context.Context, client redis.UniversalClient, timeout time.Duration, name string, ttl time.Duration, op string, held error) (func(context.Context) error, error) {
 	var b [16]byte
 	_, _ = rand.Read(b[:]) // crypto/rand does not fail (Go 1.24+)
 	owner := hex.EncodeToString(b[:])
-	ok, err := call(ctx, s.timeout, func(ctx context.Context) (bool, error) {
-		return s.client.SetNX(ctx, name, owner, max(ttl, time.Millisecond)).Result()
+	ok, err := call(ctx, timeout, func(ctx context.Context) (bool, error) {
+		return client.SetNX(ctx, name, owner, max(ttl, time.Millisecond)).Result()
 	})
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("redisstore: lease: %w", err)
+		return nil, fmt.Errorf("redisstore: %s: %w", op, err)
 	case !ok:
-		return nil, tokencache.ErrLeaseHeld
+		return nil, held
 	}
 	return func(ctx context.Context) error {
-		_, err := call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
-			return releaseScript.Run(ctx, s.client, []string{name}, owner).Int64()
+		_, err := call(ctx, timeout, func(ctx context.Context) (int64, error) {
+			return releaseScript.Run(ctx, client, []string{name}, owner).Int64()
 		})
 		if err != nil {
-			return fmt.Errorf("redisstore: release lease: %w", err)
+			return fmt.Errorf("redisstore: release %s: %w", op, err)
 		}
 		return nil
 	}, nil
