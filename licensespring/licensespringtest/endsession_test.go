@@ -162,8 +162,10 @@ func TestEndSessionRules(t *testing.T) {
 		ends     bool   // the login's session ends
 	}{
 		{
-			name:     "hint, post-logout URI and state",
-			params:   func(t *testing.T, _ *Server, lt loginTokens) url.Values { return url.Values{"id_token_hint": {lt.IDToken}, "post_logout_redirect_uri": {appHome}, "state": {"st-1"}} },
+			name: "hint, post-logout URI and state",
+			params: func(t *testing.T, _ *Server, lt loginTokens) url.Values {
+				return url.Values{"id_token_hint": {lt.IDToken}, "post_logout_redirect_uri": {appHome}, "state": {"st-1"}}
+			},
 			status:   http.StatusFound,
 			location: appHome + "?state=st-1",
 			ends:     true,
@@ -179,22 +181,28 @@ func TestEndSessionRules(t *testing.T) {
 			ends:     true,
 		},
 		{
-			name:     "no state: none added",
-			params:   func(t *testing.T, _ *Server, lt loginTokens) url.Values { return url.Values{"id_token_hint": {lt.IDToken}, "post_logout_redirect_uri": {appHome}} },
+			name: "no state: none added",
+			params: func(t *testing.T, _ *Server, lt loginTokens) url.Values {
+				return url.Values{"id_token_hint": {lt.IDToken}, "post_logout_redirect_uri": {appHome}}
+			},
 			status:   http.StatusFound,
 			location: appHome,
 			ends:     true,
 		},
 		{
-			name:   "hint only: the logged-out page",
-			params: func(t *testing.T, _ *Server, lt loginTokens) url.Values { return url.Values{"id_token_hint": {lt.IDToken}} },
+			name: "hint only: the logged-out page",
+			params: func(t *testing.T, _ *Server, lt loginTokens) url.Values {
+				return url.Values{"id_token_hint": {lt.IDToken}}
+			},
 			status: http.StatusOK,
 			page:   loggedOut,
 			ends:   true,
 		},
 		{
-			name:     "expired hint is accepted",
-			params:   func(t *testing.T, _ *Server, lt loginTokens) url.Values { return url.Values{"id_token_hint": {lt.IDToken}, "post_logout_redirect_uri": {appHome}} },
+			name: "expired hint is accepted",
+			params: func(t *testing.T, _ *Server, lt loginTokens) url.Values {
+				return url.Values{"id_token_hint": {lt.IDToken}, "post_logout_redirect_uri": {appHome}}
+			},
 			advance:  time.Hour,
 			status:   http.StatusFound,
 			location: appHome,
@@ -210,8 +218,10 @@ func TestEndSessionRules(t *testing.T) {
 			ends:     true,
 		},
 		{
-			name:     "a redirect URL is a post-logout URI too (Keycloak's +)",
-			params:   func(t *testing.T, _ *Server, lt loginTokens) url.Values { return url.Values{"id_token_hint": {lt.IDToken}, "post_logout_redirect_uri": {appCallback}} },
+			name: "a redirect URL is a post-logout URI too (Keycloak's +)",
+			params: func(t *testing.T, _ *Server, lt loginTokens) url.Values {
+				return url.Values{"id_token_hint": {lt.IDToken}, "post_logout_redirect_uri": {appCallback}}
+			},
 			status:   http.StatusFound,
 			location: appCallback,
 			ends:     true,
@@ -227,20 +237,26 @@ func TestEndSessionRules(t *testing.T) {
 			ends:     true,
 		},
 		{
-			name:   "post-logout URI without hint or client_id",
-			params: func(t *testing.T, _ *Server, _ loginTokens) url.Values { return url.Values{"post_logout_redirect_uri": {appHome}} },
+			name: "post-logout URI without hint or client_id",
+			params: func(t *testing.T, _ *Server, _ loginTokens) url.Values {
+				return url.Values{"post_logout_redirect_uri": {appHome}}
+			},
 			status: http.StatusBadRequest,
 			page:   "Missing parameter: id_token_hint",
 		},
 		{
-			name:   "legacy redirect_uri",
-			params: func(t *testing.T, _ *Server, lt loginTokens) url.Values { return url.Values{"id_token_hint": {lt.IDToken}, "redirect_uri": {appHome}} },
+			name: "legacy redirect_uri",
+			params: func(t *testing.T, _ *Server, lt loginTokens) url.Values {
+				return url.Values{"id_token_hint": {lt.IDToken}, "redirect_uri": {appHome}}
+			},
 			status: http.StatusBadRequest,
 			page:   "Invalid parameter: redirect_uri",
 		},
 		{
-			name:   "hint not a JWT",
-			params: func(t *testing.T, _ *Server, lt loginTokens) url.Values { return url.Values{"id_token_hint": {"not-a-token"}} },
+			name: "hint not a JWT",
+			params: func(t *testing.T, _ *Server, lt loginTokens) url.Values {
+				return url.Values{"id_token_hint": {"not-a-token"}}
+			},
 			status: http.StatusBadRequest,
 			page:   badHint,
 		},
