@@ -19,7 +19,8 @@ func (s *Server) endSessionURL() string { return s.oidcBase() + "/logout" }
 
 // endSession is the realm's end-session endpoint (OpenID Connect
 // RP-Initiated Logout 1.0, with Keycloak's checks and pages since version
-// 18): GET with the parameters in the query, or POST with a form body.
+// 18): GET with the parameters in the query, or POST with a form body (any
+// other body is 415).
 //
 //   - redirect_uri, the parameter of Keycloak before 18, is refused;
 //   - post_logout_redirect_uri needs id_token_hint or client_id;
@@ -41,6 +42,11 @@ func (s *Server) endSession(w http.ResponseWriter, r *http.Request) {
 	case http.MethodGet:
 		p = r.URL.Query()
 	case http.MethodPost:
+		if !fakeidp.IsForm(r) {
+			// Keycloak's endpoint consumes forms only.
+			http.Error(w, "Unsupported Media Type", http.StatusUnsupportedMediaType)
+			return
+		}
 		r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 		if r.ParseForm() != nil {
 			errorPage(w, "Invalid Request")

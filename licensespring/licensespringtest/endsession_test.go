@@ -462,7 +462,7 @@ func TestEndSessionEndsTheSession(t *testing.T) {
 // TestEndSessionEndpointIsAdvertisedAndServed: the discovery document and
 // the sso_url answer name one end_session_endpoint, Keycloak's
 // {issuer}/protocol/openid-connect/logout, and the fake serves it (GET and
-// POST; other methods 405).
+// POST with a form; other methods 405, other bodies 415).
 func TestEndSessionEndpointIsAdvertisedAndServed(t *testing.T) {
 	srv := NewServer(Options{})
 	defer srv.Close()
@@ -492,7 +492,11 @@ func TestEndSessionEndpointIsAdvertisedAndServed(t *testing.T) {
 	require.NoError(t, err)
 	resp.Body.Close()
 	assert.Equal(t, http.StatusMethodNotAllowed, resp.StatusCode)
-	assert.Equal(t, 3, srv.Requests(EndpointLogout))
+	resp, err = srv.Client().Post(want, "application/json", strings.NewReader(`{"id_token_hint":"x"}`))
+	require.NoError(t, err)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusUnsupportedMediaType, resp.StatusCode, "a POST takes a form")
+	assert.Equal(t, 4, srv.Requests(EndpointLogout))
 }
 
 // TestDefaultPostLogoutRedirectURLs: the zero Options register "+" and the
