@@ -49,6 +49,23 @@
 //     [Server.BrokenLogoutToken] one with a [Flaw] a verifier must refuse,
 //     and [Server.BackchannelLogout] posts one to an application's
 //     back-channel logout URL as logout_token, form-encoded;
+//   - RP-initiated logout (OpenID Connect RP-Initiated Logout 1.0, as
+//     Keycloak 18 and later serve it) at the end_session_endpoint that
+//     discovery and the sso_url answer name,
+//     .../protocol/openid-connect/logout: GET or POST (form);
+//     id_token_hint an ID token of the realm (its key, iss, aud, typ "ID";
+//     an expired one accepted), client_id the realm's client and the hint's
+//     azp, post_logout_redirect_uri only with one of them and only when
+//     registered ([Options.PostLogoutRedirectURLs]), the legacy
+//     redirect_uri refused — each with Keycloak's 400 page ("Invalid
+//     redirect uri", "Invalid parameter: id_token_hint", ...), never
+//     repeating a token. The hint's session (its sid) ends: its access and
+//     refresh tokens are revoked (a later refresh fails with invalid_grant,
+//     "Session not active"), its codes no longer redeem, and
+//     [Server.Logouts] names its sub and sid, as a back-channel logout
+//     token for it would. The browser goes to post_logout_redirect_uri with
+//     state, or sees "You are logged out". Without a hint Keycloak asks
+//     "Do you want to log out?" first;
 //   - POST /api/v4/activate_license checks the payload's shape (product,
 //     hardware_id, customer_account_code, exactly one of code and id_token)
 //     and redeems the code as LicenseSpring would, at the realm and without
@@ -68,7 +85,13 @@
 // sso_authentication_failed; codes live one minute and work once; access and
 // ID tokens live 300 s; refresh tokens rotate; logout tokens live two
 // minutes; a user who cancels ([Server.Deny]) is sent back with
-// error=access_denied, the state and iss.
+// error=access_denied, the state and iss; the valid post-logout redirect
+// URIs are, unless set, Keycloak's "+" (the redirect URIs) and the root of
+// each redirect URI's origin (http://127.0.0.1/ on any port by default,
+// where a package web handler's logout returns); a logout without a hint,
+// once confirmed, ends every session of the signed-in user (the fake has no
+// browser cookie to tell which), and no logout ends the signed-in user
+// ([Server.SetUser]): the customer's identity provider keeps its session.
 //
 // What every fake offers, and the names they share, are in
 // [github.com/seed-e8f4a5f7/oauthkit/oauthkittest].

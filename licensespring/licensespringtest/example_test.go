@@ -7,8 +7,10 @@ import (
 	"log"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"time"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
 )
@@ -61,4 +63,69 @@ func ExampleServer_BackchannelLogout() {
 	// Output:
 	// <nil>
 	// licensespringtest: back-channel logout: HTTP 400
+}
+
+// A test of an application's RP-initiated logout: the realm's
+// end_session_endpoint checks the ID token and the post-logout redirect URI,
+// ends the login's session and sends the browser back with the state.
+func ExampleServer_Logouts() {
+	srv := licensespringtest.NewServer(licensespringtest.Options{})
+	defer srv.Close()
+	ctx := context.Background()
+
+	// A login, as the application at 127.0.0.1:8080 makes it.
+	p, err := licensespring.New(srv.ConfigFor("http://127.0.0.1:8080/auth/licensespring/callback"))
+	if err != nil {
+		log.Fatal(err)
+	}
+	ar, err := p.AuthCodeURL(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	cb, err := srv.Authorize(ctx, ar.URL)
+	if err != nil {
+		log.Fatal(err)
+	}
+	login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
+	if err != nil {
+		log.Fatal(err)
+	}
+
+	// The logout: back to the application's home page, which the default
+	// registration accepts on any loopback port.
+	ep, err := p.Discover(ctx)
+	if err != nil {
+		log.Fatal(err)
+	}
+	q := url.Values{
+		"id_token_hint":            {login.Token.Extra("id_token").(string)},
+		"post_logout_redirect_uri": {"http://127.0.0.1:8080/"},
+		"state":                    {"st-1"},
+	}
+	browser := *srv.Client() // a copy, to see the redirect
+	browser.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	resp, err := browser.Get(ep.EndSessionURL + "?" + q.Encode())
+	if err != nil {
+		log.Fatal(err)
+	}
+	resp.Body.Close()
+	fmt.Println(resp.StatusCode, resp.Header.Get("Location"))
+
+	// The ended session, as a back-channel logout token for it names it.
+	var claims struct {
+		SID string `json:"sid"`
+	}
+	if err := login.IDToken.Claims(&claims); err != nil {
+		log.Fatal(err)
+	}
+	l := srv.Logouts()[0]
+	fmt.Println(l.Subject, l.SID == claims.SID)
+
+	// The session's refresh token no longer works.
+	_, err = p.Refresh(ctx, login.Token.RefreshToken)
+	fmt.Println(err != nil)
+	// Output:
+	// 302 http://127.0.0.1:8080/?state=st-1
+	// license-user-1 true
+	// true
 }

@@ -30,7 +30,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"authorization_endpoint":                     base + "/auth",
 		"token_endpoint":                             base + "/token",
 		"introspection_endpoint":                     base + "/token/introspect",
-		"end_session_endpoint":                       base + "/logout",
+		"end_session_endpoint":                       s.endSessionURL(),
 		"revocation_endpoint":                        base + "/revoke",
 		"jwks_uri":                                   base + "/certs",
 		"response_types_supported":                   []string{"code", "none", "id_token", "token", "id_token token", "code id_token", "code token", "code id_token token"},
@@ -151,6 +151,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		params.Set("token_type", "Bearer")
 		params.Set("expires_in", "300")
 	}
+	s.track(sessionState, user.Subject, access)
 	if slices.Contains(types, "id_token") && openid {
 		params.Set("id_token", s.idToken(user, q.Get("nonce"), access, sessionState, now))
 	}
@@ -207,7 +208,7 @@ func (s *Server) codeGrant(w http.ResponseWriter, f url.Values) {
 	g, err := s.codes.Redeem(f.Get("code"), now)
 	verifier := f.Get("code_verifier")
 	switch {
-	case err != nil:
+	case err != nil, s.sessionEnded(g.Extra["session_state"]):
 		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_grant", "Code not valid")
 		return
 	case g.RedirectURI != f.Get("redirect_uri"):
@@ -233,6 +234,11 @@ func (s *Server) codeGrant(w http.ResponseWriter, f url.Values) {
 func (s *Server) refreshGrant(w http.ResponseWriter, f url.Values) {
 	now := s.now.Now()
 	old, ok := s.refresh.Revoke(f.Get("refresh_token"), now) // rotation: each works once
+	if !ok && s.loggedOut(f.Get("refresh_token")) {
+		// Keycloak's words for a token whose session was logged out.
+		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_grant", "Session not active")
+		return
+	}
 	if !ok || old.ClientID != s.opts.ClientID {
 		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_grant", "Invalid refresh token")
 		return
@@ -251,6 +257,7 @@ func (s *Server) issueTokens(w http.ResponseWriter, user User, scope, nonce, ses
 		ClientID: s.opts.ClientID, Subject: user.Subject, Scope: scope, Expires: now.Add(30 * time.Minute),
 		Extra: map[string]string{"nonce": nonce, "session_state": sessionState},
 	})
+	s.track(sessionState, user.Subject, access, refresh)
 	body := map[string]any{
 		"access_token":       access,
 		"expires_in":         int(tokenLifetime / time.Second),

@@ -197,7 +197,7 @@ func (s *Server) ssoURL(w http.ResponseWriter, r *http.Request) {
 		oidc := s.Issuer() + "/protocol/openid-connect"
 		body["openid_configuration"] = map[string]string{
 			"issuer":                 s.Issuer(),
-			"end_session_endpoint":   oidc + "/logout",
+			"end_session_endpoint":   s.endSessionURL(),
 			"token_endpoint":         oidc + "/token",
 			"introspection_endpoint": oidc + "/token/introspect",
 		}

@@ -25,6 +25,7 @@ const (
 	EndpointAuthorize = "auth"
 	EndpointToken     = "token"
 	EndpointRevoke    = "revoke"
+	EndpointLogout    = "logout" // the end-session endpoint
 )
 
 // realm is the Keycloak realm of the vendor's example issuer
@@ -47,6 +48,15 @@ type Options struct {
 	// account; the first is the default. Zero:
 	// "http://127.0.0.1/auth/licensespring/callback" (any port).
 	RedirectURLs []string
+	// PostLogoutRedirectURLs are the client's valid post-logout redirect
+	// URIs (Keycloak's "Valid post logout redirect URIs"), matched like
+	// RedirectURLs: exactly, or a loopback one on any port. The entry "+"
+	// stands for every one of RedirectURLs, as in Keycloak. Zero: "+" and
+	// the root of each redirect URL's origin — http://127.0.0.1/ (any port)
+	// for the default — which is what an administrator registers for an
+	// application whose logout returns to its home page, as a package web
+	// handler's does by default.
+	PostLogoutRedirectURLs []string
 	// IdPHint is the URL's kc_idp_hint, the customer's identity provider.
 	// Zero: "acme-idp".
 	IdPHint string
@@ -103,7 +113,9 @@ type Server struct {
 	mu          sync.Mutex
 	user        User
 	mutate      func(claims map[string]any)
-	idTokens    map[string]string // issued ID token → subject
+	idTokens    map[string]string   // issued ID token → subject
+	sessions    map[string]*session // by sid
+	logouts     []Logout
 	activations []Activation
 	revocations []Revocation
 }
@@ -129,6 +141,10 @@ func NewServer(o Options) *Server {
 		o.RedirectURLs = []string{defaultRedirectURL}
 	}
 	o.RedirectURLs = slices.Clone(o.RedirectURLs)
+	if len(o.PostLogoutRedirectURLs) == 0 {
+		o.PostLogoutRedirectURLs = defaultPostLogoutRedirectURLs(o.RedirectURLs)
+	}
+	o.PostLogoutRedirectURLs = slices.Clone(o.PostLogoutRedirectURLs)
 	if o.IdPHint == "" {
 		o.IdPHint = "acme-idp"
 	}
@@ -138,6 +154,7 @@ func NewServer(o Options) *Server {
 		key:      fakeidp.SharedKey(),
 		user:     User{Subject: "license-user-1", Email: "ada@example.com", Name: "Ada Lovelace"},
 		idTokens: map[string]string{},
+		sessions: map[string]*session{},
 	}
 
 	base := "/realms/" + realm
@@ -149,6 +166,7 @@ func NewServer(o Options) *Server {
 	mux.HandleFunc(base+"/protocol/openid-connect/auth", s.in.Wrap(EndpointAuthorize, s.authorize))
 	mux.HandleFunc(base+"/protocol/openid-connect/token", s.in.Wrap(EndpointToken, s.token))
 	mux.HandleFunc(base+"/protocol/openid-connect/revoke", s.in.Wrap(EndpointRevoke, s.revoke))
+	mux.HandleFunc(base+"/protocol/openid-connect/logout", s.in.Wrap(EndpointLogout, s.endSession))
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
@@ -165,7 +183,24 @@ func (s *Server) Client() *http.Client { return s.srv.Client() }
 func (s *Server) Options() Options {
 	o := s.opts
 	o.RedirectURLs = slices.Clone(o.RedirectURLs)
+	o.PostLogoutRedirectURLs = slices.Clone(o.PostLogoutRedirectURLs)
 	return o
+}
+
+// defaultPostLogoutRedirectURLs is the zero Options.PostLogoutRedirectURLs:
+// "+" (every redirect URL) and the root of each redirect URL's origin.
+func defaultPostLogoutRedirectURLs(redirects []string) []string {
+	valid := []string{"+"}
+	for _, r := range redirects {
+		u, err := url.Parse(r)
+		if err != nil || u.Scheme == "" || u.Host == "" {
+			continue
+		}
+		if root := u.Scheme + "://" + u.Host + "/"; !slices.Contains(valid, root) {
+			valid = append(valid, root)
+		}
+	}
+	return valid
 }
 
 // defaultRedirectURL is the SSO redirect URI enabled when none is: the
