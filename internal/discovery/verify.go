@@ -59,7 +59,23 @@ type Verifier struct {
 // Verifier returns a verifier for clientID against the discovered issuer and
 // keys.
 func (m *Metadata) Verifier(provider, clientID string, now func() time.Time) *Verifier {
-	return &Verifier{Provider: provider, Issuer: m.Endpoints.Issuer, ClientID: clientID, Now: now, algs: m.SigningAlgs, keys: m.keys}
+	return &Verifier{Provider: provider, Issuer: m.Endpoints.Issuer, ClientID: clientID, Now: now, algs: m.SigningAlgs, keys: m.keySet()}
+}
+
+// keySet returns the issuer's keys, or a key set that verifies nothing when
+// the metadata (an OAuth-only server's) names no jwks_uri.
+func (m *Metadata) keySet() oidc.KeySet {
+	if m.keys == nil {
+		return noKeys{}
+	}
+	return m.keys
+}
+
+// noKeys is the key set of a server that publishes none.
+type noKeys struct{}
+
+func (noKeys) VerifySignature(context.Context, string) ([]byte, error) {
+	return nil, errors.New("the server's metadata names no jwks_uri")
 }
 
 // NewVerifier returns a verifier over an explicit key set.
