@@ -31,7 +31,7 @@ func (s kmsSigner) Sign(r io.Reader, digest []byte, opts crypto.SignerOpts) ([]b
 func TestLoginWithEveryClientAuthMethod(t *testing.T) {
 	rk, ek, dk := clientKeys()
 	tests := []struct {
-		name   string
+		name    string
 		client  openidtest.Client
 		key     *openid.ClientKey
 		methods []string // the server's token_endpoint_auth_methods_supported; nil: all
