@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"crypto/rsa"
 	"net/url"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -110,4 +111,9 @@ func (e *env) callback(t *testing.T) (*oauthkit.AuthRequest, url.Values) {
 	cb, err := e.fake.Authorize(context.Background(), ar.URL)
 	require.NoError(t, err)
 	return ar, cb.Query()
+}
+
+// replaceISS puts the issuer, URL-encoded, where raw says ISS.
+func replaceISS(raw, issuer string) string {
+	return strings.ReplaceAll(raw, "ISS", url.QueryEscape(issuer))
 }
