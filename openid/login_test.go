@@ -232,3 +232,29 @@ func TestSecretsStayOutOfErrors(t *testing.T) {
 	var _ *ecdsa.PrivateKey = ek
 	assert.False(t, strings.Contains(err.Error(), "client_assertion="))
 }
+
+func TestIDTokenRequiredClaims(t *testing.T) {
+	for _, claim := range []string{"sub", "iat"} {
+		t.Run(claim, func(t *testing.T) {
+			e := newEnv(t, openidtest.Options{}, nil)
+			e.fake.MutateIDTokens(func(c map[string]any) { delete(c, claim) })
+			_, err := e.login(t)
+			require.ErrorIs(t, err, oauthkit.ErrInvalidIDToken)
+			assert.ErrorContains(t, err, "no "+claim)
+		})
+	}
+}
+
+func TestRefreshVerifiesTheNewIDToken(t *testing.T) {
+	e := newEnv(t, openidtest.Options{}, nil)
+	login, err := e.login(t)
+	require.NoError(t, err)
+	tok, err := e.p.Refresh(context.Background(), login.Token.RefreshToken)
+	require.NoError(t, err, "a refreshed ID token without a nonce is fine (OpenID Connect Core §12.2)")
+	require.NotEmpty(t, tok.Extra("id_token"))
+
+	e.fake.MutateIDTokens(func(c map[string]any) { c["aud"] = "other-client" })
+	_, err = e.p.Refresh(context.Background(), tok.RefreshToken)
+	require.ErrorIs(t, err, oauthkit.ErrIDTokenAudience)
+	assert.ErrorContains(t, err, "openid: refresh: ")
+}

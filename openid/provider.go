@@ -164,11 +164,21 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 // may rotate it: the answer's refresh token replaces the old one, and
 // [Provider.UserTokenSource] keeps the old one when none comes back. The
 // request is sent once: a rotating refresh token is spent by its first use.
+// An ID token in the answer is verified (OpenID Connect Core §12.2:
+// signature, iss, aud, exp, iat, sub; the caller compares its sub with the
+// login's); one that fails is an error, the answer's tokens withheld.
 func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	if refreshToken == "" {
 		return nil, fmt.Errorf("%s: refresh: empty refresh token: %w", p.cfg.Name, oauthkit.ErrNoRefreshToken)
 	}
-	return p.token(ctx, oauthkit.OpRefresh, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}})
+	tok, err := p.token(ctx, oauthkit.OpRefresh, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}})
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkRefreshed(ctx, tok); err != nil {
+		return nil, fmt.Errorf("%s: refresh: %w", p.cfg.Name, err)
+	}
+	return tok, nil
 }
 
 // ClientCredentials gets a server-to-server token (RFC 6749 §4.4) with

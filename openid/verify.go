@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
@@ -20,16 +21,7 @@ import (
 // again; if it still fails, the metadata is fetched again (at most once a
 // minute), and the check repeated once if the jwks_uri moved.
 func (p *Provider) VerifyIDToken(ctx context.Context, rawIDToken, nonce string) (*oidc.IDToken, error) {
-	md, err := p.metadata(ctx)
-	if err != nil {
-		return nil, err
-	}
-	idt, err := md.Verifier(p.cfg.Name, p.cfg.ClientID, p.cfg.Now).Verify(ctx, rawIDToken, nonce)
-	if errors.Is(err, oauthkit.ErrIDTokenSignature) && p.disc != nil {
-		if fresh, rerr := p.disc.Refresh(ctx); rerr == nil && fresh.Endpoints.JWKSURL != md.Endpoints.JWKSURL {
-			idt, err = fresh.Verifier(p.cfg.Name, p.cfg.ClientID, p.cfg.Now).Verify(ctx, rawIDToken, nonce)
-		}
-	}
+	idt, err := p.verify(ctx, func(v *discovery.Verifier) (*oidc.IDToken, error) { return v.Verify(ctx, rawIDToken, nonce) })
 	if err != nil {
 		return nil, err
 	}
@@ -37,6 +29,45 @@ func (p *Provider) VerifyIDToken(ctx context.Context, rawIDToken, nonce string) 
 		return nil, err
 	}
 	return idt, nil
+}
+
+// verify runs check with the current metadata's verifier and, when the
+// signature fails, once more with fresh metadata whose jwks_uri moved; then
+// it requires the claims OpenID Connect Core §2 requires and go-oidc does
+// not check: sub and iat.
+func (p *Provider) verify(ctx context.Context, check func(*discovery.Verifier) (*oidc.IDToken, error)) (*oidc.IDToken, error) {
+	md, err := p.metadata(ctx)
+	if err != nil {
+		return nil, err
+	}
+	idt, err := check(md.Verifier(p.cfg.Name, p.cfg.ClientID, p.cfg.Now))
+	if errors.Is(err, oauthkit.ErrIDTokenSignature) && p.disc != nil {
+		if fresh, rerr := p.disc.Refresh(ctx); rerr == nil && fresh.Endpoints.JWKSURL != md.Endpoints.JWKSURL {
+			idt, err = check(fresh.Verifier(p.cfg.Name, p.cfg.ClientID, p.cfg.Now))
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case idt.Subject == "":
+		return nil, fmt.Errorf("%s: verify id token: %w: no sub", p.cfg.Name, oauthkit.ErrInvalidIDToken)
+	case idt.IssuedAt.IsZero():
+		return nil, fmt.Errorf("%s: verify id token: %w: no iat", p.cfg.Name, oauthkit.ErrInvalidIDToken)
+	}
+	return idt, nil
+}
+
+// checkRefreshed verifies the ID token of a refresh answer, if it has one
+// (OpenID Connect Core §12.2): signature, iss, aud, azp, exp, iat, sub.
+// The nonce and the subject of the login it continues are not known here.
+func (p *Provider) checkRefreshed(ctx context.Context, tok *oauth2.Token) error {
+	raw, _ := tok.Extra("id_token").(string)
+	if raw == "" || !p.cfg.openID() {
+		return nil
+	}
+	_, err := p.verify(ctx, func(v *discovery.Verifier) (*oidc.IDToken, error) { return v.VerifyRefreshed(ctx, raw) })
+	return err
 }
 
 // checkAuthTime applies OpenID Connect Core §3.1.3.7 step 13: when max_age
