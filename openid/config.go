@@ -196,6 +196,8 @@ func (c *Config) validate() error {
 	c.ClientCredentialsScopes = slices.Clone(c.ClientCredentialsScopes)
 	c.ACRValues = slices.Clone(c.ACRValues)
 	switch {
+	case strings.ContainsAny(c.Name, "/?#%: \t\n"):
+		return bad("Name", "must be a plain name: it is a path segment of package web's URLs")
 	case c.ClientID == "":
 		return bad("ClientID", "is required")
 	case c.Endpoints == nil && c.Issuer == "":

@@ -258,3 +258,21 @@ func TestRefreshVerifiesTheNewIDToken(t *testing.T) {
 	require.ErrorIs(t, err, oauthkit.ErrIDTokenAudience)
 	assert.ErrorContains(t, err, "openid: refresh: ")
 }
+
+func TestLoginWithoutUserInfoEndpoint(t *testing.T) {
+	c := newClock()
+	fake := openidtest.NewServer(openidtest.Options{Now: c.Now})
+	t.Cleanup(fake.Close)
+	cfg := fake.Config("client")
+	iss := fake.Issuer()
+	cfg.Endpoints = &oauthkit.Endpoints{AuthURL: iss + "/authorize", TokenURL: iss + "/token", JWKSURL: iss + "/jwks"}
+	p, err := openid.New(cfg)
+	require.NoError(t, err)
+	e := &env{fake: fake, p: p, clock: c}
+	login, err := e.login(t)
+	require.NoError(t, err, "the ID token answers for the userinfo endpoint the server lacks")
+	assert.Equal(t, "user-1", login.UserInfo.Subject)
+	assert.Equal(t, "ada@example.com", login.UserInfo.Email)
+	assert.Zero(t, fake.Requests(openidtest.EndpointUserInfo))
+	assert.Zero(t, fake.Requests(openidtest.EndpointDiscovery))
+}

@@ -275,6 +275,7 @@ func TestConfigValidation(t *testing.T) {
 		{"private_key_jwt without key", openid.Config{ClientID: "c", Issuer: "https://idp.example", AuthMethod: openid.AuthPrivateKeyJWT}, "ClientKey"},
 		{"key without signer", openid.Config{ClientID: "c", Issuer: "https://idp.example", ClientKey: &openid.ClientKey{ID: "k"}}, "ClientKey"},
 		{"unknown method", openid.Config{ClientID: "c", Issuer: "https://idp.example", AuthMethod: "tls_client_auth"}, "AuthMethod"},
+		{"name with a slash", openid.Config{Name: "a/b", ClientID: "c", Issuer: "https://idp.example"}, "Name"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -2,6 +2,9 @@ package openid
 
 import (
 	"context"
+	"fmt"
+
+	"github.com/coreos/go-oidc/v3/oidc"
 
 	"golang.org/x/oauth2"
 
@@ -17,8 +20,12 @@ var ErrInvalidUserInfo = discovery.ErrInvalidUserInfo
 // tok's user is. A signed answer (application/jwt) is verified with the
 // issuer's keys, and its iss and aud, when present, must be the issuer and
 // this client ([ErrInvalidUserInfo]). [oauthkit.Complete] calls it after
-// the ID token and refuses a subject other than the ID token's. A server
-// without a userinfo_endpoint: an error matching errors.ErrUnsupported.
+// the ID token and refuses a subject other than the ID token's.
+//
+// A server without a userinfo_endpoint (it is optional, OpenID Connect
+// Discovery §3) answers from tok's ID token instead, verified as after a
+// refresh (signature, iss, aud, exp, iat, sub); without one either, the
+// error matches errors.ErrUnsupported.
 func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauthkit.UserInfo, error) {
 	md, err := p.metadata(ctx)
 	if err != nil {
@@ -28,7 +35,12 @@ func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauth
 	if tok != nil {
 		access = tok.AccessToken
 	}
-	claims, err := md.UserInfo(ctx, p.cfg.Name, p.wire.HTTP, p.cfg.ClientID, access)
+	var claims map[string]any
+	if md.Endpoints.UserInfoURL == "" && tok != nil && tok.Extra("id_token") != nil {
+		claims, err = p.idTokenClaims(ctx, tok)
+	} else {
+		claims, err = md.UserInfo(ctx, p.cfg.Name, p.wire.HTTP, p.cfg.ClientID, access)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -37,4 +49,18 @@ func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauth
 	ui.Email, _ = claims["email"].(string)
 	ui.Name, _ = claims["name"].(string)
 	return ui, nil
+}
+
+// idTokenClaims verifies tok's ID token and returns its claims.
+func (p *Provider) idTokenClaims(ctx context.Context, tok *oauth2.Token) (map[string]any, error) {
+	raw, _ := tok.Extra("id_token").(string)
+	idt, err := p.verify(ctx, func(v *discovery.Verifier) (*oidc.IDToken, error) { return v.VerifyRefreshed(ctx, raw) })
+	if err != nil {
+		return nil, err
+	}
+	var claims map[string]any
+	if err := idt.Claims(&claims); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w: claims do not parse", p.cfg.Name, discovery.OpUserInfo, oauthkit.ErrInvalidIDToken)
+	}
+	return claims, nil
 }
