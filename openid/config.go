@@ -101,6 +101,12 @@ type Config struct {
 	// when set, is the issuer ID tokens and callbacks' iss must name.
 	Endpoints *oauthkit.Endpoints
 
+	// IDTokenSigningAlgs are the algorithms ID tokens may be signed with,
+	// for a server configured by Endpoints ("RS256", "ES256", "EdDSA", …;
+	// "none" is never accepted). Zero: RS256. With discovery the metadata's
+	// id_token_signing_alg_values_supported is used instead.
+	IDTokenSigningAlgs []string
+
 	// ClientID is the client's id. Required.
 	ClientID string
 
@@ -195,6 +201,10 @@ func (c *Config) validate() error {
 	c.Scopes = slices.Clone(c.Scopes)
 	c.ClientCredentialsScopes = slices.Clone(c.ClientCredentialsScopes)
 	c.ACRValues = slices.Clone(c.ACRValues)
+	c.IDTokenSigningAlgs = slices.Clone(c.IDTokenSigningAlgs)
+	if slices.ContainsFunc(c.IDTokenSigningAlgs, func(a string) bool { return strings.EqualFold(a, "none") || strings.HasPrefix(a, "HS") }) {
+		return bad("IDTokenSigningAlgs", "must name public-key algorithms (not none or HMAC)")
+	}
 	switch {
 	case strings.ContainsAny(c.Name, "/?#%: \t\n"):
 		return bad("Name", "must be a plain name: it is a path segment of package web's URLs")

@@ -14,7 +14,7 @@ import (
 // as [oauthkit.Secret] does, "[redacted]", and a ClientKey by its kid and
 // algorithm only (its Signer may be the private key itself).
 const (
-	configShows    = "Name Issuer DiscoveryURL ClientID ClientSecret AuthMethod RedirectURL Scopes ClientCredentialsScopes MaxAge ACRValues PostLogoutRedirectURL Timeout"
+	configShows    = "Name Issuer DiscoveryURL IDTokenSigningAlgs ClientID ClientSecret AuthMethod RedirectURL Scopes ClientCredentialsScopes MaxAge ACRValues PostLogoutRedirectURL Timeout"
 	providerShows  = "Name Issuer ClientID AuthMethod RedirectURL"
 	clientKeyShows = "ID Algorithm"
 )

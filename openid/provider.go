@@ -52,6 +52,7 @@ func New(cfg Config) (*Provider, error) {
 	p := &Provider{cfg: cfg, wire: oauthwire.New(cfg.Name, cfg.wire())}
 	if cfg.Endpoints != nil {
 		p.static = discovery.Static(*cfg.Endpoints, p.wire.HTTP)
+		p.static.SigningAlgs = cfg.IDTokenSigningAlgs
 	} else {
 		d := discovery.NewDiscovery(cfg.Name, cfg.discoveryURL(), cfg.Issuer, p.wire.HTTP)
 		d.OAuthOnly = !cfg.openID()
