@@ -12,9 +12,11 @@ import (
 	"github.com/go-jose/go-jose/v4"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/clientauth"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/standard"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
@@ -283,6 +285,30 @@ func (c *Config) validate() error {
 		c.Now = time.Now
 	}
 	return nil
+}
+
+// options are the engine's options for the validated Config.
+func (c *Config) options() standard.Options {
+	o := standard.Options{
+		Name: c.Name, IDTokenSigningAlgs: c.IDTokenSigningAlgs, OpenID: c.openID(),
+		ClientID: c.ClientID, ClientSecret: c.ClientSecret, AuthMethod: string(c.AuthMethod),
+		AudienceTokenEndpoint: c.AssertionAudience == AudienceTokenEndpoint,
+		RedirectURL:           c.RedirectURL, Scopes: c.Scopes, ClientCredentialsScopes: c.ClientCredentialsScopes,
+		MaxAge: c.MaxAge, ACRValues: c.ACRValues, PostLogoutRedirectURL: c.PostLogoutRedirectURL, Now: c.Now,
+	}
+	if c.Endpoints != nil {
+		o.Endpoints = c.Endpoints
+	} else {
+		o.Issuer, o.DiscoveryURL = c.Issuer, c.discoveryURL()
+	}
+	if c.ClientKey != nil {
+		k, _ := c.clientKey().Check() // checked by validate
+		o.ClientKey = &k
+	}
+	if !c.InsecureDisablePKCE {
+		o.PKCE = &authreq.DefaultPKCE
+	}
+	return o
 }
 
 // openID reports whether logins are OpenID Connect ones.

@@ -2,18 +2,15 @@ package openid
 
 import (
 	"context"
-	"errors"
-	"fmt"
-	"net/url"
-	"strconv"
-	"strings"
+	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/standard"
 )
 
 // Provider is one client of one OpenID Provider or OAuth 2.0 authorization
@@ -23,10 +20,8 @@ import (
 // [oauthkit.ClientProvider] and [oauthkit.UserTokenProvider]. It is safe for
 // concurrent use; make one per server and client, and keep it.
 type Provider struct {
-	cfg    Config
-	wire   *oauthwire.Client
-	disc   *discovery.Refreshing // nil with Config.Endpoints
-	static *discovery.Metadata   // with Config.Endpoints
+	cfg Config
+	std *standard.Provider // the protocol, written once for every provider
 
 	*clientTokens // Token, TokenSource, Client, InvalidateToken (cache.go)
 	*userTokens   // UserTokenSource (cache.go)
@@ -49,15 +44,7 @@ func New(cfg Config) (*Provider, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	p := &Provider{cfg: cfg, wire: oauthwire.New(cfg.Name, cfg.wire())}
-	if cfg.Endpoints != nil {
-		p.static = discovery.Static(*cfg.Endpoints, p.wire.HTTP)
-		p.static.SigningAlgs = cfg.IDTokenSigningAlgs
-	} else {
-		d := discovery.NewDiscovery(cfg.Name, cfg.discoveryURL(), cfg.Issuer, p.wire.HTTP)
-		d.OAuthOnly = !cfg.openID()
-		p.disc = discovery.NewRefreshing(d, cfg.Now)
-	}
+	p := &Provider{cfg: cfg, std: standard.New(cfg.options(), oauthwire.New(cfg.Name, cfg.wire()))}
 	if err := p.initCache(); err != nil {
 		return nil, err
 	}
@@ -71,25 +58,12 @@ func (p *Provider) Name() string { return p.cfg.Name }
 // whether its cookies must be Secure.
 func (p *Provider) RedirectURL() string { return p.cfg.RedirectURL }
 
-// metadata returns the server's current metadata.
-func (p *Provider) metadata(ctx context.Context) (*discovery.Metadata, error) {
-	if p.static != nil {
-		return p.static, nil
-	}
-	return p.disc.Get(ctx)
-}
-
 // Discover returns the server's endpoints: from its metadata document,
 // fetched on first use and again once it has aged (by its Cache-Control,
 // within a minute and a day), or Config.Endpoints. A failed re-fetch keeps
 // the last good document.
 func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
-	md, err := p.metadata(ctx)
-	if err != nil {
-		return nil, err
-	}
-	e := md.Endpoints
-	return &e, nil
+	return p.std.Discover(ctx)
 }
 
 // AuthCodeURL starts an authorization-code login: the authorization
@@ -103,44 +77,10 @@ func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
 // max_age cannot be given with [oauthkit.WithParam]: set Config.MaxAge, so
 // that the ID token's auth_time is checked against it.
 func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
-	for k := range oauthkit.CollectAuthOptions(opts).Params {
-		if strings.EqualFold(k, "max_age") {
-			return nil, fmt.Errorf("%s: authorize: set max_age with Config.MaxAge, which checks auth_time too", p.cfg.Name)
-		}
-	}
 	if p.cfg.RedirectURL == "" {
 		return nil, &oauthkit.ConfigError{Provider: p.cfg.Name, Field: "RedirectURL", Reason: "is required for logins"}
 	}
-	md, err := p.metadata(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if md.Endpoints.AuthURL == "" {
-		return nil, fmt.Errorf("%s: authorize: the server has no authorization_endpoint: %w", p.cfg.Name, errors.ErrUnsupported)
-	}
-	spec := authreq.Spec{
-		Provider:      p.cfg.Name,
-		AuthURL:       md.Endpoints.AuthURL,
-		ResponseType:  "code",
-		ClientID:      p.cfg.ClientID,
-		RedirectURL:   p.cfg.RedirectURL,
-		Scopes:        p.cfg.Scopes,
-		Nonce:         p.cfg.openID(),
-		Now:           p.cfg.Now,
-		Issuer:        md.Endpoints.Issuer,
-		RequireIssuer: md.IssuerParameterSupported,
-	}
-	if !p.cfg.InsecureDisablePKCE {
-		spec.PKCE = &authreq.DefaultPKCE
-	}
-	extra := opts
-	if p.cfg.MaxAge > 0 {
-		extra = append(extra[:len(extra):len(extra)], oauthkit.WithParam("max_age", strconv.FormatInt(int64(p.cfg.MaxAge.Seconds()), 10)))
-	}
-	if len(p.cfg.ACRValues) > 0 {
-		extra = append(extra[:len(extra):len(extra)], oauthkit.WithParam("acr_values", strings.Join(p.cfg.ACRValues, " ")))
-	}
-	return authreq.New(spec, extra)
+	return p.std.AuthCodeURL(ctx, opts...)
 }
 
 // Exchange trades a code for tokens (RFC 6749 §4.1.3) with ar's redirect
@@ -148,17 +88,7 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 // a code is single-use. Use [oauthkit.Complete], which checks the callback
 // and verifies the ID token too.
 func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
-	if err := authreq.CheckExchange(p.cfg.Name, code, ar, p.cfg.Now()); err != nil {
-		return nil, err
-	}
-	params := url.Values{"grant_type": {"authorization_code"}, "code": {code}}
-	if ar.RedirectURL != "" {
-		params.Set("redirect_uri", ar.RedirectURL)
-	}
-	if ar.CodeVerifier != "" {
-		params.Set("code_verifier", ar.CodeVerifier)
-	}
-	return p.token(ctx, oauthkit.OpExchange, params)
+	return p.std.Exchange(ctx, code, ar)
 }
 
 // Refresh trades a refresh token for new tokens (RFC 6749 §6). The server
@@ -169,17 +99,7 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 // signature, iss, aud, exp, iat, sub; the caller compares its sub with the
 // login's); one that fails is an error, the answer's tokens withheld.
 func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
-	if refreshToken == "" {
-		return nil, fmt.Errorf("%s: refresh: empty refresh token: %w", p.cfg.Name, oauthkit.ErrNoRefreshToken)
-	}
-	tok, err := p.token(ctx, oauthkit.OpRefresh, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}})
-	if err != nil {
-		return nil, err
-	}
-	if err := p.checkRefreshed(ctx, tok); err != nil {
-		return nil, fmt.Errorf("%s: refresh: %w", p.cfg.Name, err)
-	}
-	return tok, nil
+	return p.std.Refresh(ctx, refreshToken)
 }
 
 // ClientCredentials gets a server-to-server token (RFC 6749 §4.4) with
@@ -187,28 +107,129 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 // none: its error matches errors.ErrUnsupported. Most callers want
 // [Provider.Token], which caches it.
 func (p *Provider) ClientCredentials(ctx context.Context) (*oauth2.Token, error) {
-	if p.cfg.ClientSecret.IsZero() && p.cfg.ClientKey == nil {
-		return nil, fmt.Errorf("%s: client credentials: a public client cannot use the client-credentials grant: %w", p.cfg.Name, errors.ErrUnsupported)
-	}
-	params := url.Values{"grant_type": {"client_credentials"}}
-	if len(p.cfg.ClientCredentialsScopes) > 0 {
-		params.Set("scope", strings.Join(p.cfg.ClientCredentialsScopes, " "))
-	}
-	return p.token(ctx, oauthkit.OpClientCredentials, params)
+	return p.std.ClientCredentials(ctx)
 }
 
-// token sends one token request with the client's authentication.
-func (p *Provider) token(ctx context.Context, op string, params url.Values) (*oauth2.Token, error) {
-	md, err := p.metadata(ctx)
+// AuthMethod returns the client authentication the provider uses with the
+// server: Config.AuthMethod, or the one chosen from the server's
+// token_endpoint_auth_methods_supported (see Config.AuthMethod). It fetches
+// the metadata if needed.
+func (p *Provider) AuthMethod(ctx context.Context) (AuthMethod, error) {
+	m, err := p.std.AuthMethod(ctx)
+	return AuthMethod(m), err
+}
+
+// VerifyIDToken verifies an ID token (OpenID Connect Core §3.1.3.7) with
+// go-oidc against the issuer's keys: signature (with the algorithms the
+// metadata lists), iss, aud and azp, exp, sub and iat present, iat at most
+// five minutes ahead, the nonce in constant time, and, with Config.MaxAge,
+// auth_time. A token signed with a key the key set does not hold makes
+// go-oidc fetch the keys again; if it still fails, the metadata is fetched
+// again (at most once a minute), and the check repeated once if the
+// jwks_uri moved.
+func (p *Provider) VerifyIDToken(ctx context.Context, rawIDToken, nonce string) (*oidc.IDToken, error) {
+	return p.std.VerifyIDToken(ctx, rawIDToken, nonce)
+}
+
+// VerifyLogoutToken verifies a back-channel logout token (OpenID Connect
+// Back-Channel Logout 1.0 §2.6) against the issuer's keys: signature, iss,
+// aud and azp, iat, exp, the events claim, sub and/or sid, no nonce, a jti
+// (whose single use the receiver checks), and the JOSE typ. Any failure
+// wraps [oauthkit.ErrInvalidLogoutToken].
+func (p *Provider) VerifyLogoutToken(ctx context.Context, raw string) (*oauthkit.LogoutToken, error) {
+	return p.std.VerifyLogoutToken(ctx, raw)
+}
+
+// ErrInvalidUserInfo: a signed userinfo answer (application/jwt) failed
+// verification — its signature by the issuer's keys, its iss or its aud.
+var ErrInvalidUserInfo = discovery.ErrInvalidUserInfo
+
+// FetchUserInfo asks the userinfo endpoint (OpenID Connect Core §5.3) who
+// tok's user is. A signed answer (application/jwt) is verified with the
+// issuer's keys, and its iss and aud, when present, must be the issuer and
+// this client ([ErrInvalidUserInfo]). [oauthkit.Complete] calls it after
+// the ID token and refuses a subject other than the ID token's.
+//
+// A server without a userinfo_endpoint (it is optional, OpenID Connect
+// Discovery §3) answers from tok's ID token instead, verified as after a
+// refresh (signature, iss, aud, exp, iat, sub); without one either, the
+// error matches errors.ErrUnsupported.
+func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauthkit.UserInfo, error) {
+	return p.std.FetchUserInfo(ctx, tok)
+}
+
+// RevokeToken asks the server to invalidate token (RFC 7009): a refresh
+// token (hint "refresh_token"; the server then revokes the grant's access
+// tokens too, §2.1) or an access token ("access_token"), hint "" for none.
+// It authenticates as for the token endpoint. A token the server no longer
+// knows is not an error (§2.2). A server without a revocation_endpoint:
+// an error matching errors.ErrUnsupported. Package web's logout calls it.
+func (p *Provider) RevokeToken(ctx context.Context, token, hint string) error {
+	return p.std.RevokeToken(ctx, token, hint)
+}
+
+// OpIntrospect names a token introspection in an [oauthkit.Error]'s Op.
+const OpIntrospect = oauthwire.OpIntrospect
+
+// Introspection is what the server says of a token (RFC 7662 §2.2). An
+// inactive token — expired, revoked, unknown, or not this client's to
+// ask about — has Active false and nothing else.
+type Introspection struct {
+	Active    bool
+	Scope     []string
+	ClientID  string
+	Username  string
+	TokenType string
+	Expiry    time.Time // exp; zero when absent
+	IssuedAt  time.Time // iat
+	NotBefore time.Time // nbf
+	Subject   string
+	Audience  []string
+	Issuer    string
+	ID        string         // jti
+	Raw       map[string]any // every member, as the server sent it
+}
+
+// Introspect asks the server whether token is active and what it stands
+// for (RFC 7662), authenticating as for the token endpoint; hint is
+// "access_token", "refresh_token" or "". A server without an
+// introspection_endpoint: an error matching errors.ErrUnsupported. An
+// inactive token is not an error.
+//
+// Introspection is for resource servers checking tokens they were given:
+// the answer comes over TLS from the server itself, so it is taken as it
+// is, but the caller decides what Scope, Audience and Expiry must be.
+func (p *Provider) Introspect(ctx context.Context, token, hint string) (*Introspection, error) {
+	in, err := p.std.Introspect(ctx, token, hint)
 	if err != nil {
 		return nil, err
 	}
-	a, err := p.auth(md)
+	return &Introspection{
+		Active: in.Active, Scope: in.Scope, ClientID: in.ClientID, Username: in.Username, TokenType: in.TokenType,
+		Expiry: in.Expiry, IssuedAt: in.IssuedAt, NotBefore: in.NotBefore, Subject: in.Subject,
+		Audience: in.Audience, Issuer: in.Issuer, ID: in.ID, Raw: in.Raw,
+	}, nil
+}
+
+// EndSession is an RP-Initiated Logout request: the URL to send the
+// browser to, and the state the server will hand back to
+// Config.PostLogoutRedirectURL.
+type EndSession struct {
+	URL   string
+	State string // "" without a PostLogoutRedirectURL
+}
+
+// EndSessionURL builds the RP-Initiated Logout URL (OpenID Connect
+// RP-Initiated Logout 1.0 §2): the end_session_endpoint with client_id,
+// id_token_hint (the raw ID token of the login, "" for none),
+// post_logout_redirect_uri (Config.PostLogoutRedirectURL) and a fresh
+// state, which the application keeps and compares when the browser
+// returns. A server without an end_session_endpoint: an error matching
+// errors.ErrUnsupported.
+func (p *Provider) EndSessionURL(ctx context.Context, idTokenHint string) (*EndSession, error) {
+	u, state, err := p.std.EndSessionURL(ctx, idTokenHint)
 	if err != nil {
 		return nil, err
 	}
-	return p.wire.Token(ctx, oauthwire.Request{
-		Op: op, TokenURL: md.Endpoints.TokenURL, Params: params,
-		ClientID: p.cfg.ClientID, Secret: p.cfg.ClientSecret, Auth: a.style, Assertion: a.assertion,
-	})
+	return &EndSession{URL: u, State: state}, nil
 }

@@ -1,4 +1,4 @@
-package openid
+package standard
 
 import (
 	"context"
@@ -16,7 +16,7 @@ import (
 // VerifyIDToken verifies an ID token (OpenID Connect Core §3.1.3.7) with
 // go-oidc against the issuer's keys: signature (with the algorithms the
 // metadata lists), iss, aud and azp, exp, iat (at most five minutes ahead),
-// the nonce in constant time, and, with Config.MaxAge, auth_time. A token
+// the nonce in constant time, and, with Options.MaxAge, auth_time. A token
 // signed with a key the key set does not hold makes go-oidc fetch the keys
 // again; if it still fails, the metadata is fetched again (at most once a
 // minute), and the check repeated once if the jwks_uri moved.
@@ -40,10 +40,10 @@ func (p *Provider) verify(ctx context.Context, check func(*discovery.Verifier) (
 	if err != nil {
 		return nil, err
 	}
-	idt, err := check(md.Verifier(p.cfg.Name, p.cfg.ClientID, p.cfg.Now))
+	idt, err := check(md.Verifier(p.o.Name, p.o.ClientID, p.o.Now))
 	if errors.Is(err, oauthkit.ErrIDTokenSignature) && p.disc != nil {
 		if fresh, rerr := p.disc.Refresh(ctx); rerr == nil && fresh.Endpoints.JWKSURL != md.Endpoints.JWKSURL {
-			idt, err = check(fresh.Verifier(p.cfg.Name, p.cfg.ClientID, p.cfg.Now))
+			idt, err = check(fresh.Verifier(p.o.Name, p.o.ClientID, p.o.Now))
 		}
 	}
 	if err != nil {
@@ -51,9 +51,9 @@ func (p *Provider) verify(ctx context.Context, check func(*discovery.Verifier) (
 	}
 	switch {
 	case idt.Subject == "":
-		return nil, fmt.Errorf("%s: verify id token: %w: no sub", p.cfg.Name, oauthkit.ErrInvalidIDToken)
+		return nil, fmt.Errorf("%s: verify id token: %w: no sub", p.o.Name, oauthkit.ErrInvalidIDToken)
 	case idt.IssuedAt.IsZero():
-		return nil, fmt.Errorf("%s: verify id token: %w: no iat", p.cfg.Name, oauthkit.ErrInvalidIDToken)
+		return nil, fmt.Errorf("%s: verify id token: %w: no iat", p.o.Name, oauthkit.ErrInvalidIDToken)
 	}
 	return idt, nil
 }
@@ -63,7 +63,7 @@ func (p *Provider) verify(ctx context.Context, check func(*discovery.Verifier) (
 // The nonce and the subject of the login it continues are not known here.
 func (p *Provider) checkRefreshed(ctx context.Context, tok *oauth2.Token) error {
 	raw, _ := tok.Extra("id_token").(string)
-	if raw == "" || !p.cfg.openID() {
+	if raw == "" || !p.o.OpenID {
 		return nil
 	}
 	_, err := p.verify(ctx, func(v *discovery.Verifier) (*oidc.IDToken, error) { return v.VerifyRefreshed(ctx, raw) })
@@ -73,18 +73,18 @@ func (p *Provider) checkRefreshed(ctx context.Context, tok *oauth2.Token) error 
 // checkAuthTime applies OpenID Connect Core §3.1.3.7 step 13: when max_age
 // was requested, auth_time is required and no older than max_age.
 func (p *Provider) checkAuthTime(idt *oidc.IDToken) error {
-	if p.cfg.MaxAge <= 0 {
+	if p.o.MaxAge <= 0 {
 		return nil
 	}
 	var c struct {
 		AuthTime *float64 `json:"auth_time"`
 	}
 	if err := idt.Claims(&c); err != nil || c.AuthTime == nil {
-		return fmt.Errorf("%s: verify id token: %w: no auth_time, which max_age requires", p.cfg.Name, oauthkit.ErrInvalidIDToken)
+		return fmt.Errorf("%s: verify id token: %w: no auth_time, which max_age requires", p.o.Name, oauthkit.ErrInvalidIDToken)
 	}
 	at := time.Unix(int64(*c.AuthTime), 0)
-	if age := p.cfg.Now().Sub(at); age > p.cfg.MaxAge+discovery.MaxClockSkew {
-		return fmt.Errorf("%s: verify id token: %w: auth_time is %s old, over max_age %s", p.cfg.Name, oauthkit.ErrIDTokenExpired, age.Round(time.Second), p.cfg.MaxAge)
+	if age := p.o.Now().Sub(at); age > p.o.MaxAge+discovery.MaxClockSkew {
+		return fmt.Errorf("%s: verify id token: %w: auth_time is %s old, over max_age %s", p.o.Name, oauthkit.ErrIDTokenExpired, age.Round(time.Second), p.o.MaxAge)
 	}
 	return nil
 }
@@ -99,5 +99,5 @@ func (p *Provider) VerifyLogoutToken(ctx context.Context, raw string) (*oauthkit
 	if err != nil {
 		return nil, err
 	}
-	return md.LogoutVerifier(p.cfg.Name, p.cfg.ClientID, p.cfg.Now).Verify(ctx, raw)
+	return md.LogoutVerifier(p.o.Name, p.o.ClientID, p.o.Now).Verify(ctx, raw)
 }

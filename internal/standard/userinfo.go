@@ -1,4 +1,4 @@
-package openid
+package standard
 
 import (
 	"context"
@@ -12,14 +12,10 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 )
 
-// ErrInvalidUserInfo: a signed userinfo answer (application/jwt) failed
-// verification — its signature by the issuer's keys, its iss or its aud.
-var ErrInvalidUserInfo = discovery.ErrInvalidUserInfo
-
 // FetchUserInfo asks the userinfo endpoint (OpenID Connect Core §5.3) who
 // tok's user is. A signed answer (application/jwt) is verified with the
 // issuer's keys, and its iss and aud, when present, must be the issuer and
-// this client ([ErrInvalidUserInfo]). [oauthkit.Complete] calls it after
+// this client ([discovery.ErrInvalidUserInfo]). [oauthkit.Complete] calls it after
 // the ID token and refuses a subject other than the ID token's.
 //
 // A server without a userinfo_endpoint (it is optional, OpenID Connect
@@ -39,7 +35,7 @@ func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauth
 	if md.Endpoints.UserInfoURL == "" && tok != nil && tok.Extra("id_token") != nil {
 		claims, err = p.idTokenClaims(ctx, tok)
 	} else {
-		claims, err = md.UserInfo(ctx, p.cfg.Name, p.wire.HTTP, p.cfg.ClientID, access)
+		claims, err = md.UserInfo(ctx, p.o.Name, p.wire.HTTP, p.o.ClientID, access)
 	}
 	if err != nil {
 		return nil, err
@@ -60,7 +56,7 @@ func (p *Provider) idTokenClaims(ctx context.Context, tok *oauth2.Token) (map[st
 	}
 	var claims map[string]any
 	if err := idt.Claims(&claims); err != nil {
-		return nil, fmt.Errorf("%s: %s: %w: claims do not parse", p.cfg.Name, discovery.OpUserInfo, oauthkit.ErrInvalidIDToken)
+		return nil, fmt.Errorf("%s: %s: %w: claims do not parse", p.o.Name, discovery.OpUserInfo, oauthkit.ErrInvalidIDToken)
 	}
 	return claims, nil
 }
