@@ -15,7 +15,7 @@ import (
 // private_key_jwt clients, "rsa" and "ec".
 func benchFake(b *testing.B) *openidtest.Server {
 	rk, ek, _ := clientKeys()
-	fake := openidtest.NewServer(openidtest.Options{Clients: []openidtest.Client{
+	fake := openidtest.NewServer(openidtest.Options{Apps: []openidtest.App{
 		{ID: "plain", AuthMethod: openid.AuthClientSecretBasic},
 		{ID: "rsa", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: rk.Public(), KeyID: "rsa"},
 		{ID: "ec", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: ek.Public(), KeyID: "ec"},
@@ -51,7 +51,7 @@ func BenchmarkExchange(b *testing.B) {
 	fake := benchFake(b)
 	ctx := context.Background()
 	b.Run("x-oauth2-plain", func(b *testing.B) {
-		c, _ := fake.RegisteredClient("plain")
+		c, _ := fake.App("plain")
 		conf := oauth2.Config{ClientID: "plain", ClientSecret: c.Secret, RedirectURL: c.RedirectURLs[0], Scopes: []string{"openid"},
 			Endpoint: oauth2.Endpoint{AuthURL: fake.Issuer() + "/authorize", TokenURL: fake.TokenURL(), AuthStyle: oauth2.AuthStyleInHeader}}
 		octx := context.WithValue(ctx, oauth2.HTTPClient, fake.Client())

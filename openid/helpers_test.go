@@ -80,8 +80,8 @@ func newEnv(t *testing.T, opts openidtest.Options, mutate func(*openid.Config)) 
 	fake := openidtest.NewServer(opts)
 	t.Cleanup(fake.Close)
 	id := "client"
-	if len(opts.Clients) > 0 {
-		id = opts.Clients[0].ID
+	if len(opts.Apps) > 0 {
+		id = opts.Apps[0].ID
 	}
 	cfg := fake.Config(id)
 	if mutate != nil {

@@ -32,32 +32,32 @@ func TestLoginWithEveryClientAuthMethod(t *testing.T) {
 	rk, ek, dk := clientKeys()
 	tests := []struct {
 		name    string
-		client  openidtest.Client
+		client  openidtest.App
 		key     *openid.ClientKey
 		methods []string // the server's token_endpoint_auth_methods_supported; nil: all
 	}{
-		{name: "client_secret_basic", client: openidtest.Client{ID: "rp", AuthMethod: openid.AuthClientSecretBasic}},
-		{name: "client_secret_basic with characters to encode", client: openidtest.Client{ID: "rp:1%", AuthMethod: openid.AuthClientSecretBasic, Secret: "s:e c+r%t/="}},
-		{name: "client_secret_post", client: openidtest.Client{ID: "rp", AuthMethod: openid.AuthClientSecretPost}, methods: []string{"client_secret_post", "private_key_jwt"}},
-		{name: "private_key_jwt RS256", client: openidtest.Client{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: rk.Public(), KeyID: "rsa-1"},
+		{name: "client_secret_basic", client: openidtest.App{ID: "rp", AuthMethod: openid.AuthClientSecretBasic}},
+		{name: "client_secret_basic with characters to encode", client: openidtest.App{ID: "rp:1%", AuthMethod: openid.AuthClientSecretBasic, Secret: "s:e c+r%t/="}},
+		{name: "client_secret_post", client: openidtest.App{ID: "rp", AuthMethod: openid.AuthClientSecretPost}, methods: []string{"client_secret_post", "private_key_jwt"}},
+		{name: "private_key_jwt RS256", client: openidtest.App{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: rk.Public(), KeyID: "rsa-1"},
 			key: &openid.ClientKey{ID: "rsa-1", Signer: rk}},
-		{name: "private_key_jwt ES256", client: openidtest.Client{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: ek.Public(), KeyID: "ec-1"},
+		{name: "private_key_jwt ES256", client: openidtest.App{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: ek.Public(), KeyID: "ec-1"},
 			key: &openid.ClientKey{ID: "ec-1", Signer: ek}},
-		{name: "private_key_jwt EdDSA", client: openidtest.Client{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: dk.Public(), KeyID: "ed-1"},
+		{name: "private_key_jwt EdDSA", client: openidtest.App{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: dk.Public(), KeyID: "ed-1"},
 			key: &openid.ClientKey{ID: "ed-1", Signer: dk}},
-		{name: "private_key_jwt ES256 in a KMS (crypto.Signer)", client: openidtest.Client{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: ek.Public(), KeyID: "kms-1"},
+		{name: "private_key_jwt ES256 in a KMS (crypto.Signer)", client: openidtest.App{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: ek.Public(), KeyID: "kms-1"},
 			key: &openid.ClientKey{ID: "kms-1", Signer: kmsSigner{ek}}},
-		{name: "private_key_jwt RS256 by a Sign callback", client: openidtest.Client{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: rk.Public(), KeyID: "cb-1"},
+		{name: "private_key_jwt RS256 by a Sign callback", client: openidtest.App{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: rk.Public(), KeyID: "cb-1"},
 			key: &openid.ClientKey{ID: "cb-1", Algorithm: "RS256", Sign: func(ctx context.Context, in []byte) ([]byte, error) {
 				require.NoError(t, ctx.Err())
 				sum := sha256.Sum256(in)
 				return rk.Sign(nil, sum[:], crypto.SHA256)
 			}}},
-		{name: "none (public client)", client: openidtest.Client{ID: "rp", AuthMethod: openid.AuthNone}},
+		{name: "none (public client)", client: openidtest.App{ID: "rp", AuthMethod: openid.AuthNone}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := newEnv(t, openidtest.Options{Clients: []openidtest.Client{tt.client}, AuthMethods: tt.methods}, func(c *openid.Config) { c.ClientKey = tt.key })
+			e := newEnv(t, openidtest.Options{Apps: []openidtest.App{tt.client}, AuthMethods: tt.methods}, func(c *openid.Config) { c.ClientKey = tt.key })
 			m, err := e.p.AuthMethod(context.Background())
 			require.NoError(t, err)
 			assert.Equal(t, tt.client.AuthMethod, m, "chosen from the metadata and the credential")
@@ -224,7 +224,7 @@ func TestSignedUserInfo(t *testing.T) {
 
 func TestSecretsStayOutOfErrors(t *testing.T) {
 	_, ek, _ := clientKeys()
-	e := newEnv(t, openidtest.Options{Clients: []openidtest.Client{{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: ek.Public(), KeyID: "ec-1"}}},
+	e := newEnv(t, openidtest.Options{Apps: []openidtest.App{{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: ek.Public(), KeyID: "ec-1"}}},
 		func(c *openid.Config) { c.ClientKey = &openid.ClientKey{ID: "other-kid", Signer: ek} })
 	_, err := e.p.ClientCredentials(context.Background())
 	require.ErrorIs(t, err, oauthkit.ErrInvalidClient)

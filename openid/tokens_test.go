@@ -60,19 +60,19 @@ func TestClientCredentialsAndCache(t *testing.T) {
 }
 
 func TestPublicClientHasNoClientCredentials(t *testing.T) {
-	e := newEnv(t, openidtest.Options{Clients: []openidtest.Client{{ID: "spa", AuthMethod: openid.AuthNone}}}, nil)
+	e := newEnv(t, openidtest.Options{Apps: []openidtest.App{{ID: "spa", AuthMethod: openid.AuthNone}}}, nil)
 	_, err := e.p.ClientCredentials(context.Background())
 	require.ErrorIs(t, err, errors.ErrUnsupported)
 }
 
 func TestRevocationAndIntrospection(t *testing.T) {
 	rk, _, _ := clientKeys()
-	for _, m := range []openidtest.Client{
+	for _, m := range []openidtest.App{
 		{ID: "rp", AuthMethod: openid.AuthClientSecretBasic},
 		{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: rk.Public(), KeyID: "k"},
 	} {
 		t.Run(string(m.AuthMethod), func(t *testing.T) {
-			e := newEnv(t, openidtest.Options{Clients: []openidtest.Client{m}}, func(c *openid.Config) {
+			e := newEnv(t, openidtest.Options{Apps: []openidtest.App{m}}, func(c *openid.Config) {
 				if m.PublicKey != nil {
 					c.ClientKey = &openid.ClientKey{ID: "k", Signer: rk}
 				}
@@ -125,7 +125,7 @@ func (r *recorder) RoundTrip(req *http.Request) (*http.Response, error) {
 func TestClientAssertion(t *testing.T) {
 	rk, _, _ := clientKeys()
 	var rec *recorder
-	e := newEnv(t, openidtest.Options{Clients: []openidtest.Client{{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: rk.Public(), KeyID: "k"}}},
+	e := newEnv(t, openidtest.Options{Apps: []openidtest.App{{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: rk.Public(), KeyID: "k"}}},
 		func(c *openid.Config) {
 			c.ClientKey = &openid.ClientKey{ID: "k", Signer: rk}
 			rec = &recorder{base: c.HTTPClient.Transport}
@@ -168,7 +168,7 @@ func TestClientAssertion(t *testing.T) {
 
 func TestAssertionAudienceTokenEndpoint(t *testing.T) {
 	rk, _, _ := clientKeys()
-	e := newEnv(t, openidtest.Options{Clients: []openidtest.Client{{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: rk.Public(), KeyID: "k"}}, AssertionAudienceIssuerOnly: true},
+	e := newEnv(t, openidtest.Options{Apps: []openidtest.App{{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: rk.Public(), KeyID: "k"}}, AssertionAudienceIssuerOnly: true},
 		func(c *openid.Config) {
 			c.ClientKey = &openid.ClientKey{ID: "k", Signer: rk}
 			c.AssertionAudience = openid.AudienceTokenEndpoint
@@ -180,7 +180,7 @@ func TestAssertionAudienceTokenEndpoint(t *testing.T) {
 
 func TestAssertionIsNotResentAfterItMayHaveArrived(t *testing.T) {
 	rk, _, _ := clientKeys()
-	e := newEnv(t, openidtest.Options{Clients: []openidtest.Client{{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: rk.Public(), KeyID: "k"}}},
+	e := newEnv(t, openidtest.Options{Apps: []openidtest.App{{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: rk.Public(), KeyID: "k"}}},
 		func(c *openid.Config) { c.ClientKey = &openid.ClientKey{ID: "k", Signer: rk} })
 	e.fake.InjectFault(openidtest.EndpointToken, oauthkittest.Fault{Status: 503, Body: `{"error":"temporarily_unavailable"}`, Times: 1})
 	_, err := e.p.ClientCredentials(context.Background())

@@ -29,7 +29,7 @@ func newWebApp(t *testing.T) *webApp {
 	var h http.Handler
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(app.Close)
-	fake := openidtest.NewServer(openidtest.Options{Clients: []openidtest.Client{{ID: "client", RedirectURLs: []string{app.URL + "/auth/openid/callback"}}}})
+	fake := openidtest.NewServer(openidtest.Options{Apps: []openidtest.App{{ID: "client", RedirectURLs: []string{app.URL + "/auth/openid/callback"}}}})
 	t.Cleanup(fake.Close)
 	p, err := openid.New(fake.Config("client"))
 	require.NoError(t, err)

@@ -103,9 +103,11 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte("<html><body><h1>Sign in</h1></body></html>"))
 		return
 	}
-	if r.Method != http.MethodGet {
-		w.Header().Set("Allow", http.MethodGet)
-		http.Error(w, "use GET", http.StatusMethodNotAllowed)
+	name := user.Name
+	if name == "" {
+		name = user.Subject
+	}
+	if !fakeidp.SignIn(w, r, s.opts.LoginPage, "OpenID Provider", name) {
 		return
 	}
 	now := s.now.Now()

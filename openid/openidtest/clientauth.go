@@ -29,9 +29,9 @@ type authError struct {
 // revocation or introspection request (RFC 6749 §2.3, RFC 7523 §3, OpenID
 // Connect Core §9): exactly one method, the one the client is registered
 // with. r's form must be parsed.
-func (s *Server) authenticateClient(r *http.Request) (Client, *authError) {
-	invalid := func(desc string) (Client, *authError) {
-		return Client{}, &authError{http.StatusUnauthorized, "invalid_client", desc}
+func (s *Server) authenticateClient(r *http.Request) (App, *authError) {
+	invalid := func(desc string) (App, *authError) {
+		return App{}, &authError{http.StatusUnauthorized, "invalid_client", desc}
 	}
 	f := r.PostForm
 	basicID, basicSecret, hasBasic, ok := basicCredentials(r)
@@ -46,7 +46,7 @@ func (s *Server) authenticateClient(r *http.Request) (Client, *authError) {
 	}
 	if methods > 1 {
 		// RFC 6749 §2.3: a client MUST NOT use more than one method.
-		return Client{}, &authError{http.StatusBadRequest, "invalid_request", "more than one client authentication method"}
+		return App{}, &authError{http.StatusBadRequest, "invalid_request", "more than one client authentication method"}
 	}
 	var method openid.AuthMethod
 	id := f.Get("client_id")
@@ -149,7 +149,7 @@ func unverifiedSubject(raw string) string {
 // Options.AssertionAudienceIssuerOnly, the token endpoint); exp ahead and
 // no more than five minutes after iat; a jti never seen before. It returns
 // why it refuses, or "".
-func (s *Server) verifyAssertion(c Client, raw string) string {
+func (s *Server) verifyAssertion(c App, raw string) string {
 	tok, err := jwt.ParseSigned(raw, []jose.SignatureAlgorithm{jose.RS256, jose.ES256, jose.EdDSA})
 	if err != nil {
 		return "client_assertion is not a JWS signed with RS256, ES256 or EdDSA"

@@ -35,8 +35,8 @@ const (
 	defaultDiscoveryMaxAge = 5 * time.Minute
 )
 
-// Client is a client registered with the fake.
-type Client struct {
+// App is a client registered with the fake.
+type App struct {
 	ID string
 	// AuthMethod is the one client authentication the client may use:
 	// openid.AuthClientSecretBasic, AuthClientSecretPost, AuthPrivateKeyJWT
@@ -64,9 +64,9 @@ type Options struct {
 	// ("/realms/acme", Keycloak-shaped). Zero: the issuer is the URL.
 	IssuerPath string
 
-	// Clients are the registered clients. Zero: one confidential client
+	// Apps are the registered clients. Zero: one confidential client
 	// "client" with a random secret, client_secret_basic.
-	Clients []Client
+	Apps []App
 
 	// AuthMethods is token_endpoint_auth_methods_supported. Zero:
 	// client_secret_basic, client_secret_post, private_key_jwt, none.
@@ -90,6 +90,12 @@ type Options struct {
 
 	// Now is the server's clock. Zero: time.Now.
 	Now func() time.Time
+
+	// LoginPage makes the authorization endpoint answer a sign-in page
+	// with a "Sign in" button, and issue the code only when it is posted
+	// (a browser test's click). Zero: the user has a session, and the
+	// endpoint redirects at once.
+	LoginPage bool
 }
 
 // User is who is signed in in the simulated browser. An empty Subject
@@ -116,7 +122,7 @@ type Server struct {
 
 	mu         sync.Mutex
 	keys       []*fakeidp.Key // published; the last signs
-	clients    map[string]Client
+	clients    map[string]App
 	user       User
 	mixUp      MixUp
 	mutate     func(claims map[string]any)
@@ -128,8 +134,8 @@ type Server struct {
 
 // NewServer starts a fake. Close it when done.
 func NewServer(o Options) *Server {
-	if len(o.Clients) == 0 {
-		o.Clients = []Client{{ID: "client"}}
+	if len(o.Apps) == 0 {
+		o.Apps = []App{{ID: "client"}}
 	}
 	if len(o.AuthMethods) == 0 {
 		o.AuthMethods = []string{"client_secret_basic", "client_secret_post", "private_key_jwt", "none"}
@@ -141,12 +147,12 @@ func NewServer(o Options) *Server {
 		opts:    o,
 		now:     fakeidp.Clock(o.Now),
 		keys:    []*fakeidp.Key{fakeidp.SharedKey()},
-		clients: map[string]Client{},
+		clients: map[string]App{},
 		user:    User{Subject: "user-1", Email: "ada@example.com", Name: "Ada Lovelace"},
 		jtis:    map[string]time.Time{},
 	}
 	s.tokens.init()
-	for _, c := range o.Clients {
+	for _, c := range o.Apps {
 		if c.AuthMethod == "" {
 			c.AuthMethod = openid.AuthClientSecretBasic
 		}
@@ -191,9 +197,9 @@ func (s *Server) Issuer() string { return s.URL + s.opts.IssuerPath }
 // TokenURL returns the token endpoint.
 func (s *Server) TokenURL() string { return s.Issuer() + "/token" }
 
-// RegisteredClient returns the client registered as id, with its generated
+// App returns the client registered as id, with its generated
 // secret, and whether there is one.
-func (s *Server) RegisteredClient(id string) (Client, bool) {
+func (s *Server) App(id string) (App, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	c, ok := s.clients[id]
@@ -206,7 +212,7 @@ func (s *Server) RegisteredClient(id string) (Client, bool) {
 // ClientKey yourself for a private_key_jwt client: the fake holds only its
 // public key.
 func (s *Server) Config(id string) openid.Config {
-	c, _ := s.RegisteredClient(id)
+	c, _ := s.App(id)
 	return openid.Config{
 		Issuer:                s.Issuer(),
 		ClientID:              c.ID,
@@ -234,8 +240,8 @@ func (s *Server) MutateIDTokens(f func(claims map[string]any)) {
 	s.mutate = f
 }
 
-// SignJWT signs claims with the server's current key, as its ID tokens are.
-func (s *Server) SignJWT(claims map[string]any) string { return s.signingKey().Sign(claims) }
+// SignIDToken signs claims with the server's current key, as its ID tokens are.
+func (s *Server) SignIDToken(claims map[string]any) string { return s.signingKey().Sign(claims) }
 
 // LastAuthorization returns the query of the last authorization request.
 func (s *Server) LastAuthorization() url.Values {

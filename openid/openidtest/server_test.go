@@ -118,7 +118,7 @@ func code(t *testing.T, s *openidtest.Server) (string, string) {
 func TestTokenEndpointIsStrict(t *testing.T) {
 	s := openidtest.NewServer(openidtest.Options{})
 	defer s.Close()
-	c, _ := s.RegisteredClient("client")
+	c, _ := s.App("client")
 	exchange := func(code, verifier string) url.Values {
 		return url.Values{"grant_type": {"authorization_code"}, "code": {code}, "code_verifier": {verifier}, "redirect_uri": {"http://127.0.0.1/callback"}}
 	}
@@ -172,7 +172,7 @@ func TestClientAssertionChecks(t *testing.T) {
 	require.NoError(t, err)
 	now := time.Date(2026, 11, 23, 12, 0, 0, 0, time.UTC)
 	s := openidtest.NewServer(openidtest.Options{Now: func() time.Time { return now },
-		Clients: []openidtest.Client{{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: key.Public(), KeyID: "k"}}})
+		Apps: []openidtest.App{{ID: "rp", AuthMethod: openid.AuthPrivateKeyJWT, PublicKey: key.Public(), KeyID: "k"}}})
 	defer s.Close()
 	good := func() jwt.Claims {
 		return jwt.Claims{Issuer: "rp", Subject: "rp", Audience: jwt.Audience{s.Issuer()}, ID: time.Now().String(),
@@ -251,4 +251,19 @@ func TestDiscoveryAndKeys(t *testing.T) {
 	assert.Equal(t, 2, jwks(), "old and new during the rotation")
 	s.RetireOldKeys()
 	assert.Equal(t, 1, jwks())
+}
+
+func TestLoginPage(t *testing.T) {
+	s := openidtest.NewServer(openidtest.Options{LoginPage: true})
+	defer s.Close()
+	u, _ := authorizeURL(s, nil)
+	resp, err := s.Client().Get(u)
+	require.NoError(t, err)
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	assert.Equal(t, http.StatusOK, resp.StatusCode)
+	assert.Contains(t, string(page), "Sign in")
+	cb, err := s.Authorize(context.Background(), u) // submits the page
+	require.NoError(t, err)
+	assert.NotEmpty(t, cb.Query().Get("code"))
 }

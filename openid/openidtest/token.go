@@ -44,7 +44,7 @@ func invalidGrant(w http.ResponseWriter, desc string) {
 
 // codeGrant redeems a code (RFC 6749 §4.1.3, RFC 7636 §4.6). A code sent a
 // second time revokes every token issued for it (RFC 6749 §4.1.2).
-func (s *Server) codeGrant(w http.ResponseWriter, c Client, f url.Values) {
+func (s *Server) codeGrant(w http.ResponseWriter, c App, f url.Values) {
 	code := f.Get("code")
 	now := s.now.Now()
 	g, err := s.codes.Redeem(code, now)
@@ -79,7 +79,7 @@ func (s *Server) codeGrant(w http.ResponseWriter, c Client, f url.Values) {
 // refreshGrant rotates a refresh token (RFC 6749 §6, RFC 9700 §4.14.2):
 // the old one is spent, and a spent one sent again revokes its whole
 // family.
-func (s *Server) refreshGrant(w http.ResponseWriter, c Client, f url.Values) {
+func (s *Server) refreshGrant(w http.ResponseWriter, c App, f url.Values) {
 	now := s.now.Now()
 	s.mu.Lock()
 	tok, g, ok := s.tokens.active(f.Get("refresh_token"), now)
@@ -119,7 +119,7 @@ func (s *Server) refreshGrant(w http.ResponseWriter, c Client, f url.Values) {
 
 // clientCredentialsGrant issues a token to a confidential client (RFC 6749
 // §4.4), with no refresh token.
-func (s *Server) clientCredentialsGrant(w http.ResponseWriter, c Client, f url.Values) {
+func (s *Server) clientCredentialsGrant(w http.ResponseWriter, c App, f url.Values) {
 	if c.AuthMethod == openid.AuthNone {
 		fakeidp.OAuthError(w, http.StatusBadRequest, "unauthorized_client", "a public client cannot use client credentials")
 		return
@@ -132,7 +132,7 @@ func (s *Server) clientCredentialsGrant(w http.ResponseWriter, c Client, f url.V
 
 // issueTokens answers with an access token, a refresh token (withRefresh)
 // and, for openid scopes, an ID token.
-func (s *Server) issueTokens(w http.ResponseWriter, fam int, c Client, sub, scope, nonce, sid, acr string, authTime time.Time, withRefresh bool) {
+func (s *Server) issueTokens(w http.ResponseWriter, fam int, c App, sub, scope, nonce, sid, acr string, authTime time.Time, withRefresh bool) {
 	now := s.now.Now()
 	s.mu.Lock()
 	access := s.tokens.issue(fam, false, now, accessTokenLifetime)
