@@ -191,7 +191,10 @@ func TestAssertionIsNotResentAfterItMayHaveArrived(t *testing.T) {
 func TestAuthMethodNotSupportedByServer(t *testing.T) {
 	e := newEnv(t, openidtest.Options{AuthMethods: []string{"private_key_jwt"}}, nil)
 	_, err := e.p.ClientCredentials(context.Background())
-	require.ErrorContains(t, err, "none of which fits the configured credential")
+	var ce *oauthkit.ConfigError
+	require.ErrorAs(t, err, &ce)
+	assert.Equal(t, "AuthMethod", ce.Field)
+	assert.Contains(t, ce.Reason, "none that fits")
 }
 
 func TestOAuthOnlyServerByEndpoints(t *testing.T) {

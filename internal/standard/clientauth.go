@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/clientauth"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
@@ -64,10 +65,10 @@ func (p *Provider) auth(md *discovery.Metadata) (clientAuth, error) {
 		return clientAuth{method: m, style: oauthwire.AuthPublic}, nil
 	case MethodPrivateKeyJWT:
 	default:
-		return clientAuth{}, fmt.Errorf("%s: client authentication: unknown method %q", p.o.Name, m)
+		return clientAuth{}, &oauthkit.ConfigError{Provider: p.o.Name, Field: "AuthMethod", Reason: fmt.Sprintf("%q is not a supported client authentication", m)}
 	}
 	if p.o.ClientKey == nil {
-		return clientAuth{}, fmt.Errorf("%s: client authentication: private_key_jwt without a client key", p.o.Name)
+		return clientAuth{}, &oauthkit.ConfigError{Provider: p.o.Name, Field: "ClientKey", Reason: "is required for private_key_jwt"}
 	}
 	key := *p.o.ClientKey
 	aud := md.Endpoints.Issuer
@@ -102,5 +103,6 @@ func (p *Provider) chooseMethod(supported []string) (string, error) {
 			return c, nil
 		}
 	}
-	return "", fmt.Errorf("%s: client authentication: the server supports %q, none of which fits the configured credential (set Config.AuthMethod to override)", p.o.Name, supported)
+	return "", &oauthkit.ConfigError{Provider: p.o.Name, Field: "AuthMethod",
+		Reason: fmt.Sprintf("is not set, and the server's token_endpoint_auth_methods_supported %q has none that fits the configured credential; set it to override", supported)}
 }

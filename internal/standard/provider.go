@@ -75,9 +75,9 @@ func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
 
 // AuthCodeURL starts an authorization-code login: the authorization
 // endpoint with response_type=code, client_id, redirect_uri, scope, a fresh
-// state, a nonce (OpenID Connect), PKCE S256 (unless
-// Options.PKCE), max_age and acr_values from the Options, and
-// the options' prompt, login_hint, extra scopes and parameters. The
+// state, a nonce (OpenID Connect), PKCE as Options.PKCE says (the standard:
+// S256), max_age and acr_values from the Options, and the options' prompt,
+// login_hint, extra scopes and parameters. The
 // callback's iss must be the issuer (RFC 9207), and must be present when the
 // metadata says authorization_response_iss_parameter_supported.
 //
