@@ -48,10 +48,12 @@
 // # Tokens
 //
 // [Provider.Refresh] sends a refresh token once (a rotating one is spent by
-// its first use); [Provider.UserTokenSource] keeps a login alive through
-// Config.Cache, one refresh at a time. [Provider.ClientCredentials] gets a
-// server-to-server token; [Provider.Token], [Provider.TokenSource] and
-// [Provider.Client] serve it from the cache. [Provider.RevokeToken] (RFC
+// its first use); UserTokenSource ([oauthkit.UserTokenProvider]) keeps a
+// login alive through Config.Cache, one refresh at a time.
+// [Provider.ClientCredentials] gets a server-to-server token; Token,
+// TokenSource, Client and InvalidateToken ([oauthkit.TokenProvider],
+// [oauthkit.ClientProvider]) serve it from the cache — methods written once
+// for every provider and embedded in Provider. [Provider.RevokeToken] (RFC
 // 7009; package web's logout calls it) and [Provider.Introspect] (RFC 7662)
 // use the metadata's endpoints.
 //

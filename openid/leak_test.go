@@ -45,5 +45,8 @@ func TestErrorsHoldNoToken(t *testing.T) {
 	providertest.Text(t, "revoke error", err.Error(), tok, "wrong-secret-value-123")
 	_, err = e.p.Introspect(context.Background(), tok, "")
 	require.ErrorIs(t, err, oauthkit.ErrInvalidClient)
+	var oe *oauthkit.Error
+	require.ErrorAs(t, err, &oe)
+	require.Equal(t, openid.OpIntrospect, oe.Op)
 	providertest.Text(t, "introspect error", err.Error(), tok, "wrong-secret-value-123")
 }
