@@ -10,8 +10,10 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest/cachefault"
 	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/openid/openidtest"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
 // newFaultProvider starts a fake on now and a Provider against it with
@@ -75,5 +77,30 @@ func FuzzComplete(f *testing.F) {
 	require.NoError(f, err)
 	f.Fuzz(func(t *testing.T, raw string) {
 		providertest.CompleteCallbackAt(t, p, srv.Authorize, replaceISS(raw, srv.Issuer()), "user-1")
+	})
+}
+
+// TestFaultsKeepServingCachedToken: while the token endpoint fails in every
+// way the suite knows, a cached client-credentials token that is stale (in
+// the refresh-ahead window) but still valid keeps being served by Token and
+// TokenSource, and the background refresh did reach the failing endpoint.
+func TestFaultsKeepServingCachedToken(t *testing.T) {
+	t.Parallel()
+	cachefault.KeepServingCachedToken(t, openidtest.EndpointToken, func(t *testing.T, now func() time.Time, cache *tokencache.Cache, timeout time.Duration) (*openidtest.Server, []cachefault.Source, time.Duration) {
+		srv := openidtest.NewServer(openidtest.Options{Now: now})
+		t.Cleanup(srv.Close)
+		cfg := srv.Config("client")
+		cfg.Cache, cfg.Now, cfg.Timeout = cache, now, timeout
+		p, err := openid.New(cfg)
+		require.NoError(t, err)
+		_, err = p.Discover(context.Background()) // the faults are for the token endpoint
+		require.NoError(t, err)
+		ctx := context.Background()
+		// 300 s tokens: stale from 39–43 s before expiry (refresh-ahead
+		// plus the 10 s margin), expired 10 s before it.
+		return srv, []cachefault.Source{
+			{Name: "Token", Token: func() (*oauth2.Token, error) { return p.Token(ctx) }},
+			{Name: "TokenSource", Token: p.TokenSource().Token},
+		}, 265 * time.Second
 	})
 }

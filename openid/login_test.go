@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"io"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -275,4 +276,35 @@ func TestLoginWithoutUserInfoEndpoint(t *testing.T) {
 	assert.Equal(t, "ada@example.com", login.UserInfo.Email)
 	assert.Zero(t, fake.Requests(openidtest.EndpointUserInfo))
 	assert.Zero(t, fake.Requests(openidtest.EndpointDiscovery))
+}
+
+func TestCallbackAndIDTokenAttacks(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(cb url.Values)
+		claims func(c map[string]any)
+		want   error
+	}{
+		{name: "another state", mutate: func(cb url.Values) { cb.Set("state", "forged") }, want: oauthkit.ErrStateMismatch},
+		{name: "no state", mutate: func(cb url.Values) { cb.Del("state") }, want: oauthkit.ErrStateMismatch},
+		{name: "another nonce", claims: func(c map[string]any) { c["nonce"] = "replayed" }, want: oauthkit.ErrNonceMismatch},
+		{name: "another issuer in the ID token", claims: func(c map[string]any) { c["iss"] = "https://attacker.example" }, want: oauthkit.ErrIDTokenIssuer},
+		{name: "another audience", claims: func(c map[string]any) { c["aud"] = "other-client" }, want: oauthkit.ErrIDTokenAudience},
+		{name: "expired", claims: func(c map[string]any) { c["exp"] = float64(time.Now().Add(-time.Hour).Unix()) }, want: oauthkit.ErrIDTokenExpired},
+		{name: "at_hash of another token", claims: func(c map[string]any) { c["at_hash"] = "AAAAAAAAAAAAAAAAAAAAAA" }, want: oauthkit.ErrAccessTokenHash},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := newEnv(t, openidtest.Options{}, nil)
+			if tt.claims != nil {
+				e.fake.MutateIDTokens(tt.claims)
+			}
+			ar, cb := e.callback(t)
+			if tt.mutate != nil {
+				tt.mutate(cb)
+			}
+			_, err := oauthkit.Complete(context.Background(), e.p, ar, cb)
+			require.ErrorIs(t, err, tt.want)
+		})
+	}
 }
