@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 	"golang.org/x/oauth2"
 
@@ -103,4 +104,34 @@ func TestFaultsKeepServingCachedToken(t *testing.T) {
 			{Name: "TokenSource", Token: p.TokenSource().Token},
 		}, 265 * time.Second
 	})
+}
+
+// TestIDTokenClockSkew: ID tokens from a server whose clock is ahead or
+// behind, by [providertest.ClockSkews].
+func TestIDTokenClockSkew(t *testing.T) {
+	t.Parallel()
+	for _, tc := range providertest.ClockSkews {
+		t.Run(tc.Skew.String(), func(t *testing.T) {
+			t.Parallel()
+			srv := openidtest.NewServer(openidtest.Options{Now: func() time.Time { return providertest.FaultNow.Add(tc.Skew) }})
+			defer srv.Close()
+			cfg := srv.Config("client")
+			cfg.Now = func() time.Time { return providertest.FaultNow }
+			p, err := openid.New(cfg)
+			require.NoError(t, err)
+			ctx := context.Background()
+			ar, err := p.AuthCodeURL(ctx)
+			require.NoError(t, err)
+			cb, err := srv.Authorize(ctx, ar.URL)
+			require.NoError(t, err)
+			login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
+			if tc.OK {
+				require.NoError(t, err)
+				assert.True(t, providertest.FaultNow.Add(tc.Skew).Equal(login.IDToken.IssuedAt), "iat %v", login.IDToken.IssuedAt)
+				return
+			}
+			require.ErrorIs(t, err, oauthkit.ErrIDTokenExpired)
+			assert.Equal(t, 1, srv.Requests(openidtest.EndpointToken), "the code was exchanged once")
+		})
+	}
 }
