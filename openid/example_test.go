@@ -2,6 +2,9 @@ package openid_test
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
 	"fmt"
 	"os"
 
@@ -110,4 +113,28 @@ func ExampleProvider_EndSessionURL() {
 	}
 	fmt.Println(es.State != "")
 	// Output: true
+}
+
+// A confidential client that authenticates with private_key_jwt (RFC 7523):
+// the key's public half is registered with the server under its kid. The
+// Signer may be any crypto.Signer — a KMS or HSM client's — or use Sign
+// for a signer that takes a context.
+func ExampleClientKey() {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader) // in production: loaded, or in a KMS
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	p, err := openid.New(openid.Config{
+		Issuer:                  "https://sso.example.com/realms/acme",
+		ClientID:                "billing-service",
+		ClientKey:               &openid.ClientKey{ID: "billing-2026-11", Signer: key}, // ES256
+		ClientCredentialsScopes: []string{"invoices.read"},
+	})
+	if err != nil {
+		fmt.Println(err)
+		return
+	}
+	fmt.Println(p) // the key shows by its kid and algorithm only
+	// Output: openid.Provider{Name:"openid" Issuer:"https://sso.example.com/realms/acme" ClientID:"billing-service" RedirectURL:"" AuthMethod:"" ClientKey:openid.ClientKey{ID:"billing-2026-11" Algorithm:""}}
 }

@@ -14,14 +14,14 @@ import (
 // as [oauthkit.Secret] does, "[redacted]", and a ClientKey by its kid and
 // algorithm only (its Signer may be the private key itself).
 const (
-	configShows    = "Name Issuer DiscoveryURL IDTokenSigningAlgs ClientID ClientSecret AuthMethod RedirectURL Scopes ClientCredentialsScopes MaxAge ACRValues PostLogoutRedirectURL Timeout"
-	providerShows  = "Name Issuer ClientID AuthMethod RedirectURL"
+	configShows    = "Name Issuer DiscoveryURL IDTokenSigningAlgs ClientID ClientSecret RedirectURL Scopes ClientCredentialsScopes MaxAge ACRValues PostLogoutRedirectURL Timeout"
+	providerShows  = "Name Issuer ClientID RedirectURL"
 	clientKeyShows = "ID Algorithm"
 )
 
 // String describes the configuration without its credentials.
 func (c Config) String() string {
-	return redact.String("openid.Config", c, configShows, fmt.Sprintf("ClientKey:%v", c.ClientKey))
+	return redact.String("openid.Config", c, configShows, c.credentials()...)
 }
 
 // GoString is String.
@@ -34,7 +34,14 @@ func (c Config) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
 func (c Config) LogValue() slog.Value { return redact.LogValue(c, configShows) }
 
 // String describes the provider without its credentials.
-func (p Provider) String() string { return redact.String("openid.Provider", p.cfg, providerShows) }
+func (p Provider) String() string {
+	return redact.String("openid.Provider", p.cfg, providerShows, p.cfg.credentials()...)
+}
+
+// credentials names the client authentication and key, never their values.
+func (c Config) credentials() []string {
+	return []string{fmt.Sprintf("AuthMethod:%q", string(c.AuthMethod)), fmt.Sprintf("ClientKey:%v", c.ClientKey)}
+}
 
 // GoString is String: the credentials live in unexported fields, where
 // fmt's %#v would print them raw.
