@@ -11,6 +11,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
@@ -97,6 +98,32 @@ func readmeManyReplicas(mux *http.ServeMux, providers []oauthkit.Provider, sessi
 	return nil
 }
 
+func readmeAnyOpenID(ctx context.Context, key []byte, mux *http.ServeMux, accessToken string) error {
+	// README begin
+	kc, err := openid.New(openid.Config{
+		Name:                  "keycloak",                            // the path segment: /auth/keycloak/login
+		Issuer:                "https://sso.example.com/realms/acme", // {issuer}/.well-known/openid-configuration
+		ClientID:              "bestapp",
+		ClientSecret:          oauthkit.Secret(os.Getenv("KEYCLOAK_CLIENT_SECRET")), // or ClientKey: private_key_jwt
+		RedirectURL:           "https://bestapp.example/auth/keycloak/callback",
+		Scopes:                []string{"openid", "email", "profile"},
+		PostLogoutRedirectURL: "https://bestapp.example/",
+	})
+	if err != nil {
+		return err
+	}
+	h, err := web.New(web.Config{Providers: []oauthkit.Provider{kc}, Keys: [][]byte{key}}) // logout revokes through kc
+	if err != nil {
+		return err
+	}
+	mux.Handle("/auth/", h)
+	// An API that receives access tokens asks the server about them (RFC 7662):
+	in, err := kc.Introspect(ctx, accessToken, "access_token")
+	// README end
+	_ = in
+	return err
+}
+
 // readmeFiles are Go files the README shows whole.
 var readmeFiles = []string{"examples/sso/main.go"}
 
@@ -104,7 +131,7 @@ var readmeFiles = []string{"examples/sso/main.go"}
 // of the compiled snippets above or one of readmeFiles, line for line
 // (indentation aside), and that every one of them is still in the README.
 func TestReadmeSnippetsCompile(t *testing.T) {
-	_, _ = readmeServerToServer, readmeManyTenants // compiled, not run
+	_, _, _, _ = readmeServerToServer, readmeManyTenants, readmeManyReplicas, readmeAnyOpenID // compiled, not run
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)

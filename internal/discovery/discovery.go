@@ -35,6 +35,18 @@ type Metadata struct {
 	// sid, the session that ended, as its ID tokens do.
 	BackchannelLogoutSessionSupported bool
 
+	// TokenAuthMethods is token_endpoint_auth_methods_supported (RFC 8414
+	// §2): empty when not published, which means client_secret_basic.
+	TokenAuthMethods []string
+	// TokenAuthSigningAlgs is token_endpoint_auth_signing_alg_values_supported.
+	TokenAuthSigningAlgs []string
+	// UserInfoSigningAlgs is userinfo_signing_alg_values_supported.
+	UserInfoSigningAlgs []string
+	// ScopesSupported is scopes_supported.
+	ScopesSupported []string
+	// ResponseModes is response_modes_supported.
+	ResponseModes []string
+
 	keys *keySet
 }
 
@@ -46,6 +58,11 @@ type Discovery struct {
 	issuer   string
 	http     *httpc.Client
 	value    lazy.Value[*Metadata]
+
+	// OAuthOnly accepts an RFC 8414 authorization server metadata document:
+	// jwks_uri and authorization_endpoint become optional (a server for
+	// client credentials alone has neither). Set it before the first Get.
+	OAuthOnly bool
 }
 
 // NewDiscovery prepares the fetch of the document at wellKnownURL, which must
@@ -77,9 +94,21 @@ type document struct {
 	IssParameter         bool     `json:"authorization_response_iss_parameter_supported"`
 	BackchannelLogout    bool     `json:"backchannel_logout_supported"`
 	BackchannelSession   bool     `json:"backchannel_logout_session_supported"`
+	TokenAuthMethods     []string `json:"token_endpoint_auth_methods_supported"`
+	TokenAuthSigningAlgs []string `json:"token_endpoint_auth_signing_alg_values_supported"`
+	UserInfoSigningAlgs  []string `json:"userinfo_signing_alg_values_supported"`
+	ScopesSupported      []string `json:"scopes_supported"`
+	ResponseModes        []string `json:"response_modes_supported"`
 }
 
 func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
+	md, _, err := d.fetchDocument(ctx)
+	return md, err
+}
+
+// fetchDocument fetches and checks the document once, returning the
+// response too (its Cache-Control says how long the document may be kept).
+func (d *Discovery) fetchDocument(ctx context.Context) (*Metadata, *httpc.Response, error) {
 	call := oauthwire.Call{Provider: d.provider, Op: oauthkit.OpDiscovery}
 	resp, err := d.http.Do(ctx, &httpc.Request{
 		Method: http.MethodGet,
@@ -88,27 +117,30 @@ func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
 		Op:     call.Op,
 	})
 	if err != nil {
-		return nil, call.TransportError(resp, err)
+		return nil, resp, call.TransportError(resp, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return nil, call.ResponseError(resp)
+		return nil, resp, call.ResponseError(resp)
 	}
 	var doc document
 	if err := json.Unmarshal(resp.Body, &doc); err != nil {
-		return nil, call.Malformed(resp, errors.New("discovery document is not a JSON object of the expected shape"))
+		return nil, resp, call.Malformed(resp, errors.New("discovery document is not a JSON object of the expected shape"))
 	}
 	if doc.Issuer != d.issuer {
 		e := call.Malformed(resp, fmt.Errorf("discovery document names issuer %q, expected %q", doc.Issuer, d.issuer))
 		e.Advice = "the issuer must equal the discovery URL's base exactly (OpenID Connect Discovery 1.0 §4.3); if the vendor's issuer is known to differ, configure it explicitly"
-		return nil, e
+		return nil, resp, e
 	}
-	for _, ep := range []struct{ name, url string }{
-		{"authorization_endpoint", doc.AuthURL},
-		{"token_endpoint", doc.TokenURL},
-		{"jwks_uri", doc.JWKSURL},
+	for _, ep := range []struct {
+		name, url string
+		optional  bool
+	}{
+		{"authorization_endpoint", doc.AuthURL, d.OAuthOnly},
+		{"token_endpoint", doc.TokenURL, false},
+		{"jwks_uri", doc.JWKSURL, d.OAuthOnly},
 	} {
-		if ep.url == "" {
-			return nil, call.Malformed(resp, fmt.Errorf("discovery document has no %s", ep.name))
+		if ep.url == "" && !ep.optional {
+			return nil, resp, call.Malformed(resp, fmt.Errorf("discovery document has no %s", ep.name))
 		}
 	}
 	for _, ep := range []struct{ name, url string }{
@@ -124,8 +156,12 @@ func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
 			continue
 		}
 		if err := httpc.CheckURL(ep.url); err != nil {
-			return nil, call.Malformed(resp, fmt.Errorf("discovery document's %s %v", ep.name, err))
+			return nil, resp, call.Malformed(resp, fmt.Errorf("discovery document's %s %v", ep.name, err))
 		}
+	}
+	var keys *keySet
+	if doc.JWKSURL != "" {
+		keys = newKeySet(doc.JWKSURL, d.http)
 	}
 	return &Metadata{
 		Endpoints: oauthkit.Endpoints{
@@ -144,6 +180,11 @@ func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
 		IssuerParameterSupported:          doc.IssParameter,
 		BackchannelLogoutSupported:        doc.BackchannelLogout,
 		BackchannelLogoutSessionSupported: doc.BackchannelSession,
-		keys:                              newKeySet(doc.JWKSURL, d.http),
-	}, nil
+		TokenAuthMethods:                  doc.TokenAuthMethods,
+		TokenAuthSigningAlgs:              doc.TokenAuthSigningAlgs,
+		UserInfoSigningAlgs:               doc.UserInfoSigningAlgs,
+		ScopesSupported:                   doc.ScopesSupported,
+		ResponseModes:                     doc.ResponseModes,
+		keys:                              keys,
+	}, resp, nil
 }

@@ -59,7 +59,23 @@ type Verifier struct {
 // Verifier returns a verifier for clientID against the discovered issuer and
 // keys.
 func (m *Metadata) Verifier(provider, clientID string, now func() time.Time) *Verifier {
-	return &Verifier{Provider: provider, Issuer: m.Endpoints.Issuer, ClientID: clientID, Now: now, algs: m.SigningAlgs, keys: m.keys}
+	return &Verifier{Provider: provider, Issuer: m.Endpoints.Issuer, ClientID: clientID, Now: now, algs: m.SigningAlgs, keys: m.keySet()}
+}
+
+// keySet returns the issuer's keys, or a key set that verifies nothing when
+// the metadata (an OAuth-only server's) names no jwks_uri.
+func (m *Metadata) keySet() oidc.KeySet {
+	if m.keys == nil {
+		return noKeys{}
+	}
+	return m.keys
+}
+
+// noKeys is the key set of a server that publishes none.
+type noKeys struct{}
+
+func (noKeys) VerifySignature(context.Context, string) ([]byte, error) {
+	return nil, errors.New("the server's metadata names no jwks_uri")
 }
 
 // NewVerifier returns a verifier over an explicit key set.
@@ -79,6 +95,25 @@ const MaxClockSkew = 5 * time.Minute
 // and the nonce, in constant time. An empty nonce is refused: every ID token
 // this library accepts answers a request that sent one.
 func (v *Verifier) Verify(ctx context.Context, raw, nonce string) (*oidc.IDToken, error) {
+	idt, err := v.verify(ctx, raw)
+	if err != nil {
+		return nil, err
+	}
+	if nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
+		return nil, v.fail(oauthkit.ErrNonceMismatch, "")
+	}
+	return idt, nil
+}
+
+// VerifyRefreshed checks an ID token from a refresh answer (OpenID Connect
+// Core §12.2) as Verify does, but for the nonce, which such a token need
+// not carry and the client no longer holds.
+func (v *Verifier) VerifyRefreshed(ctx context.Context, raw string) (*oidc.IDToken, error) {
+	return v.verify(ctx, raw)
+}
+
+// verify is Verify's checks but the nonce.
+func (v *Verifier) verify(ctx context.Context, raw string) (*oidc.IDToken, error) {
 	failure := &fetchFailure{}
 	ctx = context.WithValue(ctx, fetchFailureKey{}, failure)
 	idt, err := v.verifier(false).Verify(ctx, raw)
@@ -96,9 +131,6 @@ func (v *Verifier) Verify(ctx context.Context, raw, nonce string) (*oidc.IDToken
 	}
 	if (len(idt.Audience) > 1 || c.AZP != "") && c.AZP != v.ClientID {
 		return nil, v.fail(oauthkit.ErrIDTokenAudience, fmt.Sprintf("azp %q is not client %q", c.AZP, v.ClientID))
-	}
-	if nonce == "" || subtle.ConstantTimeCompare([]byte(idt.Nonce), []byte(nonce)) != 1 {
-		return nil, v.fail(oauthkit.ErrNonceMismatch, "")
 	}
 	return idt, nil
 }

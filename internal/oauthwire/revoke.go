@@ -17,6 +17,9 @@ type Revocation struct {
 	Secret   oauthkit.Secret // empty for AuthPublic
 	Auth     AuthStyle       // the client authentication of the token endpoint (RFC 7009 §2.1)
 
+	// Assertion makes a fresh client assertion for AuthPrivateKeyJWT.
+	Assertion func(ctx context.Context) (string, error)
+
 	// Advise returns the vendor's documented cause for an error, or "".
 	Advise func(*oauthkit.Error) string
 }
@@ -41,13 +44,14 @@ func (c *Client) Revoke(ctx context.Context, r Revocation) error {
 		params.Set("token_type_hint", r.Hint)
 	}
 	x, err := c.send(ctx, Request{
-		Op:       oauthkit.OpRevoke,
-		TokenURL: r.URL,
-		Params:   params,
-		ClientID: r.ClientID,
-		Secret:   r.Secret,
-		Auth:     r.Auth,
-		Advise:   r.Advise,
+		Op:        oauthkit.OpRevoke,
+		TokenURL:  r.URL,
+		Params:    params,
+		ClientID:  r.ClientID,
+		Secret:    r.Secret,
+		Auth:      r.Auth,
+		Assertion: r.Assertion,
+		Advise:    r.Advise,
 	})
 	if err != nil {
 		return err

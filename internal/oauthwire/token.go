@@ -34,7 +34,16 @@ const (
 	// AuthPublic sends only client_id in the body: a public client (RFC 6749
 	// §2.1), which proves itself with PKCE instead of a secret.
 	AuthPublic
+	// AuthPrivateKeyJWT sends client_id and a client assertion the client
+	// signed with its key (private_key_jwt: RFC 7523 §2.2, OpenID Connect
+	// Core §9), made by Request.Assertion for each request. Such a request
+	// is never resent once it may have reached the server: the server keeps
+	// the assertion's jti and would refuse it a second time.
+	AuthPrivateKeyJWT
 )
+
+// ClientAssertionType is client_assertion_type for a JWT (RFC 7523 §2.2).
+const ClientAssertionType = "urn:ietf:params:oauth:client-assertion-type:jwt-bearer"
 
 // Client sends token requests for one provider. It is safe for concurrent
 // use. Each request is reported, once it ends, to the observer of its HTTP
@@ -53,6 +62,9 @@ type Request struct {
 	ClientID string
 	Secret   oauthkit.Secret // client secret or password; empty for AuthPublic
 	Auth     AuthStyle
+
+	// Assertion makes a fresh client assertion for AuthPrivateKeyJWT.
+	Assertion func(ctx context.Context) (string, error)
 
 	// SingleUse marks a request that is never resent once it may have
 	// reached the server. [Client.Token] sets it itself for the grants whose
@@ -115,6 +127,17 @@ func (c *Client) send(ctx context.Context, r Request) (*roundTrip, error) {
 		header.Set("Authorization", basic(r.ClientID, r.Secret.Reveal()))
 	case AuthPublic:
 		form.Set("client_id", r.ClientID)
+	case AuthPrivateKeyJWT:
+		if r.Assertion == nil {
+			return nil, fmt.Errorf("%s: %s: private_key_jwt without an assertion signer", c.Provider, r.Op)
+		}
+		a, err := r.Assertion(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", c.Provider, r.Op, err)
+		}
+		form.Set("client_id", r.ClientID)
+		form.Set("client_assertion_type", ClientAssertionType)
+		form.Set("client_assertion", a)
 	default:
 		return nil, fmt.Errorf("%s: %s: unknown client authentication style %d", c.Provider, r.Op, r.Auth)
 	}
@@ -142,7 +165,7 @@ func (c *Client) send(ctx context.Context, r Request) (*roundTrip, error) {
 		Header:    header,
 		Body:      []byte(form.Encode()),
 		Op:        r.Op,
-		SingleUse: r.SingleUse || singleUseGrant(form.Get("grant_type")),
+		SingleUse: r.SingleUse || singleUseGrant(form.Get("grant_type")) || r.Auth == AuthPrivateKeyJWT,
 	})
 	return x, nil
 }

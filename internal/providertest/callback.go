@@ -17,8 +17,9 @@ import (
 // CompleteCallback starts a login with p, parses raw as its callback query ("STATE"
 // in raw standing for the login's real state) and runs [oauthkit.Complete].
 // It fails t if Complete panics, returns a Login with an error, reports an
-// error callback as anything but an [*oauthkit.Error] or
-// [oauthkit.ErrStateMismatch], or succeeds for anything but exactly one
+// error callback as anything but an [*oauthkit.Error],
+// [oauthkit.ErrStateMismatch] or [oauthkit.ErrIssuerMismatch] (RFC 9207),
+// or succeeds for anything but exactly one
 // state equal to the login's, exactly one non-empty code and an iss that
 // RFC 9207 allows (absent unless required, else the login's issuer) — with a Login
 // for subject, that cannot be completed a second time.
@@ -60,8 +61,10 @@ func CompleteCallbackAt(t *testing.T, p oauthkit.Provider, authorize Authorizer,
 			t.Fatal("Complete returned a Login with an error")
 		}
 		var e *oauthkit.Error
-		if q.Has("error") && !errors.As(err, &e) && !errors.Is(err, oauthkit.ErrStateMismatch) {
-			t.Fatalf("an error callback gave neither *oauthkit.Error nor ErrStateMismatch: %v", err)
+		// An error redirect whose iss is missing where the metadata
+		// promises one, or wrong, is refused as a mix-up (RFC 9207 §2.4).
+		if q.Has("error") && !errors.As(err, &e) && !errors.Is(err, oauthkit.ErrStateMismatch) && !errors.Is(err, oauthkit.ErrIssuerMismatch) {
+			t.Fatalf("an error callback gave neither *oauthkit.Error, ErrStateMismatch nor ErrIssuerMismatch: %v", err)
 		}
 		return
 	}

@@ -1,0 +1,62 @@
+package standard
+
+import (
+	"time"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/clientauth"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+)
+
+// Options configure the engine. They are checked by the package that makes
+// them (openid.Config's validation, a vendor's Config); New trusts them.
+// Every field that is not the standard behaviour is a vendor's documented
+// exception, and says so where it is set.
+type Options struct {
+	Name string // the provider's name in errors and AuthRequests
+
+	// Issuer and DiscoveryURL locate the metadata, which must name Issuer
+	// exactly. Unused with Endpoints.
+	Issuer       string
+	DiscoveryURL string
+	// Endpoints replace discovery: a server configured by its endpoints.
+	// Its Issuer, if any, is the one callbacks' iss and ID tokens name.
+	Endpoints *oauthkit.Endpoints
+	// IDTokenSigningAlgs are the ID-token algorithms with Endpoints
+	// (discovery: the metadata's). Zero: RS256.
+	IDTokenSigningAlgs []string
+
+	// OpenID: logins are OpenID Connect ones (a nonce, an ID token).
+	// Without it, RFC 8414 metadata and an OAuth 2.0 client.
+	OpenID bool
+
+	ClientID     string
+	ClientSecret oauthkit.Secret
+	ClientKey    *clientauth.Key // checked (clientauth.Key.Check)
+	// AuthMethod is the client authentication (Method…); "" chooses it from
+	// the metadata and the credential.
+	AuthMethod string
+	// BasicStyle replaces the RFC 6749 §2.3.1 encoding of
+	// client_secret_basic: oauthwire.AuthBasicRaw for a server that does not
+	// URL-decode Basic credentials. Zero: oauthwire.AuthBasic.
+	BasicStyle oauthwire.AuthStyle
+	// AudienceTokenEndpoint makes client assertions name the token
+	// endpoint as aud instead of the issuer.
+	AudienceTokenEndpoint bool
+
+	RedirectURL             string
+	Scopes                  []string
+	ClientCredentialsScopes []string
+	// PKCE of logins; nil: none (the standard is &authreq.DefaultPKCE, S256).
+	PKCE      *authreq.PKCE
+	MaxAge    time.Duration // OpenID Connect max_age; auth_time is then checked
+	ACRValues []string
+
+	PostLogoutRedirectURL string
+
+	Now func() time.Time // nil: time.Now
+
+	// Advise returns a vendor's documented cause for an error, or "".
+	Advise func(*oauthkit.Error) string
+}
