@@ -53,7 +53,7 @@ func (k Key) Check() (Key, error) {
 	}
 	if k.Algorithm == "" {
 		if k.Signer == nil {
-			return k, errors.New("Algorithm is required with Sign")
+			return k, errors.New("an Algorithm is required with Sign")
 		}
 		switch pub := k.Signer.Public().(type) {
 		case *rsa.PublicKey:

@@ -52,7 +52,7 @@ func TestLogoutTokenClaims(t *testing.T) {
 	for f := FlawWrongAudience; f <= FlawForeignKey; f++ {
 		assert.NotPanics(t, func() { srv.BrokenLogoutToken("u-1", "s-1", f) })
 	}
-	header, c = jwtParts(t, srv.BrokenLogoutToken("u-1", "s-1", FlawTypeJWT))
+	header, _ = jwtParts(t, srv.BrokenLogoutToken("u-1", "s-1", FlawTypeJWT))
 	assert.Equal(t, "JWT", header["typ"])
 	_, c = jwtParts(t, srv.BrokenLogoutToken("u-1", "s-1", FlawNonce))
 	assert.Contains(t, c, "nonce")

@@ -141,8 +141,10 @@ func TestTokenEndpointIsStrict(t *testing.T) {
 
 	cd, v = code(t, s)
 	status, body = post(t, s, "/token", exchange(cd, strings.Repeat("w", 43)), basic("client", c.Secret))
+	assert.Equal(t, http.StatusBadRequest, status, "wrong verifier")
 	assert.Equal(t, "invalid_grant", body["error"], "wrong verifier")
 	status, body = post(t, s, "/token", exchange(cd, v), basic("client", c.Secret))
+	assert.Equal(t, http.StatusBadRequest, status, "the code died with the failed attempt")
 	assert.Equal(t, "invalid_grant", body["error"], "the code died with the failed attempt")
 
 	cd, v = code(t, s)
@@ -150,6 +152,7 @@ func TestTokenEndpointIsStrict(t *testing.T) {
 	require.Equal(t, http.StatusOK, status)
 	access := body["access_token"].(string)
 	status, body = post(t, s, "/token", exchange(cd, v), basic("client", c.Secret))
+	assert.Equal(t, http.StatusBadRequest, status, "a code works once")
 	assert.Equal(t, "invalid_grant", body["error"], "a code works once")
 	status, body = post(t, s, "/introspect", url.Values{"token": {access}}, basic("client", c.Secret))
 	require.Equal(t, http.StatusOK, status)
