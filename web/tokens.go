@@ -106,9 +106,14 @@ func (h *Handler) sessionToken(r *http.Request, s *Session, st *StoredTokens, re
 			unlock()
 		}
 	}()
-	// Another goroutine of this process may have renewed it meanwhile.
-	if st, err = h.reload(ctx, s); err != nil {
-		return nil, err
+	// Another goroutine of this process may have renewed it while this one
+	// waited for the lock. (A refresh ahead took the lock without waiting:
+	// the reload after taking the lease below catches a renewal that
+	// finished just before.)
+	if !ahead {
+		if st, err = h.reload(ctx, s); err != nil {
+			return nil, err
+		}
 	}
 	if rejected != "" && !sameToken(st.Token.AccessToken, rejected) {
 		rejected = "" // already replaced
