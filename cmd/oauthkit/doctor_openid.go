@@ -167,8 +167,12 @@ func (d *doctor) authMethod(ctx context.Context, p *openid.Provider, md *metadat
 		d.note("auth method", detail+"; the server does not list it, and may refuse it")
 		return true
 	}
-	if hasKey && hasSecret {
+	if hasKey && hasSecret && m == openid.AuthPrivateKeyJWT {
 		detail += " (the client secret is not used)"
+	}
+	if m == openid.AuthPrivateKeyJWT && !t.r.has("key-id") {
+		d.note("auth method", detail+"; no --key-id: the assertions name no kid, which a server holding several keys of the client needs to find the right one")
+		return true
 	}
 	d.ok("auth method", detail)
 	return true

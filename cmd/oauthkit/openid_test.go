@@ -10,6 +10,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -349,5 +350,26 @@ func TestOpenIDHelp(t *testing.T) {
 	}
 	for _, s := range []string{"\n  -tenant", "\n  -shared-key", "secret-for-password"} {
 		assert.NotContains(t, r.stdout, s)
+	}
+}
+
+// TestDoctorOpenIDNetworkFailure: a discovery request that gets no answer
+// has a fix naming --issuer, in doctor and token.
+func TestDoctorOpenIDNetworkFailure(t *testing.T) {
+	vendorTransport = roundTripFunc(func(*http.Request) (*http.Response, error) {
+		return nil, &net.OpError{Op: "dial", Net: "tcp", Err: &net.DNSError{Err: "no such host", Name: "sso.example.invalid", IsNotFound: true}}
+	})
+	t.Cleanup(func() { vendorTransport = http.DefaultTransport })
+	env := map[string]string{
+		"OAUTHKIT_OPENID_ISSUER":        "https://sso.example.invalid/realms/acme",
+		"OAUTHKIT_OPENID_CLIENT_ID":     "app",
+		"OAUTHKIT_OPENID_CLIENT_SECRET": "openid-secret-value",
+	}
+	for _, args := range [][]string{{"doctor", "openid"}, {"token", "openid"}} {
+		var out, errOut bytes.Buffer
+		code := run(args, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+		assert.Equal(t, exitFailed, code, "%v", args)
+		assert.Contains(t, lineWith(out.String(), "fix:"), "the host name sso.example.invalid does not resolve: check the server URL (--issuer)", "%v", args)
+		providertest.Text(t, "output", out.String()+errOut.String(), env["OAUTHKIT_OPENID_CLIENT_SECRET"])
 	}
 }
