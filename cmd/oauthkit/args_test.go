@@ -28,7 +28,9 @@ func TestSecretFlagWarns(t *testing.T) {
 		{[]string{"doctor", "licensespring", "--fake", "--api-key", "ak-value"}, "api-key", "OAUTHKIT_LICENSESPRING_API_KEY"},
 		{[]string{"doctor", "justimmo", "--fake", "--refresh-token", "rt-value"}, "refresh-token", "OAUTHKIT_JUSTIMMO_REFRESH_TOKEN"},
 		{[]string{"login", "--password", "pw-value", "--print-url"}, "password", "OAUTHKIT_<VENDOR>_PASSWORD"}, // no vendor named
+		{[]string{"doctor", "openid", "--fake", "--client-secret", "cs-value"}, "client-secret", "OAUTHKIT_OPENID_CLIENT_SECRET"},
 		{[]string{"token", "webuntis", "--fake", "--tenant", "4711"}, "", ""},
+		{[]string{"token", "openid", "--fake", "--issuer", "https://sso.example.com", "--client-key-file", "/nonexistent/key.pem"}, "", ""},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := runCLI(t, "", tc.args...)

@@ -1,7 +1,8 @@
 // Command oauthkit tells an integrator what is wrong with a vendor
 // integration before any code is written. It runs the vendor's flows with
-// this module's own packages (webuntis, unisignin, justimmo, licensespring),
-// so every diagnosis is the library's typed [oauthkit.Error] and its Advice:
+// this module's own packages (webuntis, unisignin, justimmo, licensespring,
+// and openid for any other OpenID Provider), so every diagnosis is the
+// library's typed [oauthkit.Error] and its Advice:
 //
 //	oauthkit doctor <vendor>     check a configuration end to end, one line per check
 //	oauthkit token <vendor>      a client-credentials token's type, expiry and scopes
@@ -42,10 +43,26 @@
 // flag that does not parse quotes no argument (`--password foo bar` is most
 // likely an unquoted password with a space).
 //
+// # Any OpenID Provider
+//
+// The vendor openid is package openid, configured by --issuer and
+// --client-id, with --client-secret (client_secret_basic or _post) or
+// --client-key-file, a PEM private key, and --key-id (private_key_jwt);
+// --auth-method overrides the choice. `doctor openid` checks the discovery
+// document and that its issuer is --issuer exactly (a fix line names both
+// when they differ), the key set, the token endpoint auth methods the
+// server lists and the one the configuration uses and why (a credential
+// that fits none of them fails), PKCE S256, RFC 9207 iss, the userinfo,
+// revocation, introspection, end-session and back-channel logout
+// endpoints, a client-credentials token, the redirect URL and, against a
+// session at the provider (the fake), a whole login. `token openid` gets a
+// client-credentials token.
+//
 // # Fakes
 //
 // --fake runs any command against the vendor's in-process fake
-// (webuntistest, unisignintest, justimmotest, licensespringtest) instead of
+// (webuntistest, unisignintest, justimmotest, licensespringtest, openidtest)
+// instead of
 // the vendor, with no network and no credentials. --mixup, with --fake, makes
 // one of the mistakes the vendors document, to see what it looks like:
 // secret-for-password, password-for-secret, swapped-credentials (WebUntis'
@@ -54,7 +71,13 @@
 // docs/vendors/licensespring.md#pitfalls), dash-verifier (a UniSignIn app
 // flow with a base64url PKCE verifier, docs/vendors/unisignin.md#pitfalls),
 // expired-refresh (a Justimmo refresh token past its month,
-// docs/vendors/justimmo.md#pitfalls) and unregistered-redirect (any vendor).
+// docs/vendors/justimmo.md#pitfalls), issuer-trailing-slash,
+// discovery-issuer, callback-issuer, foreign-signing-key,
+// secret-not-listed and wrong-client-secret (openid: OpenID Connect
+// Discovery 1.0 §4.3, RFC 9207, RFC 8414 §2) and unregistered-redirect (any
+// vendor). With --fake, openid's --auth-method picks how the fake registers
+// its client; for private_key_jwt it makes the client a key, written to a
+// temporary PEM file that --client-key-file reads.
 //
 // # Why the standard library's flag package
 //

@@ -16,6 +16,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
+	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
@@ -35,6 +36,10 @@ type doctor struct {
 	// ssoFailed: LicenseSpring's sso_url failed, and the login's authorize
 	// request, which needs it, would only fail the same way again.
 	ssoFailed bool
+	// authFailed: the openid client's credential fits no client
+	// authentication the server lists; the login's exchange would fail
+	// the same way.
+	authFailed bool
 }
 
 func (d *doctor) ok(name, detail string) { d.checks = append(d.checks, check{name, "ok", detail, nil}) }
@@ -151,6 +156,10 @@ func (d *doctor) run(ctx context.Context) {
 		if d.licensespring(ctx, pv) {
 			d.discovery(ctx, p)
 		}
+	case *openid.Provider:
+		if !d.openid(ctx, pv) {
+			return // without the metadata, nothing else can be checked
+		}
 	}
 	d.redirect(ctx, p)
 }
@@ -168,7 +177,7 @@ func (d *doctor) configSummary() string {
 			continue
 		}
 		switch s.flag {
-		case "tenant", "client-id", "product", "customer-account":
+		case "issuer", "tenant", "client-id", "product", "customer-account", "auth-method", "client-key-file", "key-id":
 			parts = append(parts, s.flag+" "+v)
 		}
 	}
@@ -233,14 +242,19 @@ func (d *doctor) discovery(ctx context.Context, p oauthkit.Provider) {
 		return
 	}
 	d.checks[len(d.checks)-1].Detail = "issuer " + ep.Issuer + " (consistent with the discovery URL)"
-	if ep.JWKSURL == "" {
+	d.jwks(ctx, ep.JWKSURL)
+}
+
+// jwks checks the key set at u holds signing keys.
+func (d *doctor) jwks(ctx context.Context, u string) {
+	if u == "" {
 		d.skip("JWKS", "the document names no jwks_uri")
 		return
 	}
-	n, err := jwksKeys(ctx, d.t.client, ep.JWKSURL)
+	n, err := jwksKeys(ctx, d.t.client, u)
 	switch {
 	case err != nil:
-		d.fail("JWKS", explanation{Cause: err.Error(), Fix: "ID tokens cannot be verified without the vendor's signing keys; check that " + ep.JWKSURL + " is reachable from here"})
+		d.fail("JWKS", explanation{Cause: d.t.scrub(err.Error()), Fix: "ID tokens cannot be verified without the vendor's signing keys; check that " + u + " is reachable from here"})
 	case n == 0:
 		d.fail("JWKS", explanation{Cause: "the key set holds no signing key", Fix: "ID tokens cannot be verified; ask the vendor"})
 	default:
@@ -442,8 +456,10 @@ func (d *doctor) redirect(ctx context.Context, p oauthkit.Provider) {
 			d.fail("PKCE verifier", explanation{Cause: fmt.Sprintf("the verifier has %d characters, not all letters and digits", len(ar.CodeVerifier)), Fix: authorizeAdvice(us, &oauthkit.Error{Hint: "code_challenge"})})
 		}
 	}
-	detail, err := t.probeAuthorize(ctx, ar)
-	d.result("authorize (redirect URL)", err, detail)
+	detail, callback, err := t.probeAuthorizeCallback(ctx, ar)
+	if d.result("authorize (redirect URL)", err, detail) && t.vendor == oi {
+		d.openidLogin(ctx, p, ar, callback)
+	}
 }
 
 // alphanumeric is UniSignIn's verifier rule (docs/vendors/unisignin.md#pkce).

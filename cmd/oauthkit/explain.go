@@ -99,6 +99,8 @@ func urlFlags(vendor string) string {
 		return "--auth-url, --api-url"
 	case ls:
 		return "--api-url"
+	case oi:
+		return "--issuer"
 	}
 	return "--base-url"
 }
@@ -119,7 +121,7 @@ func configFix(vendor string, ce *oauthkit.ConfigError) string {
 		"BaseURL": "base-url", "Tenant": "tenant", "ClientID": "client-id", "ClientSecret": "client-secret",
 		"Password": "password", "RedirectURL": "redirect-url", "Scopes": "scopes", "AuthURL": "auth-url",
 		"APIURL": "api-url", "APIKey": "api-key", "SharedKey": "shared-key", "Product": "product",
-		"CustomerAccountCode": "customer-account",
+		"CustomerAccountCode": "customer-account", "Issuer": "issuer", "ClientKey": "client-key-file", "AuthMethod": "auth-method",
 	}[ce.Field]
 	if name == "" {
 		return fmt.Sprintf("Config.%s %s", ce.Field, ce.Reason)
@@ -148,6 +150,12 @@ func authorizeAdvice(vendor string, e *oauthkit.Error) string {
 	// customer account's enabled SSO redirect URIs.
 	case vendor == ls && strings.Contains(text, "redirect_uri"):
 		return "the redirect URL must be one of the SSO redirect URIs enabled for the customer account in the LicenseSpring platform (--redirect-url)"
+	// OpenID Connect Core §3.1.2.1: the redirect_uri must exactly match one
+	// registered for the client.
+	case vendor == oi && strings.Contains(text, "redirect_uri"):
+		return "the redirect URL must be exactly one of the client's registered redirect URIs, character for character (--redirect-url); register it with the provider"
+	case vendor == oi && strings.Contains(text, "client_id"):
+		return "the provider does not know the client id (--client-id): use the id of the client registered with it, in this issuer's realm or tenant"
 	}
 	return ""
 }
@@ -158,9 +166,17 @@ func authorizeAdvice(vendor string, e *oauthkit.Error) string {
 // itself, or an error redirect to the callback. A sign-in page or a
 // redirect elsewhere is no refusal. The request carries no credentials.
 func (t *target) probeAuthorize(ctx context.Context, ar *oauthkit.AuthRequest) (string, error) {
+	detail, _, err := t.probeAuthorizeCallback(ctx, ar)
+	return detail, err
+}
+
+// probeAuthorizeCallback is probeAuthorize that also returns the callback
+// URL when the endpoint redirects straight to it without an error (the
+// user has a session, as at a fake): the login can then be completed.
+func (t *target) probeAuthorizeCallback(ctx context.Context, ar *oauthkit.AuthRequest) (string, *url.URL, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, ar.URL, nil)
 	if err != nil {
-		return "", err
+		return "", nil, err
 	}
 	hc := &http.Client{
 		Transport:     t.client.Transport,
@@ -168,7 +184,7 @@ func (t *target) probeAuthorize(ctx context.Context, ar *oauthkit.AuthRequest) (
 	}
 	resp, err := hc.Do(req)
 	if err != nil {
-		return "", fmt.Errorf("authorize endpoint: %w", err)
+		return "", nil, fmt.Errorf("authorize endpoint: %w", err)
 	}
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
@@ -176,18 +192,18 @@ func (t *target) probeAuthorize(ctx context.Context, ar *oauthkit.AuthRequest) (
 	case resp.StatusCode >= 300 && resp.StatusCode < 400:
 		loc, err := resp.Location()
 		if err != nil {
-			return "", fmt.Errorf("authorize endpoint: a redirect without a Location")
+			return "", nil, fmt.Errorf("authorize endpoint: a redirect without a Location")
 		}
 		if loc.Query().Has("error") && sameEndpoint(loc, ar.RedirectURL) {
 			_, err := oauthkit.CheckCallback(t.vendor, ar, loc.Query())
-			return "", err
+			return "", nil, err
 		}
 		if sameEndpoint(loc, ar.RedirectURL) {
-			return "redirects to " + stripQuery(loc) + " (the user has a session)", nil
+			return "redirects to " + stripQuery(loc) + " (the user has a session)", loc, nil
 		}
-		return "redirects to sign in at " + stripQuery(loc), nil
+		return "redirects to sign in at " + stripQuery(loc), nil, nil
 	case resp.StatusCode == http.StatusOK:
-		return "answers the sign-in page", nil
+		return "answers the sign-in page", nil, nil
 	}
 	e := &oauthkit.Error{Provider: t.vendor, Op: oauthkit.OpAuthorize, StatusCode: resp.StatusCode}
 	var b struct {
@@ -207,7 +223,7 @@ func (t *target) probeAuthorize(ctx context.Context, ar *oauthkit.AuthRequest) (
 		*f = scrubAuthRequest(bound(*f, 300), ar)
 	}
 	e.Advice = authorizeAdvice(t.vendor, e)
-	return "", e
+	return "", nil, e
 }
 
 // sameEndpoint reports whether u points at redirect (scheme, host, path).

@@ -33,8 +33,15 @@ var mixups = map[string][]string{
 	"dash-verifier": {us},
 	// docs/vendors/justimmo.md#pitfalls: a refresh token past its month
 	"expired-refresh": {ji},
+	// openid (OpenID Connect Discovery 1.0 §4.3, RFC 9207, RFC 8414 §2):
+	"issuer-trailing-slash": {oi}, // --issuer with a trailing slash the provider's issuer lacks
+	"discovery-issuer":      {oi}, // the discovery document names another provider's issuer
+	"callback-issuer":       {oi}, // the login's callback names another provider's iss (a mix-up attack)
+	"foreign-signing-key":   {oi}, // ID tokens signed by a key the provider does not publish
+	"secret-not-listed":     {oi}, // the server lists private_key_jwt only; the client has a secret
+	"wrong-client-secret":   {oi}, // a client secret the provider does not know
 	// every vendor: a redirect URL the vendor has not registered
-	"unregistered-redirect": {wu, us, ji, ls},
+	"unregistered-redirect": {wu, us, ji, ls, oi},
 }
 
 // mixupsOf returns the names of the mix-ups that apply to vendor, sorted.
@@ -112,6 +119,8 @@ func startFake(ctx context.Context, r *resolved, o *vendorFlags, redirect string
 		f, err = startJustimmoFake(ctx, o, register, fill)
 	case ls:
 		f = startLicenseSpringFake(o, register, fill)
+	case oi:
+		f, err = startOpenIDFake(o, register, fill)
 	}
 	if err != nil {
 		return nil, err

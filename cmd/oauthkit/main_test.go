@@ -75,7 +75,10 @@ func TestCommandsAgainstFakes(t *testing.T) {
 		{[]string{"doctor", "unisignin", "--fake", "--app"}, 0, []string{"ok    PKCE verifier", "app flow"}},
 		{[]string{"doctor", "justimmo", "--fake"}, 0, []string{"ok    client credentials"}},
 		{[]string{"doctor", "--fake", "licensespring"}, 0, []string{"ok    signed request (sso_url)", "ok    clock skew"}},
+		{[]string{"doctor", "openid", "--fake"}, 0, []string{"ok    discovery", "ok    auth method", "ok    client credentials", "ok    login"}},
 		{[]string{"token", "webuntis", "--fake"}, 0, []string{"type     Bearer", "scopes   roster-core.readonly"}},
+		{[]string{"token", "openid", "--fake"}, 0, []string{"vendor   openid", "type     Bearer"}},
+		{[]string{"token", "openid", "--fake", "--auth-method", "private_key_jwt"}, 0, []string{"type     Bearer"}},
 		{[]string{"token", "justimmo", "--fake"}, 0, []string{"type     Bearer", "expiry"}},
 		{[]string{"token", "unisignin", "--fake"}, 1, []string{"offers no client credentials"}},
 		{[]string{"token", "licensespring", "--fake"}, 1, []string{"offers no client credentials"}},
@@ -84,6 +87,7 @@ func TestCommandsAgainstFakes(t *testing.T) {
 		{[]string{"login", "unisignin", "--fake", "--app"}, 0, []string{"unisignin: logged in"}},
 		{[]string{"login", "justimmo", "--fake"}, 0, []string{"tenant_id  5678"}},
 		{[]string{"login", "licensespring", "--fake"}, 0, []string{"sub            license-user-1"}},
+		{[]string{"login", "openid", "--fake"}, 0, []string{"openid: logged in", "sub            user-1"}},
 		{[]string{"webhook", "verify", "--fake"}, 0, []string{"signature  valid (SHA256withRSA)", "secret     [redacted]", "password   [redacted]"}},
 		{[]string{"demo"}, 0, []string{"VENDOR", "licensespring", "refused as expected"}},
 	} {

@@ -39,6 +39,8 @@ func TestMissingSettingsNamedForTheCommand(t *testing.T) {
 		{[]string{"token", "justimmo"}, []string{"client-id", "client-secret"}, nil},
 		{[]string{"doctor", "licensespring"}, []string{"api-key", "shared-key", "product", "customer-account"}, nil},
 		{[]string{"doctor", "unisignin"}, []string{"base-url", "client-id"}, []string{"client-secret"}},
+		{[]string{"doctor", "openid"}, []string{"issuer", "client-id"}, []string{"client-secret"}},
+		{[]string{"token", "openid", "--issuer", "https://sso.example.com"}, []string{"client-id", "client-secret or client-key-file"}, []string{"--issuer"}},
 	} {
 		t.Run(strings.Join(tc.args, " "), func(t *testing.T) {
 			r := runCLI(t, "", tc.args...)

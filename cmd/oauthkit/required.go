@@ -33,6 +33,13 @@ func required(cmd, vendor string) [][]string {
 		return [][]string{{"client-id"}, {"client-secret"}}
 	case ls:
 		return [][]string{{"api-key"}, {"shared-key"}, {"product"}, {"customer-account"}}
+	case oi:
+		need := [][]string{{"issuer"}, {"client-id"}}
+		if cmd == "token" {
+			// A public client has no client credentials.
+			return append(need, []string{"client-secret", "client-key-file"})
+		}
+		return need
 	}
 	return nil
 }

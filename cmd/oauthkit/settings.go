@@ -11,7 +11,9 @@ import (
 )
 
 // vendorNames are the vendors every vendor command knows.
-var vendorNames = []string{"webuntis", "unisignin", "justimmo", "licensespring"}
+// openid is the standards provider (package openid): any OpenID Provider
+// or OAuth 2.0 authorization server, named by its issuer.
+var vendorNames = []string{"webuntis", "unisignin", "justimmo", "licensespring", "openid"}
 
 // setting is one configuration value a vendor command reads from a flag,
 // the environment (OAUTHKIT_<VENDOR>_<ENV>) or the --config file (key).
@@ -40,6 +42,7 @@ const (
 	us = "unisignin"
 	ji = "justimmo"
 	ls = "licensespring"
+	oi = "openid"
 )
 
 var settings = []setting{
@@ -47,16 +50,23 @@ var settings = []setting{
 		wu: "WebUntis server URL (zero: https://api.webuntis.com)",
 		us: "the organisation's UniSignIn URL, https://SUBDOMAIN.DOMAIN",
 	}},
+	{"issuer", false, []string{oi}, "the provider's issuer URL, exactly as its discovery document names it ({issuer}/.well-known/openid-configuration)", nil},
 	{"tenant", false, []string{wu}, "WebUntis tenantId (the school)", nil},
-	{"client-id", false, []string{wu, us, ji}, "OAuth client id", nil},
-	{"client-secret", true, []string{wu, us, ji}, "client secret", map[string]string{
+	{"client-id", false, []string{wu, us, ji, oi}, "OAuth client id", nil},
+	{"client-secret", true, []string{wu, us, ji, oi}, "client secret", map[string]string{
 		wu: "the OIDC client secret from the Platform Application Manager, for login (the code flow); not the platform password",
 		us: "client secret of the web flow (zero: the app flow, PKCE plain)",
 		ji: "client secret (every Justimmo grant sends it)",
+		oi: "client secret, for client_secret_basic or client_secret_post (zero: --client-key-file, or a public client)",
 	}},
+	{"client-key-file", false, []string{oi}, "PEM file of the client's private key, for private_key_jwt (PKCS #8, PKCS #1 RSA or SEC 1 EC; RS256, ES256 or EdDSA)", nil},
+	{"key-id", false, []string{oi}, "the client key's kid, as registered with the provider (private_key_jwt)", nil},
+	{"auth-method", false, []string{oi}, "client_secret_basic, client_secret_post, private_key_jwt or none (zero: chosen from the server's token_endpoint_auth_methods_supported and the credential given)", nil},
 	{"password", true, []string{wu}, "WebUntis platform password from the credentials webhook, for client credentials (token); not the OIDC client secret", nil},
-	{"redirect-url", false, []string{wu, us, ji, ls}, "redirect URL as registered with the vendor (login: zero, or a loopback URL, listens on it)", nil},
-	{"scopes", false, []string{wu, us, ji}, "scopes, separated by spaces or commas (zero: the vendor package's default)", nil},
+	{"redirect-url", false, []string{wu, us, ji, ls, oi}, "redirect URL as registered with the vendor (login: zero, or a loopback URL, listens on it)", nil},
+	{"scopes", false, []string{wu, us, ji, oi}, "scopes, separated by spaces or commas (zero: the vendor package's default)", map[string]string{
+		oi: "scopes of a login, separated by spaces or commas (zero: openid; without openid, an OAuth 2.0 server's RFC 8414 metadata is read)",
+	}},
 	{"auth-url", false, []string{ji}, "Justimmo authorization server URL (zero: https://auth.justimmo.at)", nil},
 	{"api-url", false, []string{ji, ls}, "API URL", map[string]string{
 		ji: "Justimmo API URL (zero: https://api.justimmo.at)",

@@ -10,6 +10,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
+	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
@@ -140,6 +141,12 @@ func (t *target) provider() (oauthkit.Provider, error) {
 		return unisignin.New(t.unisigninConfig())
 	case ji:
 		return justimmo.New(t.justimmoConfig())
+	case oi:
+		cfg, err := t.openidConfig()
+		if err != nil {
+			return nil, err
+		}
+		return openid.New(cfg)
 	default:
 		return licensespring.New(t.licensespringConfig())
 	}

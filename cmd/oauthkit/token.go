@@ -12,6 +12,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
+	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
@@ -136,6 +137,8 @@ func offersClientCredentials(vendor string) bool {
 		p = (*justimmo.Provider)(nil)
 	case ls:
 		p = (*licensespring.Provider)(nil)
+	case oi:
+		p = (*openid.Provider)(nil)
 	}
 	_, ok := p.(oauthkit.TokenProvider)
 	return ok

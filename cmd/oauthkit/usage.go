@@ -17,7 +17,7 @@ import (
 // shows a newcomer only the ones that apply.
 
 func (c *cli) usage(w io.Writer) {
-	fmt.Fprintln(w, "oauthkit tells you what is wrong with a WebUntis, UniSignIn, Justimmo or LicenseSpring integration.")
+	fmt.Fprintln(w, "oauthkit tells you what is wrong with a WebUntis, UniSignIn, Justimmo, LicenseSpring or OpenID Provider (openid) integration.")
 	fmt.Fprintln(w, "\nUsage: oauthkit <command> [arguments]\n\nCommands:")
 	for _, cmd := range commands {
 		fmt.Fprintf(w, "  %-8s %s\n", cmd.name, cmd.summary)

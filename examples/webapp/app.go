@@ -185,7 +185,7 @@ ul.buttons li{margin:.6rem 0}
 button{font:inherit;width:100%;padding:.7rem 1rem;border:0;border-radius:8px;background:#0b57d0;color:#fff;cursor:pointer}
 button:hover{filter:brightness(1.1)}
 button.secondary{background:#e3e7eb;color:#1d2329}
-button.webuntis{background:#f49b00}button.unisignin{background:#3f51b5}button.justimmo{background:#00897b}button.licensespring{background:#6a1b9a}
+button.webuntis{background:#f49b00}button.unisignin{background:#3f51b5}button.justimmo{background:#00897b}button.licensespring{background:#6a1b9a}button.openid{background:#37474f}
 dl{display:grid;grid-template-columns:9rem 1fr;gap:.3rem 1rem}dt{color:#5f6b76}dd{margin:0;word-break:break-all}
 .actions{display:grid;gap:.6rem;margin-top:1.5rem}
 .ok{background:#e6f4ea;padding:.6rem .8rem;border-radius:8px}.error{background:#fce8e6;padding:.6rem .8rem;border-radius:8px}

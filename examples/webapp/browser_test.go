@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"github.com/seed-e8f4a5f7/oauthkit/internal/redistest"
+	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
@@ -269,6 +270,12 @@ func TestBrowserSignInEveryVendor(t *testing.T) {
 			}
 			if name == "licensespring" && len(s.fakes.ls.Logouts()) != 1 {
 				t.Errorf("the LicenseSpring fake ended %d sessions, want the one of this login", len(s.fakes.ls.Logouts()))
+			}
+			if name == openid.DefaultName {
+				ended := s.fakes.oi.EndedSessions()
+				if len(ended) != 1 || ended[0].Subject != subject {
+					t.Errorf("the OpenID Provider fake ended %d sessions (RP-initiated logout), want the one of this login", len(ended))
+				}
 			}
 		})
 	}

@@ -3,8 +3,10 @@
 // who is logged in with a button that calls the vendor's API with the
 // user's (refreshed) token, and logout.
 //
-// By default it runs against the in-process vendor fakes and needs no
-// network or credentials:
+// By default it runs against the in-process vendor fakes, and the fake
+// OpenID Provider of package openidtest behind the standards provider
+// (package openid, for Keycloak, Auth0, Entra ID or any other), and needs
+// no network or credentials:
 //
 //	go run ./examples/webapp
 //
@@ -16,6 +18,9 @@
 //	OAUTHKIT_UNISIGNIN_BASE_URL, OAUTHKIT_UNISIGNIN_CLIENT_ID, OAUTHKIT_UNISIGNIN_CLIENT_SECRET
 //	OAUTHKIT_JUSTIMMO_CLIENT_ID, OAUTHKIT_JUSTIMMO_CLIENT_SECRET
 //	OAUTHKIT_LICENSESPRING_API_KEY, OAUTHKIT_LICENSESPRING_SHARED_KEY, OAUTHKIT_LICENSESPRING_PRODUCT, OAUTHKIT_LICENSESPRING_CUSTOMER_ACCOUNT
+//	OAUTHKIT_OPENID_ISSUER, OAUTHKIT_OPENID_CLIENT_ID, OAUTHKIT_OPENID_CLIENT_SECRET (any OpenID Provider;
+//	  the button's provider name, and so the callback's path segment, is "openid"; register
+//	  {public URL}/ as a post-logout redirect URL for its RP-initiated logout)
 //	WEBAPP_KEY   base64 of 32 random bytes (zero: a new key, so sessions end on restart)
 //
 // # A fleet of replicas

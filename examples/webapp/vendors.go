@@ -17,6 +17,8 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
+	"github.com/seed-e8f4a5f7/oauthkit/openid"
+	"github.com/seed-e8f4a5f7/oauthkit/openid/openidtest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
@@ -32,12 +34,14 @@ type vendor struct {
 	callAPI  func(ctx context.Context, tok *oauth2.Token) (string, error)
 }
 
-// fakes are the four in-process vendor fakes.
+// fakes are the four in-process vendor fakes and the standards
+// provider's (openidtest, a fake OpenID Provider such as Keycloak).
 type fakes struct {
 	wu  *webuntistest.Server
 	usi *unisignintest.Server
 	ji  *justimmotest.Server
 	ls  *licensespringtest.Server
+	oi  *openidtest.Server
 }
 
 func callbackURL(base, name string) string { return base + "/auth/" + name + "/callback" }
@@ -51,6 +55,12 @@ func startFakes(base string) *fakes {
 		usi: unisignintest.NewServer(unisignintest.Options{LoginPage: true, App: unisignintest.App{RedirectURLs: []string{callbackURL(base, "unisignin")}}}),
 		ji:  justimmotest.NewServer(justimmotest.Options{LoginPage: true, App: justimmotest.App{RedirectURLs: []string{callbackURL(base, "justimmo")}}}),
 		ls:  licensespringtest.NewServer(licensespringtest.Options{LoginPage: true, RedirectURLs: []string{callbackURL(base, "licensespring")}}),
+		// Logout goes through its end_session_endpoint, back to the
+		// sign-in page (web's post_logout_redirect_uri: the host and the
+		// logout's return_to).
+		oi: openidtest.NewServer(openidtest.Options{LoginPage: true, Apps: []openidtest.App{{
+			ID: "webapp", RedirectURLs: []string{callbackURL(base, openid.DefaultName)}, PostLogoutRedirectURLs: []string{base + "/"},
+		}}}),
 	}
 }
 
@@ -59,6 +69,7 @@ func (f *fakes) Close() {
 	f.usi.Close()
 	f.ji.Close()
 	f.ls.Close()
+	f.oi.Close()
 }
 
 // authorizeRequests returns how many authorization requests (logins) the
@@ -73,6 +84,8 @@ func (f *fakes) authorizeRequests(name string) int {
 		return f.ji.Requests(justimmotest.EndpointAuthorize)
 	case "licensespring":
 		return f.ls.Requests(licensespringtest.EndpointAuthorize)
+	case openid.DefaultName:
+		return f.oi.Requests(openidtest.EndpointAuthorize)
 	}
 	return -1
 }
@@ -108,12 +121,21 @@ func (f *fakes) vendors(base string, cache *tokencache.Cache) ([]vendor, error) 
 	if err != nil {
 		return nil, err
 	}
+	f.oi.SetUser(openidtest.User{Subject: "oidc-user-1", Name: "Katherine Johnson", Email: "katherine@example.com"})
+	oic := f.oi.Config("webapp")
+	oic.Scopes = []string{"openid", "profile", "email"}
+	oic.Cache = cache
+	oi, err := openid.New(oic)
+	if err != nil {
+		return nil, err
+	}
 	hc := f.wu.Client()
 	return []vendor{
 		{"WebUntis", wu, oneRoster(hc, f.wu.URL)},
 		{"UniSignIn", usi, userInfo(usi)},
 		{"Justimmo", ji, userInfo(ji)},
 		{"LicenseSpring", ls, tokenOnly},
+		{openidLabel, oi, userInfo(oi)},
 	}, nil
 }
 
@@ -153,11 +175,24 @@ func realVendors(base string, cache *tokencache.Cache) ([]vendor, error) {
 		}
 		vs = append(vs, vendor{"LicenseSpring", p, tokenOnly})
 	}
+	if iss := os.Getenv("OAUTHKIT_OPENID_ISSUER"); iss != "" {
+		p, err := openid.New(openid.Config{Issuer: iss, ClientID: os.Getenv("OAUTHKIT_OPENID_CLIENT_ID"),
+			ClientSecret: oauthkit.Secret(os.Getenv("OAUTHKIT_OPENID_CLIENT_SECRET")), RedirectURL: callbackURL(base, openid.DefaultName),
+			Scopes: []string{"openid", "profile", "email"}, Cache: cache})
+		if err != nil {
+			return nil, err
+		}
+		vs = append(vs, vendor{openidLabel, p, userInfo(p)})
+	}
 	if len(vs) == 0 {
 		return nil, errors.New("no vendor configured in the environment (see go doc ./examples/webapp)")
 	}
 	return vs, nil
 }
+
+// openidLabel is the standards provider's button: any OpenID Provider
+// (Keycloak, Auth0, Entra ID, …), as its fake's sign-in page names it.
+const openidLabel = "OpenID Provider"
 
 // oneRoster lists OneRoster users with the user's token.
 func oneRoster(hc *http.Client, baseURL string) func(context.Context, *oauth2.Token) (string, error) {
