@@ -7,7 +7,8 @@ import (
 // loginOptions configure the standards engine (internal/standard) for the
 // Keycloak realm one sso_url answer names, so that a reader who knows
 // OpenID Connect finds LicenseSpring's login as this list of exceptions
-// (the engine serves Exchange, Refresh, VerifyLogoutToken and RevokeToken).
+// (docs/vendors/licensespring.md#built-on-the-standards; the engine serves
+// Exchange, Refresh, VerifyLogoutToken and RevokeToken).
 // What stays LicenseSpring's own: the signed sso_url lookup (ssourl.go,
 // signer.go), the authorization URL the answer gives (AuthCodeURL,
 // ActivationURL), the implicit grant's fragment (implicit.go) and

@@ -6,12 +6,12 @@ import (
 )
 
 // loginOptions configure the standards engine (internal/standard) for the
-// WebUntis login — the authorization-code flow, its refresh and the ID
-// token — so that a reader who knows OpenID Connect finds WebUntis as this
-// list of exceptions. Client credentials are not the engine's: they take
-// the platform password, not the client secret, as raw Basic with a
-// fallback between two encodings (basic.go;
-// docs/vendors/webuntis.md#client-credentials).
+// WebUntis login — the authorization request, the code exchange and the
+// refresh — so that a reader who knows OpenID Connect finds WebUntis as
+// this list of exceptions (docs/vendors/webuntis.md#built-on-the-standards).
+// Client credentials are not the engine's: they take the platform password,
+// not the client secret, as raw Basic with a fallback between two encodings
+// (basic.go; docs/vendors/webuntis.md#client-credentials).
 func (p *Provider) loginOptions() standard.Options {
 	return standard.Options{
 		Name:   name,
