@@ -217,18 +217,10 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 // realm's published keys (found through the issuer's discovery document):
 // signature, iss (the sso_url answer's issuer), aud and azp (the URL's
 // client_id), exp, then the nonce.
-//
-// It is not the engine's (internal/standard), which also refuses an ID
-// token without sub or iat: this verification never did, and moving it
-// would change what it accepts.
 func (p *Provider) VerifyIDToken(ctx context.Context, rawIDToken, nonce string) (*oidc.IDToken, error) {
 	s, err := p.session(ctx)
 	if err != nil {
 		return nil, err
 	}
-	md, err := s.metadata(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return md.Verifier(name, s.clientID, p.cfg.Now).Verify(ctx, rawIDToken, nonce)
+	return s.std.VerifyIDToken(ctx, rawIDToken, nonce)
 }

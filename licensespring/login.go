@@ -8,7 +8,7 @@ import (
 // Keycloak realm one sso_url answer names, so that a reader who knows
 // OpenID Connect finds LicenseSpring's login as this list of exceptions
 // (docs/vendors/licensespring.md#built-on-the-standards; the engine serves
-// Exchange, Refresh, VerifyLogoutToken and RevokeToken).
+// Exchange, Refresh, VerifyIDToken, VerifyLogoutToken and RevokeToken).
 // What stays LicenseSpring's own: the signed sso_url lookup (ssourl.go,
 // signer.go), the authorization URL the answer gives (AuthCodeURL,
 // ActivationURL), the implicit grant's fragment (implicit.go) and
@@ -39,6 +39,8 @@ func (p *Provider) loginOptions(s *session) standard.Options {
 		Unchanged: standard.Unchanged{
 			// Refresh has never verified an ID token in its answer.
 			RefreshedIDTokenUnchecked: true,
+			// VerifyIDToken has never itself required sub and iat.
+			IDTokenSubIatOptional: true,
 		},
 	}
 }

@@ -6,8 +6,8 @@ import (
 )
 
 // loginOptions configure the standards engine (internal/standard) for the
-// WebUntis login — the authorization request, the code exchange and the
-// refresh — so that a reader who knows OpenID Connect finds WebUntis as
+// WebUntis login — the authorization request, the code exchange, the
+// refresh and the ID token — so that a reader who knows OpenID Connect finds WebUntis as
 // this list of exceptions (docs/vendors/webuntis.md#built-on-the-standards).
 // Client credentials are not the engine's: they take the platform password,
 // not the client secret, as raw Basic with a fallback between two encodings
@@ -47,6 +47,8 @@ func (p *Provider) loginOptions() standard.Options {
 			MaxAgeParam: true,
 			// Refresh has never verified an ID token in its answer.
 			RefreshedIDTokenUnchecked: true,
+			// VerifyIDToken has never itself required sub and iat.
+			IDTokenSubIatOptional: true,
 		},
 	}
 }

@@ -223,16 +223,8 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 // published keys: signature, iss, aud (the client id), exp, then azp and
 // nonce. The vendor recommends relying on "sub" only
 // (docs/vendors/webuntis.md#authorization-code).
-//
-// It is not the engine's (internal/standard), which also refuses an ID
-// token without sub or iat: this verification never did, and moving it
-// would change what it accepts.
 func (p *Provider) VerifyIDToken(ctx context.Context, rawIDToken, nonce string) (*oidc.IDToken, error) {
-	md, err := p.disc.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return md.Verifier(name, p.cfg.ClientID, p.cfg.Now).Verify(ctx, rawIDToken, nonce)
+	return p.std.VerifyIDToken(ctx, rawIDToken, nonce)
 }
 
 func (p *Provider) codeFlowConfig(flow string) error {

@@ -90,4 +90,8 @@ type Unchanged struct {
 	// the ID token in it (OpenID Connect Core §12.2 has it verified), and
 	// without the metadata that would take.
 	RefreshedIDTokenUnchecked bool
+	// IDTokenSubIatOptional makes the ID-token checks (VerifyIDToken)
+	// accept an ID token without sub or iat, which OpenID Connect Core §2
+	// requires; every other check stays.
+	IDTokenSubIatOptional bool
 }

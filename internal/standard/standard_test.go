@@ -13,6 +13,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/standard"
 )
@@ -106,4 +107,38 @@ func TestVendorSources(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, 1, tokenRequests)
 	})
+}
+
+// An ID token without iat: refused by the standard checks, accepted with
+// Unchanged.IDTokenSubIatOptional as a vendor's own checks always did.
+func TestIDTokenSubIatOptional(t *testing.T) {
+	key := fakeidp.NewKey("k1")
+	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(fakeidp.JWKS(key))
+	}))
+	t.Cleanup(jwks.Close)
+	now := time.Now()
+	raw := key.Sign(map[string]any{"iss": "https://idp.example", "aud": "app", "sub": "u1", "nonce": "n", "exp": now.Add(time.Minute).Unix()})
+	wire := oauthwire.New("vendor", oauthwire.Options{})
+	md := discovery.Static(oauthkit.Endpoints{Issuer: "https://idp.example", JWKSURL: jwks.URL}, wire.HTTP)
+	for _, tt := range []struct {
+		name     string
+		optional bool
+	}{{"standard", false}, {"unchanged", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := standard.New(standard.Options{
+				Name: "vendor", OpenID: true, ClientID: "app",
+				Metadata:  func(context.Context) (*discovery.Metadata, error) { return md, nil },
+				Unchanged: standard.Unchanged{IDTokenSubIatOptional: tt.optional},
+			}, wire)
+			idt, err := p.VerifyIDToken(context.Background(), raw, "n")
+			if !tt.optional {
+				require.ErrorIs(t, err, oauthkit.ErrInvalidIDToken)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, "u1", idt.Subject)
+		})
+	}
 }
