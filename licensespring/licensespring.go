@@ -88,11 +88,11 @@ func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
 	if err != nil {
 		return nil, err
 	}
-	md, err := s.metadata(ctx)
+	ep, err := s.std.Discover(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.endpoints(md), nil
+	return s.endpoints(ep), nil
 }
 
 // AuthCodeURL starts a login whose result the application uses itself,

@@ -237,15 +237,10 @@ func (p *Provider) SSOURL(ctx context.Context) (*SSOURL, error) {
 	return s.answer.clone(), nil
 }
 
-// metadata returns the realm's discovery document.
-func (s *session) metadata(ctx context.Context) (*discovery.Metadata, error) {
-	return s.disc.Get(ctx)
-}
-
 // endpoints merges the answer's endpoints over the discovered ones: the
-// License API is the vendor's word on which realm to use.
-func (s *session) endpoints(md *discovery.Metadata) *oauthkit.Endpoints {
-	ep := md.Endpoints
+// License API is the vendor's word on which realm to use. ep, a copy,
+// is changed in place.
+func (s *session) endpoints(ep *oauthkit.Endpoints) *oauthkit.Endpoints {
 	if u, err := url.Parse(s.authURL); err == nil {
 		u.RawQuery, u.Fragment = "", ""
 		ep.AuthURL = u.String()
@@ -258,5 +253,5 @@ func (s *session) endpoints(md *discovery.Metadata) *oauthkit.Endpoints {
 			*f.dst = f.v
 		}
 	}
-	return &ep
+	return ep
 }
