@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 
 	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
@@ -89,11 +88,11 @@ func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
 	if err != nil {
 		return nil, err
 	}
-	md, err := s.metadata(ctx)
+	ep, err := s.std.Discover(ctx)
 	if err != nil {
 		return nil, err
 	}
-	return s.endpoints(md), nil
+	return s.endpoints(ep), nil
 }
 
 // AuthCodeURL starts a login whose result the application uses itself,
@@ -188,27 +187,10 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 	if ar.CodeVerifier == "" {
 		return nil, fmt.Errorf("%s: exchange: the AuthRequest was made by ActivationURL, so its code is for activate_license (use CompleteActivation); start logins that exchange the code with AuthCodeURL: %w", name, ErrWrongFlow)
 	}
-	tokenURL, err := s.tokenEndpoint(ctx)
-	if err != nil {
-		return nil, err
-	}
-	params := url.Values{
-		"grant_type":    {"authorization_code"},
-		"code":          {code},
-		"code_verifier": {ar.CodeVerifier},
-	}
-	if ar.RedirectURL != "" {
-		params.Set("redirect_uri", ar.RedirectURL)
-	}
-	return p.token.Token(ctx, oauthwire.Request{
-		Op:        oauthkit.OpExchange,
-		TokenURL:  tokenURL,
-		Params:    params,
-		ClientID:  s.clientID,
-		Auth:      oauthwire.AuthPublic,
-		SingleUse: true,
-		Advise:    adviseKeycloak,
-	})
+	// CheckExchange above spent the AuthRequest before LicenseSpring's own
+	// checks, as it always has; Redeem is the engine's exchange without
+	// that check.
+	return s.std.Redeem(ctx, code, ar)
 }
 
 // ClientCredentials is not offered: the License API authenticates servers
@@ -228,17 +210,7 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 	if err != nil {
 		return nil, err
 	}
-	tokenURL, err := s.tokenEndpoint(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return p.token.Token(ctx, oauthwire.Request{
-		Op:       oauthkit.OpRefresh,
-		TokenURL: tokenURL,
-		Params:   url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}},
-		ClientID: s.clientID,
-		Auth:     oauthwire.AuthPublic,
-	})
+	return s.std.Refresh(ctx, refreshToken)
 }
 
 // VerifyIDToken verifies a Keycloak ID token with go-oidc against the
@@ -250,9 +222,5 @@ func (p *Provider) VerifyIDToken(ctx context.Context, rawIDToken, nonce string) 
 	if err != nil {
 		return nil, err
 	}
-	md, err := s.metadata(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return md.Verifier(name, s.clientID, p.cfg.Now).Verify(ctx, rawIDToken, nonce)
+	return s.std.VerifyIDToken(ctx, rawIDToken, nonce)
 }

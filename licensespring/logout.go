@@ -24,9 +24,5 @@ func (p *Provider) VerifyLogoutToken(ctx context.Context, raw string) (*oauthkit
 	if err != nil {
 		return nil, err
 	}
-	md, err := s.metadata(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return md.LogoutVerifier(name, s.clientID, p.cfg.Now).Verify(ctx, raw)
+	return s.std.VerifyLogoutToken(ctx, raw)
 }

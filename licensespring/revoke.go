@@ -1,13 +1,6 @@
 package licensespring
 
-import (
-	"context"
-	"errors"
-	"fmt"
-
-	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
-)
+import "context"
 
 // RevokeToken asks the realm's Keycloak to invalidate a refresh or access
 // token (RFC 7009; docs/vendors/licensespring.md#logout-and-revocation) at
@@ -24,18 +17,5 @@ func (p *Provider) RevokeToken(ctx context.Context, token, hint string) error {
 	if err != nil {
 		return err
 	}
-	md, err := s.metadata(ctx)
-	if err != nil {
-		return err
-	}
-	if md.Endpoints.RevocationURL == "" {
-		return fmt.Errorf("%s: %s: the realm's discovery document names no revocation_endpoint: %w", name, oauthkit.OpRevoke, errors.ErrUnsupported)
-	}
-	return p.token.Revoke(ctx, oauthwire.Revocation{
-		URL:      md.Endpoints.RevocationURL,
-		Token:    token,
-		Hint:     hint,
-		ClientID: s.clientID,
-		Auth:     oauthwire.AuthPublic,
-	})
+	return s.std.RevokeToken(ctx, token, hint)
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/standard"
 )
 
 // SSOURL is the License API's answer to GET /api/v4/sso_url/
@@ -105,6 +106,7 @@ type session struct {
 	endURL   string
 	intURL   string
 	disc     *discovery.Discovery
+	std      *standard.Provider // the Keycloak login on the engine (login.go)
 }
 
 // fetchSession asks the License API for the SSO URL
@@ -149,6 +151,7 @@ func (p *Provider) fetchSession(ctx context.Context) (*session, error) {
 		return nil, call.Malformed(resp, err)
 	}
 	s.disc = discovery.NewDiscovery(name, s.issuer+"/.well-known/openid-configuration", s.issuer, p.http)
+	s.std = standard.New(p.loginOptions(s), p.token)
 	return s, nil
 }
 
@@ -234,27 +237,10 @@ func (p *Provider) SSOURL(ctx context.Context) (*SSOURL, error) {
 	return s.answer.clone(), nil
 }
 
-// metadata returns the realm's discovery document.
-func (s *session) metadata(ctx context.Context) (*discovery.Metadata, error) {
-	return s.disc.Get(ctx)
-}
-
-// tokenEndpoint is the answer's token_endpoint, or the discovered one.
-func (s *session) tokenEndpoint(ctx context.Context) (string, error) {
-	if s.tokenURL != "" {
-		return s.tokenURL, nil
-	}
-	md, err := s.metadata(ctx)
-	if err != nil {
-		return "", err
-	}
-	return md.Endpoints.TokenURL, nil
-}
-
 // endpoints merges the answer's endpoints over the discovered ones: the
-// License API is the vendor's word on which realm to use.
-func (s *session) endpoints(md *discovery.Metadata) *oauthkit.Endpoints {
-	ep := md.Endpoints
+// License API is the vendor's word on which realm to use. ep, a copy,
+// is changed in place.
+func (s *session) endpoints(ep *oauthkit.Endpoints) *oauthkit.Endpoints {
 	if u, err := url.Parse(s.authURL); err == nil {
 		u.RawQuery, u.Fragment = "", ""
 		ep.AuthURL = u.String()
@@ -267,5 +253,5 @@ func (s *session) endpoints(md *discovery.Metadata) *oauthkit.Endpoints {
 			*f.dst = f.v
 		}
 	}
-	return &ep
+	return ep
 }

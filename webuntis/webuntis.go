@@ -11,10 +11,10 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
-	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/standard"
 )
 
 const name = "webuntis"
@@ -31,9 +31,10 @@ type Provider struct {
 	base  string // {BaseURL}/WebUntis/api/sso/v3/{Tenant}
 	http  *httpc.Client
 	token *oauthwire.Client
-	disc  *discovery.Discovery
-	basic *basicChoice // the Basic form the server accepted (BasicAuto)
-	held  *held        // made by Tenants: follows the tenant's record (replicas.go); nil otherwise
+	disc  *discovery.Discovery // the tenant's discovery document, kept for the process
+	std   *standard.Provider   // the login: OpenID Connect with WebUntis' exceptions (login.go)
+	basic *basicChoice         // the Basic form the server accepted (BasicAuto)
+	held  *held                // made by Tenants: follows the tenant's record (replicas.go); nil otherwise
 
 	*clientTokens // Token, TokenSource, Client, InvalidateToken (cache.go)
 	*userTokens   // UserTokenSource (cache.go)
@@ -60,6 +61,7 @@ func New(cfg Config) (*Provider, error) {
 		disc:  discovery.NewDiscovery(name, base+"/.well-known/openid-configuration", cfg.Issuer, wire.HTTP),
 		basic: &basicChoice{},
 	}
+	p.std = standard.New(p.loginOptions(), wire)
 	if err := p.initCache(); err != nil {
 		return nil, err
 	}
@@ -90,12 +92,7 @@ func (p *Provider) Tenant() string { return p.cfg.Tenant }
 // (docs/vendors/webuntis.md#endpoints), fetched on first use and kept; a
 // failed fetch is retried by the next call.
 func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
-	md, err := p.disc.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	ep := md.Endpoints
-	return &ep, nil
+	return p.std.Discover(ctx)
 }
 
 // AuthCodeURL starts a login: response_type=code, the configured scopes,
@@ -112,24 +109,7 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 	if err := p.codeFlowConfig("the code flow"); err != nil {
 		return nil, err
 	}
-	md, err := p.disc.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return authreq.New(authreq.Spec{
-		Provider:     name,
-		AuthURL:      md.Endpoints.AuthURL,
-		ResponseType: "code",
-		ClientID:     p.cfg.ClientID,
-		RedirectURL:  p.cfg.RedirectURL,
-		Scopes:       p.cfg.Scopes,
-		Nonce:        true,
-		PKCE:         &authreq.DefaultPKCE,
-		Now:          p.cfg.Now,
-		// RFC 9207: a callback's iss must be this issuer.
-		Issuer:        md.Endpoints.Issuer,
-		RequireIssuer: md.IssuerParameterSupported,
-	}, opts)
+	return p.std.AuthCodeURL(ctx, opts...)
 }
 
 // Exchange trades a code for tokens at the discovered token endpoint, with
@@ -149,33 +129,12 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 	if err := p.codeFlowConfig("the code flow"); err != nil {
 		return nil, err
 	}
-	md, err := p.disc.Get(ctx)
-	if err != nil {
+	// Discovery before the exchange, which spends the AuthRequest: an
+	// exchange that fails on configuration or discovery has not spent it.
+	if _, err := p.disc.Get(ctx); err != nil {
 		return nil, err
 	}
-	// Last before the request: an exchange that fails on configuration or
-	// discovery has not spent the AuthRequest.
-	if err := authreq.CheckExchange(name, code, ar, p.cfg.Now()); err != nil {
-		return nil, err
-	}
-	params := url.Values{
-		"grant_type":   {"authorization_code"},
-		"code":         {code},
-		"redirect_uri": {ar.RedirectURL},
-	}
-	if ar.CodeVerifier != "" {
-		params.Set("code_verifier", ar.CodeVerifier)
-	}
-	tok, err := p.token.Token(ctx, oauthwire.Request{
-		Op:        oauthkit.OpExchange,
-		TokenURL:  md.Endpoints.TokenURL,
-		Params:    params,
-		ClientID:  p.cfg.ClientID,
-		Secret:    p.cfg.ClientSecret,
-		Auth:      oauthwire.AuthInBody,
-		SingleUse: true,
-		Advise:    adviseCodeFlow,
-	})
+	tok, err := p.std.Exchange(ctx, code, ar)
 	if err != nil {
 		return nil, p.secretRefused(ctx, err)
 	}
@@ -253,15 +212,7 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 	if len(md.GrantTypes) > 0 && !slices.Contains(md.GrantTypes, "refresh_token") {
 		return nil, fmt.Errorf("%s: refresh: the tenant's discovery document lists no refresh_token grant: %w", name, errors.ErrUnsupported)
 	}
-	tok, err := p.token.Token(ctx, oauthwire.Request{
-		Op:       oauthkit.OpRefresh,
-		TokenURL: md.Endpoints.TokenURL,
-		Params:   url.Values{"grant_type": {"refresh_token"}, "refresh_token": {refreshToken}},
-		ClientID: p.cfg.ClientID,
-		Secret:   p.cfg.ClientSecret,
-		Auth:     oauthwire.AuthInBody,
-		Advise:   adviseCodeFlow,
-	})
+	tok, err := p.std.Refresh(ctx, refreshToken)
 	if err != nil {
 		return nil, p.secretRefused(ctx, err)
 	}
@@ -273,11 +224,7 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 // nonce. The vendor recommends relying on "sub" only
 // (docs/vendors/webuntis.md#authorization-code).
 func (p *Provider) VerifyIDToken(ctx context.Context, rawIDToken, nonce string) (*oidc.IDToken, error) {
-	md, err := p.disc.Get(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return md.Verifier(name, p.cfg.ClientID, p.cfg.Now).Verify(ctx, rawIDToken, nonce)
+	return p.std.VerifyIDToken(ctx, rawIDToken, nonce)
 }
 
 func (p *Provider) codeFlowConfig(flow string) error {

@@ -10,5 +10,10 @@
 // vendor package built on it sets [Options] from its own Config, names its
 // documented exceptions there (BasicStyle for raw Basic, PKCE for a plain
 // method, Advise for its error causes, Endpoints for a server without
-// discovery) and keeps only what no standard covers.
+// discovery, Metadata and TokenURL for a vendor that finds its server its
+// own way) and keeps only what no standard covers. A vendor that checks an
+// AuthRequest before checks of its own calls [Provider.Redeem]; behaviours
+// a vendor package had before the engine, where the engine is stricter,
+// are kept by [Options].Unchanged. webuntis and licensespring are built
+// this way (their login.go).
 package standard

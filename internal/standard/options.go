@@ -1,11 +1,13 @@
 package standard
 
 import (
+	"context"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/clientauth"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 )
 
@@ -23,6 +25,17 @@ type Options struct {
 	// Endpoints replace discovery: a server configured by its endpoints.
 	// Its Issuer, if any, is the one callbacks' iss and ID tokens name.
 	Endpoints *oauthkit.Endpoints
+	// Metadata replaces discovery by a vendor's own way of finding the
+	// server (WebUntis: its tenant's document, kept for the process;
+	// LicenseSpring: the realm the signed sso_url answer names). Issuer,
+	// DiscoveryURL and Endpoints are then unused, and no document is
+	// re-fetched when keys rotate: the source decides how long it keeps one.
+	Metadata func(ctx context.Context) (*discovery.Metadata, error)
+	// TokenURL is a token endpoint the vendor names outside the metadata
+	// (LicenseSpring's sso_url answer). With an AuthMethod that needs no
+	// metadata (client_secret_basic, client_secret_post, none), token
+	// requests then fetch none.
+	TokenURL string
 	// IDTokenSigningAlgs are the ID-token algorithms with Endpoints
 	// (discovery: the metadata's). Zero: RS256.
 	IDTokenSigningAlgs []string
@@ -59,4 +72,26 @@ type Options struct {
 
 	// Advise returns a vendor's documented cause for an error, or "".
 	Advise func(*oauthkit.Error) string
+
+	// Unchanged keeps behaviours of the vendor packages that predate the
+	// engine and that no vendor documents, so that moving a vendor onto the
+	// engine changes nothing it does. Each is a candidate for removal.
+	Unchanged Unchanged
+}
+
+// Unchanged are a vendor package's behaviours from before the engine that
+// differ from the standard one.
+type Unchanged struct {
+	// MaxAgeParam sends a max_age AuthOption to the server as given, with
+	// no auth_time check; the engine otherwise refuses it (MaxAge is the
+	// checked way).
+	MaxAgeParam bool
+	// RefreshedIDTokenUnchecked returns a refresh answer without verifying
+	// the ID token in it (OpenID Connect Core §12.2 has it verified), and
+	// without the metadata that would take.
+	RefreshedIDTokenUnchecked bool
+	// IDTokenSubIatOptional makes the ID-token checks (VerifyIDToken)
+	// accept an ID token without sub or iat, which OpenID Connect Core §2
+	// requires; every other check stays.
+	IDTokenSubIatOptional bool
 }

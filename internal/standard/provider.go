@@ -27,7 +27,7 @@ import (
 type Provider struct {
 	o      Options
 	wire   *oauthwire.Client
-	disc   *discovery.Refreshing // nil with Options.Endpoints
+	disc   *discovery.Refreshing // nil with Options.Endpoints or Options.Metadata
 	static *discovery.Metadata   // with Options.Endpoints
 }
 
@@ -38,10 +38,12 @@ func New(o Options, wire *oauthwire.Client) *Provider {
 		o.Now = time.Now
 	}
 	p := &Provider{o: o, wire: wire}
-	if o.Endpoints != nil {
+	switch {
+	case o.Metadata != nil:
+	case o.Endpoints != nil:
 		p.static = discovery.Static(*o.Endpoints, wire.HTTP)
 		p.static.SigningAlgs = o.IDTokenSigningAlgs
-	} else {
+	default:
 		d := discovery.NewDiscovery(o.Name, o.DiscoveryURL, o.Issuer, wire.HTTP)
 		d.OAuthOnly = !o.OpenID
 		p.disc = discovery.NewRefreshing(d, o.Now)
@@ -54,6 +56,9 @@ func (p *Provider) Name() string { return p.o.Name }
 
 // metadata returns the server's current metadata.
 func (p *Provider) metadata(ctx context.Context) (*discovery.Metadata, error) {
+	if p.o.Metadata != nil {
+		return p.o.Metadata(ctx)
+	}
 	if p.static != nil {
 		return p.static, nil
 	}
@@ -85,7 +90,7 @@ func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
 // that the ID token's auth_time is checked against it.
 func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
 	for k := range oauthkit.CollectAuthOptions(opts).Params {
-		if strings.EqualFold(k, "max_age") {
+		if strings.EqualFold(k, "max_age") && !p.o.Unchanged.MaxAgeParam {
 			return nil, fmt.Errorf("%s: authorize: set max_age with Config.MaxAge, which checks auth_time too", p.o.Name)
 		}
 	}
@@ -130,6 +135,13 @@ func (p *Provider) Exchange(ctx context.Context, code string, ar *oauthkit.AuthR
 	if err := authreq.CheckExchange(p.o.Name, code, ar, p.o.Now()); err != nil {
 		return nil, err
 	}
+	return p.Redeem(ctx, code, ar)
+}
+
+// Redeem is Exchange without the checks of ar (authreq.CheckExchange),
+// which spend it: for a vendor that checks ar itself, before checks of its
+// own, as its Exchange always did.
+func (p *Provider) Redeem(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
 	params := url.Values{"grant_type": {"authorization_code"}, "code": {code}}
 	if ar.RedirectURL != "" {
 		params.Set("redirect_uri", ar.RedirectURL)
@@ -155,6 +167,9 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 	if err != nil {
 		return nil, err
 	}
+	if p.o.Unchanged.RefreshedIDTokenUnchecked {
+		return tok, nil
+	}
 	if err := p.checkRefreshed(ctx, tok); err != nil {
 		return nil, fmt.Errorf("%s: refresh: %w", p.o.Name, err)
 	}
@@ -178,17 +193,35 @@ func (p *Provider) ClientCredentials(ctx context.Context) (*oauth2.Token, error)
 
 // token sends one token request with the client's authentication.
 func (p *Provider) token(ctx context.Context, op string, params url.Values) (*oauth2.Token, error) {
-	md, err := p.metadata(ctx)
-	if err != nil {
-		return nil, err
-	}
-	a, err := p.auth(md)
+	tokenURL, a, err := p.tokenEndpoint(ctx)
 	if err != nil {
 		return nil, err
 	}
 	return p.wire.Token(ctx, oauthwire.Request{
-		Op: op, TokenURL: md.Endpoints.TokenURL, Params: params,
+		Op: op, TokenURL: tokenURL, Params: params,
 		ClientID: p.o.ClientID, Secret: p.o.ClientSecret, Auth: a.style, Assertion: a.assertion,
 		Advise: p.o.Advise,
 	})
+}
+
+// tokenEndpoint returns the token endpoint and the client's authentication
+// there: Options.TokenURL without metadata when the authentication needs
+// none, else from the metadata.
+func (p *Provider) tokenEndpoint(ctx context.Context) (string, clientAuth, error) {
+	if p.o.TokenURL != "" && p.o.AuthMethod != "" && p.o.AuthMethod != MethodPrivateKeyJWT {
+		a, err := p.auth(&discovery.Metadata{})
+		return p.o.TokenURL, a, err
+	}
+	md, err := p.metadata(ctx)
+	if err != nil {
+		return "", clientAuth{}, err
+	}
+	a, err := p.auth(md)
+	if err != nil {
+		return "", clientAuth{}, err
+	}
+	if p.o.TokenURL != "" {
+		return p.o.TokenURL, a, nil
+	}
+	return md.Endpoints.TokenURL, a, nil
 }

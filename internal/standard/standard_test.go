@@ -6,11 +6,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/fakeidp"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/standard"
 )
@@ -46,6 +49,96 @@ func TestVendorExceptions(t *testing.T) {
 			require.ErrorAs(t, err, &e)
 			assert.Equal(t, "the vendor's documented cause", e.Advice)
 			assert.Equal(t, "Basic "+base64.StdEncoding.EncodeToString([]byte(tt.want)), auth)
+		})
+	}
+}
+
+// The options a vendor built before the engine sets to keep its behaviour:
+// its own metadata source, a token endpoint outside the metadata, Redeem
+// after its own AuthRequest checks, and the Unchanged behaviours.
+func TestVendorSources(t *testing.T) {
+	var tokenRequests int
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		tokenRequests++
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte(`{"access_token":"a","token_type":"Bearer","expires_in":60,"id_token":"not-a-jwt"}`))
+	}))
+	t.Cleanup(srv.Close)
+	wire := oauthwire.New("vendor", oauthwire.Options{})
+	var metadataCalls int
+	md := discovery.Static(oauthkit.Endpoints{Issuer: srv.URL, AuthURL: srv.URL + "/auth", TokenURL: srv.URL + "/discovered-token"}, wire.HTTP)
+	source := func(context.Context) (*discovery.Metadata, error) { metadataCalls++; return md, nil }
+	newProvider := func(o standard.Options) *standard.Provider {
+		o.Name, o.OpenID, o.ClientID, o.RedirectURL, o.Metadata = "vendor", true, "app", "https://app.example/cb", source
+		return standard.New(o, wire)
+	}
+	ctx := context.Background()
+
+	t.Run("TokenURL without metadata", func(t *testing.T) {
+		metadataCalls = 0
+		p := newProvider(standard.Options{TokenURL: srv.URL + "/token", AuthMethod: standard.MethodNone, Unchanged: standard.Unchanged{RefreshedIDTokenUnchecked: true}})
+		_, err := p.Refresh(ctx, "rt")
+		require.NoError(t, err)
+		assert.Zero(t, metadataCalls)
+	})
+	t.Run("refreshed ID token verified", func(t *testing.T) {
+		p := newProvider(standard.Options{TokenURL: srv.URL + "/token", AuthMethod: standard.MethodNone})
+		_, err := p.Refresh(ctx, "rt")
+		require.ErrorIs(t, err, oauthkit.ErrInvalidIDToken)
+	})
+	t.Run("max_age", func(t *testing.T) {
+		metadataCalls = 0
+		_, err := newProvider(standard.Options{}).AuthCodeURL(ctx, oauthkit.WithParam("max_age", "60"))
+		require.Error(t, err)
+		ar, err := newProvider(standard.Options{Unchanged: standard.Unchanged{MaxAgeParam: true}}).AuthCodeURL(ctx, oauthkit.WithParam("max_age", "60"))
+		require.NoError(t, err)
+		assert.Contains(t, ar.URL, "max_age=60")
+		assert.Equal(t, 1, metadataCalls, "the vendor's source")
+	})
+	t.Run("Redeem after the vendor's checks", func(t *testing.T) {
+		p := newProvider(standard.Options{AuthMethod: standard.MethodNone, Unchanged: standard.Unchanged{RefreshedIDTokenUnchecked: true}})
+		ar, err := p.AuthCodeURL(ctx)
+		require.NoError(t, err)
+		require.NoError(t, ar.UseForExchange(time.Now()))
+		_, err = p.Exchange(ctx, "code", ar)
+		require.Error(t, err, "Exchange checks the AuthRequest, spent already")
+		tokenRequests = 0
+		_, err = p.Redeem(ctx, "code", ar)
+		require.NoError(t, err)
+		assert.Equal(t, 1, tokenRequests)
+	})
+}
+
+// An ID token without iat: refused by the standard checks, accepted with
+// Unchanged.IDTokenSubIatOptional as a vendor's own checks always did.
+func TestIDTokenSubIatOptional(t *testing.T) {
+	key := fakeidp.NewKey("k1")
+	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(fakeidp.JWKS(key))
+	}))
+	t.Cleanup(jwks.Close)
+	now := time.Now()
+	raw := key.Sign(map[string]any{"iss": "https://idp.example", "aud": "app", "sub": "u1", "nonce": "n", "exp": now.Add(time.Minute).Unix()})
+	wire := oauthwire.New("vendor", oauthwire.Options{})
+	md := discovery.Static(oauthkit.Endpoints{Issuer: "https://idp.example", JWKSURL: jwks.URL}, wire.HTTP)
+	for _, tt := range []struct {
+		name     string
+		optional bool
+	}{{"standard", false}, {"unchanged", true}} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := standard.New(standard.Options{
+				Name: "vendor", OpenID: true, ClientID: "app",
+				Metadata:  func(context.Context) (*discovery.Metadata, error) { return md, nil },
+				Unchanged: standard.Unchanged{IDTokenSubIatOptional: tt.optional},
+			}, wire)
+			idt, err := p.VerifyIDToken(context.Background(), raw, "n")
+			if !tt.optional {
+				require.ErrorIs(t, err, oauthkit.ErrInvalidIDToken)
+				return
+			}
+			require.NoError(t, err)
+			assert.Equal(t, "u1", idt.Subject)
 		})
 	}
 }
