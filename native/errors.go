@@ -6,7 +6,9 @@ import "errors"
 // details, so test them with errors.Is.
 var (
 	// ErrTimeout: no callback with the login's state arrived within
-	// Options.Timeout. (A cancelled ctx is reported with ctx's own error.)
+	// Options.Timeout or before ctx's deadline (the error wraps
+	// context.DeadlineExceeded then too). A cancelled ctx is reported with
+	// ctx's own error.
 	ErrTimeout = errors.New("native: no callback arrived in time")
 
 	// ErrRedirectURL: the redirect URL is not one a native app can listen

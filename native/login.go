@@ -196,15 +196,20 @@ func (l *Listener) complete(ctx context.Context, p oauthkit.Provider, ar *oauthk
 	}
 }
 
-// timeoutError says why the wait ended without a login.
+// timeoutError says why the wait ended without a login: ErrTimeout at
+// Options.Timeout or ctx's deadline (wrapping ctx's error too), ctx's
+// error when it was cancelled.
 func (c *callback) timeoutError(ctx context.Context) error {
 	cause := context.Cause(ctx)
 	refused := ""
 	if n := c.refused.Load(); n > 0 {
 		refused = fmt.Sprintf(" (%d callback(s) with another state refused)", n)
 	}
-	if errors.Is(cause, ErrTimeout) {
+	switch {
+	case errors.Is(cause, ErrTimeout):
 		return fmt.Errorf("native: login: no callback with the login's state at %s within %s%s: %w", c.l.redirectURL, c.timeout, refused, cause)
+	case errors.Is(cause, context.DeadlineExceeded):
+		return fmt.Errorf("native: login: no callback with the login's state at %s before the deadline%s: %w: %w", c.l.redirectURL, refused, ErrTimeout, cause)
 	}
 	return fmt.Errorf("native: login: waiting for the callback at %s%s: %w", c.l.redirectURL, refused, cause)
 }

@@ -291,23 +291,43 @@ func TestLoginAccessDenied(t *testing.T) {
 	}
 }
 
-// TestLoginTimeout: no callback at all; the wait ends at Options.Timeout
-// with ErrTimeout. (The timeout is real and short; nothing is waited for
-// that could come.)
+// TestLoginTimeout: no callback at all; the wait ends at Options.Timeout,
+// or at ctx's deadline, with ErrTimeout. (The timeouts are real and short;
+// nothing is waited for that could come.)
 func TestLoginTimeout(t *testing.T) {
-	v := unisigninVendor(t)
-	l, p := listen(t, v)
-	ar, err := p.AuthCodeURL(t.Context())
-	require.NoError(t, err)
-	opened := make(chan struct{})
-	_, err = l.Complete(t.Context(), p, ar, native.Options{
-		OpenBrowser: func(context.Context, string) error { close(opened); return nil },
-		Timeout:     20 * time.Millisecond,
-	})
-	<-opened
-	require.ErrorIs(t, err, native.ErrTimeout)
-	assert.Contains(t, err.Error(), l.RedirectURL())
-	requireClosed(t, l.Addr())
+	for _, tc := range []struct {
+		name        string
+		timeout     time.Duration // Options.Timeout
+		ctxDeadline time.Duration // 0: none
+	}{
+		{"Options.Timeout", 20 * time.Millisecond, 0},
+		{"ctx deadline", time.Minute, 20 * time.Millisecond},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			v := unisigninVendor(t)
+			l, p := listen(t, v)
+			ar, err := p.AuthCodeURL(t.Context())
+			require.NoError(t, err)
+			ctx := t.Context()
+			if tc.ctxDeadline > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.ctxDeadline)
+				defer cancel()
+			}
+			opened := make(chan struct{})
+			_, err = l.Complete(ctx, p, ar, native.Options{
+				OpenBrowser: func(context.Context, string) error { close(opened); return nil },
+				Timeout:     tc.timeout,
+			})
+			<-opened
+			require.ErrorIs(t, err, native.ErrTimeout)
+			if tc.ctxDeadline > 0 {
+				require.ErrorIs(t, err, context.DeadlineExceeded)
+			}
+			assert.Contains(t, err.Error(), l.RedirectURL())
+			requireClosed(t, l.Addr())
+		})
+	}
 }
 
 func TestLoginBrowserFails(t *testing.T) {
