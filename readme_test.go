@@ -14,8 +14,8 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/native"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
-	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
