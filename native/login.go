@@ -60,11 +60,11 @@ func (o Options) timeout() time.Duration {
 // (Options.OpenBrowser), waits for the callback and completes the login as
 // [oauthkit.Complete] does. The listener is closed before Login returns.
 //
-// For a port the system picks (the RFC's recommendation, which every vendor
-// here accepts for a registered loopback redirect URL), listen first and
-// build the provider with the listener's redirect URL: see [Listen] and
-// [Listener.Login]. The vendors take the redirect URL from their Config,
-// not per request.
+// For a port the system picks (RFC 8252 §7.3, which has the server accept
+// a registered loopback redirect URL on any port, as the fakes do), listen
+// first and build the provider with the listener's redirect URL: see
+// [Listen] and [Listener.Login]. The vendors take the redirect URL from
+// their Config, not per request.
 func Login(ctx context.Context, p oauthkit.Provider, o Options, opts ...oauthkit.AuthOption) (*oauthkit.Login, error) {
 	ctx, cancel := context.WithTimeoutCause(ctx, o.timeout(), ErrTimeout)
 	defer cancel()
