@@ -55,7 +55,7 @@ var settings = []setting{
 		ji: "client secret (every Justimmo grant sends it)",
 	}},
 	{"password", true, []string{wu}, "WebUntis platform password from the credentials webhook, for client credentials (token); not the OIDC client secret", nil},
-	{"redirect-url", false, []string{wu, us, ji, ls}, "redirect URL as registered with the vendor (login: zero, or a loopback URL, listens on it)", nil},
+	{"redirect-url", false, []string{wu, us, ji, ls}, "redirect URL as registered with the vendor (login: zero, or a loopback URL on 127.0.0.1 or [::1], listens on it; no port: a free one)", nil},
 	{"scopes", false, []string{wu, us, ji}, "scopes, separated by spaces or commas (zero: the vendor package's default)", nil},
 	{"auth-url", false, []string{ji}, "Justimmo authorization server URL (zero: https://auth.justimmo.at)", nil},
 	{"api-url", false, []string{ji, ls}, "API URL", map[string]string{
