@@ -444,3 +444,46 @@ func TestLoginFixedPort(t *testing.T) {
 	_, err = native.Login(t.Context(), v.provider(t, v.registered), native.Options{OpenBrowser: open})
 	require.ErrorIs(t, err, native.ErrRedirectURL, "a redirect URL without a port needs Listen first")
 }
+
+// TestLoginIPv6: a redirect URL registered on [::1] is served there.
+func TestLoginIPv6(t *testing.T) {
+	const registered = "http://[::1]/auth/justimmo/callback"
+	probe, err := net.Listen("tcp6", "[::1]:0")
+	if err != nil {
+		t.Skipf("no IPv6 loopback here: %v", err)
+	}
+	probe.Close()
+	srv := justimmotest.NewServer(justimmotest.Options{App: justimmotest.App{RedirectURLs: []string{registered}}})
+	t.Cleanup(srv.Close)
+	l, err := native.Listen(registered)
+	require.NoError(t, err)
+	p, err := justimmo.New(srv.ConfigFor(l.RedirectURL()))
+	require.NoError(t, err)
+	open, pages := browser(func(ctx context.Context, u string) (*url.URL, error) { return srv.SignIn(ctx, nil, u) })
+	login, err := l.Login(t.Context(), p, native.Options{OpenBrowser: open, Timeout: time.Minute})
+	require.NoError(t, err)
+	assert.NotEmpty(t, login.UserInfo.Subject)
+	assert.Equal(t, http.StatusOK, (<-pages).status)
+	assert.Equal(t, "::1", l.Addr().(*net.TCPAddr).IP.String())
+	requireClosed(t, l.Addr())
+}
+
+// TestLoginPublicClient: UniSignIn's app flow — the desktop app as a
+// public client, no secret, PKCE (plain, the vendor's rule) — on a
+// registered loopback redirect URL.
+func TestLoginPublicClient(t *testing.T) {
+	const registered = "http://127.0.0.1/desktop/callback"
+	srv := unisignintest.NewServer(unisignintest.Options{PublicApp: unisignintest.App{RedirectURLs: []string{registered}}})
+	t.Cleanup(srv.Close)
+	l, err := native.Listen(registered)
+	require.NoError(t, err)
+	cfg := srv.PublicConfig()
+	cfg.RedirectURL = l.RedirectURL()
+	p, err := unisignin.New(cfg)
+	require.NoError(t, err)
+	open, _ := browser(func(ctx context.Context, u string) (*url.URL, error) { return srv.SignIn(ctx, nil, u) })
+	login, err := l.Login(t.Context(), p, native.Options{OpenBrowser: open, Timeout: time.Minute})
+	require.NoError(t, err)
+	assert.Equal(t, "ada@example.com", login.UserInfo.Email)
+	requireClosed(t, l.Addr())
+}
