@@ -7,13 +7,16 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/redis/go-redis/v9"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/native"
 	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
@@ -124,6 +127,24 @@ func readmeAnyOpenID(ctx context.Context, key []byte, mux *http.ServeMux, access
 	return err
 }
 
+func readmeNative(ctx context.Context, cfg unisignin.Config) error {
+	// README begin
+	l, err := native.Listen("http://127.0.0.1/callback") // the loopback redirect URL registered with the vendor
+	if err != nil {
+		return err
+	}
+	defer l.Close()
+	cfg.RedirectURL = l.RedirectURL() // the same URL with the port the system picked
+	p, err := unisignin.New(cfg)
+	if err != nil {
+		return err
+	}
+	login, err := l.Login(ctx, p, native.Options{Timeout: 3 * time.Minute}) // opens the system browser
+	// README end
+	_ = login
+	return err
+}
+
 // readmeFiles are Go files the README shows whole.
 var readmeFiles = []string{"examples/sso/main.go"}
 
@@ -131,7 +152,7 @@ var readmeFiles = []string{"examples/sso/main.go"}
 // of the compiled snippets above or one of readmeFiles, line for line
 // (indentation aside), and that every one of them is still in the README.
 func TestReadmeSnippetsCompile(t *testing.T) {
-	_, _, _, _ = readmeServerToServer, readmeManyTenants, readmeManyReplicas, readmeAnyOpenID // compiled, not run
+	_, _, _, _, _ = readmeServerToServer, readmeManyTenants, readmeManyReplicas, readmeAnyOpenID, readmeNative // compiled, not run
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)

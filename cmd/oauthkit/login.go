@@ -6,42 +6,26 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"net"
 	"net/http"
 	"net/url"
-	"os/exec"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/justimmo"
+	"github.com/seed-e8f4a5f7/oauthkit/native"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 )
 
-// openBrowser opens url in the system browser, chosen by GOOS.
-var openBrowser = func(ctx context.Context, u string) error {
-	var cmd *exec.Cmd
-	switch runtime.GOOS {
-	case "darwin":
-		cmd = exec.CommandContext(ctx, "open", u)
-	case "windows":
-		cmd = exec.CommandContext(ctx, "rundll32", "url.dll,FileProtocolHandler", u)
-	default:
-		cmd = exec.CommandContext(ctx, "xdg-open", u)
-	}
-	return cmd.Start()
-}
-
-// callbackPage is what the browser shows once the callback has arrived.
-const callbackPage = "<!doctype html><title>oauthkit</title><p>Login received. You can close this window and return to the terminal.</p>"
+// openBrowser opens url in the system browser (a variable for tests).
+var openBrowser = native.OpenSystemBrowser
 
 // runLogin is `login`: listen for the callback, ask the authorization
 // endpoint, send the user there (the fake's browser, a printed URL or the
-// system browser), wait for the callback and complete the login.
+// system browser), wait for the callback and complete the login. The
+// loopback part is the library's: package native.
 func runLogin(ctx context.Context, c *cli, args []string) int {
 	cmd, _ := lookup("login")
 	o := &vendorFlags{}
@@ -50,10 +34,10 @@ func runLogin(ctx context.Context, c *cli, args []string) int {
 	if err != nil {
 		return c.usageError("login", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, orDefault(o.timeout, 5*time.Minute))
+	timeout := orDefault(o.timeout, 5*time.Minute)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	l := &loginRun{c: c, o: o, vendor: vendor}
-	defer l.browser.Wait() // after the listener closes, before cancel
 	if err := l.open(ctx, fs); err != nil {
 		return c.usageError("login", err)
 	}
@@ -65,61 +49,53 @@ func runLogin(ctx context.Context, c *cli, args []string) int {
 	if err != nil {
 		return c.fail(o.json, vendor, step, l.t.explain(err))
 	}
-	l.serveCallback()
-	loginURL := l.send(ctx, ar.URL)
-	q, x := l.await(ctx)
-	if q == nil {
+	login, x := l.complete(ctx, p, ar, timeout)
+	if login == nil {
 		return c.fail(o.json, vendor, "login", x)
 	}
-	login, err := oauthkit.Complete(ctx, p, ar, q)
-	if err != nil {
-		return c.fail(o.json, vendor, "login", l.t.explain(err))
-	}
 	seen(login.Token)
-	return c.printLogin(ctx, o.json, l.t, p, login, loginURL)
+	return c.printLogin(ctx, o.json, l.t, p, login, l.printed)
 }
 
 // loginRun is one run of login: the loopback listener, the target and
-// where the callback arrives.
+// the URL it printed.
 type loginRun struct {
-	c         *cli
-	o         *vendorFlags
-	vendor    string
-	t         *target
-	ln        net.Listener // nil: the pasted-URL fallback
-	srv       *http.Server
-	callbacks chan url.Values
-	browseErr chan error     // the fake's browser's failure
-	browser   sync.WaitGroup // the fake's browser
+	c       *cli
+	o       *vendorFlags
+	vendor  string
+	t       *target
+	ln      *native.Listener // nil: the pasted-URL fallback
+	printed string           // the authorization URL, when printed
 }
 
 // open listens for the callback and opens the target. The loopback
 // redirect (RFC 8252 §7.3): listen first, so that the URL carries the real
-// port. A configured loopback redirect URL keeps its port, since most
-// vendors match it exactly.
+// port. A configured loopback redirect URL keeps its port when it has one.
 func (l *loginRun) open(ctx context.Context, fs *flag.FlagSet) error {
-	ln, redirect, err := listenLoopback(l.o, fs, l.c, l.vendor)
+	ln, err := listenLoopback(l.o, fs, l.c, l.vendor)
 	if err != nil {
 		return err
 	}
 	l.ln = ln
-	l.callbacks = make(chan url.Values, 1)
-	l.browseErr = make(chan error, 1)
+	redirect := ""
+	if ln != nil {
+		redirect = ln.RedirectURL()
+	}
 	if l.t, err = open(ctx, fs, l.c, l.o, l.vendor, redirect); err != nil {
 		l.close()
 		return err
 	}
-	if redirect != "" && !l.o.fake {
+	// The listener's URL, with its port, is the redirect URL (a flag's
+	// URL without a port, too, with --fake).
+	if redirect != "" && (!l.o.fake || l.t.r.get("redirect-url") != redirect) {
 		l.t.r.set("redirect-url", redirect, "loopback")
 	}
 	return nil
 }
 
-// close stops the callback server, the fake and the listener.
+// close closes the fake and the listener (the login closes the listener
+// itself; closing it again is harmless).
 func (l *loginRun) close() {
-	if l.srv != nil {
-		l.srv.Close()
-	}
 	if l.t != nil {
 		l.t.close()
 	}
@@ -150,96 +126,98 @@ func (l *loginRun) authorize(ctx context.Context) (oauthkit.Provider, *oauthkit.
 	return p, ar, "", nil
 }
 
-// serveCallback serves the redirect URL's path on the loopback listener:
-// the first callback goes to l.callbacks.
-func (l *loginRun) serveCallback() {
+// complete sends the user to the authorization URL and completes the
+// login at the callback: on the loopback listener with native's
+// Listener.Complete, or, without one, from the URL the user pastes. It
+// returns nil and why when no login came of it.
+func (l *loginRun) complete(ctx context.Context, p oauthkit.Provider, ar *oauthkit.AuthRequest, timeout time.Duration) (*oauthkit.Login, explanation) {
 	if l.ln == nil {
-		return
+		return l.completePasted(ctx, p, ar)
 	}
-	path := "/callback"
-	if u, err := url.Parse(l.t.r.get("redirect-url")); err == nil && u.Path != "" {
-		path = u.Path
-	}
-	l.srv = &http.Server{ReadHeaderTimeout: 10 * time.Second, Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path != path {
-			http.NotFound(w, r)
-			return
-		}
-		select {
-		case l.callbacks <- r.URL.Query():
-			w.Header().Set("Content-Type", "text/html; charset=utf-8")
-			fmt.Fprint(w, callbackPage)
-		default:
-			http.Error(w, "a callback has arrived already", http.StatusConflict)
-		}
-	})}
-	go l.srv.Serve(l.ln)
-}
-
-// send sends the user to the authorization URL: with --fake the fake's
-// signed-in browser; with --print-url, or without a loopback listener,
-// the URL printed; else the system browser. It returns the URL when it
-// printed it (text: on stdout at once; --json: on stderr, and in the
-// result). The URL holds the login's state and challenge, not a
-// credential.
-func (l *loginRun) send(ctx context.Context, authURL string) string {
-	c := l.c
-	printed := ""
-	if l.o.printURL || l.ln == nil {
-		printed = authURL
-		if l.o.json {
-			fmt.Fprintln(c.stderr, authURL)
-		} else {
-			fmt.Fprintln(c.stdout, authURL)
-		}
-	}
+	login, err := l.ln.Complete(ctx, p, ar, native.Options{OpenBrowser: l.opener(), Timeout: timeout})
 	switch {
-	case l.o.fake:
-		// The fake's user is signed in: play the browser, then deliver the
-		// vendor's redirect to the loopback listener as the browser would.
-		// It reports to browseErr only: nothing is written once run returns.
-		if printed != "" {
-			fmt.Fprintln(c.stderr, "The fake's browser opens this URL and logs in.")
-		}
-		l.browser.Go(func() {
-			if err := fakeBrowser(ctx, l.t, authURL); err != nil {
-				l.browseErr <- err
-			}
-		})
-	case printed != "":
-		fmt.Fprintln(c.stderr, "Open this URL in a browser and log in.")
-		if l.ln == nil {
-			fmt.Fprintf(c.stderr, "Then paste the URL the browser ends on (%s?code=…) here:\n", l.t.r.get("redirect-url"))
-			go readPastedCallback(c, l.callbacks)
-		}
-	default:
-		if err := openBrowser(ctx, authURL); err != nil {
-			fmt.Fprintf(c.stderr, "oauthkit login: cannot open a browser (%v); open this URL:\n", err)
-			fmt.Fprintln(c.stdout, authURL)
-			return authURL
-		}
-		fmt.Fprintf(c.stderr, "Waiting for the login in your browser (callback %s)…\n", l.t.r.get("redirect-url"))
-	}
-	return printed
-}
-
-// await waits for the callback's query; nil and why when none arrives.
-func (l *loginRun) await(ctx context.Context) (url.Values, explanation) {
-	select {
-	case q := <-l.callbacks:
-		return q, explanation{}
-	case err := <-l.browseErr:
+	case err == nil:
+		return login, explanation{}
+	case errors.Is(err, native.ErrBrowser) && l.o.fake:
 		return nil, explanation{Cause: "the fake's browser: " + l.t.scrub(err.Error())}
-	case <-ctx.Done():
-		return nil, explanation{Cause: "no callback arrived: " + ctx.Err().Error(), Fix: "finish the login in the browser within --timeout; if the vendor showed an error page, run 'oauthkit doctor " + l.vendor + "'"}
+	case errors.Is(err, native.ErrTimeout), errors.Is(err, context.Canceled):
+		return nil, explanation{Cause: "no callback arrived: " + l.t.scrub(err.Error()), Fix: "finish the login in the browser within --timeout; if the vendor showed an error page, run 'oauthkit doctor " + l.vendor + "'"}
+	}
+	return nil, l.t.explain(err)
+}
+
+// opener sends the user to the authorization URL: with --fake the fake's
+// signed-in browser; with --print-url the URL printed; else the system
+// browser, or the URL printed when none opens. A printed URL goes to
+// stdout (--json: to stderr, and into the result as login_url). The URL
+// holds the login's state and challenge, not a credential.
+func (l *loginRun) opener() func(ctx context.Context, authURL string) error {
+	c := l.c
+	return func(ctx context.Context, authURL string) error {
+		if l.o.printURL {
+			l.print(authURL)
+		}
+		switch {
+		case l.o.fake:
+			// The fake's user is signed in: play the browser, then deliver
+			// the vendor's redirect to the loopback listener as the
+			// browser would.
+			if l.o.printURL {
+				fmt.Fprintln(c.stderr, "The fake's browser opens this URL and logs in.")
+			}
+			return fakeBrowser(ctx, l.t, authURL)
+		case l.o.printURL:
+			fmt.Fprintln(c.stderr, "Open this URL in a browser and log in.")
+		default:
+			if err := openBrowser(ctx, authURL); err != nil {
+				fmt.Fprintf(c.stderr, "oauthkit login: cannot open a browser (%v); open this URL:\n", err)
+				l.print(authURL)
+				return nil
+			}
+			fmt.Fprintf(c.stderr, "Waiting for the login in your browser (callback %s)…\n", l.ln.RedirectURL())
+		}
+		return nil
 	}
 }
 
-// listenLoopback opens the callback listener. The redirect URL is the
-// configured one when it is loopback http (its port is kept), a fresh
+// print prints the authorization URL: on stdout, or with --json on
+// stderr (the result repeats it).
+func (l *loginRun) print(authURL string) {
+	l.printed = authURL
+	if l.o.json {
+		fmt.Fprintln(l.c.stderr, authURL)
+	} else {
+		fmt.Fprintln(l.c.stdout, authURL)
+	}
+}
+
+// completePasted is the fallback for a redirect URL that is not loopback:
+// print the URL, read the URL the browser ends on from stdin, complete.
+func (l *loginRun) completePasted(ctx context.Context, p oauthkit.Provider, ar *oauthkit.AuthRequest) (*oauthkit.Login, explanation) {
+	c := l.c
+	l.print(ar.URL)
+	fmt.Fprintln(c.stderr, "Open this URL in a browser and log in.")
+	fmt.Fprintf(c.stderr, "Then paste the URL the browser ends on (%s?code=…) here:\n", l.t.r.get("redirect-url"))
+	pasted := make(chan url.Values, 1)
+	go readPastedCallback(c, pasted)
+	select {
+	case q := <-pasted:
+		login, err := oauthkit.Complete(ctx, p, ar, q)
+		if err != nil {
+			return nil, l.t.explain(err)
+		}
+		return login, explanation{}
+	case <-ctx.Done():
+		return nil, explanation{Cause: "no callback arrived: " + ctx.Err().Error(), Fix: "paste the URL within --timeout"}
+	}
+}
+
+// listenLoopback opens the callback listener (package native). The
+// redirect URL is the configured one when it is loopback http (its port is
+// kept when it has one; none: a free port), a fresh
 // http://127.0.0.1:<port>/callback when none is configured or with --fake,
-// and none (the pasted-URL fallback) for a redirect URL elsewhere.
-func listenLoopback(o *vendorFlags, fs *flag.FlagSet, c *cli, vendor string) (net.Listener, string, error) {
+// and none (nil: the pasted-URL fallback) for a redirect URL elsewhere.
+func listenLoopback(o *vendorFlags, fs *flag.FlagSet, c *cli, vendor string) (*native.Listener, error) {
 	configured := ""
 	if !o.fake {
 		if r, err := o.resolve(fs, c, vendor); err == nil {
@@ -248,34 +226,20 @@ func listenLoopback(o *vendorFlags, fs *flag.FlagSet, c *cli, vendor string) (ne
 	} else if v := *o.values["redirect-url"]; v != "" {
 		configured = v
 	}
-	addr, path := "127.0.0.1:0", "/callback"
 	if configured != "" {
 		u, err := url.Parse(configured)
 		if err != nil {
-			return nil, "", fmt.Errorf("--redirect-url: not a URL")
+			return nil, fmt.Errorf("--redirect-url: not a URL")
 		}
 		if u.Scheme != "http" || !httpc.IsLoopback(u.Hostname()) {
-			return nil, "", nil // not ours to listen on
+			return nil, nil // not ours to listen on
 		}
-		if u.Port() == "" {
-			return nil, "", fmt.Errorf("--redirect-url %s has no port: register a loopback redirect URL with a fixed port, or give none to use http://127.0.0.1:<port>/callback", configured)
-		}
-		addr, path = u.Host, u.Path
 	}
-	ln, err := net.Listen("tcp", addr)
+	ln, err := native.Listen(configured)
 	if err != nil {
-		return nil, "", fmt.Errorf("listen for the callback on %s: %w", addr, err)
+		return nil, fmt.Errorf("--redirect-url: %w", err)
 	}
-	host := ln.Addr().(*net.TCPAddr)
-	return ln, fmt.Sprintf("http://%s%s", net.JoinHostPort(hostOf(addr), fmt.Sprint(host.Port)), path), nil
-}
-
-func hostOf(addr string) string {
-	h, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		return "127.0.0.1"
-	}
-	return h
+	return ln, nil
 }
 
 // fakeBrowser plays the signed-in user's browser against the fake.

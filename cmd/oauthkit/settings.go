@@ -63,7 +63,7 @@ var settings = []setting{
 	{"key-id", false, []string{oi}, "the client key's kid, as registered with the provider (private_key_jwt)", nil},
 	{"auth-method", false, []string{oi}, "client_secret_basic, client_secret_post, private_key_jwt or none (zero: chosen from the server's token_endpoint_auth_methods_supported and the credential given)", nil},
 	{"password", true, []string{wu}, "WebUntis platform password from the credentials webhook, for client credentials (token); not the OIDC client secret", nil},
-	{"redirect-url", false, []string{wu, us, ji, ls, oi}, "redirect URL as registered with the vendor (login: zero, or a loopback URL, listens on it)", nil},
+	{"redirect-url", false, []string{wu, us, ji, ls, oi}, "redirect URL as registered with the vendor (login: zero, or a loopback URL on 127.0.0.1 or [::1], listens on it; no port: a free one)", nil},
 	{"scopes", false, []string{wu, us, ji, oi}, "scopes, separated by spaces or commas (zero: the vendor package's default)", map[string]string{
 		oi: "scopes of a login, separated by spaces or commas (zero: openid; without openid, an OAuth 2.0 server's RFC 8414 metadata is read)",
 	}},
