@@ -80,9 +80,23 @@ func (p *Provider) DeviceAuthorization(ctx context.Context, opts ...oauthkit.Aut
 // the answer is verified (signature, iss, aud, exp, iat, sub; the grant
 // has no nonce). Give ctx the deadline the user has, at most da.ExpiresAt.
 func (p *Provider) PollDevice(ctx context.Context, da *DeviceAuthorization) (*oauth2.Token, error) {
-	var in *standard.DeviceAuthorization
-	if da != nil {
-		in = &standard.DeviceAuthorization{DeviceCode: da.DeviceCode, ExpiresAt: da.ExpiresAt, Interval: da.Interval}
+	return p.std.PollDevice(ctx, da.internal(), p.wait)
+}
+
+// DeviceLogin is [Provider.PollDevice] followed by what [oauthkit.Complete]
+// does after an exchange: for OpenID Connect the ID token required and
+// verified (as PollDevice does; the grant has no nonce), the profile
+// fetched ([Provider.FetchUserInfo]) with the ID token's subject, and the
+// [oauthkit.Login] returned. It is the device counterpart of a browser
+// login.
+func (p *Provider) DeviceLogin(ctx context.Context, da *DeviceAuthorization) (*oauthkit.Login, error) {
+	return p.std.DeviceLogin(ctx, da.internal(), p.wait)
+}
+
+// internal is da in the engine's terms.
+func (da *DeviceAuthorization) internal() *standard.DeviceAuthorization {
+	if da == nil {
+		return nil
 	}
-	return p.std.PollDevice(ctx, in, p.wait)
+	return &standard.DeviceAuthorization{DeviceCode: da.DeviceCode, ExpiresAt: da.ExpiresAt, Interval: da.Interval}
 }

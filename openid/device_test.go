@@ -203,6 +203,28 @@ func TestDevicePollEnds(t *testing.T) {
 	})
 }
 
+// TestDeviceLogin: the Login of an approved device: the verified ID
+// token, the profile.
+func TestDeviceLogin(t *testing.T) {
+	e, w := deviceEnv(t, openidtest.Options{})
+	da, err := e.p.DeviceAuthorization(context.Background())
+	require.NoError(t, err)
+	w.before = func(int) { _ = e.fake.ApproveDevice(da.UserCode) }
+	login, err := e.p.DeviceLogin(context.Background(), da)
+	require.NoError(t, err)
+	require.NotNil(t, login.IDToken)
+	assert.Equal(t, "user-1", login.IDToken.Subject)
+	assert.Equal(t, "user-1", login.UserInfo.Subject)
+	assert.Equal(t, "ada@example.com", login.UserInfo.Email)
+
+	e.fake.MutateIDTokens(func(c map[string]any) { c["iss"] = "https://evil.example" })
+	da, err = e.p.DeviceAuthorization(context.Background())
+	require.NoError(t, err)
+	w.before = func(int) { _ = e.fake.ApproveDevice(da.UserCode) }
+	_, err = e.p.DeviceLogin(context.Background(), da)
+	assert.ErrorIs(t, err, oauthkit.ErrInvalidIDToken)
+}
+
 func TestDeviceAuthorizationErrors(t *testing.T) {
 	t.Run("no endpoint", func(t *testing.T) {
 		fake := openidtest.NewServer(openidtest.Options{})

@@ -10,10 +10,12 @@ import (
 	"strings"
 	"time"
 
+	"github.com/coreos/go-oidc/v3/oidc"
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 )
 
@@ -162,6 +164,66 @@ func sleep(ctx context.Context, d time.Duration) error {
 // token in the answer is verified as after a refresh (no nonce: the grant
 // has none). wait nil: real time.
 func (p *Provider) PollDevice(ctx context.Context, da *DeviceAuthorization, wait Wait) (*oauth2.Token, error) {
+	tok, err := p.pollDevice(ctx, da, wait)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkRefreshed(ctx, tok); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", p.o.Name, OpDeviceToken, err)
+	}
+	return tok, nil
+}
+
+// DeviceLogin is PollDevice followed by what [oauthkit.Complete] does after
+// an exchange: the ID token required (OpenID Connect) and verified but for
+// the nonce, which the grant has none of; the profile fetched, its subject
+// the ID token's; and the Login returned.
+func (p *Provider) DeviceLogin(ctx context.Context, da *DeviceAuthorization, wait Wait) (*oauthkit.Login, error) {
+	tok, err := p.pollDevice(ctx, da, wait)
+	if err != nil {
+		return nil, err
+	}
+	login := &oauthkit.Login{Provider: p.o.Name, Token: tok}
+	if p.o.OpenID {
+		raw, _ := tok.Extra("id_token").(string)
+		if raw == "" {
+			return nil, fmt.Errorf("%s: %s: %w", p.o.Name, OpDeviceToken, oauthkit.ErrMissingIDToken)
+		}
+		idt, err := p.verify(ctx, func(v *discovery.Verifier) (*oidc.IDToken, error) { return v.VerifyRefreshed(ctx, raw) })
+		if err != nil {
+			return nil, err
+		}
+		if idt.AccessTokenHash != "" && idt.VerifyAccessToken(tok.AccessToken) != nil {
+			return nil, fmt.Errorf("%s: verify id token: at_hash does not match the access token: %w", p.o.Name, oauthkit.ErrAccessTokenHash)
+		}
+		login.IDToken = idt
+		if err := idt.Claims(&login.UserInfo.Raw); err != nil {
+			return nil, fmt.Errorf("%s: verify id token: claims do not parse: %w", p.o.Name, oauthkit.ErrInvalidIDToken)
+		}
+		login.UserInfo.Subject = idt.Subject
+	}
+	ui, err := p.FetchUserInfo(ctx, tok)
+	if err != nil {
+		return nil, err
+	}
+	if login.IDToken != nil && ui.Subject != login.IDToken.Subject {
+		return nil, fmt.Errorf("%s: user info: %w", p.o.Name, oauthkit.ErrSubjectMismatch)
+	}
+	login.UserInfo.Subject, login.UserInfo.Email, login.UserInfo.Name = ui.Subject, ui.Email, ui.Name
+	if login.UserInfo.Raw == nil {
+		login.UserInfo.Raw = ui.Raw
+	} else {
+		for k, v := range ui.Raw {
+			if _, set := login.UserInfo.Raw[k]; !set {
+				login.UserInfo.Raw[k] = v
+			}
+		}
+	}
+	return login, nil
+}
+
+// pollDevice is PollDevice without the ID-token check.
+func (p *Provider) pollDevice(ctx context.Context, da *DeviceAuthorization, wait Wait) (*oauth2.Token, error) {
 	if da == nil || da.DeviceCode.IsZero() {
 		return nil, fmt.Errorf("%s: %s: no device code", p.o.Name, OpDeviceToken)
 	}
@@ -190,9 +252,6 @@ func (p *Provider) PollDevice(ctx context.Context, da *DeviceAuthorization, wait
 		var ne net.Error
 		switch {
 		case err == nil:
-			if err := p.checkRefreshed(ctx, tok); err != nil {
-				return nil, fmt.Errorf("%s: %s: %w", p.o.Name, OpDeviceToken, err)
-			}
 			return tok, nil
 		case ctx.Err() != nil:
 			return nil, err
