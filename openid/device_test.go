@@ -88,6 +88,7 @@ func TestDevicePollApproved(t *testing.T) {
 	e, w := deviceEnv(t, openidtest.Options{})
 	da, err := e.p.DeviceAuthorization(context.Background())
 	require.NoError(t, err)
+	assert.Equal(t, []string{da.UserCode}, e.fake.DeviceUserCodes())
 	w.before = func(n int) {
 		if n == 3 {
 			require.NoError(t, e.fake.ApproveDevice(da.UserCode))
