@@ -7,6 +7,7 @@
 //	oauthkit doctor <vendor>     check a configuration end to end, one line per check
 //	oauthkit token <vendor>      a client-credentials token's type, expiry and scopes
 //	oauthkit login <vendor>      a real login through the system browser
+//	oauthkit login openid --device   a login on another device (RFC 8628)
 //	oauthkit webhook verify      check a captured WebUntis credentials event
 //	oauthkit demo                every vendor's flows against the in-process fakes
 //
@@ -56,7 +57,12 @@
 // revocation, introspection, end-session and back-channel logout
 // endpoints, a client-credentials token, the redirect URL and, against a
 // session at the provider (the fake), a whole login. `token openid` gets a
-// client-credentials token.
+// client-credentials token. `login openid --device` logs in with the
+// Device Authorization Grant (RFC 8628, docs/device.md): it prints the
+// verification URI and the user code (on stderr with --json), polls until
+// the user approves on any device, and prints the login as login does; the
+// device code is never printed. With --fake the fake's user approves. The
+// other vendors offer no device grant: --device fails for them, saying so.
 //
 // # Fakes
 //
