@@ -54,8 +54,8 @@
 // when they differ), the key set, the token endpoint auth methods the
 // server lists and the one the configuration uses and why (a credential
 // that fits none of them fails), PKCE S256, RFC 9207 iss, the userinfo,
-// revocation, introspection, end-session and back-channel logout
-// endpoints, a client-credentials token, the redirect URL and, against a
+// revocation, introspection, end-session, pushed authorization request,
+// device authorization and back-channel logout endpoints, a client-credentials token, the redirect URL and, against a
 // session at the provider (the fake), a whole login. `token openid` gets a
 // client-credentials token. `login openid --device` logs in with the
 // Device Authorization Grant (RFC 8628, docs/device.md): it prints the
