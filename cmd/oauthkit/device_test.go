@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -61,4 +62,17 @@ func TestLoginDeviceUnsupported(t *testing.T) {
 			assert.Contains(t, r.stdout, "does not offer the device authorization grant (RFC 8628)")
 		})
 	}
+}
+
+// TestLoginDeviceServerWithoutEndpoint: an openid server that publishes no
+// device_authorization_endpoint fails the device login with that cause.
+func TestLoginDeviceServerWithoutEndpoint(t *testing.T) {
+	srv := metadataServer(t, nil, oneKey)
+	env := map[string]string{"OAUTHKIT_OPENID_ISSUER": srv.URL, "OAUTHKIT_OPENID_CLIENT_ID": "c"}
+	var out, errOut bytes.Buffer
+	code := run([]string{"login", "openid", "--device", "--timeout", "10s"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+	assert.Equal(t, exitFailed, code, errOut.String())
+	assert.Contains(t, out.String(), "openid: device authorization failed")
+	assert.Contains(t, out.String(), "no device_authorization_endpoint")
+	assert.Contains(t, out.String(), "log in without --device")
 }
