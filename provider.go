@@ -55,6 +55,11 @@ type Endpoints struct {
 	EndSessionURL    string
 	IntrospectionURL string
 	RevocationURL    string // RFC 7009 revocation_endpoint; "" when the provider has none
+
+	// PushedAuthorizationURL is the RFC 9126 pushed_authorization_request_endpoint.
+	PushedAuthorizationURL string
+	// DeviceAuthorizationURL is the RFC 8628 device_authorization_endpoint.
+	DeviceAuthorizationURL string
 }
 
 // OAuth2 returns the authorization and token URLs as an [oauth2.Endpoint].
@@ -116,6 +121,11 @@ type AuthRequest struct {
 	// (authorization_response_iss_parameter_supported), so a callback
 	// without iss is refused (RFC 9207 §2.4).
 	RequireIssuer bool `json:"require_issuer,omitempty"`
+
+	// RequestURIExpiresAt is, for a pushed authorization request (RFC
+	// 9126), when the request_uri URL carries stops being accepted (the
+	// server's expires_in): send the browser there before. Zero without PAR.
+	RequestURIExpiresAt time.Time `json:"request_uri_expires_at,omitzero"`
 
 	// Now is the clock [CheckCallback] checks the expiry against: the clock
 	// of the provider that made the request. It is not serialized; nil (as

@@ -2,6 +2,7 @@ package oauthkit_test
 
 import (
 	"context"
+	"fmt"
 	"net/http"
 	"os"
 	"regexp"
@@ -43,6 +44,19 @@ func readmeManyTenants(ctx context.Context, mux *http.ServeMux, cache *tokencach
 	client, err := tenants.Client(ctx, "1234")  // one school's client, made on first use
 	// README end
 	_ = client
+	return err
+}
+
+func readmeDevice(ctx context.Context, kc *openid.Provider) error {
+	// README begin
+	da, err := kc.DeviceAuthorization(ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("Open %s and enter the code %s\n", da.VerificationURI, da.UserCode)
+	login, err := kc.DeviceLogin(ctx, da) // polls: interval, slow_down (+5 s), pending, denied, expired, ctx
+	// README end
+	_ = login
 	return err
 }
 
@@ -152,7 +166,7 @@ var readmeFiles = []string{"examples/sso/main.go"}
 // of the compiled snippets above or one of readmeFiles, line for line
 // (indentation aside), and that every one of them is still in the README.
 func TestReadmeSnippetsCompile(t *testing.T) {
-	_, _, _, _, _ = readmeServerToServer, readmeManyTenants, readmeManyReplicas, readmeAnyOpenID, readmeNative // compiled, not run
+	_, _, _, _, _, _ = readmeServerToServer, readmeManyTenants, readmeManyReplicas, readmeAnyOpenID, readmeNative, readmeDevice // compiled, not run
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -163,6 +163,17 @@ type Config struct {
 	// registered with the server. Zero: none is sent.
 	PostLogoutRedirectURL string
 
+	// PushedAuthorizationRequests sends every authorization request to the
+	// server first (RFC 9126), so that the browser's URL carries only
+	// client_id and a request_uri: the request's parameters stay out of
+	// the browser, and the server has authenticated the client before the
+	// user sees a page. A server whose metadata says
+	// require_pushed_authorization_requests gets them without it. Set
+	// without a pushed_authorization_request_endpoint (discovered, or in
+	// Endpoints): AuthCodeURL fails with an error matching
+	// errors.ErrUnsupported.
+	PushedAuthorizationRequests bool
+
 	// HTTPClient sends the requests; see [oauthkit] "Vendor configuration".
 	HTTPClient *http.Client
 
@@ -242,7 +253,7 @@ func (c *Config) validate() error {
 		if e.Issuer == "" {
 			e.Issuer = c.Issuer
 		}
-		for _, u := range []string{e.AuthURL, e.TokenURL, e.JWKSURL, e.UserInfoURL, e.EndSessionURL, e.IntrospectionURL, e.RevocationURL} {
+		for _, u := range []string{e.AuthURL, e.TokenURL, e.JWKSURL, e.UserInfoURL, e.EndSessionURL, e.IntrospectionURL, e.RevocationURL, e.PushedAuthorizationURL, e.DeviceAuthorizationURL} {
 			if u == "" {
 				continue
 			}
@@ -295,6 +306,7 @@ func (c *Config) options() standard.Options {
 		AudienceTokenEndpoint: c.AssertionAudience == AudienceTokenEndpoint,
 		RedirectURL:           c.RedirectURL, Scopes: c.Scopes, ClientCredentialsScopes: c.ClientCredentialsScopes,
 		MaxAge: c.MaxAge, ACRValues: c.ACRValues, PostLogoutRedirectURL: c.PostLogoutRedirectURL, Now: c.Now,
+		PushedAuthorization: c.PushedAuthorizationRequests,
 	}
 	if c.Endpoints != nil {
 		o.Endpoints = c.Endpoints

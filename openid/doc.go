@@ -30,6 +30,26 @@
 // userinfo endpoint ([Provider.FetchUserInfo]; a signed answer is
 // verified too).
 //
+// # Pushed authorization requests
+//
+// When the server requires them (require_pushed_authorization_requests) or
+// Config.PushedAuthorizationRequests is set, AuthCodeURL POSTs the whole
+// authorization request to the pushed_authorization_request_endpoint (RFC
+// 9126) with the token endpoint's client authentication, and the URL
+// carries only client_id and the request_uri; AuthRequest.RequestURIExpiresAt
+// is when that stops being accepted. docs/par.md says what is supported.
+//
+// # Devices
+//
+// [Provider.DeviceAuthorization] starts a Device Authorization Grant (RFC
+// 8628): a user code and a verification URI for the user, a device code
+// (a Secret) for the client. [Provider.PollDevice] polls for the tokens,
+// honouring interval, authorization_pending, slow_down (five seconds more
+// each time), access_denied, expired_token and the context;
+// [Provider.DeviceLogin] then verifies the ID token and fetches the
+// profile, as [oauthkit.Complete] does for a browser login. docs/device.md
+// says what is supported.
+//
 // # Client authentication
 //
 // The token, revocation and introspection endpoints get the client

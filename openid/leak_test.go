@@ -11,6 +11,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/openid/openidtest"
 )
@@ -49,4 +50,20 @@ func TestErrorsHoldNoToken(t *testing.T) {
 	require.ErrorAs(t, err, &oe)
 	require.Equal(t, openid.OpIntrospect, oe.Op)
 	providertest.Text(t, "introspect error", err.Error(), tok, "wrong-secret-value-123")
+}
+
+// TestDeviceCodeNeverShown: a DeviceAuthorization prints and logs without
+// its device code, and a server that echoes the code in an error does not
+// get it into the error.
+func TestDeviceCodeNeverShown(t *testing.T) {
+	e, _ := deviceEnv(t, openidtest.Options{})
+	da, err := e.p.DeviceAuthorization(context.Background())
+	require.NoError(t, err)
+	code := da.DeviceCode.Reveal()
+	providertest.Rendered(t, "DeviceAuthorization", *da, nil, code)
+	e.fake.InjectFault(openidtest.EndpointToken, oauthkittest.Fault{Status: 400,
+		Body: `{"error":"invalid_grant","error_description":"device_code ` + code + ` is unknown"}`})
+	_, err = e.p.PollDevice(context.Background(), da)
+	require.ErrorIs(t, err, oauthkit.ErrInvalidGrant)
+	providertest.Text(t, "poll error", err.Error(), code)
 }

@@ -25,6 +25,8 @@ type Provider struct {
 
 	*clientTokens // Token, TokenSource, Client, InvalidateToken (cache.go)
 	*userTokens   // UserTokenSource (cache.go)
+
+	wait standard.Wait // PollDevice's waits; nil: real time (tests set it)
 }
 
 var (

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
+	"net/url"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -25,11 +26,15 @@ type webApp struct {
 	jar  http.CookieJar
 }
 
-func newWebApp(t *testing.T) *webApp {
+func newWebApp(t *testing.T) *webApp { return newWebAppWith(t, openidtest.Options{}) }
+
+// newWebAppWith is newWebApp with the fake's options (its Apps replaced).
+func newWebAppWith(t *testing.T, opts openidtest.Options) *webApp {
 	var h http.Handler
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(app.Close)
-	fake := openidtest.NewServer(openidtest.Options{Apps: []openidtest.App{{ID: "client", RedirectURLs: []string{app.URL + "/auth/openid/callback"}}}})
+	opts.Apps = []openidtest.App{{ID: "client", RedirectURLs: []string{app.URL + "/auth/openid/callback"}}}
+	fake := openidtest.NewServer(opts)
 	t.Cleanup(fake.Close)
 	p, err := openid.New(fake.Config("client"))
 	require.NoError(t, err)
@@ -93,4 +98,19 @@ func TestWebLoginBackchannelLogoutAndRevocation(t *testing.T) {
 	assert.Equal(t, http.StatusSeeOther, resp.StatusCode)
 	assert.Equal(t, before+1, a.fake.Requests(openidtest.EndpointRevoke), "logout revoked the refresh token")
 	assert.False(t, a.loggedIn(t))
+}
+
+// TestWebLoginWithPAR: package web logs in unchanged through a server that
+// requires pushed authorization requests: the browser is sent to a URL
+// with only client_id and request_uri.
+func TestWebLoginWithPAR(t *testing.T) {
+	a := newWebAppWith(t, openidtest.Options{RequirePAR: true})
+	resp := a.do(t, http.MethodGet, a.app.URL+"/auth/openid/login?return_to=/", nil)
+	require.Equal(t, http.StatusFound, resp.StatusCode)
+	loc, err := url.Parse(resp.Header.Get("Location"))
+	require.NoError(t, err)
+	assert.ElementsMatch(t, []string{"client_id", "request_uri"}, keys(loc.Query()))
+	a.jar, _ = cookiejar.New(nil)
+	a.login(t)
+	assert.Equal(t, 2, a.fake.Requests(openidtest.EndpointPAR))
 }

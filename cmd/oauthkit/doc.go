@@ -7,6 +7,7 @@
 //	oauthkit doctor <vendor>     check a configuration end to end, one line per check
 //	oauthkit token <vendor>      a client-credentials token's type, expiry and scopes
 //	oauthkit login <vendor>      a real login through the system browser
+//	oauthkit login openid --device   a login on another device (RFC 8628)
 //	oauthkit webhook verify      check a captured WebUntis credentials event
 //	oauthkit demo                every vendor's flows against the in-process fakes
 //
@@ -50,13 +51,19 @@
 // --client-key-file, a PEM private key, and --key-id (private_key_jwt);
 // --auth-method overrides the choice. `doctor openid` checks the discovery
 // document and that its issuer is --issuer exactly (a fix line names both
-// when they differ), the key set, the token endpoint auth methods the
-// server lists and the one the configuration uses and why (a credential
-// that fits none of them fails), PKCE S256, RFC 9207 iss, the userinfo,
-// revocation, introspection, end-session and back-channel logout
-// endpoints, a client-credentials token, the redirect URL and, against a
-// session at the provider (the fake), a whole login. `token openid` gets a
-// client-credentials token.
+// when they differ), the key set, the token endpoint auth methods the server
+// lists and the one the configuration uses and why (a credential that fits
+// none of them fails), PKCE S256, RFC 9207 iss, the userinfo, revocation,
+// introspection, end-session, pushed authorization request, device
+// authorization and back-channel logout endpoints, a client-credentials
+// token, the redirect URL and, against a session at the provider (the fake),
+// a whole login. `token openid` gets a client-credentials token. `login
+// openid --device` logs in with the Device Authorization Grant (RFC 8628,
+// docs/device.md): it prints the verification URI and the user code (on
+// stderr with --json), polls until the user approves on any device, and
+// prints the login as login does; the device code is never printed. With
+// --fake the fake's user approves. The other vendors offer no device grant:
+// --device fails for them, saying so.
 //
 // # Fakes
 //

@@ -20,7 +20,8 @@ import (
 // says it supports, and what this configuration will use of it. Each
 // check's name is stable (--json readers match on it): discovery, JWKS,
 // auth method, PKCE S256, RFC 9207 iss, userinfo, revocation,
-// introspection, end session, back-channel logout, client credentials,
+// introspection, end session, pushed auth requests, device
+// authorization, back-channel logout, client credentials,
 // then redirect URL, authorize (redirect URL) and login.
 
 // metadata is the part of the discovery document doctor reports (OpenID
@@ -35,6 +36,7 @@ type metadata struct {
 	IssParameter         bool     `json:"authorization_response_iss_parameter_supported"`
 	BackchannelLogout    bool     `json:"backchannel_logout_supported"`
 	BackchannelSession   bool     `json:"backchannel_logout_session_supported"`
+	RequirePAR           bool     `json:"require_pushed_authorization_requests"`
 }
 
 // openidDiscoveryURL is where openid.Config (without DiscoveryURL) finds
@@ -234,6 +236,22 @@ func (d *doctor) endpoints(ep *oauthkit.Endpoints, md *metadata) {
 		} else {
 			d.note(e.name, e.without)
 		}
+	}
+	const par = "pushed auth requests"
+	switch {
+	case md.RequirePAR && ep.PushedAuthorizationURL == "":
+		d.fail(par, explanation{Cause: "require_pushed_authorization_requests is set, but the metadata names no pushed_authorization_request_endpoint: no login can start", Fix: "ask the provider's administrator to publish the endpoint, or not to require PAR for this client"})
+	case md.RequirePAR:
+		d.ok(par, fmt.Sprintf("require_pushed_authorization_requests: every login is pushed to %s first (RFC 9126); the browser gets only client_id and request_uri", ep.PushedAuthorizationURL))
+	case ep.PushedAuthorizationURL != "":
+		d.ok(par, fmt.Sprintf("pushed_authorization_request_endpoint %s: Config.PushedAuthorizationRequests pushes logins there (RFC 9126)", ep.PushedAuthorizationURL))
+	default:
+		d.note(par, "no pushed_authorization_request_endpoint: logins go to the authorization endpoint as URLs (Config.PushedAuthorizationRequests would fail with errors.ErrUnsupported)")
+	}
+	if ep.DeviceAuthorizationURL != "" {
+		d.ok("device authorization", fmt.Sprintf("device_authorization_endpoint %s: logins on other devices (RFC 8628, login openid --device)", ep.DeviceAuthorizationURL))
+	} else {
+		d.note("device authorization", "no device_authorization_endpoint: no login on another device (Provider.DeviceAuthorization and login --device: errors.ErrUnsupported)")
 	}
 	switch {
 	case md.BackchannelLogout && md.BackchannelSession:

@@ -82,6 +82,9 @@ type fake struct {
 	browse func(ctx context.Context, authURL string) (*url.URL, error)
 	// secrets the fake generated, for the leak test's hook.
 	secrets []string
+	// approveDevice plays the signed-in user approving a device login's
+	// user code (RFC 8628); nil for a fake without the grant.
+	approveDevice func(userCode string) error
 }
 
 // fakeStarted, when set (by tests), is told the secrets of every fake run

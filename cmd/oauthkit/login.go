@@ -37,6 +37,9 @@ func runLogin(ctx context.Context, c *cli, args []string) int {
 	timeout := orDefault(o.timeout, 5*time.Minute)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
+	if o.device {
+		return runDeviceLogin(ctx, c, o, fs, vendor, timeout)
+	}
 	l := &loginRun{c: c, o: o, vendor: vendor}
 	if err := l.open(ctx, fs); err != nil {
 		return c.usageError("login", err)
@@ -322,7 +325,11 @@ func (c *cli) printLogin(ctx context.Context, jsonOut bool, t *target, p oauthki
 	}
 	fmt.Fprintf(c.stdout, "%s: logged in\n", t.vendor)
 	if login.IDToken != nil {
-		fmt.Fprintln(c.stdout, "ID token (signature, issuer, audience, expiry and nonce verified):")
+		if login.IDToken.Nonce == "" {
+			fmt.Fprintln(c.stdout, "ID token (signature, issuer, audience and expiry verified; a device login has no nonce):")
+		} else {
+			fmt.Fprintln(c.stdout, "ID token (signature, issuer, audience, expiry and nonce verified):")
+		}
 		for _, k := range sortedKeys(claims) {
 			fmt.Fprintf(c.stdout, "  %-14s %v\n", k, claimText(k, claims[k]))
 		}

@@ -37,7 +37,7 @@ func init() {
 			"oauthkit doctor webuntis --tenant 1234 --client-id my-app  # secrets from OAUTHKIT_WEBUNTIS_CLIENT_SECRET and _PASSWORD", runDoctor},
 		{"token", "<vendor> [--header] [flags]", "get a client-credentials token and print its type, expiry and scopes (--header: the Authorization header, for curl)",
 			`curl -H "$(oauthkit token justimmo --header)" https://api.justimmo.at/…`, runToken},
-		{"login", "<vendor> [--print-url] [flags]", "log in through the system browser with a loopback redirect and print the verified claims and profile",
+		{"login", "<vendor> [--print-url | --device] [flags]", "log in through the system browser with a loopback redirect (openid --device: on another device, RFC 8628) and print the verified claims and profile",
 			"oauthkit login unisignin --base-url https://school.unisignin.example --client-id web-1", runLogin},
 		{"webhook", "verify --key <public key> [--signature <base64>] < body", "check a captured WebUntis credentials event's signature and print its fields, secrets redacted",
 			"oauthkit webhook verify --key \"$OAUTHKIT_WEBUNTIS_WEBHOOK_KEY\" --signature \"$SIG\" < event.json", runWebhook},

@@ -12,6 +12,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/openid"
@@ -137,7 +138,9 @@ func startOpenIDFake(o *vendorFlags, register []string, fill fill) (*fake, error
 		}
 		app.PublicKey, app.KeyID = key.Public(), fakeOpenIDKeyID
 	}
-	opts := openidtest.Options{IssuerPath: "/realms/oauthkit", Apps: []openidtest.App{app}}
+	// A one-second device polling interval keeps `login --device --fake`
+	// quick; real servers ask for five seconds or more.
+	opts := openidtest.Options{IssuerPath: "/realms/oauthkit", Apps: []openidtest.App{app}, DeviceInterval: time.Second}
 	if o.mixup == "secret-not-listed" {
 		// A server that takes client keys only; the client has a secret.
 		opts.AuthMethods = []string{string(openid.AuthPrivateKeyJWT)}
@@ -152,7 +155,7 @@ func startOpenIDFake(o *vendorFlags, register []string, fill fill) (*fake, error
 		fill("key-id", fakeOpenIDKeyID)
 	}
 	fill("redirect-url", cfg.RedirectURL)
-	f := &fake{close: func() { srv.Close(); cleanup() }, client: srv.Client(), browse: srv.Authorize, secrets: []string{cfg.ClientSecret.Reveal(), keyPEM}}
+	f := &fake{close: func() { srv.Close(); cleanup() }, client: srv.Client(), browse: srv.Authorize, secrets: []string{cfg.ClientSecret.Reveal(), keyPEM}, approveDevice: srv.ApproveDevice}
 	switch o.mixup {
 	case "issuer-trailing-slash":
 		fill("issuer", cfg.Issuer+"/")

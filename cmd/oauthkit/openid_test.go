@@ -65,8 +65,8 @@ func (rep doctorReport) names() []string {
 // openidChecks are doctor openid's checks, in order: --json readers match
 // on these names.
 var openidChecks = []string{"config", "discovery", "JWKS", "auth method", "PKCE S256", "RFC 9207 iss",
-	"userinfo", "revocation", "introspection", "end session", "back-channel logout", "client credentials",
-	"redirect URL", "authorize (redirect URL)", "login"}
+	"userinfo", "revocation", "introspection", "end session", "pushed auth requests", "device authorization",
+	"back-channel logout", "client credentials", "redirect URL", "authorize (redirect URL)", "login"}
 
 // TestDoctorOpenIDAgainstTheFake: every check passes against openidtest
 // with each client authentication, and the auth method check says which
@@ -99,7 +99,7 @@ func TestDoctorOpenIDAgainstTheFake(t *testing.T) {
 			assert.Contains(t, detail, "this configuration uses "+tc.method+": "+tc.why)
 			status, _, _, _ := rep.check(t, "client credentials")
 			assert.Equal(t, tc.cc, status)
-			for _, name := range []string{"discovery", "JWKS", "PKCE S256", "RFC 9207 iss", "revocation", "introspection", "end session", "back-channel logout", "login"} {
+			for _, name := range []string{"discovery", "JWKS", "PKCE S256", "RFC 9207 iss", "revocation", "introspection", "end session", "pushed auth requests", "device authorization", "back-channel logout", "login"} {
 				status, _, _, _ := rep.check(t, name)
 				assert.Equal(t, "ok", status, "check %q", name)
 			}
@@ -108,7 +108,7 @@ func TestDoctorOpenIDAgainstTheFake(t *testing.T) {
 	r := runCLI(t, "", "doctor", "openid", "--fake")
 	require.Equal(t, exitOK, r.code, r.stdout)
 	assert.Contains(t, r.stdout, "exactly --issuer")
-	assert.Contains(t, r.stdout, "all 15 checks passed")
+	assert.Contains(t, r.stdout, "all 17 checks passed")
 }
 
 // TestDoctorOpenIDJSONIsStable: two runs against two fakes on two ports
@@ -250,6 +250,8 @@ func TestDoctorOpenIDWhatTheServerLacks(t *testing.T) {
 		{"revocation", "note", "logout forgets the tokens without revoking them"},
 		{"introspection", "note", "Provider.Introspect returns errors.ErrUnsupported"},
 		{"end session", "note", "the user stays signed in at the provider"},
+		{"pushed auth requests", "note", "no pushed_authorization_request_endpoint"},
+		{"device authorization", "note", "no device_authorization_endpoint"},
 		{"back-channel logout", "note", "the app is not told"},
 		{"client credentials", "FAIL", "grant_types_supported does not list client_credentials"},
 		{"redirect URL", "skip", "none given"},
@@ -371,5 +373,31 @@ func TestDoctorOpenIDNetworkFailure(t *testing.T) {
 		assert.Equal(t, exitFailed, code, "%v", args)
 		assert.Contains(t, lineWith(out.String(), "fix:"), "the host name sso.example.invalid does not resolve: check the server URL (--issuer)", "%v", args)
 		providertest.Text(t, "output", out.String()+errOut.String(), env["OAUTHKIT_OPENID_CLIENT_SECRET"])
+	}
+}
+
+// TestDoctorOpenIDPushedAuthorizationRequests: a server that requires PAR
+// but names no endpoint fails the check with its fix; one with the endpoint
+// says every login is pushed.
+func TestDoctorOpenIDPushedAuthorizationRequests(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		doc      map[string]any
+		status   string
+		contains string
+	}{
+		{"required without endpoint", map[string]any{"require_pushed_authorization_requests": true}, "FAIL", "no login can start"},
+		{"required", map[string]any{"require_pushed_authorization_requests": true, "pushed_authorization_request_endpoint": "https://idp.example/par"}, "ok", "every login is pushed to https://idp.example/par"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := metadataServer(t, tc.doc, oneKey)
+			env := map[string]string{"OAUTHKIT_OPENID_ISSUER": srv.URL, "OAUTHKIT_OPENID_CLIENT_ID": "c"}
+			var out, errOut bytes.Buffer
+			code := run([]string{"doctor", "openid", "--json", "--timeout", "10s"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+			rep := doctorJSON(t, result{code, out.String(), errOut.String()})
+			status, detail, cause, fix := rep.check(t, "pushed auth requests")
+			assert.Equal(t, tc.status, status)
+			assert.Contains(t, detail+cause+fix, tc.contains)
+		})
 	}
 }

@@ -90,10 +90,10 @@ func settingNamed(name string) setting {
 
 // vendorFlags are the flags of doctor, token and login.
 type vendorFlags struct {
-	json, fake, header, printURL, app bool
-	mixup, config                     string
-	timeout                           time.Duration
-	values                            map[string]*string
+	json, fake, header, printURL, app, device bool
+	mixup, config                             string
+	timeout                                   time.Duration
+	values                                    map[string]*string
 }
 
 func (o *vendorFlags) flagSet(cmd command, c *cli) *flag.FlagSet {
@@ -110,6 +110,7 @@ func (o *vendorFlags) flagSet(cmd command, c *cli) *flag.FlagSet {
 		fs.BoolVar(&o.header, "header", false, "print only 'Authorization: Bearer <token>' (the one output that holds a token)")
 	case "login":
 		fs.BoolVar(&o.printURL, "print-url", false, "print the login URL instead of opening a browser")
+		fs.BoolVar(&o.device, "device", false, "openid: log in on another device (RFC 8628): print a URL and a code, wait for the approval")
 	}
 	o.values = map[string]*string{}
 	for _, s := range settings {

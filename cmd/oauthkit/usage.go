@@ -93,7 +93,7 @@ func commandFlags(cmd string) []string {
 	case "token":
 		own = append(own, "header")
 	case "login":
-		own = append(own, "print-url")
+		own = append(own, "print-url", "device")
 	}
 	return own
 }

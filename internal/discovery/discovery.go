@@ -47,6 +47,12 @@ type Metadata struct {
 	// ResponseModes is response_modes_supported.
 	ResponseModes []string
 
+	// RequirePushedAuthorizationRequests is
+	// require_pushed_authorization_requests (RFC 9126 §5): the server takes
+	// authorization requests only through its pushed authorization request
+	// endpoint.
+	RequirePushedAuthorizationRequests bool
+
 	keys *keySet
 }
 
@@ -99,6 +105,9 @@ type document struct {
 	UserInfoSigningAlgs  []string `json:"userinfo_signing_alg_values_supported"`
 	ScopesSupported      []string `json:"scopes_supported"`
 	ResponseModes        []string `json:"response_modes_supported"`
+	PAREndpoint          string   `json:"pushed_authorization_request_endpoint"`
+	RequirePAR           bool     `json:"require_pushed_authorization_requests"`
+	DeviceEndpoint       string   `json:"device_authorization_endpoint"`
 }
 
 func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
@@ -151,6 +160,8 @@ func (d *Discovery) fetchDocument(ctx context.Context) (*Metadata, *httpc.Respon
 		{"end_session_endpoint", doc.EndSessionURL},
 		{"introspection_endpoint", doc.IntrospectionURL},
 		{"revocation_endpoint", doc.RevocationURL},
+		{"pushed_authorization_request_endpoint", doc.PAREndpoint},
+		{"device_authorization_endpoint", doc.DeviceEndpoint},
 	} {
 		if ep.url == "" {
 			continue
@@ -173,18 +184,22 @@ func (d *Discovery) fetchDocument(ctx context.Context) (*Metadata, *httpc.Respon
 			EndSessionURL:    doc.EndSessionURL,
 			IntrospectionURL: doc.IntrospectionURL,
 			RevocationURL:    doc.RevocationURL,
+
+			PushedAuthorizationURL: doc.PAREndpoint,
+			DeviceAuthorizationURL: doc.DeviceEndpoint,
 		},
-		GrantTypes:                        doc.GrantTypes,
-		CodeChallengeMethods:              doc.CodeChallengeMethods,
-		SigningAlgs:                       doc.SigningAlgs,
-		IssuerParameterSupported:          doc.IssParameter,
-		BackchannelLogoutSupported:        doc.BackchannelLogout,
-		BackchannelLogoutSessionSupported: doc.BackchannelSession,
-		TokenAuthMethods:                  doc.TokenAuthMethods,
-		TokenAuthSigningAlgs:              doc.TokenAuthSigningAlgs,
-		UserInfoSigningAlgs:               doc.UserInfoSigningAlgs,
-		ScopesSupported:                   doc.ScopesSupported,
-		ResponseModes:                     doc.ResponseModes,
-		keys:                              keys,
+		GrantTypes:                         doc.GrantTypes,
+		CodeChallengeMethods:               doc.CodeChallengeMethods,
+		SigningAlgs:                        doc.SigningAlgs,
+		IssuerParameterSupported:           doc.IssParameter,
+		BackchannelLogoutSupported:         doc.BackchannelLogout,
+		BackchannelLogoutSessionSupported:  doc.BackchannelSession,
+		TokenAuthMethods:                   doc.TokenAuthMethods,
+		TokenAuthSigningAlgs:               doc.TokenAuthSigningAlgs,
+		UserInfoSigningAlgs:                doc.UserInfoSigningAlgs,
+		ScopesSupported:                    doc.ScopesSupported,
+		ResponseModes:                      doc.ResponseModes,
+		RequirePushedAuthorizationRequests: doc.RequirePAR,
+		keys:                               keys,
 	}, resp, nil
 }

@@ -79,7 +79,7 @@ type Request struct {
 }
 
 // sensitiveParams are the form fields whose values never appear in an error.
-var sensitiveParams = []string{"client_secret", "code", "code_verifier", "refresh_token", "password", "assertion", "client_assertion", "token"}
+var sensitiveParams = []string{"client_secret", "code", "code_verifier", "refresh_token", "password", "assertion", "client_assertion", "token", "device_code"}
 
 // Token sends r and returns the token, or an error: an [*oauthkit.Error] for
 // anything the server answered, the transport's error (wrapped, so

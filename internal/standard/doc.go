@@ -4,7 +4,9 @@
 // max_age, acr_values, RFC 9207 iss), the token requests with every client
 // authentication (client_secret_basic, client_secret_post, private_key_jwt,
 // none), ID-token, logout-token and signed-userinfo checks, revocation (RFC
-// 7009), introspection (RFC 7662) and RP-Initiated Logout.
+// 7009), introspection (RFC 7662), RP-Initiated Logout, pushed
+// authorization requests (RFC 9126, par.go) and the Device Authorization
+// Grant (RFC 8628, device.go).
 //
 // Package openid is it with a validated public Config and cached tokens. A
 // vendor package built on it sets [Options] from its own Config, names its

@@ -68,6 +68,11 @@ type Options struct {
 
 	PostLogoutRedirectURL string
 
+	// PushedAuthorization sends every authorization request through the
+	// pushed authorization request endpoint (RFC 9126), as it is when the
+	// server requires it.
+	PushedAuthorization bool
+
 	Now func() time.Time // nil: time.Now
 
 	// Advise returns a vendor's documented cause for an error, or "".

@@ -86,6 +86,10 @@ func (p *Provider) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
 // callback's iss must be the issuer (RFC 9207), and must be present when the
 // metadata says authorization_response_iss_parameter_supported.
 //
+// With pushed authorization requests (RFC 9126: the server requires them,
+// or Options.PushedAuthorization), the request is sent to the server
+// first, and the URL carries only client_id and request_uri.
+//
 // max_age cannot be given with [oauthkit.WithParam]: set Options.MaxAge, so
 // that the ID token's auth_time is checked against it.
 func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
@@ -124,7 +128,18 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 	if len(p.o.ACRValues) > 0 {
 		extra = append(extra[:len(extra):len(extra)], oauthkit.WithParam("acr_values", strings.Join(p.o.ACRValues, " ")))
 	}
-	return authreq.New(spec, extra)
+	par, err := p.usePAR(md)
+	if err != nil {
+		return nil, err
+	}
+	ar, err := authreq.New(spec, extra)
+	if err != nil || !par {
+		return ar, err
+	}
+	if err := p.push(ctx, md, ar); err != nil {
+		return nil, err
+	}
+	return ar, nil
 }
 
 // Exchange trades a code for tokens (RFC 6749 §4.1.3) with ar's redirect

@@ -25,6 +25,17 @@ func errorPage(w http.ResponseWriter, msg string) {
 // response type, PKCE S256 and (for openid) the nonce.
 func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
+	var parRefused string // why a known request_uri is refused
+	if q.Has("request_uri") {
+		var page string
+		if q, parRefused, page = s.pushedRequest(q); q == nil {
+			errorPage(w, page)
+			return
+		}
+	} else if s.opts.RequirePAR {
+		errorPage(w, "invalid_request: this server takes authorization requests only by PAR (require_pushed_authorization_requests)")
+		return
+	}
 	s.mu.Lock()
 	s.lastAuth = q
 	c, known := s.clients[q.Get("client_id")]
@@ -65,6 +76,10 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		http.Redirect(w, r, u.String(), http.StatusFound)
 	}
 	fail := func(code, desc string) { back(url.Values{"error": {code}, "error_description": {desc}}) }
+	if parRefused != "" {
+		fail("invalid_request_uri", parRefused)
+		return
+	}
 	scopes := strings.Fields(q.Get("scope"))
 	openID := slices.Contains(scopes, "openid")
 	var maxAge int64 = -1
@@ -89,7 +104,7 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 	case openID && q.Get("nonce") == "":
 		fail("invalid_request", "nonce is required")
 		return
-	case q.Get("request") != "" || q.Get("request_uri") != "":
+	case q.Get("request") != "":
 		fail("request_not_supported", "request objects are not supported")
 		return
 	}

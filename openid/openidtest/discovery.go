@@ -59,7 +59,7 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"end_session_endpoint":                                     iss + "/logout",
 		"response_types_supported":                                 []string{"code"},
 		"response_modes_supported":                                 []string{"query"},
-		"grant_types_supported":                                    []string{"authorization_code", "refresh_token", "client_credentials"},
+		"grant_types_supported":                                    []string{"authorization_code", "refresh_token", "client_credentials", deviceGrantType},
 		"subject_types_supported":                                  []string{"public"},
 		"id_token_signing_alg_values_supported":                    []string{"RS256"},
 		"userinfo_signing_alg_values_supported":                    []string{"RS256"},
@@ -76,6 +76,9 @@ func (s *Server) discovery(w http.ResponseWriter, r *http.Request) {
 		"backchannel_logout_supported":                             true,
 		"backchannel_logout_session_supported":                     true,
 		"authorization_response_iss_parameter_supported":           !s.opts.OmitIssuerParameter,
+		"pushed_authorization_request_endpoint":                    iss + "/par",
+		"require_pushed_authorization_requests":                    s.opts.RequirePAR,
+		"device_authorization_endpoint":                            iss + "/device_authorization",
 	}
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("Cache-Control", fmt.Sprintf("public, max-age=%d", int(s.opts.DiscoveryMaxAge.Seconds())))

@@ -19,6 +19,13 @@
 //     client_secret_post, private_key_jwt (RFC 7523: signature by the
 //     registered key and kid, iss, sub, aud, exp, lifetime, a jti never seen
 //     before) or none.
+//   - Pushed authorization requests (RFC 9126): a request_uri used once,
+//     within Options.PARLifetime; Options.RequirePAR refuses any other
+//     authorization request.
+//   - The Device Authorization Grant (RFC 8628): user codes the test
+//     approves or denies ([Server.ApproveDevice], [Server.DenyDevice]),
+//     slow_down to a client polling sooner than Options.DeviceInterval,
+//     expired_token past Options.DeviceCodeLifetime.
 //   - Userinfo (JSON, or a signed JWT), revocation (RFC 7009),
 //     introspection (RFC 7662), RP-Initiated Logout, and back-channel
 //     logout tokens ([Server.LogoutToken], [Server.BackchannelLogout]).

@@ -26,6 +26,8 @@ const (
 	EndpointRevoke         = "revoke"
 	EndpointIntrospect     = "introspect"
 	EndpointEndSession     = "end_session"
+	EndpointPAR            = "par"    // RFC 9126 pushed authorization requests
+	EndpointDevice         = "device" // RFC 8628 device authorization
 	defaultRedirectURL     = "http://127.0.0.1/callback"
 	defaultPostLogoutURL   = "http://127.0.0.1/logged-out"
 	codeLifetime           = time.Minute
@@ -96,6 +98,21 @@ type Options struct {
 	// (a browser test's click). Zero: the user has a session, and the
 	// endpoint redirects at once.
 	LoginPage bool
+
+	// RequirePAR makes the server take authorization requests only
+	// through its pushed authorization request endpoint, and say so in its
+	// metadata (require_pushed_authorization_requests, RFC 9126 §5).
+	RequirePAR bool
+	// PARLifetime is a request_uri's expires_in. Zero: 60 seconds.
+	PARLifetime time.Duration
+
+	// DeviceInterval is the device authorization response's interval
+	// (RFC 8628 §3.2), which the server enforces with slow_down. Zero:
+	// five seconds.
+	DeviceInterval time.Duration
+	// DeviceCodeLifetime is the device code's expires_in. Zero: ten
+	// minutes.
+	DeviceCodeLifetime time.Duration
 }
 
 // User is who is signed in in the simulated browser. An empty Subject
@@ -130,6 +147,8 @@ type Server struct {
 	jtis       map[string]time.Time // client assertion jti → its exp
 	lastAuth   url.Values
 	endedLogin []EndedSession
+	pars       map[string]*pushed // request_uri → the pushed request
+	devices    map[string]*device // device_code → the device login
 }
 
 // NewServer starts a fake. Close it when done.
@@ -150,6 +169,8 @@ func NewServer(o Options) *Server {
 		clients: map[string]App{},
 		user:    User{Subject: "user-1", Email: "ada@example.com", Name: "Ada Lovelace"},
 		jtis:    map[string]time.Time{},
+		pars:    map[string]*pushed{},
+		devices: map[string]*device{},
 	}
 	s.tokens.init()
 	for _, c := range o.Apps {
@@ -180,6 +201,8 @@ func NewServer(o Options) *Server {
 	mux.HandleFunc(p+"/revoke", s.in.Wrap(EndpointRevoke, s.revoke))
 	mux.HandleFunc(p+"/introspect", s.in.Wrap(EndpointIntrospect, s.introspect))
 	mux.HandleFunc(p+"/logout", s.in.Wrap(EndpointEndSession, s.endSession))
+	mux.HandleFunc(p+"/par", s.in.Wrap(EndpointPAR, s.par))
+	mux.HandleFunc(p+"/device_authorization", s.in.Wrap(EndpointDevice, s.deviceAuthorization))
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s

@@ -33,6 +33,8 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 		s.refreshGrant(w, c, f)
 	case "client_credentials":
 		s.clientCredentialsGrant(w, c, f)
+	case deviceGrantType:
+		s.deviceGrant(w, c, f)
 	default:
 		fakeidp.OAuthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type is not supported")
 	}

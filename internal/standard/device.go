@@ -1,0 +1,270 @@
+package standard
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/coreos/go-oidc/v3/oidc"
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
+)
+
+// The operations of the Device Authorization Grant (RFC 8628) in an
+// [oauthkit.Error]'s Op.
+const (
+	OpDeviceAuthorization = "device authorization" // §3.1
+	OpDeviceToken         = "device token"         // §3.4, the polling
+)
+
+// DeviceCodeGrantType is the grant_type of the device access token request
+// (RFC 8628 §3.4).
+const DeviceCodeGrantType = "urn:ietf:params:oauth:grant-type:device_code"
+
+// The error codes of the device access token response (RFC 8628 §3.5).
+const (
+	ErrAuthorizationPending oauthkit.ErrorCode = "authorization_pending"
+	ErrSlowDown             oauthkit.ErrorCode = "slow_down"
+	ErrExpiredToken         oauthkit.ErrorCode = "expired_token"
+)
+
+// DefaultDeviceInterval is the polling interval when the server names none
+// (RFC 8628 §3.2), and SlowDownStep what each slow_down adds (§3.5).
+const (
+	DefaultDeviceInterval = 5 * time.Second
+	SlowDownStep          = 5 * time.Second
+)
+
+// DeviceAuthorization is a device authorization response (RFC 8628 §3.2).
+type DeviceAuthorization struct {
+	DeviceCode              oauthkit.Secret
+	UserCode                string
+	VerificationURI         string
+	VerificationURIComplete string
+	ExpiresAt               time.Time
+	Interval                time.Duration
+}
+
+// DeviceAuthorization asks the server for a device code and a user code
+// (RFC 8628 §3.1): client_id and scope (Options.Scopes and the options'
+// scopes) and the options' parameters, with the client's authentication at
+// the token endpoint. A server without a device_authorization_endpoint: an
+// error matching errors.ErrUnsupported.
+func (p *Provider) DeviceAuthorization(ctx context.Context, opts ...oauthkit.AuthOption) (*DeviceAuthorization, error) {
+	md, err := p.metadata(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if md.Endpoints.DeviceAuthorizationURL == "" {
+		return nil, fmt.Errorf("%s: %s: the server has no device_authorization_endpoint: %w", p.o.Name, OpDeviceAuthorization, errors.ErrUnsupported)
+	}
+	a, err := p.auth(md)
+	if err != nil {
+		return nil, err
+	}
+	o := oauthkit.CollectAuthOptions(opts)
+	params := url.Values{}
+	for k, vs := range o.Params {
+		if k == "client_id" || k == "scope" || k == "device_code" {
+			return nil, fmt.Errorf("%s: %s: parameter %q is set by the provider", p.o.Name, OpDeviceAuthorization, k)
+		}
+		params[k] = append(params[k], vs...)
+	}
+	if a.style == oauthwire.AuthBasic || a.style == oauthwire.AuthBasicRaw {
+		params.Set("client_id", p.o.ClientID) // §3.1: client_id as in RFC 6749 §2.2
+	}
+	if s := authreq.Scopes(p.o.Scopes, o.Scopes); len(s) > 0 {
+		params.Set("scope", strings.Join(s, " "))
+	}
+	var res struct {
+		DeviceCode              string          `json:"device_code"`
+		UserCode                string          `json:"user_code"`
+		VerificationURI         string          `json:"verification_uri"`
+		VerificationURL         string          `json:"verification_url"` // Google's older name
+		VerificationURIComplete string          `json:"verification_uri_complete"`
+		ExpiresIn               json.RawMessage `json:"expires_in"`
+		Interval                json.RawMessage `json:"interval"`
+	}
+	da := &DeviceAuthorization{}
+	err = p.wire.Post(ctx, oauthwire.Request{
+		Op: OpDeviceAuthorization, TokenURL: md.Endpoints.DeviceAuthorizationURL, Params: params,
+		ClientID: p.o.ClientID, Secret: p.o.ClientSecret, Auth: a.style, Assertion: a.assertion, Advise: p.o.Advise,
+	}, func(an *oauthwire.Answer) error {
+		if json.Unmarshal(an.Body, &res) != nil {
+			return errors.New("device authorization response is not a JSON object of the expected shape")
+		}
+		if res.VerificationURI == "" {
+			res.VerificationURI = res.VerificationURL
+		}
+		switch {
+		case res.DeviceCode == "":
+			return errors.New("device authorization response has no device_code")
+		case res.UserCode == "":
+			return errors.New("device authorization response has no user_code")
+		case res.VerificationURI == "":
+			return errors.New("device authorization response has no verification_uri")
+		}
+		life, err := seconds(res.ExpiresIn)
+		if err != nil || life <= 0 {
+			return errors.New("device authorization response's expires_in is not a positive number of seconds")
+		}
+		da.ExpiresAt = an.SentAt.Add(life)
+		da.Interval = DefaultDeviceInterval
+		if len(res.Interval) > 0 {
+			iv, err := seconds(res.Interval)
+			if err != nil {
+				return errors.New("device authorization response's interval is not a number of seconds")
+			}
+			if iv > 0 {
+				da.Interval = iv
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	da.DeviceCode = oauthkit.Secret(res.DeviceCode)
+	da.UserCode, da.VerificationURI, da.VerificationURIComplete = res.UserCode, res.VerificationURI, res.VerificationURIComplete
+	return da, nil
+}
+
+// Wait waits d or until ctx ends; PollDevice's waits between requests.
+type Wait func(ctx context.Context, d time.Duration) error
+
+// sleep is the Wait of a nil one: a timer, or ctx.
+func sleep(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// PollDevice polls the token endpoint for da's tokens (RFC 8628 §3.4,
+// §3.5) until the user approves or denies, the device code expires, or ctx
+// ends: it waits da.Interval before each request; authorization_pending
+// goes on; slow_down adds five seconds to the interval for this and every
+// later request; a request that got no answer doubles the interval (§3.5);
+// access_denied, expired_token and every other error end it as an
+// [*oauthkit.Error]. Past da.ExpiresAt by Options.Now it stops with an
+// [*oauthkit.Error] whose Code is expired_token without asking. An ID
+// token in the answer is verified as after a refresh (no nonce: the grant
+// has none). wait nil: real time.
+func (p *Provider) PollDevice(ctx context.Context, da *DeviceAuthorization, wait Wait) (*oauth2.Token, error) {
+	tok, err := p.pollDevice(ctx, da, wait)
+	if err != nil {
+		return nil, err
+	}
+	if err := p.checkRefreshed(ctx, tok); err != nil {
+		return nil, fmt.Errorf("%s: %s: %w", p.o.Name, OpDeviceToken, err)
+	}
+	return tok, nil
+}
+
+// DeviceLogin is PollDevice followed by what [oauthkit.Complete] does after
+// an exchange: the ID token required (OpenID Connect) and verified but for
+// the nonce, which the grant has none of; the profile fetched, its subject
+// the ID token's; and the Login returned.
+func (p *Provider) DeviceLogin(ctx context.Context, da *DeviceAuthorization, wait Wait) (*oauthkit.Login, error) {
+	tok, err := p.pollDevice(ctx, da, wait)
+	if err != nil {
+		return nil, err
+	}
+	login := &oauthkit.Login{Provider: p.o.Name, Token: tok}
+	if p.o.OpenID {
+		raw, _ := tok.Extra("id_token").(string)
+		if raw == "" {
+			return nil, fmt.Errorf("%s: %s: %w", p.o.Name, OpDeviceToken, oauthkit.ErrMissingIDToken)
+		}
+		idt, err := p.verify(ctx, func(v *discovery.Verifier) (*oidc.IDToken, error) { return v.VerifyRefreshed(ctx, raw) })
+		if err != nil {
+			return nil, err
+		}
+		if idt.AccessTokenHash != "" && idt.VerifyAccessToken(tok.AccessToken) != nil {
+			return nil, fmt.Errorf("%s: verify id token: at_hash does not match the access token: %w", p.o.Name, oauthkit.ErrAccessTokenHash)
+		}
+		login.IDToken = idt
+		if err := idt.Claims(&login.UserInfo.Raw); err != nil {
+			return nil, fmt.Errorf("%s: verify id token: claims do not parse: %w", p.o.Name, oauthkit.ErrInvalidIDToken)
+		}
+		login.UserInfo.Subject = idt.Subject
+	}
+	ui, err := p.FetchUserInfo(ctx, tok)
+	if err != nil {
+		return nil, err
+	}
+	if login.IDToken != nil && ui.Subject != login.IDToken.Subject {
+		return nil, fmt.Errorf("%s: user info: %w", p.o.Name, oauthkit.ErrSubjectMismatch)
+	}
+	login.UserInfo.Subject, login.UserInfo.Email, login.UserInfo.Name = ui.Subject, ui.Email, ui.Name
+	if login.UserInfo.Raw == nil {
+		login.UserInfo.Raw = ui.Raw
+	} else {
+		for k, v := range ui.Raw {
+			if _, set := login.UserInfo.Raw[k]; !set {
+				login.UserInfo.Raw[k] = v
+			}
+		}
+	}
+	return login, nil
+}
+
+// pollDevice is PollDevice without the ID-token check.
+func (p *Provider) pollDevice(ctx context.Context, da *DeviceAuthorization, wait Wait) (*oauth2.Token, error) {
+	if da == nil || da.DeviceCode.IsZero() {
+		return nil, fmt.Errorf("%s: %s: no device code", p.o.Name, OpDeviceToken)
+	}
+	if wait == nil {
+		wait = sleep
+	}
+	interval := da.Interval
+	if interval <= 0 {
+		interval = DefaultDeviceInterval
+	}
+	expired := func() error {
+		return &oauthkit.Error{Provider: p.o.Name, Op: OpDeviceToken, Code: string(ErrExpiredToken),
+			Description: "the device code expired before the user approved (by this client's clock)"}
+	}
+	for {
+		if !da.ExpiresAt.IsZero() && !p.o.Now().Before(da.ExpiresAt) {
+			return nil, expired()
+		}
+		if err := wait(ctx, interval); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", p.o.Name, OpDeviceToken, err)
+		}
+		if !da.ExpiresAt.IsZero() && !p.o.Now().Before(da.ExpiresAt) {
+			return nil, expired()
+		}
+		tok, err := p.token(ctx, OpDeviceToken, url.Values{"grant_type": {DeviceCodeGrantType}, "device_code": {da.DeviceCode.Reveal()}})
+		var ne net.Error
+		switch {
+		case err == nil:
+			return tok, nil
+		case ctx.Err() != nil:
+			return nil, err
+		case errors.Is(err, ErrAuthorizationPending):
+		case errors.Is(err, ErrSlowDown):
+			interval += SlowDownStep
+		case errors.As(err, &ne) && !errors.As(err, new(*oauthkit.Error)):
+			// No answer (a connection timeout, a refused connection):
+			// §3.5 asks for a lower polling frequency before the next
+			// request.
+			interval *= 2
+		default:
+			return nil, err
+		}
+	}
+}
