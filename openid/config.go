@@ -163,6 +163,10 @@ type Config struct {
 	// registered with the server. Zero: none is sent.
 	PostLogoutRedirectURL string
 
+	// DPoP binds the tokens to a key of the client's (RFC 9449): see
+	// [DPoP]. nil: Bearer tokens.
+	DPoP *DPoP
+
 	// HTTPClient sends the requests; see [oauthkit] "Vendor configuration".
 	HTTPClient *http.Client
 
