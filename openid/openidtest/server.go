@@ -91,6 +91,9 @@ type Options struct {
 	// Now is the server's clock. Zero: time.Now.
 	Now func() time.Time
 
+	// DPoP configures the DPoP (RFC 9449) checks; see [DPoPOptions].
+	DPoP DPoPOptions
+
 	// LoginPage makes the authorization endpoint answer a sign-in page
 	// with a "Sign in" button, and issue the code only when it is posted
 	// (a browser test's click). Zero: the user has a session, and the
@@ -130,6 +133,7 @@ type Server struct {
 	jtis       map[string]time.Time // client assertion jti → its exp
 	lastAuth   url.Values
 	endedLogin []EndedSession
+	dpop       dpopState // dpop.go
 }
 
 // NewServer starts a fake. Close it when done.
@@ -180,6 +184,7 @@ func NewServer(o Options) *Server {
 	mux.HandleFunc(p+"/revoke", s.in.Wrap(EndpointRevoke, s.revoke))
 	mux.HandleFunc(p+"/introspect", s.in.Wrap(EndpointIntrospect, s.introspect))
 	mux.HandleFunc(p+"/logout", s.in.Wrap(EndpointEndSession, s.endSession))
+	mux.HandleFunc(p+"/resource", s.in.Wrap(EndpointResource, s.resource))
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s
