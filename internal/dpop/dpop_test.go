@@ -208,3 +208,19 @@ func TestTransport(t *testing.T) {
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	assert.Equal(t, int32(2), calls.Load(), "one retry, never a loop")
 }
+
+// BenchmarkProof times one proof (ES256, with ath): the client's cost per
+// DPoP request.
+func BenchmarkProof(b *testing.B) {
+	k, err := NewKey(nil, "")
+	if err != nil {
+		b.Fatal(err)
+	}
+	now := time.Now()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := k.Proof("GET", "https://rs.example/api?x=1", "nonce", "access-token", now); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

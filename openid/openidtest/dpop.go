@@ -43,9 +43,10 @@ type DPoPOptions struct {
 
 // dpopState is the fake's DPoP memory: its nonce and the proofs' jtis.
 type dpopState struct {
-	mu    sync.Mutex
-	nonce string
-	jtis  map[string]time.Time // jti → until when it is remembered
+	mu     sync.Mutex
+	nonce  string
+	jtis   map[string]time.Time // jti → until when it is remembered
+	pruned time.Time            // when jtis were last pruned
 }
 
 // RotateDPoPNonce replaces the server's DPoP nonce: proofs carrying the
@@ -141,10 +142,13 @@ func (s *Server) checkProof(r *http.Request, target, accessToken string) (string
 		return "", &proofError{"use_dpop_nonce", "proof must carry the server's nonce"}
 	}
 	s.dpop.mu.Lock()
-	for j, until := range s.dpop.jtis {
-		if now.After(until) {
-			delete(s.dpop.jtis, j)
+	if now.After(s.dpop.pruned.Add(dpopWindow)) { // at most once a window
+		for j, until := range s.dpop.jtis {
+			if now.After(until) {
+				delete(s.dpop.jtis, j)
+			}
 		}
+		s.dpop.pruned = now
 	}
 	if _, seen := s.dpop.jtis[c.JTI]; seen {
 		s.dpop.mu.Unlock()
