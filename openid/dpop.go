@@ -117,7 +117,7 @@ func (s dpopSource) Token() (*oauth2.Token, error) { return s.p.Token(context.Ba
 
 // Client returns an HTTP client for the server's APIs that sends the
 // cached client-credentials token with every request (see
-// [cachedtokens.ClientCredentials.Client]). With Config.DPoP it sends
+// [tokencache.Cache.Client]). With Config.DPoP it sends
 // "Authorization: DPoP <token>" and a fresh proof with ath in the DPoP
 // header (RFC 9449 §7), keeps each origin's DPoP-Nonce, and sends a
 // request once more when the resource server asks for a nonce
@@ -150,7 +150,7 @@ func (p *Provider) Client() *http.Client {
 }
 
 // UserTokenSource returns a token source for one user's login (see
-// [cachedtokens.Users.UserTokenSource]); with Config.DPoP each refresh
+// [tokencache.Cache.RefreshingSource]); with Config.DPoP each refresh
 // carries a proof, and a token bound to another key than the Provider's
 // is an error wrapping [ErrDPoPKeyMismatch] (the login must be redone
 // with this key).
