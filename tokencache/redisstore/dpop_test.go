@@ -12,6 +12,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit/internal/redistest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
+	"github.com/seed-e8f4a5f7/oauthkit/web"
 )
 
 // TestStoreKeepsDPoPBinding: a DPoP token's key thumbprint (the extra
@@ -51,4 +52,19 @@ func TestStoreKeepsDPoPBinding(t *testing.T) {
 	st, err = s.Get(ctx, "k2")
 	require.NoError(t, err)
 	assert.Nil(t, st.Token.Extra("oauthkit_dpop_jkt"))
+}
+
+// TestSessionStoreKeepsDPoPBinding: a web session's DPoP token keeps its
+// key thumbprint through the session store too.
+func TestSessionStoreKeepsDPoPBinding(t *testing.T) {
+	srv := redistest.Start(t)
+	s := newSessionStore(t, srv.Client(t), redistest.Prefix())
+	ctx := context.Background()
+	tok := (&oauth2.Token{AccessToken: "at-dpop", TokenType: "DPoP", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)}).
+		WithExtra(map[string]any{"oauthkit_dpop_jkt": "jkt-1"})
+	require.NoError(t, s.Save(ctx, "sess-1", &web.StoredTokens{Token: tok, Expires: time.Now().Add(time.Hour)}))
+	got, err := s.Load(ctx, "sess-1")
+	require.NoError(t, err)
+	assert.Equal(t, "jkt-1", got.Token.Extra("oauthkit_dpop_jkt"))
+	assert.Equal(t, "DPoP", got.Token.TokenType)
 }
