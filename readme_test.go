@@ -2,6 +2,7 @@ package oauthkit_test
 
 import (
 	"context"
+	"crypto/ecdsa"
 	"fmt"
 	"net/http"
 	"os"
@@ -141,6 +142,26 @@ func readmeAnyOpenID(ctx context.Context, key []byte, mux *http.ServeMux, access
 	return err
 }
 
+func readmeDPoP(key *ecdsa.PrivateKey, cache *tokencache.Cache) error {
+	// README begin
+	p, err := openid.New(openid.Config{
+		Issuer:       "https://sso.example.com/realms/acme",
+		ClientID:     "billing",
+		ClientSecret: oauthkit.Secret(os.Getenv("BILLING_CLIENT_SECRET")),
+		DPoP:         &openid.DPoP{Key: key}, // *ecdsa.PrivateKey (P-256: ES256); zero Key: a fresh one per process
+		Cache:        cache,
+	})
+	if err != nil {
+		return err
+	}
+	resp, err := p.Client().Get("https://api.example.com/invoices") // Authorization: DPoP …, DPoP: <proof>
+	// README end
+	if err == nil {
+		resp.Body.Close()
+	}
+	return err
+}
+
 func readmeNative(ctx context.Context, cfg unisignin.Config) error {
 	// README begin
 	l, err := native.Listen("http://127.0.0.1/callback") // the loopback redirect URL registered with the vendor
@@ -166,7 +187,7 @@ var readmeFiles = []string{"examples/sso/main.go"}
 // of the compiled snippets above or one of readmeFiles, line for line
 // (indentation aside), and that every one of them is still in the README.
 func TestReadmeSnippetsCompile(t *testing.T) {
-	_, _, _, _, _, _ = readmeServerToServer, readmeManyTenants, readmeManyReplicas, readmeAnyOpenID, readmeNative, readmeDevice // compiled, not run
+	_, _, _, _, _, _, _ = readmeServerToServer, readmeManyTenants, readmeManyReplicas, readmeAnyOpenID, readmeNative, readmeDevice, readmeDPoP // compiled, not run
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)

@@ -173,6 +173,9 @@ type Config struct {
 	// Endpoints): AuthCodeURL fails with an error matching
 	// errors.ErrUnsupported.
 	PushedAuthorizationRequests bool
+	// DPoP binds the tokens to a key of the client's (RFC 9449): see
+	// [DPoP]. nil: Bearer tokens.
+	DPoP *DPoP
 
 	// HTTPClient sends the requests; see [oauthkit] "Vendor configuration".
 	HTTPClient *http.Client

@@ -77,6 +77,18 @@
 // 7009; package web's logout calls it) and [Provider.Introspect] (RFC 7662)
 // use the metadata's endpoints.
 //
+// # DPoP
+//
+// With Config.DPoP ([DPoP]) the tokens are bound to a key of the
+// client's (RFC 9449): authorization requests carry dpop_jkt, token and
+// userinfo requests a fresh proof signed with go-jose, a use_dpop_nonce
+// answer is retried once with the server's nonce (kept per server), and a
+// Bearer answer is refused ([ErrDPoPBearer]). The cache keeps each token's
+// key thumbprint (the Redis store seals it with the token; the key never
+// leaves the process): Token, TokenSource and Client use only tokens bound
+// to the Provider's key, and Client sends "Authorization: DPoP" with a
+// proof carrying ath. docs/dpop.md has the details.
+//
 // # Logout
 //
 // [Provider.EndSessionURL] builds the RP-Initiated Logout URL with

@@ -46,7 +46,11 @@ func New(cfg Config) (*Provider, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	p := &Provider{cfg: cfg, std: standard.New(cfg.options(), oauthwire.New(cfg.Name, cfg.wire()))}
+	o := cfg.options()
+	if err := cfg.dpopOptions(&o); err != nil { // dpop.go
+		return nil, err
+	}
+	p := &Provider{cfg: cfg, std: standard.New(o, oauthwire.New(cfg.Name, cfg.wire()))}
 	if err := p.initCache(); err != nil {
 		return nil, err
 	}

@@ -29,6 +29,21 @@ var ErrInvalidUserInfo = errors.New("oauthkit: invalid signed userinfo")
 // clientID; a failure wraps [ErrInvalidUserInfo]. An encrypted answer is
 // refused. The caller checks sub against the ID token's.
 func (m *Metadata) UserInfo(ctx context.Context, provider string, hc *httpc.Client, clientID, accessToken string) (map[string]any, error) {
+	return m.UserInfoAuth(ctx, provider, hc, clientID, accessToken, nil)
+}
+
+// ResourceAuth sends an access token other than as Bearer: Header makes
+// the Authorization (and DPoP) headers of each request, which is sent once
+// (a DPoP proof is single-use); Retry, given an answer that is not 2xx,
+// says whether to send one more (a DPoP nonce the server asked for, RFC
+// 9449 §9), which is done once.
+type ResourceAuth struct {
+	Header func() (http.Header, error)
+	Retry  func(*httpc.Response) bool
+}
+
+// UserInfoAuth is UserInfo with the token sent as auth says; nil: Bearer.
+func (m *Metadata) UserInfoAuth(ctx context.Context, provider string, hc *httpc.Client, clientID, accessToken string, auth *ResourceAuth) (map[string]any, error) {
 	if m.Endpoints.UserInfoURL == "" {
 		return nil, fmt.Errorf("%s: %s: the provider has no userinfo_endpoint: %w", provider, OpUserInfo, errors.ErrUnsupported)
 	}
@@ -36,9 +51,23 @@ func (m *Metadata) UserInfo(ctx context.Context, provider string, hc *httpc.Clie
 		return nil, fmt.Errorf("%s: %s: no access token", provider, OpUserInfo)
 	}
 	call := oauthwire.Call{Provider: provider, Op: OpUserInfo, Secrets: redact.NewSecrets(accessToken)}
-	h := oauthwire.BearerHeader(accessToken)
-	h.Set("Accept", "application/json, application/jwt")
-	resp, err := hc.Do(ctx, &httpc.Request{Method: http.MethodGet, URL: m.Endpoints.UserInfoURL, Header: h, Op: OpUserInfo})
+	var (
+		resp *httpc.Response
+		err  error
+	)
+	for try := 0; try < 2; try++ {
+		h := oauthwire.BearerHeader(accessToken)
+		if auth != nil {
+			if h, err = auth.Header(); err != nil {
+				return nil, fmt.Errorf("%s: %s: %w", provider, OpUserInfo, err)
+			}
+		}
+		h.Set("Accept", "application/json, application/jwt")
+		resp, err = hc.Do(ctx, &httpc.Request{Method: http.MethodGet, URL: m.Endpoints.UserInfoURL, Header: h, Op: OpUserInfo, SingleUse: auth != nil})
+		if err != nil || auth == nil || resp.StatusCode/100 == 2 || try > 0 || !auth.Retry(resp) {
+			break
+		}
+	}
 	if err != nil {
 		return nil, call.TransportError(resp, err)
 	}

@@ -41,6 +41,17 @@ const maxExpiresIn = 10 * 365 * 24 * 3600
 //
 // The errors never quote the body: it holds tokens.
 func ParseToken(contentType string, body []byte, now time.Time) (*oauth2.Token, error) {
+	return parseToken(contentType, body, now, "")
+}
+
+// ExtraDPoPJKT is the extra under which a DPoP-bound token keeps the
+// thumbprint (RFC 7638) of the key it is bound to.
+const ExtraDPoPJKT = "oauthkit_dpop_jkt"
+
+// parseToken is ParseToken; with jkt, the thumbprint of the key whose DPoP
+// proof the request carried, it also accepts token_type DPoP (RFC 9449
+// §5) and keeps jkt in such a token's extras.
+func parseToken(contentType string, body []byte, now time.Time, jkt string) (*oauth2.Token, error) {
 	var (
 		extra any
 		get   func(key string) (any, bool)
@@ -72,7 +83,7 @@ func ParseToken(contentType string, body []byte, now time.Time) (*oauth2.Token, 
 	if tok.TokenType, err = optionalString(get, "token_type"); err != nil {
 		return nil, err
 	}
-	if tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "Bearer") {
+	if tok.TokenType != "" && !strings.EqualFold(tok.TokenType, "Bearer") && !(jkt != "" && strings.EqualFold(tok.TokenType, "DPoP")) {
 		return nil, &TokenTypeError{Type: tok.TokenType}
 	}
 	if tok.RefreshToken, err = optionalString(get, "refresh_token"); err != nil {
@@ -89,7 +100,26 @@ func ParseToken(contentType string, body []byte, now time.Time) (*oauth2.Token, 
 	}
 	// Every path above that stated a lifetime set one; a zero ExpiresIn here
 	// means the server stated none.
+	bindExtra(extra, jkt != "" && strings.EqualFold(tok.TokenType, "DPoP"), jkt)
 	return tok.WithExtra(extra), nil
+}
+
+// bindExtra sets (bound) or removes ExtraDPoPJKT in a parsed response, so
+// that only a DPoP token the request asked for carries it: never one the
+// server named.
+func bindExtra(extra any, bound bool, jkt string) {
+	switch m := extra.(type) {
+	case map[string]any:
+		delete(m, ExtraDPoPJKT)
+		if bound {
+			m[ExtraDPoPJKT] = jkt
+		}
+	case url.Values:
+		m.Del(ExtraDPoPJKT)
+		if bound {
+			m.Set(ExtraDPoPJKT, jkt)
+		}
+	}
 }
 
 func firstOf(vs []string) any {

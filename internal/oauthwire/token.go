@@ -76,6 +76,18 @@ type Request struct {
 
 	// Advise returns the vendor's documented cause for an error, or "".
 	Advise func(*oauthkit.Error) string
+
+	// DPoP, when set, makes the request's DPoP proof (RFC 9449 §5), sent in
+	// the DPoP header; the answer's token_type may then be DPoP as well as
+	// Bearer (the caller decides whether Bearer will do), and a DPoP token
+	// gets DPoPJKT, the proof key's thumbprint, in its extras under
+	// [ExtraDPoPJKT]. A request with a proof is never resent: the server
+	// keeps the proof's jti.
+	DPoP    func(ctx context.Context) (string, error)
+	DPoPJKT string
+	// Header, when set, is given the answer's header, whatever its status
+	// (the DPoP-Nonce of RFC 9449 §8).
+	Header func(http.Header)
 }
 
 // sensitiveParams are the form fields whose values never appear in an error.
@@ -89,7 +101,10 @@ func (c *Client) Token(ctx context.Context, r Request) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, err
 	}
-	tok, err := c.answer(x.call, x.resp, x.err, x.sent)
+	if r.Header != nil && x.resp != nil {
+		r.Header(x.resp.Header)
+	}
+	tok, err := c.answer(x.call, x.resp, x.err, x.sent, r.DPoPJKT)
 	c.report(ctx, r.Op, x.start, x.resp, x.attempts, x.err != nil, err)
 	return tok, err
 }
@@ -142,6 +157,14 @@ func (c *Client) send(ctx context.Context, r Request) (*roundTrip, error) {
 		return nil, fmt.Errorf("%s: %s: unknown client authentication style %d", c.Provider, r.Op, r.Auth)
 	}
 
+	if r.DPoP != nil {
+		proof, err := r.DPoP(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", c.Provider, r.Op, err)
+		}
+		header.Set("DPoP", proof)
+	}
+
 	// Every encoding of a credential this request sends: the values, the
 	// whole Authorization header and its payload, in both Basic forms
 	// (redact adds the URL, base64, HTML and JSON escapings of each).
@@ -165,13 +188,15 @@ func (c *Client) send(ctx context.Context, r Request) (*roundTrip, error) {
 		Header:    header,
 		Body:      []byte(form.Encode()),
 		Op:        r.Op,
-		SingleUse: r.SingleUse || singleUseGrant(form.Get("grant_type")) || r.Auth == AuthPrivateKeyJWT,
+		SingleUse: r.SingleUse || singleUseGrant(form.Get("grant_type")) || r.Auth == AuthPrivateKeyJWT || r.DPoP != nil,
 	})
 	return x, nil
 }
 
 // answer turns what [httpc.Client.Do] returned into a token or an error.
-func (c *Client) answer(call Call, resp *httpc.Response, err error, sent time.Time) (*oauth2.Token, error) {
+// jkt: the request carried a DPoP proof by that key, and token_type DPoP is
+// accepted.
+func (c *Client) answer(call Call, resp *httpc.Response, err error, sent time.Time, jkt string) (*oauth2.Token, error) {
 	if err != nil {
 		return nil, call.TransportError(resp, err)
 	}
@@ -180,7 +205,7 @@ func (c *Client) answer(call Call, resp *httpc.Response, err error, sent time.Ti
 	}
 	// Expiry counts from when the request was sent, not when the answer
 	// arrived: the server started the clock no later than that.
-	tok, perr := ParseToken(resp.Header.Get("Content-Type"), resp.Body, sent)
+	tok, perr := parseToken(resp.Header.Get("Content-Type"), resp.Body, sent, jkt)
 	if perr != nil {
 		if e := call.ErrorInSuccess(resp); e != nil {
 			return nil, e

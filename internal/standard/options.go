@@ -8,6 +8,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/clientauth"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/dpop"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 )
 
@@ -72,6 +73,12 @@ type Options struct {
 	// pushed authorization request endpoint (RFC 9126), as it is when the
 	// server requires it.
 	PushedAuthorization bool
+	// DPoP binds tokens to this key (RFC 9449): each token request carries
+	// a proof, the answer must be a DPoP token, and authorization requests
+	// carry dpop_jkt. DPoPNonces keeps the servers' nonces (required with
+	// DPoP). nil: Bearer tokens. See dpop.go.
+	DPoP       *dpop.Key
+	DPoPNonces *dpop.Nonces
 
 	Now func() time.Time // nil: time.Now
 

@@ -125,6 +125,10 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 	if p.o.MaxAge > 0 {
 		extra = append(extra[:len(extra):len(extra)], oauthkit.WithParam("max_age", strconv.FormatInt(int64(p.o.MaxAge.Seconds()), 10)))
 	}
+	if p.o.DPoP != nil {
+		// RFC 9449 §10: binds the code to the key.
+		extra = append(extra[:len(extra):len(extra)], oauthkit.WithParam("dpop_jkt", p.o.DPoP.Thumbprint()))
+	}
 	if len(p.o.ACRValues) > 0 {
 		extra = append(extra[:len(extra):len(extra)], oauthkit.WithParam("acr_values", strings.Join(p.o.ACRValues, " ")))
 	}
@@ -212,11 +216,15 @@ func (p *Provider) token(ctx context.Context, op string, params url.Values) (*oa
 	if err != nil {
 		return nil, err
 	}
-	return p.wire.Token(ctx, oauthwire.Request{
+	r := oauthwire.Request{
 		Op: op, TokenURL: tokenURL, Params: params,
 		ClientID: p.o.ClientID, Secret: p.o.ClientSecret, Auth: a.style, Assertion: a.assertion,
 		Advise: p.o.Advise,
-	})
+	}
+	if p.o.DPoP != nil {
+		return p.dpopToken(ctx, r) // dpop.go
+	}
+	return p.wire.Token(ctx, r)
 }
 
 // tokenEndpoint returns the token endpoint and the client's authentication

@@ -35,7 +35,7 @@ func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauth
 	if md.Endpoints.UserInfoURL == "" && tok != nil && tok.Extra("id_token") != nil {
 		claims, err = p.idTokenClaims(ctx, tok)
 	} else {
-		claims, err = md.UserInfo(ctx, p.o.Name, p.wire.HTTP, p.o.ClientID, access)
+		claims, err = md.UserInfoAuth(ctx, p.o.Name, p.wire.HTTP, p.o.ClientID, access, p.resourceAuth(md.Endpoints.UserInfoURL, tok))
 	}
 	if err != nil {
 		return nil, err

@@ -134,6 +134,9 @@ func (s *Server) authorize(w http.ResponseWriter, r *http.Request) {
 		"sid":       fakeidp.Random(12),
 		"auth_time": strconv.FormatInt(authTime.Unix(), 10),
 	}
+	if jkt := q.Get("dpop_jkt"); jkt != "" {
+		extra["dpop_jkt"] = jkt // RFC 9449 §10
+	}
 	if acr := strings.Fields(q.Get("acr_values")); len(acr) > 0 {
 		extra["acr"] = acr[0]
 	}

@@ -137,7 +137,7 @@ func (s *Server) DeviceUserCodes() []string {
 // last poll (the interval grows by five seconds, for every later poll
 // too), expired_token past the code's expiry, authorization_pending until
 // the user decides, access_denied, or the tokens, once.
-func (s *Server) deviceGrant(w http.ResponseWriter, c App, f url.Values) {
+func (s *Server) deviceGrant(w http.ResponseWriter, c App, f url.Values, jkt string) {
 	now := s.now.Now()
 	s.mu.Lock()
 	d, ok := s.devices[f.Get("device_code")]
@@ -169,5 +169,5 @@ func (s *Server) deviceGrant(w http.ResponseWriter, c App, f url.Values) {
 	user := s.user
 	fam := s.tokens.newFamily(grant{clientID: c.ID, subject: user.Subject, scope: d.scope})
 	s.mu.Unlock()
-	s.issueTokens(w, fam, c, user.Subject, d.scope, "", "", "", now, true)
+	s.issueTokens(w, fam, c, user.Subject, d.scope, "", "", "", now, true, jkt)
 }

@@ -91,5 +91,9 @@ func (s *Server) introspect(w http.ResponseWriter, r *http.Request) {
 	if sc := strings.TrimSpace(g.scope); sc != "" {
 		body["scope"] = sc
 	}
+	if tok.jkt != "" {
+		body["token_type"] = "DPoP"
+		body["cnf"] = map[string]any{"jkt": tok.jkt} // RFC 9449 §6.2
+	}
 	fakeidp.WriteJSON(w, http.StatusOK, body)
 }

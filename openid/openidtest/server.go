@@ -93,6 +93,9 @@ type Options struct {
 	// Now is the server's clock. Zero: time.Now.
 	Now func() time.Time
 
+	// DPoP configures the DPoP (RFC 9449) checks; see [DPoPOptions].
+	DPoP DPoPOptions
+
 	// LoginPage makes the authorization endpoint answer a sign-in page
 	// with a "Sign in" button, and issue the code only when it is posted
 	// (a browser test's click). Zero: the user has a session, and the
@@ -149,6 +152,7 @@ type Server struct {
 	endedLogin []EndedSession
 	pars       map[string]*pushed // request_uri → the pushed request
 	devices    map[string]*device // device_code → the device login
+	dpop       dpopState          // dpop.go
 }
 
 // NewServer starts a fake. Close it when done.
@@ -203,6 +207,7 @@ func NewServer(o Options) *Server {
 	mux.HandleFunc(p+"/logout", s.in.Wrap(EndpointEndSession, s.endSession))
 	mux.HandleFunc(p+"/par", s.in.Wrap(EndpointPAR, s.par))
 	mux.HandleFunc(p+"/device_authorization", s.in.Wrap(EndpointDevice, s.deviceAuthorization))
+	mux.HandleFunc(p+"/resource", s.in.Wrap(EndpointResource, s.resource))
 	s.srv = httptest.NewServer(mux)
 	s.URL = s.srv.URL
 	return s

@@ -27,6 +27,7 @@ type issued struct {
 	revoked bool
 	issued  time.Time
 	jti     string
+	jkt     string // the DPoP key the token is bound to; "" for Bearer
 }
 
 // tokenStore holds the fake's tokens; the Server's mutex guards it.

@@ -20,6 +20,10 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	if !fakeidp.TokenRequest(w, r) {
 		return
 	}
+	jkt, ok := s.tokenProof(w, r) // dpop.go
+	if !ok {
+		return
+	}
 	c, aerr := s.authenticateClient(r)
 	if aerr != nil {
 		writeAuthError(w, aerr)
@@ -28,13 +32,13 @@ func (s *Server) token(w http.ResponseWriter, r *http.Request) {
 	f := r.PostForm
 	switch f.Get("grant_type") {
 	case "authorization_code":
-		s.codeGrant(w, c, f)
+		s.codeGrant(w, c, f, jkt)
 	case "refresh_token":
-		s.refreshGrant(w, c, f)
+		s.refreshGrant(w, c, f, jkt)
 	case "client_credentials":
-		s.clientCredentialsGrant(w, c, f)
+		s.clientCredentialsGrant(w, c, f, jkt)
 	case deviceGrantType:
-		s.deviceGrant(w, c, f)
+		s.deviceGrant(w, c, f, jkt)
 	default:
 		fakeidp.OAuthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type is not supported")
 	}
@@ -46,7 +50,7 @@ func invalidGrant(w http.ResponseWriter, desc string) {
 
 // codeGrant redeems a code (RFC 6749 §4.1.3, RFC 7636 §4.6). A code sent a
 // second time revokes every token issued for it (RFC 6749 §4.1.2).
-func (s *Server) codeGrant(w http.ResponseWriter, c App, f url.Values) {
+func (s *Server) codeGrant(w http.ResponseWriter, c App, f url.Values, jkt string) {
 	code := f.Get("code")
 	now := s.now.Now()
 	g, err := s.codes.Redeem(code, now)
@@ -69,19 +73,23 @@ func (s *Server) codeGrant(w http.ResponseWriter, c App, f url.Values) {
 	case !g.VerifyPKCE(f.Get("code_verifier")):
 		invalidGrant(w, "PKCE verification failed")
 		return
+	case g.Extra["dpop_jkt"] != "" && g.Extra["dpop_jkt"] != jkt && !s.opts.DPoP.Ignore:
+		// RFC 9449 §10: the code is bound to the dpop_jkt of its request.
+		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_dpop_proof", "the proof's key is not the authorization request's dpop_jkt")
+		return
 	}
 	s.mu.Lock()
 	fam := s.tokens.newFamily(grant{clientID: c.ID, subject: g.Subject, scope: g.Scope, sid: g.Extra["sid"]})
 	s.tokens.codes[code] = fam
 	s.mu.Unlock()
 	authTime, _ := strconv.ParseInt(g.Extra["auth_time"], 10, 64)
-	s.issueTokens(w, fam, c, g.Subject, g.Scope, g.Nonce, g.Extra["sid"], g.Extra["acr"], time.Unix(authTime, 0), true)
+	s.issueTokens(w, fam, c, g.Subject, g.Scope, g.Nonce, g.Extra["sid"], g.Extra["acr"], time.Unix(authTime, 0), true, jkt)
 }
 
 // refreshGrant rotates a refresh token (RFC 6749 §6, RFC 9700 §4.14.2):
 // the old one is spent, and a spent one sent again revokes its whole
 // family.
-func (s *Server) refreshGrant(w http.ResponseWriter, c App, f url.Values) {
+func (s *Server) refreshGrant(w http.ResponseWriter, c App, f url.Values, jkt string) {
 	now := s.now.Now()
 	s.mu.Lock()
 	tok, g, ok := s.tokens.active(f.Get("refresh_token"), now)
@@ -103,6 +111,11 @@ func (s *Server) refreshGrant(w http.ResponseWriter, c App, f url.Values) {
 		s.mu.Unlock()
 		invalidGrant(w, "refresh token is expired or revoked")
 		return
+	case tok.jkt != "" && tok.jkt != jkt:
+		// RFC 9449 §5: a public client's refresh token is bound to its key.
+		s.mu.Unlock()
+		fakeidp.OAuthError(w, http.StatusBadRequest, "invalid_dpop_proof", "the refresh token is bound to another key")
+		return
 	}
 	tok.used = true
 	fam, sub, scope, sid := tok.family, g.subject, g.scope, g.sid
@@ -116,12 +129,12 @@ func (s *Server) refreshGrant(w http.ResponseWriter, c App, f url.Values) {
 		}
 		scope = req
 	}
-	s.issueTokens(w, fam, c, sub, scope, "", sid, "", time.Time{}, true)
+	s.issueTokens(w, fam, c, sub, scope, "", sid, "", time.Time{}, true, jkt)
 }
 
 // clientCredentialsGrant issues a token to a confidential client (RFC 6749
 // §4.4), with no refresh token.
-func (s *Server) clientCredentialsGrant(w http.ResponseWriter, c App, f url.Values) {
+func (s *Server) clientCredentialsGrant(w http.ResponseWriter, c App, f url.Values, jkt string) {
 	if c.AuthMethod == openid.AuthNone {
 		fakeidp.OAuthError(w, http.StatusBadRequest, "unauthorized_client", "a public client cannot use client credentials")
 		return
@@ -129,12 +142,14 @@ func (s *Server) clientCredentialsGrant(w http.ResponseWriter, c App, f url.Valu
 	s.mu.Lock()
 	fam := s.tokens.newFamily(grant{clientID: c.ID, subject: c.ID, scope: f.Get("scope")})
 	s.mu.Unlock()
-	s.issueTokens(w, fam, c, c.ID, f.Get("scope"), "", "", "", time.Time{}, false)
+	s.issueTokens(w, fam, c, c.ID, f.Get("scope"), "", "", "", time.Time{}, false, jkt)
 }
 
 // issueTokens answers with an access token, a refresh token (withRefresh)
-// and, for openid scopes, an ID token.
-func (s *Server) issueTokens(w http.ResponseWriter, fam int, c App, sub, scope, nonce, sid, acr string, authTime time.Time, withRefresh bool) {
+// and, for openid scopes, an ID token; with jkt, a DPoP access token bound
+// to that key (and, for a public client, a bound refresh token: RFC 9449
+// §5).
+func (s *Server) issueTokens(w http.ResponseWriter, fam int, c App, sub, scope, nonce, sid, acr string, authTime time.Time, withRefresh bool, jkt string) {
 	now := s.now.Now()
 	s.mu.Lock()
 	access := s.tokens.issue(fam, false, now, accessTokenLifetime)
@@ -143,8 +158,16 @@ func (s *Server) issueTokens(w http.ResponseWriter, fam int, c App, sub, scope, 
 		"token_type":   "Bearer",
 		"expires_in":   int(accessTokenLifetime.Seconds()),
 	}
+	if jkt != "" {
+		s.tokens.tokens[access].jkt = jkt
+		body["token_type"] = "DPoP"
+	}
 	if withRefresh {
-		body["refresh_token"] = s.tokens.issue(fam, true, now, refreshTokenLifetime)
+		rt := s.tokens.issue(fam, true, now, refreshTokenLifetime)
+		if c.AuthMethod == "none" {
+			s.tokens.tokens[rt].jkt = jkt
+		}
+		body["refresh_token"] = rt
 	}
 	user, mutate := s.user, s.mutate
 	s.mu.Unlock()

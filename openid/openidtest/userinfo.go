@@ -35,17 +35,14 @@ func (s *Server) userinfo(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "use GET or POST", http.StatusMethodNotAllowed)
 		return
 	}
-	at, ok := fakeidp.Bearer(r)
+	tok, g, _, ok := s.resourceToken(w, r, s.Issuer()+"/userinfo") // Bearer or DPoP (dpop.go)
 	if !ok {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="userinfo"`)
-		w.WriteHeader(http.StatusUnauthorized)
 		return
 	}
 	s.mu.Lock()
-	tok, g, active := s.tokens.active(at, s.now.Now())
 	user := s.user
 	s.mu.Unlock()
-	if !active || tok.refresh || g.subject == g.clientID {
+	if tok.refresh || g.subject == g.clientID {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="userinfo", error="invalid_token"`)
 		w.WriteHeader(http.StatusUnauthorized)
 		return

@@ -27,8 +27,9 @@ const (
 const adPrefix = "oauthkit/redisstore/token/v1\x00"
 
 // wireToken is a stored token: the fields of [oauth2.Token] and, of its
-// extras, the ID token (which go-oidc's verifier reads). Other extras are
-// not kept.
+// extras, the ID token (which go-oidc's verifier reads) and the thumbprint
+// of the DPoP key a DPoP token is bound to (sealed with it; the key itself
+// is never stored). Other extras are not kept.
 type wireToken struct {
 	AccessToken  string    `json:"a"`
 	TokenType    string    `json:"t,omitempty"`
@@ -36,7 +37,12 @@ type wireToken struct {
 	Expiry       time.Time `json:"e,omitzero"`
 	ExpiresIn    int64     `json:"x,omitempty"`
 	IDToken      string    `json:"i,omitempty"`
+	DPoPJKT      string    `json:"k,omitempty"`
 }
+
+// extraDPoPJKT is the extra that holds a DPoP token's key thumbprint
+// (internal/oauthwire.ExtraDPoPJKT).
+const extraDPoPJKT = "oauthkit_dpop_jkt"
 
 // maxValue bounds what Get reads and decode accepts: a sealed token with an
 // ID token is a few KiB.
@@ -49,6 +55,7 @@ func (s *Store) encode(key string, tok *oauth2.Token) (string, error) {
 	if id, ok := tok.Extra("id_token").(string); ok {
 		w.IDToken = id
 	}
+	w.DPoPJKT, _ = tok.Extra(extraDPoPJKT).(string)
 	if w.AccessToken == "" {
 		return "", fmt.Errorf("redisstore: encode: %w", errNoAccessToken)
 	}
@@ -88,10 +95,25 @@ func (s *Store) decode(key, raw string) (*oauth2.Token, error) {
 		return nil, errNoAccessToken
 	}
 	tok := &oauth2.Token{AccessToken: w.AccessToken, TokenType: w.TokenType, RefreshToken: w.RefreshToken, Expiry: w.Expiry, ExpiresIn: w.ExpiresIn}
-	if w.IDToken != "" {
-		tok = tok.WithExtra(map[string]any{"id_token": w.IDToken})
+	if extra := wireExtra(w); extra != nil {
+		tok = tok.WithExtra(extra)
 	}
 	return tok, nil
+}
+
+// wireExtra is the extras a stored token gets back; nil for none.
+func wireExtra(w wireToken) map[string]any {
+	if w.IDToken == "" && w.DPoPJKT == "" {
+		return nil
+	}
+	m := map[string]any{}
+	if w.IDToken != "" {
+		m["id_token"] = w.IDToken
+	}
+	if w.DPoPJKT != "" {
+		m[extraDPoPJKT] = w.DPoPJKT
+	}
+	return m
 }
 
 // rev is a value's revision for [Store.CompareAndSwap]: its SHA-1, as the

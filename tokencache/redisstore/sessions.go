@@ -173,8 +173,9 @@ const (
 	maxSessionSeen   = 256
 )
 
-// sessionRecord is a stored session: the token's fields and ID token (as
-// the token [Store] keeps them; other extras are not kept), the session's
+// sessionRecord is a stored session: the token's fields, ID token and DPoP
+// key thumbprint (as the token [Store] keeps them; other extras are not
+// kept), the session's
 // raw ID token, its end, when it was last seen, and its refs.
 type sessionRecord struct {
 	Token   *wireToken `json:"t,omitempty"`
@@ -198,6 +199,7 @@ func (s *SessionStore) sealRecord(h string, t *web.StoredTokens) (string, error)
 	if tok := t.Token; tok != nil {
 		r.Token = &wireToken{AccessToken: tok.AccessToken, TokenType: tok.TokenType, RefreshToken: tok.RefreshToken, Expiry: tok.Expiry, ExpiresIn: tok.ExpiresIn}
 		r.Token.IDToken, _ = tok.Extra("id_token").(string)
+		r.Token.DPoPJKT, _ = tok.Extra(extraDPoPJKT).(string)
 	}
 	plain, err := json.Marshal(r)
 	if err != nil {
@@ -228,8 +230,8 @@ func (s *SessionStore) openRecord(h, raw string) (*web.StoredTokens, error) {
 	t := &web.StoredTokens{IDToken: r.IDToken, Expires: r.Expires, Seen: r.Seen, Refs: r.Refs}
 	if w := r.Token; w != nil {
 		t.Token = &oauth2.Token{AccessToken: w.AccessToken, TokenType: w.TokenType, RefreshToken: w.RefreshToken, Expiry: w.Expiry, ExpiresIn: w.ExpiresIn}
-		if w.IDToken != "" {
-			t.Token = t.Token.WithExtra(map[string]any{"id_token": w.IDToken})
+		if extra := wireExtra(*w); extra != nil {
+			t.Token = t.Token.WithExtra(extra)
 		}
 	}
 	return t, nil

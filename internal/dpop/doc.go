@@ -1,0 +1,10 @@
+// Package dpop makes DPoP proofs (RFC 9449, OAuth 2.0 Demonstrating Proof
+// of Possession): a client key ([Key], ES256 by default), a fresh signed
+// proof per request ([Key.Proof]: typ dpop+jwt, the public key in the
+// header's jwk, htm, htu without query and fragment, iat, a unique jti,
+// the server's nonce when it gave one, ath for a resource request), the
+// nonces servers hand out remembered per origin ([Nonces]), and the
+// transport that sends a DPoP-bound access token to a resource server
+// ([Transport]). The proofs are signed with go-jose; nothing here signs
+// by hand.
+package dpop
