@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/pprof"
 	"sync/atomic"
 	"time"
 
@@ -66,6 +67,10 @@ const (
 // fetch still holds its key: no other fetch starts for it until it returns,
 // so that a refresh token is never sent twice.)
 func (cl *call) wait(ctx context.Context) (*oauth2.Token, error) {
+	if ctx.Done() == nil { // never cancelled: a plain receive is cheaper than a select
+		<-cl.done
+		return cl.tok, cl.err
+	}
 	select {
 	case <-cl.done:
 		return cl.tok, cl.err
@@ -164,6 +169,9 @@ func (c *Cache) dispatch(cl *call) {
 func (c *Cache) work(cl *call) {
 	w := &c.workers
 	for cl != nil {
+		// The profiler's labels of the caller that started the fill (see
+		// runtime/pprof.Do), as a goroutine started by it would have.
+		pprof.SetGoroutineLabels(cl.ctx.parent)
 		c.fill(cl.e, cl, cl.fetch)
 		if w.idle.Add(1) > maxIdleWorkers {
 			w.idle.Add(-1)

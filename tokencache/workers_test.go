@@ -1,14 +1,18 @@
 package tokencache_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"runtime/metrics"
+	"runtime/pprof"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
@@ -68,4 +72,44 @@ func TestChurnStartsNoGoroutinePerKey(t *testing.T) {
 	t.Logf("%d goroutines started for %d fills", created, 3*n)
 	assert.EqualValues(t, 3*n, h.up.calls.Load(), "one fetch per key and phase")
 	assert.Less(t, created, uint64(n/20), "goroutines started during the cycle")
+}
+
+// TestFillKeepsCallersProfilerLabels: a fill runs with the profiler labels
+// of the caller that started it (runtime/pprof.Do), as it did on a goroutine
+// of its own, also on a worker that earlier ran another caller's fill.
+func TestFillKeepsCallersProfilerLabels(t *testing.T) {
+	cache := tokencache.New(tokencache.Config{})
+	defer cache.Close()
+	for _, tenant := range []string{"a", "b", "c"} {
+		var labels string
+		fetch := func(context.Context) (*oauth2.Token, error) {
+			labels = fetchLabels(t)
+			return &oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)}, nil
+		}
+		pprof.Do(context.Background(), pprof.Labels("tenant", tenant), func(ctx context.Context) {
+			_, err := cache.Token(ctx, "v1|labels|"+tenant, fetch)
+			require.NoError(t, err)
+		})
+		assert.Equal(t, `{"tenant":"`+tenant+`"}`, labels, "the fill's labels")
+	}
+}
+
+// fetchLabels returns the profiler labels of the goroutine calling it, as
+// the goroutine profile prints them ("" for none).
+func fetchLabels(t *testing.T) string {
+	var buf bytes.Buffer
+	require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 1))
+	for _, rec := range strings.Split(buf.String(), "\n\n") {
+		if !strings.Contains(rec, "tokencache_test.fetchLabels") {
+			continue
+		}
+		for _, line := range strings.Split(rec, "\n") {
+			if l, ok := strings.CutPrefix(line, "# labels: "); ok {
+				return l
+			}
+		}
+		return ""
+	}
+	t.Fatal("the fetching goroutine is not in the profile")
+	return ""
 }
