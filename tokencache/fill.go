@@ -48,7 +48,7 @@ type call struct {
 	ahead bool          // started on a stale token
 	prev  *oauth2.Token // entry's token when the fill started
 	e     *entry        // the entry it fills
-	fetch renew         // how
+	fetch renew         // what obtains its token
 
 	queued         bool  // in the cache's list of fills in flight (c.mu)
 	older, younger *call // neighbours in that list (c.mu)
