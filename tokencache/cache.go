@@ -184,9 +184,10 @@ type Config struct {
 // Tokens returned by a Cache are shared by every caller of the key: they must
 // not be modified.
 type Cache struct {
-	table *table
-	sched scheduler
-	epoch time.Time // entries' times count from it (see at)
+	table   *table
+	sched   scheduler
+	workers workers
+	epoch   time.Time // entries' times count from it (see at)
 
 	policy        policy
 	clock         Clock
@@ -209,6 +210,7 @@ type Cache struct {
 	closed         bool
 	oldest, newest *call       // fills in flight, by deadline (see expireFills)
 	fetchTimer     *time.Timer // ends the oldest fill at its deadline; nil before the first fill
+	fetchArmed     bool        // fetchTimer is pending, for the oldest fill's deadline or an earlier one
 	fills          sync.WaitGroup
 
 	linMu    sync.Mutex
@@ -247,6 +249,7 @@ func New(cfg Config) *Cache {
 		c.clientTimeout = DefaultClientTimeout
 	}
 	c.lineages = make(map[string]lineageRef)
+	c.workers.jobs = make(chan *call)
 	return c
 }
 
@@ -428,6 +431,7 @@ func (c *Cache) Close() error {
 		c.fetchTimer.Stop()
 	}
 	c.mu.Unlock()
+	c.endWorkers() // those busy now end at the reaper's next run
 
 	done := make(chan struct{})
 	go func() {
@@ -440,14 +444,18 @@ func (c *Cache) Close() error {
 	case <-timer.C:
 	}
 	timer.Stop()
-	for _, e := range c.table.entries() {
+	// The scheduler first, so that dropping each entry touches no heap, and
+	// the table at once rather than slot by slot.
+	c.sched.close()
+	for _, e := range c.table.clear() {
 		e.mu.Lock()
 		if !e.dead() {
-			c.drop(e)
+			c.wake(e)
+			e.flags.Or(flagDead)
+			e.phase.Store(phaseWait)
 		}
 		e.mu.Unlock()
 	}
-	c.sched.close()
 	return nil
 }
 

@@ -66,8 +66,9 @@
 // # Single flight
 //
 // Only one fetch per key runs at a time: 1,000 callers of a missing or
-// expired key share one fetch and its result. The fetch runs in its own
-// goroutine with a context that keeps the values of the caller that
+// expired key share one fetch and its result. The fetch runs in a
+// goroutine of the cache's own (one per fetch in flight, reused from one
+// fetch to the next rather than started for each) with a context that keeps the values of the caller that
 // started it but not its cancellation ([context.WithoutCancel]), bounded by
 // [Config.FetchTimeout] (in real time, whatever the Clock: the Cache holds
 // one timer for all its fetches' deadlines); a caller whose ctx ends stops

@@ -178,9 +178,13 @@ func (c *Cache) settleAt(e *entry, now int64) {
 		case e.expireAt == 0:
 			ph = phaseFresh
 		case e.call != nil || now < serveUntil:
+			// With a fill in flight the token is served until it expires,
+			// but the deadline is still serveUntil if that is to come:
+			// settled then, e is fresh again while the fill lasts, and the
+			// settle once the fill ends, usually before, moves no deadline.
 			ph = phaseFresh
 			next = e.expireAt
-			if e.call == nil && serveUntil < next {
+			if now < serveUntil && serveUntil < next {
 				next = serveUntil
 			}
 		default:

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"runtime/pprof"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,8 @@ type call struct {
 	user  *string       // TokenChange.User: ForUser of the source that started it
 	ahead bool          // started on a stale token
 	prev  *oauth2.Token // entry's token when the fill started
+	e     *entry        // the entry it fills
+	fetch renew         // what obtains its token
 
 	queued         bool  // in the cache's list of fills in flight (c.mu)
 	older, younger *call // neighbours in that list (c.mu)
@@ -64,6 +67,10 @@ const (
 // fetch still holds its key: no other fetch starts for it until it returns,
 // so that a refresh token is never sent twice.)
 func (cl *call) wait(ctx context.Context) (*oauth2.Token, error) {
+	if ctx.Done() == nil { // never cancelled: a plain receive is cheaper than a select
+		<-cl.done
+		return cl.tok, cl.err
+	}
 	select {
 	case <-cl.done:
 		return cl.tok, cl.err
@@ -88,17 +95,19 @@ type result struct {
 	plan      plan
 	fromStore bool
 	err       error
+	at        time.Time // when fetchToken checked tok; zero if it did not
 }
 
-// start begins filling e with fetch in a new goroutine, with a context
-// carrying ctx's values, for user (see [TokenChange.User]). e.mu must be
-// held.
+// start begins filling e with fetch on one of the cache's fill workers (see
+// [Cache.dispatch]), with a context carrying ctx's values, for user (see
+// [TokenChange.User]). e.mu must be held.
 func (c *Cache) start(ctx context.Context, e *entry, key string, fetch renew, user *string) (*call, error) {
 	// Detached from the caller that happened to start it, so that its
 	// cancellation does not fail the others; values (trace IDs) are kept.
 	cl := &call{key: key, done: make(chan struct{}), gen: e.gen(), user: user, prev: e.held()}
 	cl.ctx.parent = detach(ctx)
 	cl.ctx.deadline = time.Now().Add(c.fetchTimeout) // FetchTimeout is real time, whatever the Clock
+	cl.e, cl.fetch = e, fetch
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -117,8 +126,94 @@ func (c *Cache) start(ctx context.Context, e *entry, key string, fetch renew, us
 	}
 	c.wake(e)
 	e.call = cl
-	go c.fill(e, cl, fetch)
+	c.dispatch(cl)
 	return cl, nil
+}
+
+// Fills run on workers: goroutines that, once a fill is done, wait for the
+// next one instead of ending, so that a cache filling keys one after another
+// or a few at a time (a service whose tenants' tokens keep turning stale)
+// starts no goroutine per key. A fill is handed to a waiting worker, or to a
+// new one when none waits, so fills run at once, as many at a time as there
+// are keys being filled: none ever waits for a worker.
+//
+// The pool follows the load: one timer (the reaper), armed while workers
+// wait, ends every workerIdle as many workers as never stopped waiting since
+// its last run, so that the workers a burst of fills started do not stay,
+// and a Cache dropped without Close is not kept alive by them for long. At
+// most maxIdleWorkers wait at once.
+const (
+	maxIdleWorkers = 1024
+	workerIdle     = time.Second
+)
+
+// workers is the cache's pool of fill workers.
+type workers struct {
+	jobs    chan *call   // unbuffered: a send succeeds only to a waiting worker; nil ends it
+	idle    atomic.Int32 // workers waiting, approximately
+	low     atomic.Int32 // the fewest waiting since the reaper's last run
+	reaping atomic.Bool  // the reaper is armed
+}
+
+// dispatch runs cl's fill on a waiting worker, or on a new one.
+func (c *Cache) dispatch(cl *call) {
+	select {
+	case c.workers.jobs <- cl:
+	default:
+		go c.work(cl)
+	}
+}
+
+// work runs cl's fill, then the fills handed to it, until it is handed nil
+// (by the reaper or Close) or enough other workers wait.
+func (c *Cache) work(cl *call) {
+	w := &c.workers
+	for cl != nil {
+		// The profiler's labels of the caller that started the fill (see
+		// runtime/pprof.Do), as a goroutine started by it would have.
+		pprof.SetGoroutineLabels(cl.ctx.parent)
+		c.fill(cl.e, cl, cl.fetch)
+		if w.idle.Add(1) > maxIdleWorkers {
+			w.idle.Add(-1)
+			return
+		}
+		if !w.reaping.Load() && w.reaping.CompareAndSwap(false, true) {
+			time.AfterFunc(workerIdle, c.reap)
+		}
+		cl = <-w.jobs
+		n := w.idle.Add(-1)
+		for m := w.low.Load(); n < m && !w.low.CompareAndSwap(m, n); m = w.low.Load() {
+		}
+	}
+}
+
+// reap ends the workers that waited all along since its last run, and runs
+// again workerIdle later while any wait.
+func (c *Cache) reap() {
+	w := &c.workers
+	surplus := w.low.Swap(w.idle.Load())
+	for ; surplus > 0; surplus-- {
+		select {
+		case w.jobs <- nil:
+		default:
+			surplus = 0
+		}
+	}
+	w.reaping.Store(false)
+	if w.idle.Load() > 0 && w.reaping.CompareAndSwap(false, true) {
+		time.AfterFunc(workerIdle, c.reap)
+	}
+}
+
+// endWorkers ends the workers waiting now.
+func (c *Cache) endWorkers() {
+	for {
+		select {
+		case c.workers.jobs <- nil:
+		default:
+			return
+		}
+	}
 }
 
 // enqueue appends cl to the fills in flight and arms the fetch timer if cl
@@ -129,11 +224,16 @@ func (c *Cache) enqueue(cl *call) {
 	cl.queued = true
 	if c.newest == nil {
 		c.oldest, c.newest = cl, cl
-		if c.fetchTimer == nil {
+		// A timer still armed for an earlier fill's deadline stays: when it
+		// fires, expireFills moves it to cl's. Fills one after another thus
+		// reset it once per FetchTimeout, not once each.
+		switch {
+		case c.fetchTimer == nil:
 			c.fetchTimer = time.AfterFunc(c.fetchTimeout, c.expireFills)
-		} else {
+		case !c.fetchArmed:
 			c.fetchTimer.Reset(c.fetchTimeout)
 		}
+		c.fetchArmed = true
 		return
 	}
 	cl.older = c.newest
@@ -177,6 +277,7 @@ func (c *Cache) expireFills() {
 		c.unqueue(cl)
 		cl.end(context.DeadlineExceeded)
 	}
+	c.fetchArmed = false
 }
 
 // fill runs one fill: obtain a token, store it in e (or record the failure),
@@ -191,7 +292,12 @@ func (c *Cache) fill(e *entry, cl *call, fetch renew) {
 		ctx.end(context.Canceled)
 	}()
 
-	began := c.clock.Now()
+	var began time.Time
+	if _, ok := c.clock.(systemClock); ok {
+		began = cl.ctx.deadline.Add(-c.fetchTimeout) // start's reading: a clock read less per fill
+	} else {
+		began = c.clock.Now()
+	}
 	var r result // with a Store through it (see obtainShared), else from fetch
 	if c.store != nil {
 		r = c.obtainShared(ctx, cl.key, cl.prev, fetch)
@@ -200,17 +306,22 @@ func (c *Cache) fill(e *entry, cl *call, fetch renew) {
 	}
 	inTime := cl.state.CompareAndSwap(callRunning, callReturned)
 	c.finish(e, cl, &r, began)
-	if inTime { // else the waiters were released with the ctx's error
+	cl.e, cl.fetch = nil, renew{} // waiters may keep cl: let e go
+	// Unless in time, the waiters were released with the ctx's error.
+	if inTime {
 		cl.tok, cl.err = r.tok, r.err
 		close(cl.done)
 	}
 }
 
 // finish stores what fill obtained in e (or records the failure) and
-// reports it. Apart from fill, so that the goroutine's stack is still small
+// reports it. Apart from fill, so that a new worker's stack is still small
 // when it calls the fetch: a fill then costs no stack growth of its own.
 func (c *Cache) finish(e *entry, cl *call, r *result, began time.Time) {
-	now := c.clock.Now()
+	now := r.at // without a Store nothing happened since, but storing the token
+	if now.IsZero() || c.store != nil {
+		now = c.clock.Now()
+	}
 	ev := RefreshEvent{Key: cl.key, Ahead: cl.ahead, FromStore: r.fromStore, Duration: now.Sub(began), Err: r.err}
 
 	e.mu.Lock()
@@ -244,7 +355,9 @@ func (c *Cache) finish(e *entry, cl *call, r *result, began time.Time) {
 
 	// Hooks for one key never overlap: e.call is still set, so no other fill
 	// of e can start until it is cleared below.
+	hooked := false // time may have passed in a hook
 	if keep && c.onTokenChange != nil && changed(old, r.tok) {
+		hooked = true
 		ch := TokenChange{Key: cl.key, Old: old, New: r.tok}
 		if cl.user != nil {
 			ch.User = *cl.user
@@ -252,13 +365,17 @@ func (c *Cache) finish(e *entry, cl *call, r *result, began time.Time) {
 		c.onTokenChange(ch)
 	}
 	if r.err != nil {
+		hooked = true
 		c.reportError(cl.key, r.err)
 	}
 
 	e.mu.Lock()
 	e.call = nil
 	if !e.dead() {
-		c.settle(e, c.clock.Now())
+		if hooked {
+			now = c.clock.Now()
+		}
+		c.settle(e, now)
 	}
 	e.mu.Unlock()
 	c.obs.fill(&cl.ctx, ev)
@@ -286,7 +403,7 @@ func (c *Cache) fetchToken(ctx context.Context, prev *oauth2.Token, fetch renew,
 	if !tok.Expiry.IsZero() && !now.Before(tok.Expiry) {
 		return result{err: ErrExpiredToken}
 	}
-	return result{tok: tok, plan: c.policy.plan(tok, now)}
+	return result{tok: tok, plan: c.policy.plan(tok, now), at: now}
 }
 
 var (

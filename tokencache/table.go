@@ -310,6 +310,26 @@ func (t *table) remove(ss *slots, e *entry) {
 	ss.s[i].write(0, nil, nil, nil)
 }
 
+// clear removes every entry, shrinks the table back to its first size and
+// returns the entries it held. The old slot array is retired as by grow.
+func (t *table) clear() []*entry {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	old := t.slots.Load()
+	es := make([]*entry, 0, t.n)
+	t.slots.Store(newSlots(minSlots))
+	for i := range old.s {
+		s := &old.s[i]
+		s.meta.Add(seqUnit) // odd for good: readers fall back to mu
+		if e := s.e.Load(); e != nil {
+			e.tidx.Store(-1)
+			es = append(es, e)
+		}
+	}
+	t.n = 0
+	return es
+}
+
 // len returns the number of live entries.
 func (t *table) len() int {
 	t.mu.Lock()

@@ -139,17 +139,30 @@ func retryInfo(op string, attempt int, resp *Response, delay time.Duration) oaut
 	return info
 }
 
-// once sends r one time. reached reports whether any of the request may have
-// been written to the server.
-func (c *Client) once(ctx context.Context, r *Request) (resp *Response, reached bool, err error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
+// userAgent is the User-Agent header's value, shared: nothing writes to it.
+var userAgent = []string{UserAgent}
 
-	var wrote atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		WroteHeaderField: func(string, []string) { wrote.Store(true) },
-		WroteHeaders:     func() { wrote.Store(true) },
-	})
+// once sends r one time. reached reports whether any of the request may have
+// been written to the server; it is only tracked for a single-use request,
+// the only kind whose retry it decides (see [Policy]), and is true for any
+// other once it was sent.
+func (c *Client) once(ctx context.Context, r *Request) (resp *Response, reached bool, err error) {
+	// The attempt's own deadline, unless ctx ends first anyway (a token
+	// cache's fetch has its own): then it would change nothing.
+	if d, ok := ctx.Deadline(); !ok || time.Until(d) > c.timeout {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithTimeout(ctx, c.timeout)
+		defer cancel()
+	}
+
+	var wrote *atomic.Bool
+	if r.SingleUse {
+		wrote = new(atomic.Bool)
+		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+			WroteHeaderField: func(string, []string) { wrote.Store(true) },
+			WroteHeaders:     func() { wrote.Store(true) },
+		})
+	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
 		return nil, false, err
@@ -158,21 +171,41 @@ func (c *Client) once(ctx context.Context, r *Request) (resp *Response, reached 
 		req.Header[k] = vs
 	}
 	if req.Header.Get("User-Agent") == "" {
-		req.Header.Set("User-Agent", UserAgent)
+		req.Header["User-Agent"] = userAgent
 	}
 	hr, err := c.http.Do(req)
 	if err != nil {
-		return nil, wrote.Load(), err
+		return nil, wrote == nil || wrote.Load(), err
 	}
 	defer hr.Body.Close()
 	resp = &Response{StatusCode: hr.StatusCode, Header: hr.Header}
-	resp.Body, err = readLimited(hr.Body, c.maxBody)
+	resp.Body, err = readLimited(hr.Body, hr.ContentLength, c.maxBody)
 	return resp, true, err
 }
 
 // readLimited reads at most limit bytes; a longer body is an error, never a
-// silently truncated document.
-func readLimited(body io.Reader, limit int64) ([]byte, error) {
+// silently truncated document. size is the body's announced length, -1 if
+// unknown: a body that announces it is read into a buffer of that size.
+func readLimited(body io.Reader, size, limit int64) ([]byte, error) {
+	if size >= 0 && size <= limit {
+		b := make([]byte, size, size+1)
+		if _, err := io.ReadFull(body, b); err != nil {
+			return nil, fmt.Errorf("reading response body: %w", err)
+		}
+		// A body longer than it announced is still bounded: read on.
+		if n, _ := body.Read(b[size : size+1]); n == 0 {
+			return b, nil
+		}
+		rest, err := io.ReadAll(io.LimitReader(body, limit-size))
+		if err != nil {
+			return nil, fmt.Errorf("reading response body: %w", err)
+		}
+		b = append(b[:size+1], rest...)
+		if int64(len(b)) > limit {
+			return nil, fmt.Errorf("%w (limit %d bytes)", oauthkit.ErrResponseTooLarge, limit)
+		}
+		return b, nil
+	}
 	b, err := io.ReadAll(io.LimitReader(body, limit+1))
 	if err != nil {
 		return nil, fmt.Errorf("reading response body: %w", err)

@@ -24,22 +24,22 @@ type Answer struct {
 // endpoint's; parse is called with a 2xx answer's body, and its error
 // becomes [oauthkit.ErrMalformedResponse]. Its errors never quote the body.
 func (c *Client) Post(ctx context.Context, r Request, parse func(a *Answer) error) error {
-	x, err := c.send(ctx, r)
+	x, err := c.send(ctx, &r)
 	if err != nil {
 		return err
 	}
 	switch {
 	case x.err != nil:
-		err = x.call.TransportError(x.resp, x.err)
+		err = x.call(c.Provider).TransportError(x.resp, x.err)
 	case x.resp.StatusCode/100 != 2:
-		err = x.call.ResponseError(x.resp)
+		err = x.call(c.Provider).ResponseError(x.resp)
 	default:
 		a := &Answer{StatusCode: x.resp.StatusCode, ContentType: x.resp.Header.Get("Content-Type"), Body: x.resp.Body, SentAt: x.sent}
 		if perr := parse(a); perr != nil {
-			if e := x.call.ErrorInSuccess(x.resp); e != nil {
+			if e := x.call(c.Provider).ErrorInSuccess(x.resp); e != nil {
 				err = e
 			} else {
-				err = x.call.Malformed(x.resp, perr)
+				err = x.call(c.Provider).Malformed(x.resp, perr)
 			}
 		}
 	}

@@ -46,7 +46,7 @@ func (c *Client) Introspect(ctx context.Context, r Revocation) (*Introspection, 
 	if r.Hint != "" {
 		params.Set("token_type_hint", r.Hint)
 	}
-	x, err := c.send(ctx, Request{
+	x, err := c.send(ctx, &Request{
 		Op: OpIntrospect, TokenURL: r.URL, Params: params, ClientID: r.ClientID,
 		Secret: r.Secret, Auth: r.Auth, Assertion: r.Assertion, Advise: r.Advise,
 	})
@@ -56,13 +56,13 @@ func (c *Client) Introspect(ctx context.Context, r Revocation) (*Introspection, 
 	var in *Introspection
 	switch {
 	case x.err != nil:
-		err = x.call.TransportError(x.resp, x.err)
+		err = x.call(c.Provider).TransportError(x.resp, x.err)
 	case x.resp.StatusCode/100 != 2:
-		err = x.call.ResponseError(x.resp)
+		err = x.call(c.Provider).ResponseError(x.resp)
 	default:
 		var perr error
 		if in, perr = ParseIntrospection(x.resp.Body); perr != nil {
-			err = x.call.Malformed(x.resp, perr)
+			err = x.call(c.Provider).Malformed(x.resp, perr)
 		}
 	}
 	c.report(ctx, OpIntrospect, x.start, x.resp, x.attempts, x.err != nil, err)

@@ -43,7 +43,7 @@ func (c *Client) Revoke(ctx context.Context, r Revocation) error {
 	if r.Hint != "" {
 		params.Set("token_type_hint", r.Hint)
 	}
-	x, err := c.send(ctx, Request{
+	x, err := c.send(ctx, &Request{
 		Op:        oauthkit.OpRevoke,
 		TokenURL:  r.URL,
 		Params:    params,
@@ -58,9 +58,9 @@ func (c *Client) Revoke(ctx context.Context, r Revocation) error {
 	}
 	switch {
 	case x.err != nil:
-		err = x.call.TransportError(x.resp, x.err)
+		err = x.call(c.Provider).TransportError(x.resp, x.err)
 	case x.resp.StatusCode/100 != 2:
-		err = x.call.ResponseError(x.resp)
+		err = x.call(c.Provider).ResponseError(x.resp)
 	}
 	c.report(ctx, oauthkit.OpRevoke, x.start, x.resp, x.attempts, x.err != nil, err)
 	return err

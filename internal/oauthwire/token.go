@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -97,22 +98,24 @@ var sensitiveParams = []string{"client_secret", "code", "code_verifier", "refres
 // anything the server answered, the transport's error (wrapped, so
 // errors.Is(err, context.Canceled) works) when no answer came.
 func (c *Client) Token(ctx context.Context, r Request) (*oauth2.Token, error) {
-	x, err := c.send(ctx, r)
+	x, err := c.send(ctx, &r)
 	if err != nil {
 		return nil, err
 	}
 	if r.Header != nil && x.resp != nil {
 		r.Header(x.resp.Header)
 	}
-	tok, err := c.answer(x.call, x.resp, x.err, x.sent, r.DPoPJKT)
+	tok, err := c.answer(&x)
 	c.report(ctx, r.Op, x.start, x.resp, x.attempts, x.err != nil, err)
 	return tok, err
 }
 
-// roundTrip is one request sent: the call that names it in errors, what came
-// back, and when.
+// roundTrip is one request sent: what came back, and when, and what names
+// it in errors.
 type roundTrip struct {
-	call     Call
+	r        *Request
+	auth     string      // the Authorization header sent, if any
+	extra    [][2]string // the client's fields added to the form
 	resp     *httpc.Response
 	attempts int
 	err      error     // none, or one whose body could not be read
@@ -120,93 +123,143 @@ type roundTrip struct {
 	start    time.Time // the wall clock with its monotonic reading, for the duration
 }
 
+// Form and header values every token request sends, shared rather than
+// made for each: nothing writes to them.
+var (
+	formContentType = []string{"application/x-www-form-urlencoded"}
+	acceptJSON      = []string{"application/json"}
+)
+
 // send POSTs r's form to r.TokenURL with the client authentication r.Auth
 // names. Its error is only for a request that could not be built; what
-// happened on the wire is in the result.
-func (c *Client) send(ctx context.Context, r Request) (*roundTrip, error) {
-	form := url.Values{}
-	for k, vs := range r.Params {
-		form[k] = append([]string(nil), vs...)
-	}
-	header := http.Header{
-		"Content-Type": {"application/x-www-form-urlencoded"},
-		"Accept":       {"application/json"},
-	}
+// happened on the wire is in the result. r's Params are not modified; the
+// client's fields are added to the body as it is encoded.
+func (c *Client) send(ctx context.Context, r *Request) (roundTrip, error) {
+	header := http.Header{"Content-Type": formContentType, "Accept": acceptJSON}
+	var extra [3][2]string // the client's fields, when in the body
+	n := 0
+	x := roundTrip{r: r}
 	switch r.Auth {
 	case AuthInBody:
-		form.Set("client_id", r.ClientID)
-		form.Set("client_secret", r.Secret.Reveal())
+		extra[0], extra[1], n = [2]string{"client_id", r.ClientID}, [2]string{"client_secret", r.Secret.Reveal()}, 2
 	case AuthBasic:
-		header.Set("Authorization", basic(url.QueryEscape(r.ClientID), url.QueryEscape(r.Secret.Reveal())))
+		x.auth = basic(url.QueryEscape(r.ClientID), url.QueryEscape(r.Secret.Reveal()))
 	case AuthBasicRaw:
-		header.Set("Authorization", basic(r.ClientID, r.Secret.Reveal()))
+		x.auth = basic(r.ClientID, r.Secret.Reveal())
 	case AuthPublic:
-		form.Set("client_id", r.ClientID)
+		extra[0], n = [2]string{"client_id", r.ClientID}, 1
 	case AuthPrivateKeyJWT:
 		if r.Assertion == nil {
-			return nil, fmt.Errorf("%s: %s: private_key_jwt without an assertion signer", c.Provider, r.Op)
+			return x, fmt.Errorf("%s: %s: private_key_jwt without an assertion signer", c.Provider, r.Op)
 		}
 		a, err := r.Assertion(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", c.Provider, r.Op, err)
+			return x, fmt.Errorf("%s: %s: %w", c.Provider, r.Op, err)
 		}
-		form.Set("client_id", r.ClientID)
-		form.Set("client_assertion_type", ClientAssertionType)
-		form.Set("client_assertion", a)
+		extra[0], extra[1], extra[2], n = [2]string{"client_id", r.ClientID}, [2]string{"client_assertion_type", ClientAssertionType}, [2]string{"client_assertion", a}, 3
 	default:
-		return nil, fmt.Errorf("%s: %s: unknown client authentication style %d", c.Provider, r.Op, r.Auth)
+		return x, fmt.Errorf("%s: %s: unknown client authentication style %d", c.Provider, r.Op, r.Auth)
 	}
-
+	x.extra = extra[:n]
+	if x.auth != "" {
+		header["Authorization"] = []string{x.auth}
+	}
 	if r.DPoP != nil {
 		proof, err := r.DPoP(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %s: %w", c.Provider, r.Op, err)
+			return x, fmt.Errorf("%s: %s: %w", c.Provider, r.Op, err)
 		}
 		header.Set("DPoP", proof)
 	}
+	x.sent, x.start = c.now(), time.Now()
+	x.resp, x.attempts, x.err = c.HTTP.DoAttempts(ctx, &httpc.Request{
+		Method:    http.MethodPost,
+		URL:       r.TokenURL,
+		Header:    header,
+		Body:      encodeForm(r.Params, x.extra),
+		Op:        r.Op,
+		SingleUse: r.SingleUse || singleUseGrant(r.Params.Get("grant_type")) || r.Auth == AuthPrivateKeyJWT || r.DPoP != nil,
+	})
+	return x, nil
+}
 
-	// Every encoding of a credential this request sends: the values, the
-	// whole Authorization header and its payload, in both Basic forms
-	// (redact adds the URL, base64, HTML and JSON escapings of each).
-	secrets := []string{r.Secret.Reveal(), header.Get("Authorization")}
+// call returns what names x in errors, with every encoding of a credential
+// it sent: the values, the whole Authorization header and its payload, in
+// both Basic forms (redact adds the URL, base64, HTML and JSON escapings of
+// each). Only errors need it, so it is built for them alone.
+func (x *roundTrip) call(provider string) Call {
+	r := x.r
+	secrets := []string{r.Secret.Reveal(), x.auth}
 	if r.Auth == AuthBasic || r.Auth == AuthBasicRaw {
 		secrets = append(secrets,
 			basicPayload(r.ClientID, r.Secret.Reveal()),
 			basicPayload(url.QueryEscape(r.ClientID), url.QueryEscape(r.Secret.Reveal())))
 	}
 	for _, k := range sensitiveParams {
-		secrets = append(secrets, form[k]...)
+		secrets = append(secrets, r.Params[k]...)
+		for _, f := range x.extra {
+			if f[0] == k {
+				secrets = append(secrets, f[1])
+			}
+		}
 	}
-	x := &roundTrip{
-		call:  Call{Provider: c.Provider, Op: r.Op, Secrets: redact.NewSecrets(secrets...), Advise: r.Advise},
-		sent:  c.now(),
-		start: time.Now(),
+	return Call{Provider: provider, Op: r.Op, Secrets: redact.NewSecrets(secrets...), Advise: r.Advise}
+}
+
+// encodeForm is [url.Values.Encode] of params with the fields in extra set
+// (replacing any of the same name), without copying params: the same
+// bytes, keys in order.
+func encodeForm(params url.Values, extra [][2]string) []byte {
+	var buf [8]string
+	keys := buf[:0]
+	size := 0
+	for k, vs := range params {
+		if !slices.ContainsFunc(extra, func(f [2]string) bool { return f[0] == k }) {
+			keys = append(keys, k)
+			size += len(vs) * (len(k) + 16)
+		}
 	}
-	x.resp, x.attempts, x.err = c.HTTP.DoAttempts(ctx, &httpc.Request{
-		Method:    http.MethodPost,
-		URL:       r.TokenURL,
-		Header:    header,
-		Body:      []byte(form.Encode()),
-		Op:        r.Op,
-		SingleUse: r.SingleUse || singleUseGrant(form.Get("grant_type")) || r.Auth == AuthPrivateKeyJWT || r.DPoP != nil,
-	})
-	return x, nil
+	for _, f := range extra {
+		keys = append(keys, f[0])
+		size += len(f[0]) + len(f[1]) + 2
+	}
+	slices.Sort(keys)
+	b := make([]byte, 0, size+16)
+	add := func(k, v string) {
+		if len(b) > 0 {
+			b = append(b, '&')
+		}
+		b = append(b, url.QueryEscape(k)...)
+		b = append(b, '=')
+		b = append(b, url.QueryEscape(v)...)
+	}
+	for _, k := range keys {
+		if i := slices.IndexFunc(extra, func(f [2]string) bool { return f[0] == k }); i >= 0 {
+			add(k, extra[i][1])
+			continue
+		}
+		for _, v := range params[k] {
+			add(k, v)
+		}
+	}
+	return b
 }
 
 // answer turns what [httpc.Client.Do] returned into a token or an error.
-// jkt: the request carried a DPoP proof by that key, and token_type DPoP is
-// accepted.
-func (c *Client) answer(call Call, resp *httpc.Response, err error, sent time.Time, jkt string) (*oauth2.Token, error) {
-	if err != nil {
-		return nil, call.TransportError(resp, err)
+// A request that carried a DPoP proof (r.DPoPJKT) accepts token_type DPoP.
+func (c *Client) answer(x *roundTrip) (*oauth2.Token, error) {
+	resp := x.resp
+	if x.err != nil {
+		return nil, x.call(c.Provider).TransportError(resp, x.err)
 	}
 	if resp.StatusCode/100 != 2 {
-		return nil, call.ResponseError(resp)
+		return nil, x.call(c.Provider).ResponseError(resp)
 	}
 	// Expiry counts from when the request was sent, not when the answer
 	// arrived: the server started the clock no later than that.
-	tok, perr := parseToken(resp.Header.Get("Content-Type"), resp.Body, sent, jkt)
+	tok, perr := parseToken(resp.Header.Get("Content-Type"), resp.Body, x.sent, x.r.DPoPJKT)
 	if perr != nil {
+		call := x.call(c.Provider)
 		if e := call.ErrorInSuccess(resp); e != nil {
 			return nil, e
 		}

@@ -77,8 +77,9 @@
 //     to a new source is still served, since that sends nothing.
 //
 // An entry longer than 64 KiB (a sealed token is a few KiB) is refused
-// without being read: [Store.Get] asks Redis for its length first, and
-// reports it as [ErrUnreadable], a miss the next fetch replaces.
+// with no more than 64 KiB of it read: [Store.Get] asks Redis for its first
+// 64 KiB and a byte (then for its length), and reports a longer entry as
+// [ErrUnreadable], a miss the next fetch replaces.
 //
 // # Web sessions
 //

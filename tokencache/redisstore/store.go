@@ -79,6 +79,7 @@ type Store struct {
 	prefix  string
 	timeout time.Duration
 	keep    time.Duration
+	direct  bool // the client honours a ctx's deadline: Get needs no goroutine of its own
 }
 
 var _ tokencache.Store = (*Store)(nil)
@@ -108,6 +109,7 @@ func New(cfg Config) (*Store, error) {
 	if s.timeout <= 0 {
 		s.timeout = DefaultTimeout
 	}
+	s.direct = honoursDeadline(cfg.Client)
 	switch {
 	case s.keep == 0:
 		s.keep = DefaultKeepRefreshToken
@@ -123,10 +125,53 @@ func New(cfg Config) (*Store, error) {
 var ErrUnreadable = errors.New("redisstore: stored entry cannot be read")
 
 // names returns the Redis key names of key's token and fill lease.
+// tokenName is names' first.
+func (s *Store) tokenName(key string) string {
+	sum := sha256.Sum256([]byte(key))
+	return s.prefix + "{" + base64.RawURLEncoding.EncodeToString(sum[:16]) + "}:t"
+}
+
 func (s *Store) names(key string) (tok, lease string) {
 	sum := sha256.Sum256([]byte(key))
 	base := s.prefix + "{" + base64.RawURLEncoding.EncodeToString(sum[:16]) + "}:"
 	return base + "t", base + "l"
+}
+
+// Get implements [tokencache.Store]. Of an entry longer than 64 KiB (a
+// token is about 2 KiB sealed) no more than 64 KiB and a byte are read; it
+// is [ErrUnreadable].
+//
+// A hit is one GETRANGE, as cheap as a GET, and, with a client configured
+// with ContextTimeoutEnabled, runs on the caller's goroutine. GETRANGE
+// answers "" for no key as for an empty value, and cannot tell an oversize
+// value's length: then a script asks again, a round trip that is nothing
+// beside the fetch a miss leads to.
+func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) {
+	name := s.tokenName(key)
+	get := func(ctx context.Context) (string, error) {
+		return s.client.GetRange(ctx, name, 0, maxValue).Result()
+	}
+	var raw string
+	var err error
+	if s.direct {
+		cctx, cancel := context.WithTimeout(ctx, s.timeout)
+		raw, err = get(cctx)
+		cancel()
+		if err != nil && ctx.Err() == nil && cctx.Err() != nil {
+			err = cctx.Err() // as call reports its bound
+		}
+	} else {
+		raw, err = call(ctx, s.timeout, get)
+	}
+	switch {
+	case err != nil:
+		return tokencache.Stored{}, fmt.Errorf("redisstore: get: %w", err)
+	case raw == "": // no key, or an empty value: ask the script, which tells them apart
+		return s.getExact(ctx, key, name)
+	case len(raw) > maxValue:
+		return s.getExact(ctx, key, name)
+	}
+	return s.stored(key, raw)
 }
 
 // getScript returns the value of KEYS[1] if it is at most ARGV[1] bytes
@@ -138,10 +183,9 @@ if n > tonumber(ARGV[1]) then return n end
 return redis.call('GET', KEYS[1])
 `)
 
-// Get implements [tokencache.Store]. An entry longer than 64 KiB (a token
-// is about 2 KiB sealed) is [ErrUnreadable] without being read.
-func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) {
-	name, _ := s.names(key)
+// getExact is Get for what its GETRANGE cannot tell: no key or an empty
+// value, or an oversize one, whose length is its revision.
+func (s *Store) getExact(ctx context.Context, key, name string) (tokencache.Stored, error) {
 	v, err := call(ctx, s.timeout, func(ctx context.Context) (any, error) {
 		return getScript.Run(ctx, s.client, []string{name}, maxValue).Result()
 	})
@@ -156,6 +200,11 @@ func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) 
 		n, _ := v.(int64)
 		return tokencache.Stored{Rev: oversizeRev(n)}, fmt.Errorf("%w: value of %d bytes, more than %d", ErrUnreadable, n, maxValue)
 	}
+	return s.stored(key, raw)
+}
+
+// stored decodes raw, the value of key's entry.
+func (s *Store) stored(key, raw string) (tokencache.Stored, error) {
 	st := tokencache.Stored{Rev: rev(raw)}
 	tok, err := s.decode(key, raw)
 	if err != nil {
@@ -163,6 +212,18 @@ func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) 
 	}
 	st.Token = tok
 	return st, nil
+}
+
+// honoursDeadline reports whether client was configured with
+// ContextTimeoutEnabled: its calls then end at their ctx's deadline.
+func honoursDeadline(client redis.UniversalClient) bool {
+	switch c := client.(type) {
+	case *redis.Client:
+		return c.Options().ContextTimeoutEnabled
+	case *redis.ClusterClient:
+		return c.Options().ContextTimeoutEnabled
+	}
+	return false
 }
 
 // casScript writes ARGV[2] to KEYS[1], expiring in ARGV[3] ms (0: never), if

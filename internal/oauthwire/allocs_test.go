@@ -1,0 +1,54 @@
+package oauthwire
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"golang.org/x/oauth2"
+	"golang.org/x/oauth2/clientcredentials"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+)
+
+// TestClientCredentialsAllocatesNoMoreThanXOAuth2: one client-credentials
+// request allocates no more than x/oauth2's clientcredentials.Config makes
+// for the same request to the same server (issue 24; it made 15 more). Both
+// counts include the test server's own allocations, the same for both. The
+// per-attempt trace hook is only installed for single-use grants, whose
+// retry it decides, and the credentials' encodings that errors are scrubbed
+// of are only built for an error.
+func TestClientCredentialsAllocatesNoMoreThanXOAuth2(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage counters allocate")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"access_token":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjbGllbnQifQ.c2ln","token_type":"Bearer","expires_in":180}`)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+
+	c := &Client{Provider: "webuntis", HTTP: httpc.New(httpc.Options{HTTPClient: srv.Client()})}
+	req := Request{Op: "client credentials", TokenURL: srv.URL, Params: url.Values{"grant_type": {"client_credentials"}},
+		ClientID: "BestApp", Secret: "pl+tf/rm=pass:w%rd&", Auth: AuthBasicRaw}
+	ours := testing.AllocsPerRun(200, func() {
+		if _, err := c.Token(ctx, req); err != nil {
+			t.Fatal(err)
+		}
+	})
+	cfg := &clientcredentials.Config{ClientID: "BestApp", ClientSecret: "pl+tf/rm=pass:w%rd&", TokenURL: srv.URL, AuthStyle: oauth2.AuthStyleInHeader}
+	cctx := context.WithValue(ctx, oauth2.HTTPClient, srv.Client())
+	theirs := testing.AllocsPerRun(200, func() {
+		if _, err := cfg.Token(cctx); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Logf("allocations per request: oauthkit %.0f, x/oauth2 %.0f", ours, theirs)
+	assert.LessOrEqual(t, ours, theirs, "allocations per client-credentials request")
+}

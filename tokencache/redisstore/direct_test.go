@@ -1,0 +1,63 @@
+package redisstore_test
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redistest"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache/redisstore"
+)
+
+// TestGetThroughEitherClient: Get answers the same whether its client ends
+// calls at their ctx's deadline (ContextTimeoutEnabled: Get runs on the
+// caller's goroutine) or not (a goroutine bounds the call): a hit, a miss,
+// an empty value (unreadable, with a revision) and an oversize one.
+func TestGetThroughEitherClient(t *testing.T) {
+	srv := redistest.Start(t)
+	rdb := srv.Client(t)
+	ctx := context.Background()
+	for _, direct := range []bool{false, true} {
+		t.Run(map[bool]string{false: "default", true: "ContextTimeoutEnabled"}[direct], func(t *testing.T) {
+			cfg := redisstore.Config{}
+			if direct {
+				c := redis.NewClient(&redis.Options{Addr: srv.Addr(), ContextTimeoutEnabled: true})
+				t.Cleanup(func() { c.Close() })
+				cfg.Client = c
+			}
+			pre := redistest.Prefix()
+			s := newStore(t, srv, pre, cfg)
+
+			st, err := s.Get(ctx, "k")
+			require.NoError(t, err)
+			assert.Equal(t, "", st.Rev, "a miss")
+			assert.Nil(t, st.Token)
+
+			ok, err := s.CompareAndSwap(ctx, "k", "", &oauth2.Token{AccessToken: "stored-at", Expiry: time.Now().Add(time.Hour)}, time.Hour)
+			require.NoError(t, err)
+			require.True(t, ok)
+			st, err = s.Get(ctx, "k")
+			require.NoError(t, err)
+			require.NotNil(t, st.Token)
+			assert.True(t, st.Token.AccessToken == "stored-at", "a hit")
+			assert.NotEmpty(t, st.Rev)
+
+			name := tokenName(t, srv, pre, "k")
+			for value, what := range map[string]string{"": "an empty value", string(make([]byte, 64<<10+1)): "an oversize value"} {
+				require.NoError(t, rdb.Set(ctx, name, value, time.Hour).Err())
+				st, err = s.Get(ctx, "k")
+				require.ErrorIs(t, err, redisstore.ErrUnreadable, what)
+				assert.Nil(t, st.Token, what)
+				assert.NotEmpty(t, st.Rev, "%s has a revision, so that it can be replaced", what)
+				ok, err = s.CompareAndSwap(ctx, "k", st.Rev, &oauth2.Token{AccessToken: "new-at", Expiry: time.Now().Add(time.Hour)}, time.Hour)
+				require.NoError(t, err)
+				assert.True(t, ok, "%s is replaced", what)
+			}
+		})
+	}
+}
