@@ -87,7 +87,10 @@ func TestTokenErrorsScrubEchoedAuthorizationHeaderAndBody(t *testing.T) {
 			return "application/json", `{"echo":{"authorization":` + jsonString(auth) + `,"body":` + jsonString(body) + `}}`
 		}},
 	}
-	styles := map[string]AuthStyle{"in body": AuthInBody, "RFC 6749 Basic": AuthBasic, "raw Basic": AuthBasicRaw}
+	styles := map[string]AuthStyle{"in body": AuthInBody, "RFC 6749 Basic": AuthBasic, "raw Basic": AuthBasicRaw, "private_key_jwt": AuthPrivateKeyJWT}
+	// The client assertion of private_key_jwt is a credential too (RFC
+	// 7523 §2.2): a replay within its exp authenticates as the client.
+	assertion := "eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJjbGllbnQifQ.SIGN+/" + strings.Repeat("a", 60)
 	grants := map[string]url.Values{
 		"client credentials": {"grant_type": {"client_credentials"}},
 		"code exchange":      {"grant_type": {"authorization_code"}, "code": {"C0DE+/=" + strings.Repeat("c", 300)}, "code_verifier": {"VER1F1ER-" + strings.Repeat("v", 43)}},
@@ -101,10 +104,14 @@ func TestTokenErrorsScrubEchoedAuthorizationHeaderAndBody(t *testing.T) {
 					t.Run(secretName+"/"+echoName+"/"+styleName+"/"+grantName, func(t *testing.T) {
 						c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{Retry: httpc.Policy{MaxAttempts: 1}})}
 						const clientID = "my client+id"
-						_, err := c.Token(context.Background(), Request{
+						r := Request{
 							Op: "op", TokenURL: srv.URL, Params: params,
 							ClientID: clientID, Secret: oauthkit.Secret(secret), Auth: style,
-						})
+						}
+						if style == AuthPrivateKeyJWT {
+							r.Assertion = func(context.Context) (string, error) { return assertion, nil }
+						}
+						_, err := c.Token(context.Background(), r)
 						require.Error(t, err)
 						var e *oauthkit.Error
 						require.ErrorAs(t, err, &e)
@@ -113,6 +120,9 @@ func TestTokenErrorsScrubEchoedAuthorizationHeaderAndBody(t *testing.T) {
 							basic(url.QueryEscape(clientID), url.QueryEscape(secret)), basicPayload(url.QueryEscape(clientID), url.QueryEscape(secret))}
 						for _, k := range sensitiveParams {
 							sent = append(sent, params[k]...)
+						}
+						if style == AuthPrivateKeyJWT {
+							sent = append(sent, assertion)
 						}
 						providertest.Formatted(t, []any{err, e, *e}, sent...)
 						var jsonLog, textLog bytes.Buffer
