@@ -3,7 +3,10 @@ package oauthkit
 import (
 	"context"
 	"errors"
+	"net/http"
 	"time"
+
+	"golang.org/x/oauth2"
 )
 
 // BackchannelLogoutEvent is the member of a logout token's events claim
@@ -47,4 +50,14 @@ var ErrInvalidLogoutToken = errors.New("oauthkit: invalid logout token")
 // token the provider no longer knows is not an error (RFC 7009 §2.2).
 type TokenRevoker interface {
 	RevokeToken(ctx context.Context, token, hint string) error
+}
+
+// TokenTransporter is implemented by providers whose access tokens are not
+// sent as plain Bearer tokens: package openid with DPoP (RFC 9449), whose
+// tokens go with a fresh proof of the client's key on every request.
+// TokenTransport returns the transport that sends the tokens token gives
+// (renew replaces one a resource server rejected), or nil when they are
+// Bearer tokens. Package web's per-user client uses it.
+type TokenTransporter interface {
+	TokenTransport(base http.RoundTripper, token func(context.Context) (*oauth2.Token, error), renew func(ctx context.Context, rejected *oauth2.Token) (*oauth2.Token, error)) http.RoundTripper
 }

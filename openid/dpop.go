@@ -149,6 +149,19 @@ func (p *Provider) Client() *http.Client {
 	return hc
 }
 
+// TokenTransport implements [oauthkit.TokenTransporter]: with Config.DPoP,
+// a transport that sends the tokens token gives as Client does (DPoP
+// proof with ath, server nonces, one renewal with renew after
+// invalid_token) — package web's per-user client sends a session's tokens
+// through it; without DPoP, nil (Bearer tokens).
+func (p *Provider) TokenTransport(base http.RoundTripper, token func(context.Context) (*oauth2.Token, error), renew func(ctx context.Context, rejected *oauth2.Token) (*oauth2.Token, error)) http.RoundTripper {
+	key, nonces := p.std.DPoP()
+	if key == nil {
+		return nil
+	}
+	return &dpop.Transport{Key: key, Nonces: nonces, Base: base, Now: p.cfg.Now, Prefix: p.cfg.Name, Token: token, Renew: renew}
+}
+
 // UserTokenSource returns a token source for one user's login (see
 // [tokencache.Cache.RefreshingSource]); with Config.DPoP each refresh
 // carries a proof, and a token bound to another key than the Provider's

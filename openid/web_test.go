@@ -28,15 +28,21 @@ type webApp struct {
 
 func newWebApp(t *testing.T) *webApp { return newWebAppWith(t, openidtest.Options{}) }
 
-// newWebAppWith is newWebApp with the fake's options (its Apps replaced).
-func newWebAppWith(t *testing.T, opts openidtest.Options) *webApp {
+// newWebAppWith is newWebApp with the fake's options (its Apps replaced),
+// and the provider's Config changed by mod. Its /api calls the fake's
+// resource endpoint through web's per-user client.
+func newWebAppWith(t *testing.T, opts openidtest.Options, mod ...func(*openid.Config)) *webApp {
 	var h http.Handler
 	app := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.ServeHTTP(w, r) }))
 	t.Cleanup(app.Close)
 	opts.Apps = []openidtest.App{{ID: "client", RedirectURLs: []string{app.URL + "/auth/openid/callback"}}}
 	fake := openidtest.NewServer(opts)
 	t.Cleanup(fake.Close)
-	p, err := openid.New(fake.Config("client"))
+	cfg := fake.Config("client")
+	for _, m := range mod {
+		m(&cfg)
+	}
+	p, err := openid.New(cfg)
 	require.NoError(t, err)
 	key := make([]byte, 32)
 	rand.Read(key)
@@ -44,6 +50,16 @@ func newWebAppWith(t *testing.T, opts openidtest.Options) *webApp {
 	require.NoError(t, err)
 	mux := http.NewServeMux()
 	mux.Handle("/auth/", wh)
+	mux.Handle("/api", wh.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		resp, err := wh.Client(r, fake.Client().Transport).Get(fake.ResourceURL())
+		if err != nil {
+			http.Error(w, "resource: "+err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	})))
 	mux.Handle("/", wh.RequireLogin(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "hello "+web.SessionFrom(r).Subject)
 	})))
@@ -113,4 +129,15 @@ func TestWebLoginWithPAR(t *testing.T) {
 	a.jar, _ = cookiejar.New(nil)
 	a.login(t)
 	assert.Equal(t, 2, a.fake.Requests(openidtest.EndpointPAR))
+}
+
+// TestWebClientSendsDPoP: with Config.DPoP, package web's per-user client
+// sends the session's DPoP-bound token with a proof (and the resource
+// server's nonce), which the fake's resource endpoint accepts; the same
+// call as a Bearer token would be refused.
+func TestWebClientSendsDPoP(t *testing.T) {
+	a := newWebAppWith(t, openidtest.Options{}, func(c *openid.Config) { c.DPoP = &openid.DPoP{} })
+	a.login(t)
+	resp := a.do(t, http.MethodGet, a.app.URL+"/api", nil)
+	assert.Equal(t, http.StatusOK, resp.StatusCode, "the resource accepted the DPoP-bound token and its proof")
 }

@@ -7,6 +7,7 @@ import (
 
 	"golang.org/x/oauth2"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 )
 
@@ -26,23 +27,30 @@ const DefaultClientTimeout = 30 * time.Second
 // refresh token is dead, and with one wrapping [ErrUnavailable] when the
 // store cannot be reached.
 //
-// base sends the requests (nil: [http.DefaultTransport]). Make one client
+// A provider whose tokens are not Bearer tokens sends them its own way
+// ([oauthkit.TokenTransporter]: package openid with DPoP adds a fresh
+// proof to every request). base sends the requests (nil:
+// [http.DefaultTransport]). Make one client
 // per request: it is bound to r's session.
 func (h *Handler) Client(r *http.Request, base http.RoundTripper) *http.Client {
-	return &http.Client{
-		Transport: &httpc.BearerTransport{
-			Prefix: "web",
-			Token: func(ctx context.Context) (*oauth2.Token, error) {
-				return h.requestToken(r.WithContext(ctx), "")
-			},
-			Renew: func(ctx context.Context, rejected *oauth2.Token) (*oauth2.Token, error) {
-				return h.requestToken(r.WithContext(ctx), rejected.AccessToken)
-			},
-			Base: base,
-		},
-		CheckRedirect: httpc.RefuseCrossOrigin,
-		Timeout:       DefaultClientTimeout,
+	token := func(ctx context.Context) (*oauth2.Token, error) {
+		return h.requestToken(r.WithContext(ctx), "")
 	}
+	renew := func(ctx context.Context, rejected *oauth2.Token) (*oauth2.Token, error) {
+		return h.requestToken(r.WithContext(ctx), rejected.AccessToken)
+	}
+	var rt http.RoundTripper = &httpc.BearerTransport{Prefix: "web", Token: token, Renew: renew, Base: base}
+	// A provider whose tokens are not Bearer tokens (DPoP) sends them its way.
+	if s, _, err := h.load(r); err == nil {
+		if p, _, err := h.provider(r, s.Provider, s.Tenant); err == nil {
+			if tt, ok := p.(oauthkit.TokenTransporter); ok {
+				if t := tt.TokenTransport(base, token, renew); t != nil {
+					rt = t
+				}
+			}
+		}
+	}
+	return &http.Client{Transport: rt, CheckRedirect: httpc.RefuseCrossOrigin, Timeout: DefaultClientTimeout}
 }
 
 // requestToken is the session's token for r, renewing rejected if set.
