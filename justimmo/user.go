@@ -87,7 +87,7 @@ func parseUser(raw json.RawMessage) (*User, error) {
 var errNotInt64 = errors.New("id is not a 64-bit integer")
 
 // int64ID reads a JSON id (absent or null: "") as a 64-bit integer in
-// decimal.
+// canonical decimal.
 func int64ID(raw json.RawMessage) (string, error) {
 	if raw == nil {
 		return "", nil
@@ -99,9 +99,11 @@ func int64ID(raw json.RawMessage) (string, error) {
 	if id == "" {
 		return "", nil
 	}
+	// Only the canonical decimal: "-0", "+5" or "007" would be read as
+	// another text than the answer's, and the ID must be the one in Raw.
 	n, err := id.Int64()
-	if err != nil {
+	if err != nil || strconv.FormatInt(n, 10) != string(id) {
 		return "", errNotInt64
 	}
-	return strconv.FormatInt(n, 10), nil
+	return string(id), nil
 }
