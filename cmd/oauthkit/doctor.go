@@ -493,6 +493,10 @@ func redirectShape(vendor, raw string, app bool) (explanation, bool) {
 		return explanation{Cause: "the URL has a #fragment, which OAuth 2.0 forbids (RFC 6749 §3.1.2)", Fix: "drop the fragment"}, false
 	case u.Scheme == "https":
 		return explanation{Cause: "https, absolute, no fragment"}, true
+	case u.Scheme == "http" && strings.EqualFold(u.Hostname(), "localhost"):
+		// A web app on this machine may use it; a native login may not
+		// (RFC 8252 §8.3: a name can resolve off the machine).
+		return explanation{Cause: "loopback http by the name localhost: fine for a web app on this machine, but `oauthkit login` (package native) needs 127.0.0.1 or [::1] (RFC 8252 §8.3)"}, true
 	case u.Scheme == "http" && httpc.IsLoopback(u.Hostname()):
 		return explanation{Cause: "loopback http (RFC 8252 §7.3), absolute, no fragment"}, true
 	case u.Scheme == "http":
