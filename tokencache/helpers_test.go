@@ -99,11 +99,12 @@ func (u *upstream) lastCtx() context.Context {
 
 // harness is a Cache on a fake clock with an upstream and its hooks recorded.
 type harness struct {
-	clock  *tokencachetest.Clock
-	cache  *tokencache.Cache
-	up     *upstream
-	events chan tokencache.RefreshEvent
-	fills  atomic.Int64 // OnRefresh calls, none lost when events is full
+	clock     *tokencachetest.Clock
+	cache     *tokencache.Cache
+	up        *upstream
+	events    chan tokencache.RefreshEvent
+	fills     atomic.Int64  // OnRefresh calls, none lost when events is full
+	fillEnded chan struct{} // a fill ended: a wake-up for waitFills (buffered 1)
 
 	mu      sync.Mutex
 	errs    []error
@@ -121,8 +122,9 @@ func newHarness(t testing.TB, cfg tokencache.Config) *harness {
 func newHarnessOn(t testing.TB, clock *tokencachetest.Clock, cfg tokencache.Config) *harness {
 	t.Helper()
 	h := &harness{
-		clock:  clock,
-		events: make(chan tokencache.RefreshEvent, 10000),
+		clock:     clock,
+		events:    make(chan tokencache.RefreshEvent, 10000),
+		fillEnded: make(chan struct{}, 1),
 	}
 	h.up = &upstream{clock: h.clock, life: life}
 	cfg.Clock = h.clock
@@ -131,6 +133,10 @@ func newHarnessOn(t testing.TB, clock *tokencachetest.Clock, cfg tokencache.Conf
 	}
 	cfg.OnRefresh = func(ev tokencache.RefreshEvent) {
 		h.fills.Add(1)
+		select {
+		case h.fillEnded <- struct{}{}:
+		default:
+		}
 		select {
 		case h.events <- ev:
 		default: // only TestStress makes that many
@@ -153,6 +159,22 @@ func newHarnessOn(t testing.TB, clock *tokencachetest.Clock, cfg tokencache.Conf
 	h.cache = tokencache.New(cfg)
 	t.Cleanup(func() { h.cache.Close() })
 	return h
+}
+
+// waitFills waits until want fills have ended in all, woken by each fill's
+// end (no goroutine, no poll), for at most waitLimit; what names them in
+// the failure.
+func (h *harness) waitFills(t testing.TB, want int64, what string) {
+	t.Helper()
+	limit := time.NewTimer(waitLimit)
+	defer limit.Stop()
+	for h.fills.Load() < want {
+		select {
+		case <-h.fillEnded:
+		case <-limit.C:
+			t.Fatalf("%s: %d of %d fills ended in %v", what, h.fills.Load(), want, waitLimit)
+		}
+	}
 }
 
 // token calls Token for testingKey with the upstream's fetch.

@@ -58,10 +58,9 @@ func TestChurnStartsNoGoroutinePerKey(t *testing.T) {
 			_, err := h.cache.Token(ctx, k, h.up.fetch)
 			require.NoError(t, err)
 		}
-		// A poll of our own: require.Eventually starts a goroutine per try.
-		for deadline := time.Now().Add(waitLimit); h.fills.Load() < want; time.Sleep(100 * time.Microsecond) {
-			require.True(t, time.Now().Before(deadline), "refreshes of keys %d to %d did not end", i, i+99)
-		}
+		// Woken by each fill (require.Eventually would start a goroutine
+		// per try).
+		h.waitFills(t, want, fmt.Sprintf("refreshes of keys %d to %d", i, i+99))
 	}
 	drainEvents(h)
 	h.clock.Advance(life) // every key expires and is dropped
