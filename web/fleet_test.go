@@ -93,8 +93,14 @@ func (p *idp) Refresh(ctx context.Context, rt string) (*oauth2.Token, error) {
 	if !ok {
 		return nil, &oauthkit.Error{Provider: p.name, Op: oauthkit.OpRefresh, StatusCode: 400, Code: string(oauthkit.ErrInvalidGrant)}
 	}
-	if p.delay > 0 {
-		time.Sleep(p.delay) // the provider's answer time: benchmarks only
+	if p.delay > 0 { // the provider's answer time (benchmarks), cut short by ctx
+		t := time.NewTimer(p.delay)
+		select {
+		case <-t.C:
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		}
 	}
 	now := time.Now
 	if p.now != nil {
@@ -231,13 +237,46 @@ func fleetOneRefreshPerSession(t *testing.T, stores func(*testing.T) web.TokenSt
 	}
 }
 
-// countingStore counts the refused leases of a store: a caller polling
-// while another holds the lease.
+// countingStore counts the refused leases of a store (a caller polling
+// while another holds the lease) and tells of them, and of each session
+// replaced (a refresh written back), on its channels when set.
 type countingStore struct {
 	web.TokenStore
 	refused   atomic.Int64
-	failing   atomic.Bool // every call fails, as a Redis that is down
-	failLease atomic.Bool // Lease fails, as a Redis slower than its timeout
+	failing   atomic.Bool   // every call fails, as a Redis that is down
+	failLease atomic.Bool   // Lease fails, as a Redis slower than its timeout
+	refusals  chan struct{} // a lease was refused (lossy)
+	replaced  chan struct{} // a session was replaced (lossy)
+}
+
+// signal sends on ch without waiting; nil or full: dropped.
+func signal(ch chan struct{}) {
+	select {
+	case ch <- struct{}{}:
+	default:
+	}
+}
+
+// await receives n signals from ch, failing t after limit.
+func await(t testing.TB, ch chan struct{}, n int, limit time.Duration, what string) {
+	t.Helper()
+	timer := time.NewTimer(limit)
+	defer timer.Stop()
+	for i := range n {
+		select {
+		case <-ch:
+		case <-timer.C:
+			t.Fatalf("%s: %d of %d in %v", what, i, n, limit)
+		}
+	}
+}
+
+func (s *countingStore) Replace(ctx context.Context, id string, t *web.StoredTokens) error {
+	err := s.TokenStore.Replace(ctx, id, t)
+	if err == nil {
+		signal(s.replaced)
+	}
+	return err
 }
 
 var errDown = errors.New("store down")
@@ -249,6 +288,7 @@ func (s *countingStore) Lease(ctx context.Context, id string, ttl time.Duration)
 	release, err := s.TokenStore.Lease(ctx, id, ttl)
 	if errors.Is(err, web.ErrLeaseHeld) {
 		s.refused.Add(1)
+		signal(s.refusals)
 	}
 	return release, err
 }
@@ -276,11 +316,9 @@ func TestFleetWaitsForTheSlowHolder(t *testing.T) {
 }
 
 func fleetWaitsForTheSlowHolder(t *testing.T, stores func(*testing.T) web.TokenStore) {
-	var all []*countingStore
+	refusals := make(chan struct{}, 64)
 	f := newFleet(t, 3, func(t *testing.T) web.TokenStore {
-		c := &countingStore{TokenStore: stores(t)}
-		all = append(all, c)
-		return c
+		return &countingStore{TokenStore: stores(t), refusals: refusals}
 	}, nil)
 	gate := make(chan struct{})
 	f.idp.gate = gate
@@ -297,20 +335,7 @@ func fleetWaitsForTheSlowHolder(t *testing.T, stores func(*testing.T) web.TokenS
 		}()
 	}
 	<-f.idp.entered // the holder is at the provider
-	refused := func() int64 {
-		var n int64
-		for _, c := range all {
-			n += c.refused.Load()
-		}
-		return n
-	}
-	deadline := time.Now().Add(30 * time.Second)
-	for refused() < 10 { // the waiters polled the lease a few times
-		if time.Now().After(deadline) {
-			t.Fatalf("the waiters polled the lease %d times in 30 s", refused())
-		}
-		time.Sleep(5 * time.Millisecond) // a bounded poll for the event
-	}
+	await(t, refusals, 10, 30*time.Second, "the waiters' polls of the held lease")
 	close(gate)
 	wg.Wait()
 	close(errs)
@@ -429,7 +454,7 @@ func TestFleetStoreDownNeverRefreshesWithoutLease(t *testing.T) {
 // background refresh runs (held here until every caller has returned), and
 // the new token is served once it is stored.
 func TestRefreshAheadServesTheValidToken(t *testing.T) {
-	store := web.NewMemoryTokenStore()
+	store := &countingStore{TokenStore: web.NewMemoryTokenStore(), replaced: make(chan struct{}, 1)}
 	f := newFleet(t, 3, func(*testing.T) web.TokenStore { return store }, nil)
 	gate := make(chan struct{})
 	f.idp.gate = gate
@@ -453,17 +478,11 @@ func TestRefreshAheadServesTheValidToken(t *testing.T) {
 	wg.Wait() // nobody waited for the held refresh
 	<-f.idp.entered
 	close(gate)
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		tok, err := f.token(1, cookie)
-		must(t, err)
-		if tok.AccessToken != old {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the refreshed token was not served within 10 s")
-		}
-		time.Sleep(time.Millisecond) // a bounded poll for the background write
+	await(t, store.replaced, 1, 10*time.Second, "the background refresh's write")
+	tok, err := f.token(1, cookie)
+	must(t, err)
+	if tok.AccessToken == old {
+		t.Error("the refreshed token is not served once it is stored")
 	}
 	if n := f.idp.refreshes.Load(); n != 1 {
 		t.Errorf("%d refreshes, want 1", n)
