@@ -18,6 +18,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/dpop"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/openid/openidtest"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
@@ -108,7 +109,7 @@ func rawResource(t *testing.T, fake *openidtest.Server, url, auth, proof string)
 	resp.Body.Close()
 	errCode := ""
 	for _, v := range resp.Header.Values("WWW-Authenticate") {
-		if e := dpop.ChallengeError(v, "DPoP"); e != "" {
+		if e := httpc.ChallengeError(v, "DPoP"); e != "" {
 			errCode = e
 		}
 	}

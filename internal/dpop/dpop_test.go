@@ -130,20 +130,6 @@ func TestNonces(t *testing.T) {
 	assert.Equal(t, "", n.Get("https://a.example/"), "the oldest origin is forgotten")
 }
 
-// TestChallengeError: the error of the named scheme's challenge, among
-// several, quoted or not.
-func TestChallengeError(t *testing.T) {
-	for v, want := range map[string]string{
-		`DPoP error="use_dpop_nonce", error_description="x, y"`:                 "use_dpop_nonce",
-		`Bearer error="invalid_token", DPoP algs="ES256", error=use_dpop_nonce`: "use_dpop_nonce",
-		`Bearer error="invalid_token"`:                                          "",
-		`DPoP algs="ES256"`:                                                     "",
-		`dpop error="invalid_token"`:                                            "invalid_token",
-	} {
-		assert.Equal(t, want, ChallengeError(v, "DPoP"), v)
-	}
-}
-
 // TestTransport: the token goes as DPoP with a proof carrying ath; a
 // use_dpop_nonce challenge is answered by one retry with the nonce, a body
 // sent again; a second challenge is the answer; invalid_token renews the

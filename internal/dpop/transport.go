@@ -3,9 +3,7 @@ package dpop
 import (
 	"context"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -63,12 +61,12 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		fresh := t.Nonces.Update(target, resp.Header)
 		switch challenge(resp) {
 		case "use_dpop_nonce":
-			if nonceRetried || !fresh || !replayable(req) || ctx.Err() != nil {
+			if nonceRetried || !fresh || !httpc.Replayable(req) || ctx.Err() != nil {
 				return resp, nil
 			}
 			nonceRetried = true
 		case "invalid_token":
-			if renewed || t.Renew == nil || !replayable(req) || ctx.Err() != nil {
+			if renewed || t.Renew == nil || !httpc.Replayable(req) || ctx.Err() != nil {
 				return resp, nil
 			}
 			cur, rerr := t.Renew(ctx, tok)
@@ -83,7 +81,7 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		if err != nil {
 			return resp, nil
 		}
-		discard(resp)
+		httpc.Discard(resp)
 		resp = next
 	}
 }
@@ -126,63 +124,11 @@ func challenge(resp *http.Response) string {
 		return ""
 	}
 	for _, v := range resp.Header.Values("WWW-Authenticate") {
-		if e := ChallengeError(v, "DPoP"); e != "" {
+		if e := httpc.ChallengeError(v, "DPoP"); e != "" {
 			return e
 		}
 	}
 	return ""
-}
-
-// ChallengeError returns the error auth-param of the challenge of scheme in
-// a WWW-Authenticate value (RFC 9110 §11.6.1), quoted or not; "" when the
-// scheme or its error is absent.
-func ChallengeError(v, scheme string) string {
-	in := false
-	for _, part := range splitChallenge(v) {
-		part = strings.TrimSpace(part)
-		name, value, isParam := strings.Cut(part, "=")
-		if !isParam || strings.ContainsAny(strings.TrimSpace(name), " \t") {
-			s, rest, _ := strings.Cut(part, " ")
-			in = strings.EqualFold(s, scheme)
-			if name, value, isParam = strings.Cut(rest, "="); !isParam {
-				continue
-			}
-		}
-		if in && strings.EqualFold(strings.TrimSpace(name), "error") {
-			return strings.Trim(strings.TrimSpace(value), `"`)
-		}
-	}
-	return ""
-}
-
-// splitChallenge splits a WWW-Authenticate value at the commas outside
-// quoted strings.
-func splitChallenge(v string) []string {
-	var parts []string
-	quoted, start := false, 0
-	for i := 0; i < len(v); i++ {
-		switch v[i] {
-		case '\\':
-			i++
-		case '"':
-			quoted = !quoted
-		case ',':
-			if !quoted {
-				parts = append(parts, v[start:i])
-				start = i + 1
-			}
-		}
-	}
-	return append(parts, v[start:])
-}
-
-func replayable(req *http.Request) bool {
-	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
-}
-
-func discard(resp *http.Response) {
-	io.CopyN(io.Discard, resp.Body, 4<<10)
-	resp.Body.Close()
 }
 
 // Bound reports whether tok is bound to k: its [ExtraJKT] is k's

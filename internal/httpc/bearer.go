@@ -58,7 +58,7 @@ func (t *BearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	req2 := req.Clone(ctx) // a RoundTripper must not modify the request
 	tok.SetAuthHeader(req2)
 	resp, err := base.RoundTrip(req2)
-	if err != nil || !RejectedToken(resp) || !replayable(req) || ctx.Err() != nil {
+	if err != nil || !RejectedToken(resp) || !Replayable(req) || ctx.Err() != nil {
 		return resp, err
 	}
 	cur, err := t.Renew(ctx, tok)
@@ -73,7 +73,7 @@ func (t *BearerTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 		}
 		req3.Body = body
 	}
-	discard(resp)
+	Discard(resp)
 	cur.SetAuthHeader(req3)
 	return base.RoundTrip(req3)
 }
@@ -96,29 +96,31 @@ func RejectedToken(resp *http.Response) bool {
 }
 
 // bearerInvalidToken reports whether a WWW-Authenticate value holds a Bearer
-// challenge with the auth-param error=invalid_token, quoted or not (RFC 9110
-// §11.6.1). A value may hold several challenges; a param belongs to the
-// challenge whose scheme precedes it.
-func bearerInvalidToken(v string) bool {
-	inBearer := false
+// challenge with the auth-param error=invalid_token.
+func bearerInvalidToken(v string) bool { return ChallengeError(v, "Bearer") == "invalid_token" }
+
+// ChallengeError returns the error auth-param of the challenge of scheme in
+// a WWW-Authenticate value (RFC 9110 §11.6.1), quoted or not; "" when the
+// scheme or its error is absent. A value may hold several challenges; a
+// param belongs to the challenge whose scheme precedes it.
+func ChallengeError(v, scheme string) string {
+	in := false
 	for _, part := range splitChallenge(v) {
 		part = strings.TrimSpace(part)
 		name, value, isParam := strings.Cut(part, "=")
 		if !isParam || strings.ContainsAny(strings.TrimSpace(name), " \t") {
 			// A scheme, alone or followed by its first param.
-			scheme, rest, _ := strings.Cut(part, " ")
-			inBearer = strings.EqualFold(scheme, "Bearer")
+			s, rest, _ := strings.Cut(part, " ")
+			in = strings.EqualFold(s, scheme)
 			if name, value, isParam = strings.Cut(rest, "="); !isParam {
 				continue
 			}
 		}
-		name = strings.TrimSpace(name)
-		value = strings.Trim(strings.TrimSpace(value), `"`)
-		if inBearer && strings.EqualFold(name, "error") && value == "invalid_token" {
-			return true
+		if in && strings.EqualFold(strings.TrimSpace(name), "error") {
+			return strings.Trim(strings.TrimSpace(value), `"`)
 		}
 	}
-	return false
+	return ""
 }
 
 // splitChallenge splits a WWW-Authenticate value at the commas outside
@@ -142,15 +144,15 @@ func splitChallenge(v string) []string {
 	return append(parts, v[start:])
 }
 
-// replayable reports whether req can be sent again: it has no body, or
+// Replayable reports whether req can be sent again: it has no body, or
 // GetBody to make a new one.
-func replayable(req *http.Request) bool {
+func Replayable(req *http.Request) bool {
 	return req.Body == nil || req.Body == http.NoBody || req.GetBody != nil
 }
 
-// discard reads a little of a response that is being replaced, so that its
+// Discard reads a little of a response that is being replaced, so that its
 // connection can be reused, and closes it.
-func discard(resp *http.Response) {
+func Discard(resp *http.Response) {
 	io.CopyN(io.Discard, resp.Body, 4<<10)
 	resp.Body.Close()
 }

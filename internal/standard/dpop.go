@@ -91,7 +91,7 @@ func (p *Provider) resourceAuth(target string, tok *oauth2.Token) *discovery.Res
 				return false
 			}
 			for _, v := range resp.Header.Values("WWW-Authenticate") {
-				if dpop.ChallengeError(v, "DPoP") == string(ErrUseDPoPNonce) {
+				if httpc.ChallengeError(v, "DPoP") == string(ErrUseDPoPNonce) {
 					return true
 				}
 			}
