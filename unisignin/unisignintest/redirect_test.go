@@ -1,15 +1,13 @@
 package unisignintest_test
 
 import (
-	"context"
-	"io"
 	"net/http"
 	"testing"
 
-	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin"
 	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
 )
@@ -22,39 +20,15 @@ func TestLoopbackRedirectAnyPort(t *testing.T) {
 		RedirectURLs: []string{"http://127.0.0.1/auth/unisignin/callback", "https://app.example/auth/unisignin/callback"},
 	}})
 	defer srv.Close()
-	ctx := context.Background()
-	for _, tt := range []struct {
-		redirect string
-		ok       bool
-	}{
-		{"http://127.0.0.1:49152/auth/unisignin/callback", true},
-		{"http://127.0.0.1/auth/unisignin/callback", true},
-		{"https://app.example/auth/unisignin/callback", true},
-		{"https://app.example:8443/auth/unisignin/callback", false},
-		{"http://localhost:49152/auth/unisignin/callback", false},
-		{"http://127.0.0.1:49152/auth/unisignin/callback/", false},
-		{"http://127.0.0.1:49152/callback", false},
-	} {
-		cfg := srv.Config()
-		cfg.RedirectURL = tt.redirect
-		p, err := unisignin.New(cfg)
-		require.NoError(t, err)
-		ar, err := p.AuthCodeURL(ctx)
-		require.NoError(t, err)
-		if !tt.ok {
-			resp, err := srv.Client().Get(ar.URL)
+	providertest.LoopbackRedirectAnyPort(t, providertest.LoopbackFake{
+		Vendor: "unisignin", Client: srv.Client(), Authorize: srv.Authorize,
+		RefusedStatus: http.StatusUnauthorized, RefusedCode: "invalid_client", Subject: "1",
+		Provider: func(t *testing.T, redirect string) oauthkit.Provider {
+			cfg := srv.Config()
+			cfg.RedirectURL = redirect
+			p, err := unisignin.New(cfg)
 			require.NoError(t, err)
-			body, _ := io.ReadAll(resp.Body)
-			resp.Body.Close()
-			assert.Equal(t, http.StatusUnauthorized, resp.StatusCode, tt.redirect)
-			assert.Contains(t, string(body), "invalid_client", tt.redirect)
-			continue
-		}
-		cb, err := srv.Authorize(ctx, ar.URL)
-		require.NoError(t, err, tt.redirect)
-		assert.Equal(t, tt.redirect, cb.Scheme+"://"+cb.Host+cb.Path, "the redirect goes to the port asked for")
-		login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
-		require.NoError(t, err, tt.redirect)
-		assert.Equal(t, "1", login.UserInfo.Subject)
-	}
+			return p
+		},
+	})
 }
