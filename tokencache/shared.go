@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 )
 
 // How a fill polls the Store for the token of another replica holding the
@@ -191,7 +193,7 @@ func (c *Cache) lead(ctx context.Context, key string, prev *oauth2.Token, st Sto
 			return st, nil, result{}, false, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 		}
 		wait := min(delay, time.Until(deadline))
-		if wait <= 0 || !sleep(ctx, wait) {
+		if wait <= 0 || httpc.Sleep(ctx, wait) != nil {
 			return st, nil, result{}, false, ErrRefreshInFlight
 		}
 		delay = min(2*delay, pollMax)
@@ -260,19 +262,6 @@ func (c *Cache) offerLineage(key string, tok *oauth2.Token) {
 	}
 	if l := ref.ptr.Value(); l != nil {
 		l.offer(tok)
-	}
-}
-
-// sleep waits for d in real time, or until ctx ends; it reports whether d
-// passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
 	}
 }
 

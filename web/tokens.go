@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 )
 
 // TokenSource returns the logged-in user's tokens for r's session as an
@@ -203,7 +204,7 @@ func (h *Handler) refreshShared(ctx context.Context, p oauthkit.Provider, s *Ses
 		if wait <= 0 {
 			return nil, ErrRefreshBusy
 		}
-		if !sleep(ctx, wait) {
+		if httpc.Sleep(ctx, wait) != nil {
 			return nil, fmt.Errorf("web: token source: %w", ctx.Err())
 		}
 		delay = min(2*delay, pollMax)
@@ -279,19 +280,6 @@ func (h *Handler) valid(tok *oauth2.Token) bool {
 }
 
 func sameToken(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
-
-// sleep waits for d in real time, or until ctx ends; it reports whether d
-// passed.
-func sleep(ctx context.Context, d time.Duration) bool {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return true
-	case <-ctx.Done():
-		return false
-	}
-}
 
 // keyedMutex is one mutex per key, dropped when unused.
 type keyedMutex struct {

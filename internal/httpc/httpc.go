@@ -219,7 +219,9 @@ func readLimited(body io.Reader, size, limit int64) ([]byte, error) {
 // IsTooLarge reports whether err is a body over the limit.
 func IsTooLarge(err error) bool { return errors.Is(err, oauthkit.ErrResponseTooLarge) }
 
-func sleep(ctx context.Context, d time.Duration) error {
+// Sleep waits d, or until ctx ends (then, or when d is not positive, it
+// returns ctx.Err()): the one wait of retries, polls and backoffs.
+func Sleep(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
 		return ctx.Err()
 	}

@@ -43,7 +43,7 @@ func (p Policy) withDefaults() Policy {
 		p.MaxRetryAfter = 30 * time.Second
 	}
 	if p.Sleep == nil {
-		p.Sleep = sleep
+		p.Sleep = Sleep
 	}
 	if p.Jitter == nil {
 		p.Jitter = func(d time.Duration) time.Duration {

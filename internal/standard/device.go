@@ -16,6 +16,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 )
 
@@ -141,18 +142,6 @@ func (p *Provider) DeviceAuthorization(ctx context.Context, opts ...oauthkit.Aut
 // Wait waits d or until ctx ends; PollDevice's waits between requests.
 type Wait func(ctx context.Context, d time.Duration) error
 
-// sleep is the Wait of a nil one: a timer, or ctx.
-func sleep(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-t.C:
-		return nil
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
-
 // PollDevice polls the token endpoint for da's tokens (RFC 8628 §3.4,
 // §3.5) until the user approves or denies, the device code expires, or ctx
 // ends: it waits da.Interval before each request; authorization_pending
@@ -228,7 +217,7 @@ func (p *Provider) pollDevice(ctx context.Context, da *DeviceAuthorization, wait
 		return nil, fmt.Errorf("%s: %s: no device code", p.o.Name, OpDeviceToken)
 	}
 	if wait == nil {
-		wait = sleep
+		wait = httpc.Sleep
 	}
 	interval := da.Interval
 	if interval <= 0 {
