@@ -175,7 +175,7 @@ func (p *Provider) RevokeToken(ctx context.Context, token, hint string) error {
 }
 
 // OpIntrospect names a token introspection in an [oauthkit.Error]'s Op.
-const OpIntrospect = "introspect"
+const OpIntrospect = oauthwire.OpIntrospect
 
 // Introspection is what the server says of a token (RFC 7662 §2.2). An
 // inactive token — expired, revoked, unknown, or not this client's to
