@@ -68,6 +68,9 @@ func (m *Metadata) LogoutVerifier(provider, clientID string, now func() time.Tim
 // Single use of the jti is the caller's to check, across every replica.
 func (lv *LogoutVerifier) Verify(ctx context.Context, raw string) (*oauthkit.LogoutToken, error) {
 	failure := &fetchFailure{}
+	if err := ctx.Err(); err != nil { // as in Verifier.verify
+		return nil, lv.classify(ctx, raw, err, failure)
+	}
 	ctx = context.WithValue(ctx, fetchFailureKey{}, failure)
 	lt, err := lv.v.verifier(false).VerifyLogout(ctx, raw)
 	if err != nil {

@@ -115,6 +115,11 @@ func (v *Verifier) VerifyRefreshed(ctx context.Context, raw string) (*oidc.IDTok
 // verify is Verify's checks but the nonce.
 func (v *Verifier) verify(ctx context.Context, raw string) (*oidc.IDToken, error) {
 	failure := &fetchFailure{}
+	if err := ctx.Err(); err != nil {
+		// go-oidc may still verify against cached keys, or race a key
+		// fetch it finished against the ended ctx: an ended call ends here.
+		return nil, v.classify(ctx, raw, err, failure)
+	}
 	ctx = context.WithValue(ctx, fetchFailureKey{}, failure)
 	idt, err := v.verifier(false).Verify(ctx, raw)
 	if err != nil {
