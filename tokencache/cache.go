@@ -270,14 +270,17 @@ func (c *Cache) Token(ctx context.Context, key string, fetch Fetch) (*oauth2.Tok
 		c.obs.hit(ctx, key)
 		return tok, nil
 	}
-	tok, _, err := c.token(ctx, e, key, fetch.renew(), nil)
+	// Without an entry the probe just missed the key: token goes straight
+	// to the locked lookup that creates it, rather than probe again.
+	tok, _, err := c.token(ctx, e, e == nil, key, fetch.renew(), nil)
 	return tok, err
 }
 
 // token is the path of every caller that did not find a fresh token: e is the
-// caller's entry for key if it has one; user is the [ForUser] of its source.
-// It returns the entry it used, for a bound [Cache.TokenSource] to keep.
-func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, user *string) (*oauth2.Token, *entry, error) {
+// caller's entry for key if it has one (missed: a lock-free probe of the
+// table has just not found one); user is the [ForUser] of its source. It
+// returns the entry it used, for a bound [Cache.TokenSource] to keep.
+func (c *Cache) token(ctx context.Context, e *entry, missed bool, key string, fetch renew, user *string) (*oauth2.Token, *entry, error) {
 	if fetch.missing() {
 		return nil, e, errors.New("tokencache: nil fetch function")
 	}
@@ -290,9 +293,10 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, us
 		}
 		created := false
 		if e == nil || e.dead() {
-			e, created = c.resolve(key)
+			e, created = c.resolve(key, missed)
+			missed = false
 		}
-		switch e.phase.Load() {
+		switch e.phase() {
 		case phaseFresh:
 			e.touch()
 			c.obs.hit(ctx, key)
@@ -310,16 +314,16 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, us
 			e.mu.Unlock()
 			continue
 		}
-		switch e.phase.Load() {
+		switch e.phase() {
 		case phaseFailed:
-			err := e.x.err
+			err := e.failed()
 			e.mu.Unlock()
 			return nil, e, err
 		case phaseFresh, phaseStale:
 			e.mu.Unlock()
 			continue
 		}
-		cl := e.call
+		cl := e.inflight()
 		if cl == nil {
 			var err error
 			if cl, err = c.start(ctx, e, key, fetch, user); err != nil {
@@ -344,7 +348,7 @@ func (c *Cache) token(ctx context.Context, e *entry, key string, fetch renew, us
 func (c *Cache) refresh(ctx context.Context, e *entry, key string, fetch renew, user *string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
-	if !e.dead() && e.call == nil && e.phase.Load() == phaseStale {
+	if !e.dead() && e.inflight() == nil && e.phase() == phaseStale {
 		_, _ = c.start(ctx, e, key, fetch, user) // only ErrClosed: the stale token is still served
 	}
 }
@@ -358,15 +362,13 @@ func (c *Cache) Invalidate(ctx context.Context, key string) error {
 	if e := c.table.get(key); e != nil {
 		e.mu.Lock()
 		if !e.dead() {
-			e.staleAt, e.expireAt = 0, cleared
-			if x := e.x; x != nil {
-				x.err, x.failures, x.retryAt = nil, 0, 0
-			}
-			switch {
-			case e.call != nil:
-				// The fill in flight checks gen: a token it read from the
-				// Store before now may be the one invalidated.
-				e.ext().gen++
+			e.early, e.expireAt = 0, cleared
+			e.forgetFailures()
+			switch cl := e.inflight(); {
+			case cl != nil:
+				// A token the fill in flight read from the Store before
+				// now may be the one invalidated: it checks.
+				cl.invalidated = true
 				c.settle(e, c.clock.Now())
 			case e.hslot.Load() != 0:
 				// Kept in place for the next caller, whose fill then needs
@@ -394,12 +396,12 @@ func (c *Cache) Invalidate(ctx context.Context, key string) error {
 // the table: no hit serves it, Len does not count it, and its scheduled
 // deadline, when it comes, drops it. e.mu must be held.
 func (c *Cache) rest(e *entry) {
-	if e.phase.Load() != phaseWait {
-		e.phase.Store(phaseWait)
+	if e.phase() != phaseWait {
+		e.setPhase(phaseWait)
 		c.table.publish(e)
 	}
-	if e.flags.Load()&flagIdle == 0 {
-		e.flags.Or(flagIdle)
+	if e.bits.Load()&flagIdle == 0 {
+		e.bits.Or(flagIdle)
 		c.idle.Add(1)
 	}
 }
@@ -451,8 +453,8 @@ func (c *Cache) Close() error {
 		e.mu.Lock()
 		if !e.dead() {
 			c.wake(e)
-			e.flags.Or(flagDead)
-			e.phase.Store(phaseWait)
+			e.bits.Or(flagDead)
+			e.setPhase(phaseWait)
 		}
 		e.mu.Unlock()
 	}

@@ -29,7 +29,7 @@ func (c *Cache) evictIfFull() {
 				return
 			}
 			e.mu.Lock()
-			if !e.dead() && e.call == nil {
+			if !e.dead() && e.inflight() == nil {
 				used := e.takeUsed()                // a bound source's hit
 				used = c.table.clearUsed(e) || used // a keyed hit
 				if !used {

@@ -36,6 +36,8 @@ type RefreshEvent struct {
 }
 
 // call is one fill in flight; waiters block on done, then read tok and err.
+// Once the fill is over, its entry keeps it as the record of its failures
+// while there are any (see [entry.fill]).
 type call struct {
 	key   string        // the entry's
 	ctx   fetchCtx      // the fetch's
@@ -43,15 +45,21 @@ type call struct {
 	tok   *oauth2.Token
 	err   error
 	state atomic.Uint32 // callRunning, then callReturned or callReleased
-	gen   uint64        // entry.gen when the fill started
 	user  *string       // TokenChange.User: ForUser of the source that started it
-	ahead bool          // started on a stale token
 	prev  *oauth2.Token // entry's token when the fill started
 	e     *entry        // the entry it fills
 	fetch renew         // what obtains its token
 
-	queued         bool  // in the cache's list of fills in flight (c.mu)
-	older, younger *call // neighbours in that list (c.mu)
+	older, younger *call // neighbours in the cache's list of fills in flight (c.mu)
+
+	// Under the entry's mu:
+	failErr     error // the last error, while there is no valid token
+	retryAt     int64 // after a failure: no new fill before then
+	failures    int32 // consecutive failed fills, this one's predecessors' included
+	ahead       bool  // started on a stale token
+	queued      bool  // in the list of fills in flight (c.mu)
+	invalidated bool  // Invalidate was called while it ran
+	over        bool  // the fill is over: the entry keeps it only as a record
 }
 
 const (
@@ -104,7 +112,10 @@ type result struct {
 func (c *Cache) start(ctx context.Context, e *entry, key string, fetch renew, user *string) (*call, error) {
 	// Detached from the caller that happened to start it, so that its
 	// cancellation does not fail the others; values (trace IDs) are kept.
-	cl := &call{key: key, done: make(chan struct{}), gen: e.gen(), user: user, prev: e.held()}
+	cl := &call{key: key, done: make(chan struct{}), user: user, prev: e.held()}
+	if f := e.fill; f != nil { // the record of the failures before
+		cl.failErr, cl.retryAt, cl.failures = f.failErr, f.retryAt, f.failures
+	}
 	cl.ctx.parent = detach(ctx)
 	cl.ctx.deadline = time.Now().Add(c.fetchTimeout) // FetchTimeout is real time, whatever the Clock
 	cl.e, cl.fetch = e, fetch
@@ -117,15 +128,15 @@ func (c *Cache) start(ctx context.Context, e *entry, key string, fetch renew, us
 	c.fills.Add(1)
 	c.mu.Unlock()
 
-	if e.phase.Load() == phaseStale {
+	if e.phase() == phaseStale {
 		// Keep serving the stale token without kicking more refreshes; the
 		// timer armed for its expiry stays.
 		cl.ahead = true
-		e.phase.Store(phaseFresh)
+		e.setPhase(phaseFresh)
 		c.table.publish(e)
 	}
 	c.wake(e)
-	e.call = cl
+	e.fill = cl
 	c.dispatch(cl)
 	return cl, nil
 }
@@ -328,59 +339,65 @@ func (c *Cache) finish(e *entry, cl *call, r *result, began time.Time) {
 	old := e.held()
 	// A token read from the Store before an Invalidate may be the one
 	// invalidated: hand it to this fill's waiters, but do not keep it.
-	keep := r.err == nil && !e.dead() && !(r.fromStore && cl.gen != e.gen())
+	keep := r.err == nil && !e.dead() && !(r.fromStore && cl.invalidated)
 	switch {
 	case keep:
 		c.hold(e, r.tok, r.plan)
-		if x := e.x; x != nil {
-			x.err, x.failures, x.retryAt = nil, 0, 0
-		}
+		cl.failErr, cl.failures, cl.retryAt = nil, 0, 0
 		ev.Expiry = r.tok.Expiry
 	case r.err != nil:
-		x := e.ext()
-		x.failures++
+		cl.failures++
 		if e.valid(c.at(now)) {
-			ev.RetryIn = backoff(x.failures, retryBase, retryMax, c.policy.rand())
+			ev.RetryIn = backoff(int(cl.failures), retryBase, retryMax, c.policy.rand())
 		} else {
-			x.err = r.err
-			ev.RetryIn = backoff(x.failures, holdBase, holdMax, c.policy.rand())
+			cl.failErr = r.err
+			ev.RetryIn = backoff(int(cl.failures), holdBase, holdMax, c.policy.rand())
 		}
-		x.retryAt = c.at(now.Add(ev.RetryIn))
+		cl.retryAt = c.at(now.Add(ev.RetryIn))
 	}
-	ev.Failures = e.failures()
+	ev.Failures = int(cl.failures)
+	tokenHook := keep && c.onTokenChange != nil && changed(old, r.tok)
+	hooked := tokenHook || r.err != nil
+	if !hooked {
+		c.over(e, cl) // one settle does
+	}
 	if !e.dead() {
-		c.settle(e, now) // publishes the new token at once; e.call keeps others from fetching
+		c.settle(e, now) // publishes the new token at once; e.call, if kept, keeps others from fetching
 	}
 	e.mu.Unlock()
 
-	// Hooks for one key never overlap: e.call is still set, so no other fill
-	// of e can start until it is cleared below.
-	hooked := false // time may have passed in a hook
-	if keep && c.onTokenChange != nil && changed(old, r.tok) {
-		hooked = true
-		ch := TokenChange{Key: cl.key, Old: old, New: r.tok}
-		if cl.user != nil {
-			ch.User = *cl.user
+	if hooked {
+		// Hooks for one key never overlap: e.call is still set, so no other
+		// fill of e can start until it is cleared below.
+		if tokenHook {
+			ch := TokenChange{Key: cl.key, Old: old, New: r.tok}
+			if cl.user != nil {
+				ch.User = *cl.user
+			}
+			c.onTokenChange(ch)
 		}
-		c.onTokenChange(ch)
-	}
-	if r.err != nil {
-		hooked = true
-		c.reportError(cl.key, r.err)
-	}
-
-	e.mu.Lock()
-	e.call = nil
-	if !e.dead() {
-		if hooked {
-			now = c.clock.Now()
+		if r.err != nil {
+			c.reportError(cl.key, r.err)
 		}
-		c.settle(e, now)
+		e.mu.Lock()
+		c.over(e, cl)
+		if !e.dead() {
+			c.settle(e, c.clock.Now()) // time may have passed in a hook
+		}
+		e.mu.Unlock()
 	}
-	e.mu.Unlock()
 	c.obs.fill(&cl.ctx, ev)
 	if c.onRefresh != nil {
 		c.onRefresh(ev) // last, once e is settled: tests wait for it
+	}
+}
+
+// over marks cl's fill of e over: e keeps cl only as its record of failures,
+// if there are any. e.mu must be held.
+func (c *Cache) over(e *entry, cl *call) {
+	cl.over = true
+	if e.fill == cl && cl.failures == 0 {
+		e.fill = nil
 	}
 }
 

@@ -50,13 +50,13 @@ func (s *source) TokenContext(ctx context.Context) (*oauth2.Token, error) {
 func (s *source) token(ctx context.Context) (*oauth2.Token, error) {
 	e := s.e.Load()
 	if e != nil {
-		if e.phase.Load() == phaseFresh {
+		if e.phase() == phaseFresh {
 			e.touch()
 			s.c.obs.hit(ctx, s.key)
 			return e.tok.Load(), nil
 		}
 	}
-	tok, e2, err := s.c.token(ctx, e, s.key, s.fetch, s.user)
+	tok, e2, err := s.c.token(ctx, e, false, s.key, s.fetch, s.user)
 	if e2 != e {
 		s.e.Store(e2)
 	}

@@ -56,7 +56,7 @@ func TestTable(t *testing.T) {
 	for i := 0; i < 1000; i += 2 {
 		k := fmt.Sprint("k", i)
 		e := want[k]
-		e.flags.Or(flagDead)
+		e.bits.Or(flagDead)
 		tb.delete(e)
 		tb.delete(e) // twice: no-op
 		delete(want, k)
@@ -67,7 +67,7 @@ func TestTable(t *testing.T) {
 	// A dead entry still published is replaced, not returned.
 	k := "k1"
 	old := want[k]
-	old.flags.Or(flagDead)
+	old.bits.Or(flagDead)
 	tb.delete(old)
 	e, created := tb.loadOrCreate(k)
 	require.True(t, created)
@@ -77,7 +77,7 @@ func TestTable(t *testing.T) {
 	check("replaced")
 
 	for _, e := range want {
-		e.flags.Or(flagDead)
+		e.bits.Or(flagDead)
 		tb.delete(e)
 	}
 	clear(want)
@@ -140,7 +140,7 @@ func TestTableHitsDuringWrites(t *testing.T) {
 	for round := 0; round < 8 || (round < 400 && time.Since(start) < 300*time.Millisecond); round++ {
 		for _, i := range rng.Perm(nkeys) {
 			if e := live[i]; e != nil && round%2 == 1 && rng.IntN(2) == 0 {
-				e.flags.Or(flagDead)
+				e.bits.Or(flagDead)
 				tb.delete(e)
 				live[i] = nil
 				continue
@@ -152,7 +152,7 @@ func TestTableHitsDuringWrites(t *testing.T) {
 			require.True(t, created)
 			owner.Store(e, i)
 			e.tok.Store(toks[i])
-			e.phase.Store(phaseFresh)
+			e.setPhase(phaseFresh)
 			tb.publish(e)
 			live[i] = e
 		}
