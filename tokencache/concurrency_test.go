@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -194,6 +195,7 @@ func TestStress(t *testing.T) {
 	}
 	ctx := context.Background()
 	var wg sync.WaitGroup
+	var ops atomic.Int64
 	stop := make(chan struct{})
 	for g := range 8 {
 		wg.Go(func() {
@@ -203,6 +205,7 @@ func TestStress(t *testing.T) {
 					return
 				default:
 				}
+				ops.Add(1)
 				k := (g + i) % len(keys)
 				var tok *oauth2.Token
 				var err error
@@ -222,7 +225,7 @@ func TestStress(t *testing.T) {
 	}
 	for range 200 {
 		h.clock.Advance(7 * time.Second)
-		time.Sleep(100 * time.Microsecond)
+		waitProgress(t, &ops, 8) // operations between each step
 	}
 	close(stop)
 	wg.Wait()

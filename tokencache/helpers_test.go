@@ -227,3 +227,12 @@ func (h *harness) tokenChanges() [][2]*oauth2.Token {
 	defer h.mu.Unlock()
 	return append([][2]*oauth2.Token(nil), h.changes...)
 }
+
+// waitProgress waits until counter has grown by n: goroutines a test runs
+// beside it did that much work. It polls, up to waitLimit.
+func waitProgress(t testing.TB, counter *atomic.Int64, n int64) {
+	t.Helper()
+	want := counter.Load() + n
+	require.Eventually(t, func() bool { return counter.Load() >= want }, waitLimit, 100*time.Microsecond,
+		"the goroutines beside the test made no progress")
+}

@@ -229,6 +229,7 @@ func TestOpsDuringMassExpiryAt100000Keys(t *testing.T) {
 	var hits, others []time.Duration
 	var peak atomic.Int64
 	var expired atomic.Int64
+	var asked atomic.Int64 // by the askers of the expiring keys
 	wg.Go(func() { // hits on long-lived keys
 		for i := 0; ; i++ {
 			select {
@@ -257,6 +258,7 @@ func TestOpsDuringMassExpiryAt100000Keys(t *testing.T) {
 			t0 := time.Now()
 			tok, err := h.cache.Token(ctx, keys[(i*7919)%n], h.up.fetch)
 			others = append(others, time.Since(t0))
+			asked.Add(1)
 			if err != nil || !h.clock.Now().Before(tok.Expiry) {
 				expired.Add(1)
 			}
@@ -264,12 +266,12 @@ func TestOpsDuringMassExpiryAt100000Keys(t *testing.T) {
 		}
 	})
 
-	time.Sleep(10 * time.Millisecond) // the askers are running
+	waitProgress(t, &asked, 100) // the askers are running
 	began := time.Now()
 	h.clock.Advance(toStale)
 	h.clock.Advance(toExpired - toStale)
 	sweep := time.Since(began)
-	time.Sleep(10 * time.Millisecond)
+	waitProgress(t, &asked, 100) // and ask the expired keys
 	close(stop)
 	wg.Wait()
 	drainEvents(h)

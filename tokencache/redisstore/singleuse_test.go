@@ -219,7 +219,10 @@ func TestRefreshWaitsForLeaseHolder(t *testing.T) {
 	clock := tokencachetest.NewClock(time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC))
 	idp := newIdP(clock, 0)
 	seed := &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: clock.Now().Add(life)}
-	const fetchTimeout = 600 * time.Millisecond
+	// Long enough that the fill's give-up margin (a tenth of it) holds the
+	// Store round trips that follow its last poll, with -race on a busy
+	// machine: at 600 ms the fetch timer sometimes released the caller first.
+	const fetchTimeout = 1500 * time.Millisecond
 	events := make(chan tokencache.RefreshEvent, 100)
 	f := newUserFleet(t, 2, client, idp, seed, redisstore.Config{}, tokencache.Config{
 		StoreWait: 10 * time.Millisecond, FetchTimeout: fetchTimeout,
