@@ -230,7 +230,7 @@ func TestOpsDuringMassExpiryAt100000Keys(t *testing.T) {
 	var peak atomic.Int64
 	var expired atomic.Int64
 	var asked atomic.Int64 // by the askers of the expiring keys
-	wg.Go(func() { // hits on long-lived keys
+	wg.Go(func() {         // hits on long-lived keys
 		for i := 0; ; i++ {
 			select {
 			case <-stop:
