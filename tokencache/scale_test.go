@@ -229,8 +229,9 @@ func TestOpsDuringMassExpiryAt100000Keys(t *testing.T) {
 	var hits, others []time.Duration
 	var peak atomic.Int64
 	var expired atomic.Int64
-	var asked atomic.Int64 // by the askers of the expiring keys
-	wg.Go(func() {         // hits on long-lived keys
+	// Counted by the askers of the expiring keys.
+	var asked atomic.Int64
+	wg.Go(func() { // hits on long-lived keys
 		for i := 0; ; i++ {
 			select {
 			case <-stop:
