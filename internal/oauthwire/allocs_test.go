@@ -52,3 +52,20 @@ func TestClientCredentialsAllocatesNoMoreThanXOAuth2(t *testing.T) {
 	t.Logf("allocations per request: oauthkit %.0f, x/oauth2 %.0f", ours, theirs)
 	assert.LessOrEqual(t, ours, theirs, "allocations per client-credentials request")
 }
+
+// TestParseTokenAllocatesAtMostEight: a flat JSON token response is
+// decoded by hand (decodeObject), not through encoding/json's reflection,
+// which made 23 allocations of it (issue 24): one copy of the body, the
+// map, the boxed values, the token.
+func TestParseTokenAllocatesAtMostEight(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage counters allocate")
+	}
+	body := []byte(`{"access_token":"eyJhbGciOiJSUzI1NiJ9.eyJzdWIiOiJjbGllbnQifQ.c2ln","token_type":"Bearer","expires_in":180,"scope":"roster-core.readonly"}`)
+	allocs := testing.AllocsPerRun(200, func() {
+		if _, err := ParseToken("application/json", body, now); err != nil {
+			t.Fatal(err)
+		}
+	})
+	assert.LessOrEqual(t, allocs, 8.0, "allocations per parsed token response")
+}
