@@ -171,7 +171,11 @@ func (c *Client) send(ctx context.Context, r *Request) (roundTrip, error) {
 		}
 		header.Set("DPoP", proof)
 	}
-	x.sent, x.start = c.now(), time.Now()
+	x.start = time.Now()
+	x.sent = x.start // one clock reading, unless the provider has its own clock
+	if c.Now != nil {
+		x.sent = c.Now()
+	}
 	x.resp, x.attempts, x.err = c.HTTP.DoAttempts(ctx, &httpc.Request{
 		Method:    http.MethodPost,
 		URL:       r.TokenURL,
@@ -295,13 +299,6 @@ func (c *Client) report(ctx context.Context, op string, start time.Time, resp *h
 		info.ErrorCode = e.Code
 	}
 	obs.TokenRequest(ctx, info)
-}
-
-func (c *Client) now() time.Time {
-	if c.Now != nil {
-		return c.Now()
-	}
-	return time.Now()
 }
 
 // singleUseGrant reports whether a grant's credential is spent by its first
