@@ -69,3 +69,33 @@ func TestParseTokenAllocatesAtMostEight(t *testing.T) {
 	})
 	assert.LessOrEqual(t, allocs, 8.0, "allocations per parsed token response")
 }
+
+// TestObserverWithoutSinksCostsNoAllocation: a token client made by New
+// without a logger or metrics (every vendor's, by default) reports each
+// request to an observer with nothing to tell; that costs no allocation
+// against a client without an observer (it cost one, for the error code's
+// lookup, even on success).
+func TestObserverWithoutSinksCostsNoAllocation(t *testing.T) {
+	if testing.CoverMode() != "" {
+		t.Skip("coverage counters allocate")
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = io.Copy(io.Discard, r.Body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = io.WriteString(w, `{"access_token":"at","token_type":"Bearer","expires_in":180}`)
+	}))
+	defer srv.Close()
+	ctx := context.Background()
+	req := Request{Op: "client credentials", TokenURL: srv.URL, Params: url.Values{"grant_type": {"client_credentials"}},
+		ClientID: "BestApp", Secret: "pl+tf/rm=pass:w%rd&", Auth: AuthBasicRaw}
+	count := func(c *Client) float64 {
+		return testing.AllocsPerRun(200, func() {
+			if _, err := c.Token(ctx, req); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+	bare := count(&Client{Provider: "webuntis", HTTP: httpc.New(httpc.Options{HTTPClient: srv.Client()})})
+	observed := count(New("webuntis", Options{HTTPClient: srv.Client()}))
+	assert.Equal(t, bare, observed, "allocations per request with an observer that has no logger or metrics")
+}

@@ -295,8 +295,10 @@ func (c *Client) report(ctx context.Context, op string, start time.Time, resp *h
 	default:
 		info.Outcome = oauthkit.OutcomeError
 	}
-	if e := (*oauthkit.Error)(nil); errors.As(err, &e) {
-		info.ErrorCode = e.Code
+	if err != nil { // e, which escapes, is only made for an error
+		if e := (*oauthkit.Error)(nil); errors.As(err, &e) {
+			info.ErrorCode = e.Code
+		}
 	}
 	obs.TokenRequest(ctx, info)
 }
