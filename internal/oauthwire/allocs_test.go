@@ -51,6 +51,11 @@ func TestClientCredentialsAllocatesNoMoreThanXOAuth2(t *testing.T) {
 	})
 	t.Logf("allocations per request: oauthkit %.0f, x/oauth2 %.0f", ours, theirs)
 	assert.LessOrEqual(t, ours, theirs, "allocations per client-credentials request")
+	// And by most of the margin reached in issue 24 (108 against 128; 114 against
+	// 133–135 under -race): the JSON decoded by hand, the Basic header in one
+	// piece, no escaping array of form fields. What both share (net/http,
+	// the test server) cancels out.
+	assert.LessOrEqual(t, ours, theirs-15, "allocations per client-credentials request, against x/oauth2's less 15")
 }
 
 // TestParseTokenAllocatesAtMostEight: a flat JSON token response is
