@@ -34,9 +34,14 @@ func decodeObject(body []byte) (map[string]any, error) {
 // escapes, numbers, true, false or null. ok is false for any other
 // document, valid or not: a nested value, an escape in a string, a control
 // character, invalid UTF-8, a number out of float64's range, trailing bytes.
-// The caller then asks encoding/json, which decides.
+// The caller then asks encoding/json, which decides. ok is also false for a
+// body mostly made of something else than its keys, strings and fields
+// (padding, numbers of a thousand digits): the copy they share lives as long
+// as the token, and must not hold much more than the token needs.
 func decodeFlatObject(body []byte) (m map[string]any, ok bool) {
 	s := string(body) // one copy; every key and value is a substring of it
+	kept := 0         // the bytes of s that the keys and strings use
+	small := func() bool { return len(s) <= 2*kept+32*len(m)+64 }
 	i := skipJSONSpace(s, 0)
 	if i >= len(s) || s[i] != '{' {
 		return nil, false
@@ -44,7 +49,7 @@ func decodeFlatObject(body []byte) (m map[string]any, ok bool) {
 	m = make(map[string]any)
 	i = skipJSONSpace(s, i+1)
 	if i < len(s) && s[i] == '}' {
-		return m, skipJSONSpace(s, i+1) == len(s)
+		return m, skipJSONSpace(s, i+1) == len(s) && small()
 	}
 	for {
 		k, j, ok := plainJSONString(s, i)
@@ -67,6 +72,7 @@ func decodeFlatObject(body []byte) (m map[string]any, ok bool) {
 				return nil, false
 			}
 			v, i = str, j
+			kept += len(str)
 		case c == '-' || ('0' <= c && c <= '9'):
 			j := jsonNumberEnd(s, i)
 			if j < 0 {
@@ -87,6 +93,7 @@ func decodeFlatObject(body []byte) (m map[string]any, ok bool) {
 			return nil, false
 		}
 		m[k] = v // a repeated key: the last one wins, as in encoding/json
+		kept += len(k)
 		i = skipJSONSpace(s, i)
 		if i >= len(s) {
 			return nil, false
@@ -95,7 +102,7 @@ func decodeFlatObject(body []byte) (m map[string]any, ok bool) {
 		case ',':
 			i = skipJSONSpace(s, i+1)
 		case '}':
-			return m, skipJSONSpace(s, i+1) == len(s)
+			return m, skipJSONSpace(s, i+1) == len(s) && small()
 		default:
 			return nil, false
 		}

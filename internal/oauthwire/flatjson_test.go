@@ -2,6 +2,7 @@ package oauthwire
 
 import (
 	"encoding/json"
+	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
@@ -24,6 +25,10 @@ var flatJSONCases = []struct {
 	{"repeated key: last wins", `{"a":"1","a":2}`, true},
 	{"UTF-8", `{"name":"Jürgen Müller","emoji":"🙂"}`, true},
 	{"empty key and value", `{"":""}`, true},
+
+	{"padding kept out of the token", "{\"access_token\":\"x\"" + strings.Repeat(" ", 200) + "}", false},
+	{"number of a thousand digits kept out of the token", `{"expires_in":3600.` + strings.Repeat("0", 1000) + `}`, false},
+	{"JWT with little around it", `{"access_token":"` + strings.Repeat("a", 2000) + `","expires_in":3600}`, true},
 
 	{"escape in value", `{"a":"x\"y"}`, false},
 	{"unicode escape", `{"a":"\u00e9"}`, false},
