@@ -5,6 +5,13 @@
 // [oauthkit.Error]. [Client.Revoke] sends a token revocation (RFC 7009)
 // the same way, with the same client authentication.
 //
+// A token request costs less CPU and fewer allocations than x/oauth2's
+// clientcredentials for the same request (BenchmarkClientCredentials,
+// BenchmarkClientCredentialsNoNetwork): a flat JSON token response is
+// decoded by hand in one pass, anything else by encoding/json, with the same
+// result (FuzzDecodeObject); the credentials' encodings that errors are
+// scrubbed of are only built for an error.
+//
 // # Why not x/oauth2's Config.Exchange
 //
 // golang.org/x/oauth2 is built on and its types are returned, but its token

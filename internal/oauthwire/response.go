@@ -1,7 +1,6 @@
 package oauthwire
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -64,8 +63,8 @@ func parseToken(contentType string, body []byte, now time.Time, jkt string) (*oa
 		extra = vals
 		get = func(k string) (any, bool) { v, ok := vals[k]; return firstOf(v), ok }
 	} else {
-		var m map[string]any
-		if err := json.Unmarshal(body, &m); err != nil {
+		m, err := decodeObject(body)
+		if err != nil {
 			return nil, errors.New("token response is not a JSON object")
 		}
 		extra = m

@@ -114,8 +114,9 @@ func (c *Client) Token(ctx context.Context, r Request) (*oauth2.Token, error) {
 // it in errors.
 type roundTrip struct {
 	r        *Request
-	auth     string      // the Authorization header sent, if any
-	extra    [][2]string // the client's fields added to the form
+	auth     string       // the Authorization header sent, if any
+	fields   [3][2]string // the client's fields added to the form: fields[:nfields]
+	nfields  int
 	resp     *httpc.Response
 	attempts int
 	err      error     // none, or one whose body could not be read
@@ -136,9 +137,8 @@ var (
 // client's fields are added to the body as it is encoded.
 func (c *Client) send(ctx context.Context, r *Request) (roundTrip, error) {
 	header := http.Header{"Content-Type": formContentType, "Accept": acceptJSON}
-	var extra [3][2]string // the client's fields, when in the body
-	n := 0
 	x := roundTrip{r: r}
+	extra, n := &x.fields, 0 // the client's fields, when in the body
 	switch r.Auth {
 	case AuthInBody:
 		extra[0], extra[1], n = [2]string{"client_id", r.ClientID}, [2]string{"client_secret", r.Secret.Reveal()}, 2
@@ -160,7 +160,7 @@ func (c *Client) send(ctx context.Context, r *Request) (roundTrip, error) {
 	default:
 		return x, fmt.Errorf("%s: %s: unknown client authentication style %d", c.Provider, r.Op, r.Auth)
 	}
-	x.extra = extra[:n]
+	x.nfields = n
 	if x.auth != "" {
 		header["Authorization"] = []string{x.auth}
 	}
@@ -171,12 +171,16 @@ func (c *Client) send(ctx context.Context, r *Request) (roundTrip, error) {
 		}
 		header.Set("DPoP", proof)
 	}
-	x.sent, x.start = c.now(), time.Now()
+	x.start = time.Now()
+	x.sent = x.start // one clock reading, unless the provider has its own clock
+	if c.Now != nil {
+		x.sent = c.Now()
+	}
 	x.resp, x.attempts, x.err = c.HTTP.DoAttempts(ctx, &httpc.Request{
 		Method:    http.MethodPost,
 		URL:       r.TokenURL,
 		Header:    header,
-		Body:      encodeForm(r.Params, x.extra),
+		Body:      encodeForm(r.Params, x.extra()),
 		Op:        r.Op,
 		SingleUse: r.SingleUse || singleUseGrant(r.Params.Get("grant_type")) || r.Auth == AuthPrivateKeyJWT || r.DPoP != nil,
 	})
@@ -197,7 +201,7 @@ func (x *roundTrip) call(provider string) Call {
 	}
 	for _, k := range sensitiveParams {
 		secrets = append(secrets, r.Params[k]...)
-		for _, f := range x.extra {
+		for _, f := range x.extra() {
 			if f[0] == k {
 				secrets = append(secrets, f[1])
 			}
@@ -205,6 +209,9 @@ func (x *roundTrip) call(provider string) Call {
 	}
 	return Call{Provider: provider, Op: r.Op, Secrets: redact.NewSecrets(secrets...), Advise: r.Advise}
 }
+
+// extra is the client's fields that x added to the form.
+func (x *roundTrip) extra() [][2]string { return x.fields[:x.nfields] }
 
 // encodeForm is [url.Values.Encode] of params with the fields in extra set
 // (replacing any of the same name), without copying params: the same
@@ -288,17 +295,12 @@ func (c *Client) report(ctx context.Context, op string, start time.Time, resp *h
 	default:
 		info.Outcome = oauthkit.OutcomeError
 	}
-	if e := (*oauthkit.Error)(nil); errors.As(err, &e) {
-		info.ErrorCode = e.Code
+	if err != nil { // e, which escapes, is only made for an error
+		if e := (*oauthkit.Error)(nil); errors.As(err, &e) {
+			info.ErrorCode = e.Code
+		}
 	}
 	obs.TokenRequest(ctx, info)
-}
-
-func (c *Client) now() time.Time {
-	if c.Now != nil {
-		return c.Now()
-	}
-	return time.Now()
 }
 
 // singleUseGrant reports whether a grant's credential is spent by its first
@@ -309,7 +311,15 @@ func singleUseGrant(grantType string) bool {
 	return grantType == "authorization_code" || grantType == "refresh_token"
 }
 
-func basic(user, pass string) string { return "Basic " + basicPayload(user, pass) }
+// basic is the Authorization header's value, built in one allocation
+// when the credentials are short: the usual case.
+func basic(user, pass string) string {
+	var rawBuf [96]byte
+	raw := append(append(append(rawBuf[:0], user...), ':'), pass...)
+	var buf [136]byte
+	b := base64.StdEncoding.AppendEncode(append(buf[:0], "Basic "...), raw)
+	return string(b)
+}
 
 func basicPayload(user, pass string) string {
 	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))

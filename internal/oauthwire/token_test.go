@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -199,4 +200,13 @@ func TestRefreshRefusedConnectionIsRetried(t *testing.T) {
 	_, err = c.Token(context.Background(), Request{Op: "refresh", TokenURL: "http://" + addr, Params: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"rt"}}, ClientID: "id", Secret: "s3cret", Auth: AuthInBody})
 	require.Error(t, err)
 	assert.EqualValues(t, 2, slept.Load(), "three attempts, two waits")
+}
+
+// TestBasicAnyLength: the Authorization value is the same whether the
+// credentials fit basic's stack buffers or not.
+func TestBasicAnyLength(t *testing.T) {
+	for _, n := range []int{0, 1, 40, 94, 95, 96, 97, 200, 5000} {
+		user, pass := "client", strings.Repeat("p", n)
+		assert.Equal(t, "Basic "+base64.StdEncoding.EncodeToString([]byte(user+":"+pass)), basic(user, pass), "secret of %d bytes", n)
+	}
 }
