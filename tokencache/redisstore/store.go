@@ -124,18 +124,25 @@ func New(cfg Config) (*Store, error) {
 // of another format. The cache treats it as a miss and replaces the entry.
 var ErrUnreadable = errors.New("redisstore: stored entry cannot be read")
 
-// names returns the Redis key names of key's token and fill lease.
-// tokenName is names' first.
-func (s *Store) tokenName(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return s.prefix + "{" + base64.RawURLEncoding.EncodeToString(sum[:16]) + "}:t"
+// name returns the Redis key name of key's token (suffix 't') or fill
+// lease ('l'): Prefix + "{" + hash + "}:" + suffix, built in one
+// allocation.
+func (s *Store) name(key string, suffix byte) string {
+	sum := sha256.Sum256(readOnlyBytes(key))
+	var hash [hashLen]byte
+	base64.RawURLEncoding.Encode(hash[:], sum[:16])
+	var b strings.Builder
+	b.Grow(len(s.prefix) + len(hash) + 4)
+	b.WriteString(s.prefix)
+	b.WriteByte('{')
+	b.Write(hash[:])
+	b.WriteString("}:")
+	b.WriteByte(suffix)
+	return b.String()
 }
 
-func (s *Store) names(key string) (tok, lease string) {
-	sum := sha256.Sum256([]byte(key))
-	base := s.prefix + "{" + base64.RawURLEncoding.EncodeToString(sum[:16]) + "}:"
-	return base + "t", base + "l"
-}
+// hashLen is the length of the hash in a key name: 16 bytes in base64url.
+const hashLen = 22
 
 // Get implements [tokencache.Store]. Of an entry longer than 64 KiB (a
 // token is about 2 KiB sealed) no more than 64 KiB and a byte are read; it
@@ -147,21 +154,23 @@ func (s *Store) names(key string) (tok, lease string) {
 // value's length: then a script asks again, a round trip that is nothing
 // beside the fetch a miss leads to.
 func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) {
-	name := s.tokenName(key)
-	get := func(ctx context.Context) (string, error) {
-		return s.client.GetRange(ctx, name, 0, maxValue).Result()
-	}
+	name := s.name(key, 't')
 	var raw string
 	var err error
 	if s.direct {
 		cctx, cancel := context.WithTimeout(ctx, s.timeout)
-		raw, err = get(cctx)
+		raw, err = getRangeOf(cctx, s.client, name)
 		cancel()
 		if err != nil && ctx.Err() == nil && cctx.Err() != nil {
-			err = cctx.Err() // as call reports its bound
+			err = cctx.Err() // as bounded reports its bound
 		}
 	} else {
-		raw, err = call(ctx, s.timeout, get)
+		j := newJob(nil)
+		j.get.client, j.get.name = s.client, name
+		if err = bounded(ctx, s.timeout, j); err == nil {
+			raw, err = j.get.raw, j.get.err
+			j.release()
+		}
 	}
 	switch {
 	case err != nil:
@@ -252,7 +261,7 @@ return 1
 // CompareAndSwap implements [tokencache.Store]. An entry whose token has a
 // refresh token is kept KeepRefreshToken longer than ttl.
 func (s *Store) CompareAndSwap(ctx context.Context, key, rev string, tok *oauth2.Token, ttl time.Duration) (bool, error) {
-	name, _ := s.names(key)
+	name := s.name(key, 't')
 	value, err := s.encode(key, tok)
 	if err != nil {
 		return false, err
@@ -275,7 +284,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, key, rev string, tok *oauth2
 
 // Delete implements [tokencache.Store].
 func (s *Store) Delete(ctx context.Context, key string) error {
-	name, _ := s.names(key)
+	name := s.name(key, 't')
 	_, err := call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
 		return s.client.Del(ctx, name).Result()
 	})
@@ -297,7 +306,7 @@ return 0
 // Lease implements [tokencache.Store] with SET NX PX and a random owner
 // token; release deletes the lease only while it holds that token.
 func (s *Store) Lease(ctx context.Context, key string, ttl time.Duration) (func(context.Context) error, error) {
-	_, name := s.names(key)
+	name := s.name(key, 'l')
 	return lease(ctx, s.client, s.timeout, name, ttl, "lease", tokencache.ErrLeaseHeld)
 }
 
@@ -328,30 +337,4 @@ func lease(ctx context.Context, client redis.UniversalClient, timeout time.Durat
 		}
 		return nil
 	}, nil
-}
-
-// call runs f with ctx bounded by timeout and returns when f does or the
-// bound ends, whichever is first. go-redis honours a ctx deadline only with
-// ContextTimeoutEnabled; otherwise a call waits out the client's own read
-// timeout (seconds), so f runs in a goroutine of its own that is left to
-// finish in the background.
-func call[T any](ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	type outcome struct {
-		v   T
-		err error
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		v, err := f(ctx)
-		done <- outcome{v, err}
-	}()
-	select {
-	case o := <-done:
-		return o.v, o.err
-	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
-	}
 }
