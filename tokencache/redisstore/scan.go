@@ -17,7 +17,7 @@ import (
 // It exists because encoding/json's reflection was most of what the L2 hit
 // spent decoding (issue 24); a token's strings are the substrings of p.
 func scanWire(p string) (w wireToken, ok bool) {
-	const order = "atreixk" // wireToken's JSON names, in declaration order
+	const order = "atrexik" // wireToken's JSON names, in declaration order
 	if len(p) < 2 || p[0] != '{' || p[len(p)-1] != '}' {
 		return wireToken{}, false
 	}

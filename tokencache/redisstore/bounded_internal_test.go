@@ -1,0 +1,104 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestCallBounded: a call whose function does not return (a go-redis
+// client without ContextTimeoutEnabled waiting out its read timeout) ends
+// at the timeout or when the caller's ctx ends, whichever is first, and the
+// function's ctx is cancelled then, so that it stops waiting for a pool
+// connection or a dial.
+func TestCallBounded(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		timeout time.Duration
+		cancel  bool // the caller's ctx ends first
+		want    error
+	}{
+		{"timeout", 20 * time.Millisecond, false, context.DeadlineExceeded},
+		{"caller's ctx", time.Hour, true, context.Canceled},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ctx, cancel := context.WithCancel(context.Background())
+			defer cancel()
+			started, release, ended := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+			defer close(release)
+			go func() {
+				<-started
+				if tc.cancel {
+					cancel()
+				}
+			}()
+			began := time.Now()
+			_, err := call(ctx, tc.timeout, func(ctx context.Context) (int, error) {
+				close(started)
+				<-ctx.Done()
+				ended <- ctx.Err()
+				<-release // still busy after its ctx ended
+				return 1, nil
+			})
+			require.ErrorIs(t, err, tc.want)
+			assert.Less(t, time.Since(began), 10*time.Second, "the call ended at its bound")
+			assert.ErrorIs(t, <-ended, context.Canceled, "the function's ctx ends with the call")
+		})
+	}
+}
+
+// TestCallOutcomesNeverCross: jobs and their workers are reused, also when
+// a caller stops waiting just as its call returns; every caller gets its
+// own call's outcome or its bound's error, never another's (run with
+// -race).
+func TestCallOutcomesNeverCross(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				want := g*1000 + i
+				timeout := time.Hour
+				if i%3 == 0 {
+					timeout = time.Microsecond // races the call's return
+				}
+				v, err := call(context.Background(), timeout, func(context.Context) (int, error) { return want, nil })
+				switch {
+				case errors.Is(err, context.DeadlineExceeded):
+				case err != nil:
+					t.Errorf("call: %v", err)
+				case v != want:
+					t.Errorf("a caller got another call's outcome")
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestWorkersEndWhenIdle: the workers a burst of calls left waiting end
+// once unused for workerIdle or so.
+func TestWorkersEndWhenIdle(t *testing.T) {
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 20 { // 20 calls at once: 20 workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = call(context.Background(), time.Hour, func(context.Context) (int, error) { <-release; return 0, nil })
+		}()
+	}
+	close(release)
+	wg.Wait()
+	for deadline := time.Now().Add(10 * workerIdle); workers.idle.Load() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers still wait after %v", workers.idle.Load(), 10*workerIdle)
+		}
+	}
+}
