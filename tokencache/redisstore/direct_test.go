@@ -69,6 +69,9 @@ func TestGetThroughEitherClient(t *testing.T) {
 // deadline), the opened value, the token and its revision. Before issue 24
 // it was 26 more (23 with ContextTimeoutEnabled).
 func TestGetAllocatesLittleMoreThanAGet(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector drops a quarter of what sync.Pool is given: allocation counts are not those of a build")
+	}
 	srv := redistest.Start(t)
 	ctx := context.Background()
 	pre := redistest.Prefix()
