@@ -70,7 +70,9 @@ func (s *Store) encode(key string, tok *oauth2.Token) (string, error) {
 	return tagSealed + s.sealer.Seal(plain, []byte(adPrefix+key)), nil
 }
 
-func (s *Store) decode(key, raw string) (*oauth2.Token, error) {
+// decode opens and decodes raw, the value of key's entry, into dst, or
+// into a token of its own when the token has extras.
+func (s *Store) decode(key, raw string, dst *oauth2.Token) (*oauth2.Token, error) {
 	if len(raw) > maxValue {
 		return nil, errors.New("value too long")
 	}
@@ -108,7 +110,8 @@ func (s *Store) decode(key, raw string) (*oauth2.Token, error) {
 		tok := oauth2.Token{AccessToken: w.AccessToken, TokenType: w.TokenType, RefreshToken: w.RefreshToken, Expiry: w.Expiry, ExpiresIn: w.ExpiresIn}
 		return tok.WithExtra(extra), nil // copies tok, which stays on the stack
 	}
-	return &oauth2.Token{AccessToken: w.AccessToken, TokenType: w.TokenType, RefreshToken: w.RefreshToken, Expiry: w.Expiry, ExpiresIn: w.ExpiresIn}, nil
+	*dst = oauth2.Token{AccessToken: w.AccessToken, TokenType: w.TokenType, RefreshToken: w.RefreshToken, Expiry: w.Expiry, ExpiresIn: w.ExpiresIn}
+	return dst, nil
 }
 
 // wireExtra is the extras a stored token gets back; nil for none.
@@ -126,14 +129,12 @@ func wireExtra(w wireToken) map[string]any {
 	return m
 }
 
-// rev is a value's revision for [Store.CompareAndSwap]: its SHA-1, as the
-// script computes it with redis.sha1hex. Sealed values carry a random
-// nonce, so every write is a new revision.
-func rev(raw string) string {
+// appendRev appends a value's revision for [Store.CompareAndSwap] to dst:
+// its SHA-1 in hex, as the script computes it with redis.sha1hex. Sealed
+// values carry a random nonce, so every write is a new revision.
+func appendRev(dst []byte, raw string) []byte {
 	sum := sha1.Sum(readOnlyBytes(raw))
-	var h [2 * sha1.Size]byte
-	hex.Encode(h[:], sum[:])
-	return string(h[:])
+	return hex.AppendEncode(dst, sum[:])
 }
 
 // readOnlyBytes is s's bytes without a copy, for a hash to read: they may

@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
@@ -125,24 +127,32 @@ func New(cfg Config) (*Store, error) {
 var ErrUnreadable = errors.New("redisstore: stored entry cannot be read")
 
 // name returns the Redis key name of key's token (suffix 't') or fill
-// lease ('l'): Prefix + "{" + hash + "}:" + suffix, built in one
-// allocation.
+// lease ('l'): Prefix + "{" + hash + "}:" + suffix.
 func (s *Store) name(key string, suffix byte) string {
-	sum := sha256.Sum256(readOnlyBytes(key))
-	var hash [hashLen]byte
-	base64.RawURLEncoding.Encode(hash[:], sum[:16])
-	var b strings.Builder
-	b.Grow(len(s.prefix) + len(hash) + 4)
-	b.WriteString(s.prefix)
-	b.WriteByte('{')
-	b.Write(hash[:])
-	b.WriteString("}:")
-	b.WriteByte(suffix)
-	return b.String()
+	var buf [128]byte
+	return string(s.appendName(buf[:0], key, suffix))
 }
 
-// hashLen is the length of the hash in a key name: 16 bytes in base64url.
-const hashLen = 22
+// appendName appends the name of key's token or lease (see name) to dst.
+func (s *Store) appendName(dst []byte, key string, suffix byte) []byte {
+	sum := sha256.Sum256(readOnlyBytes(key))
+	dst = append(append(dst, s.prefix...), '{')
+	dst = base64.RawURLEncoding.AppendEncode(dst, sum[:16])
+	return append(dst, '}', ':', suffix)
+}
+
+// nameLen is the length of a key name beside its prefix: "{", 16 bytes in
+// base64url, "}:" and the suffix.
+const nameLen = 1 + 22 + 3
+
+// hit is what a Get allocates of its own, in one piece: the key name it
+// reads, the token it returns and the token's revision. The name and the
+// revision are strings over its arrays, which nothing writes after.
+type hit struct {
+	tok  oauth2.Token
+	rev  [2 * sha1.Size]byte
+	name [len(DefaultPrefix) + nameLen + 32]byte // a prefix of up to 41 bytes
+}
 
 // Get implements [tokencache.Store]. Of an entry longer than 64 KiB (a
 // token is about 2 KiB sealed) no more than 64 KiB and a byte are read; it
@@ -154,7 +164,13 @@ const hashLen = 22
 // value's length: then a script asks again, a round trip that is nothing
 // beside the fetch a miss leads to.
 func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) {
-	name := s.name(key, 't')
+	h := new(hit)
+	var name string
+	if len(s.prefix)+nameLen <= len(h.name) {
+		name = unsafe.String(&h.name[0], len(s.appendName(h.name[:0], key, 't')))
+	} else {
+		name = s.name(key, 't')
+	}
 	var raw string
 	var err error
 	if s.direct {
@@ -180,7 +196,7 @@ func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) 
 	case len(raw) > maxValue:
 		return s.getExact(ctx, key, name)
 	}
-	return s.stored(key, raw)
+	return s.stored(key, raw, h)
 }
 
 // getScript returns the value of KEYS[1] if it is at most ARGV[1] bytes
@@ -209,13 +225,13 @@ func (s *Store) getExact(ctx context.Context, key, name string) (tokencache.Stor
 		n, _ := v.(int64)
 		return tokencache.Stored{Rev: oversizeRev(n)}, fmt.Errorf("%w: value of %d bytes, more than %d", ErrUnreadable, n, maxValue)
 	}
-	return s.stored(key, raw)
+	return s.stored(key, raw, new(hit))
 }
 
-// stored decodes raw, the value of key's entry.
-func (s *Store) stored(key, raw string) (tokencache.Stored, error) {
-	st := tokencache.Stored{Rev: rev(raw)}
-	tok, err := s.decode(key, raw)
+// stored decodes raw, the value of key's entry, into h.
+func (s *Store) stored(key, raw string, h *hit) (tokencache.Stored, error) {
+	st := tokencache.Stored{Rev: unsafe.String(&h.rev[0], len(appendRev(h.rev[:0], raw)))}
+	tok, err := s.decode(key, raw, &h.tok)
 	if err != nil {
 		return st, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
