@@ -159,10 +159,12 @@ type hit struct {
 // is [ErrUnreadable].
 //
 // A hit is one GETRANGE, as cheap as a GET, and, with a client configured
-// with ContextTimeoutEnabled, runs on the caller's goroutine. GETRANGE
-// answers "" for no key as for an empty value, and cannot tell an oversize
-// value's length: then a script asks again, a round trip that is nothing
-// beside the fetch a miss leads to.
+// with ContextTimeoutEnabled, runs on the caller's goroutine (otherwise on
+// a worker goroutine kept for such calls, which the caller waits for at
+// most until its ctx ends or Timeout passes). GETRANGE answers "" for no
+// key as for an empty value, and cannot tell an oversize value's length:
+// then a script asks again, a round trip that is nothing beside the fetch a
+// miss leads to. The token's strings share one copy of the opened value.
 func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) {
 	h := new(hit)
 	var name string
