@@ -102,3 +102,19 @@ func TestWorkersEndWhenIdle(t *testing.T) {
 		}
 	}
 }
+
+// TestCallCarriesDeadline: call's function gets the timeout's deadline in
+// its ctx, which a client with ContextTimeoutEnabled sets on its
+// connection, as it did when each call had a goroutine of its own.
+func TestCallCarriesDeadline(t *testing.T) {
+	began := time.Now()
+	d, err := call(context.Background(), time.Minute, func(ctx context.Context) (time.Time, error) {
+		d, ok := ctx.Deadline()
+		if !ok {
+			return time.Time{}, errors.New("no deadline")
+		}
+		return d, nil
+	})
+	require.NoError(t, err)
+	assert.WithinRange(t, d, began.Add(time.Minute), time.Now().Add(time.Minute))
+}

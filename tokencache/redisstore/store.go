@@ -185,7 +185,7 @@ func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) 
 	} else {
 		j := newJob(nil)
 		j.get.client, j.get.name = s.client, name
-		if err = bounded(ctx, s.timeout, j); err == nil {
+		if err = bounded(ctx, s.timeout, j, false); err == nil { // the client reads no deadline
 			raw, err = j.get.raw, j.get.err
 			j.release()
 		}
