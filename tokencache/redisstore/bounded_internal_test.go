@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -14,41 +15,45 @@ import (
 // TestCallBounded: a call whose function does not return (a go-redis
 // client without ContextTimeoutEnabled waiting out its read timeout) ends
 // at the timeout or when the caller's ctx ends, whichever is first, and the
-// function's ctx is cancelled then, so that it stops waiting for a pool
-// connection or a dial.
+// function's ctx ends then, so that it stops waiting for a pool connection
+// or a dial: with the timeout's deadline in it (call) or without (Get on
+// such a client).
 func TestCallBounded(t *testing.T) {
-	for _, tc := range []struct {
-		name    string
-		timeout time.Duration
-		cancel  bool // the caller's ctx ends first
-		want    error
-	}{
-		{"timeout", 20 * time.Millisecond, false, context.DeadlineExceeded},
-		{"caller's ctx", time.Hour, true, context.Canceled},
-	} {
-		t.Run(tc.name, func(t *testing.T) {
-			ctx, cancel := context.WithCancel(context.Background())
-			defer cancel()
-			started, release, ended := make(chan struct{}), make(chan struct{}), make(chan error, 1)
-			defer close(release)
-			go func() {
-				<-started
-				if tc.cancel {
-					cancel()
-				}
-			}()
-			began := time.Now()
-			_, err := call(ctx, tc.timeout, func(ctx context.Context) (int, error) {
-				close(started)
-				<-ctx.Done()
-				ended <- ctx.Err()
-				<-release // still busy after its ctx ended
-				return 1, nil
+	for _, deadline := range []bool{true, false} {
+		for _, tc := range []struct {
+			name    string
+			timeout time.Duration
+			cancel  bool // the caller's ctx ends first
+			want    error
+		}{
+			{"timeout", 20 * time.Millisecond, false, context.DeadlineExceeded},
+			{"caller's ctx", time.Hour, true, context.Canceled},
+		} {
+			t.Run(fmt.Sprintf("%s/deadline=%v", tc.name, deadline), func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				started, release, ended := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+				defer close(release)
+				go func() {
+					<-started
+					if tc.cancel {
+						cancel()
+					}
+				}()
+				began := time.Now()
+				j := newJob(&funcTask[int]{f: func(ctx context.Context) (int, error) {
+					close(started)
+					<-ctx.Done()
+					ended <- ctx.Err()
+					<-release // still busy after its ctx ended
+					return 1, nil
+				}})
+				err := bounded(ctx, tc.timeout, j, deadline)
+				require.ErrorIs(t, err, tc.want)
+				assert.Less(t, time.Since(began), 10*time.Second, "the call ended at its bound")
+				assert.Error(t, <-ended, "the function's ctx ends with the call")
 			})
-			require.ErrorIs(t, err, tc.want)
-			assert.Less(t, time.Since(began), 10*time.Second, "the call ended at its bound")
-			assert.Error(t, <-ended, "the function's ctx ends with the call")
-		})
+		}
 	}
 }
 
