@@ -1,9 +1,12 @@
 package redisstore
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"runtime/pprof"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -122,4 +125,41 @@ func TestCallCarriesDeadline(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.WithinRange(t, d, began.Add(time.Minute), time.Now().Add(time.Minute))
+}
+
+// TestCallKeepsCallersProfilerLabels: a call runs with the profiler labels
+// of its caller (see runtime/pprof.Do), as the goroutine each call had
+// before issue 24 inherited them, on whichever worker it lands.
+func TestCallKeepsCallersProfilerLabels(t *testing.T) {
+	for _, tenant := range []string{"a", "b", "c"} {
+		var labels string
+		pprof.Do(context.Background(), pprof.Labels("tenant", tenant), func(ctx context.Context) {
+			_, err := call(ctx, time.Minute, func(context.Context) (int, error) {
+				labels = callLabels(t)
+				return 0, nil
+			})
+			require.NoError(t, err)
+		})
+		assert.Equal(t, `{"tenant":"`+tenant+`"}`, labels, "the call's labels")
+	}
+}
+
+// callLabels returns the profiler labels of the goroutine calling it, as
+// the goroutine profile prints them ("" for none).
+func callLabels(t *testing.T) string {
+	var buf bytes.Buffer
+	require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 1))
+	for _, rec := range strings.Split(buf.String(), "\n\n") {
+		if !strings.Contains(rec, "redisstore.callLabels") {
+			continue
+		}
+		for _, line := range strings.Split(rec, "\n") {
+			if l, ok := strings.CutPrefix(line, "# labels: "); ok {
+				return l
+			}
+		}
+		return ""
+	}
+	t.Fatal("the calling goroutine is not in the profile")
+	return ""
 }
