@@ -112,9 +112,16 @@ func (s *Sealer) Seal(plaintext, ad []byte) string {
 
 // Open checks and decrypts a value Seal returned for the same ad, with
 // whichever key sealed it. Its errors are [ErrMalformed], [ErrUnknownKey]
-// and [ErrInvalid].
+// and [ErrInvalid]. The plaintext is a new slice, the caller's alone.
+//
+// It allocates once: the decoded value, decrypted in place, with the
+// associated data built after it.
 func (s *Sealer) Open(sealed string, ad []byte) ([]byte, error) {
-	raw, err := base64.RawURLEncoding.Strict().DecodeString(sealed) // strict: one encoding per value, so no character can change unnoticed
+	enc := base64.RawURLEncoding.Strict() // strict: one encoding per value, so no character can change unnoticed
+	n := enc.DecodedLen(len(sealed))
+	buf := make([]byte, n, n+header+len(ad))
+	n, err := enc.Decode(buf, []byte(sealed))
+	raw := buf[:n]
 	if err != nil || len(raw) < overhead || raw[0] != version {
 		return nil, ErrMalformed
 	}
@@ -122,12 +129,12 @@ func (s *Sealer) Open(sealed string, ad []byte) ([]byte, error) {
 		if !bytes.Equal(k.id[:], raw[1:header]) {
 			continue
 		}
-		nonce := raw[header : header+nonceSize]
-		pt, err := k.aead.Open(nil, nonce, raw[header+nonceSize:], additional(raw[:header], ad))
+		nonce, ct := raw[header:header+nonceSize], raw[header+nonceSize:]
+		pt, err := k.aead.Open(ct[:0], nonce, ct, append(append(buf[n:n], raw[:header]...), ad...))
 		if err != nil {
 			return nil, ErrInvalid
 		}
-		return pt, nil
+		return pt[:len(pt):len(pt)], nil
 	}
 	return nil, ErrUnknownKey
 }

@@ -142,3 +142,19 @@ func TestOpenRejectsNonCanonicalEncoding(t *testing.T) {
 		}
 	}
 }
+
+// TestOpenAllocatesOnce: Open decodes into one buffer, builds the
+// associated data after the value and decrypts in place (issue 24, the L2
+// hit opens a token on every read).
+func TestOpenAllocatesOnce(t *testing.T) {
+	s := mustNew(t, key())
+	ad := []byte("purpose, with a cache key of a realistic length after it")
+	v := s.Seal([]byte(`{"a":"access token","r":"refresh token","e":"2026-12-06T07:02:18.123456789Z"}`), ad)
+	if n := testing.AllocsPerRun(100, func() {
+		if _, err := s.Open(v, ad); err != nil {
+			t.Fatal(err)
+		}
+	}); n > 1 {
+		t.Errorf("Open allocates %v times, want 1", n)
+	}
+}

@@ -63,10 +63,13 @@
 //
 // Every Redis call is bounded by [Config.Timeout] (250 ms) and by the
 // caller's ctx, whether or not the client was configured with
-// ContextTimeoutEnabled. While Redis is down, slow or flapping, each
-// replica keeps serving from memory; errors reach
-// [tokencache.Config.OnError] at most once a second per operation; sharing
-// resumes when Redis answers again. Meanwhile:
+// ContextTimeoutEnabled (without it, a call runs on a worker goroutine,
+// kept for the next call, while the caller waits for it no longer than
+// that; a call the caller stopped waiting for finishes there with its ctx
+// cancelled). While Redis is down, slow or flapping, each replica keeps
+// serving from memory; errors reach [tokencache.Config.OnError] at most
+// once a second per operation; sharing resumes when Redis answers again.
+// Meanwhile:
 //
 //   - client-credentials keys are fetched by each replica on its own;
 //   - no refresh token is sent at all: without the lease no replica can

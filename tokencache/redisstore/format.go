@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"golang.org/x/oauth2"
 )
@@ -69,36 +70,48 @@ func (s *Store) encode(key string, tok *oauth2.Token) (string, error) {
 	return tagSealed + s.sealer.Seal(plain, []byte(adPrefix+key)), nil
 }
 
-func (s *Store) decode(key, raw string) (*oauth2.Token, error) {
+// decode opens and decodes raw, the value of key's entry, into dst, or
+// into a token of its own when the token has extras.
+func (s *Store) decode(key, raw string, dst *oauth2.Token) (*oauth2.Token, error) {
 	if len(raw) > maxValue {
 		return nil, errors.New("value too long")
 	}
-	var plain []byte
+	var plain string
 	switch {
 	case s.sealer != nil && strings.HasPrefix(raw, tagSealed):
-		var err error
-		if plain, err = s.sealer.Open(raw[len(tagSealed):], []byte(adPrefix+key)); err != nil {
+		var buf [256]byte // the associated data, on the stack for most keys
+		ad := append(append(buf[:0], adPrefix...), key...)
+		b, err := s.sealer.Open(raw[len(tagSealed):], ad)
+		if err != nil {
 			return nil, err
 		}
+		// Open's plaintext is a new slice of its own and nothing writes
+		// it: the token's strings share it instead of a copy.
+		plain = unsafe.String(unsafe.SliceData(b), len(b))
 	case s.sealer == nil && strings.HasPrefix(raw, tagPlain):
-		plain = []byte(raw[len(tagPlain):])
+		plain = raw[len(tagPlain):]
 	case strings.HasPrefix(raw, tagSealed), strings.HasPrefix(raw, tagPlain):
 		return nil, errors.New("sealed and plaintext entries do not mix")
 	default:
 		return nil, errors.New("unknown format")
 	}
-	var w wireToken
-	if err := json.Unmarshal(plain, &w); err != nil {
-		return nil, errors.New("not a token") // json errors may quote the value
+	w, ok := scanWire(plain)
+	if !ok { // not in encode's usual shape: encoding/json decides
+		var jw wireToken
+		if err := json.Unmarshal([]byte(plain), &jw); err != nil {
+			return nil, errors.New("not a token") // json errors may quote the value
+		}
+		w = jw
 	}
 	if w.AccessToken == "" {
 		return nil, errNoAccessToken
 	}
-	tok := &oauth2.Token{AccessToken: w.AccessToken, TokenType: w.TokenType, RefreshToken: w.RefreshToken, Expiry: w.Expiry, ExpiresIn: w.ExpiresIn}
 	if extra := wireExtra(w); extra != nil {
-		tok = tok.WithExtra(extra)
+		tok := oauth2.Token{AccessToken: w.AccessToken, TokenType: w.TokenType, RefreshToken: w.RefreshToken, Expiry: w.Expiry, ExpiresIn: w.ExpiresIn}
+		return tok.WithExtra(extra), nil // copies tok, which stays on the stack
 	}
-	return tok, nil
+	*dst = oauth2.Token{AccessToken: w.AccessToken, TokenType: w.TokenType, RefreshToken: w.RefreshToken, Expiry: w.Expiry, ExpiresIn: w.ExpiresIn}
+	return dst, nil
 }
 
 // wireExtra is the extras a stored token gets back; nil for none.
@@ -116,13 +129,17 @@ func wireExtra(w wireToken) map[string]any {
 	return m
 }
 
-// rev is a value's revision for [Store.CompareAndSwap]: its SHA-1, as the
-// script computes it with redis.sha1hex. Sealed values carry a random
-// nonce, so every write is a new revision.
-func rev(raw string) string {
-	sum := sha1.Sum([]byte(raw))
-	return hex.EncodeToString(sum[:])
+// appendRev appends a value's revision for [Store.CompareAndSwap] to dst:
+// its SHA-1 in hex, as the script computes it with redis.sha1hex. Sealed
+// values carry a random nonce, so every write is a new revision.
+func appendRev(dst []byte, raw string) []byte {
+	sum := sha1.Sum(readOnlyBytes(raw))
+	return hex.AppendEncode(dst, sum[:])
 }
+
+// readOnlyBytes is s's bytes without a copy, for a hash to read: they may
+// not be written.
+func readOnlyBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
 
 // oversizeRev is the revision of a value longer than maxValue, which is
 // never read: its length, as casScript computes it.

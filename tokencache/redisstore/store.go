@@ -3,6 +3,7 @@ package redisstore
 import (
 	"context"
 	"crypto/rand"
+	"crypto/sha1"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -10,6 +11,7 @@ import (
 	"fmt"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/redis/go-redis/v9"
 	"golang.org/x/oauth2"
@@ -124,17 +126,32 @@ func New(cfg Config) (*Store, error) {
 // of another format. The cache treats it as a miss and replaces the entry.
 var ErrUnreadable = errors.New("redisstore: stored entry cannot be read")
 
-// names returns the Redis key names of key's token and fill lease.
-// tokenName is names' first.
-func (s *Store) tokenName(key string) string {
-	sum := sha256.Sum256([]byte(key))
-	return s.prefix + "{" + base64.RawURLEncoding.EncodeToString(sum[:16]) + "}:t"
+// name returns the Redis key name of key's token (suffix 't') or fill
+// lease ('l'): Prefix + "{" + hash + "}:" + suffix.
+func (s *Store) name(key string, suffix byte) string {
+	var buf [128]byte
+	return string(s.appendName(buf[:0], key, suffix))
 }
 
-func (s *Store) names(key string) (tok, lease string) {
-	sum := sha256.Sum256([]byte(key))
-	base := s.prefix + "{" + base64.RawURLEncoding.EncodeToString(sum[:16]) + "}:"
-	return base + "t", base + "l"
+// appendName appends the name of key's token or lease (see name) to dst.
+func (s *Store) appendName(dst []byte, key string, suffix byte) []byte {
+	sum := sha256.Sum256(readOnlyBytes(key))
+	dst = append(append(dst, s.prefix...), '{')
+	dst = base64.RawURLEncoding.AppendEncode(dst, sum[:16])
+	return append(dst, '}', ':', suffix)
+}
+
+// nameLen is the length of a key name beside its prefix: "{", 16 bytes in
+// base64url, "}:" and the suffix.
+const nameLen = 1 + 22 + 3
+
+// hit is what a Get allocates of its own, in one piece: the key name it
+// reads, the token it returns and the token's revision. The name and the
+// revision are strings over its arrays, which nothing writes after.
+type hit struct {
+	tok  oauth2.Token
+	rev  [2 * sha1.Size]byte
+	name [len(DefaultPrefix) + nameLen + 32]byte // a prefix of up to 41 bytes
 }
 
 // Get implements [tokencache.Store]. Of an entry longer than 64 KiB (a
@@ -142,26 +159,36 @@ func (s *Store) names(key string) (tok, lease string) {
 // is [ErrUnreadable].
 //
 // A hit is one GETRANGE, as cheap as a GET, and, with a client configured
-// with ContextTimeoutEnabled, runs on the caller's goroutine. GETRANGE
-// answers "" for no key as for an empty value, and cannot tell an oversize
-// value's length: then a script asks again, a round trip that is nothing
-// beside the fetch a miss leads to.
+// with ContextTimeoutEnabled, runs on the caller's goroutine (otherwise on
+// a worker goroutine kept for such calls, which the caller waits for at
+// most until its ctx ends or Timeout passes). GETRANGE answers "" for no
+// key as for an empty value, and cannot tell an oversize value's length:
+// then a script asks again, a round trip that is nothing beside the fetch a
+// miss leads to. The token's strings share one copy of the opened value.
 func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) {
-	name := s.tokenName(key)
-	get := func(ctx context.Context) (string, error) {
-		return s.client.GetRange(ctx, name, 0, maxValue).Result()
+	h := new(hit)
+	var name string
+	if len(s.prefix)+nameLen <= len(h.name) {
+		name = unsafe.String(&h.name[0], len(s.appendName(h.name[:0], key, 't')))
+	} else {
+		name = s.name(key, 't')
 	}
 	var raw string
 	var err error
 	if s.direct {
 		cctx, cancel := context.WithTimeout(ctx, s.timeout)
-		raw, err = get(cctx)
+		raw, err = getRangeOf(cctx, s.client, name)
 		cancel()
 		if err != nil && ctx.Err() == nil && cctx.Err() != nil {
-			err = cctx.Err() // as call reports its bound
+			err = cctx.Err() // as bounded reports its bound
 		}
 	} else {
-		raw, err = call(ctx, s.timeout, get)
+		j := newJob(nil)
+		j.get.client, j.get.name = s.client, name
+		if err = bounded(ctx, s.timeout, j, false); err == nil { // the client reads no deadline
+			raw, err = j.get.raw, j.get.err
+			j.release()
+		}
 	}
 	switch {
 	case err != nil:
@@ -171,7 +198,7 @@ func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) 
 	case len(raw) > maxValue:
 		return s.getExact(ctx, key, name)
 	}
-	return s.stored(key, raw)
+	return s.stored(key, raw, h)
 }
 
 // getScript returns the value of KEYS[1] if it is at most ARGV[1] bytes
@@ -200,13 +227,13 @@ func (s *Store) getExact(ctx context.Context, key, name string) (tokencache.Stor
 		n, _ := v.(int64)
 		return tokencache.Stored{Rev: oversizeRev(n)}, fmt.Errorf("%w: value of %d bytes, more than %d", ErrUnreadable, n, maxValue)
 	}
-	return s.stored(key, raw)
+	return s.stored(key, raw, new(hit))
 }
 
-// stored decodes raw, the value of key's entry.
-func (s *Store) stored(key, raw string) (tokencache.Stored, error) {
-	st := tokencache.Stored{Rev: rev(raw)}
-	tok, err := s.decode(key, raw)
+// stored decodes raw, the value of key's entry, into h.
+func (s *Store) stored(key, raw string, h *hit) (tokencache.Stored, error) {
+	st := tokencache.Stored{Rev: unsafe.String(&h.rev[0], len(appendRev(h.rev[:0], raw)))}
+	tok, err := s.decode(key, raw, &h.tok)
 	if err != nil {
 		return st, fmt.Errorf("%w: %w", ErrUnreadable, err)
 	}
@@ -252,7 +279,7 @@ return 1
 // CompareAndSwap implements [tokencache.Store]. An entry whose token has a
 // refresh token is kept KeepRefreshToken longer than ttl.
 func (s *Store) CompareAndSwap(ctx context.Context, key, rev string, tok *oauth2.Token, ttl time.Duration) (bool, error) {
-	name, _ := s.names(key)
+	name := s.name(key, 't')
 	value, err := s.encode(key, tok)
 	if err != nil {
 		return false, err
@@ -275,7 +302,7 @@ func (s *Store) CompareAndSwap(ctx context.Context, key, rev string, tok *oauth2
 
 // Delete implements [tokencache.Store].
 func (s *Store) Delete(ctx context.Context, key string) error {
-	name, _ := s.names(key)
+	name := s.name(key, 't')
 	_, err := call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
 		return s.client.Del(ctx, name).Result()
 	})
@@ -297,7 +324,7 @@ return 0
 // Lease implements [tokencache.Store] with SET NX PX and a random owner
 // token; release deletes the lease only while it holds that token.
 func (s *Store) Lease(ctx context.Context, key string, ttl time.Duration) (func(context.Context) error, error) {
-	_, name := s.names(key)
+	name := s.name(key, 'l')
 	return lease(ctx, s.client, s.timeout, name, ttl, "lease", tokencache.ErrLeaseHeld)
 }
 
@@ -328,30 +355,4 @@ func lease(ctx context.Context, client redis.UniversalClient, timeout time.Durat
 		}
 		return nil
 	}, nil
-}
-
-// call runs f with ctx bounded by timeout and returns when f does or the
-// bound ends, whichever is first. go-redis honours a ctx deadline only with
-// ContextTimeoutEnabled; otherwise a call waits out the client's own read
-// timeout (seconds), so f runs in a goroutine of its own that is left to
-// finish in the background.
-func call[T any](ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
-	type outcome struct {
-		v   T
-		err error
-	}
-	done := make(chan outcome, 1)
-	go func() {
-		v, err := f(ctx)
-		done <- outcome{v, err}
-	}()
-	select {
-	case o := <-done:
-		return o.v, o.err
-	case <-ctx.Done():
-		var zero T
-		return zero, ctx.Err()
-	}
 }

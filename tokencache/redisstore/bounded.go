@@ -1,0 +1,223 @@
+package redisstore
+
+import (
+	"context"
+	"runtime/pprof"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/redis/go-redis/v9"
+)
+
+// Every Redis call of this package is bounded by the caller's ctx and the
+// Store's timeout. A go-redis client honours a ctx's deadline only with
+// ContextTimeoutEnabled; otherwise a call waits out the client's own read
+// timeout (seconds). So the call runs on a worker goroutine while the caller
+// waits for it, for its ctx or for the timeout, whichever comes first; a
+// call the caller stopped waiting for is left to finish on its worker, with
+// its ctx cancelled (which ends a wait for a pool connection or a dial).
+//
+// The workers are kept, as tokencache's fill workers are, rather than
+// started for each call: a new goroutine cost the L2 hit (issue 24) more
+// than the closures, channel and timer it was handed, since its stack grew
+// again through go-redis on every call. A worker waiting for a call ends
+// after workerIdle unused; at most maxIdleWorkers wait at once.
+const (
+	maxIdleWorkers = 256
+	workerIdle     = time.Second
+)
+
+// A task is one Redis call, run by a worker with the ctx its job gives it.
+type task interface{ run(ctx context.Context) }
+
+// job is one bounded call: a task, the ctx it runs with, and what tells
+// the caller it returned. Jobs are pooled: a job's caller releases it once
+// the task returned in time, the worker when the caller left first.
+type job struct {
+	ctx   context.Context // the task's: the caller's ctx, cancelled when the caller stops waiting
+	task  task
+	state atomic.Uint32 // jobRunning, then jobReturned (by the worker) or jobAbandoned (by the caller)
+	done  chan struct{} // 1-buffered: the worker's word that task returned in time
+	timer *time.Timer   // the caller's timeout; stopped between jobs
+
+	get getRange // Get's task, kept here so that a hit allocates none
+}
+
+const (
+	jobRunning = iota
+	jobReturned
+	jobAbandoned
+)
+
+var jobs = sync.Pool{New: func() any {
+	t := time.NewTimer(time.Hour)
+	t.Stop()
+	return &job{done: make(chan struct{}, 1), timer: t}
+}}
+
+// newJob returns a pooled job for t (nil: the job's own getRange).
+func newJob(t task) *job {
+	j := jobs.Get().(*job)
+	j.task = t
+	if t == nil {
+		j.task = &j.get
+	}
+	return j
+}
+
+// release returns j to the pool; its task may not be used after.
+func (j *job) release() {
+	j.ctx, j.task, j.get = nil, nil, getRange{}
+	jobs.Put(j)
+}
+
+// bounded runs j's task on a worker and waits until it returns, ctx ends
+// or timeout passes, whichever is first. On nil the task returned in time
+// and j is the caller's to read and release. Else the error is ctx's or
+// [context.DeadlineExceeded], and j belongs to its worker, which releases
+// it once the task returns: the caller may not touch j again.
+//
+// The task's ctx is the caller's, cancelled when the caller stops waiting;
+// with deadline, it also carries the timeout's deadline, which a client
+// with ContextTimeoutEnabled sets on its connection. A client without it
+// reads no deadline from a ctx: for its calls the cancellation, at the same
+// moment, is all a deadline would do, for two allocations less.
+func bounded(ctx context.Context, timeout time.Duration, j *job, deadline bool) error {
+	var cancel context.CancelFunc
+	if deadline {
+		j.ctx, cancel = context.WithTimeout(ctx, timeout)
+	} else {
+		j.ctx, cancel = context.WithCancel(ctx)
+	}
+	j.state.Store(jobRunning)
+	j.timer.Reset(timeout)
+	dispatch(j)
+	var err error
+	select {
+	case <-j.done:
+	case <-ctx.Done():
+		err = ctx.Err()
+	case <-j.timer.C:
+		err = context.DeadlineExceeded
+	}
+	j.timer.Stop() // no stale tick after Stop (Go 1.23 timers)
+	if err != nil && !j.state.CompareAndSwap(jobRunning, jobAbandoned) {
+		<-j.done // the task returned meanwhile: its outcome stands
+		err = nil
+	}
+	cancel()
+	return err
+}
+
+// finish is the worker's end of j, once its task returned.
+func (j *job) finish() {
+	if j.state.CompareAndSwap(jobRunning, jobReturned) {
+		j.done <- struct{}{} // never blocks: from here on j is the caller's
+		return
+	}
+	j.release() // the caller left: nobody else holds j
+}
+
+// workers hands jobs to waiting workers.
+var workers struct {
+	jobs    chan *job    // unbuffered: a send succeeds only to a waiting worker; nil ends it
+	idle    atomic.Int32 // workers waiting, approximately
+	low     atomic.Int32 // the fewest waiting since the reaper's last run
+	reaping atomic.Bool  // the reaper is armed
+}
+
+func init() { workers.jobs = make(chan *job) }
+
+// dispatch runs j on a waiting worker, or on a new one.
+func dispatch(j *job) {
+	select {
+	case workers.jobs <- j:
+	default:
+		go work(j)
+	}
+}
+
+// work runs j, then the jobs handed to it, until it is handed nil (by the
+// reaper) or enough other workers wait.
+func work(j *job) {
+	w := &workers
+	for j != nil {
+		// The profiler's labels of the caller (see runtime/pprof.Do), as a
+		// goroutine started by it would have.
+		pprof.SetGoroutineLabels(j.ctx)
+		j.task.run(j.ctx)
+		j.finish()
+		if w.idle.Add(1) > maxIdleWorkers {
+			w.idle.Add(-1)
+			return
+		}
+		if !w.reaping.Load() && w.reaping.CompareAndSwap(false, true) {
+			time.AfterFunc(workerIdle, reap)
+		}
+		j = <-w.jobs
+		n := w.idle.Add(-1)
+		for m := w.low.Load(); n < m && !w.low.CompareAndSwap(m, n); m = w.low.Load() {
+		}
+	}
+}
+
+// reap ends the workers that waited all along since its last run, and runs
+// again workerIdle later while any wait.
+func reap() {
+	w := &workers
+	surplus := w.low.Swap(w.idle.Load())
+	for ; surplus > 0; surplus-- {
+		select {
+		case w.jobs <- nil:
+		default:
+			surplus = 0
+		}
+	}
+	w.reaping.Store(false)
+	if w.idle.Load() > 0 && w.reaping.CompareAndSwap(false, true) {
+		time.AfterFunc(workerIdle, reap)
+	}
+}
+
+// call runs f with ctx bounded by timeout and returns when f does or the
+// bound ends, whichever is first (see bounded). f's ctx has the timeout's
+// deadline, whatever the client.
+func call[T any](ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
+	t := &funcTask[T]{f: f}
+	j := newJob(t)
+	if err := bounded(ctx, timeout, j, true); err != nil {
+		var zero T
+		return zero, err
+	}
+	v, err := t.v, t.err
+	j.release()
+	return v, err
+}
+
+// funcTask is call's task.
+type funcTask[T any] struct {
+	f   func(context.Context) (T, error)
+	v   T
+	err error
+}
+
+func (t *funcTask[T]) run(ctx context.Context) { t.v, t.err = t.f(ctx) }
+
+// getRange is Get's task: the first maxValue+1 bytes of the value at name.
+type getRange struct {
+	client redis.UniversalClient
+	name   string
+	raw    string
+	err    error
+}
+
+func (g *getRange) run(ctx context.Context) { g.raw, g.err = getRangeOf(ctx, g.client, g.name) }
+
+// getRangeOf is GETRANGE name 0 maxValue, as [redis.Cmdable.GetRange] sends
+// it, but with the bounds passed as constants, which cost no allocation.
+func getRangeOf(ctx context.Context, client redis.UniversalClient, name string) (string, error) {
+	cmd := redis.NewStringCmd(ctx, "getrange", name, 0, maxValue)
+	_ = client.Process(ctx, cmd)
+	return cmd.Result()
+}

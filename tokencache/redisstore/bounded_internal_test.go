@@ -1,0 +1,165 @@
+package redisstore
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"runtime/pprof"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// TestCallBounded: a call whose function does not return (a go-redis
+// client without ContextTimeoutEnabled waiting out its read timeout) ends
+// at the timeout or when the caller's ctx ends, whichever is first, and the
+// function's ctx ends then, so that it stops waiting for a pool connection
+// or a dial: with the timeout's deadline in it (call) or without (Get on
+// such a client).
+func TestCallBounded(t *testing.T) {
+	for _, deadline := range []bool{true, false} {
+		for _, tc := range []struct {
+			name    string
+			timeout time.Duration
+			cancel  bool // the caller's ctx ends first
+			want    error
+		}{
+			{"timeout", 20 * time.Millisecond, false, context.DeadlineExceeded},
+			{"caller's ctx", time.Hour, true, context.Canceled},
+		} {
+			t.Run(fmt.Sprintf("%s/deadline=%v", tc.name, deadline), func(t *testing.T) {
+				ctx, cancel := context.WithCancel(context.Background())
+				defer cancel()
+				started, release, ended := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+				defer close(release)
+				go func() {
+					<-started
+					if tc.cancel {
+						cancel()
+					}
+				}()
+				began := time.Now()
+				j := newJob(&funcTask[int]{f: func(ctx context.Context) (int, error) {
+					close(started)
+					<-ctx.Done()
+					ended <- ctx.Err()
+					<-release // still busy after its ctx ended
+					return 1, nil
+				}})
+				err := bounded(ctx, tc.timeout, j, deadline)
+				require.ErrorIs(t, err, tc.want)
+				assert.Less(t, time.Since(began), 10*time.Second, "the call ended at its bound")
+				assert.Error(t, <-ended, "the function's ctx ends with the call")
+			})
+		}
+	}
+}
+
+// TestCallOutcomesNeverCross: jobs and their workers are reused, also when
+// a caller stops waiting just as its call returns; every caller gets its
+// own call's outcome or its bound's error, never another's (run with
+// -race).
+func TestCallOutcomesNeverCross(t *testing.T) {
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 500 {
+				want := g*1000 + i
+				timeout := time.Hour
+				if i%3 == 0 {
+					timeout = time.Microsecond // races the call's return
+				}
+				v, err := call(context.Background(), timeout, func(context.Context) (int, error) { return want, nil })
+				switch {
+				case errors.Is(err, context.DeadlineExceeded):
+				case err != nil:
+					t.Errorf("call: %v", err)
+				case v != want:
+					t.Errorf("a caller got another call's outcome")
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+// TestWorkersEndWhenIdle: the workers a burst of calls left waiting end
+// once unused for workerIdle or so.
+func TestWorkersEndWhenIdle(t *testing.T) {
+	release := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 20 { // 20 calls at once: 20 workers
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, _ = call(context.Background(), time.Hour, func(context.Context) (int, error) { <-release; return 0, nil })
+		}()
+	}
+	close(release)
+	wg.Wait()
+	for deadline := time.Now().Add(10 * workerIdle); workers.idle.Load() > 0; time.Sleep(10 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("%d workers still wait after %v", workers.idle.Load(), 10*workerIdle)
+		}
+	}
+}
+
+// TestCallCarriesDeadline: call's function gets the timeout's deadline in
+// its ctx, which a client with ContextTimeoutEnabled sets on its
+// connection, as it did when each call had a goroutine of its own.
+func TestCallCarriesDeadline(t *testing.T) {
+	began := time.Now()
+	d, err := call(context.Background(), time.Minute, func(ctx context.Context) (time.Time, error) {
+		d, ok := ctx.Deadline()
+		if !ok {
+			return time.Time{}, errors.New("no deadline")
+		}
+		return d, nil
+	})
+	require.NoError(t, err)
+	assert.WithinRange(t, d, began.Add(time.Minute), time.Now().Add(time.Minute))
+}
+
+// TestCallKeepsCallersProfilerLabels: a call runs with the profiler labels
+// of its caller (see runtime/pprof.Do), as the goroutine each call had
+// before issue 24 inherited them, on whichever worker it lands.
+func TestCallKeepsCallersProfilerLabels(t *testing.T) {
+	for _, tenant := range []string{"a", "b", "c"} {
+		var labels string
+		pprof.Do(context.Background(), pprof.Labels("tenant", tenant), func(ctx context.Context) {
+			_, err := call(ctx, time.Minute, func(context.Context) (int, error) {
+				labels = callLabels(t)
+				return 0, nil
+			})
+			require.NoError(t, err)
+		})
+		assert.Equal(t, `{"tenant":"`+tenant+`"}`, labels, "the call's labels")
+	}
+}
+
+// callLabels returns the profiler labels of the goroutine calling it, as
+// the goroutine profile prints them ("" for none).
+func callLabels(t *testing.T) string {
+	var buf bytes.Buffer
+	require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 1))
+	for _, rec := range strings.Split(buf.String(), "\n\n") {
+		if !strings.Contains(rec, "redisstore.callLabels") {
+			continue
+		}
+		for _, line := range strings.Split(rec, "\n") {
+			if l, ok := strings.CutPrefix(line, "# labels: "); ok {
+				return l
+			}
+		}
+		return ""
+	}
+	t.Fatal("the calling goroutine is not in the profile")
+	return ""
+}
