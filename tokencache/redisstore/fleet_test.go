@@ -34,6 +34,7 @@ type fleet struct {
 	fetches []atomic.Int64 // per key, since the last reset
 	errs    atomic.Int64   // OnError calls
 	issued  atomic.Int64   // tokens issued, never reset: each one differs
+	asked   atomic.Int64   // Token calls that returned, never reset
 }
 
 // newFleet starts n caches over keys keys; addr "" means no Store.
@@ -104,6 +105,7 @@ func (f *fleet) round(t testing.TB, goroutines int) int64 {
 					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 					tok, err := c.Token(ctx, f.keys[k], f.fetch(k))
 					cancel()
+					f.asked.Add(1)
 					runtime.Gosched() // a request handler does I/O between tokens; leave the fills some CPU
 					if err != nil || tok == nil || !tok.Expiry.After(f.clock.Now()) {
 						bad.Add(1)
@@ -210,8 +212,9 @@ func TestFleetSurvivesRedisRestart(t *testing.T) {
 
 	f.clock.Advance(life)
 	done := make(chan int64)
+	asked := f.asked.Load()
 	go func() { done <- f.round(t, goroutines) }()
-	time.Sleep(2 * time.Millisecond)
+	require.Eventually(t, func() bool { return f.asked.Load() > asked }, 10*time.Second, 100*time.Microsecond, "the round started")
 	srv.Stop(t) // mid-run
 	n := <-done
 	f.clock.Advance(life)

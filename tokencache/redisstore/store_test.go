@@ -106,9 +106,11 @@ func TestStoreLeaseOwnedByOne(t *testing.T) {
 	_, err = b.Lease(ctx, "k", time.Second)
 	require.ErrorIs(t, err, tokencache.ErrLeaseHeld)
 
-	time.Sleep(300 * time.Millisecond) // A's lease expires; B takes it
-	releaseB, err := b.Lease(ctx, "k", time.Minute)
-	require.NoError(t, err)
+	var releaseB func(context.Context) error
+	require.Eventually(t, func() bool { // A's lease expires; B takes it
+		releaseB, err = b.Lease(ctx, "k", time.Minute)
+		return err == nil
+	}, 10*time.Second, 10*time.Millisecond, "B never took the lease A left to expire")
 	require.NoError(t, releaseA(ctx), "a late release")
 	_, err = a.Lease(ctx, "k", time.Second)
 	require.ErrorIs(t, err, tokencache.ErrLeaseHeld, "A's late release left B's lease alone")
