@@ -185,7 +185,12 @@ func TestBoundedClientCutsBodies(t *testing.T) {
 
 func TestContextEndsTheWait(t *testing.T) {
 	release := make(chan struct{})
+	seen := make(chan struct{}, 1)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case seen <- struct{}{}:
+		default:
+		}
 		select {
 		case <-release:
 		case <-r.Context().Done():
@@ -194,7 +199,7 @@ func TestContextEndsTheWait(t *testing.T) {
 	defer srv.Close()
 	defer close(release)
 	ctx, cancel := context.WithCancel(context.Background())
-	go func() { time.Sleep(20 * time.Millisecond); cancel() }()
+	go func() { <-seen; cancel() }() // the request is under way
 	_, err := New(Options{}).Do(ctx, &Request{Method: http.MethodGet, URL: srv.URL})
 	require.ErrorIs(t, err, context.Canceled)
 

@@ -30,7 +30,7 @@ func TestOneFetchForManyCallers(t *testing.T) {
 			assert.Equal(t, 42, got)
 		}()
 	}
-	time.Sleep(5 * time.Millisecond)
+	require.Eventually(t, func() bool { return calls.Load() == 1 }, 5*time.Second, 100*time.Microsecond, "the fetch started")
 	close(release)
 	wg.Wait()
 	assert.EqualValues(t, 1, calls.Load())
