@@ -30,10 +30,18 @@ type call[T any] struct {
 	err  error
 }
 
-// Get returns the value, fetching it if no fetch has succeeded yet.
+// Get returns the value, fetching it if no fetch has succeeded yet. With a
+// ctx that has ended, it returns the value if it has one, else ctx's error
+// without starting a fetch.
 func (l *Value[T]) Get(ctx context.Context) (T, error) {
 	if v := l.val.Load(); v != nil {
 		return *v, nil
+	}
+	// A ctx that has already ended gets its error, always: without this
+	// check, a fetch finished before the select below left it to chance.
+	if err := ctx.Err(); err != nil {
+		var zero T
+		return zero, err
 	}
 	l.mu.Lock()
 	if v := l.val.Load(); v != nil {

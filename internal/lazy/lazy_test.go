@@ -78,3 +78,33 @@ func TestFetchIsBoundedByTimeout(t *testing.T) {
 	_, err := v.Get(context.Background())
 	require.ErrorIs(t, err, context.DeadlineExceeded)
 }
+
+// TestEndedContextStartsNoFetch: Get with a ctx that has already ended
+// returns its error and starts no fetch (the one fetch made is started by
+// the next caller, whose values it carries); once the value is kept, it is
+// returned whatever the ctx.
+func TestEndedContextStartsNoFetch(t *testing.T) {
+	type caller struct{}
+	var calls atomic.Int32
+	var startedBy atomic.Value
+	v := &Value[int]{Fetch: func(ctx context.Context) (int, error) {
+		calls.Add(1)
+		startedBy.Store(ctx.Value(caller{}))
+		return 7, nil
+	}}
+	ctx, cancel := context.WithCancel(context.WithValue(context.Background(), caller{}, "ended"))
+	cancel()
+	for range 100 { // the fetch used to start, and at times win the select
+		_, err := v.Get(ctx)
+		require.ErrorIs(t, err, context.Canceled)
+	}
+
+	got, err := v.Get(context.WithValue(context.Background(), caller{}, "live"))
+	require.NoError(t, err)
+	assert.Equal(t, 7, got)
+	assert.EqualValues(t, 1, calls.Load())
+	assert.Equal(t, "live", startedBy.Load(), "the fetch was started by the live caller")
+	got, err = v.Get(ctx)
+	require.NoError(t, err, "a kept value needs no wait")
+	assert.Equal(t, 7, got)
+}
