@@ -63,6 +63,7 @@ const (
 	seqShift  = hashShift + hashBits
 	seqUnit   = 1 << seqShift // odd: a write is under way
 	fieldMask = seqUnit - 1
+	matchMask = fieldMask&^metaUsed | seqUnit // what a hit compares: an odd sequence never matches
 	hashMask  = 1<<hashBits - 1
 
 	// maxKeyLen is the longest key the cache holds: 64 KiB, a thousand
@@ -108,8 +109,48 @@ func (t *table) rehash(s *slot, mask uint64) uint64 {
 // and the entry, possibly dead, marking the slot used. It returns nils when
 // key has no slot or a write was under way: callers then look again under
 // mu.
+//
+// Most keys sit in their home slot or the next one (84 % of them at
+// 10,000 keys, 77 % at 100,000), but which of the two is a coin toss that
+// a branch predictor loses about one hit in three, and each loss also
+// throws away the next lookup's loads already under way. So hit loads both
+// metas and picks the slot by a conditional move, and branches only on
+// whether the picked slot holds key, which it mostly does. Only that slot's
+// sequence is checked, and that is enough: a slot read whole, holding key
+// and a token, served that token for key when it was read, wherever key's
+// home is (a delete copies an entry back before it empties its old slot,
+// under t.mu, where no token changes). A key further on, or a collision of
+// the meta's bits, takes probe's loop.
 func (t *table) hit(key string) (*oauth2.Token, *entry) {
-	_, tok, e, _ := t.probe(key, true)
+	if len(key) > maxKeyLen {
+		return nil, nil
+	}
+	h := t.hash(key)
+	ss := t.slots.Load()
+	i, j := h&ss.mask, (h+1)&ss.mask
+	m, m1 := ss.s[i].meta.Load(), ss.s[j].meta.Load()
+	want := fields(key, h)
+	// next is 1 if the home slot does not match, else 0; then i and m
+	// become those of the next slot. Arithmetic, not an if: the compiler
+	// keeps a branch for a value a load's address depends on.
+	d := m&matchMask ^ want
+	next := (d | -d) >> 63
+	i = i ^ (i^j)&-next
+	m = m ^ (m^m1)&-next
+	if m&matchMask == want {
+		s := &ss.s[i]
+		p, tok, e := s.key.Load(), s.tok.Load(), s.e.Load()
+		if s.meta.Load()|metaUsed != m|metaUsed {
+			return nil, nil // written meanwhile
+		}
+		if p == unsafe.StringData(key) || unsafe.String(p, len(key)) == key {
+			if m&metaUsed == 0 {
+				s.meta.CompareAndSwap(m, m|metaUsed) // a failure is a write: no matter
+			}
+			return tok, e
+		}
+	}
+	tok, e, _ := t.probeFrom(ss, key, h, true)
 	return tok, e
 }
 
@@ -129,7 +170,12 @@ func (t *table) probe(key string, mark bool) (h uint64, tok *oauth2.Token, e *en
 		return 0, nil, nil, false
 	}
 	h = t.hash(key)
-	ss := t.slots.Load()
+	tok, e, ok = t.probeFrom(t.slots.Load(), key, h, mark)
+	return h, tok, e, ok
+}
+
+// probeFrom is probe in ss, for key of hash h.
+func (t *table) probeFrom(ss *slots, key string, h uint64, mark bool) (tok *oauth2.Token, e *entry, ok bool) {
 	want := fields(key, h)
 	for i, n := h&ss.mask, uint64(0); n <= ss.mask; i, n = (i+1)&ss.mask, n+1 {
 		s := &ss.s[i]
@@ -152,9 +198,9 @@ func (t *table) probe(key string, mark bool) (h uint64, tok *oauth2.Token, e *en
 		if mark && m&metaUsed == 0 {
 			s.meta.CompareAndSwap(m, m|metaUsed) // a failure is a write: no matter
 		}
-		return h, tok, e, true
+		return tok, e, true
 	}
-	return h, nil, nil, false
+	return nil, nil, false
 }
 
 // get returns the live entry for key, or nil.
