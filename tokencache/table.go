@@ -127,18 +127,23 @@ func (t *table) hit(key string) (*oauth2.Token, *entry) {
 	}
 	h := t.hash(key)
 	ss := t.slots.Load()
-	i, j := h&ss.mask, (h+1)&ss.mask
-	m, m1 := ss.s[i].meta.Load(), ss.s[j].meta.Load()
+	sl := ss.s
+	if len(sl) == 0 {
+		return nil, nil // never: the guard lets the compiler drop the bounds checks
+	}
+	mask := uint64(len(sl) - 1)
+	i, j := h&mask, (h+1)&mask
+	m, m1 := sl[i].meta.Load(), sl[j].meta.Load()
 	want := fields(key, h)
 	// next is 1 if the home slot does not match, else 0; then i and m
 	// become those of the next slot. Arithmetic, not an if: the compiler
 	// keeps a branch for a value a load's address depends on.
 	d := m&matchMask ^ want
 	next := (d | -d) >> 63
-	i = i ^ (i^j)&-next
+	i = (i ^ (i^j)&-next) & mask
 	m = m ^ (m^m1)&-next
 	if m&matchMask == want {
-		s := &ss.s[i]
+		s := &sl[i]
 		p, tok, e := s.key.Load(), s.tok.Load(), s.e.Load()
 		if s.meta.Load()|metaUsed != m|metaUsed {
 			return nil, nil // written meanwhile
