@@ -128,13 +128,14 @@ func (t *table) rehash(s *slot, mask uint64) uint64 {
 // 10,000 keys, 77 % at 100,000), but which of the two is a coin toss that
 // a branch predictor loses about one hit in three, and each loss also
 // throws away the next lookup's loads already under way. So hit loads both
-// metas and picks the slot by a conditional move, and branches only on
-// whether the picked slot holds key, which it mostly does. Only that slot's
-// sequence is checked, and that is enough: a slot read whole, holding key
-// and a token, served that token for key when it was read, wherever key's
-// home is (a delete copies an entry back before it empties its old slot,
-// under t.mu, where no token changes). A key further on, or a collision of
-// the meta's bits, takes probe's loop.
+// metas (the next slot shares the home slot's cache line when home is even,
+// else it is in the adjacent line), picks the slot by arithmetic, and
+// branches only on whether the picked slot holds key, which it mostly
+// does. Only that slot's sequence is checked, and that is enough: a slot
+// read whole, holding key and a token, served that token for key when it
+// was read, wherever key's home is (a delete copies an entry back before it
+// empties its old slot, under t.mu, where no token changes). A key further
+// on, or a collision of the meta's bits, takes probe's loop.
 func (t *table) hit(key string) (*oauth2.Token, *entry) {
 	if len(key) > maxKeyLen {
 		return nil, nil
