@@ -198,3 +198,64 @@ func TestLongKey(t *testing.T) {
 	require.Equal(t, 1, fetches)
 	require.Equal(t, 1, c.Len())
 }
+
+// TestTableHitPicksItsSlot: a hit looks at a key's home slot and the next
+// one without branching on which holds it, and probes on from there. Keys
+// at every distance from home must get their own token, and so must a key
+// whose home holds another key with the same meta (same length, same hash
+// bits), which the first look takes for it until the keys are compared.
+func TestTableHitPicksItsSlot(t *testing.T) {
+	tb := newTable()
+	ss := tb.slots.Load()
+
+	// Two keys of one length whose hashes agree on every bit meta keeps.
+	seen := map[uint64]string{}
+	var a, b string
+	for i := 0; b == ""; i++ {
+		k := fmt.Sprintf("key-%08d", i)
+		f := fields(k, tb.hash(k))
+		if o, ok := seen[f]; ok {
+			a, b = o, k
+		}
+		seen[f] = k
+	}
+	// Then keys sharing their home slot, so that b sits two or more slots
+	// past it.
+	home := tb.hash(a) & ss.mask
+	keys := []string{a}
+	for i := 0; len(keys) < 3; i++ {
+		k := fmt.Sprint("filler-", i)
+		if tb.hash(k)&ss.mask == home {
+			keys = append(keys, k)
+		}
+	}
+	keys = append(keys, b)
+
+	toks := map[string]*oauth2.Token{}
+	for _, k := range keys {
+		e, created := tb.loadOrCreate(k)
+		require.True(t, created)
+		toks[k] = &oauth2.Token{AccessToken: k}
+		e.tok.Store(toks[k])
+		e.phase.Store(phaseFresh)
+		tb.publish(e)
+	}
+	require.Same(t, ss, tb.slots.Load(), "the slot array grew: the keys no longer share a home")
+	for d, k := range keys {
+		e := tb.load(k)
+		require.NotNil(t, e, k)
+		require.EqualValues(t, (home+uint64(d))&ss.mask, e.tidx.Load(), "%s is not %d slots past home", k, d)
+		for _, copied := range []bool{false, true} {
+			q := k
+			if copied {
+				q = string([]byte(k)) // compared by bytes, not by pointer
+			}
+			tok, got := tb.hit(q)
+			require.Same(t, toks[k], tok, "%s, %d slots past home", k, d)
+			require.Same(t, e, got, k)
+		}
+	}
+	tok, e := tb.hit("key-absent")
+	require.Nil(t, tok)
+	require.Nil(t, e)
+}
