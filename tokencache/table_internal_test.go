@@ -237,7 +237,7 @@ func TestTableHitPicksItsSlot(t *testing.T) {
 		require.True(t, created)
 		toks[k] = &oauth2.Token{AccessToken: k}
 		e.tok.Store(toks[k])
-		e.phase.Store(phaseFresh)
+		e.setPhase(phaseFresh)
 		tb.publish(e)
 	}
 	require.Same(t, ss, tb.slots.Load(), "the slot array grew: the keys no longer share a home")
