@@ -51,11 +51,12 @@ func TestClientCredentialsAllocatesNoMoreThanXOAuth2(t *testing.T) {
 	})
 	t.Logf("allocations per request: oauthkit %.0f, x/oauth2 %.0f", ours, theirs)
 	assert.LessOrEqual(t, ours, theirs, "allocations per client-credentials request")
-	// And by most of the margin reached in issue 24 (108 against 128; 114 against
-	// 133–135 under -race): the JSON decoded by hand, the Basic header in one
+	// And by a margin only the issue-24 work reached (108 against 128 on Go
+	// 1.26, 108 against 119 on Go 1.27, whose net/http allocates less; it
+	// was 123 against 128): the JSON decoded by hand, the Basic header in one
 	// piece, no escaping array of form fields. What both share (net/http,
 	// the test server) cancels out.
-	assert.LessOrEqual(t, ours, theirs-15, "allocations per client-credentials request, against x/oauth2's less 15")
+	assert.LessOrEqual(t, ours, theirs-8, "allocations per client-credentials request, against x/oauth2's less 8")
 }
 
 // TestParseTokenAllocatesAtMostEight: a flat JSON token response is
