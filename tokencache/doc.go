@@ -61,15 +61,17 @@
 // for idle keys. Both the
 // margin and the refresh-ahead are capped at half of what they apply to, so
 // a very short-lived token is still reused. Set [Config.RefreshAhead] to a
-// fixed duration, or to a negative one to refresh only on expiry.
+// fixed duration, or to a negative one to refresh only on expiry. A key
+// turns stale to the millisecond: at most a millisecond before the planned
+// time (and at most about 49 days before the expiry); it expires exactly.
 //
 // # Single flight
 //
 // Only one fetch per key runs at a time: 1,000 callers of a missing or
 // expired key share one fetch and its result. The fetch runs in a
 // goroutine of the cache's own (one per fetch in flight, reused from one
-// fetch to the next rather than started for each) with a context that keeps the values of the caller that
-// started it but not its cancellation ([context.WithoutCancel]), bounded by
+// fetch to the next rather than started for each) with a context that keeps
+// the values of the caller that started it but not its cancellation ([context.WithoutCancel]), bounded by
 // [Config.FetchTimeout] (in real time, whatever the Clock: the Cache holds
 // one timer for all its fetches' deadlines); a caller whose ctx ends stops
 // waiting, while the fetch carries on for the others. Once the fetch's own ctx ends, its callers
