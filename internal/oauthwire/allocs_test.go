@@ -85,6 +85,11 @@ func TestObserverWithoutSinksCostsNoAllocation(t *testing.T) {
 	if testing.CoverMode() != "" {
 		t.Skip("coverage counters allocate")
 	}
+	if raceEnabled {
+		// Two counts compared for equality: the race detector's own
+		// allocations made them differ by one (115 against 114).
+		t.Skip("the race detector's allocations make two counts differ")
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, _ = io.Copy(io.Discard, r.Body)
 		w.Header().Set("Content-Type", "application/json")

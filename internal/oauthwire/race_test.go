@@ -1,0 +1,5 @@
+//go:build race
+
+package oauthwire
+
+const raceEnabled = true
