@@ -12,6 +12,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/workerpool"
 )
 
 // Fetch obtains a new token for one key, typically a [oauthkit.Provider]'s
@@ -186,8 +187,8 @@ type Config struct {
 type Cache struct {
 	table   *table
 	sched   scheduler
-	workers workers
-	epoch   time.Time // entries' times count from it (see at)
+	workers workerpool.Pool[call] // run the fills
+	epoch   time.Time             // entries' times count from it (see at)
 
 	policy        policy
 	clock         Clock
@@ -249,7 +250,7 @@ func New(cfg Config) *Cache {
 		c.clientTimeout = DefaultClientTimeout
 	}
 	c.lineages = make(map[string]lineageRef)
-	c.workers.jobs = make(chan *call)
+	c.workers.Init(c.runFill, maxIdleWorkers, workerIdle)
 	return c
 }
 
@@ -433,7 +434,7 @@ func (c *Cache) Close() error {
 		c.fetchTimer.Stop()
 	}
 	c.mu.Unlock()
-	c.endWorkers() // those busy now end at the reaper's next run
+	c.workers.EndIdle()
 
 	done := make(chan struct{})
 	go func() {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"runtime/pprof"
 	"sync/atomic"
 	"time"
 
@@ -107,7 +106,7 @@ type result struct {
 }
 
 // start begins filling e with fetch on one of the cache's fill workers (see
-// [Cache.dispatch]), with a context carrying ctx's values, for user (see
+// maxIdleWorkers), with a context carrying ctx's values, for user (see
 // [TokenChange.User]). e.mu must be held.
 func (c *Cache) start(ctx context.Context, e *entry, key string, fetch renew, user *string) (*call, error) {
 	// Detached from the caller that happened to start it, so that its
@@ -137,95 +136,26 @@ func (c *Cache) start(ctx context.Context, e *entry, key string, fetch renew, us
 	}
 	c.wake(e)
 	e.fill = cl
-	c.dispatch(cl)
+	// With the labels of the caller that started it, as a goroutine of
+	// its own would have.
+	c.workers.Go(cl.ctx.parent, cl)
 	return cl, nil
 }
 
-// Fills run on workers: goroutines that, once a fill is done, wait for the
-// next one instead of ending, so that a cache filling keys one after another
-// or a few at a time (a service whose tenants' tokens keep turning stale)
-// starts no goroutine per key. A fill is handed to a waiting worker, or to a
-// new one when none waits, so fills run at once, as many at a time as there
-// are keys being filled: none ever waits for a worker.
-//
-// The pool follows the load: one timer (the reaper), armed while workers
-// wait, ends every workerIdle as many workers as never stopped waiting since
-// its last run, so that the workers a burst of fills started do not stay,
-// and a Cache dropped without Close is not kept alive by them for long. At
-// most maxIdleWorkers wait at once.
+// Fills run on the cache's workers (see internal/workerpool): a fill is
+// handed to a worker waiting for one, or to a new one when none waits, so
+// fills run at once, as many at a time as there are keys being filled, and
+// a cache filling keys one after another or a few at a time (a service
+// whose tenants' tokens keep turning stale) starts no goroutine per key. At
+// most maxIdleWorkers wait; those a burst started end once unused for
+// workerIdle or so.
 const (
 	maxIdleWorkers = 1024
 	workerIdle     = time.Second
 )
 
-// workers is the cache's pool of fill workers.
-type workers struct {
-	jobs    chan *call   // unbuffered: a send succeeds only to a waiting worker; nil ends it
-	idle    atomic.Int32 // workers waiting, approximately
-	low     atomic.Int32 // the fewest waiting since the reaper's last run
-	reaping atomic.Bool  // the reaper is armed
-}
-
-// dispatch runs cl's fill on a waiting worker, or on a new one.
-func (c *Cache) dispatch(cl *call) {
-	select {
-	case c.workers.jobs <- cl:
-	default:
-		go c.work(cl)
-	}
-}
-
-// work runs cl's fill, then the fills handed to it, until it is handed nil
-// (by the reaper or Close) or enough other workers wait.
-func (c *Cache) work(cl *call) {
-	w := &c.workers
-	for cl != nil {
-		// The profiler's labels of the caller that started the fill (see
-		// runtime/pprof.Do), as a goroutine started by it would have.
-		pprof.SetGoroutineLabels(cl.ctx.parent)
-		c.fill(cl.e, cl, cl.fetch)
-		if w.idle.Add(1) > maxIdleWorkers {
-			w.idle.Add(-1)
-			return
-		}
-		if !w.reaping.Load() && w.reaping.CompareAndSwap(false, true) {
-			time.AfterFunc(workerIdle, c.reap)
-		}
-		cl = <-w.jobs
-		n := w.idle.Add(-1)
-		for m := w.low.Load(); n < m && !w.low.CompareAndSwap(m, n); m = w.low.Load() {
-		}
-	}
-}
-
-// reap ends the workers that waited all along since its last run, and runs
-// again workerIdle later while any wait.
-func (c *Cache) reap() {
-	w := &c.workers
-	surplus := w.low.Swap(w.idle.Load())
-	for ; surplus > 0; surplus-- {
-		select {
-		case w.jobs <- nil:
-		default:
-			surplus = 0
-		}
-	}
-	w.reaping.Store(false)
-	if w.idle.Load() > 0 && w.reaping.CompareAndSwap(false, true) {
-		time.AfterFunc(workerIdle, c.reap)
-	}
-}
-
-// endWorkers ends the workers waiting now.
-func (c *Cache) endWorkers() {
-	for {
-		select {
-		case c.workers.jobs <- nil:
-		default:
-			return
-		}
-	}
-}
+// runFill is the workers' job: cl's fill.
+func (c *Cache) runFill(cl *call) { c.fill(cl.e, cl, cl.fetch) }
 
 // enqueue appends cl to the fills in flight and arms the fetch timer if cl
 // is the only one: fills share one FetchTimeout, so the list is in deadline

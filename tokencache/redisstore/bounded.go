@@ -2,12 +2,13 @@ package redisstore
 
 import (
 	"context"
-	"runtime/pprof"
 	"sync"
 	"sync/atomic"
 	"time"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/workerpool"
 )
 
 // Every Redis call of this package is bounded by the caller's ctx and the
@@ -18,15 +19,29 @@ import (
 // call the caller stopped waiting for is left to finish on its worker, with
 // its ctx cancelled (which ends a wait for a pool connection or a dial).
 //
-// The workers are kept, as tokencache's fill workers are, rather than
-// started for each call: a new goroutine cost the L2 hit (issue 24) more
-// than the closures, channel and timer it was handed, since its stack grew
-// again through go-redis on every call. A worker waiting for a call ends
-// after workerIdle unused; at most maxIdleWorkers wait at once.
+// The workers are kept (internal/workerpool, as tokencache's fill workers
+// are) rather than started for each call: a new goroutine cost the L2 hit
+// (issue 24) more than the closures, channel and timer it was handed, since
+// its stack grew again through go-redis on every call. A worker waiting for
+// a call ends after workerIdle or so unused; at most maxIdleWorkers wait at
+// once.
 const (
 	maxIdleWorkers = 256
 	workerIdle     = time.Second
 )
+
+// workers runs the package's calls, whatever the Store.
+var workers = func() *workerpool.Pool[job] {
+	p := new(workerpool.Pool[job])
+	p.Init(runJob, maxIdleWorkers, workerIdle)
+	return p
+}()
+
+// runJob is the workers' job: j's task, then its end.
+func runJob(j *job) {
+	j.task.run(j.ctx)
+	j.finish()
+}
 
 // A task is one Redis call, run by a worker with the ctx its job gives it.
 type task interface{ run(ctx context.Context) }
@@ -92,7 +107,7 @@ func bounded(ctx context.Context, timeout time.Duration, j *job, deadline bool) 
 	}
 	j.state.Store(jobRunning)
 	j.timer.Reset(timeout)
-	dispatch(j)
+	workers.Go(j.ctx, j)
 	var err error
 	select {
 	case <-j.done:
@@ -117,67 +132,6 @@ func (j *job) finish() {
 		return
 	}
 	j.release() // the caller left: nobody else holds j
-}
-
-// workers hands jobs to waiting workers.
-var workers struct {
-	jobs    chan *job    // unbuffered: a send succeeds only to a waiting worker; nil ends it
-	idle    atomic.Int32 // workers waiting, approximately
-	low     atomic.Int32 // the fewest waiting since the reaper's last run
-	reaping atomic.Bool  // the reaper is armed
-}
-
-func init() { workers.jobs = make(chan *job) }
-
-// dispatch runs j on a waiting worker, or on a new one.
-func dispatch(j *job) {
-	select {
-	case workers.jobs <- j:
-	default:
-		go work(j)
-	}
-}
-
-// work runs j, then the jobs handed to it, until it is handed nil (by the
-// reaper) or enough other workers wait.
-func work(j *job) {
-	w := &workers
-	for j != nil {
-		// The profiler's labels of the caller (see runtime/pprof.Do), as a
-		// goroutine started by it would have.
-		pprof.SetGoroutineLabels(j.ctx)
-		j.task.run(j.ctx)
-		j.finish()
-		if w.idle.Add(1) > maxIdleWorkers {
-			w.idle.Add(-1)
-			return
-		}
-		if !w.reaping.Load() && w.reaping.CompareAndSwap(false, true) {
-			time.AfterFunc(workerIdle, reap)
-		}
-		j = <-w.jobs
-		n := w.idle.Add(-1)
-		for m := w.low.Load(); n < m && !w.low.CompareAndSwap(m, n); m = w.low.Load() {
-		}
-	}
-}
-
-// reap ends the workers that waited all along since its last run, and runs
-// again workerIdle later while any wait.
-func reap() {
-	w := &workers
-	surplus := w.low.Swap(w.idle.Load())
-	for ; surplus > 0; surplus-- {
-		select {
-		case w.jobs <- nil:
-		default:
-			surplus = 0
-		}
-	}
-	w.reaping.Store(false)
-	if w.idle.Load() > 0 && w.reaping.CompareAndSwap(false, true) {
-		time.AfterFunc(workerIdle, reap)
-	}
 }
 
 // call runs f with ctx bounded by timeout and returns when f does or the

@@ -1,12 +1,9 @@
 package redisstore
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
-	"runtime/pprof"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -90,27 +87,6 @@ func TestCallOutcomesNeverCross(t *testing.T) {
 	wg.Wait()
 }
 
-// TestWorkersEndWhenIdle: the workers a burst of calls left waiting end
-// once unused for workerIdle or so.
-func TestWorkersEndWhenIdle(t *testing.T) {
-	release := make(chan struct{})
-	var wg sync.WaitGroup
-	for range 20 { // 20 calls at once: 20 workers
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			_, _ = call(context.Background(), time.Hour, func(context.Context) (int, error) { <-release; return 0, nil })
-		}()
-	}
-	close(release)
-	wg.Wait()
-	for deadline := time.Now().Add(10 * workerIdle); workers.idle.Load() > 0; time.Sleep(10 * time.Millisecond) {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d workers still wait after %v", workers.idle.Load(), 10*workerIdle)
-		}
-	}
-}
-
 // TestCallCarriesDeadline: call's function gets the timeout's deadline in
 // its ctx, which a client with ContextTimeoutEnabled sets on its
 // connection, as it did when each call had a goroutine of its own.
@@ -125,41 +101,4 @@ func TestCallCarriesDeadline(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.WithinRange(t, d, began.Add(time.Minute), time.Now().Add(time.Minute))
-}
-
-// TestCallKeepsCallersProfilerLabels: a call runs with the profiler labels
-// of its caller (see runtime/pprof.Do), as the goroutine each call had
-// before issue 24 inherited them, on whichever worker it lands.
-func TestCallKeepsCallersProfilerLabels(t *testing.T) {
-	for _, tenant := range []string{"a", "b", "c"} {
-		var labels string
-		pprof.Do(context.Background(), pprof.Labels("tenant", tenant), func(ctx context.Context) {
-			_, err := call(ctx, time.Minute, func(context.Context) (int, error) {
-				labels = callLabels(t)
-				return 0, nil
-			})
-			require.NoError(t, err)
-		})
-		assert.Equal(t, `{"tenant":"`+tenant+`"}`, labels, "the call's labels")
-	}
-}
-
-// callLabels returns the profiler labels of the goroutine calling it, as
-// the goroutine profile prints them ("" for none).
-func callLabels(t *testing.T) string {
-	var buf bytes.Buffer
-	require.NoError(t, pprof.Lookup("goroutine").WriteTo(&buf, 1))
-	for _, rec := range strings.Split(buf.String(), "\n\n") {
-		if !strings.Contains(rec, "redisstore.callLabels") {
-			continue
-		}
-		for _, line := range strings.Split(rec, "\n") {
-			if l, ok := strings.CutPrefix(line, "# labels: "); ok {
-				return l
-			}
-		}
-		return ""
-	}
-	t.Fatal("the calling goroutine is not in the profile")
-	return ""
 }
