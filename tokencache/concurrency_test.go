@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"sync"
-	"sync/atomic"
 	"testing"
 	"time"
 
@@ -195,7 +194,7 @@ func TestStress(t *testing.T) {
 	}
 	ctx := context.Background()
 	var wg sync.WaitGroup
-	var ops atomic.Int64
+	ops := newProgress()
 	stop := make(chan struct{})
 	for g := range 8 {
 		wg.Go(func() {
@@ -205,7 +204,7 @@ func TestStress(t *testing.T) {
 					return
 				default:
 				}
-				ops.Add(1)
+				ops.tick()
 				k := (g + i) % len(keys)
 				var tok *oauth2.Token
 				var err error
@@ -225,7 +224,7 @@ func TestStress(t *testing.T) {
 	}
 	for range 200 {
 		h.clock.Advance(7 * time.Second)
-		waitProgress(t, &ops, 8) // operations between each step
+		ops.wait(t, 8) // operations between each step
 	}
 	close(stop)
 	wg.Wait()

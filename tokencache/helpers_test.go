@@ -228,11 +228,33 @@ func (h *harness) tokenChanges() [][2]*oauth2.Token {
 	return append([][2]*oauth2.Token(nil), h.changes...)
 }
 
-// waitProgress waits until counter has grown by n: goroutines a test runs
-// beside it did that much work. It polls, up to waitLimit.
-func waitProgress(t testing.TB, counter *atomic.Int64, n int64) {
+// progress is what goroutines a test runs beside it tell it as they work,
+// one tick per operation.
+type progress chan struct{}
+
+func newProgress() progress { return make(progress, 1) }
+
+// tick reports one operation done; it never blocks.
+func (p progress) tick() {
+	select {
+	case p <- struct{}{}:
+	default:
+	}
+}
+
+// wait waits until n operations were done after it was called, up to
+// waitLimit for each.
+func (p progress) wait(t testing.TB, n int) {
 	t.Helper()
-	want := counter.Load() + n
-	require.Eventually(t, func() bool { return counter.Load() >= want }, waitLimit, 100*time.Microsecond,
-		"the goroutines beside the test made no progress")
+	select { // one done before the call
+	case <-p:
+	default:
+	}
+	for i := range n {
+		select {
+		case <-p:
+		case <-time.After(waitLimit):
+			t.Fatalf("the goroutines beside the test made no progress (%d of %d operations)", i, n)
+		}
+	}
 }

@@ -229,8 +229,8 @@ func TestOpsDuringMassExpiryAt100000Keys(t *testing.T) {
 	var hits, others []time.Duration
 	var peak atomic.Int64
 	var expired atomic.Int64
-	// Counted by the askers of the expiring keys.
-	var asked atomic.Int64
+	// Told by the askers of the expiring keys.
+	asked := newProgress()
 	wg.Go(func() { // hits on long-lived keys
 		for i := 0; ; i++ {
 			select {
@@ -259,7 +259,7 @@ func TestOpsDuringMassExpiryAt100000Keys(t *testing.T) {
 			t0 := time.Now()
 			tok, err := h.cache.Token(ctx, keys[(i*7919)%n], h.up.fetch)
 			others = append(others, time.Since(t0))
-			asked.Add(1)
+			asked.tick()
 			if err != nil || !h.clock.Now().Before(tok.Expiry) {
 				expired.Add(1)
 			}
@@ -267,12 +267,12 @@ func TestOpsDuringMassExpiryAt100000Keys(t *testing.T) {
 		}
 	})
 
-	waitProgress(t, &asked, 100) // the askers are running
+	asked.wait(t, 100) // the askers are running
 	began := time.Now()
 	h.clock.Advance(toStale)
 	h.clock.Advance(toExpired - toStale)
 	sweep := time.Since(began)
-	waitProgress(t, &asked, 100) // and ask the expired keys
+	asked.wait(t, 100) // and ask the expired keys
 	close(stop)
 	wg.Wait()
 	drainEvents(h)

@@ -34,13 +34,13 @@ type fleet struct {
 	fetches []atomic.Int64 // per key, since the last reset
 	errs    atomic.Int64   // OnError calls
 	issued  atomic.Int64   // tokens issued, never reset: each one differs
-	asked   atomic.Int64   // Token calls that returned, never reset
+	asked   chan struct{}  // a value each time a Token call returns, if none waits there
 }
 
 // newFleet starts n caches over keys keys; addr "" means no Store.
 func newFleet(t testing.TB, n, keys int, addr string, cfg redisstore.Config) *fleet {
 	t.Helper()
-	f := &fleet{clock: tokencachetest.NewClock(time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)), fetches: make([]atomic.Int64, keys)}
+	f := &fleet{clock: tokencachetest.NewClock(time.Date(2025, 3, 1, 8, 0, 0, 0, time.UTC)), fetches: make([]atomic.Int64, keys), asked: make(chan struct{}, 1)}
 	for k := range keys {
 		f.keys = append(f.keys, tokencache.Key(tokencache.KeyParts{Vendor: "webuntis", Tenant: fmt.Sprint("school-", k), ClientID: "app", Flow: "client_credentials", Credential: "pw"}))
 	}
@@ -105,7 +105,10 @@ func (f *fleet) round(t testing.TB, goroutines int) int64 {
 					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 					tok, err := c.Token(ctx, f.keys[k], f.fetch(k))
 					cancel()
-					f.asked.Add(1)
+					select {
+					case f.asked <- struct{}{}:
+					default:
+					}
 					runtime.Gosched() // a request handler does I/O between tokens; leave the fills some CPU
 					if err != nil || tok == nil || !tok.Expiry.After(f.clock.Now()) {
 						bad.Add(1)
@@ -212,9 +215,12 @@ func TestFleetSurvivesRedisRestart(t *testing.T) {
 
 	f.clock.Advance(life)
 	done := make(chan int64)
-	asked := f.asked.Load()
+	select { // from the round before
+	case <-f.asked:
+	default:
+	}
 	go func() { done <- f.round(t, goroutines) }()
-	require.Eventually(t, func() bool { return f.asked.Load() > asked }, 10*time.Second, 100*time.Microsecond, "the round started")
+	<-f.asked   // the round is under way
 	srv.Stop(t) // mid-run
 	n := <-done
 	f.clock.Advance(life)
