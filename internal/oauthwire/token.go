@@ -321,8 +321,10 @@ func basic(user, pass string) string {
 	return string(b)
 }
 
+// basicPayload is basic's value without its scheme: the encoding errors
+// are scrubbed of.
 func basicPayload(user, pass string) string {
-	return base64.StdEncoding.EncodeToString([]byte(user + ":" + pass))
+	return strings.TrimPrefix(basic(user, pass), "Basic ")
 }
 
 // IsForm reports whether a Content-Type names a form-encoded body.
