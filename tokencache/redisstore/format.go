@@ -106,11 +106,11 @@ func (s *Store) decode(key, raw string, dst *oauth2.Token) (*oauth2.Token, error
 	if w.AccessToken == "" {
 		return nil, errNoAccessToken
 	}
+	tok := oauth2.Token{AccessToken: w.AccessToken, TokenType: w.TokenType, RefreshToken: w.RefreshToken, Expiry: w.Expiry, ExpiresIn: w.ExpiresIn}
 	if extra := wireExtra(w); extra != nil {
-		tok := oauth2.Token{AccessToken: w.AccessToken, TokenType: w.TokenType, RefreshToken: w.RefreshToken, Expiry: w.Expiry, ExpiresIn: w.ExpiresIn}
 		return tok.WithExtra(extra), nil // copies tok, which stays on the stack
 	}
-	*dst = oauth2.Token{AccessToken: w.AccessToken, TokenType: w.TokenType, RefreshToken: w.RefreshToken, Expiry: w.Expiry, ExpiresIn: w.ExpiresIn}
+	*dst = tok
 	return dst, nil
 }
 
