@@ -374,7 +374,8 @@ func (c *Cache) Invalidate(ctx context.Context, key string) error {
 			case e.hslot.Load() != 0:
 				// Kept in place for the next caller, whose fill then needs
 				// no table write: the deadline e already has drops it if
-				// nobody asks before.
+				// nobody asks before (a parked e, the next sweep: see
+				// [scheduler]).
 				c.rest(e)
 			default:
 				c.drop(e)
@@ -395,7 +396,8 @@ func (c *Cache) Invalidate(ctx context.Context, key string) error {
 
 // rest makes e, which holds nothing, wait for its next fill where it is in
 // the table: no hit serves it, Len does not count it, and its scheduled
-// deadline, when it comes, drops it. e.mu must be held.
+// deadline, when it comes (if e is parked, the next sweep), drops it. e.mu
+// must be held.
 func (c *Cache) rest(e *entry) {
 	if e.phase() != phaseWait {
 		e.setPhase(phaseWait)
@@ -409,8 +411,8 @@ func (c *Cache) rest(e *entry) {
 
 // Len returns the number of keys held in memory: those with a token that has
 // not expired, a fetch in flight, or a recent error. (An invalidated key is
-// not counted, though the cache keeps its place for the next fill until the
-// invalidated token would have turned stale.)
+// not counted, though the cache keeps its place for the next fill, at most
+// until the invalidated token would have turned stale.)
 func (c *Cache) Len() int { return c.table.len() - int(c.idle.Load()) }
 
 // Close ends the fetches in flight (cancelling their ctx: their callers get

@@ -45,7 +45,10 @@
 //
 // One timer per Cache on the [Config.Clock], armed for the earliest of the
 // keys' deadlines, moves each key from one state to the next, which is why
-// a hit needs no clock read. Refreshes happen only on demand: a key
+// a hit needs no clock read. Deadlines more than a minute away are not kept
+// in order: a pass over the keys, at most every 30 s and only while some
+// deadline comes within the minute, picks those up, so that a long-lived
+// token costs its key no scheduler memory. Refreshes happen only on demand: a key
 // nobody asks for is never refreshed, since the vendors want no needless
 // token requests. A token without Expiry stays fresh until
 // [Cache.Invalidate].

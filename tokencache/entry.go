@@ -41,7 +41,7 @@ const (
 // how many milliseconds before expireAt it is (see [Cache.hold]).
 type entry struct {
 	bits  atomic.Uint32 // the phase (phaseMask) and the flags
-	hslot atomic.Int32  // 1 + index in the scheduler's heap; 0 when not scheduled
+	hslot atomic.Int32  // 1 + index in the scheduler's heap; 0 when not scheduled, parked when parked (see [scheduler])
 	tidx  atomic.Int32  // index of its table slot, -1 when it has none; written under table.mu
 	early uint32        // staleAt is this many ms before expireAt (mu)
 	tok   atomic.Pointer[oauth2.Token]
@@ -208,34 +208,8 @@ func (c *Cache) settle(e *entry, now time.Time) {
 }
 
 func (c *Cache) settleAt(e *entry, now int64) {
-	var ph phase
-	var next int64
-	switch {
-	case e.valid(now):
-		serveUntil := max(e.staleAt(), e.retryAt())
-		switch {
-		case e.expireAt == 0:
-			ph = phaseFresh
-		case e.inflight() != nil || now < serveUntil:
-			// With a fill in flight the token is served until it expires,
-			// but the deadline is still serveUntil if that is to come:
-			// settled then, e is fresh again while the fill lasts, and the
-			// settle once the fill ends, usually before, moves no deadline.
-			ph = phaseFresh
-			next = e.expireAt
-			if now < serveUntil && serveUntil < next {
-				next = serveUntil
-			}
-		default:
-			ph = phaseStale
-			next = e.expireAt
-		}
-	case e.inflight() != nil:
-		ph = phaseWait
-	case e.failed() != nil && now < e.retryAt():
-		ph = phaseFailed
-		next = e.retryAt()
-	default:
+	ph, next, keep := e.plan(now)
+	if !keep {
 		c.drop(e)
 		return
 	}
@@ -247,6 +221,37 @@ func (c *Cache) settleAt(e *entry, now int64) {
 		c.table.publish(e) // its token stops being served, or may be new
 	}
 	c.sched.set(c, e, next, now)
+}
+
+// plan returns the phase e is in at now and when that changes next (zero:
+// never), or keep false if e holds nothing worth keeping. e.mu must be
+// held.
+func (e *entry) plan(now int64) (ph phase, next int64, keep bool) {
+	switch {
+	case e.valid(now):
+		serveUntil := max(e.staleAt(), e.retryAt())
+		switch {
+		case e.expireAt == 0:
+			return phaseFresh, 0, true
+		case e.inflight() != nil || now < serveUntil:
+			// With a fill in flight the token is served until it expires,
+			// but the deadline is still serveUntil if that is to come:
+			// settled then, e is fresh again while the fill lasts, and the
+			// settle once the fill ends, usually before, moves no deadline.
+			next = e.expireAt
+			if now < serveUntil && serveUntil < next {
+				next = serveUntil
+			}
+			return phaseFresh, next, true
+		default:
+			return phaseStale, e.expireAt, true
+		}
+	case e.inflight() != nil:
+		return phaseWait, 0, true
+	case e.failed() != nil && now < e.retryAt():
+		return phaseFailed, e.retryAt(), true
+	}
+	return phaseWait, 0, false
 }
 
 // wake clears e's idle mark, if set: it is filled again, or dropped. e.mu

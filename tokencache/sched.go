@@ -11,12 +11,20 @@ import (
 // deadline is an entry in a heap, 16 bytes, and 100,000 keys turning stale
 // at once cost one timer callback, not 100,000 goroutines.
 //
+// Only deadlines within the horizon (a minute) are in the heap. An entry
+// whose next deadline is further away is parked: it holds no heap slot, and
+// a sweep over the table, when the earliest parked deadline comes within
+// the horizon (and at most every half horizon), moves those now within it
+// into the heap. A key whose token lives an hour thus costs no heap slot for
+// most of its life, and the sweep, one pass over the keys every half
+// minute at most, costs far less than keeping them all in order.
+//
 // With the system clock the timer is one [time.Timer], made on first use and
 // then Reset for each new earliest deadline, so that re-arming it allocates
 // nothing; when the heap empties it is left armed (its call then finds
 // nothing due), so that a later deadline needs no Reset at all. Another
-// [Clock] gets a new AfterFunc each time and is stopped when the heap
-// empties.
+// [Clock] gets a new AfterFunc each time and is stopped when nothing is
+// left to wait for.
 type scheduler struct {
 	mu      sync.Mutex
 	h       deadlines
@@ -27,7 +35,18 @@ type scheduler struct {
 	seq     uint64      // identifies another Clock's armed timer
 	closed  bool
 	due     []*entry // fire's batch, reused
+
+	parked   int   // entries parked
+	parkedBy int64 // no parked deadline is earlier (since the last sweep began); zero if none
+	swept    int64 // when the last sweep began
 }
+
+// horizon is how far ahead a deadline must be for its entry to be parked
+// rather than held in the heap.
+const horizon = int64(time.Minute)
+
+// parked is the hslot of a parked entry.
+const parked = -1
 
 // fireBatch bounds how many entries fire takes from the heap under mu, so
 // that no caller arming a deadline waits long behind it.
@@ -121,8 +140,26 @@ func (s *scheduler) set(c *Cache, e *entry, at, now int64) {
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	i := int(e.hslot.Load()) - 1
+	i := int(e.hslot.Load())
+	if i == parked {
+		if at > now+horizon && !s.closed {
+			s.lower(at)
+			s.arm(c, now)
+			return
+		}
+		s.parked--
+		e.hslot.Store(0)
+		i = 0
+	}
+	i-- // the heap index, -1 if none
 	switch {
+	case at > now+horizon && !s.closed:
+		if i >= 0 {
+			s.h.remove(i)
+		}
+		e.hslot.Store(parked)
+		s.parked++
+		s.lower(at)
 	case i >= 0 && at == 0:
 		s.h.remove(i)
 	case i >= 0:
@@ -131,27 +168,46 @@ func (s *scheduler) set(c *Cache, e *entry, at, now int64) {
 		}
 		s.h[i].at = at
 		s.h.fix(i)
-	case !s.closed:
+	case at != 0 && !s.closed:
 		s.h.push(deadline{at: at, e: e})
 	}
 	s.arm(c, now)
 }
 
-// arm points the timer at the earliest deadline, if it is not already, and
-// stops it when there is none. s.mu must be held.
+// lower notes that a parked deadline is at at. s.mu must be held.
+func (s *scheduler) lower(at int64) {
+	if s.parkedBy == 0 || at < s.parkedBy {
+		s.parkedBy = at
+	}
+}
+
+// sweepAt returns when the next sweep is due; zero if none is. s.mu must
+// be held.
+func (s *scheduler) sweepAt() int64 {
+	if s.parked == 0 || s.closed {
+		return 0
+	}
+	return max(s.parkedBy-horizon, s.swept+horizon/2, 1)
+}
+
+// arm points the timer at the earliest deadline, or the next sweep, if it
+// is not already, and stops it when there is neither. s.mu must be held.
 func (s *scheduler) arm(c *Cache, now int64) {
-	if len(s.h) == 0 {
+	first := s.sweepAt()
+	if len(s.h) > 0 && (first == 0 || s.h[0].at < first) {
+		first = s.h[0].at
+	}
+	if len(s.h) == 0 && cap(s.h) > 64 {
+		s.h = nil // give back a large heap once empty
+	}
+	if first == 0 {
 		if s.sys == nil || s.closed {
 			s.disarm()
 		} // else the system timer stays armed: its call finds nothing due,
 		// and the next deadline, if later, needs no Reset (with 1 key, every
 		// Invalidate empties the heap and the fill after it fills it again)
-		if cap(s.h) > 64 {
-			s.h = nil // give back a large heap once empty
-		}
 		return
 	}
-	first := s.h[0].at
 	if s.armed && s.armedAt <= first {
 		return
 	}
@@ -220,6 +276,12 @@ func (c *Cache) fire(seq uint64) {
 		}
 		s.due = nil // owned by this call while it settles them
 		if len(due) == 0 {
+			if at := s.sweepAt(); at != 0 && at <= now {
+				s.due = due
+				s.mu.Unlock()
+				c.sweep(now)
+				continue
+			}
 			s.due = due
 			s.arm(c, now)
 			s.mu.Unlock()
@@ -236,6 +298,44 @@ func (c *Cache) fire(seq uint64) {
 		}
 		s.mu.Lock()
 		s.due = due
+		s.mu.Unlock()
+	}
+}
+
+// sweep moves the parked entries whose deadline is now within the horizon
+// into the heap, settling those whose deadline has passed, and notes the
+// earliest deadline of the others for the next sweep.
+//
+// An entry parked before the sweep began is in the table (an entry is put
+// in the table before its first deadline, and leaves the scheduler before
+// the table), so the sweep finds it; one parked after lowers parkedBy
+// itself.
+func (c *Cache) sweep(now int64) {
+	s := &c.sched
+	s.mu.Lock()
+	s.swept, s.parkedBy = now, 0
+	s.mu.Unlock()
+	next := int64(0)
+	for _, e := range c.table.entries() {
+		if e.hslot.Load() != parked {
+			continue
+		}
+		e.mu.Lock()
+		if !e.dead() && e.hslot.Load() == parked {
+			switch ph, at, keep := e.plan(now); {
+			case !keep || ph != e.phase() || at <= now:
+				c.settleAt(e, now)
+			case at <= now+horizon:
+				s.set(c, e, at, now)
+			case next == 0 || at < next:
+				next = at
+			}
+		}
+		e.mu.Unlock()
+	}
+	if next != 0 {
+		s.mu.Lock()
+		s.lower(next)
 		s.mu.Unlock()
 	}
 }
