@@ -156,3 +156,28 @@ func TestParkedKeyRefilledSooner(t *testing.T) {
 	clock.Advance(time.Millisecond)
 	require.Equal(t, phaseStale, e.phase(), "stale at the new token's time")
 }
+
+// BenchmarkSweep: one sweep over 100,000 parked keys, none of them within
+// the horizon, what a cache of 3-minute tokens pays at most every 30 s.
+func BenchmarkSweep(b *testing.B) {
+	clock := tokencachetest.NewClock(time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC))
+	c := New(Config{Clock: clock})
+	defer c.Close()
+	ctx := context.Background()
+	fetch := func(context.Context) (*oauth2.Token, error) {
+		return &oauth2.Token{AccessToken: "at", Expiry: clock.Now().Add(time.Hour)}, nil
+	}
+	for i := range 100_000 {
+		if _, err := c.Token(ctx, fmt.Sprint("k", i), fetch); err != nil {
+			b.Fatal(err)
+		}
+	}
+	now := c.at(clock.Now())
+	b.ReportAllocs()
+	for b.Loop() {
+		c.sweep(now)
+	}
+	if _, parkedN := heapLen(c); parkedN != 100_000 {
+		b.Fatalf("%d parked, want 100000", parkedN)
+	}
+}
