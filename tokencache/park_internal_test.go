@@ -181,3 +181,44 @@ func BenchmarkSweep(b *testing.B) {
 		b.Fatalf("%d parked, want 100000", parkedN)
 	}
 }
+
+// offsetClock is a fake clock whose wall time can be set back while its
+// timers, like the system's, keep counting elapsed time.
+type offsetClock struct {
+	*tokencachetest.Clock
+	offset time.Duration
+}
+
+func (c *offsetClock) Now() time.Time { return c.Clock.Now().Add(c.offset) }
+
+// TestSweepAfterClockSetBack: after the wall clock is set back an hour, a
+// key parked then turns stale at its time, not an hour later: sweeps are
+// spaced from the last one only while it is not in the future.
+func TestSweepAfterClockSetBack(t *testing.T) {
+	clock := &offsetClock{Clock: tokencachetest.NewClock(time.Date(2026, 12, 6, 8, 0, 0, 0, time.UTC))}
+	c := New(Config{Clock: clock, RefreshAhead: 30 * time.Second})
+	defer c.Close()
+	ctx := context.Background()
+	fetch := func(life time.Duration) Fetch {
+		return func(context.Context) (*oauth2.Token, error) {
+			return &oauth2.Token{AccessToken: "at", Expiry: clock.Now().Add(life)}, nil
+		}
+	}
+	// Two hours on, "a" turns stale 70 s from now: parked, then moved into
+	// the heap by a sweep 10 s later.
+	clock.Advance(2 * time.Hour)
+	_, err := c.Token(ctx, "a", fetch(70*time.Second+DefaultExpiryMargin+30*time.Second))
+	require.NoError(t, err)
+	clock.Advance(10 * time.Second)
+	held, parkedN := heapLen(c)
+	require.Equal(t, 1, held, "swept into the heap")
+	require.Zero(t, parkedN)
+
+	clock.offset = -time.Hour
+	_, err = c.Token(ctx, "b", fetch(3*time.Minute))
+	require.NoError(t, err)
+	_, parkedN = heapLen(c)
+	require.Equal(t, 1, parkedN)
+	clock.Advance(3*time.Minute - DefaultExpiryMargin - 30*time.Second)
+	require.Equal(t, phaseStale, c.table.get("b").phase(), "stale at its time")
+}

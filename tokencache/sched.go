@@ -181,19 +181,30 @@ func (s *scheduler) lower(at int64) {
 	}
 }
 
-// sweepAt returns when the next sweep is due; zero if none is. s.mu must
-// be held.
-func (s *scheduler) sweepAt() int64 {
+// sweepAt returns when the next sweep is due, now being the current time;
+// zero if none is. s.mu must be held.
+//
+// Sweeps are at least half the horizon apart, unless the wall clock was
+// set back to before the last one: the parked deadlines are wall-clock
+// times, like the token expiries they come from, and stay where they are.
+func (s *scheduler) sweepAt(now int64) int64 {
 	if s.parked == 0 || s.closed {
 		return 0
 	}
-	return max(s.parkedBy-horizon, s.swept+horizon/2, 1)
+	spaced := s.swept + horizon/2
+	if s.swept > now {
+		spaced = now
+	}
+	return max(s.parkedBy-horizon, spaced, 1)
 }
 
 // arm points the timer at the earliest deadline, or the next sweep, if it
 // is not already, and stops it when there is neither. s.mu must be held.
 func (s *scheduler) arm(c *Cache, now int64) {
-	first := s.sweepAt()
+	if now == 0 && s.parked > 0 {
+		now = c.at(c.clock.Now())
+	}
+	first := s.sweepAt(now)
 	if len(s.h) > 0 && (first == 0 || s.h[0].at < first) {
 		first = s.h[0].at
 	}
@@ -276,7 +287,7 @@ func (c *Cache) fire(seq uint64) {
 		}
 		s.due = nil // owned by this call while it settles them
 		if len(due) == 0 {
-			if at := s.sweepAt(); at != 0 && at <= now {
+			if at := s.sweepAt(now); at != 0 && at <= now {
 				s.due = due
 				s.mu.Unlock()
 				c.sweep(now)
