@@ -150,7 +150,7 @@ const nameLen = 1 + 22 + 3
 // revision are strings over its arrays, which nothing writes after.
 type hit struct {
 	tok  oauth2.Token
-	rev  [2 * sha1.Size]byte
+	rev  [max(maxRevLen, 2*sha1.Size)]byte
 	name [len(DefaultPrefix) + nameLen + 32]byte // a prefix of up to 41 bytes
 }
 
@@ -254,8 +254,8 @@ func honoursDeadline(client redis.UniversalClient) bool {
 }
 
 // casScript writes ARGV[2] to KEYS[1], expiring in ARGV[3] ms (0: never), if
-// the revision of the value there is ARGV[1] ("" for none): its SHA-1, or
-// for a value longer than ARGV[4] bytes "oversize-" and its length (see
+// the revision of the value there is ARGV[1] ("" for none; see appendRev),
+// or for a value longer than ARGV[4] bytes "oversize-" and its length (see
 // [oversizeRev]), so that such a value is never copied.
 var casScript = redis.NewScript(`
 local rev = ''
@@ -264,7 +264,9 @@ if n > tonumber(ARGV[4]) then
   rev = 'oversize-' .. n
 else
   local cur = redis.call('GET', KEYS[1])
-  if cur then rev = redis.sha1hex(cur) end
+  if cur then
+  ` + revLua + `
+  end
 end
 if rev ~= ARGV[1] then return 0 end
 local px = tonumber(ARGV[3])
