@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/seed-e8f4a5f7/oauthkit/internal/workerpool"
 )
 
@@ -157,21 +155,3 @@ type funcTask[T any] struct {
 }
 
 func (t *funcTask[T]) run(ctx context.Context) { t.v, t.err = t.f(ctx) }
-
-// getRange is Get's task: the first maxValue+1 bytes of the value at name.
-type getRange struct {
-	client redis.UniversalClient
-	name   string
-	raw    string
-	err    error
-}
-
-func (g *getRange) run(ctx context.Context) { g.raw, g.err = getRangeOf(ctx, g.client, g.name) }
-
-// getRangeOf is GETRANGE name 0 maxValue, as [redis.Cmdable.GetRange] sends
-// it, but with the bounds passed as constants, which cost no allocation.
-func getRangeOf(ctx context.Context, client redis.UniversalClient, name string) (string, error) {
-	cmd := redis.NewStringCmd(ctx, "getrange", name, 0, maxValue)
-	_ = client.Process(ctx, cmd)
-	return cmd.Result()
-}

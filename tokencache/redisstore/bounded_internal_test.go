@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -101,4 +102,9 @@ func TestCallCarriesDeadline(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.WithinRange(t, d, began.Add(time.Minute), time.Now().Add(time.Minute))
+}
+
+// TestMaxValueDecimal: Get's GETRANGE reads maxValue bytes and one more.
+func TestMaxValueDecimal(t *testing.T) {
+	assert.Equal(t, strconv.Itoa(maxValue), maxValueDecimal)
 }
