@@ -8,6 +8,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -107,4 +108,11 @@ func TestCallCarriesDeadline(t *testing.T) {
 // TestMaxValueDecimal: Get's GETRANGE reads maxValue bytes and one more.
 func TestMaxValueDecimal(t *testing.T) {
 	assert.Equal(t, strconv.Itoa(maxValue), maxValueDecimal)
+}
+
+// TestGetRangeCallSize: a Get's call fits the 144-byte size class, with
+// the name of the default prefix in it.
+func TestGetRangeCallSize(t *testing.T) {
+	assert.Equal(t, uintptr(144), unsafe.Sizeof(getRangeCall{}))
+	assert.LessOrEqual(t, len(DefaultPrefix)+nameLen, len(getRangeCall{}.buf))
 }

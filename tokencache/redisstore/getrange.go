@@ -18,7 +18,7 @@ import (
 type getRangeCall struct {
 	args [4]any // "getrange", name, "0", maxValueDecimal
 	name string
-	buf  [len(DefaultPrefix) + nameLen + 32]byte // name's bytes, for a prefix of up to 41 bytes
+	buf  [64]byte // name's bytes, for a prefix of up to 38 bytes: 144 bytes in all, a size class
 }
 
 // maxValueDecimal is maxValue in decimal (TestMaxValueDecimal).
