@@ -91,17 +91,20 @@ func (j *job) release() {
 // [context.DeadlineExceeded], and j belongs to its worker, which releases
 // it once the task returns: the caller may not touch j again.
 //
-// The task's ctx is the caller's, cancelled when the caller stops waiting;
-// with deadline, it also carries the timeout's deadline, which a client
-// with ContextTimeoutEnabled sets on its connection. A client without it
-// reads no deadline from a ctx: for its calls the cancellation, at the same
-// moment, is all a deadline would do, for two allocations less.
-func bounded(ctx context.Context, timeout time.Duration, j *job, deadline bool) error {
-	var cancel context.CancelFunc
-	if deadline {
-		j.ctx, cancel = context.WithTimeout(ctx, timeout)
+// The task's ctx has the caller's values and deadline, and ends when the
+// caller stops waiting (or once the task returned). With cctx nil it is a
+// [context.WithTimeout] of the caller's ctx, whose deadline a client with
+// ContextTimeoutEnabled sets on its connection. A client without it reads
+// no deadline from a ctx: for its calls the end, at the same moment, is all
+// a deadline would do, and cctx, a callCtx of the caller's that has not
+// begun, is the task's ctx, for no allocation but its Done channel's.
+func bounded(ctx context.Context, timeout time.Duration, j *job, cctx *callCtx) error {
+	var end func()
+	if cctx == nil {
+		j.ctx, end = context.WithTimeout(ctx, timeout)
 	} else {
-		j.ctx, cancel = context.WithCancel(ctx)
+		cctx.begin(ctx)
+		j.ctx, end = cctx, cctx.end
 	}
 	j.state.Store(jobRunning)
 	j.timer.Reset(timeout)
@@ -119,7 +122,7 @@ func bounded(ctx context.Context, timeout time.Duration, j *job, deadline bool) 
 		<-j.done // the task returned meanwhile: its outcome stands
 		err = nil
 	}
-	cancel()
+	end()
 	return err
 }
 
@@ -138,7 +141,7 @@ func (j *job) finish() {
 func call[T any](ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
 	t := &funcTask[T]{f: f}
 	j := newJob(t)
-	if err := bounded(ctx, timeout, j, true); err != nil {
+	if err := bounded(ctx, timeout, j, nil); err != nil {
 		var zero T
 		return zero, err
 	}

@@ -8,8 +8,8 @@ import (
 )
 
 // getRangeCall is what a Get sends, in one allocation of its own, made for
-// each call and never reused: GETRANGE's arguments and the key name they
-// hold. The name's interface in args shares the string header here, where
+// each call and never reused: GETRANGE's arguments, the key name they
+// hold, and the call's ctx when bounded runs it (callCtx). The name's interface in args shares the string header here, where
 // a string converted to an interface is copied to an allocation of its own;
 // the offsets are constant strings, as Redis receives them (a command's
 // arguments are strings), which cost neither an allocation nor formatting.
@@ -18,7 +18,8 @@ import (
 type getRangeCall struct {
 	args [4]any // "getrange", name, "0", maxValueDecimal
 	name string
-	buf  [64]byte // name's bytes, for a prefix of up to 38 bytes: 144 bytes in all, a size class
+	buf  [64]byte // name's bytes, for a prefix of up to 38 bytes
+	ctx  callCtx  // the call's ctx, with a client without ContextTimeoutEnabled
 }
 
 // maxValueDecimal is maxValue in decimal (TestMaxValueDecimal).

@@ -177,7 +177,7 @@ func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) 
 	} else {
 		j := newJob(nil)
 		j.get.client, j.get.c = s.client, c
-		if err = bounded(ctx, s.timeout, j, false); err == nil { // the client reads no deadline
+		if err = bounded(ctx, s.timeout, j, &c.ctx); err == nil { // the client reads no deadline
 			raw, err = j.get.raw, j.get.err
 			j.release()
 		}
