@@ -9,7 +9,8 @@ import (
 // callCtx is the ctx of a call that bounded runs without a deadline (Get
 // on a client without ContextTimeoutEnabled): the caller's values and
 // deadline, and an end of its own, which bounded decides (when the caller
-// stops waiting, or once the call returned). It is part of the allocation
+// stops waiting, at once when it sees the caller's ctx end, or once the
+// call returned). It is part of the allocation
 // each Get makes for its call (getRangeCall), never reused, and registers
 // nothing with the caller's ctx: the caller, waiting for the call, watches
 // that ctx itself and ends this one when it ends. So a call needs neither
@@ -36,8 +37,14 @@ var closedChan = func() chan struct{} {
 	return ch
 }()
 
-// begin makes x the ctx of a call under parent.
-func (x *callCtx) begin(parent context.Context) { x.parent = parent }
+// begin makes x the ctx of a call under parent: ended already if parent
+// has, as a context.WithCancel of it would be.
+func (x *callCtx) begin(parent context.Context) {
+	x.parent = parent
+	if parent.Done() != nil && parent.Err() != nil {
+		x.end()
+	}
+}
 
 func (x *callCtx) Deadline() (time.Time, bool) { return x.parent.Deadline() }
 

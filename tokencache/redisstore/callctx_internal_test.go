@@ -89,3 +89,14 @@ func TestCallCtx(t *testing.T) {
 		})
 	}
 }
+
+// TestCallCtxUnderEndedCtx: a call under a ctx that has ended already
+// begins ended, as a context.WithCancel of that ctx would.
+func TestCallCtxUnderEndedCtx(t *testing.T) {
+	parent, cancel := context.WithCancel(context.Background())
+	cancel()
+	var x callCtx
+	x.begin(parent)
+	<-x.Done()
+	assert.ErrorIs(t, x.Err(), context.Canceled)
+}
