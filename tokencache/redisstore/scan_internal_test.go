@@ -3,6 +3,7 @@ package redisstore
 import (
 	"encoding/binary"
 	"math/rand/v2"
+	"strings"
 	"testing"
 )
 
@@ -26,7 +27,7 @@ func TestSpecial(t *testing.T) {
 					b[k] = fill
 				}
 				b[at] = byte(c)
-				if got := special(binary.LittleEndian.Uint64(b[:])); got != isSpecial(byte(c)) {
+				if got := special(binary.LittleEndian.Uint64(b[:])) != 0; got != isSpecial(byte(c)) {
 					t.Fatalf("special(%q) = %v", b[:], got)
 				}
 			}
@@ -40,8 +41,40 @@ func TestSpecial(t *testing.T) {
 				b[k] = byte(0x20 + r.IntN(0x60)) // mostly printable
 			}
 		}
-		if got := special(binary.LittleEndian.Uint64(b[:])); got != naive(b[:]) {
+		if got := special(binary.LittleEndian.Uint64(b[:])) != 0; got != naive(b[:]) {
 			t.Fatalf("special(%q) = %v", b[:], got)
+		}
+	}
+}
+
+// TestScanString: scanString ends a string at its first quote and refuses
+// one with a backslash, a control or a non-ASCII byte before it, wherever
+// it stands in the sixteen-byte rounds and the bytes after them.
+func TestScanString(t *testing.T) {
+	naive := func(p string, i int) (string, int, bool) {
+		for j := i + 1; j < len(p); j++ {
+			switch c := p[j]; {
+			case c == '"':
+				return p[i+1 : j], j + 1, true
+			case c < 0x20 || c >= 0x80 || c == '\\':
+				return "", 0, false
+			}
+		}
+		return "", 0, false
+	}
+	for n := range 50 {
+		for k := range n {
+			for _, c := range []byte{'"', '\\', 0x1f, 0x00, 0x7f, 0x80, 0xff, 'a', '}'} {
+				b := []byte(`"` + strings.Repeat("x", n) + `",`)
+				b[1+k] = c
+				for _, p := range []string{string(b), string(b[:len(b)-2])} {
+					v, j, ok := scanString(p, 0)
+					wv, wj, wok := naive(p, 0)
+					if v != wv || j != wj || ok != wok {
+						t.Fatalf("scanString(%q) = %q, %d, %v; want %q, %d, %v", p, v, j, ok, wv, wj, wok)
+					}
+				}
+			}
 		}
 	}
 }
