@@ -8,13 +8,14 @@ import (
 )
 
 // getRangeCall is what a Get sends, in one allocation of its own, made for
-// each call and never reused: GETRANGE's arguments, the key name they
-// hold, and the call's ctx when bounded runs it (callCtx). The name's interface in args shares the string header here, where
-// a string converted to an interface is copied to an allocation of its own;
-// the offsets are constant strings, as Redis receives them (a command's
-// arguments are strings), which cost neither an allocation nor formatting.
-// Since go-redis keeps args in the command it makes, nothing of a call is
-// shared with another, whatever a hook keeps of a command.
+// each call and never reused: GETRANGE's arguments, the key name they hold,
+// and the call's ctx when bounded runs it (callCtx). The name's interface
+// in args shares the string header here, where a string converted to an
+// interface is copied to an allocation of its own; the offsets are
+// constant strings, as Redis receives them (a command's arguments are
+// strings), which cost neither an allocation nor formatting. Since go-redis
+// keeps args in the command it makes, nothing of a call is shared with
+// another, whatever a hook keeps of a command.
 type getRangeCall struct {
 	args [4]any // "getrange", name, "0", maxValueDecimal
 	name string
