@@ -8,14 +8,14 @@ import (
 )
 
 // getRangeCall is what a Get sends, in one allocation of its own, made for
-// each call and never reused: GETRANGE's arguments, the key name they hold,
-// and the call's ctx when bounded runs it (callCtx). The name's interface
-// in args shares the string header here, where a string converted to an
-// interface is copied to an allocation of its own; the offsets are
-// constant strings, as Redis receives them (a command's arguments are
-// strings), which cost neither an allocation nor formatting. Since go-redis
-// keeps args in the command it makes, nothing of a call is shared with
-// another, whatever a hook keeps of a command.
+// each call and never reused: GETRANGE's arguments, the key name's bytes,
+// and the call's ctx when bounded runs it (callCtx). The name enters args
+// as a string (a cluster client routes by it), which costs the one
+// allocation of its interface; the offsets are constant strings, as Redis
+// receives them (a command's arguments are strings), which cost neither an
+// allocation nor formatting. Since go-redis keeps args in the command it
+// makes, nothing of a call is shared with another, whatever a hook keeps of
+// a command.
 type getRangeCall struct {
 	args [4]any // "getrange", name, "0", maxValueDecimal
 	name string
@@ -35,17 +35,9 @@ func (s *Store) newGetRange(key string) *getRangeCall {
 	} else {
 		c.name = s.name(key, 't')
 	}
-	c.args = [4]any{"getrange", nil, "0", maxValueDecimal}
-	e := (*[2]unsafe.Pointer)(unsafe.Pointer(&c.args[1]))
-	e[0], e[1] = stringType, unsafe.Pointer(&c.name) // c.args[1] = any(c.name), without the copy
+	c.args = [4]any{"getrange", c.name, "0", maxValueDecimal}
 	return c
 }
-
-// stringType is the type word of an interface holding a string.
-var stringType = func() unsafe.Pointer {
-	var v any = ""
-	return (*[2]unsafe.Pointer)(unsafe.Pointer(&v))[0]
-}()
 
 // do sends c with client: the value, at most maxValue+1 bytes of it.
 func (c *getRangeCall) do(ctx context.Context, client redis.UniversalClient) (string, error) {
