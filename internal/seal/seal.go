@@ -117,10 +117,9 @@ func (s *Sealer) Seal(plaintext, ad []byte) string {
 // It allocates once: the decoded value, decrypted in place, with the
 // associated data built after it.
 func (s *Sealer) Open(sealed string, ad []byte) ([]byte, error) {
-	enc := base64.RawURLEncoding.Strict() // strict: one encoding per value, so no character can change unnoticed
-	n := enc.DecodedLen(len(sealed))
+	n := encoding.DecodedLen(len(sealed))
 	buf := make([]byte, n, n+header+len(ad))
-	n, err := enc.Decode(buf, []byte(sealed))
+	n, err := decode(buf, sealed)
 	raw := buf[:n]
 	if err != nil || len(raw) < overhead || raw[0] != version {
 		return nil, ErrMalformed

@@ -50,10 +50,12 @@ func BenchmarkL1Hit(b *testing.B) {
 
 // BenchmarkL2Hit: reading and opening a sealed token from Redis on
 // loopback, what a replica pays to adopt another's token instead of
-// fetching one.
+// fetching one; -2KiB: a token with a JWT access token, about 2 KiB sealed.
 func BenchmarkL2Hit(b *testing.B) {
 	srv := redistest.Start(b)
-	for _, name := range []string{"sealed", "plaintext", "sealed-ContextTimeoutEnabled"} {
+	small := &oauth2.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)}
+	jwt := &oauth2.Token{AccessToken: strings.Repeat("eyJhbGciOiJSUzI1NiJ9", 70), TokenType: "Bearer", RefreshToken: "rt-1", Expiry: time.Now().Add(time.Hour), ExpiresIn: 3600}
+	for _, name := range []string{"sealed", "plaintext", "sealed-ContextTimeoutEnabled", "sealed-2KiB"} {
 		b.Run(name, func(b *testing.B) {
 			cfg := redisstore.Config{InsecurePlaintext: name == "plaintext"}
 			if name == "sealed-ContextTimeoutEnabled" {
@@ -64,7 +66,11 @@ func BenchmarkL2Hit(b *testing.B) {
 			}
 			s := newStore(b, srv, redistest.Prefix(), cfg)
 			ctx := context.Background()
-			ok, err := s.CompareAndSwap(ctx, "k", "", &oauth2.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)}, time.Hour)
+			tok := small
+			if name == "sealed-2KiB" {
+				tok = jwt
+			}
+			ok, err := s.CompareAndSwap(ctx, "k", "", tok, time.Hour)
 			require.NoError(b, err)
 			require.True(b, ok)
 			b.ReportAllocs()
@@ -78,27 +84,33 @@ func BenchmarkL2Hit(b *testing.B) {
 	}
 	// The floor: go-redis's GET of the same sealed bytes, under the name
 	// the Store keeps them by, and nothing else.
-	b.Run("go-redis-GET", func(b *testing.B) {
-		pre := redistest.Prefix()
-		client := srv.Client(b)
-		s := newStore(b, srv, pre, redisstore.Config{Client: client})
-		ctx := context.Background()
-		ok, err := s.CompareAndSwap(ctx, "k", "", &oauth2.Token{AccessToken: "at", RefreshToken: "rt", Expiry: time.Now().Add(time.Hour)}, time.Hour)
-		require.NoError(b, err)
-		require.True(b, ok)
-		sum := sha256.Sum256([]byte("k"))
-		name := pre + "{" + base64.RawURLEncoding.EncodeToString(sum[:16]) + "}:t"
-		v, err := client.Get(ctx, name).Result()
-		require.NoError(b, err)
-		require.True(b, strings.HasPrefix(v, "ot1s."), "the sealed value")
-		b.ReportAllocs()
-		b.ResetTimer()
-		for b.Loop() {
-			if _, err := client.Get(ctx, name).Result(); err != nil {
-				b.Fatal(err)
+	for _, name := range []string{"go-redis-GET", "go-redis-GET-2KiB"} {
+		b.Run(name, func(b *testing.B) {
+			pre := redistest.Prefix()
+			client := srv.Client(b)
+			s := newStore(b, srv, pre, redisstore.Config{Client: client})
+			ctx := context.Background()
+			tok := small
+			if name == "go-redis-GET-2KiB" {
+				tok = jwt
 			}
-		}
-	})
+			ok, err := s.CompareAndSwap(ctx, "k", "", tok, time.Hour)
+			require.NoError(b, err)
+			require.True(b, ok)
+			sum := sha256.Sum256([]byte("k"))
+			name := pre + "{" + base64.RawURLEncoding.EncodeToString(sum[:16]) + "}:t"
+			v, err := client.Get(ctx, name).Result()
+			require.NoError(b, err)
+			require.True(b, strings.HasPrefix(v, "ot1s."), "the sealed value")
+			b.ReportAllocs()
+			b.ResetTimer()
+			for b.Loop() {
+				if _, err := client.Get(ctx, name).Result(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
 
 // BenchmarkFleet: 8 replicas × 200 goroutines on 100 keys over 3 token

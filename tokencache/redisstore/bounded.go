@@ -6,8 +6,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/redis/go-redis/v9"
-
 	"github.com/seed-e8f4a5f7/oauthkit/internal/workerpool"
 )
 
@@ -93,17 +91,20 @@ func (j *job) release() {
 // [context.DeadlineExceeded], and j belongs to its worker, which releases
 // it once the task returns: the caller may not touch j again.
 //
-// The task's ctx is the caller's, cancelled when the caller stops waiting;
-// with deadline, it also carries the timeout's deadline, which a client
-// with ContextTimeoutEnabled sets on its connection. A client without it
-// reads no deadline from a ctx: for its calls the cancellation, at the same
-// moment, is all a deadline would do, for two allocations less.
-func bounded(ctx context.Context, timeout time.Duration, j *job, deadline bool) error {
-	var cancel context.CancelFunc
-	if deadline {
-		j.ctx, cancel = context.WithTimeout(ctx, timeout)
+// The task's ctx has the caller's values and deadline, and ends when the
+// caller stops waiting (or once the task returned). With cctx nil it is a
+// [context.WithTimeout] of the caller's ctx, whose deadline a client with
+// ContextTimeoutEnabled sets on its connection. A client without it reads
+// no deadline from a ctx: for its calls the end, at the same moment, is all
+// a deadline would do, and cctx, a callCtx of the caller's that has not
+// begun, is the task's ctx, for no allocation but its Done channel's.
+func bounded(ctx context.Context, timeout time.Duration, j *job, cctx *callCtx) error {
+	var end func()
+	if cctx == nil {
+		j.ctx, end = context.WithTimeout(ctx, timeout)
 	} else {
-		j.ctx, cancel = context.WithCancel(ctx)
+		cctx.begin(ctx)
+		j.ctx, end = cctx, cctx.end
 	}
 	j.state.Store(jobRunning)
 	j.timer.Reset(timeout)
@@ -121,7 +122,7 @@ func bounded(ctx context.Context, timeout time.Duration, j *job, deadline bool) 
 		<-j.done // the task returned meanwhile: its outcome stands
 		err = nil
 	}
-	cancel()
+	end()
 	return err
 }
 
@@ -140,7 +141,7 @@ func (j *job) finish() {
 func call[T any](ctx context.Context, timeout time.Duration, f func(context.Context) (T, error)) (T, error) {
 	t := &funcTask[T]{f: f}
 	j := newJob(t)
-	if err := bounded(ctx, timeout, j, true); err != nil {
+	if err := bounded(ctx, timeout, j, nil); err != nil {
 		var zero T
 		return zero, err
 	}
@@ -157,21 +158,3 @@ type funcTask[T any] struct {
 }
 
 func (t *funcTask[T]) run(ctx context.Context) { t.v, t.err = t.f(ctx) }
-
-// getRange is Get's task: the first maxValue+1 bytes of the value at name.
-type getRange struct {
-	client redis.UniversalClient
-	name   string
-	raw    string
-	err    error
-}
-
-func (g *getRange) run(ctx context.Context) { g.raw, g.err = getRangeOf(ctx, g.client, g.name) }
-
-// getRangeOf is GETRANGE name 0 maxValue, as [redis.Cmdable.GetRange] sends
-// it, but with the bounds passed as constants, which cost no allocation.
-func getRangeOf(ctx context.Context, client redis.UniversalClient, name string) (string, error) {
-	cmd := redis.NewStringCmd(ctx, "getrange", name, 0, maxValue)
-	_ = client.Process(ctx, cmd)
-	return cmd.Result()
-}

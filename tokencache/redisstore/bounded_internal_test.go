@@ -4,9 +4,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -48,7 +50,11 @@ func TestCallBounded(t *testing.T) {
 					<-release // still busy after its ctx ended
 					return 1, nil
 				}})
-				err := bounded(ctx, tc.timeout, j, deadline)
+				var cctx *callCtx // a WithTimeout of ctx
+				if !deadline {
+					cctx = new(callCtx)
+				}
+				err := bounded(ctx, tc.timeout, j, cctx)
 				require.ErrorIs(t, err, tc.want)
 				assert.Less(t, time.Since(began), 10*time.Second, "the call ended at its bound")
 				assert.Error(t, <-ended, "the function's ctx ends with the call")
@@ -101,4 +107,16 @@ func TestCallCarriesDeadline(t *testing.T) {
 	})
 	require.NoError(t, err)
 	assert.WithinRange(t, d, began.Add(time.Minute), time.Now().Add(time.Minute))
+}
+
+// TestMaxValueDecimal: Get's GETRANGE reads maxValue bytes and one more.
+func TestMaxValueDecimal(t *testing.T) {
+	assert.Equal(t, strconv.Itoa(maxValue), maxValueDecimal)
+}
+
+// TestGetRangeCallSize: a Get's call fits the 224-byte size class, with
+// the name of the default prefix in it.
+func TestGetRangeCallSize(t *testing.T) {
+	assert.Equal(t, uintptr(216), unsafe.Sizeof(getRangeCall{}))
+	assert.LessOrEqual(t, len(DefaultPrefix)+nameLen, len(getRangeCall{}.buf))
 }

@@ -1,6 +1,7 @@
 package redisstore
 
 import (
+	"encoding/binary"
 	"strconv"
 	"strings"
 )
@@ -80,11 +81,21 @@ func scanWire(p string) (w wireToken, ok bool) {
 // scanString scans the string literal at p[i:]: its content and the index
 // after its closing quote. Only printable ASCII other than a quote and a
 // backslash may stand in it: no escapes, no control or non-ASCII bytes.
+// It reads sixteen bytes at a time while none of them is special (an
+// access token is most of a stored token, often a KiB or two), then byte
+// by byte.
 func scanString(p string, i int) (v string, j int, ok bool) {
 	if i >= len(p) || p[i] != '"' {
 		return "", 0, false
 	}
-	for j = i + 1; j < len(p); j++ {
+	b := readOnlyBytes(p)
+	for j = i + 1; j+16 <= len(b); j += 16 {
+		w := b[j : j+16]
+		if special(binary.LittleEndian.Uint64(w[:8]))|special(binary.LittleEndian.Uint64(w[8:])) != 0 {
+			break
+		}
+	}
+	for ; j < len(p); j++ {
 		switch c := p[j]; {
 		case c == '"':
 			return p[i+1 : j], j + 1, true
@@ -93,6 +104,17 @@ func scanString(p string, i int) (v string, j int, ok bool) {
 		}
 	}
 	return "", 0, false
+}
+
+// special is non-zero if and only if any of the eight bytes in x is a
+// quote, a backslash, a control byte (< 0x20) or not ASCII (>= 0x80). Once
+// no byte has its high bit set, (y - n*ones) &^ y has the high bit of some
+// byte set if and only if a byte of y is below n (a borrow crosses into the
+// next byte only from a byte that was below n).
+func special(x uint64) uint64 {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	q, bs := x^'"'*ones, x^'\\'*ones
+	return (x | (x-0x20*ones)&^x | (q-ones)&^q | (bs-ones)&^bs) & highs
 }
 
 // scanInt scans the JSON integer at p[i:] (-?(0|[1-9][0-9]*), no fraction

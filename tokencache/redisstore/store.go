@@ -145,13 +145,11 @@ func (s *Store) appendName(dst []byte, key string, suffix byte) []byte {
 // base64url, "}:" and the suffix.
 const nameLen = 1 + 22 + 3
 
-// hit is what a Get allocates of its own, in one piece: the key name it
-// reads, the token it returns and the token's revision. The name and the
-// revision are strings over its arrays, which nothing writes after.
+// hit is what a Get returns, in one allocation: the token and its
+// revision, a string over rev, which nothing writes after.
 type hit struct {
-	tok  oauth2.Token
-	rev  [2 * sha1.Size]byte
-	name [len(DefaultPrefix) + nameLen + 32]byte // a prefix of up to 41 bytes
+	tok oauth2.Token
+	rev [max(maxRevLen, 2*sha1.Size)]byte
 }
 
 // Get implements [tokencache.Store]. Of an entry longer than 64 KiB (a
@@ -166,26 +164,20 @@ type hit struct {
 // then a script asks again, a round trip that is nothing beside the fetch a
 // miss leads to. The token's strings share one copy of the opened value.
 func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) {
-	h := new(hit)
-	var name string
-	if len(s.prefix)+nameLen <= len(h.name) {
-		name = unsafe.String(&h.name[0], len(s.appendName(h.name[:0], key, 't')))
-	} else {
-		name = s.name(key, 't')
-	}
+	c := s.newGetRange(key)
 	var raw string
 	var err error
 	if s.direct {
 		cctx, cancel := context.WithTimeout(ctx, s.timeout)
-		raw, err = getRangeOf(cctx, s.client, name)
+		raw, err = c.do(cctx, s.client)
 		cancel()
 		if err != nil && ctx.Err() == nil && cctx.Err() != nil {
 			err = cctx.Err() // as bounded reports its bound
 		}
 	} else {
 		j := newJob(nil)
-		j.get.client, j.get.name = s.client, name
-		if err = bounded(ctx, s.timeout, j, false); err == nil { // the client reads no deadline
+		j.get.client, j.get.c = s.client, c
+		if err = bounded(ctx, s.timeout, j, &c.ctx); err == nil { // the client reads no deadline
 			raw, err = j.get.raw, j.get.err
 			j.release()
 		}
@@ -194,11 +186,11 @@ func (s *Store) Get(ctx context.Context, key string) (tokencache.Stored, error) 
 	case err != nil:
 		return tokencache.Stored{}, fmt.Errorf("redisstore: get: %w", err)
 	case raw == "": // no key, or an empty value: ask the script, which tells them apart
-		return s.getExact(ctx, key, name)
+		return s.getExact(ctx, key, c.name)
 	case len(raw) > maxValue:
-		return s.getExact(ctx, key, name)
+		return s.getExact(ctx, key, c.name)
 	}
-	return s.stored(key, raw, h)
+	return s.stored(key, raw, new(hit))
 }
 
 // getScript returns the value of KEYS[1] if it is at most ARGV[1] bytes
@@ -254,8 +246,8 @@ func honoursDeadline(client redis.UniversalClient) bool {
 }
 
 // casScript writes ARGV[2] to KEYS[1], expiring in ARGV[3] ms (0: never), if
-// the revision of the value there is ARGV[1] ("" for none): its SHA-1, or
-// for a value longer than ARGV[4] bytes "oversize-" and its length (see
+// the revision of the value there is ARGV[1] ("" for none; see appendRev),
+// or for a value longer than ARGV[4] bytes "oversize-" and its length (see
 // [oversizeRev]), so that such a value is never copied.
 var casScript = redis.NewScript(`
 local rev = ''
@@ -264,7 +256,9 @@ if n > tonumber(ARGV[4]) then
   rev = 'oversize-' .. n
 else
   local cur = redis.call('GET', KEYS[1])
-  if cur then rev = redis.sha1hex(cur) end
+  if cur then
+  ` + revLua + `
+  end
 end
 if rev ~= ARGV[1] then return 0 end
 local px = tonumber(ARGV[3])

@@ -1,0 +1,102 @@
+package redisstore
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+type ctxKey struct{}
+
+// TestCallCtx: a Get's call ctx has the caller's values and deadline, is
+// not done until bounded ends it, then is done with the caller's error or
+// Canceled, with context.Cause the caller's cause or else its Err (as a
+// context.WithCancel of the caller's would be); contexts derived from it,
+// and context.AfterFunc, follow its end.
+func TestCallCtx(t *testing.T) {
+	deadline := time.Now().Add(time.Hour)
+	for _, tc := range []struct {
+		name         string
+		parent       func() (context.Context, context.CancelFunc)
+		parentEnds   bool
+		wantErr      error
+		wantDeadline bool
+		wantCause    string
+	}{
+		{"background", func() (context.Context, context.CancelFunc) {
+			return context.WithValue(context.Background(), ctxKey{}, "v"), func() {}
+		}, false, context.Canceled, false, "context canceled"},
+		{"cancellable", func() (context.Context, context.CancelFunc) {
+			return context.WithCancel(context.WithValue(context.Background(), ctxKey{}, "v"))
+		}, false, context.Canceled, false, "context canceled"},
+		{"with deadline", func() (context.Context, context.CancelFunc) {
+			return context.WithDeadline(context.WithValue(context.Background(), ctxKey{}, "v"), deadline)
+		}, false, context.Canceled, true, "context canceled"},
+		{"caller's ended", func() (context.Context, context.CancelFunc) {
+			ctx, cancel := context.WithCancelCause(context.WithValue(context.Background(), ctxKey{}, "v"))
+			return ctx, func() { cancel(errors.New("a cause")) }
+		}, true, context.Canceled, false, "a cause"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			parent, cancel := tc.parent()
+			defer cancel()
+			var x callCtx
+			x.begin(parent)
+			assert.Equal(t, "v", x.Value(ctxKey{}), "the caller's values")
+			d, ok := x.Deadline()
+			assert.Equal(t, tc.wantDeadline, ok, "the caller's deadline")
+			if ok {
+				assert.True(t, d.Equal(deadline))
+			}
+			child, cancelChild := context.WithCancel(&x)
+			defer cancelChild()
+			ran := make(chan struct{})
+			context.AfterFunc(&x, func() { close(ran) })
+			stopped := make(chan struct{})
+			stop := context.AfterFunc(&x, func() { close(stopped) })
+			require.True(t, stop(), "an AfterFunc stops before the end")
+
+			require.NoError(t, x.Err())
+			select {
+			case <-x.Done():
+				t.Fatal("done before its end")
+			default:
+			}
+			if tc.parentEnds {
+				cancel()
+			}
+			x.end()
+			x.end() // only the first counts
+			<-x.Done()
+			require.ErrorIs(t, x.Err(), tc.wantErr)
+			assert.EqualError(t, context.Cause(&x), tc.wantCause)
+			<-child.Done() // through AfterFunc
+			assert.ErrorIs(t, child.Err(), context.Canceled)
+			<-ran
+			select {
+			case <-stopped:
+				t.Fatal("a stopped AfterFunc ran")
+			default:
+			}
+			late := make(chan struct{})
+			context.AfterFunc(&x, func() { close(late) })
+			<-late
+			assert.EqualError(t, context.Cause(child), tc.wantCause)
+		})
+	}
+}
+
+// TestCallCtxUnderEndedCtx: a call under a ctx that has ended already
+// begins ended, as a context.WithCancel of that ctx would.
+func TestCallCtxUnderEndedCtx(t *testing.T) {
+	parent, cancel := context.WithCancel(context.Background())
+	cancel()
+	var x callCtx
+	x.begin(parent)
+	<-x.Done()
+	assert.ErrorIs(t, x.Err(), context.Canceled)
+}
