@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/endctx"
 )
 
 // RefreshEvent describes one attempt to fill a key, for [Config.OnRefresh].
@@ -39,7 +41,7 @@ type RefreshEvent struct {
 // while there are any (see [entry.fill]).
 type call struct {
 	key   string        // the entry's
-	ctx   fetchCtx      // the fetch's
+	ctx   endctx.Ctx    // the fetch's (see start)
 	done  chan struct{} // closed once the fill is over, or when ctx ended before the fetch returned
 	tok   *oauth2.Token
 	err   error
@@ -89,7 +91,7 @@ func (cl *call) wait(ctx context.Context) (*oauth2.Token, error) {
 // end ends cl's fetch ctx with err (at its deadline, or on Close) and, if
 // the fetch has not returned yet, releases the waiters with that error.
 func (cl *call) end(err error) {
-	cl.ctx.end(err)
+	cl.ctx.End(err)
 	if cl.state.CompareAndSwap(callRunning, callReleased) {
 		cl.err = fmt.Errorf("tokencache: fetch: %w", err)
 		close(cl.done)
@@ -115,8 +117,12 @@ func (c *Cache) start(ctx context.Context, e *entry, key string, fetch renew, us
 	if f := e.fill; f != nil { // the record of the failures before
 		cl.failErr, cl.retryAt, cl.failures = f.failErr, f.retryAt, f.failures
 	}
-	cl.ctx.parent = detach(ctx)
-	cl.ctx.deadline = time.Now().Add(c.fetchTimeout) // FetchTimeout is real time, whatever the Clock
+	// The fetch's ctx: the caller's values, a deadline FetchTimeout away
+	// (real time, whatever the Clock), and an end the cache decides: at the
+	// deadline (its one fetch timer, see expireFills), on Close, or once the
+	// fill returned. Part of the call, so that a fill allocates no context
+	// and no timer of its own.
+	cl.ctx.Start(detach(ctx), time.Now().Add(c.fetchTimeout))
 	cl.e, cl.fetch = e, fetch
 	c.mu.Lock()
 	if c.closed {
@@ -138,7 +144,7 @@ func (c *Cache) start(ctx context.Context, e *entry, key string, fetch renew, us
 	e.fill = cl
 	// With the labels of the caller that started it, as a goroutine of
 	// its own would have.
-	c.workers.Go(cl.ctx.parent, cl)
+	c.workers.Go(cl.ctx.Parent(), cl)
 	return cl, nil
 }
 
@@ -209,7 +215,8 @@ func (c *Cache) expireFills() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for cl := c.oldest; cl != nil; cl = c.oldest {
-		if d := cl.ctx.deadline.Sub(now); d > 0 {
+		deadline, _ := cl.ctx.Deadline()
+		if d := deadline.Sub(now); d > 0 {
 			if !c.closed {
 				c.fetchTimer.Reset(d)
 			}
@@ -230,12 +237,13 @@ func (c *Cache) fill(e *entry, cl *call, fetch renew) {
 		c.mu.Lock()
 		c.unqueue(cl)
 		c.mu.Unlock()
-		ctx.end(context.Canceled)
+		ctx.End(context.Canceled)
 	}()
 
 	var began time.Time
 	if _, ok := c.clock.(systemClock); ok {
-		began = cl.ctx.deadline.Add(-c.fetchTimeout) // start's reading: a clock read less per fill
+		deadline, _ := cl.ctx.Deadline()
+		began = deadline.Add(-c.fetchTimeout) // start's reading: a clock read less per fill
 	} else {
 		began = c.clock.Now()
 	}

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/seed-e8f4a5f7/oauthkit/internal/endctx"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/workerpool"
 )
 
@@ -96,15 +97,29 @@ func (j *job) release() {
 // [context.WithTimeout] of the caller's ctx, whose deadline a client with
 // ContextTimeoutEnabled sets on its connection. A client without it reads
 // no deadline from a ctx: for its calls the end, at the same moment, is all
-// a deadline would do, and cctx, a callCtx of the caller's that has not
-// begun, is the task's ctx, for no allocation but its Done channel's.
-func bounded(ctx context.Context, timeout time.Duration, j *job, cctx *callCtx) error {
+// a deadline would do, and cctx, not yet started and part of an allocation
+// the caller makes anyway, is the task's ctx, for no allocation but its Done
+// channel's. It ends as a [context.WithCancel] of the caller's ctx would:
+// with that ctx's error if it has ended (at once if it had when the call
+// began), else with [context.Canceled]; it registers nothing with that ctx,
+// which the caller, waiting, watches itself.
+func bounded(ctx context.Context, timeout time.Duration, j *job, cctx *endctx.Ctx) error {
 	var end func()
 	if cctx == nil {
 		j.ctx, end = context.WithTimeout(ctx, timeout)
 	} else {
-		cctx.begin(ctx)
-		j.ctx, end = cctx, cctx.end
+		cctx.Start(ctx, time.Time{})
+		end = func() {
+			err := ctx.Err()
+			if err == nil {
+				err = context.Canceled
+			}
+			cctx.End(err)
+		}
+		if ctx.Done() != nil && ctx.Err() != nil {
+			end()
+		}
+		j.ctx = cctx
 	}
 	j.state.Store(jobRunning)
 	j.timer.Reset(timeout)

@@ -12,6 +12,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/endctx"
 )
 
 // TestCallBounded: a call whose function does not return (a go-redis
@@ -50,9 +52,9 @@ func TestCallBounded(t *testing.T) {
 					<-release // still busy after its ctx ended
 					return 1, nil
 				}})
-				var cctx *callCtx // a WithTimeout of ctx
+				var cctx *endctx.Ctx // nil: a WithTimeout of ctx
 				if !deadline {
-					cctx = new(callCtx)
+					cctx = new(endctx.Ctx)
 				}
 				err := bounded(ctx, tc.timeout, j, cctx)
 				require.ErrorIs(t, err, tc.want)
@@ -114,9 +116,53 @@ func TestMaxValueDecimal(t *testing.T) {
 	assert.Equal(t, strconv.Itoa(maxValue), maxValueDecimal)
 }
 
-// TestGetRangeCallSize: a Get's call fits the 224-byte size class, with
+// TestGetRangeCallSize: a Get's call fits the 240-byte size class, with
 // the name of the default prefix in it.
 func TestGetRangeCallSize(t *testing.T) {
-	assert.Equal(t, uintptr(216), unsafe.Sizeof(getRangeCall{}))
+	assert.Equal(t, uintptr(240), unsafe.Sizeof(getRangeCall{}))
 	assert.LessOrEqual(t, len(DefaultPrefix)+nameLen, len(getRangeCall{}.buf))
+}
+
+// TestBoundedCallCtx: the ctx of a call of a client without
+// ContextTimeoutEnabled has the caller's values and deadline, and ends as a
+// context.WithCancel of the caller's ctx would: once the call returned,
+// with Canceled; under a ctx that had ended before the call, at once, with
+// that ctx's error and its cause.
+func TestBoundedCallCtx(t *testing.T) {
+	type key struct{}
+	deadline := time.Now().Add(time.Hour)
+	parent, cancel := context.WithDeadline(context.WithValue(context.Background(), key{}, "v"), deadline)
+	defer cancel()
+	var cctx endctx.Ctx
+	j := newJob(&funcTask[int]{f: func(ctx context.Context) (int, error) {
+		if ctx.Value(key{}) != "v" {
+			return 0, errors.New("not the caller's values")
+		}
+		if d, ok := ctx.Deadline(); !ok || !d.Equal(deadline) {
+			return 0, errors.New("not the caller's deadline")
+		}
+		if ctx.Err() != nil {
+			return 0, errors.New("ended during the call")
+		}
+		return 1, nil
+	}})
+	require.NoError(t, bounded(parent, time.Hour, j, &cctx))
+	<-cctx.Done()
+	assert.ErrorIs(t, cctx.Err(), context.Canceled, "ended once the call returned")
+
+	ended, end := context.WithCancelCause(context.Background())
+	end(errors.New("a cause"))
+	var late endctx.Ctx
+	ran := make(chan error, 1)
+	j = newJob(&funcTask[int]{f: func(ctx context.Context) (int, error) { ran <- ctx.Err(); return 1, nil }})
+	err := bounded(ended, time.Hour, j, &late)
+	require.ErrorIs(t, err, context.Canceled)
+	<-late.Done()
+	assert.ErrorIs(t, late.Err(), context.Canceled)
+	assert.EqualError(t, context.Cause(&late), "a cause")
+	select {
+	case err := <-ran:
+		assert.Error(t, err, "a call that runs at all sees its ctx ended")
+	default:
+	}
 }

@@ -5,11 +5,13 @@ import (
 	"unsafe"
 
 	"github.com/redis/go-redis/v9"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/endctx"
 )
 
 // getRangeCall is what a Get sends, in one allocation of its own, made for
 // each call and never reused: GETRANGE's arguments, the key name's bytes,
-// and the call's ctx when bounded runs it (callCtx). The name enters args
+// and the call's ctx when bounded runs it. The name enters args
 // as a string (a cluster client routes by it), which costs the one
 // allocation of its interface; the offsets are constant strings, as Redis
 // receives them (a command's arguments are strings), which cost neither an
@@ -19,8 +21,8 @@ import (
 type getRangeCall struct {
 	args [4]any // "getrange", name, "0", maxValueDecimal
 	name string
-	buf  [64]byte // name's bytes, for a prefix of up to 38 bytes
-	ctx  callCtx  // the call's ctx, with a client without ContextTimeoutEnabled
+	buf  [64]byte   // name's bytes, for a prefix of up to 38 bytes
+	ctx  endctx.Ctx // the call's ctx, with a client without ContextTimeoutEnabled (see bounded)
 }
 
 // maxValueDecimal is maxValue in decimal (TestMaxValueDecimal).

@@ -1,4 +1,4 @@
-package redisstore
+package endctx
 
 import (
 	"context"
@@ -12,12 +12,11 @@ import (
 
 type ctxKey struct{}
 
-// TestCallCtx: a Get's call ctx has the caller's values and deadline, is
-// not done until bounded ends it, then is done with the caller's error or
-// Canceled, with context.Cause the caller's cause or else its Err (as a
-// context.WithCancel of the caller's would be); contexts derived from it,
+// TestCtx: a Ctx has its parent's values and deadline (or its own), is not
+// done until End, then is done with End's error, with context.Cause the
+// cause of a cancellable parent or else its Err; contexts derived from it,
 // and context.AfterFunc, follow its end.
-func TestCallCtx(t *testing.T) {
+func TestCtx(t *testing.T) {
 	deadline := time.Now().Add(time.Hour)
 	for _, tc := range []struct {
 		name         string
@@ -44,8 +43,8 @@ func TestCallCtx(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			parent, cancel := tc.parent()
 			defer cancel()
-			var x callCtx
-			x.begin(parent)
+			var x Ctx
+			x.Start(parent, time.Time{})
 			assert.Equal(t, "v", x.Value(ctxKey{}), "the caller's values")
 			d, ok := x.Deadline()
 			assert.Equal(t, tc.wantDeadline, ok, "the caller's deadline")
@@ -69,8 +68,8 @@ func TestCallCtx(t *testing.T) {
 			if tc.parentEnds {
 				cancel()
 			}
-			x.end()
-			x.end() // only the first counts
+			x.End(context.Canceled)
+			x.End(context.DeadlineExceeded) // only the first counts
 			<-x.Done()
 			require.ErrorIs(t, x.Err(), tc.wantErr)
 			assert.EqualError(t, context.Cause(&x), tc.wantCause)
@@ -90,13 +89,19 @@ func TestCallCtx(t *testing.T) {
 	}
 }
 
-// TestCallCtxUnderEndedCtx: a call under a ctx that has ended already
-// begins ended, as a context.WithCancel of that ctx would.
-func TestCallCtxUnderEndedCtx(t *testing.T) {
-	parent, cancel := context.WithCancel(context.Background())
-	cancel()
-	var x callCtx
-	x.begin(parent)
+// TestCtxOwnDeadline: a deadline given to Start is the Ctx's, whatever
+// the parent's.
+func TestCtxOwnDeadline(t *testing.T) {
+	own := time.Now().Add(time.Minute)
+	parent, cancel := context.WithDeadline(context.Background(), own.Add(time.Hour))
+	defer cancel()
+	var x Ctx
+	x.Start(parent, own)
+	d, ok := x.Deadline()
+	assert.True(t, ok)
+	assert.True(t, d.Equal(own))
+	assert.Same(t, parent, x.Parent())
+	x.End(context.DeadlineExceeded)
 	<-x.Done()
-	assert.ErrorIs(t, x.Err(), context.Canceled)
+	assert.ErrorIs(t, x.Err(), context.DeadlineExceeded)
 }
