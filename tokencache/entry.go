@@ -41,7 +41,7 @@ const (
 // how many milliseconds before expireAt it is (see [Cache.hold]).
 type entry struct {
 	bits  atomic.Uint32 // the phase (phaseMask) and the flags
-	hslot atomic.Int32  // 1 + index in the scheduler's heap; 0 when not scheduled, parked when parked (see [scheduler])
+	hslot atomic.Int32  // 1 + index in the scheduler's heap; 0 when not scheduled; parked (-1) when parked (see [scheduler])
 	tidx  atomic.Int32  // index of its table slot, -1 when it has none; written under table.mu
 	early uint32        // staleAt is this many ms before expireAt (mu)
 	tok   atomic.Pointer[oauth2.Token]

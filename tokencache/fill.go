@@ -160,6 +160,17 @@ const (
 	workerIdle     = time.Second
 )
 
+// detach returns ctx's values without its cancellation. A ctx that is never
+// cancelled is kept as is, saving an allocation per fill; one that is gets
+// [context.WithoutCancel], which also hides its cancellation from
+// [context.Cause].
+func detach(ctx context.Context) context.Context {
+	if ctx.Done() == nil {
+		return ctx
+	}
+	return context.WithoutCancel(ctx)
+}
+
 // runFill is the workers' job: cl's fill.
 func (c *Cache) runFill(cl *call) { c.fill(cl.e, cl, cl.fetch) }
 
@@ -300,13 +311,13 @@ func (c *Cache) finish(e *entry, cl *call, r *result, began time.Time) {
 		c.over(e, cl) // one settle does
 	}
 	if !e.dead() {
-		c.settle(e, now) // publishes the new token at once; e.call, if kept, keeps others from fetching
+		c.settle(e, now) // publishes the new token at once; e.fill, if still cl, keeps others from fetching
 	}
 	e.mu.Unlock()
 
 	if hooked {
-		// Hooks for one key never overlap: e.call is still set, so no other
-		// fill of e can start until it is cleared below.
+		// Hooks for one key never overlap: e.fill is still cl, so no other
+		// fill of e can start until over marks it over below.
 		if tokenHook {
 			ch := TokenChange{Key: cl.key, Old: old, New: r.tok}
 			if cl.user != nil {
