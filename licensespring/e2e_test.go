@@ -169,6 +169,10 @@ func TestLoginWithCodeRejectsBadIDTokens(t *testing.T) {
 		{name: "wrong issuer", mutate: func(c map[string]any) { c["iss"] = "https://auth.example.com/realms/user-portal" }, want: oauthkit.ErrIDTokenIssuer},
 		{name: "wrong audience", mutate: func(c map[string]any) { c["aud"] = "other-client"; c["azp"] = "other-client" }, want: oauthkit.ErrIDTokenAudience},
 		{name: "expired", mutate: func(c map[string]any) { c["exp"] = testNow.Add(-time.Minute).Unix() }, want: oauthkit.ErrIDTokenExpired},
+		// OpenID Connect Core §2 requires both; the provider once accepted
+		// a token without them.
+		{name: "no sub", mutate: func(c map[string]any) { delete(c, "sub") }, want: oauthkit.ErrInvalidIDToken},
+		{name: "no iat", mutate: func(c map[string]any) { delete(c, "iat") }, want: oauthkit.ErrInvalidIDToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

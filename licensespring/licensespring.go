@@ -201,7 +201,10 @@ func (p *Provider) ClientCredentials(context.Context) (*oauth2.Token, error) {
 }
 
 // Refresh trades a Keycloak refresh token for new tokens (RFC 6749 §6) as
-// the same public client.
+// the same public client. An ID token in the answer is verified against the
+// realm's keys as the login's is, but for the nonce (OpenID Connect Core
+// §12.2); one that fails is an error wrapping [oauthkit.ErrInvalidIDToken],
+// the answer's tokens withheld.
 func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.Token, error) {
 	if refreshToken == "" {
 		return nil, fmt.Errorf("%s: refresh: empty refresh token: %w", name, oauthkit.ErrNoRefreshToken)

@@ -35,12 +35,5 @@ func (p *Provider) loginOptions(s *session) standard.Options {
 		// A code sent to activate_license cannot also be exchanged
 		// (docs/vendors/licensespring.md#activation).
 		Advise: adviseKeycloak,
-
-		Unchanged: standard.Unchanged{
-			// Refresh has never verified an ID token in its answer.
-			RefreshedIDTokenUnchecked: true,
-			// VerifyIDToken has never itself required sub and iat.
-			IDTokenSubIatOptional: true,
-		},
 	}
 }

@@ -55,6 +55,10 @@ func TestVerifyIDToken(t *testing.T) {
 		{name: "HS256 keyed with the public key (DER)", sign: func(c map[string]any) string { return fakeidp.SharedKey().HMACWithPublicKey(c, false) }, nonce: "n-1", want: oauthkit.ErrIDTokenSignature},
 		{name: "HS256 keyed with the public key (PEM)", sign: func(c map[string]any) string { return fakeidp.SharedKey().HMACWithPublicKey(c, true) }, nonce: "n-1", want: oauthkit.ErrIDTokenSignature},
 		{name: "expired", mutate: func(c map[string]any) { c["exp"] = fixedNow.Add(-time.Second).Unix() }, nonce: "n-1", want: oauthkit.ErrIDTokenExpired},
+		// OpenID Connect Core §2 requires both; the provider once accepted
+		// a token without them.
+		{name: "no sub", mutate: func(c map[string]any) { delete(c, "sub") }, nonce: "n-1", want: oauthkit.ErrInvalidIDToken},
+		{name: "no iat", mutate: func(c map[string]any) { delete(c, "iat") }, nonce: "n-1", want: oauthkit.ErrInvalidIDToken},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -45,10 +45,6 @@ func (p *Provider) loginOptions() standard.Options {
 		Unchanged: standard.Unchanged{
 			// AuthCodeURL has always passed a max_age AuthOption through.
 			MaxAgeParam: true,
-			// Refresh has never verified an ID token in its answer.
-			RefreshedIDTokenUnchecked: true,
-			// VerifyIDToken has never itself required sub and iat.
-			IDTokenSubIatOptional: true,
 		},
 	}
 }

@@ -190,7 +190,9 @@ func (p *Provider) clientCredentialsRequest(ctx context.Context, auth oauthwire.
 // client authentication as the code flow. The vendor does not document
 // whether it issues refresh tokens; when the discovery document lists its
 // grant types without refresh_token, Refresh reports errors.ErrUnsupported
-// without a request.
+// without a request. An ID token in the answer is verified as the login's
+// is, but for the nonce (OpenID Connect Core §12.2); one that fails is an
+// error wrapping [oauthkit.ErrInvalidIDToken], the answer's tokens withheld.
 //
 // Like Exchange, a provider [Tenants] made follows newer stored credentials
 // after its client secret is refused, without sending the refresh token

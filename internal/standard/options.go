@@ -98,12 +98,4 @@ type Unchanged struct {
 	// no auth_time check; the engine otherwise refuses it (MaxAge is the
 	// checked way).
 	MaxAgeParam bool
-	// RefreshedIDTokenUnchecked returns a refresh answer without verifying
-	// the ID token in it (OpenID Connect Core §12.2 has it verified), and
-	// without the metadata that would take.
-	RefreshedIDTokenUnchecked bool
-	// IDTokenSubIatOptional makes the ID-token checks (VerifyIDToken)
-	// accept an ID token without sub or iat, which OpenID Connect Core §2
-	// requires; every other check stays.
-	IDTokenSubIatOptional bool
 }

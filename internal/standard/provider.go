@@ -186,9 +186,6 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 	if err != nil {
 		return nil, err
 	}
-	if p.o.Unchanged.RefreshedIDTokenUnchecked {
-		return tok, nil
-	}
 	if err := p.checkRefreshed(ctx, tok); err != nil {
 		return nil, fmt.Errorf("%s: refresh: %w", p.o.Name, err)
 	}

@@ -55,13 +55,17 @@ func TestVendorExceptions(t *testing.T) {
 
 // The options a vendor built before the engine sets to keep its behaviour:
 // its own metadata source, a token endpoint outside the metadata, Redeem
-// after its own AuthRequest checks, and the Unchanged behaviours.
+// after its own AuthRequest checks, and the Unchanged behaviour.
 func TestVendorSources(t *testing.T) {
 	var tokenRequests int
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tokenRequests++
 		w.Header().Set("Content-Type", "application/json")
-		w.Write([]byte(`{"access_token":"a","token_type":"Bearer","expires_in":60,"id_token":"not-a-jwt"}`))
+		if r.PostFormValue("refresh_token") == "rt-with-id-token" {
+			w.Write([]byte(`{"access_token":"a","token_type":"Bearer","expires_in":60,"id_token":"not-a-jwt"}`))
+			return
+		}
+		w.Write([]byte(`{"access_token":"a","token_type":"Bearer","expires_in":60}`))
 	}))
 	t.Cleanup(srv.Close)
 	wire := oauthwire.New("vendor", oauthwire.Options{})
@@ -76,14 +80,14 @@ func TestVendorSources(t *testing.T) {
 
 	t.Run("TokenURL without metadata", func(t *testing.T) {
 		metadataCalls = 0
-		p := newProvider(standard.Options{TokenURL: srv.URL + "/token", AuthMethod: standard.MethodNone, Unchanged: standard.Unchanged{RefreshedIDTokenUnchecked: true}})
+		p := newProvider(standard.Options{TokenURL: srv.URL + "/token", AuthMethod: standard.MethodNone})
 		_, err := p.Refresh(ctx, "rt")
 		require.NoError(t, err)
 		assert.Zero(t, metadataCalls)
 	})
 	t.Run("refreshed ID token verified", func(t *testing.T) {
 		p := newProvider(standard.Options{TokenURL: srv.URL + "/token", AuthMethod: standard.MethodNone})
-		_, err := p.Refresh(ctx, "rt")
+		_, err := p.Refresh(ctx, "rt-with-id-token")
 		require.ErrorIs(t, err, oauthkit.ErrInvalidIDToken)
 	})
 	t.Run("max_age", func(t *testing.T) {
@@ -96,7 +100,7 @@ func TestVendorSources(t *testing.T) {
 		assert.Equal(t, 1, metadataCalls, "the vendor's source")
 	})
 	t.Run("Redeem after the vendor's checks", func(t *testing.T) {
-		p := newProvider(standard.Options{AuthMethod: standard.MethodNone, Unchanged: standard.Unchanged{RefreshedIDTokenUnchecked: true}})
+		p := newProvider(standard.Options{AuthMethod: standard.MethodNone})
 		ar, err := p.AuthCodeURL(ctx)
 		require.NoError(t, err)
 		require.NoError(t, ar.UseForExchange(time.Now()))
@@ -109,9 +113,10 @@ func TestVendorSources(t *testing.T) {
 	})
 }
 
-// An ID token without iat: refused by the standard checks, accepted with
-// Unchanged.IDTokenSubIatOptional as a vendor's own checks always did.
-func TestIDTokenSubIatOptional(t *testing.T) {
+// An ID token without sub or iat is refused (OpenID Connect Core §2
+// requires both), whatever the vendor: webuntis and licensespring once
+// accepted one.
+func TestIDTokenRequiresSubAndIat(t *testing.T) {
 	key := fakeidp.NewKey("k1")
 	jwks := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
@@ -119,26 +124,22 @@ func TestIDTokenSubIatOptional(t *testing.T) {
 	}))
 	t.Cleanup(jwks.Close)
 	now := time.Now()
-	raw := key.Sign(map[string]any{"iss": "https://idp.example", "aud": "app", "sub": "u1", "nonce": "n", "exp": now.Add(time.Minute).Unix()})
 	wire := oauthwire.New("vendor", oauthwire.Options{})
 	md := discovery.Static(oauthkit.Endpoints{Issuer: "https://idp.example", JWKSURL: jwks.URL}, wire.HTTP)
-	for _, tt := range []struct {
-		name     string
-		optional bool
-	}{{"standard", false}, {"unchanged", true}} {
-		t.Run(tt.name, func(t *testing.T) {
-			p := standard.New(standard.Options{
-				Name: "vendor", OpenID: true, ClientID: "app",
-				Metadata:  func(context.Context) (*discovery.Metadata, error) { return md, nil },
-				Unchanged: standard.Unchanged{IDTokenSubIatOptional: tt.optional},
-			}, wire)
-			idt, err := p.VerifyIDToken(context.Background(), raw, "n")
-			if !tt.optional {
-				require.ErrorIs(t, err, oauthkit.ErrInvalidIDToken)
-				return
-			}
-			require.NoError(t, err)
-			assert.Equal(t, "u1", idt.Subject)
-		})
+	p := standard.New(standard.Options{
+		Name: "vendor", OpenID: true, ClientID: "app",
+		Metadata: func(context.Context) (*discovery.Metadata, error) { return md, nil },
+	}, wire)
+	claims := func(drop string) map[string]any {
+		c := map[string]any{"iss": "https://idp.example", "aud": "app", "sub": "u1", "nonce": "n", "iat": now.Unix(), "exp": now.Add(time.Minute).Unix()}
+		delete(c, drop)
+		return c
+	}
+	idt, err := p.VerifyIDToken(context.Background(), key.Sign(claims("")), "n")
+	require.NoError(t, err)
+	assert.Equal(t, "u1", idt.Subject)
+	for _, drop := range []string{"sub", "iat"} {
+		_, err := p.VerifyIDToken(context.Background(), key.Sign(claims(drop)), "n")
+		require.ErrorIs(t, err, oauthkit.ErrInvalidIDToken, "without %s", drop)
 	}
 }

@@ -50,7 +50,6 @@ func (p *Provider) verify(ctx context.Context, check func(*discovery.Verifier) (
 		return nil, err
 	}
 	switch {
-	case p.o.Unchanged.IDTokenSubIatOptional:
 	case idt.Subject == "":
 		return nil, fmt.Errorf("%s: verify id token: %w: no sub", p.o.Name, oauthkit.ErrInvalidIDToken)
 	case idt.IssuedAt.IsZero():
