@@ -236,15 +236,18 @@ func (h *Handler) refreshHeld(ctx context.Context, p oauthkit.Provider, s *Sessi
 		kept.RefreshToken = st.Token.RefreshToken
 		next = &kept
 	}
-	saved := *st
-	saved.Token = next
-	if id, ok := next.Extra("id_token").(string); ok && id != "" {
-		saved.IDToken = id
-	}
 	// The write back outlives a cancelled request: the refresh token has
 	// rotated, and only the store may keep the new one.
 	wctx, wcancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer wcancel()
+	saved := *st
+	saved.Token = next
+	if id, ok := next.Extra("id_token").(string); ok && id != "" {
+		if !sameSubject(id, s.Subject) {
+			return nil, h.endForSubject(wctx, p, s, next.RefreshToken)
+		}
+		saved.IDToken = id
+	}
 	if err := h.tokens.Replace(wctx, s.ID, &saved); err != nil {
 		if errors.Is(err, ErrNoTokens) {
 			h.revokeToken(wctx, p, s, next.RefreshToken)

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"testing"
 	"time"
@@ -65,5 +66,60 @@ func TestTokenSourceRefreshesAndSaysNeedsLogin(t *testing.T) {
 				t.Errorf("/api with a dead refresh token: status %d, want 401 (NeedsLogin)", got.status)
 			}
 		})
+	}
+}
+
+// TestRefreshForAnotherUserEndsTheSession: a refresh whose ID token names
+// another user than the session's (OpenID Connect Core §12.2 has it name the
+// login's) is not served or saved: the session ends, its /api answers 401
+// (NeedsLogin), and the answer's refresh token is revoked. The same refresh
+// naming the session's user is saved, its ID token with it.
+func TestRefreshForAnotherUserEndsTheSession(t *testing.T) {
+	store := web.NewMemoryTokenStore()
+	e := newEnv(t, func(_ *env, c *web.Config) { c.Tokens = store })
+	ctx := context.Background()
+	login := func() (*browser, string) {
+		t.Helper()
+		b := e.browser()
+		if got := b.login("licensespring", "/"); got.status != http.StatusOK {
+			t.Fatalf("login: status %d", got.status)
+		}
+		s := b.session()
+		if s == nil {
+			t.Fatal("no session after login")
+		}
+		st, err := store.Load(ctx, s.ID)
+		must(t, err)
+		tok := *st.Token
+		tok.Expiry = time.Now().Add(-time.Minute)
+		st.Token = &tok
+		must(t, store.Save(ctx, s.ID, st))
+		return b, s.ID
+	}
+
+	b, id := login()
+	before, err := store.Load(ctx, id)
+	must(t, err)
+	if got := b.get("/api"); got.status != http.StatusOK {
+		t.Fatalf("/api, refreshed for the session's user: status %d, want 200", got.status)
+	}
+	after, err := store.Load(ctx, id)
+	must(t, err)
+	if after.IDToken == "" || after.IDToken == before.IDToken {
+		t.Error("the refreshed ID token was not saved")
+	}
+
+	b, id = login()
+	revoked := len(e.ls.Revocations())
+	e.ls.MutateIDTokens(func(c map[string]any) { c["sub"] = "someone-else" })
+	if got := b.get("/api"); got.status != http.StatusUnauthorized {
+		t.Errorf("/api, refreshed for another user: status %d, want 401 (NeedsLogin)", got.status)
+	}
+	if _, err := store.Load(ctx, id); !errors.Is(err, web.ErrNoTokens) {
+		t.Errorf("the session's tokens after a refresh for another user: %v, want ErrNoTokens", err)
+	}
+	rs := e.ls.Revocations()[revoked:]
+	if len(rs) != 1 || rs[0].Revoked != "refresh_token" {
+		t.Errorf("revocations after a refresh for another user: %+v, want the answer's refresh token", rs)
 	}
 }
