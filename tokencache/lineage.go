@@ -20,6 +20,13 @@ type lineage struct {
 	mu     sync.Mutex
 	newest *oauth2.Token
 	cached bool // newest has been handed to the cache: never again as it is
+
+	// refused is a refresh token the server refused for good (an error for
+	// which [oauthkit.NeedsLogin] is true), and refusedErr that error: the
+	// token is not sent again, its renewals fail with the error at once. A
+	// new login brings another refresh token.
+	refused    string
+	refusedErr error
 }
 
 // lineageRef is a Cache's weak reference to a key's lineage.
@@ -94,6 +101,25 @@ func (l *lineage) renewed(tok *oauth2.Token) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.newest, l.cached = tok, true
+}
+
+// refuse records that the server refused base's refresh token for good,
+// with err.
+func (l *lineage) refuse(base *oauth2.Token, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.refused, l.refusedErr = base.RefreshToken, err
+}
+
+// refusal returns the error the server refused base's refresh token with,
+// or nil if it did not.
+func (l *lineage) refusal(base *oauth2.Token) error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.refusedErr != nil && base.RefreshToken == l.refused {
+		return l.refusedErr
+	}
+	return nil
 }
 
 // same reports whether a and b carry the same credentials.

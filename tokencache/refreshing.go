@@ -39,7 +39,13 @@ import (
 // (RFC 6749 §6: the server may keep the old one valid). A failed renewal of a
 // token that is still valid keeps serving it, like any refresh; an error that
 // means the refresh token is dead reaches the caller once the access token
-// has expired (oauthkit.NeedsLogin tells it from a passing failure). A token
+// has expired (oauthkit.NeedsLogin tells it from a passing failure), and the
+// dead refresh token is not sent again by this Cache: later renewals fail
+// with the same error at once, until a new source brings a new login (with
+// a Store, another replica may still send it once, to the same refusal). After a failure that
+// does not say so (no answer, a 5xx), a later renewal sends the same refresh
+// token again: the server may not have seen it, and if it did and rotated,
+// its answer is lost either way. A token
 // without a refresh token is served until it expires; then the source fails
 // with an error wrapping [oauthkit.ErrNoRefreshToken].
 //
@@ -104,11 +110,17 @@ func (r *refreshing) fill(ctx context.Context, prev *oauth2.Token, send bool) (*
 	if base == nil || base.RefreshToken == "" {
 		return nil, oauthkit.ErrNoRefreshToken
 	}
+	if err := r.lin.refusal(base); err != nil {
+		return nil, err // dead: sending it again would only be refused again
+	}
 	if !send {
 		return nil, errNotSent
 	}
 	tok, err := r.renew(ctx, base)
 	if err != nil {
+		if oauthkit.NeedsLogin(err) {
+			r.lin.refuse(base, err)
+		}
 		return nil, err
 	}
 	if tok != nil && tok.RefreshToken == "" {

@@ -351,3 +351,50 @@ func TestRefreshingSourceNewLoginReplacesDeadRefreshToken(t *testing.T) {
 	assert.Equal(t, "at-1", tok.AccessToken)
 	assert.Equal(t, []string{"rt-new"}, r.sentTokens())
 }
+
+// A refresh token the server refused for good (an error for which
+// oauthkit.NeedsLogin is true) is never sent again: the source's later
+// renewals fail with that error at once. A new login's token renews as
+// before.
+func TestRefreshingSourceNeverResendsARefusedRefreshToken(t *testing.T) {
+	h := newHarness(t, tokencache.Config{})
+	var mu sync.Mutex
+	var sent []string
+	renew := func(_ context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		sent = append(sent, prev.RefreshToken)
+		if prev.RefreshToken != "rt-new" {
+			return nil, &oauthkit.Error{Op: oauthkit.OpRefresh, StatusCode: 400, Code: "invalid_grant"}
+		}
+		return &oauth2.Token{AccessToken: "at-renewed", RefreshToken: "rt-next", Expiry: h.clock.Now().Add(life)}, nil
+	}
+	sentTokens := func() []string {
+		mu.Lock()
+		defer mu.Unlock()
+		return append([]string(nil), sent...)
+	}
+	src := h.cache.RefreshingSource(testingKey, seedToken(h), renew)
+	_, err := src.Token()
+	require.NoError(t, err)
+	h.waitEvent(t)
+
+	h.clock.Advance(toStale)
+	_, err = src.Token()
+	require.NoError(t, err, "while the access token is valid it is served")
+	require.Error(t, h.waitEvent(t).Err)
+	for range 5 { // past every backoff, and past expiry
+		h.clock.Advance(time.Minute)
+		_, err = src.Token()
+		require.Error(t, err)
+		require.True(t, oauthkit.NeedsLogin(err), "%v", err)
+	}
+	assert.Equal(t, []string{"rt-0"}, sentTokens(), "the refused refresh token was sent once")
+
+	h.clock.Advance(time.Minute) // past the last failure's backoff
+	login := &oauth2.Token{AccessToken: "at-new", RefreshToken: "rt-new", Expiry: h.clock.Now().Add(-time.Second)}
+	tok, err := h.cache.RefreshingSource(testingKey, login, renew).Token()
+	require.NoError(t, err)
+	assert.Equal(t, "at-renewed", tok.AccessToken)
+	assert.Equal(t, []string{"rt-0", "rt-new"}, sentTokens())
+}

@@ -109,7 +109,8 @@
 // refresh token again, which UniSignIn, Justimmo and Keycloak punish by
 // revoking the whole token family. A refresh that finishes after a logout
 // does not bring the session back. When the refresh token is dead the
-// error satisfies [oauthkit.NeedsLogin]. A refresh whose ID token names
+// error satisfies [oauthkit.NeedsLogin], and the session keeps its access
+// token without the dead refresh token, which nobody sends again. A refresh whose ID token names
 // another user than the session's ends the session ([ErrSubjectChanged]).
 //
 // # Many replicas

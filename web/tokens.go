@@ -225,7 +225,11 @@ func (h *Handler) refreshHeld(ctx context.Context, p oauthkit.Provider, s *Sessi
 	defer cancel()
 	next, err := p.Refresh(rctx, st.Token.RefreshToken)
 	if err != nil {
-		if !rejected && h.valid(st.Token) && !oauthkit.NeedsLogin(err) {
+		if oauthkit.NeedsLogin(err) {
+			h.dropRefreshToken(ctx, s, st)
+			return nil, err
+		}
+		if !rejected && h.valid(st.Token) {
 			h.log.Warn("web: refresh failed; serving the still-valid token", "provider", s.Provider, "err", err)
 			return st.Token, nil
 		}
@@ -256,6 +260,22 @@ func (h *Handler) refreshHeld(ctx context.Context, p oauthkit.Provider, s *Sessi
 		h.log.Error("web: token store: the refreshed tokens could not be saved; the session must log in again once this token expires", "provider", s.Provider, "err", err)
 	}
 	return next, nil
+}
+
+// dropRefreshToken saves st without its refresh token, which the provider
+// has just refused for good: no caller on any replica sends it again, and
+// the session's next token request fails with [oauthkit.ErrNoRefreshToken]
+// once the access token is no longer valid.
+func (h *Handler) dropRefreshToken(ctx context.Context, s *Session, st *StoredTokens) {
+	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	tok := *st.Token
+	tok.RefreshToken = ""
+	saved := *st
+	saved.Token = &tok
+	if err := h.tokens.Replace(wctx, s.ID, &saved); err != nil && !errors.Is(err, ErrNoTokens) {
+		h.log.Warn("web: token store: the refused refresh token could not be dropped", "provider", s.Provider, "err", err)
+	}
 }
 
 // reload reads the session's state from the store again.

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-e8f4a5f7/oauthkit/justimmo/justimmotest"
+	"github.com/seed-e8f4a5f7/oauthkit/unisignin/unisignintest"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
 )
 
@@ -48,6 +50,12 @@ func TestTokenSourceRefreshesAndSaysNeedsLogin(t *testing.T) {
 				return b, s.ID, old
 			}
 
+			tokenRequests := func() int {
+				if vendor == "unisignin" {
+					return e.usi.Requests(unisignintest.EndpointToken)
+				}
+				return e.ji.Requests(justimmotest.EndpointToken)
+			}
 			b, id, old := loginWithExpiredToken("")
 			if got := b.get("/api"); got.status != http.StatusOK {
 				t.Fatalf("/api with an expired access token and a live refresh token: status %d, want 200", got.status)
@@ -62,8 +70,15 @@ func TestTokenSourceRefreshesAndSaysNeedsLogin(t *testing.T) {
 			e.mu.Unlock()
 
 			b, _, _ = loginWithExpiredToken("rt-the-vendor-never-issued")
+			sent := tokenRequests()
 			if got := b.get("/api"); got.status != http.StatusUnauthorized {
 				t.Errorf("/api with a dead refresh token: status %d, want 401 (NeedsLogin)", got.status)
+			}
+			if got := b.get("/api"); got.status != http.StatusUnauthorized {
+				t.Errorf("/api again: status %d, want 401 (NeedsLogin)", got.status)
+			}
+			if n := tokenRequests() - sent; n != 1 {
+				t.Errorf("the refused refresh token was sent %d times, want once", n)
 			}
 		})
 	}
