@@ -204,6 +204,11 @@ var (
 	ErrMissingIDToken = errors.New("oauthkit: token response has no id_token")
 	// ErrSubjectMismatch: the user-info subject differs from the ID token's.
 	ErrSubjectMismatch = errors.New("oauthkit: user info subject differs from the ID token subject")
+	// ErrSubjectChanged: a refresh answered with an ID token for another
+	// user than the login's (OpenID Connect Core §12.2 has its sub be the
+	// login's). The answer is not used; only a new login helps, so
+	// [NeedsLogin] is true for it.
+	ErrSubjectChanged = errors.New("oauthkit: the refreshed ID token names another user than the login's")
 
 	// ErrInvalidIDToken is wrapped by every ID-token rejection below, so
 	// errors.Is(err, ErrInvalidIDToken) catches them all.

@@ -24,7 +24,8 @@ var ErrNoRefreshToken = errors.New("oauthkit: no refresh token to renew the logi
 //		return
 //	}
 //
-// It is true for [ErrNoRefreshToken] anywhere in err's chain, and for an
+// It is true for [ErrNoRefreshToken] or [ErrSubjectChanged] anywhere in
+// err's chain, and for an
 // [*Error] of a refresh (Op [OpRefresh]) that says the refresh token is dead:
 // invalid_grant (RFC 6749 §5.2), invalid_request with HTTP 401, or
 // invalid_request whose hint, message or description says the refresh token
@@ -34,7 +35,7 @@ var ErrNoRefreshToken = errors.New("oauthkit: no refresh token to renew the logi
 // else: network errors, 5xx, invalid_client, other operations, and a failed
 // login attempt, which the login handler answers by starting over.
 func NeedsLogin(err error) bool {
-	if errors.Is(err, ErrNoRefreshToken) {
+	if errors.Is(err, ErrNoRefreshToken) || errors.Is(err, ErrSubjectChanged) {
 		return true
 	}
 	var e *Error

@@ -7,6 +7,7 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
@@ -75,4 +76,36 @@ func TestRefreshWithoutIDTokenNeedsNoDiscovery(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, "at-2", tok.AccessToken)
 	assert.Zero(t, srv.Requests(licensespringtest.EndpointDiscovery))
+}
+
+// A user's token source refuses a refresh whose ID token names another
+// user than the login's (OpenID Connect Core §12.2): the answer is not
+// served, and the error says a new login is needed.
+func TestUserTokenSourceRefusesAnotherUsersIDToken(t *testing.T) {
+	// The real clock: the provider's token cache runs on it.
+	srv, p := newFake(t, licensespringtest.Options{Now: time.Now}, licensespring.ResponseTypeCode)
+	ctx := context.Background()
+	login := func() *oauth2.Token {
+		t.Helper()
+		ar, err := p.AuthCodeURL(ctx)
+		require.NoError(t, err)
+		cb, err := srv.Authorize(ctx, ar.URL)
+		require.NoError(t, err)
+		l, err := oauthkit.Complete(ctx, p, ar, cb.Query())
+		require.NoError(t, err)
+		tok := *l.Token
+		tok.Expiry = time.Now().Add(-time.Minute) // renewed on first use
+		return &tok
+	}
+
+	tok, err := p.UserTokenSource("user-1", login()).Token()
+	require.NoError(t, err, "refreshed for the login's user")
+	assert.NotEmpty(t, tok.Extra("id_token"))
+
+	seed := login()
+	srv.MutateIDTokens(func(c map[string]any) { c["sub"] = "someone-else" })
+	tok, err = p.UserTokenSource("user-2", seed).Token()
+	require.ErrorIs(t, err, oauthkit.ErrSubjectChanged)
+	assert.True(t, oauthkit.NeedsLogin(err))
+	assert.Nil(t, tok)
 }

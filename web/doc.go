@@ -111,7 +111,8 @@
 // does not bring the session back. When the refresh token is dead the
 // error satisfies [oauthkit.NeedsLogin], and the session keeps its access
 // token without the dead refresh token, which nobody sends again. A refresh whose ID token names
-// another user than the session's ends the session ([ErrSubjectChanged]).
+// another user than the session's ends the session
+// ([oauthkit.ErrSubjectChanged]).
 //
 // # Many replicas
 //

@@ -13,6 +13,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/idsub"
 )
 
 // TokenSource returns the logged-in user's tokens for r's session as an
@@ -246,10 +247,10 @@ func (h *Handler) refreshHeld(ctx context.Context, p oauthkit.Provider, s *Sessi
 	defer wcancel()
 	saved := *st
 	saved.Token = next
+	if !idsub.Keeps(s.Subject, next) {
+		return nil, h.endForSubject(wctx, p, s, next.RefreshToken)
+	}
 	if id, ok := next.Extra("id_token").(string); ok && id != "" {
-		if !sameSubject(id, s.Subject) {
-			return nil, h.endForSubject(wctx, p, s, next.RefreshToken)
-		}
 		saved.IDToken = id
 	}
 	if err := h.tokens.Replace(wctx, s.ID, &saved); err != nil {

@@ -87,7 +87,8 @@ func TestTokenSourceRefreshesAndSaysNeedsLogin(t *testing.T) {
 // TestRefreshForAnotherUserEndsTheSession: a refresh whose ID token names
 // another user than the session's (OpenID Connect Core §12.2 has it name the
 // login's) is not served or saved: the session ends, its /api answers 401
-// (NeedsLogin), and the answer's refresh token is revoked. The same refresh
+// (NeedsLogin, oauthkit.ErrSubjectChanged), and the answer's refresh token
+// is revoked. The same refresh
 // naming the session's user is saved, its ID token with it.
 func TestRefreshForAnotherUserEndsTheSession(t *testing.T) {
 	store := web.NewMemoryTokenStore()

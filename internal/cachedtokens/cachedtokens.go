@@ -18,6 +18,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/idsub"
 	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
 )
 
@@ -154,7 +155,9 @@ func (t *Tokens) Users(parts tokencache.KeyParts, refresh func(ctx context.Conte
 // [tokencache.TokenChange.User] set to user, so the application can store a
 // rotated refresh token for that user; user enters the cache key only
 // hashed. [oauthkit.NeedsLogin] tells when the refresh token is dead or
-// missing. See [tokencache.Cache.RefreshingSource].
+// missing, or when a refresh answered an ID token for another user than
+// the login's ([oauthkit.ErrSubjectChanged], OpenID Connect Core §12.2: the
+// answer is not used). See [tokencache.Cache.RefreshingSource].
 func (u *Users) UserTokenSource(user string, tok *oauth2.Token) oauth2.TokenSource {
 	parts := u.parts
 	parts.User = user
@@ -164,8 +167,20 @@ func (u *Users) UserTokenSource(user string, tok *oauth2.Token) oauth2.TokenSour
 		// the cache changes since.
 		return errSource{err}
 	}
+	login := idsub.Subject(tok)
 	return u.t.cache.RefreshingSource(key, tok, func(ctx context.Context, prev *oauth2.Token) (*oauth2.Token, error) {
-		return u.refresh(ctx, prev.RefreshToken)
+		next, err := u.refresh(ctx, prev.RefreshToken)
+		if err != nil {
+			return nil, err
+		}
+		sub := login
+		if sub == "" {
+			sub = idsub.Subject(prev)
+		}
+		if !idsub.Keeps(sub, next) {
+			return nil, fmt.Errorf("%s: refresh: %w", u.parts.Vendor, oauthkit.ErrSubjectChanged)
+		}
+		return next, nil
 	}, tokencache.ForUser(user))
 }
 
