@@ -39,8 +39,8 @@ type Revocation struct {
 // server no longer knows, which §2.2 answers with 200, and §2.2.1 tells
 // the client to retry a 503 after a delay. Not retrying would leave the
 // token alive after a logout whose revocation met one transient failure.
-// A request carrying a client assertion or a DPoP proof is still sent once
-// (the server keeps their jti), as every token request is.
+// A revocation authenticated with a client assertion is still sent once
+// (the server keeps its jti), as every such token request is.
 //
 // A 2xx answer is success, including for a token the server no longer
 // knows (RFC 7009 §2.2: "invalid tokens do not cause an error"). Any other
