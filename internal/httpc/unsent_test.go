@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -126,6 +127,21 @@ func TestSingleUseUnreachedIsRetried(t *testing.T) {
 			assert.Len(t, *waits, 2, "nothing was sent: all 3 attempts run")
 		})
 	}
+}
+
+// A TLS handshake that failed is not a dial error: the connection was made,
+// so a single-use request is not sent again.
+func TestSingleUseAfterAFailedTLSHandshakeIsNotResent(t *testing.T) {
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake
+	srv.StartTLS()
+	defer srv.Close()
+	p := Policy{}
+	waits := recordSleeps(&p)
+	c := New(Options{Retry: p}) // does not trust the test server's certificate
+	_, err := c.Do(context.Background(), &Request{Method: http.MethodPost, URL: srv.URL, Body: []byte("code=C-1"), SingleUse: true})
+	require.Error(t, err)
+	assert.Empty(t, *waits)
 }
 
 type roundTripFunc func(*http.Request) (*http.Response, error)
