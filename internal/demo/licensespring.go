@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
 )
@@ -136,17 +137,25 @@ func lsLogin(ctx context.Context, srv *licensespringtest.Server, p *licensesprin
 // lsActivate posts the activation credentials to activate_license, signed
 // by the provider's Signer, and returns the license user's id.
 func lsActivate(ctx context.Context, srv *licensespringtest.Server, p *licensespring.Provider, creds *licensespring.ActivationCredentials) (string, error) {
+	return activate(ctx, p.Signer().Transport(srv.Client().Transport), srv.URL+"/api/v4/activate_license", creds)
+}
+
+// activate posts creds to url through transport and returns the license
+// user's id. The answer is read as every answer of the library is: within
+// a timeout and up to httpc's body limit, past which it fails with
+// [oauthkit.ErrResponseTooLarge] rather than being read on.
+func activate(ctx context.Context, transport http.RoundTripper, url string, creds *licensespring.ActivationCredentials) (string, error) {
 	body, err := json.Marshal(creds)
 	if err != nil {
 		return "", err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/api/v4/activate_license", bytes.NewReader(body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
 	if err != nil {
 		return "", err
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json")
-	client := &http.Client{Transport: p.Signer().Transport(srv.Client().Transport), Timeout: 10 * time.Second}
+	client := httpc.New(httpc.Options{HTTPClient: &http.Client{Transport: transport}, Timeout: 10 * time.Second}).Bounded()
 	resp, err := client.Do(req)
 	if err != nil {
 		return "", err

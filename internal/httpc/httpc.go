@@ -7,9 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/http/httptrace"
 	"strconv"
-	"sync/atomic"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
@@ -83,7 +81,9 @@ type Request struct {
 
 	// SingleUse marks a request that must not be sent twice once it may have
 	// reached the server, such as an authorization-code exchange: it is
-	// retried only when it failed before any byte was written.
+	// retried only when it is proven that none of it was written — the
+	// server's name did not resolve or no connection was made — never on a
+	// transport's word that it wrote nothing.
 	SingleUse bool
 }
 
@@ -143,9 +143,9 @@ func retryInfo(op string, attempt int, resp *Response, delay time.Duration) oaut
 var userAgent = []string{UserAgent}
 
 // once sends r one time. reached reports whether any of the request may have
-// been written to the server; it is only tracked for a single-use request,
-// the only kind whose retry it decides (see [Policy]), and is true for any
-// other once it was sent.
+// been written to the server: for a single-use request, the only kind whose
+// retry it decides (see [Policy]), it is false only when that is proven not
+// to be the case ([unsent]); it is true for any other once it was sent.
 func (c *Client) once(ctx context.Context, r *Request) (resp *Response, reached bool, err error) {
 	// The attempt's own deadline, unless ctx ends first anyway (a token
 	// cache's fetch has its own): then it would change nothing.
@@ -155,13 +155,10 @@ func (c *Client) once(ctx context.Context, r *Request) (resp *Response, reached 
 		defer cancel()
 	}
 
-	var wrote *atomic.Bool
+	var proof *unsent
 	if r.SingleUse {
-		wrote = new(atomic.Bool)
-		ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-			WroteHeaderField: func(string, []string) { wrote.Store(true) },
-			WroteHeaders:     func() { wrote.Store(true) },
-		})
+		proof = new(unsent)
+		ctx = proof.trace(ctx)
 	}
 	req, err := http.NewRequestWithContext(ctx, r.Method, r.URL, bytes.NewReader(r.Body))
 	if err != nil {
@@ -175,7 +172,7 @@ func (c *Client) once(ctx context.Context, r *Request) (resp *Response, reached 
 	}
 	hr, err := c.http.Do(req)
 	if err != nil {
-		return nil, wrote == nil || wrote.Load(), err
+		return nil, proof == nil || !proof.proven(err), err
 	}
 	defer hr.Body.Close()
 	resp = &Response{StatusCode: hr.StatusCode, Header: hr.Header}

@@ -16,7 +16,9 @@ import (
 // Retried: a network error before any response, and 429, 502, 503 and 504.
 // Never retried: any other status (a 4xx is a protocol answer, sending it
 // again gets the same answer), a body over the limit, a context that ended,
-// and a single-use request that may have reached the server.
+// and a single-use request that may have reached the server: after a
+// network error, one is retried only when the error proves nothing was
+// written (a dial or DNS error, no connection made).
 type Policy struct {
 	MaxAttempts   int           // including the first; zero: 3; 1 turns retries off
 	BaseDelay     time.Duration // first backoff ceiling; zero: 200ms

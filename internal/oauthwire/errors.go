@@ -1,8 +1,10 @@
 package oauthwire
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
@@ -56,12 +58,61 @@ func (c Call) ErrorInSuccess(resp *httpc.Response) *oauthkit.Error {
 // Malformed is the error for a 2xx answer that breaks the protocol. Its Err
 // is [oauthkit.ErrMalformedResponse] for errors.Is, and unwraps to why too,
 // so errors.As finds a typed reason ([*TokenTypeError]).
+//
+// A success answer holds what the request was for — tokens, a device code —
+// and the request's Secrets do not know them: the body is quoted only when
+// it is plainly not such an answer ([successExcerpt]).
 func (c Call) Malformed(resp *httpc.Response, why error) *oauthkit.Error {
 	e := &oauthkit.Error{StatusCode: resp.StatusCode, Err: malformed{why}, Description: why.Error()}
-	if !json.Valid(resp.Body) {
-		e.Body = c.Secrets.Excerpt(resp.Body)
-	}
+	e.Body = successExcerpt(c.Secrets, resp.Body)
 	return c.finish(e)
+}
+
+// minTokenLike is the length from which a run of token characters in a 2xx
+// body counts as a possible token: longer than the words of a proxy's
+// error page, shorter than the tokens servers issue.
+const minTokenLike = 20
+
+// successExcerpt is the excerpt of a 2xx body that broke the protocol, or ""
+// when the excerpt could quote a value of a success answer. That is a body
+// that is or starts like JSON (whole, cut, or with junk after it), and an
+// excerpt that holds a name=value pair (a form-encoded answer, whatever its
+// Content-Type), names a token, a code (device_code) or a secret, or holds a
+// run of minTokenLike token characters (a bare token, a JWT). What stays is what the
+// excerpt is for: the text of an HTML page or the garbage a proxy sent.
+func successExcerpt(secrets *redact.Secrets, body []byte) string {
+	trimmed := bytes.TrimSpace(bytes.TrimPrefix(body, []byte("\ufeff")))
+	if len(trimmed) == 0 || bytes.IndexByte([]byte(`{["`), trimmed[0]) >= 0 || json.Valid(trimmed) {
+		return ""
+	}
+	excerpt := secrets.Excerpt(body)
+	lower := strings.ToLower(excerpt)
+	for _, word := range []string{"=", "token", "_code", "secret", "password"} {
+		if strings.Contains(lower, word) {
+			return ""
+		}
+	}
+	run := 0
+	for _, r := range excerpt {
+		if !tokenChar(r) {
+			run = 0
+			continue
+		}
+		if run++; run >= minTokenLike {
+			return ""
+		}
+	}
+	return excerpt
+}
+
+// tokenChar reports whether r is one of the characters of an access token
+// (RFC 6750 §2.1, b64token) or of an RFC 6749 Appendix A token.
+func tokenChar(r rune) bool {
+	switch {
+	case 'a' <= r && r <= 'z', 'A' <= r && r <= 'Z', '0' <= r && r <= '9':
+		return true
+	}
+	return strings.ContainsRune("-._~+/", r)
 }
 
 // finish names the call in e, removes the request's secrets from every text

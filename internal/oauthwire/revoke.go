@@ -30,6 +30,18 @@ type Revocation struct {
 // requests. Revocation is idempotent, so a 503 (RFC 7009 §2.2.1: the server
 // cannot revoke now) is retried like any transient answer.
 //
+// A revocation carrying a refresh token is therefore, deliberately, not
+// single-use, the one exception to "a refresh token is never sent twice".
+// That rule guards the token endpoint, where a rotating server spends a
+// refresh token on its first use and takes a second use for a replay
+// that revokes the whole grant. A revocation ends the token (and, RFC 7009
+// §2.1, its grant) on purpose; a second arrival of it finds a token the
+// server no longer knows, which §2.2 answers with 200, and §2.2.1 tells
+// the client to retry a 503 after a delay. Not retrying would leave the
+// token alive after a logout whose revocation met one transient failure.
+// A revocation authenticated with a client assertion is still sent once
+// (the server keeps its jti), as every such token request is.
+//
 // A 2xx answer is success, including for a token the server no longer
 // knows (RFC 7009 §2.2: "invalid tokens do not cause an error"). Any other
 // answer is an [*oauthkit.Error] with Op [oauthkit.OpRevoke] (an
