@@ -54,7 +54,7 @@ func (c Config) described() []string {
 	return []string{
 		fmt.Sprintf("Providers:%q", providerNames(c.Providers)),
 		fmt.Sprintf("Resolve:%t", c.Resolve != nil),
-		"Keys:" + redact.Keys(c.Keys),
+		"Keys:" + redact.Keys(c.Keys...),
 		fmt.Sprintf("Tokens:%T", c.Tokens),
 	}
 }
@@ -64,7 +64,7 @@ func (c Config) attrs() []slog.Attr {
 	return []slog.Attr{
 		slog.Any("providers", providerNames(c.Providers)),
 		slog.Bool("resolve", c.Resolve != nil),
-		slog.String("keys", redact.Keys(c.Keys)),
+		slog.String("keys", redact.Keys(c.Keys...)),
 		slog.String("tokens", fmt.Sprintf("%T", c.Tokens)),
 	}
 }

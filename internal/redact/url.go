@@ -37,11 +37,13 @@ func Query(rawURL string, params ...string) string {
 	return u.Redacted()
 }
 
-// Keys describes a list of keys without their bytes: [Placeholder] when
-// there is one or more, "[]" when there is none.
-func Keys(keys [][]byte) string {
-	if len(keys) == 0 {
-		return "[]"
+// Keys describes keys without their bytes: [Placeholder] when one of them
+// is set, "[]" when none is. Give it a list (Keys(cfg.Keys...)) or one key.
+func Keys(keys ...[]byte) string {
+	for _, k := range keys {
+		if len(k) > 0 {
+			return Placeholder
+		}
 	}
-	return Placeholder
+	return "[]"
 }

@@ -18,10 +18,17 @@ func TestQuery(t *testing.T) {
 }
 
 func TestKeys(t *testing.T) {
-	if got := Keys(nil); got != "[]" {
-		t.Errorf("Keys(nil) = %s", got)
-	}
-	if got := Keys([][]byte{[]byte("k3y-bytes")}); got != Placeholder {
-		t.Errorf("Keys(one) = %s", got)
+	for _, tt := range []struct {
+		keys [][]byte
+		want string
+	}{
+		{nil, "[]"},
+		{[][]byte{nil}, "[]"},
+		{[][]byte{[]byte("k3y-bytes")}, Placeholder},
+		{[][]byte{nil, []byte("k3y-bytes")}, Placeholder},
+	} {
+		if got := Keys(tt.keys...); got != tt.want {
+			t.Errorf("Keys(%d keys) = %s, want %s", len(tt.keys), got, tt.want)
+		}
 	}
 }
