@@ -98,6 +98,11 @@
 // back-channel logout. [Session.Ends] says when. A session whose tokens are
 // gone from the store is gone: a copy of its cookie is worthless.
 //
+// What is printed (fmt, every verb) or logged (log/slog) holds no key, token
+// or session ID: a [Config] or [Handler] shows its Keys as "[redacted]", a
+// [StoredTokens] which tokens it has, a [MemoryTokenStore] how many sessions
+// it holds, a [Session] who is logged in.
+//
 // # Tokens
 //
 // [Handler.TokenSource] and [Handler.Client] serve the session's tokens,

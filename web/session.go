@@ -7,7 +7,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"net/url"
 	"time"
@@ -54,11 +53,6 @@ type Session struct {
 	// timeout. It is not sealed into the cookie: the store knows the last
 	// use. [Session.Ends] is the earlier of the two.
 	IdleExpires time.Time `json:"-"`
-}
-
-// LogValue implements [slog.LogValuer] without the session ID.
-func (s *Session) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("provider", s.Provider), slog.String("tenant", s.Tenant), slog.String("subject", s.Subject), slog.Time("expires", s.Expires))
 }
 
 // ErrNotLoggedIn: the request has no valid session — no cookie, one that

@@ -58,3 +58,71 @@ func (c Credentials) GoString() string { return c.String() }
 
 // Format prints String for every verb.
 func (c Credentials) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
+// String describes the configuration by its Config (without credentials)
+// and the type of its credential store.
+func (c TenantsConfig) String() string {
+	return fmt.Sprintf("webuntis.TenantsConfig{Credentials:%T Config:%v}", c.Credentials, c.Config)
+}
+
+// GoString is String.
+func (c TenantsConfig) GoString() string { return c.String() }
+
+// Format prints String for every verb.
+func (c TenantsConfig) Format(f fmt.State, _ rune) { io.WriteString(f, c.String()) }
+
+// LogValue implements [slog.LogValuer] without the credentials.
+func (c TenantsConfig) LogValue() slog.Value {
+	return slog.GroupValue(slog.String("credentials", fmt.Sprintf("%T", c.Credentials)), slog.Any("config", c.Config))
+}
+
+// String describes the registry by its configuration, without the
+// credentials, and the number of tenants it holds. Tenants holds a lock
+// and is never copied: its methods are on the pointer, and keep fmt from
+// reading its configuration (an unexported field, where a Secret would
+// print raw) and its map by reflection.
+func (t *Tenants) String() string {
+	if t == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("webuntis.Tenants{Credentials:%T Config:%v Len:%d}", t.cfg.Credentials, t.cfg.Config, t.Len())
+}
+
+// GoString is String.
+func (t *Tenants) GoString() string { return t.String() }
+
+// Format prints String for every verb.
+func (t *Tenants) Format(f fmt.State, _ rune) { io.WriteString(f, t.String()) }
+
+// LogValue implements [slog.LogValuer] without the credentials.
+func (t *Tenants) LogValue() slog.Value {
+	if t == nil {
+		return slog.Value{}
+	}
+	return slog.GroupValue(append(t.cfg.LogValue().Group(), slog.Int("len", t.Len()))...)
+}
+
+// String describes the store by the number of tenants it holds, never
+// their credentials: fmt's %s of the map of *Credentials it holds in an
+// unexported field printed them raw. Its methods are on the pointer: it
+// holds a lock and is never copied.
+func (s *MemoryCredentialStore) String() string {
+	if s == nil {
+		return "<nil>"
+	}
+	return fmt.Sprintf("webuntis.MemoryCredentialStore{Len:%d}", s.Len())
+}
+
+// GoString is String.
+func (s *MemoryCredentialStore) GoString() string { return s.String() }
+
+// Format prints String for every verb.
+func (s *MemoryCredentialStore) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
+
+// LogValue implements [slog.LogValuer]: the number of tenants.
+func (s *MemoryCredentialStore) LogValue() slog.Value {
+	if s == nil {
+		return slog.Value{}
+	}
+	return slog.GroupValue(slog.Int("len", s.Len()))
+}

@@ -3,6 +3,7 @@ package webuntis_test
 import (
 	"context"
 	"fmt"
+	"strconv"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -76,6 +77,58 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 	require.Contains(t, fmt.Sprint(cfg), cfg.ClientID, "a Config names its client")
 	require.Contains(t, fmt.Sprint(*p), cfg.Tenant, "a Provider names its tenant")
 	require.Contains(t, fmt.Sprint(*creds), creds.TenantID, "a Credentials names its tenant")
+}
+
+// TestTenantsRedact: a *Tenants keeps its TenantsConfig in an unexported
+// field, where fmt cannot ask the Secrets to redact themselves, so %v, %+v
+// and %#v of one printed the template Config's client secret, password
+// and cache key secret raw; and %s of a *MemoryCredentialStore printed
+// every tenant's credentials (fmt prints a pointer it cannot format with
+// %s by walking it). Tenants, TenantsConfig and MemoryCredentialStore
+// print (every fmt verb) and log (slog's JSON and text handlers) without
+// them, or the credentials of a tenant held, as a value, as a pointer and
+// nested in a struct, in every encoding.
+func TestTenantsRedact(t *testing.T) {
+	const cacheKeySecret = "cache/KEY+SECRET=0123456789abcdef&<k>"
+	untis := webuntistest.NewServer(webuntistest.Options{Tenant: webuntistest.Tenant{
+		ClientSecret: leakClientSecret, Password: leakPassword,
+	}})
+	defer untis.Close()
+	store := &webuntis.MemoryCredentialStore{}
+	_, err := store.Put(context.Background(), &webuntis.Credentials{TenantID: untis.Tenant().ID, ClientID: untis.Tenant().ClientID,
+		Secret: oauthkit.Secret(leakClientSecret), Password: oauthkit.Secret(leakPassword)})
+	require.NoError(t, err)
+	// A template Config holds no tenant's credentials in practice; this
+	// one does, to see that none of them prints.
+	cfg := webuntis.TenantsConfig{Credentials: store, Config: webuntis.Config{
+		BaseURL: untis.URL, HTTPClient: untis.Client(), ClientSecret: leakClientSecret, Password: leakPassword, CacheKeySecret: cacheKeySecret,
+	}}
+	tenants, err := webuntis.NewTenants(cfg)
+	require.NoError(t, err)
+	p, err := tenants.Provider(context.Background(), untis.Tenant().ID)
+	require.NoError(t, err)
+	tok, err := p.Token(context.Background())
+	require.NoError(t, err)
+
+	secrets := []string{leakClientSecret, leakPassword, cacheKeySecret, tok.AccessToken}
+	for _, tt := range []struct {
+		name string
+		v    any
+	}{
+		{"TenantsConfig", cfg},
+		{"*TenantsConfig", &cfg},
+		{"*Tenants", tenants},
+		{"*MemoryCredentialStore", store},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			providertest.Rendered(t, tt.name, tt.v, nil, secrets...)
+		})
+	}
+	providertest.LogsAsJSON(t, "TenantsConfig", []string{`"credentials":"*webuntis.MemoryCredentialStore"`, `"client_secret":"[redacted]"`}, cfg, &cfg)
+	providertest.LogsAsJSON(t, "Tenants", []string{`"credentials":"*webuntis.MemoryCredentialStore"`, `"len":1`}, tenants)
+	require.Contains(t, fmt.Sprint(tenants), "Len:1", "a Tenants says how many tenants it holds")
+	require.Contains(t, fmt.Sprint(store), "Len:1", "a MemoryCredentialStore says how many tenants it holds")
+	require.Contains(t, fmt.Sprint(tenants), "BaseURL:"+strconv.Quote(untis.URL), "a Tenants names its base URL")
 }
 
 // TestProviderClientRefusesCrossHostRedirect: an API that answers 302 to

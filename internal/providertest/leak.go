@@ -113,3 +113,18 @@ func Prefix(t testing.TB, what, text string, n int, secrets ...string) {
 		}
 	}
 }
+
+// Bytes returns, for each key, the forms of a byte slice that the leak
+// checks must be given as secrets to find it printed: its bytes as a string
+// (whose raw, base64 and hex forms they then look for), and the slice as
+// fmt prints it with %v and %d (decimal, "171 205 …") and with %#v (Go
+// syntax, "0xab, 0xcd, …"), which no encoding of the string matches.
+func Bytes(keys ...[]byte) []string {
+	var forms []string
+	for _, k := range keys {
+		dec := fmt.Sprint(k)
+		goSyntax := fmt.Sprintf("%#v", k)
+		forms = append(forms, string(k), dec[1:len(dec)-1], goSyntax[len("[]byte{"):len(goSyntax)-1])
+	}
+	return forms
+}

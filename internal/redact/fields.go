@@ -7,6 +7,7 @@ package redact
 // type prints and logs itself ([oauthkit.Secret]: "[redacted]").
 
 import (
+	"encoding/json"
 	"fmt"
 	"log/slog"
 	"reflect"
@@ -116,4 +117,28 @@ func snake(name string) string {
 		rest = rest[n:]
 	}
 	return strings.Join(words, "_")
+}
+
+// JSON encodes a LogValue as JSON: a group as an object of its attributes
+// (nested groups as objects), every other value as slog's JSON handler
+// writes it (a duration in nanoseconds). A type whose fields hold keys uses
+// it for its MarshalJSON, so that a struct holding one, which slog's JSON
+// handler marshals without asking the fields for their LogValue, shows no
+// more than LogValue does.
+func JSON(v slog.Value) ([]byte, error) { return json.Marshal(jsonValue(v)) }
+
+func jsonValue(v slog.Value) any {
+	v = v.Resolve()
+	switch v.Kind() {
+	case slog.KindGroup:
+		m := map[string]any{}
+		for _, a := range v.Group() {
+			m[a.Key] = jsonValue(a.Value)
+		}
+		return m
+	case slog.KindDuration:
+		return int64(v.Duration())
+	default:
+		return v.Any()
+	}
 }

@@ -55,3 +55,15 @@ func TestSnake(t *testing.T) {
 		}
 	}
 }
+
+func TestJSONIsWhatLogValueShows(t *testing.T) {
+	v := sample{APIURL: "https://a", Key: "k3y-value", Scopes: []string{"x"}, Timeout: time.Second, Unlisted: "not-shown"}
+	got, err := JSON(LogValue(v, "APIURL Key Scopes Timeout", slog.Group("inner", slog.Bool("b", true))))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `{"api_url":"https://a","inner":{"b":true},"key":"[redacted]","scopes":["x"],"timeout":1000000000}`
+	if string(got) != want {
+		t.Errorf("JSON:\n got %s\nwant %s", got, want)
+	}
+}

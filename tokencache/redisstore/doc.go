@@ -59,6 +59,9 @@
 // carry a refresh token). Only the token's own fields and its ID token are
 // stored, not other extras of the token response.
 //
+// The configurations and stores print, log and marshal their keys as
+// "[redacted]" and the Redis client by its type only.
+//
 // # When Redis fails
 //
 // Every Redis call is bounded by [Config.Timeout] (250 ms) and by the
