@@ -87,6 +87,12 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 	require.ErrorIs(t, failedEvent.Err, tokencache.ErrExpiredToken)
 
 	secrets := []string{leakCredential, leakHashKey, leakUser, leakAccess, leakRefresh, leakExpired}
+	stored := tokencache.Stored{Token: seed, Rev: "r1"}
+	// A Stored marshals to JSON whole (a Store of one's own may keep it so),
+	// which is what slog's JSON handler writes for a struct holding one.
+	nestedJSON := []string{providertest.NestedJSON, providertest.NestedJSONPointer}
+	providertest.Rendered(t, "Stored", stored, nestedJSON, secrets...)
+	providertest.Rendered(t, "*Stored", &stored, nestedJSON, secrets...)
 	for _, h := range []struct {
 		name string
 		v    any

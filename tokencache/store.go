@@ -3,6 +3,9 @@ package tokencache
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
+	"log/slog"
 	"time"
 
 	"golang.org/x/oauth2"
@@ -99,6 +102,39 @@ type Stored struct {
 	// [Store.CompareAndSwap]: it changes with every write. "" means no
 	// entry.
 	Rev string
+}
+
+// String describes the entry without its token: whether there is one, its
+// type and expiry, and the revision. String, GoString, Format and LogValue
+// have value receivers, so a Stored value, a pointer to one and a struct
+// holding one all print and log the same (without them, %s of a pointer
+// printed the token's fields). Its JSON is left whole: a Store of one's own
+// may keep it so.
+func (s Stored) String() string {
+	if s.Token == nil {
+		return fmt.Sprintf("tokencache.Stored{Token:<nil> Rev:%q}", s.Rev)
+	}
+	return fmt.Sprintf("tokencache.Stored{Token:%s TokenType:%q Expiry:%s Rev:%q}",
+		redacted, s.Token.TokenType, s.Token.Expiry.Format(time.RFC3339), s.Rev)
+}
+
+// GoString is String.
+func (s Stored) GoString() string { return s.String() }
+
+// Format prints String for every verb.
+func (s Stored) Format(f fmt.State, _ rune) { io.WriteString(f, s.String()) }
+
+// LogValue implements [slog.LogValuer]: what String shows.
+func (s Stored) LogValue() slog.Value {
+	if s.Token == nil {
+		return slog.GroupValue(slog.Bool("token", false), slog.String("rev", s.Rev))
+	}
+	return slog.GroupValue(
+		slog.Bool("token", true),
+		slog.String("token_type", s.Token.TokenType),
+		slog.Time("expiry", s.Token.Expiry),
+		slog.String("rev", s.Rev),
+	)
 }
 
 // ErrLeaseHeld is returned by [Store.Lease] when another caller (another
