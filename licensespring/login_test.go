@@ -35,12 +35,7 @@ func TestRefreshVerifiesTheIDToken(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			srv, p := newFake(t, licensespringtest.Options{}, licensespring.ResponseTypeCode)
 			ctx := context.Background()
-			ar, err := p.AuthCodeURL(ctx)
-			require.NoError(t, err)
-			cb, err := srv.Authorize(ctx, ar.URL)
-			require.NoError(t, err)
-			login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
-			require.NoError(t, err)
+			login := logIn(t, srv, p)
 			require.NotEmpty(t, login.Token.RefreshToken)
 
 			srv.MutateIDTokens(tt.mutate)
@@ -84,16 +79,9 @@ func TestRefreshWithoutIDTokenNeedsNoDiscovery(t *testing.T) {
 func TestUserTokenSourceRefusesAnotherUsersIDToken(t *testing.T) {
 	// The real clock: the provider's token cache runs on it.
 	srv, p := newFake(t, licensespringtest.Options{Now: time.Now}, licensespring.ResponseTypeCode)
-	ctx := context.Background()
 	login := func() *oauth2.Token {
 		t.Helper()
-		ar, err := p.AuthCodeURL(ctx)
-		require.NoError(t, err)
-		cb, err := srv.Authorize(ctx, ar.URL)
-		require.NoError(t, err)
-		l, err := oauthkit.Complete(ctx, p, ar, cb.Query())
-		require.NoError(t, err)
-		tok := *l.Token
+		tok := *logIn(t, srv, p).Token
 		tok.Expiry = time.Now().Add(-time.Minute) // renewed on first use
 		return &tok
 	}
@@ -108,4 +96,17 @@ func TestUserTokenSourceRefusesAnotherUsersIDToken(t *testing.T) {
 	require.ErrorIs(t, err, oauthkit.ErrSubjectChanged)
 	assert.True(t, oauthkit.NeedsLogin(err))
 	assert.Nil(t, tok)
+}
+
+// logIn runs a code login at srv and returns it.
+func logIn(t *testing.T, srv *licensespringtest.Server, p *licensespring.Provider) *oauthkit.Login {
+	t.Helper()
+	ctx := context.Background()
+	ar, err := p.AuthCodeURL(ctx)
+	require.NoError(t, err)
+	cb, err := srv.Authorize(ctx, ar.URL)
+	require.NoError(t, err)
+	login, err := oauthkit.Complete(ctx, p, ar, cb.Query())
+	require.NoError(t, err)
+	return login
 }

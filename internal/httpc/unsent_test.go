@@ -1,10 +1,8 @@
 package httpc
 
 import (
-	"bufio"
 	"context"
 	"errors"
-	"fmt"
 	"io"
 	"log"
 	"net"
@@ -16,6 +14,8 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 )
 
 // silentTransport is a RoundTripper that is not net/http's: it fires no
@@ -75,21 +75,7 @@ func TestSingleUseWrittenByACustomTransportReachesTheServerOnce(t *testing.T) {
 		w.WriteHeader(http.StatusInternalServerError)
 	}))
 	defer srv.Close()
-	tr := roundTripFunc(func(r *http.Request) (*http.Response, error) {
-		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-		if err != nil {
-			return nil, err
-		}
-		defer conn.Close()
-		// By hand: Request.Write would fire the trace hooks itself.
-		body, _ := io.ReadAll(r.Body)
-		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", r.URL.RequestURI(), r.URL.Host, len(body), body)
-		// The answer arrives only once the server has handled the request.
-		if resp, err := http.ReadResponse(bufio.NewReader(conn), r); err == nil {
-			resp.Body.Close()
-		}
-		return nil, errors.New("tunnel: connection lost")
-	})
+	tr := providertest.LostAnswer(srv.Listener.Addr().String())
 	p := Policy{}
 	recordSleeps(&p)
 	c := New(Options{HTTPClient: &http.Client{Transport: tr}, Retry: p})
@@ -143,7 +129,3 @@ func TestSingleUseAfterAFailedTLSHandshakeIsNotResent(t *testing.T) {
 	require.Error(t, err)
 	assert.Empty(t, *waits)
 }
-
-type roundTripFunc func(*http.Request) (*http.Response, error)
-
-func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }

@@ -1,11 +1,8 @@
 package oauthwire
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
-	"errors"
-	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -185,21 +182,7 @@ func TestRefreshThroughASilentTransportIsSentOnce(t *testing.T) {
 		w.WriteHeader(http.StatusInternalServerError)
 	}))
 	defer srv.Close()
-	tunnel := roundTripper(func(r *http.Request) (*http.Response, error) {
-		conn, err := net.Dial("tcp", srv.Listener.Addr().String())
-		if err != nil {
-			return nil, err
-		}
-		defer conn.Close()
-		// By hand: Request.Write would fire the trace hooks itself.
-		body, _ := io.ReadAll(r.Body)
-		fmt.Fprintf(conn, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\nConnection: close\r\n\r\n%s", r.URL.RequestURI(), r.URL.Host, len(body), body)
-		// The answer comes once the server has handled the request.
-		if resp, err := http.ReadResponse(bufio.NewReader(conn), r); err == nil {
-			resp.Body.Close()
-		}
-		return nil, errors.New("tunnel: connection reset by peer")
-	})
+	tunnel := providertest.LostAnswer(srv.Listener.Addr().String())
 	c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{
 		HTTPClient: &http.Client{Transport: tunnel},
 		Retry:      httpc.Policy{MaxAttempts: 5, Sleep: func(context.Context, time.Duration) error { return nil }},
@@ -211,10 +194,6 @@ func TestRefreshThroughASilentTransportIsSentOnce(t *testing.T) {
 	require.Error(t, err)
 	assert.EqualValues(t, 1, seen.Load(), "the refresh token reached the server once")
 }
-
-type roundTripper func(*http.Request) (*http.Response, error)
-
-func (f roundTripper) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
 
 // Client credentials carry no single-use value: a 502 is still retried.
 func TestClientCredentialsIsStillRetried(t *testing.T) {
