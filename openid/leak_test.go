@@ -58,9 +58,12 @@ func TestEndSessionAndDPoPRedact(t *testing.T) {
 	require.Equal(t, raw, u.Query().Get("id_token_hint"), "the URL itself carries the ID token")
 
 	rk, ek, edk := clientKeys()
+	eb, err := ek.Bytes() // the private scalar, as D held it
+	require.NoError(t, err)
+	ed := new(big.Int).SetBytes(eb)
 	keyParts := append(providertest.Bytes(edk, edk.Seed()),
 		rk.D.String(), rk.Primes[0].String(), rk.D.Text(16), base64.RawURLEncoding.EncodeToString(rk.D.Bytes()),
-		ek.D.String(), ek.D.Text(16), base64.RawURLEncoding.EncodeToString(ek.D.Bytes()))
+		ed.String(), ed.Text(16), base64.RawURLEncoding.EncodeToString(eb))
 
 	// An EndSession's JSON is its URL whole, for an application's browser
 	// code: slog's JSON handler marshals a struct holding one without
