@@ -91,7 +91,7 @@ func readmeManyReplicas(mux *http.ServeMux, providers []oauthkit.Provider, sessi
 	rdb := redis.NewClient(&redis.Options{Addr: "redis:6379"}) // or a *redis.ClusterClient
 	sessions, err := redisstore.NewSessionStore(redisstore.SessionConfig{
 		Client:  rdb,
-		Keys:    [][]byte{sessionKey}, // 32 random bytes, the same on every replica; a new key goes first to rotate
+		Keys:    [][]byte{sessionKey}, // 32 random bytes, the same on every replica; to rotate, add a new key last, then move it first
 		NameKey: nameKey,              // 32 random bytes of its own, never rotated: it names the keys
 	})
 	if err != nil {

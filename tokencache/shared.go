@@ -175,13 +175,17 @@ func (c *Cache) lead(ctx context.Context, key string, prev *oauth2.Token, st Sto
 			// The previous holder may have written just before releasing.
 			cur, gerr := c.storeGet(ctx, key)
 			switch {
-			case gerr == nil || cur.Rev != "":
+			case gerr == nil:
 				st = cur
 			case singleUse:
-				// The refresh token read before may have been rotated away
-				// since: renewing from it could send a used one.
+				// Not read, or there but unreadable (sealed with a key this
+				// replica does not have yet, or damaged): the refresh token
+				// the fleet holds may be newer than the one this replica
+				// would renew from, which could then be a used one.
 				c.giveBack(ctx, key, release)
 				return st, nil, result{}, false, fmt.Errorf("%w: %w", ErrStoreUnavailable, gerr)
+			case cur.Rev != "":
+				st = cur // overwritten by this fill's own token
 			}
 			if r, ok := c.adopt(st.Token, prev); ok {
 				c.giveBack(ctx, key, release)

@@ -73,7 +73,10 @@ type Store interface {
 	// When an entry exists but cannot be read (corrupt, tampered with,
 	// sealed with an unknown key, of another format), Get returns an error
 	// and a Stored with that entry's Rev and no Token, so that
-	// CompareAndSwap can replace it.
+	// CompareAndSwap can replace it: a fetch of its own (client
+	// credentials) does; a renewal that would send a refresh token fails
+	// with [ErrStoreUnavailable] instead, since the entry may hold a newer
+	// one.
 	Get(ctx context.Context, key string) (Stored, error)
 
 	// CompareAndSwap stores tok under key if the entry's revision is still

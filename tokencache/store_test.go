@@ -31,6 +31,10 @@ type mapStore struct {
 	failGet error
 	failSet error
 	failDel error
+	// unreadable is a key whose entry exists but cannot be read (sealed
+	// with a key this replica lacks, say), as a Store reports one: a Rev
+	// and an error.
+	unreadable string
 }
 
 func newMapStore(clock *tokencachetest.Clock) *mapStore {
@@ -43,6 +47,9 @@ func (s *mapStore) Get(_ context.Context, key string) (tokencache.Stored, error)
 	s.gets++
 	if s.failGet != nil {
 		return tokencache.Stored{}, s.failGet
+	}
+	if key == s.unreadable {
+		return tokencache.Stored{Rev: "sealed-with-another-key"}, errors.New("stored entry cannot be read")
 	}
 	if u, ok := s.until[key]; ok && !s.clock.Now().Before(u) {
 		return tokencache.Stored{}, nil
@@ -209,6 +216,10 @@ func TestStoreRenewalNeedsLease(t *testing.T) {
 			_, err := s.Lease(context.Background(), key, time.Minute)
 			require.NoError(t, err)
 		}, tokencache.ErrRefreshInFlight},
+		// Another replica may have rotated the refresh token into it, sealed
+		// with a key this one does not have yet: renewing from this one's
+		// own older token could send a used one.
+		{"entry unreadable", func(s *mapStore, key string) { s.unreadable = key }, tokencache.ErrStoreUnavailable},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			clock := tokencachetest.NewClock(t0)

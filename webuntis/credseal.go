@@ -29,8 +29,9 @@ type CredentialSealer struct {
 }
 
 // NewCredentialSealer returns a sealer for keys, each 32 random bytes;
-// keys[0] seals and every key opens, so a new key goes first and an old one
-// stays until no record sealed with it is left.
+// keys[0] seals and every key opens: to rotate, add a new key last on every
+// replica, then move it first; an old one stays until no record sealed with
+// it is left.
 func NewCredentialSealer(keys [][]byte) (*CredentialSealer, error) {
 	s, err := seal.New(keys)
 	if err != nil {

@@ -23,7 +23,8 @@ func ExampleNewSessionStore() {
 	rand.Read(nameKey)
 
 	// Client may also be a *redis.ClusterClient or a Sentinel client. Keys
-	// seal the stored tokens (rotate by putting a new key first); NameKey
+	// seal the stored tokens (rotate by adding a new key last on every
+	// replica, then moving it first); NameKey
 	// names the keys and is never rotated.
 	store, err := redisstore.NewSessionStore(redisstore.SessionConfig{
 		Client:  redis.NewClient(&redis.Options{Addr: "redis:6379"}),

@@ -40,10 +40,16 @@ type Config struct {
 	Client redis.UniversalClient
 
 	// Keys are 32-byte AES-256-GCM keys that seal every stored token:
-	// Keys[0] seals, all of them open, so a new key goes first and an old
-	// one stays until the tokens it sealed have expired. All replicas
-	// sharing the Store need the same keys. Generate them with crypto/rand
-	// and keep them out of Redis.
+	// Keys[0] seals, all of them open. All replicas sharing the Store need
+	// the same keys. Rotate in two deploys: first add the new key last on
+	// every replica (all can then open what it will seal), then move it
+	// first; the old key stays until the tokens it sealed have expired. A
+	// replica that meets an entry it cannot open does not renew a user's
+	// login from its own older copy, which could hold a refresh token
+	// another replica has rotated away: it fails retryably
+	// (tokencache.ErrStoreUnavailable) until it can read the entry or the
+	// entry is gone. Generate keys with crypto/rand and keep them out of
+	// Redis.
 	Keys [][]byte
 
 	// InsecurePlaintext stores tokens unencrypted, readable by anyone who
