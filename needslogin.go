@@ -12,6 +12,16 @@ import (
 // returns an error wrapping it.
 var ErrNoRefreshToken = errors.New("oauthkit: no refresh token to renew the login with")
 
+// ErrRefreshTokenSpent: a refresh was answered, so the server may have
+// spent (rotated) the refresh token, but the answer was refused — it broke
+// the protocol, or its ID token failed the checks — so the new tokens are
+// not used. Sending the old refresh token again would be a second use,
+// which a server that rotates refresh tokens takes for a replay and
+// punishes by revoking the whole grant; only a new login helps, so
+// [NeedsLogin] is true for it. It is wrapped together with the refusal's
+// own error.
+var ErrRefreshTokenSpent = errors.New("oauthkit: the refresh token was spent on an answer that was refused")
+
 // NeedsLogin reports whether err says that a user's login cannot be renewed
 // any more — its refresh token is dead (expired, revoked, already used or
 // issued to another client) or missing — so the only way to act for the
@@ -24,8 +34,8 @@ var ErrNoRefreshToken = errors.New("oauthkit: no refresh token to renew the logi
 //		return
 //	}
 //
-// It is true for [ErrNoRefreshToken] or [ErrSubjectChanged] anywhere in
-// err's chain, and for an
+// It is true for [ErrNoRefreshToken], [ErrSubjectChanged] or
+// [ErrRefreshTokenSpent] anywhere in err's chain, and for an
 // [*Error] of a refresh (Op [OpRefresh]) that says the refresh token is dead:
 // invalid_grant (RFC 6749 §5.2), invalid_request with HTTP 401, or
 // invalid_request whose hint, message or description says the refresh token
@@ -35,7 +45,7 @@ var ErrNoRefreshToken = errors.New("oauthkit: no refresh token to renew the logi
 // else: network errors, 5xx, invalid_client, other operations, and a failed
 // login attempt, which the login handler answers by starting over.
 func NeedsLogin(err error) bool {
-	if errors.Is(err, ErrNoRefreshToken) || errors.Is(err, ErrSubjectChanged) {
+	if errors.Is(err, ErrNoRefreshToken) || errors.Is(err, ErrSubjectChanged) || errors.Is(err, ErrRefreshTokenSpent) {
 		return true
 	}
 	var e *Error

@@ -20,6 +20,8 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/openid/openidtest"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache"
+	"github.com/seed-e8f4a5f7/oauthkit/tokencache/tokencachetest"
 )
 
 func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
@@ -41,6 +43,45 @@ func TestRefreshRotatesAndReuseRevokesTheFamily(t *testing.T) {
 	in, err := e.p.Introspect(ctx, tok.AccessToken, "access_token")
 	require.NoError(t, err)
 	assert.False(t, in.Active)
+}
+
+// A refresh answer the provider refuses (its ID token fails the checks)
+// after the server rotated the refresh token: the error says the old one is
+// spent (NeedsLogin), the answer's new one is revoked, and a user's token
+// source does not send the spent one again, which the server would take for
+// a replay and answer by revoking the whole grant.
+func TestRefusedRefreshAnswerIsNotResent(t *testing.T) {
+	// The cache on a clock of its own, advanced past each failure's backoff.
+	cacheClock := tokencachetest.NewClock(time.Now())
+	cache := tokencache.New(tokencache.Config{Clock: cacheClock})
+	t.Cleanup(func() { cache.Close() })
+	e := newEnv(t, openidtest.Options{}, func(c *openid.Config) { c.Cache = cache })
+	ctx := context.Background()
+	login, err := e.login(t)
+	require.NoError(t, err)
+
+	e.fake.MutateIDTokens(func(c map[string]any) { c["aud"] = "other-client" })
+	revokes := e.fake.Requests(openidtest.EndpointRevoke)
+	_, err = e.p.Refresh(ctx, login.Token.RefreshToken)
+	require.ErrorIs(t, err, oauthkit.ErrIDTokenAudience)
+	require.ErrorIs(t, err, oauthkit.ErrRefreshTokenSpent)
+	assert.True(t, oauthkit.NeedsLogin(err))
+	assert.Equal(t, revokes+1, e.fake.Requests(openidtest.EndpointRevoke), "the refused answer's refresh token is revoked")
+
+	e.fake.MutateIDTokens(nil)
+	login, err = e.login(t)
+	require.NoError(t, err)
+	seed := *login.Token
+	seed.Expiry = cacheClock.Now().Add(-time.Minute) // renewed at once
+	src := e.p.UserTokenSource("user-1", &seed)
+	e.fake.MutateIDTokens(func(c map[string]any) { c["aud"] = "other-client" })
+	sent := e.fake.Requests(openidtest.EndpointToken)
+	for range 3 {
+		_, err = src.Token()
+		require.ErrorIs(t, err, oauthkit.ErrRefreshTokenSpent)
+		cacheClock.Advance(time.Minute) // past the failure's backoff: the next call fills again
+	}
+	assert.Equal(t, sent+1, e.fake.Requests(openidtest.EndpointToken), "the spent refresh token was sent once")
 }
 
 func TestClientCredentialsAndCache(t *testing.T) {

@@ -154,7 +154,10 @@ func TestMalformedAnswers(t *testing.T) {
 			})
 			_, err := p.Refresh(context.Background(), "refresh-1")
 			require.ErrorIs(t, err, oauthkit.ErrMalformedResponse)
-			assert.False(t, oauthkit.NeedsLogin(err))
+			// The server answered: UniSignIn (league) has revoked the refresh
+			// token sent, so it is spent, and only a new login helps.
+			require.ErrorIs(t, err, oauthkit.ErrRefreshTokenSpent)
+			assert.True(t, oauthkit.NeedsLogin(err))
 		})
 	}
 }

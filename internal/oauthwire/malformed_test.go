@@ -133,3 +133,46 @@ func TestMalformedSuccessQuotesAPageOrProxyText(t *testing.T) {
 		})
 	}
 }
+
+// A refresh whose success answer is refused (it breaks the protocol, or is
+// over the size limit) may have spent the refresh token it sent: the error
+// says so (oauthkit.ErrRefreshTokenSpent, for which NeedsLogin is true), so
+// that the token is not sent again. The same answer to another grant, and
+// a refresh's error answer, say nothing of the kind.
+func TestRefusedRefreshAnswerSpendsTheRefreshToken(t *testing.T) {
+	huge := `{"access_token":"` + issuedAccess + `","token_type":"Bearer","pad":"` + string(bytes.Repeat([]byte("x"), 2<<20)) + `"}`
+	tests := []struct {
+		name, body string
+		status     int
+		op         string
+		spent      bool
+	}{
+		{"refresh, token_type mac", `{"access_token":"` + issuedAccess + `","refresh_token":"` + issuedRefresh + `","token_type":"mac"}`, 200, oauthkit.OpRefresh, true},
+		{"refresh, not JSON", "<html>signed in</html>", 200, oauthkit.OpRefresh, true},
+		{"refresh, over the size limit", huge, 200, oauthkit.OpRefresh, true},
+		{"refresh, error answer", `{"error":"invalid_request"}`, 400, oauthkit.OpRefresh, false},
+		{"refresh, error in a 200", `{"error":"invalid_request"}`, 200, oauthkit.OpRefresh, false},
+		{"client credentials, token_type mac", `{"access_token":"` + issuedAccess + `","token_type":"mac"}`, 200, oauthkit.OpClientCredentials, false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				io.Copy(io.Discard, r.Body)
+				w.Header().Set("Content-Type", "application/json")
+				w.WriteHeader(tt.status)
+				io.WriteString(w, tt.body)
+			}))
+			defer srv.Close()
+			c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{})}
+			_, err := c.Token(context.Background(), Request{
+				Op: tt.op, TokenURL: srv.URL, ClientID: "id", Secret: "s3cret", Auth: AuthInBody,
+				Params: url.Values{"grant_type": {"refresh_token"}, "refresh_token": {"RT-old-0123456789"}},
+			})
+			require.Error(t, err)
+			assert.Equal(t, tt.spent, errors.Is(err, oauthkit.ErrRefreshTokenSpent))
+			assert.Equal(t, tt.spent, oauthkit.NeedsLogin(err))
+			var e *oauthkit.Error
+			require.ErrorAs(t, err, &e, "still an *oauthkit.Error")
+		})
+	}
+}

@@ -257,7 +257,11 @@ func encodeForm(params url.Values, extra [][2]string) []byte {
 func (c *Client) answer(x *roundTrip) (*oauth2.Token, error) {
 	resp := x.resp
 	if x.err != nil {
-		return nil, x.call(c.Provider).TransportError(resp, x.err)
+		err := x.call(c.Provider).TransportError(resp, x.err)
+		if resp != nil && resp.StatusCode/100 == 2 {
+			err = spent(x.r, err) // a body over the limit, or cut short
+		}
+		return nil, err
 	}
 	if resp.StatusCode/100 != 2 {
 		return nil, x.call(c.Provider).ResponseError(resp)
@@ -270,9 +274,21 @@ func (c *Client) answer(x *roundTrip) (*oauth2.Token, error) {
 		if e := call.ErrorInSuccess(resp); e != nil {
 			return nil, e
 		}
-		return nil, call.Malformed(resp, perr)
+		return nil, spent(x.r, call.Malformed(resp, perr))
 	}
 	return tok, nil
+}
+
+// spent marks err, the refusal of a success answer to r, with
+// [oauthkit.ErrRefreshTokenSpent] when r is a refresh: the server answered,
+// so it may have rotated the refresh token r sent, and the answer holding
+// the new one is not used. Whether it did cannot be read from an answer
+// that does not parse, so it is taken to have.
+func spent(r *Request, err error) error {
+	if r.Op != oauthkit.OpRefresh {
+		return err
+	}
+	return fmt.Errorf("%w: %w", err, oauthkit.ErrRefreshTokenSpent)
 }
 
 // report tells the observer how a token request ended. err is the error the

@@ -56,7 +56,11 @@ func (p *Provider) dpopToken(ctx context.Context, r oauthwire.Request) (*oauth2.
 			return nil, err
 		}
 		if !strings.EqualFold(tok.TokenType, "DPoP") {
-			return nil, fmt.Errorf("%s: %s: %w", p.o.Name, r.Op, dpop.ErrBearer)
+			err := fmt.Errorf("%s: %s: %w", p.o.Name, r.Op, dpop.ErrBearer)
+			if r.Op == oauthkit.OpRefresh {
+				err = p.refusedRefresh(ctx, r.Params.Get("refresh_token"), tok, err)
+			}
+			return nil, err
 		}
 		return tok, nil
 	}

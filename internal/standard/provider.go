@@ -187,7 +187,7 @@ func (p *Provider) Refresh(ctx context.Context, refreshToken string) (*oauth2.To
 		return nil, err
 	}
 	if err := p.checkRefreshed(ctx, tok); err != nil {
-		return nil, fmt.Errorf("%s: refresh: %w", p.o.Name, err)
+		return nil, p.refusedRefresh(ctx, refreshToken, tok, fmt.Errorf("%s: refresh: %w", p.o.Name, err))
 	}
 	return tok, nil
 }

@@ -61,8 +61,12 @@ func TestVendorSources(t *testing.T) {
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		tokenRequests++
 		w.Header().Set("Content-Type", "application/json")
-		if r.PostFormValue("refresh_token") == "rt-with-id-token" {
+		switch r.PostFormValue("refresh_token") {
+		case "rt-with-id-token":
 			w.Write([]byte(`{"access_token":"a","token_type":"Bearer","expires_in":60,"id_token":"not-a-jwt"}`))
+			return
+		case "rt-rotated-with-id-token":
+			w.Write([]byte(`{"access_token":"a","token_type":"Bearer","expires_in":60,"refresh_token":"rt-next","id_token":"not-a-jwt"}`))
 			return
 		}
 		w.Write([]byte(`{"access_token":"a","token_type":"Bearer","expires_in":60}`))
@@ -89,6 +93,13 @@ func TestVendorSources(t *testing.T) {
 		p := newProvider(standard.Options{TokenURL: srv.URL + "/token", AuthMethod: standard.MethodNone})
 		_, err := p.Refresh(ctx, "rt-with-id-token")
 		require.ErrorIs(t, err, oauthkit.ErrInvalidIDToken)
+		assert.NotErrorIs(t, err, oauthkit.ErrRefreshTokenSpent, "the answer kept the refresh token: it may be sent again")
+		assert.False(t, oauthkit.NeedsLogin(err))
+
+		_, err = p.Refresh(ctx, "rt-rotated-with-id-token")
+		require.ErrorIs(t, err, oauthkit.ErrInvalidIDToken)
+		require.ErrorIs(t, err, oauthkit.ErrRefreshTokenSpent, "the answer rotated the refresh token: the one sent is spent")
+		assert.True(t, oauthkit.NeedsLogin(err))
 	})
 	t.Run("max_age", func(t *testing.T) {
 		metadataCalls = 0
