@@ -81,6 +81,11 @@ func (c *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "misdirected request", http.StatusMisdirectedRequest)
 	case r.Method == http.MethodGet && c.implicit != nil && r.URL.RawQuery == "":
 		c.fragmentPage(w)
+	case r.Method == http.MethodGet && c.foreignStatelessError(r.URL.Query()):
+		// Any page in the user's browser can send this to 127.0.0.1; from
+		// a provider that never sends it, it is not the login's answer.
+		c.refused.Add(1)
+		page(w, http.StatusBadRequest, c.failure)
 	case r.Method == http.MethodGet:
 		login, err := oauthkit.Complete(c.ctx, c.p, c.ar, r.URL.Query())
 		c.finish(w, login, err)
@@ -90,6 +95,25 @@ func (c *callback) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Allow", http.MethodGet)
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
 	}
+}
+
+// statelessErrorProviders names the providers documented to send an error
+// redirect without state: Justimmo's denial may carry none
+// (docs/vendors/justimmo.md#authorization-code).
+var statelessErrorProviders = map[string]bool{"justimmo": true}
+
+// foreignStatelessError reports whether q is an error redirect without
+// state from a provider not documented to send one. Such a callback
+// carries nothing that ties it to this login: anyone who can reach the
+// listener (a web page in the user's browser included) could send it, so
+// it is refused like a callback with another state and the wait goes on.
+// A provider documented to send one ([statelessErrorProviders]) keeps the
+// old rule: the error ends the login, nothing being exchanged.
+func (c *callback) foreignStatelessError(q url.Values) bool {
+	if !q.Has("error") || len(q["state"]) > 1 || q.Get("state") != "" {
+		return false // an error with a state is checked against ar's by Complete
+	}
+	return !statelessErrorProviders[c.p.Name()]
 }
 
 // finish ends the login with login or err, unless err says that this

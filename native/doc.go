@@ -42,7 +42,10 @@
 // another state, or none, gets the failure page and the wait goes on (RFC
 // 8252 §8.9 has the app reject a response that matches no pending
 // request): any local process can connect to a loopback port, and one that
-// could end the login with a forged callback could race the real one. The
+// could end the login with a forged callback could race the real one. That
+// includes an error redirect without state, which any web page can send
+// to 127.0.0.1, except from Justimmo, documented to send its denial
+// without state (see [Listener.Complete]). The
 // wait is bounded by ctx and Options.Timeout ([ErrTimeout]); the error
 // counts the callbacks it refused. The listener is closed before Login
 // returns, whatever the outcome.

@@ -118,10 +118,15 @@ func (l *Listener) Login(ctx context.Context, p oauthkit.Provider, o Options, op
 //     can connect to the listener; if such a callback ended the login, it
 //     could race the real one and win. The real callback still completes
 //     the login; the error at the timeout counts the refused ones.
-//   - An error redirect without any state (Justimmo documents one) ends it
-//     with the vendor's error, as [oauthkit.Complete] reports it: nothing
-//     is exchanged, so nothing is trusted, though a local process can end a
-//     login this way.
+//   - An error redirect without any state is refused the same way, and the
+//     wait goes on, for every provider but Justimmo: any web page in the
+//     user's browser can send one to 127.0.0.1 (the Host check passes), so
+//     it says nothing about this login. Justimmo documents a denial
+//     without state (docs/vendors/justimmo.md#authorization-code); for a
+//     provider whose Name is "justimmo" it ends the login with the vendor's
+//     error, as [oauthkit.Complete] reports it: nothing is exchanged, so
+//     nothing is trusted, though a local process or a web page can end a
+//     Justimmo login this way.
 //   - Only the redirect URL's path is answered (other paths: 404), only for
 //     the listener's own Host (a page of another site that resolves its name
 //     to 127.0.0.1 gets 421), only with GET (and POST of an implicit

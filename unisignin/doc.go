@@ -14,7 +14,10 @@
 // exchanges the code at {BaseURL}/oauth/v2/access_token with client_id,
 // client_secret, code, grant_type=authorization_code and redirect_uri (and
 // code_verifier) in the form body, and fetches the profile
-// ([Provider.User]) for [oauthkit.Login.UserInfo].
+// ([Provider.User]) for [oauthkit.Login.UserInfo]. The profile's id is the
+// Subject exactly as the vendor sent it; an id that would need altering
+// (empty, over [MaxUserIDLen] bytes, control characters) is refused with
+// [ErrInvalidUserID]. Email and name are sanitized, for display only.
 //
 // # App flow and PKCE
 //

@@ -7,7 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/oauth2"
 
@@ -25,8 +28,18 @@ import (
 // name from "name", else "first_name"/"last_name" (or "firstName"/"lastName")
 // joined. Fields of an unexpected type are skipped. Raw keeps the answer as
 // it came, for whatever else the organization's profile holds.
+//
+// ID is the user's identity (it becomes [oauthkit.UserInfo.Subject], which
+// keys sessions and "log out everywhere"), so it is never altered: a JSON
+// string is kept byte for byte, a number in its canonical decimal form. An
+// id that is empty, longer than [MaxUserIDLen] bytes, or holds control
+// characters or invalid UTF-8 is refused with [ErrInvalidUserID] rather
+// than cleaned up, since a cleaned id could name another user. Email, Name,
+// FirstName and LastName are for display only: they are sanitized (trimmed,
+// control characters collapsed, length bounded) and must not be used to
+// identify the user.
 type User struct {
-	ID        string // a number or a string in the answer, kept as its text
+	ID        string // exactly as in the answer (a number in canonical decimal form)
 	Email     string
 	Name      string
 	FirstName string
@@ -58,6 +71,16 @@ func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauth
 	return &oauthkit.UserInfo{Subject: u.ID, Email: u.Email, Name: u.Name, Raw: m}, nil
 }
 
+// MaxUserIDLen is the longest profile id, in bytes, the library accepts as a
+// Subject.
+const MaxUserIDLen = 255
+
+// ErrInvalidUserID reports a profile whose id cannot serve as a Subject: an
+// empty id, one longer than [MaxUserIDLen] bytes, or one holding control
+// characters or invalid UTF-8. It wraps [oauthkit.ErrMalformedResponse]; the
+// error never quotes the id.
+var ErrInvalidUserID = fmt.Errorf("%w: user profile id is not usable as a subject", oauthkit.ErrMalformedResponse)
+
 func parseUser(raw json.RawMessage) (*User, error) {
 	var m map[string]json.RawMessage
 	if err := json.Unmarshal(profileObject(raw), &m); err != nil {
@@ -67,7 +90,11 @@ func parseUser(raw json.RawMessage) (*User, error) {
 	for _, k := range []string{"id", "sub", "user_id"} {
 		var id oauthwire.ID
 		if json.Unmarshal(m[k], &id) == nil && id != "" {
-			u.ID = redact.Text(string(id))
+			s, err := subject(m[k], string(id))
+			if err != nil {
+				return nil, fmt.Errorf("%q: %w", k, err)
+			}
+			u.ID = s
 			break
 		}
 	}
@@ -84,6 +111,34 @@ func parseUser(raw json.RawMessage) (*User, error) {
 	return u, nil
 }
 
+// subject returns the profile id as the Subject: a JSON string exactly as
+// decoded, a JSON integer in canonical decimal form (so -0 is 0), or
+// [ErrInvalidUserID] when it is empty, longer than [MaxUserIDLen] bytes, or
+// holds a control character or invalid UTF-8 (which decoding turns into
+// U+FFFD, so two different ids would meet). The error names the rule
+// broken, never the id.
+func subject(field json.RawMessage, id string) (string, error) {
+	if t := bytes.TrimSpace(field); len(t) > 0 && t[0] != '"' {
+		if n, err := strconv.ParseInt(id, 10, 64); err == nil {
+			id = strconv.FormatInt(n, 10)
+		} else if n, err := strconv.ParseUint(id, 10, 64); err == nil {
+			id = strconv.FormatUint(n, 10)
+		}
+	}
+	switch {
+	case id == "":
+		return "", fmt.Errorf("%w: empty", ErrInvalidUserID)
+	case len(id) > MaxUserIDLen:
+		return "", fmt.Errorf("%w: longer than %d bytes", ErrInvalidUserID, MaxUserIDLen)
+	}
+	for _, r := range id {
+		if r == utf8.RuneError || unicode.IsControl(r) {
+			return "", fmt.Errorf("%w: holds a control character or invalid UTF-8", ErrInvalidUserID)
+		}
+	}
+	return id, nil
+}
+
 // profileObject returns the object under "data" when the answer is wrapped
 // in one and has no id of its own, else the answer.
 func profileObject(raw json.RawMessage) json.RawMessage {
@@ -97,7 +152,8 @@ func profileObject(raw json.RawMessage) json.RawMessage {
 	return raw
 }
 
-// str returns the first of keys that holds a JSON string.
+// str returns the first of keys that holds a JSON string, sanitized for
+// display (redact.Text): never an identity.
 func str(m map[string]json.RawMessage, keys ...string) string {
 	for _, k := range keys {
 		var s string

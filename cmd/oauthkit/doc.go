@@ -27,6 +27,12 @@
 // with their flags and environment variables (token webuntis needs the
 // platform password, login webuntis the OIDC client secret).
 //
+// `doctor unisignin` and `doctor justimmo` check a user's --refresh-token
+// only with --spend-refresh-token: the check is a refresh, both vendors
+// rotate refresh tokens, and doctor keeps no new one, so the token given is
+// dead afterwards and the user must log in again. Without the flag the
+// check is skipped, saying so.
+//
 // # Credentials
 //
 // Each setting comes from a flag, an environment variable

@@ -368,17 +368,26 @@ func (d *doctor) justimmo(ctx context.Context, p *justimmo.Provider) {
 	d.refreshToken(ctx, p)
 }
 
-// refreshToken checks a user's refresh token, when one is given. It spends
-// it: both league vendors rotate refresh tokens.
+// refreshToken checks a user's refresh token, when one is given and
+// --spend-refresh-token says it may be spent: the check is a refresh, and
+// both league vendors rotate refresh tokens (docs/vendors/league.md#refresh-tokens-rotate),
+// so the token given is dead afterwards and, doctor keeping no new one,
+// the user must log in again. Without the flag it is skipped, saying so. A
+// token the fake filled in (the expired-refresh mix-up) is the fake's, and
+// is always checked.
 func (d *doctor) refreshToken(ctx context.Context, p oauthkit.Provider) {
 	rt := d.t.r.get("refresh-token")
 	if rt == "" {
 		return
 	}
+	if !d.t.o.spendRefresh && d.t.r.source["refresh-token"] != "fake" {
+		d.skip("refresh token", "not checked: "+p.Name()+" rotates refresh tokens, so checking one spends it and the user must log in again afterwards; give --spend-refresh-token to check it anyway")
+		return
+	}
 	_, err := p.Refresh(ctx, rt)
 	switch {
 	case err == nil:
-		d.ok("refresh token", "alive; now spent (the vendor rotates refresh tokens; the new one is not printed)")
+		d.ok("refresh token", "alive, and now spent: the vendor rotates refresh tokens and doctor keeps no new one, so the user must log in again")
 	case oauthkit.NeedsLogin(err):
 		x := d.t.explain(err)
 		x.Cause = "the refresh token is dead (oauthkit.NeedsLogin): " + x.Cause

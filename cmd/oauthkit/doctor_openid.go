@@ -317,7 +317,7 @@ func (d *doctor) openidLogin(ctx context.Context, p oauthkit.Provider, ar *oauth
 	x := d.t.explain(err)
 	switch {
 	case errors.Is(err, oauthkit.ErrIssuerMismatch):
-		x.Cause = d.t.scrub(fmt.Sprintf("the callback names iss %q, not the issuer %s (RFC 9207)", bound(callback.Query().Get("iss"), 200), ar.Issuer))
+		x.Cause = d.t.scrub(fmt.Sprintf("the callback names iss %q, not the issuer %s (RFC 9207)", bound(d.t.scrub(callback.Query().Get("iss")), 200), ar.Issuer))
 		x.Fix = "the login is refused, as it must be: the authorization response came from another provider (a mix-up attack, or two providers sharing one redirect URL); give each provider its own redirect URL, and check --issuer"
 	case errors.Is(err, oauthkit.ErrInvalidIDToken):
 		x.Fix = "the login is refused, as it must be: the ID token does not verify against the issuer's published keys (jwks_uri) and claims; if the provider has just rotated its keys, try again, else the token was not signed by this issuer"

@@ -16,6 +16,7 @@ import (
 	"syscall"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
 
 // explanation is what went wrong and what to do about it.
@@ -220,7 +221,7 @@ func (t *target) probeAuthorizeCallback(ctx context.Context, ar *oauthkit.AuthRe
 		e.Body = pageText(body)
 	}
 	for _, f := range []*string{&e.Code, &e.Description, &e.Message, &e.Hint, &e.Body} {
-		*f = scrubAuthRequest(bound(*f, 300), ar)
+		*f = scrubAuthRequest(*f, 300, ar)
 	}
 	e.Advice = authorizeAdvice(t.vendor, e)
 	return "", nil, e
@@ -256,13 +257,12 @@ func bound(s string, n int) string {
 	return strings.ToValidUTF8(s[:n], "") + "…"
 }
 
-// scrubAuthRequest removes the login's state, nonce and verifier, which an
-// error page may echo.
-func scrubAuthRequest(s string, ar *oauthkit.AuthRequest) string {
-	for _, v := range []string{ar.State, ar.Nonce, ar.CodeVerifier} {
-		if len(v) >= 8 {
-			s = strings.ReplaceAll(s, v, "[redacted]")
-		}
-	}
-	return s
+// scrubAuthRequest removes the login's state, nonce and PKCE verifier
+// (which is also the challenge under plain PKCE), which an error page may
+// echo, from s, then folds it to one line and cuts it to at most n bytes —
+// in that order, so that a cut never leaves the first bytes of one. It
+// matches every form the library's own scrubber does (internal/redact:
+// URL-, base64-, HTML- and JSON-escaped, and HTML character references).
+func scrubAuthRequest(s string, n int, ar *oauthkit.AuthRequest) string {
+	return redact.NewSecrets(ar.State, ar.Nonce, ar.CodeVerifier).Line(s, n)
 }

@@ -281,7 +281,8 @@ func readPastedCallback(c *cli, out chan<- url.Values) {
 var claimsHidden = map[string]bool{"nonce": true, "at_hash": true, "c_hash": true, "s_hash": true}
 
 // printLogin prints the verified ID-token claims and the user's profile;
-// never a token. loginURL, when set, is the printed authorization URL,
+// never a token. In text mode every value the provider chose goes through
+// termText (a user's name may hold escape sequences). loginURL, when set, is the printed authorization URL,
 // which --json repeats.
 func (c *cli) printLogin(ctx context.Context, jsonOut bool, t *target, p oauthkit.Provider, login *oauthkit.Login, loginURL string) int {
 	claims := map[string]any{}
@@ -331,14 +332,14 @@ func (c *cli) printLogin(ctx context.Context, jsonOut bool, t *target, p oauthki
 			fmt.Fprintln(c.stdout, "ID token (signature, issuer, audience, expiry and nonce verified):")
 		}
 		for _, k := range sortedKeys(claims) {
-			fmt.Fprintf(c.stdout, "  %-14s %v\n", k, claimText(k, claims[k]))
+			fmt.Fprintf(c.stdout, "  %-14s %s\n", termText(k), termValue(claimText(k, claims[k])))
 		}
 	} else {
 		fmt.Fprintln(c.stdout, "no ID token (an OAuth 2.0 vendor): the profile comes from its user endpoint")
 	}
 	fmt.Fprintln(c.stdout, "profile:")
 	for _, k := range sortedKeys(profile) {
-		fmt.Fprintf(c.stdout, "  %-10s %s\n", k, profile[k])
+		fmt.Fprintf(c.stdout, "  %-10s %s\n", k, termText(profile[k]))
 	}
 	fmt.Fprintf(c.stdout, "token: %s (not printed)\n", tok)
 	return exitOK

@@ -76,7 +76,7 @@ var settings = []setting{
 	{"shared-key", true, []string{ls}, "LicenseSpring shared key, exactly as shown", nil},
 	{"product", false, []string{ls}, "LicenseSpring product short code", nil},
 	{"customer-account", false, []string{ls}, "LicenseSpring customer account code", nil},
-	{"refresh-token", true, []string{us, ji}, "a user's refresh token; doctor checks it is still alive (it is spent: store the new one doctor does not print)", nil},
+	{"refresh-token", true, []string{us, ji}, "a user's refresh token, for doctor --spend-refresh-token, which checks it is still alive by spending it: UniSignIn and Justimmo rotate refresh tokens and doctor keeps no new one, so the user must log in again afterwards (without --spend-refresh-token it is not checked)", nil},
 }
 
 func settingNamed(name string) setting {
@@ -91,6 +91,7 @@ func settingNamed(name string) setting {
 // vendorFlags are the flags of doctor, token and login.
 type vendorFlags struct {
 	json, fake, header, printURL, app, device bool
+	spendRefresh                              bool // doctor: check --refresh-token, spending it
 	mixup, config                             string
 	timeout                                   time.Duration
 	values                                    map[string]*string
@@ -108,6 +109,8 @@ func (o *vendorFlags) flagSet(cmd command, c *cli) *flag.FlagSet {
 	switch cmd.name {
 	case "token":
 		fs.BoolVar(&o.header, "header", false, "print only 'Authorization: Bearer <token>' (the one output that holds a token)")
+	case "doctor":
+		fs.BoolVar(&o.spendRefresh, "spend-refresh-token", false, "UniSignIn, Justimmo: check --refresh-token by refreshing with it, which spends it (both vendors rotate refresh tokens, and doctor keeps no new one): the user must log in again afterwards")
 	case "login":
 		fs.BoolVar(&o.printURL, "print-url", false, "print the login URL instead of opening a browser")
 		fs.BoolVar(&o.device, "device", false, "openid: log in on another device (RFC 8628): print a URL and a code, wait for the approval")

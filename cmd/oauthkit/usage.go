@@ -90,6 +90,8 @@ func (c *cli) vendorCommandUsage(w io.Writer, cmd command, vendor string) {
 func commandFlags(cmd string) []string {
 	own := []string{"json", "fake", "mixup", "config", "timeout"}
 	switch cmd {
+	case "doctor":
+		own = append(own, "spend-refresh-token")
 	case "token":
 		own = append(own, "header")
 	case "login":

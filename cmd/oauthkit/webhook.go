@@ -140,19 +140,20 @@ func runWebhook(ctx context.Context, c *cli, args []string) int {
 			redact(!creds.Secret.IsZero()), redact(!creds.Password.IsZero()), creds.Host, creds.Fields})
 		return exitOK
 	}
-	fmt.Fprintf(c.stdout, "signature  valid (%s)\n", header.Get("Algorithm"))
-	fmt.Fprintf(c.stdout, "eventType  %s\ntenantId   %s\nclientId   %s\n", creds.EventType, creds.TenantID, creds.ClientID)
+	// Text mode: the event's fields are the sender's text (termText).
+	fmt.Fprintf(c.stdout, "signature  valid (%s)\n", termText(header.Get("Algorithm")))
+	fmt.Fprintf(c.stdout, "eventType  %s\ntenantId   %s\nclientId   %s\n", termText(creds.EventType), termText(creds.TenantID), termText(creds.ClientID))
 	fmt.Fprintf(c.stdout, "secret     %s  (the OIDC client secret: --client-secret, for login)\n", redact(!creds.Secret.IsZero()))
 	fmt.Fprintf(c.stdout, "password   %s  (the platform password: --password, for client credentials)\n", redact(!creds.Password.IsZero()))
 	if creds.Host != "" {
-		fmt.Fprintf(c.stdout, "host       %s\n", creds.Host)
+		fmt.Fprintf(c.stdout, "host       %s\n", termText(creds.Host))
 	}
 	for _, k := range sortedKeys(creds.Fields) {
 		switch k {
 		case "tenantId", "clientId", "host", "eventType":
 			continue
 		}
-		fmt.Fprintf(c.stdout, "%-10s %v\n", k, creds.Fields[k])
+		fmt.Fprintf(c.stdout, "%-10s %s\n", termText(k), termValue(creds.Fields[k]))
 	}
 	return exitOK
 }

@@ -43,6 +43,28 @@
 //     their own rather than fail: a second client-credentials request costs
 //     the vendor a request, not a login.
 //
+// # The Redis the lease needs
+//
+// The lease is the single-instance lock of the Redis documentation (SET NX
+// PX on the primary; see References), and "a refresh token is never sent
+// twice across the fleet", here and for [SessionStore], holds only for a
+// Redis whose primary does not lose an acknowledged write: one primary
+// without failover (a restart with persistence keeps the lease; without it
+// a restart loses it, and the tokens with it). Replication in Redis is
+// asynchronous: with replicas and automatic failover (Sentinel, Redis
+// Cluster, a managed service's high availability), a lease the old primary
+// acknowledged may not have reached the replica that is promoted, so
+// another application replica can take the same lease and send the same
+// refresh token while the first holder's request is still out. On a vendor
+// that rotates refresh tokens one of the two is refused (invalid_grant) and
+// that user must log in again; a server that follows RFC 9700 §4.14 may
+// revoke the whole grant. Closing that window takes waiting for the lease to
+// reach the replicas (WAIT or WAITAOF after SET NX, or a consensus-based
+// lock), which this package does not do. The same holds for
+// [SessionStore]'s single-use keys (SET NX PX too): a failover may let a used
+// state be accepted once more. Client-credentials keys are not affected
+// beyond a second fetch.
+//
 // # Encryption and key names
 //
 // Tokens are sealed with AES-256-GCM under [Config.Keys] (the key id is
@@ -144,7 +166,10 @@
 // which the web handler answers with 503 rather than logging the user out.
 //
 // Sessions outlive replicas, not the Redis: run it with persistence (RDB or
-// AOF) or replicas if its restart must not log everyone out. Besides
+// AOF) or replicas if its restart must not log everyone out. Replicas with
+// automatic failover keep the sessions but not the refresh lease's promise
+// (see "The Redis the lease needs" above): a failover may let a
+// session's refresh token be sent twice. Besides
 // hashed names and sealed values, Redis sees each session's end (its keys'
 // expiry, and its index score), nothing else.
 //
