@@ -44,6 +44,11 @@
 // {BasePath}/{provider} (its login and callback), and lives as long as the
 // login may take (Config.LoginMaxAge). Its name is derived from the provider
 // and the login's state, so logins in two tabs each have their own cookie.
+// The state is also bound to the browser that started the login: the login
+// start sets a login binding cookie when the browser has none (a random
+// value, HttpOnly, SameSite=Lax, Path=/, as long-lived as a login; one per
+// browser, kept by later starts, so logins in several tabs share it) and
+// seals a hash of its value into the state cookie.
 // Logins started and never finished cannot pile up: a login start keeps at
 // most three of the provider's logins in flight, within 3 KiB of cookies,
 // dropping the oldest (whose callback then answers "sign in again"), and a
@@ -62,7 +67,11 @@
 //
 // The callback finds the state cookie by the state it carries, deletes it
 // whatever happens next (a replayed callback, or one opened in another
-// browser, finds nothing), and finishes with [oauthkit.Complete] — or, for
+// browser, finds nothing), refuses it unless the browser's binding cookie
+// is the one it was sealed with (400, like a login that matches no login in
+// flight; nothing else ends: a state cookie planted by a sibling subdomain,
+// with the attacker's login in it, logs nobody in as the attacker), and
+// finishes with [oauthkit.Complete] — or, for
 // a provider that returns tokens in the URL fragment
 // ([ImplicitCompleter], LicenseSpring's implicit grant), serves a tiny page
 // that posts the fragment back. An implicit login has no single-use code at
@@ -86,8 +95,13 @@
 // With Config.Resolve cookies are Secure unless InsecureCookies. Secure
 // cookies carry the name prefixes browsers enforce: the session cookie is
 // "__Host-" + [SessionCookie] (Path=/, no Domain: a sibling subdomain
-// cannot plant a session; [Handler.SessionCookieName] returns the name), the
-// state cookies "__Secure-oauthkit_state_…".
+// cannot plant a session; [Handler.SessionCookieName] returns the name),
+// the login binding cookie "__Host-oauthkit_login" (likewise), the state
+// cookies "__Secure-oauthkit_state_…". The state cookies are scoped to a
+// provider's path, so they cannot be "__Host-" and a sibling subdomain on
+// https can set them for the parent domain: that is why each state is bound
+// to the browser's "__Host-" binding cookie, which it cannot set. Without
+// Secure the names have no prefix (browsers would refuse them over http).
 //
 // # Sessions
 //

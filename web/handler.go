@@ -134,7 +134,7 @@ type Handler struct {
 	secure    bool // cookies are Secure (and prefixed), post-logout redirects https; see Config.InsecureCookies
 	ownSignIn bool // Config.SignInPath was zero: RequireLogin sends visitors to this handler's sign-in
 
-	sessionName, statePrefix, signedOutName string // cookie names, prefixed when secure
+	sessionName, statePrefix, signedOutName, bindingName string // cookie names, prefixed when secure
 
 	refreshTimeout, leaseTTL time.Duration // see refreshTimeout and leaseMargin
 }
@@ -205,9 +205,9 @@ func New(cfg Config) (*Handler, error) {
 		h.providers[n] = p
 	}
 	h.secure = !cfg.InsecureCookies && !loopbackHTTPOnly(cfg.Providers)
-	h.sessionName, h.statePrefix, h.signedOutName = SessionCookie, statePrefix, signedOutCookie
+	h.sessionName, h.statePrefix, h.signedOutName, h.bindingName = SessionCookie, statePrefix, signedOutCookie, bindingCookie
 	if h.secure {
-		h.sessionName, h.statePrefix, h.signedOutName = hostPrefix+SessionCookie, securePrefix+statePrefix, hostPrefix+signedOutCookie
+		h.sessionName, h.statePrefix, h.signedOutName, h.bindingName = hostPrefix+SessionCookie, securePrefix+statePrefix, hostPrefix+signedOutCookie, hostPrefix+bindingCookie
 	}
 	if cfg.SignInPath == "" && cfg.Resolve == nil {
 		h.ownSignIn = true
