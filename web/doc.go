@@ -179,7 +179,9 @@
 // end_session_endpoint, redirects
 // there with id_token_hint and post_logout_redirect_uri
 // (OpenID Connect RP-Initiated Logout 1.0,
-// https://openid.net/specs/openid-connect-rpinitiated-1_0.html). Cross-site
+// https://openid.net/specs/openid-connect-rpinitiated-1_0.html):
+// Config.PostLogoutRedirectURL, or the logout's return_to on the origin of
+// the provider's redirect URL, never on the request's Host header. Cross-site
 // posts are refused by [http.CrossOriginProtection] (Sec-Fetch-Site, Origin),
 // so a same-origin form needs no token.
 //
