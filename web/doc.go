@@ -44,6 +44,11 @@
 // {BasePath}/{provider} (its login and callback), and lives as long as the
 // login may take (Config.LoginMaxAge). Its name is derived from the provider
 // and the login's state, so logins in two tabs each have their own cookie.
+// The state is also bound to the browser that started the login: the login
+// start sets a login binding cookie when the browser has none (a random
+// value, HttpOnly, SameSite=Lax, Path=/, as long-lived as a login; one per
+// browser, kept by later starts, so logins in several tabs share it) and
+// seals a hash of its value into the state cookie.
 // Logins started and never finished cannot pile up: a login start keeps at
 // most three of the provider's logins in flight, within 3 KiB of cookies,
 // dropping the oldest (whose callback then answers "sign in again"), and a
@@ -62,7 +67,11 @@
 //
 // The callback finds the state cookie by the state it carries, deletes it
 // whatever happens next (a replayed callback, or one opened in another
-// browser, finds nothing), and finishes with [oauthkit.Complete] — or, for
+// browser, finds nothing), refuses it unless the browser's binding cookie
+// is the one it was sealed with (400, like a login that matches no login in
+// flight; nothing else ends: a state cookie planted by a sibling subdomain,
+// with the attacker's login in it, logs nobody in as the attacker), and
+// finishes with [oauthkit.Complete] — or, for
 // a provider that returns tokens in the URL fragment
 // ([ImplicitCompleter], LicenseSpring's implicit grant), serves a tiny page
 // that posts the fragment back. An implicit login has no single-use code at
@@ -86,8 +95,13 @@
 // With Config.Resolve cookies are Secure unless InsecureCookies. Secure
 // cookies carry the name prefixes browsers enforce: the session cookie is
 // "__Host-" + [SessionCookie] (Path=/, no Domain: a sibling subdomain
-// cannot plant a session; [Handler.SessionCookieName] returns the name), the
-// state cookies "__Secure-oauthkit_state_…".
+// cannot plant a session; [Handler.SessionCookieName] returns the name),
+// the login binding cookie "__Host-oauthkit_login" (likewise), the state
+// cookies "__Secure-oauthkit_state_…". The state cookies are scoped to a
+// provider's path, so they cannot be "__Host-" and a sibling subdomain on
+// https can set them for the parent domain: that is why each state is bound
+// to the browser's "__Host-" binding cookie, which it cannot set. Without
+// Secure the names have no prefix (browsers would refuse them over http).
 //
 // # Sessions
 //
@@ -112,7 +126,9 @@
 // for the holder's new one, and fail with [ErrRefreshBusy] or
 // [ErrUnavailable] (retryable; answer 503) rather than send the same
 // refresh token again, which UniSignIn, Justimmo and Keycloak punish by
-// revoking the whole token family. A refresh that finishes after a logout
+// revoking the whole token family. When the new tokens cannot be written
+// back (the store failed), the lease is kept until it runs out, so that for
+// that time nobody sends the refresh token just spent. A refresh that finishes after a logout
 // does not bring the session back. When the refresh token is dead the
 // error satisfies [oauthkit.NeedsLogin], and the session keeps its access
 // token without the dead refresh token, which nobody sends again. A refresh whose ID token names
@@ -163,7 +179,9 @@
 // end_session_endpoint, redirects
 // there with id_token_hint and post_logout_redirect_uri
 // (OpenID Connect RP-Initiated Logout 1.0,
-// https://openid.net/specs/openid-connect-rpinitiated-1_0.html). Cross-site
+// https://openid.net/specs/openid-connect-rpinitiated-1_0.html):
+// Config.PostLogoutRedirectURL, or the logout's return_to on the origin of
+// the provider's redirect URL, never on the request's Host header. Cross-site
 // posts are refused by [http.CrossOriginProtection] (Sec-Fetch-Site, Origin),
 // so a same-origin form needs no token.
 //

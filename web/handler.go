@@ -96,8 +96,16 @@ type Config struct {
 	// PostLogoutRedirectURL is the absolute URL a provider with an
 	// end_session_endpoint sends the browser back to after logout
 	// (RP-Initiated Logout 1.0 post_logout_redirect_uri; register it with the
-	// provider). Zero: the request's host and the logout's return_to, over
-	// https unless cookies are not Secure (see InsecureCookies).
+	// provider). Zero: the logout's return_to on the app's origin, the
+	// scheme and host of the session's provider's RedirectURL
+	// (https://bestapp.example/auth/webuntis/callback gives
+	// https://bestapp.example/ for return_to "/"), or of the first of
+	// Providers that reports one; never the request's Host header, which a
+	// client or a proxy sets. Only when no provider reports a redirect URL
+	// (a provider of one's own without a RedirectURL() string method, or,
+	// with Resolve, such a provider for the tenant) is the request's host
+	// used, over https unless cookies are not Secure (see InsecureCookies):
+	// set PostLogoutRedirectURL then.
 	PostLogoutRedirectURL string
 
 	// OnLogin is called after a successful callback, before the session
@@ -134,7 +142,7 @@ type Handler struct {
 	secure    bool // cookies are Secure (and prefixed), post-logout redirects https; see Config.InsecureCookies
 	ownSignIn bool // Config.SignInPath was zero: RequireLogin sends visitors to this handler's sign-in
 
-	sessionName, statePrefix, signedOutName string // cookie names, prefixed when secure
+	sessionName, statePrefix, signedOutName, bindingName string // cookie names, prefixed when secure
 
 	refreshTimeout, leaseTTL time.Duration // see refreshTimeout and leaseMargin
 }
@@ -205,9 +213,9 @@ func New(cfg Config) (*Handler, error) {
 		h.providers[n] = p
 	}
 	h.secure = !cfg.InsecureCookies && !loopbackHTTPOnly(cfg.Providers)
-	h.sessionName, h.statePrefix, h.signedOutName = SessionCookie, statePrefix, signedOutCookie
+	h.sessionName, h.statePrefix, h.signedOutName, h.bindingName = SessionCookie, statePrefix, signedOutCookie, bindingCookie
 	if h.secure {
-		h.sessionName, h.statePrefix, h.signedOutName = hostPrefix+SessionCookie, securePrefix+statePrefix, hostPrefix+signedOutCookie
+		h.sessionName, h.statePrefix, h.signedOutName, h.bindingName = hostPrefix+SessionCookie, securePrefix+statePrefix, hostPrefix+signedOutCookie, hostPrefix+bindingCookie
 	}
 	if cfg.SignInPath == "" && cfg.Resolve == nil {
 		h.ownSignIn = true

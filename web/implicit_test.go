@@ -47,22 +47,24 @@ func implicitLogin(t *testing.T, b *browser) (string, *http.Cookie) {
 	return "", nil
 }
 
-// postFragment posts fragment with the state cookie to h, as the fragment
-// page would, and returns the response.
-func postFragment(h http.Handler, base, fragment string, state *http.Cookie) *http.Response {
+// postFragment posts fragment with cookies (the state and binding cookies)
+// to h, as the fragment page would, and returns the response.
+func postFragment(h http.Handler, base, fragment string, cookies ...*http.Cookie) *http.Response {
 	r := httptest.NewRequest("POST", base+"/auth/licensespring/callback", strings.NewReader(url.Values{"fragment": {fragment}}.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
-	r.AddCookie(&http.Cookie{Name: state.Name, Value: state.Value})
+	for _, c := range cookies {
+		r.AddCookie(&http.Cookie{Name: c.Name, Value: c.Value})
+	}
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, r)
 	return w.Result()
 }
 
-// TestImplicitCallbackOncePerFleet: a captured LicenseSpring state cookie
-// and fragment, posted again from another browser to another replica (same
-// Keys, same store), makes no second session: the state is used once per
-// fleet, not once per replica.
+// TestImplicitCallbackOncePerFleet: a captured LicenseSpring state cookie,
+// binding cookie and fragment, posted again from another browser to
+// another replica (same Keys, same store), makes no second session: the
+// state is used once per fleet, not once per replica.
 func TestImplicitCallbackOncePerFleet(t *testing.T) {
 	store := web.NewMemoryTokenStore()
 	e := implicitEnv(t, store)
@@ -77,7 +79,7 @@ func TestImplicitCallbackOncePerFleet(t *testing.T) {
 	if b.session() == nil {
 		t.Fatal("no session after the login")
 	}
-	resp := postFragment(replica2, e.app.URL, fragment, state)
+	resp := postFragment(replica2, e.app.URL, fragment, state, b.bindingCookie())
 	if resp.StatusCode != http.StatusBadRequest {
 		t.Errorf("the same state cookie and fragment on replica 2: status %d, want 400", resp.StatusCode)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -20,15 +21,18 @@ import (
 
 // statePrefix starts every state cookie's name (after "__Secure-" when
 // cookies are Secure: the state cookies are path-scoped, so "__Host-" does
-// not apply). The rest is a hash of the provider and the login's state, so
+// not apply, and each state is bound to the browser by bindingCookie
+// instead). The rest is a hash of the provider and the login's state, so
 // that each login in flight (two tabs) has its own cookie, and a callback
 // finds its own by the state it carries.
 const statePrefix = "oauthkit_state_"
 
 // loginState is what the state cookie seals: the AuthRequest (state, nonce,
-// PKCE verifier) and what the handler needs after the callback.
+// PKCE verifier), the browser it belongs to and what the handler needs
+// after the callback.
 type loginState struct {
 	Request  *oauthkit.AuthRequest `json:"ar"`
+	Binding  string                `json:"b"` // bindingHash of the starting browser's binding cookie
 	Tenant   string                `json:"tenant,omitempty"`
 	ReturnTo string                `json:"return_to"`
 	Implicit bool                  `json:"implicit,omitempty"` // tokens arrive in the fragment
@@ -103,12 +107,13 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 			h.log.Warn("web: the provider's redirect URL is not this handler's callback", "provider", name, "callback_path", h.callbackPath(name))
 		}
 	}
-	cname, value, err := h.sealLogin(name, tenant, q.Get("return_to"), ar)
+	binding := bindingHash(h.bindBrowser(w, r))
+	cname, value, err := h.sealLogin(name, tenant, q.Get("return_to"), binding, ar)
 	if err != nil {
 		h.fail(w, r, &Error{Kind: KindInternal, Provider: name, Status: http.StatusInternalServerError, Err: err})
 		return
 	}
-	h.dropOldLogins(w, r, name, len(cname)+len(value)+2)
+	h.dropOldLogins(w, r, name, binding, len(cname)+len(value)+2)
 	http.SetCookie(w, &http.Cookie{
 		Name:     cname,
 		Value:    value,
@@ -123,14 +128,16 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 }
 
 // sealLogin returns the name and sealed value of the state cookie of
-// provider's login ar, at tenant, going back to returnTo.
-func (h *Handler) sealLogin(provider, tenant, returnTo string, ar *oauthkit.AuthRequest) (name, value string, err error) {
+// provider's login ar, at tenant, going back to returnTo, started in the
+// browser whose binding hash is binding.
+func (h *Handler) sealLogin(provider, tenant, returnTo, binding string, ar *oauthkit.AuthRequest) (name, value string, err error) {
 	returnTo = SafeReturnTo(returnTo)
 	if len(returnTo)+strings.Count(returnTo, `"`) > maxReturnTo { // its length in JSON
 		returnTo = "/"
 	}
 	st := loginState{
 		Request:  sealedRequest(ar),
+		Binding:  binding,
 		Tenant:   tenant,
 		ReturnTo: returnTo,
 		Implicit: isImplicit(ar.URL),
@@ -180,14 +187,14 @@ func sealedRequest(ar *oauthkit.AuthRequest) *oauthkit.AuthRequest {
 }
 
 // dropOldLogins deletes the state cookies of provider's logins in flight
-// that r carries — those that do not open or have expired, then the oldest
-// — until, with the new one of newSize bytes, at most maxLoginsInFlight
-// remain within stateBudget bytes.
-func (h *Handler) dropOldLogins(w http.ResponseWriter, r *http.Request, provider string, newSize int) {
+// that r carries — those that do not open, belong to another browser
+// binding or have expired, then the oldest — until, with the new one of
+// newSize bytes, at most maxLoginsInFlight remain within stateBudget bytes.
+func (h *Handler) dropOldLogins(w http.ResponseWriter, r *http.Request, provider, binding string, newSize int) {
 	type flight struct {
 		name    string
 		size    int
-		expires time.Time // zero: does not open
+		expires time.Time // zero: does not open, or not this browser's
 	}
 	var in []flight
 	total := newSize
@@ -198,7 +205,7 @@ func (h *Handler) dropOldLogins(w http.ResponseWriter, r *http.Request, provider
 		f := flight{name: c.Name, size: len(c.Name) + len(c.Value) + 2}
 		if raw, err := h.sealer.Open(c.Value, stateAD(provider, c.Name)); err == nil {
 			var st loginState
-			if json.Unmarshal(raw, &st) == nil {
+			if json.Unmarshal(raw, &st) == nil && subtle.ConstantTimeCompare([]byte(st.Binding), []byte(binding)) == 1 {
 				f.expires = st.Expires
 			}
 		}
@@ -222,9 +229,12 @@ func isImplicit(authURL string) bool {
 }
 
 // takeState finds the state cookie of provider's login with state, deletes
-// it (whatever happens next: a replayed callback finds nothing), and opens
-// it. A callback without a state deletes every state cookie of the provider
-// it carries: it can belong to none of them.
+// it (whatever happens next: a replayed callback finds nothing), opens it
+// and checks that the login was started in this browser: that the browser's
+// binding cookie is the one the state was sealed with (a state cookie
+// planted by a sibling subdomain is another browser's, see bindingCookie).
+// A callback without a state deletes every state cookie of the provider it
+// carries: it can belong to none of them.
 func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, provider, state string) (*loginState, *Error) {
 	fail := func(err error) (*loginState, *Error) {
 		return nil, &Error{Kind: KindNoLogin, Provider: h.knownName(provider), Status: http.StatusBadRequest, Err: err}
@@ -250,6 +260,9 @@ func (h *Handler) takeState(w http.ResponseWriter, r *http.Request, provider, st
 	var st loginState
 	if err := json.Unmarshal(raw, &st); err != nil || st.Request == nil {
 		return fail(errors.New("state cookie does not decode"))
+	}
+	if !h.boundHere(r, &st) {
+		return fail(fmt.Errorf("the login was started in another browser (binding cookie missing or different): %w", oauthkit.ErrStateMismatch))
 	}
 	if !h.now().Before(st.Expires) {
 		return nil, &Error{Kind: KindExpired, Provider: provider, Status: http.StatusBadRequest, Err: oauthkit.ErrLoginExpired}

@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"time"
 
+	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 )
 
@@ -67,15 +68,58 @@ func (h *Handler) endSessionURL(r *http.Request, s *Session, st *StoredTokens, r
 	if st != nil && st.IDToken != "" {
 		q.Set("id_token_hint", st.IDToken)
 	}
-	post := h.cfg.PostLogoutRedirectURL
-	if post == "" {
-		scheme := "https"
-		if !h.secure {
-			scheme = "http"
-		}
-		post = scheme + "://" + r.Host + returnTo
-	}
-	q.Set("post_logout_redirect_uri", post)
+	q.Set("post_logout_redirect_uri", h.postLogoutURL(r, p, returnTo))
 	u.RawQuery = q.Encode()
 	return u.String()
+}
+
+// postLogoutURL is where the provider sends the browser back after a
+// logout going to returnTo: Config.PostLogoutRedirectURL, else returnTo on
+// the app's origin as the configuration names it (appOrigin), never as the
+// request's Host header does (a client, or a proxy passing it on, sets
+// that). Only when no provider reports its redirect URL (a provider of the
+// app's own without a RedirectURL method; with Resolve, the tenant's) does
+// the configuration name no origin: then, and only then, the request's
+// host is used, over https unless cookies are not Secure.
+func (h *Handler) postLogoutURL(r *http.Request, p oauthkit.Provider, returnTo string) string {
+	if h.cfg.PostLogoutRedirectURL != "" {
+		return h.cfg.PostLogoutRedirectURL
+	}
+	if origin := h.appOrigin(p); origin != "" {
+		return origin + returnTo
+	}
+	scheme := "https"
+	if !h.secure {
+		scheme = "http"
+	}
+	return scheme + "://" + r.Host + returnTo
+}
+
+// appOrigin returns the app's origin (scheme://host[:port]) from the
+// redirect URL p reports (the four vendor packages' providers do), else,
+// with Config.Providers, from the first provider that reports one: New has
+// checked that each is this handler's callback. "" when none reports one.
+func (h *Handler) appOrigin(p oauthkit.Provider) string {
+	if o := redirectOrigin(p); o != "" {
+		return o
+	}
+	for _, q := range h.cfg.Providers {
+		if o := redirectOrigin(q); o != "" {
+			return o
+		}
+	}
+	return ""
+}
+
+// redirectOrigin is the origin of the redirect URL p reports, or "".
+func redirectOrigin(p oauthkit.Provider) string {
+	rp, ok := p.(interface{ RedirectURL() string })
+	if !ok {
+		return ""
+	}
+	u, err := url.Parse(rp.RedirectURL())
+	if err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		return ""
+	}
+	return u.Scheme + "://" + u.Host
 }

@@ -52,7 +52,8 @@ func (p stubIDP) Refresh(context.Context, string) (*oauth2.Token, error) {
 // from the configuration — InsecureCookies, or every provider's redirect
 // URL being plain http on loopback — never from the request's Host: a
 // TLS-terminating proxy that forwards Host 127.0.0.1 over plain http still
-// gets Secure cookies, and the post-logout redirect is https.
+// gets Secure cookies, and the post-logout redirect is on the origin of the
+// provider's redirect URL.
 func TestCookiesSecureFromConfigNotHost(t *testing.T) {
 	const (
 		https    = "https://app.example/auth/a/callback"
@@ -63,15 +64,16 @@ func TestCookiesSecureFromConfigNotHost(t *testing.T) {
 		name       string
 		cfg        web.Config
 		wantSecure bool
+		wantPost   string // the post-logout redirect: provider a's origin
 	}{
-		{"https redirect URL", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", https}}}, true},
-		{"loopback http redirect URL", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}}}, false},
-		{"one loopback, one https", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}, stubIDP{"b", "https://app.example/auth/b/callback"}}}, true},
-		{"a provider that does not say", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}, newIDP("b")}}, true},
-		{"loopback http, not a loopback host", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", "http://app.example/auth/a/callback"}}}, true},
-		{"InsecureCookies", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", https}}, InsecureCookies: true}, false},
-		{"Resolve", web.Config{Resolve: resolve}, true},
-		{"Resolve and InsecureCookies", web.Config{Resolve: resolve, InsecureCookies: true}, false},
+		{"https redirect URL", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", https}}}, true, "https://app.example/bye"},
+		{"loopback http redirect URL", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}}}, false, "http://127.0.0.1:8080/bye"},
+		{"one loopback, one https", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}, stubIDP{"b", "https://app.example/auth/b/callback"}}}, true, "http://127.0.0.1:8080/bye"},
+		{"a provider that does not say", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}, newIDP("b")}}, true, "http://127.0.0.1:8080/bye"},
+		{"loopback http, not a loopback host", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", "http://app.example/auth/a/callback"}}}, true, "http://app.example/bye"},
+		{"InsecureCookies", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", https}}, InsecureCookies: true}, false, "https://app.example/bye"},
+		{"Resolve", web.Config{Resolve: resolve}, true, "https://app.example/bye"},
+		{"Resolve and InsecureCookies", web.Config{Resolve: resolve, InsecureCookies: true}, false, "https://app.example/bye"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -110,12 +112,8 @@ func TestCookiesSecureFromConfigNotHost(t *testing.T) {
 			h.ServeHTTP(w, logout)
 			loc, err := url.Parse(w.Header().Get("Location"))
 			must(t, err)
-			want := "https://127.0.0.1:8080/bye"
-			if !tt.wantSecure {
-				want = "http://127.0.0.1:8080/bye"
-			}
-			if got := loc.Query().Get("post_logout_redirect_uri"); got != want {
-				t.Errorf("post_logout_redirect_uri = %q, want %q", got, want)
+			if got := loc.Query().Get("post_logout_redirect_uri"); got != tt.wantPost {
+				t.Errorf("post_logout_redirect_uri = %q, want %q", got, tt.wantPost)
 			}
 		})
 	}
@@ -178,4 +176,77 @@ func cookieName(c *http.Cookie) string {
 		return "(none)"
 	}
 	return c.Name
+}
+
+// quietIDP is stubIDP without a RedirectURL method: a provider of the
+// app's own that does not report its redirect URL.
+type quietIDP struct{ p stubIDP }
+
+func (q quietIDP) Name() string { return q.p.Name() }
+func (q quietIDP) Discover(ctx context.Context) (*oauthkit.Endpoints, error) {
+	return q.p.Discover(ctx)
+}
+func (q quietIDP) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption) (*oauthkit.AuthRequest, error) {
+	return q.p.AuthCodeURL(ctx, opts...)
+}
+func (q quietIDP) Exchange(ctx context.Context, code string, ar *oauthkit.AuthRequest) (*oauth2.Token, error) {
+	return q.p.Exchange(ctx, code, ar)
+}
+func (q quietIDP) ClientCredentials(ctx context.Context) (*oauth2.Token, error) {
+	return q.p.ClientCredentials(ctx)
+}
+func (q quietIDP) Refresh(ctx context.Context, rt string) (*oauth2.Token, error) {
+	return q.p.Refresh(ctx, rt)
+}
+
+// TestPostLogoutRedirectNotFromHost: the default post_logout_redirect_uri
+// is the logout's return_to on the app's origin as the configuration names
+// it — the origin of the session's provider's redirect URL, else of
+// another configured provider's — never on the request's Host header: a
+// logout that arrives with a foreign Host (a client or a proxy sets it)
+// still sends the browser back to the configured origin. Only where no
+// provider reports a redirect URL (with Resolve, a tenant's provider of the
+// app's own) is the Host used, as documented.
+func TestPostLogoutRedirectNotFromHost(t *testing.T) {
+	const app = "https://app.example/auth/a/callback"
+	resolveTo := func(p oauthkit.Provider) func(*http.Request, string) (oauthkit.Provider, error) {
+		return func(*http.Request, string) (oauthkit.Provider, error) { return p, nil }
+	}
+	tests := []struct {
+		name string
+		cfg  web.Config
+		want string
+	}{
+		{"the session's provider's origin", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", app}}}, "https://app.example/bye"},
+		{"a loopback origin", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", "http://127.0.0.1:8080/auth/a/callback"}}}, "http://127.0.0.1:8080/bye"},
+		{"another provider's origin", web.Config{Providers: []oauthkit.Provider{quietIDP{stubIDP{"a", ""}}, stubIDP{"b", "https://app.example/auth/b/callback"}}}, "https://app.example/bye"},
+		{"Resolve", web.Config{Resolve: resolveTo(stubIDP{"a", app})}, "https://app.example/bye"},
+		{"PostLogoutRedirectURL", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", app}}, PostLogoutRedirectURL: "https://app.example/signed-out"}, "https://app.example/signed-out"},
+		{"no provider reports one: the Host", web.Config{Providers: []oauthkit.Provider{quietIDP{stubIDP{"a", ""}}}}, "https://evil.example/bye"},
+		{"Resolve, no provider reports one: the Host", web.Config{Resolve: resolveTo(quietIDP{stubIDP{"a", ""}})}, "https://evil.example/bye"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tt.cfg.Keys = [][]byte{newKey()}
+			h, err := web.New(tt.cfg)
+			must(t, err)
+			_, session, err := web.StartSession(h, httptest.NewRequest("GET", "https://app.example/auth/a/callback", nil), "", &oauthkit.Login{Provider: "a", Token: &oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)}, UserInfo: oauthkit.UserInfo{Subject: "u1"}})
+			must(t, err)
+			logout := httptest.NewRequest("POST", "https://app.example/auth/logout", strings.NewReader(url.Values{"return_to": {"/bye"}}.Encode()))
+			logout.Host = "evil.example"
+			logout.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+			logout.Header.Set("Sec-Fetch-Site", "same-origin")
+			logout.AddCookie(session)
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, logout)
+			loc, err := url.Parse(w.Header().Get("Location"))
+			must(t, err)
+			if w.Code != http.StatusSeeOther || loc.Host != "idp.example" {
+				t.Fatalf("logout: status %d, redirected to host %q, want 303 to the end-session endpoint", w.Code, loc.Host)
+			}
+			if got := loc.Query().Get("post_logout_redirect_uri"); got != tt.want {
+				t.Errorf("post_logout_redirect_uri = %q, want %q", got, tt.want)
+			}
+		})
+	}
 }

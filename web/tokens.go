@@ -139,9 +139,10 @@ func (h *Handler) sessionToken(r *http.Request, s *Session, st *StoredTokens, re
 		}
 		return st.Token, nil
 	}
+	l := &lease{release: release}
 	cur, err := h.reload(ctx, s) // the previous holder may have written just before releasing
 	if err != nil || !sameToken(cur.Token.AccessToken, st.Token.AccessToken) {
-		h.release(ctx, s, release)
+		h.release(ctx, s, l)
 		if err != nil {
 			return nil, err
 		}
@@ -151,19 +152,31 @@ func (h *Handler) sessionToken(r *http.Request, s *Session, st *StoredTokens, re
 	go func() {
 		defer unlock()
 		bctx := context.WithoutCancel(ctx)
-		defer h.release(bctx, s, release)
-		if _, err := h.refreshHeld(bctx, p, s, cur, true); err != nil {
+		defer h.release(bctx, s, l)
+		if _, err := h.refreshHeld(bctx, p, s, cur, true, l); err != nil {
 			h.log.Warn("web: refresh ahead of expiry failed; the still-valid token is served until it expires", "provider", s.Provider, "err", err)
 		}
 	}()
 	return st.Token, nil
 }
 
-// release gives the session's refresh lease back, even after ctx ended.
-func (h *Handler) release(ctx context.Context, s *Session, release func(context.Context) error) {
+// lease is a session's refresh lease in the store, held by this caller.
+type lease struct {
+	release func(context.Context) error
+	// keep: the refreshed tokens could not be written back (see
+	// refreshHeld), so the lease is not given back but runs out.
+	keep bool
+}
+
+// release gives the session's refresh lease back, even after ctx ended,
+// unless it is to be kept until it runs out.
+func (h *Handler) release(ctx context.Context, s *Session, l *lease) {
+	if l.keep {
+		return
+	}
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
-	if err := release(rctx); err != nil {
+	if err := l.release(rctx); err != nil {
 		h.log.Warn("web: token store: releasing a refresh lease failed", "provider", s.Provider, "err", err)
 	}
 }
@@ -180,7 +193,8 @@ func (h *Handler) refreshShared(ctx context.Context, p oauthkit.Provider, s *Ses
 		release, err := h.tokens.Lease(ctx, s.ID, h.leaseTTL)
 		switch {
 		case err == nil:
-			defer h.release(ctx, s, release)
+			l := &lease{release: release}
+			defer h.release(ctx, s, l)
 			// The previous holder may have written just before releasing.
 			cur, err := h.reload(ctx, s)
 			if err != nil {
@@ -189,7 +203,7 @@ func (h *Handler) refreshShared(ctx context.Context, p oauthkit.Provider, s *Ses
 			if !sameToken(cur.Token.AccessToken, old) && h.valid(cur.Token) {
 				return cur.Token, nil
 			}
-			return h.refreshHeld(ctx, p, s, cur, rejected)
+			return h.refreshHeld(ctx, p, s, cur, rejected, l)
 		case errors.Is(err, ErrLeaseHeld):
 			if !rejected && h.valid(st.Token) {
 				return st.Token, nil // the holder renews it; this one still works
@@ -219,9 +233,18 @@ func (h *Handler) refreshShared(ctx context.Context, p oauthkit.Provider, s *Ses
 	}
 }
 
-// refreshHeld sends st's refresh token, under the session's lease, and
+// refreshHeld sends st's refresh token, under the session's lease l, and
 // writes the new tokens back while the session still exists.
-func (h *Handler) refreshHeld(ctx context.Context, p oauthkit.Provider, s *Session, st *StoredTokens, rejected bool) (*oauth2.Token, error) {
+//
+// When the write back fails (the store is down or slow), the store may
+// still hold the old refresh token, which the provider has just spent (and
+// UniSignIn, Justimmo and Keycloak punish a second use of by revoking the
+// whole token family). The lease is then kept, not released: it runs out
+// after its TTL (Handler.leaseTTL), and until then no caller on any replica
+// takes it, so none sends the spent token; they serve a still-valid token
+// or wait, and find the new tokens should the write have landed after all.
+// Only after the lease has run out may the old token be sent, and refused.
+func (h *Handler) refreshHeld(ctx context.Context, p oauthkit.Provider, s *Session, st *StoredTokens, rejected bool, l *lease) (*oauth2.Token, error) {
 	rctx, cancel := context.WithTimeout(ctx, h.refreshTimeout)
 	defer cancel()
 	next, err := p.Refresh(rctx, st.Token.RefreshToken)
@@ -258,7 +281,8 @@ func (h *Handler) refreshHeld(ctx context.Context, p oauthkit.Provider, s *Sessi
 			h.revokeToken(wctx, p, s, next.RefreshToken)
 			return nil, fmt.Errorf("%w (session ended during the refresh)", ErrNotLoggedIn)
 		}
-		h.log.Error("web: token store: the refreshed tokens could not be saved; the session must log in again once this token expires", "provider", s.Provider, "err", err)
+		l.keep = true // no caller sends the spent refresh token while the lease lasts
+		h.log.Error("web: token store: the refreshed tokens could not be saved; the refresh lease is kept until it runs out, and the session may have to log in again once this token expires", "provider", s.Provider, "err", err)
 	}
 	return next, nil
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"net/http/httptest"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -137,5 +139,79 @@ func TestRefreshForAnotherUserEndsTheSession(t *testing.T) {
 	rs := e.ls.Revocations()[revoked:]
 	if len(rs) != 1 || rs[0].Revoked != "refresh_token" {
 		t.Errorf("revocations after a refresh for another user: %+v, want the answer's refresh token", rs)
+	}
+}
+
+// replaceFailsOnce is a token store whose next Replace fails once armed,
+// and which calls onHeld when a Lease is refused because another caller
+// holds it.
+type replaceFailsOnce struct {
+	web.TokenStore
+	fail   atomic.Bool
+	onHeld atomic.Pointer[func()]
+}
+
+func (s *replaceFailsOnce) Replace(ctx context.Context, id string, st *web.StoredTokens) error {
+	if s.fail.CompareAndSwap(true, false) {
+		return errDown
+	}
+	return s.TokenStore.Replace(ctx, id, st)
+}
+
+func (s *replaceFailsOnce) Lease(ctx context.Context, id string, ttl time.Duration) (func(context.Context) error, error) {
+	release, err := s.TokenStore.Lease(ctx, id, ttl)
+	if f := s.onHeld.Load(); f != nil && errors.Is(err, web.ErrLeaseHeld) {
+		(*f)()
+	}
+	return release, err
+}
+
+// TestFailedWriteBackKeepsTheLease: when the tokens a refresh returned
+// cannot be written back, the store still holds the refresh token the
+// provider has just spent (UniSignIn rotates it, and revokes the family
+// when a spent one comes back). The session's refresh lease is then kept
+// until it runs out, not released: the next request within its TTL finds
+// it held and does not send the spent refresh token again.
+func TestFailedWriteBackKeepsTheLease(t *testing.T) {
+	store := &replaceFailsOnce{TokenStore: web.NewMemoryTokenStore()}
+	e := newEnv(t, func(_ *env, c *web.Config) { c.Tokens = store })
+	ctx := context.Background()
+	b := e.browser()
+	if got := b.login("unisignin", "/"); got.status != http.StatusOK {
+		t.Fatalf("login: status %d", got.status)
+	}
+	s := b.session()
+	if s == nil {
+		t.Fatal("no session after login")
+	}
+	st, err := store.Load(ctx, s.ID)
+	must(t, err)
+	tok := *st.Token
+	tok.Expiry = time.Now().Add(-time.Minute)
+	st.Token = &tok
+	must(t, store.Save(ctx, s.ID, st))
+
+	sent := e.usi.Requests(unisignintest.EndpointToken)
+	store.fail.Store(true)
+	if got := b.get("/api"); got.status != http.StatusOK {
+		t.Fatalf("/api, refreshed but not saved: status %d, want 200 (the new token)", got.status)
+	}
+	if store.fail.Load() {
+		t.Fatal("the refresh wrote nothing back")
+	}
+
+	// The next request of the session, within the lease's TTL: it finds the
+	// lease held (and is cancelled then, rather than wait the TTL out).
+	rctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	held := func() { cancel() }
+	store.onHeld.Store(&held)
+	r := httptest.NewRequestWithContext(rctx, http.MethodGet, e.app.URL+"/api", nil)
+	r.AddCookie(b.sessionCookie())
+	if _, err := e.h.TokenSource(r).Token(); err == nil {
+		t.Error("the second request got a token, from a store holding only the expired one")
+	}
+	if n := e.usi.Requests(unisignintest.EndpointToken) - sent; n != 1 {
+		t.Errorf("%d refresh requests, want 1: the spent refresh token was sent again", n)
 	}
 }
