@@ -44,9 +44,10 @@ type Config struct {
 	Resolve func(r *http.Request, name string) (oauthkit.Provider, error)
 
 	// Keys are 32-byte AES-256-GCM keys for the state and session cookies:
-	// Keys[0] seals, all of them open, so a new key goes first and an old
-	// one stays until the cookies sealed with it have expired. Make one with
-	// crypto/rand and keep it secret.
+	// Keys[0] seals, all of them open. To rotate, add a new key last on
+	// every replica (all can then open what it will seal), then move it
+	// first in a second deploy; an old key stays until the cookies sealed
+	// with it have expired. Make one with crypto/rand and keep it secret.
 	Keys [][]byte
 
 	// BasePath is where the handler is mounted: a path of its own, such as
