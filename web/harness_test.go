@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
@@ -346,4 +347,33 @@ func (b *browser) callbackURL(provider, returnTo string) string {
 		b.t.Fatalf("login at %s: status %d, want a redirect to the callback", provider, r.status)
 	}
 	return r.location
+}
+
+// loginExpired logs a new browser in with vendor and replaces the session's
+// stored access token by an expired one (and its refresh token by refresh,
+// if set), before the session's first API call: nothing but store knows its
+// tokens yet. It returns the browser, the session's ID and the access token
+// it replaced.
+func (e *env) loginExpired(t *testing.T, store web.TokenStore, vendor, refresh string) (*browser, string, string) {
+	t.Helper()
+	ctx := context.Background()
+	b := e.browser()
+	if got := b.login(vendor, "/"); got.status != http.StatusOK {
+		t.Fatalf("login: status %d", got.status)
+	}
+	s := b.session()
+	if s == nil {
+		t.Fatal("no session after login")
+	}
+	st, err := store.Load(ctx, s.ID)
+	must(t, err)
+	old := st.Token.AccessToken
+	tok := *st.Token
+	tok.Expiry = time.Now().Add(-time.Minute)
+	if refresh != "" {
+		tok.RefreshToken = refresh
+	}
+	st.Token = &tok
+	must(t, store.Save(ctx, s.ID, st))
+	return b, s.ID, old
 }

@@ -1,10 +1,8 @@
 package web_test
 
 import (
-	"context"
 	"net/http"
 	"testing"
-	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
@@ -18,21 +16,7 @@ import (
 func TestRefusedRefreshAnswerEndsTheRefreshToken(t *testing.T) {
 	store := web.NewMemoryTokenStore()
 	e := newEnv(t, func(_ *env, c *web.Config) { c.Tokens = store })
-	ctx := context.Background()
-	b := e.browser()
-	if got := b.login("licensespring", "/"); got.status != http.StatusOK {
-		t.Fatalf("login: status %d", got.status)
-	}
-	s := b.session()
-	if s == nil {
-		t.Fatal("no session after login")
-	}
-	st, err := store.Load(ctx, s.ID)
-	must(t, err)
-	tok := *st.Token
-	tok.Expiry = time.Now().Add(-time.Minute)
-	st.Token = &tok
-	must(t, store.Save(ctx, s.ID, st))
+	b, _, _ := e.loginExpired(t, store, "licensespring", "")
 
 	sent := e.ls.Requests(licensespringtest.EndpointToken)
 	e.ls.MutateIDTokens(func(c map[string]any) { c["aud"], c["azp"] = "someone-elses-client", "someone-elses-client" })

@@ -25,31 +25,9 @@ func TestTokenSourceRefreshesAndSaysNeedsLogin(t *testing.T) {
 			store := web.NewMemoryTokenStore()
 			e := newEnv(t, func(_ *env, c *web.Config) { c.Tokens = store })
 			ctx := context.Background()
-			// loginWithExpiredToken logs a new browser in and replaces the
-			// session's stored access token by an expired one (and its
-			// refresh token by refresh, if set), before the session's first
-			// API call: nothing but the store knows its tokens yet.
 			loginWithExpiredToken := func(refresh string) (*browser, string, string) {
 				t.Helper()
-				b := e.browser()
-				if got := b.login(vendor, "/"); got.status != http.StatusOK {
-					t.Fatalf("login: status %d", got.status)
-				}
-				s := b.session()
-				if s == nil {
-					t.Fatal("no session after login")
-				}
-				st, err := store.Load(ctx, s.ID)
-				must(t, err)
-				old := st.Token.AccessToken
-				tok := *st.Token
-				tok.Expiry = time.Now().Add(-time.Minute)
-				if refresh != "" {
-					tok.RefreshToken = refresh
-				}
-				st.Token = &tok
-				must(t, store.Save(ctx, s.ID, st))
-				return b, s.ID, old
+				return e.loginExpired(t, store, vendor, refresh)
 			}
 
 			tokenRequests := func() int {
@@ -98,21 +76,8 @@ func TestRefreshForAnotherUserEndsTheSession(t *testing.T) {
 	ctx := context.Background()
 	login := func() (*browser, string) {
 		t.Helper()
-		b := e.browser()
-		if got := b.login("licensespring", "/"); got.status != http.StatusOK {
-			t.Fatalf("login: status %d", got.status)
-		}
-		s := b.session()
-		if s == nil {
-			t.Fatal("no session after login")
-		}
-		st, err := store.Load(ctx, s.ID)
-		must(t, err)
-		tok := *st.Token
-		tok.Expiry = time.Now().Add(-time.Minute)
-		st.Token = &tok
-		must(t, store.Save(ctx, s.ID, st))
-		return b, s.ID
+		b, id, _ := e.loginExpired(t, store, "licensespring", "")
+		return b, id
 	}
 
 	b, id := login()
@@ -175,21 +140,7 @@ func (s *replaceFailsOnce) Lease(ctx context.Context, id string, ttl time.Durati
 func TestFailedWriteBackKeepsTheLease(t *testing.T) {
 	store := &replaceFailsOnce{TokenStore: web.NewMemoryTokenStore()}
 	e := newEnv(t, func(_ *env, c *web.Config) { c.Tokens = store })
-	ctx := context.Background()
-	b := e.browser()
-	if got := b.login("unisignin", "/"); got.status != http.StatusOK {
-		t.Fatalf("login: status %d", got.status)
-	}
-	s := b.session()
-	if s == nil {
-		t.Fatal("no session after login")
-	}
-	st, err := store.Load(ctx, s.ID)
-	must(t, err)
-	tok := *st.Token
-	tok.Expiry = time.Now().Add(-time.Minute)
-	st.Token = &tok
-	must(t, store.Save(ctx, s.ID, st))
+	b, _, _ := e.loginExpired(t, store, "unisignin", "")
 
 	sent := e.usi.Requests(unisignintest.EndpointToken)
 	store.fail.Store(true)
@@ -202,7 +153,7 @@ func TestFailedWriteBackKeepsTheLease(t *testing.T) {
 
 	// The next request of the session, within the lease's TTL: it finds the
 	// lease held (and is cancelled then, rather than wait the TTL out).
-	rctx, cancel := context.WithCancel(ctx)
+	rctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	held := func() { cancel() }
 	store.onHeld.Store(&held)
