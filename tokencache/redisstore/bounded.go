@@ -90,7 +90,9 @@ func (j *job) release() {
 // or timeout passes, whichever is first. On nil the task returned in time
 // and j is the caller's to read and release. Else the error is ctx's or
 // [context.DeadlineExceeded], and j belongs to its worker, which releases
-// it once the task returns: the caller may not touch j again.
+// it once the task returns (or was released already, when ctx had ended
+// before the call and the task never ran): the caller may not touch j
+// again.
 //
 // The task's ctx has the caller's values and deadline, and ends when the
 // caller stops waiting (or once the task returned). With cctx nil it is a
@@ -120,6 +122,13 @@ func bounded(ctx context.Context, timeout time.Duration, j *job, cctx *endctx.Ct
 			end()
 		}
 		j.ctx = cctx
+	}
+	if err := ctx.Err(); err != nil {
+		// Ended before the call: nothing is sent. (Handed to a worker, the
+		// call could return before the caller saw ctx's end, and stand.)
+		end()
+		j.release()
+		return err
 	}
 	j.state.Store(jobRunning)
 	j.timer.Reset(timeout)
