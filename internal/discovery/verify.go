@@ -24,9 +24,17 @@ type keySet struct {
 
 // newKeySet returns the key set at jwksURL, fetched with hc's limits.
 func newKeySet(jwksURL string, hc *httpc.Client) *keySet {
+	return newKeySetAt(jwksURL, hc, time.Now)
+}
+
+// newKeySetAt is newKeySet with the refetch limit's clock.
+func newKeySetAt(jwksURL string, hc *httpc.Client, now func() time.Time) *keySet {
 	// go-oidc takes its HTTP client from a context value and ignores the
-	// context's cancellation; the bounded client carries the timeout.
-	ctx := oidc.ClientContext(context.Background(), hc.Bounded())
+	// context's cancellation; the bounded client carries the timeout, and
+	// its transport limits how often the keys are fetched again.
+	client := hc.Bounded()
+	client.Transport = &refetchLimit{base: client.Transport, now: now}
+	ctx := oidc.ClientContext(context.Background(), client)
 	return &keySet{remote: oidc.NewRemoteKeySet(ctx, jwksURL)}
 }
 
