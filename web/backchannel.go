@@ -75,7 +75,8 @@ func (h *Handler) backchannelLogout(w http.ResponseWriter, r *http.Request) {
 	if until := time.Until(lt.Expiry); until > ttl {
 		ttl = until
 	}
-	first, err := h.tokens.Once(ctx, "bcl\x00"+name+"\x00"+tenant+"\x00"+lt.Issuer+"\x00"+lt.ID, ttl)
+	jti := "bcl\x00" + name + "\x00" + tenant + "\x00" + lt.Issuer + "\x00" + lt.ID
+	first, err := h.tokens.Once(ctx, jti, ttl)
 	if err != nil {
 		h.log.Error("web: back-channel logout: token store", "provider", name, "err", err)
 		logoutError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the session store is unavailable")
@@ -89,6 +90,13 @@ func (h *Handler) backchannelLogout(w http.ResponseWriter, r *http.Request) {
 	n, err := h.endLogoutSessions(ctx, name, tenant, lt)
 	if err != nil {
 		h.log.Error("web: back-channel logout: token store", "provider", name, "err", err)
+		// The provider may retry after a 503 (§2.8): the jti is taken back,
+		// or the retry would be refused as a replay and the sessions live on.
+		if f, ok := h.tokens.(OnceForgetter); ok {
+			if ferr := f.ForgetOnce(context.WithoutCancel(ctx), jti); ferr != nil {
+				h.log.Error("web: back-channel logout: the logout token's jti could not be forgotten; the provider's retry will be refused", "provider", name, "err", ferr)
+			}
+		}
 		logoutError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the session store is unavailable")
 		return
 	}

@@ -4,12 +4,15 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
+	"github.com/seed-e8f4a5f7/oauthkit/web"
 )
 
 // idTokenSID reads the sid claim of a raw ID token the login already
@@ -106,5 +109,61 @@ func TestLogoutRevokesAtLicenseSpring(t *testing.T) {
 	revs := e.ls.Revocations()
 	if len(revs) != 1 || revs[0].Revoked != "refresh_token" {
 		t.Errorf("revocations at logout: %+v, want the session's refresh token", revs)
+	}
+}
+
+// deleteRefFailsOnce is a MemoryTokenStore whose DeleteRef fails once
+// while fail is set (Redis timing out), then works.
+type deleteRefFailsOnce struct {
+	*web.MemoryTokenStore
+	fail atomic.Bool
+}
+
+func (s *deleteRefFailsOnce) DeleteRef(ctx context.Context, ref string) (int, error) {
+	if s.fail.CompareAndSwap(true, false) {
+		return 0, errors.New("store timed out")
+	}
+	return s.MemoryTokenStore.DeleteRef(ctx, ref)
+}
+
+// TestBackchannelLogoutRetriedAfterStoreFailure: when the sessions a logout
+// token names cannot be ended (the store fails), the endpoint answers 503
+// and takes the token's jti back, so that the provider's retry (OpenID
+// Connect Back-Channel Logout 1.0 §2.8) ends them; before, the retry was
+// refused as a replay and the session lived on. A replay after that is
+// refused as before.
+func TestBackchannelLogoutRetriedAfterStoreFailure(t *testing.T) {
+	store := &deleteRefFailsOnce{MemoryTokenStore: web.NewMemoryTokenStore()}
+	e := newEnv(t, func(_ *env, c *web.Config) { c.Tokens = store })
+	ctx := context.Background()
+	endpoint := e.app.URL + "/auth/licensespring/backchannel-logout"
+	b := e.browser()
+	if got := b.login("licensespring", "/"); got.status != http.StatusOK {
+		t.Fatalf("login: status %d", got.status)
+	}
+	s := b.session()
+	if s == nil {
+		t.Fatal("no session after login")
+	}
+	token := e.ls.LogoutToken(s.Subject, "")
+	e.mu.Lock()
+	e.tokens = append(e.tokens, token)
+	e.mu.Unlock()
+
+	store.fail.Store(true)
+	if err := e.ls.BackchannelLogout(ctx, endpoint, token); err == nil || !strings.Contains(err.Error(), "503") {
+		t.Fatalf("with the store failing: %v, want HTTP 503", err)
+	}
+	if b.session() == nil {
+		t.Fatal("the session ended although the store failed")
+	}
+	if err := e.ls.BackchannelLogout(ctx, endpoint, token); err != nil {
+		t.Fatalf("the provider's retry: %v, want 200", err)
+	}
+	if b.session() != nil {
+		t.Error("the retry did not end the session")
+	}
+	if err := e.ls.BackchannelLogout(ctx, endpoint, token); err == nil || !strings.Contains(err.Error(), "400") {
+		t.Errorf("a replay after the retry: %v, want HTTP 400", err)
 	}
 }

@@ -41,6 +41,18 @@ type Config struct {
 	// (/auth/webuntis/login?tenant=1234), afterwards the value sealed into the
 	// state and session cookies, never a parameter of the callback. An error
 	// wrapping [ErrUnknownProvider] answers 404.
+	//
+	// All tenants of a provider name share one callback, so an answer from
+	// one tenant's provider could arrive with another tenant's login (a
+	// mix-up, RFC 9700 §4.4: an attacker's tenant sends the user on to an
+	// honest one's provider). Only the answer's iss (RFC 9207) shows it,
+	// unless each tenant's provider has a redirect URL naming its tenant
+	// (https://bestapp.example/auth/openid/callback?tenant=acme): the
+	// callback then refuses a tenant other than its login's. Give tenants'
+	// providers such redirect URLs where a provider may not send iss. Resolve
+	// should also accept a tenant only in one spelling (its canonical one):
+	// sessions are filed, and ended by EndSessions and back-channel logout,
+	// under the tenant as the login gave it.
 	Resolve func(r *http.Request, name string) (oauthkit.Provider, error)
 
 	// Keys are 32-byte AES-256-GCM keys for the state and session cookies:

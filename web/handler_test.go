@@ -380,12 +380,16 @@ func TestResolveTenantFromSealedState(t *testing.T) {
 	})
 	e.wu.AddTenant(webuntistest.Tenant{ID: "5678", ClientID: "oauthkit-demo", ClientSecret: e.wu.Tenant().ClientSecret, RedirectURLs: []string{e.app.URL + "/auth/webuntis/callback"}})
 	b := e.browser()
-	cb := b.callbackURL("webuntis", "/whoami?tenant=1234")
-	// A tenant parameter at the callback is not heard.
-	if r := b.get(cb + "&tenant=1234"); r.status != http.StatusOK {
+	// A tenant parameter at the callback never picks the tenant: one other
+	// than the login's (here the default, "") is refused as a mix-up.
+	cb := b.callbackURL("webuntis", "/whoami")
+	if r := b.get(cb + "&tenant=5678"); r.status != http.StatusBadRequest {
+		t.Errorf("callback naming another tenant: status %d, want 400", r.status)
+	}
+	cb = b.callbackURL("webuntis", "/whoami?tenant=1234")
+	if r := b.get(cb); r.status != http.StatusOK {
 		t.Fatalf("callback: status %d", r.status)
 	}
-	_ = b
 	b2 := e.browser()
 	b2.get("/auth/webuntis/login?tenant=5678")
 	if s := b2.session(); s == nil || s.Tenant != "5678" {

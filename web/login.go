@@ -309,6 +309,15 @@ func (h *Handler) callback(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, ferr)
 		return
 	}
+	if ct, ok := q["tenant"]; ok && (len(ct) != 1 || ct[0] != st.Tenant) {
+		// The redirect URL of a tenant's provider may name its tenant
+		// (…/callback?tenant=acme): that provider's answer arrives there,
+		// and one arriving with another tenant's login is a mix-up (RFC
+		// 9700 §4.4) — its code was not issued for the provider this login
+		// would send it to — whether or not the answer carries iss.
+		h.fail(w, r, &Error{Kind: KindNoLogin, Provider: name, Status: http.StatusBadRequest, Err: fmt.Errorf("the callback names another tenant than its login's: %w", oauthkit.ErrStateMismatch)})
+		return
+	}
 	p, pr, err := h.provider(r, name, st.Tenant)
 	if err != nil {
 		h.fail(w, r, &Error{Kind: KindNotFound, Provider: name, Status: http.StatusNotFound, Err: err})

@@ -224,6 +224,14 @@ func (m *MemoryTokenStore) Once(_ context.Context, key string, ttl time.Duration
 	return true, nil
 }
 
+// ForgetOnce implements [OnceForgetter].
+func (m *MemoryTokenStore) ForgetOnce(_ context.Context, key string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	delete(m.once, key)
+	return nil
+}
+
 // Len returns how many sessions the store holds.
 func (m *MemoryTokenStore) Len() int {
 	m.mu.Lock()

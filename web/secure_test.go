@@ -250,3 +250,70 @@ func TestPostLogoutRedirectNotFromHost(t *testing.T) {
 		})
 	}
 }
+
+// mixUpIDP is a tenant's provider that records the codes sent to it.
+type mixUpIDP struct {
+	stubIDP
+	tenant string
+	codes  chan string
+}
+
+func (p mixUpIDP) Exchange(_ context.Context, code string, _ *oauthkit.AuthRequest) (*oauth2.Token, error) {
+	p.codes <- p.tenant + ":" + code
+	return nil, errors.ErrUnsupported
+}
+
+// TestCallbackRefusesAnotherTenantsAnswer: with Resolve, a tenant's provider
+// whose redirect URL names its tenant sends its answer there; a code from
+// tenant "honest"'s provider arriving with the state of a login to tenant
+// "evil" (a mix-up, RFC 9700 §4.4, without iss) is refused, not sent to
+// evil's token endpoint. The login's own tenant completes as before.
+func TestCallbackRefusesAnotherTenantsAnswer(t *testing.T) {
+	codes := make(chan string, 4)
+	resolve := func(r *http.Request, name string) (oauthkit.Provider, error) {
+		tenant := web.Tenant(r)
+		return mixUpIDP{stubIDP{"oid", "https://app.example/auth/oid/callback?tenant=" + tenant}, tenant, codes}, nil
+	}
+	h, err := web.New(web.Config{Resolve: resolve, Keys: [][]byte{newKey()}})
+	must(t, err)
+	login := func(tenant string) (string, []*http.Cookie) {
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, httptest.NewRequest(http.MethodGet, "https://app.example/auth/oid/login?tenant="+tenant, nil))
+		if w.Code != http.StatusFound {
+			t.Fatalf("login: status %d", w.Code)
+		}
+		loc, err := url.Parse(w.Header().Get("Location"))
+		must(t, err)
+		return loc.Query().Get("state"), w.Result().Cookies()
+	}
+	callback := func(tenant, state string, cookies []*http.Cookie) int {
+		r := httptest.NewRequest(http.MethodGet, "https://app.example/auth/oid/callback?tenant="+tenant+"&code=CODE&state="+url.QueryEscape(state), nil)
+		for _, c := range cookies {
+			r.AddCookie(c)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, r)
+		return w.Code
+	}
+
+	state, cookies := login("evil")
+	if got := callback("honest", state, cookies); got != http.StatusBadRequest {
+		t.Errorf("honest's answer with evil's login: status %d, want 400", got)
+	}
+	select {
+	case c := <-codes:
+		t.Errorf("the code went to a token endpoint (%s)", strings.SplitN(c, ":", 2)[0])
+	default:
+	}
+
+	state, cookies = login("evil")
+	callback("evil", state, cookies)
+	select {
+	case c := <-codes:
+		if !strings.HasPrefix(c, "evil:") {
+			t.Errorf("evil's own answer went to %s", strings.SplitN(c, ":", 2)[0])
+		}
+	default:
+		t.Error("the login's own tenant's answer was not exchanged")
+	}
+}

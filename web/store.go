@@ -77,3 +77,15 @@ type TokenStore interface {
 	// it was used before (a replayed logout token's jti).
 	Once(ctx context.Context, key string, ttl time.Duration) (bool, error)
 }
+
+// OnceForgetter is implemented by a [TokenStore] that can take back a key
+// it recorded with Once. The handler uses it when a back-channel logout's
+// sessions could not be ended: it answers 503, forgets the logout token's
+// jti, and the provider's retry (OpenID Connect Back-Channel Logout 1.0
+// §2.8) is taken. With a store without it, the retry is refused as a
+// replay. [MemoryTokenStore] and redisstore's SessionStore implement it.
+type OnceForgetter interface {
+	// ForgetOnce removes key, so that the next Once of it is new again;
+	// removing none is not an error.
+	ForgetOnce(ctx context.Context, key string) error
+}

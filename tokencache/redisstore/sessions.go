@@ -648,6 +648,17 @@ func membersAsAny(ss []string) []any {
 	return out
 }
 
+// ForgetOnce implements [web.OnceForgetter]: it deletes key's hashed name.
+func (s *SessionStore) ForgetOnce(ctx context.Context, key string) error {
+	name := s.onceName(key)
+	if _, err := call(ctx, s.timeout, func(ctx context.Context) (int64, error) {
+		return s.client.Del(ctx, name).Result()
+	}); err != nil {
+		return fmt.Errorf("redisstore: forget once: %w", err)
+	}
+	return nil
+}
+
 // Lease implements [web.TokenStore] with SET NX PX and a random owner
 // token beside the session's record; release deletes the lease only while
 // it holds that token.

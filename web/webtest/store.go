@@ -216,6 +216,15 @@ func TestTokenStore(t *testing.T, newStore func(t *testing.T) web.TokenStore, sh
 		if first {
 			t.Fatal("Once of a used key: true, want false (a replay)")
 		}
+		if f, ok := s2.(web.OnceForgetter); ok {
+			check(t, f.ForgetOnce(ctx, key))
+			first, err = s.Once(ctx, key, time.Minute)
+			check(t, err)
+			if !first {
+				t.Fatal("Once of a key forgotten with ForgetOnce: false, want true")
+			}
+			check(t, f.ForgetOnce(ctx, id()+"-never-used")) // forgetting none is not an error
+		}
 	})
 
 	if shared {
