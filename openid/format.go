@@ -77,7 +77,7 @@ var endSessionRedacted = []string{"id_token_hint", "state"}
 // does slog's JSON handler for a struct holding an EndSession (it marshals
 // the struct without asking for its LogValue).
 func (e EndSession) String() string {
-	return fmt.Sprintf("openid.EndSession{URL:%q State:%q}", redact.Query(e.URL, endSessionRedacted...), hidden(e.State != ""))
+	return fmt.Sprintf("openid.EndSession{URL:%q State:%q}", redact.Query(e.URL, endSessionRedacted...), redact.Hidden(e.State != ""))
 }
 
 // GoString is String.
@@ -89,16 +89,7 @@ func (e EndSession) Format(f fmt.State, _ rune) { io.WriteString(f, e.String()) 
 // LogValue implements [slog.LogValuer]: the URL with its id_token_hint
 // and state redacted.
 func (e EndSession) LogValue() slog.Value {
-	return slog.GroupValue(slog.String("url", redact.Query(e.URL, endSessionRedacted...)), slog.String("state", hidden(e.State != "")))
-}
-
-// hidden stands for a value that is never printed: [redact.Placeholder]
-// when it is set, "" when it is not.
-func hidden(set bool) string {
-	if set {
-		return redact.Placeholder
-	}
-	return ""
+	return slog.GroupValue(slog.String("url", redact.Query(e.URL, endSessionRedacted...)), slog.String("state", redact.Hidden(e.State != "")))
 }
 
 // String describes the DPoP setting by its key's type and the algorithm,

@@ -5,19 +5,9 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
-
-// redacted stands for a part of a [KeyParts] that is never printed.
-const redacted = "[redacted]"
-
-// hidden returns redacted for a set part and "" for an empty one, so that
-// a printed KeyParts tells whether a part is set without showing it.
-func hidden(set bool) string {
-	if set {
-		return redacted
-	}
-	return ""
-}
 
 // String describes the parts without the credential, the hash key and the
 // user, which [Key] keeps out of the key for the same reason: each shows as
@@ -28,7 +18,7 @@ func hidden(set bool) string {
 func (p KeyParts) String() string {
 	return fmt.Sprintf("tokencache.KeyParts{Vendor:%q Endpoint:%q Tenant:%q ClientID:%q Flow:%q Scopes:%q User:%q Credential:%q HashKey:%q Key:%q}",
 		p.Vendor, p.Endpoint, p.Tenant, p.ClientID, p.Flow, p.Scopes,
-		hidden(p.User != ""), hidden(p.Credential != ""), hidden(len(p.HashKey) > 0), Key(p))
+		redact.Hidden(p.User != ""), redact.Hidden(p.Credential != ""), redact.Hidden(len(p.HashKey) > 0), Key(p))
 }
 
 // GoString is String.
@@ -46,9 +36,9 @@ func (p KeyParts) LogValue() slog.Value {
 		slog.String("client_id", p.ClientID),
 		slog.String("flow", p.Flow),
 		slog.Any("scopes", p.Scopes),
-		slog.String("user", hidden(p.User != "")),
-		slog.String("credential", hidden(p.Credential != "")),
-		slog.String("hash_key", hidden(len(p.HashKey) > 0)),
+		slog.String("user", redact.Hidden(p.User != "")),
+		slog.String("credential", redact.Hidden(p.Credential != "")),
+		slog.String("hash_key", redact.Hidden(len(p.HashKey) > 0)),
 		slog.String("key", Key(p)),
 	)
 }
@@ -69,7 +59,7 @@ func (p KeyParts) MarshalJSON() ([]byte, error) {
 		HashKey    string   `json:"hash_key"`
 		Key        string   `json:"key"`
 	}{p.Vendor, p.Endpoint, p.Tenant, p.ClientID, p.Flow, p.Scopes,
-		hidden(p.User != ""), hidden(p.Credential != ""), hidden(len(p.HashKey) > 0), Key(p)})
+		redact.Hidden(p.User != ""), redact.Hidden(p.Credential != ""), redact.Hidden(len(p.HashKey) > 0), Key(p)})
 }
 
 // String describes the cache by its number of keys, never its tokens. A

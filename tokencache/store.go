@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"golang.org/x/oauth2"
+
+	"github.com/seed-e8f4a5f7/oauthkit/internal/redact"
 )
 
 // Store is a second level behind the cache's own memory, where tokens are
@@ -118,7 +120,7 @@ func (s Stored) String() string {
 		return fmt.Sprintf("tokencache.Stored{Token:<nil> Rev:%q}", s.Rev)
 	}
 	return fmt.Sprintf("tokencache.Stored{Token:%s TokenType:%q Expiry:%s Rev:%q}",
-		redacted, s.Token.TokenType, s.Token.Expiry.Format(time.RFC3339), s.Rev)
+		redact.Placeholder, s.Token.TokenType, s.Token.Expiry.Format(time.RFC3339), s.Rev)
 }
 
 // GoString is String.

@@ -111,22 +111,13 @@ func (h *Handler) LogValue() slog.Value {
 	return h.config().LogValue()
 }
 
-// hidden stands for a token: [redact.Placeholder] when it is set, "" when
-// it is not, so that a printed value tells which tokens there are.
-func hidden(set bool) string {
-	if set {
-		return redact.Placeholder
-	}
-	return ""
-}
-
 // String describes the session's state without its tokens: for each token
 // whether it is set, the access token's type and expiry, when the session
 // ends and was last seen, and how many index entries it is filed under
 // (they are made from the subject and the provider's sid).
 func (t StoredTokens) String() string {
 	return fmt.Sprintf("web.StoredTokens{Token:%s IDToken:%q Expires:%v Seen:%v Refs:%d}",
-		tokenString(t.Token), hidden(t.IDToken != ""), t.Expires, t.Seen, len(t.Refs))
+		tokenString(t.Token), redact.Hidden(t.IDToken != ""), t.Expires, t.Seen, len(t.Refs))
 }
 
 // GoString is String.
@@ -139,7 +130,7 @@ func (t StoredTokens) Format(f fmt.State, _ rune) { io.WriteString(f, t.String()
 func (t StoredTokens) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.Any("token", tokenValue(t.Token)),
-		slog.String("id_token", hidden(t.IDToken != "")),
+		slog.String("id_token", redact.Hidden(t.IDToken != "")),
 		slog.Time("expires", t.Expires),
 		slog.Time("seen", t.Seen),
 		slog.Int("refs", len(t.Refs)),
@@ -152,7 +143,7 @@ func tokenString(tok *oauth2.Token) string {
 	}
 	id, _ := tok.Extra("id_token").(string)
 	return fmt.Sprintf("{TokenType:%q Expiry:%v AccessToken:%q RefreshToken:%q IDToken:%q}",
-		tok.TokenType, tok.Expiry, hidden(tok.AccessToken != ""), hidden(tok.RefreshToken != ""), hidden(id != ""))
+		tok.TokenType, tok.Expiry, redact.Hidden(tok.AccessToken != ""), redact.Hidden(tok.RefreshToken != ""), redact.Hidden(id != ""))
 }
 
 func tokenValue(tok *oauth2.Token) slog.Value {
@@ -163,9 +154,9 @@ func tokenValue(tok *oauth2.Token) slog.Value {
 	return slog.GroupValue(
 		slog.String("token_type", tok.TokenType),
 		slog.Time("expiry", tok.Expiry),
-		slog.String("access_token", hidden(tok.AccessToken != "")),
-		slog.String("refresh_token", hidden(tok.RefreshToken != "")),
-		slog.String("id_token", hidden(id != "")),
+		slog.String("access_token", redact.Hidden(tok.AccessToken != "")),
+		slog.String("refresh_token", redact.Hidden(tok.RefreshToken != "")),
+		slog.String("id_token", redact.Hidden(id != "")),
 	)
 }
 
@@ -194,7 +185,7 @@ func (m *MemoryTokenStore) LogValue() slog.Value {
 
 // String describes who is logged in, without the session ID.
 func (s Session) String() string {
-	return redact.String("web.Session", s, sessionShows, fmt.Sprintf("ID:%q", hidden(s.ID != "")))
+	return redact.String("web.Session", s, sessionShows, fmt.Sprintf("ID:%q", redact.Hidden(s.ID != "")))
 }
 
 // GoString is String.

@@ -1,7 +1,7 @@
 package redact
 
 // Printing values that are not strings of a vendor: a URL whose query
-// carries a credential, and a list of keys.
+// carries a credential, a secret by whether it is set, and a list of keys.
 
 import (
 	"net/url"
@@ -35,6 +35,16 @@ func Query(rawURL string, params ...string) string {
 		u.RawQuery = strings.Join(pairs, "&")
 	}
 	return u.Redacted()
+}
+
+// Hidden stands for a value that is never printed: [Placeholder] when it
+// is set, "" when it is not, so that a printed value tells which of its
+// secrets are there without showing one.
+func Hidden(set bool) string {
+	if set {
+		return Placeholder
+	}
+	return ""
 }
 
 // Keys describes keys without their bytes: [Placeholder] when one of them
