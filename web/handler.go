@@ -374,12 +374,16 @@ func (e *redirectURLError) Error() string {
 
 func (e *redirectURLError) Is(target error) bool { return target == ErrRedirectURL }
 
+// redirectReporter is a provider that reports its redirect URL, as the four
+// vendor packages' providers do.
+type redirectReporter interface{ RedirectURL() string }
+
 // checkRedirectURL checks that p, when it reports its redirect URL (the
 // four vendor packages' providers do), sends the browser back to callback:
 // the URL's path must be exactly that (the host is the app's, which only
 // the browser knows). A provider that does not report one is not checked.
 func checkRedirectURL(p oauthkit.Provider, callback string) error {
-	rp, ok := p.(interface{ RedirectURL() string })
+	rp, ok := p.(redirectReporter)
 	if !ok {
 		return nil
 	}
@@ -407,7 +411,7 @@ func loopbackHTTPOnly(providers []oauthkit.Provider) bool {
 		return false
 	}
 	for _, p := range providers {
-		rp, ok := p.(interface{ RedirectURL() string })
+		rp, ok := p.(redirectReporter)
 		if !ok {
 			return false
 		}

@@ -113,7 +113,7 @@ func (h *Handler) appOrigin(p oauthkit.Provider) string {
 
 // redirectOrigin is the origin of the redirect URL p reports, or "".
 func redirectOrigin(p oauthkit.Provider) string {
-	rp, ok := p.(interface{ RedirectURL() string })
+	rp, ok := p.(redirectReporter)
 	if !ok {
 		return ""
 	}
