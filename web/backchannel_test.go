@@ -42,14 +42,7 @@ func TestBackchannelLogoutFromLicenseSpring(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
 	endpoint := e.app.URL + "/auth/licensespring/backchannel-logout"
-	b := e.browser()
-	if got := b.login("licensespring", "/"); got.status != http.StatusOK {
-		t.Fatalf("login: status %d", got.status)
-	}
-	s := b.session()
-	if s == nil {
-		t.Fatal("no session after login")
-	}
+	b, s := e.loggedIn(t, "licensespring")
 	e.mu.Lock()
 	sid := idTokenSID(t, e.idToken)
 	e.mu.Unlock()
@@ -137,14 +130,7 @@ func TestBackchannelLogoutRetriedAfterStoreFailure(t *testing.T) {
 	e := newEnv(t, func(_ *env, c *web.Config) { c.Tokens = store })
 	ctx := context.Background()
 	endpoint := e.app.URL + "/auth/licensespring/backchannel-logout"
-	b := e.browser()
-	if got := b.login("licensespring", "/"); got.status != http.StatusOK {
-		t.Fatalf("login: status %d", got.status)
-	}
-	s := b.session()
-	if s == nil {
-		t.Fatal("no session after login")
-	}
+	b, s := e.loggedIn(t, "licensespring")
 	token := e.ls.LogoutToken(s.Subject, "")
 	e.mu.Lock()
 	e.tokens = append(e.tokens, token)

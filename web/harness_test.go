@@ -349,14 +349,9 @@ func (b *browser) callbackURL(provider, returnTo string) string {
 	return r.location
 }
 
-// loginExpired logs a new browser in with vendor and replaces the session's
-// stored access token by an expired one (and its refresh token by refresh,
-// if set), before the session's first API call: nothing but store knows its
-// tokens yet. It returns the browser, the session's ID and the access token
-// it replaced.
-func (e *env) loginExpired(t *testing.T, store web.TokenStore, vendor, refresh string) (*browser, string, string) {
+// loggedIn logs a new browser in with vendor and returns it and its session.
+func (e *env) loggedIn(t *testing.T, vendor string) (*browser, *web.Session) {
 	t.Helper()
-	ctx := context.Background()
 	b := e.browser()
 	if got := b.login(vendor, "/"); got.status != http.StatusOK {
 		t.Fatalf("login: status %d", got.status)
@@ -365,6 +360,18 @@ func (e *env) loginExpired(t *testing.T, store web.TokenStore, vendor, refresh s
 	if s == nil {
 		t.Fatal("no session after login")
 	}
+	return b, s
+}
+
+// loginExpired logs a new browser in with vendor and replaces the session's
+// stored access token by an expired one (and its refresh token by refresh,
+// if set), before the session's first API call: nothing but store knows its
+// tokens yet. It returns the browser, the session's ID and the access token
+// it replaced.
+func (e *env) loginExpired(t *testing.T, store web.TokenStore, vendor, refresh string) (*browser, string, string) {
+	t.Helper()
+	ctx := context.Background()
+	b, s := e.loggedIn(t, vendor)
 	st, err := store.Load(ctx, s.ID)
 	must(t, err)
 	old := st.Token.AccessToken
