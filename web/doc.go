@@ -127,13 +127,14 @@
 // [ErrUnavailable] (retryable; answer 503) rather than send the same
 // refresh token again, which UniSignIn, Justimmo and Keycloak punish by
 // revoking the whole token family. When the new tokens cannot be written
-// back (the store failed), the lease is kept until it runs out, so that for
-// that time nobody sends the refresh token just spent. A refresh that finishes after a logout
-// does not bring the session back. When the refresh token is dead the
-// error satisfies [oauthkit.NeedsLogin], and the session keeps its access
-// token without the dead refresh token, which nobody sends again. A refresh whose ID token names
-// another user than the session's ends the session
-// ([oauthkit.ErrSubjectChanged]).
+// back (the store failed), the lease is kept, so that nobody sends the
+// refresh token just spent, and the write is tried again while the lease
+// lasts; the lease is given back once it lands. A refresh that finishes
+// after a logout does not bring the session back. When the refresh token
+// is dead the error satisfies [oauthkit.NeedsLogin], and the session keeps
+// its access token without the dead refresh token, which nobody sends
+// again. A refresh whose ID token names another user than the session's
+// ends the session ([oauthkit.ErrSubjectChanged]).
 //
 // # Many replicas
 //

@@ -132,14 +132,13 @@ func (h *Handler) sessionToken(r *http.Request, s *Session, st *StoredTokens, re
 	if rejected != "" || !h.valid(st.Token) {
 		return h.refreshShared(ctx, p, s, st, rejected != "")
 	}
-	release, err := h.tokens.Lease(ctx, s.ID, h.leaseTTL)
+	l, err := h.takeLease(ctx, s)
 	if err != nil {
 		if !errors.Is(err, ErrLeaseHeld) {
 			h.log.Warn("web: token store lease failed; serving the still-valid token", "provider", s.Provider, "err", err)
 		}
 		return st.Token, nil
 	}
-	l := &lease{release: release}
 	cur, err := h.reload(ctx, s) // the previous holder may have written just before releasing
 	if err != nil || !sameToken(cur.Token.AccessToken, st.Token.AccessToken) {
 		h.release(ctx, s, l)
@@ -163,17 +162,36 @@ func (h *Handler) sessionToken(r *http.Request, s *Session, st *StoredTokens, re
 // lease is a session's refresh lease in the store, held by this caller.
 type lease struct {
 	release func(context.Context) error
+	// until is when the lease runs out at the latest: its TTL from just
+	// before it was asked for, in real time.
+	until time.Time
 	// keep: the refreshed tokens could not be written back (see
-	// refreshHeld), so the lease is not given back but runs out.
+	// refreshHeld), so the lease is not given back by its taker; the
+	// write-back retry (see writeBack) gives it back once the tokens are
+	// written, or lets it run out.
 	keep bool
+}
+
+// takeLease takes session s's refresh lease (see [TokenStore.Lease]).
+func (h *Handler) takeLease(ctx context.Context, s *Session) (*lease, error) {
+	until := time.Now().Add(h.leaseTTL)
+	release, err := h.tokens.Lease(ctx, s.ID, h.leaseTTL)
+	if err != nil {
+		return nil, err
+	}
+	return &lease{release: release, until: until}, nil
 }
 
 // release gives the session's refresh lease back, even after ctx ended,
 // unless it is to be kept until it runs out.
 func (h *Handler) release(ctx context.Context, s *Session, l *lease) {
-	if l.keep {
-		return
+	if !l.keep {
+		h.giveBack(ctx, s, l)
 	}
+}
+
+// giveBack releases l, even after ctx ended.
+func (h *Handler) giveBack(ctx context.Context, s *Session, l *lease) {
 	rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
 	defer cancel()
 	if err := l.release(rctx); err != nil {
@@ -190,10 +208,9 @@ func (h *Handler) refreshShared(ctx context.Context, p oauthkit.Provider, s *Ses
 	deadline := time.Now().Add(h.leaseTTL)
 	delay := pollMin
 	for {
-		release, err := h.tokens.Lease(ctx, s.ID, h.leaseTTL)
+		l, err := h.takeLease(ctx, s)
 		switch {
 		case err == nil:
-			l := &lease{release: release}
 			defer h.release(ctx, s, l)
 			// The previous holder may have written just before releasing.
 			cur, err := h.reload(ctx, s)
@@ -239,11 +256,12 @@ func (h *Handler) refreshShared(ctx context.Context, p oauthkit.Provider, s *Ses
 // When the write back fails (the store is down or slow), the store may
 // still hold the old refresh token, which the provider has just spent (and
 // UniSignIn, Justimmo and Keycloak punish a second use of by revoking the
-// whole token family). The lease is then kept, not released: it runs out
-// after its TTL (Handler.leaseTTL), and until then no caller on any replica
-// takes it, so none sends the spent token; they serve a still-valid token
-// or wait, and find the new tokens should the write have landed after all.
-// Only after the lease has run out may the old token be sent, and refused.
+// whole token family). The lease is then kept, not released: until it
+// runs out no caller on any replica takes it, so none sends the spent
+// token; they serve a still-valid token or wait. Meanwhile writeBack
+// tries the write again, and releases the lease once it lands; waiting
+// callers then find the new tokens. Only if the store takes no write
+// before the lease runs out may the old token be sent, and refused.
 func (h *Handler) refreshHeld(ctx context.Context, p oauthkit.Provider, s *Session, st *StoredTokens, rejected bool, l *lease) (*oauth2.Token, error) {
 	rctx, cancel := context.WithTimeout(ctx, h.refreshTimeout)
 	defer cancel()
@@ -276,15 +294,70 @@ func (h *Handler) refreshHeld(ctx context.Context, p oauthkit.Provider, s *Sessi
 	if id, ok := next.Extra("id_token").(string); ok && id != "" {
 		saved.IDToken = id
 	}
-	if err := h.tokens.Replace(wctx, s.ID, &saved); err != nil {
+	if err := h.replace(wctx, s, &saved, l); err != nil {
 		if errors.Is(err, ErrNoTokens) {
 			h.revokeToken(wctx, p, s, next.RefreshToken)
 			return nil, fmt.Errorf("%w (session ended during the refresh)", ErrNotLoggedIn)
 		}
 		l.keep = true // no caller sends the spent refresh token while the lease lasts
-		h.log.Error("web: token store: the refreshed tokens could not be saved; the refresh lease is kept until it runs out, and the session may have to log in again once this token expires", "provider", s.Provider, "err", err)
+		h.log.Warn("web: token store: the refreshed tokens could not be saved; retrying while the refresh lease lasts", "provider", s.Provider, "err", err)
+		go h.writeBack(context.WithoutCancel(ctx), p, s, &saved, l)
 	}
 	return next, nil
+}
+
+const (
+	// How writeBack spaces its attempts: backoff from writeBackMin,
+	// doubling up to writeBackMax, in real time. Every write of refreshed
+	// tokens (see replace) is bounded by writeBackTimeout and ends
+	// leaseGuard before the lease runs out, so that none lands after
+	// another caller may have taken the lease and read the spent refresh
+	// token.
+	writeBackMin     = 50 * time.Millisecond
+	writeBackMax     = 2 * time.Second
+	writeBackTimeout = 5 * time.Second
+	leaseGuard       = time.Second
+)
+
+// writeBack writes saved, the tokens a refresh under lease l returned, for
+// session s after the first write failed: again and again, with backoff,
+// while l lasts. Once the store takes them it releases l, and the session
+// goes on with the new refresh token; when the session ended meanwhile it
+// revokes that token; when l is about to run out first it lets l run out
+// (see refreshHeld).
+func (h *Handler) writeBack(ctx context.Context, p oauthkit.Provider, s *Session, saved *StoredTokens, l *lease) {
+	delay := writeBackMin
+	for attempt := 2; ; attempt++ {
+		if time.Until(l.until)-leaseGuard < delay {
+			h.log.Error("web: token store: the refreshed tokens could not be saved before the refresh lease ran out; the session may have to log in again once its token expires", "provider", s.Provider, "attempts", attempt-1)
+			return
+		}
+		if httpc.Sleep(ctx, delay) != nil {
+			return
+		}
+		delay = min(2*delay, writeBackMax)
+		switch err := h.replace(ctx, s, saved, l); {
+		case err == nil:
+			h.log.Info("web: token store: the refreshed tokens were saved", "provider", s.Provider, "attempts", attempt)
+			h.giveBack(ctx, s, l)
+			return
+		case errors.Is(err, ErrNoTokens):
+			h.revokeToken(ctx, p, s, saved.Token.RefreshToken)
+			return
+		}
+	}
+}
+
+// replace writes t, the tokens a refresh under lease l returned, for
+// session s: with the lease, never after it (see writeBack's constants).
+func (h *Handler) replace(ctx context.Context, s *Session, t *StoredTokens, l *lease) error {
+	deadline := l.until.Add(-leaseGuard)
+	if d := time.Now().Add(writeBackTimeout); d.Before(deadline) {
+		deadline = d
+	}
+	ctx, cancel := context.WithDeadline(ctx, deadline)
+	defer cancel()
+	return h.tokens.Replace(ctx, s.ID, t)
 }
 
 // dropRefreshToken saves st without its refresh token, which the provider
