@@ -35,6 +35,13 @@ const (
 	// renew without the lease stops waiting for the holder, so that its
 	// callers get [ErrRefreshInFlight] rather than the fill's deadline.
 	giveUpMax = time.Second
+	// How rewrite spaces its attempts: backoff from rewriteMin, doubling up
+	// to rewriteMax. None ends later than leaseGuard before the lease runs
+	// out, so that none lands after another replica may have taken the
+	// lease and renewed from the older token.
+	rewriteMin = 50 * time.Millisecond
+	rewriteMax = time.Second
+	leaseGuard = time.Second
 	// storeErrorEvery is how often [Config.OnError] hears of Store errors
 	// of one operation: a Redis that is down fails every fill.
 	storeErrorEvery = time.Second
@@ -60,17 +67,17 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 	if r, ok := c.adopt(st.Token, prev); ok {
 		return r
 	}
-	var release func(context.Context) error
+	var held *lease
 	if err != nil && st.Rev == "" { // unreachable (an unreadable entry has a Rev)
 		err = fmt.Errorf("%w: %w", ErrStoreUnavailable, err)
 	} else {
 		var r result
 		var done bool
-		if st, release, r, done, err = c.lead(ctx, key, prev, st, fetch.singleUse()); done {
+		if st, held, r, done, err = c.lead(ctx, key, prev, st, fetch.singleUse()); done {
 			return r
 		}
 	}
-	leased := release != nil
+	leased := held != nil
 
 	// Renew from the newest token: the fleet's, if another replica rotated
 	// the refresh token since this one last saw it.
@@ -91,7 +98,7 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 	}
 	if r.err != nil {
 		if leased {
-			c.giveBack(ctx, key, release)
+			c.giveBack(ctx, key, held)
 		}
 		return r
 	}
@@ -102,16 +109,21 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 	swapped, werr := c.storeSwap(wctx, key, st.Rev, r.tok)
 	if werr != nil {
 		// The fleet may not have the token. The lease on a renewal (perhaps a
-		// rotated refresh token) is kept until it runs out: the other
-		// replicas wait that long before renewing from the older one the
-		// Store still holds.
-		if leased && !fetch.singleUse() {
-			c.giveBack(ctx, key, release)
+		// rotated refresh token) is kept: the other replicas wait before
+		// renewing from the older one the Store still holds, while rewrite
+		// tries the write again; it gives the lease back once the write
+		// lands, or lets it run out.
+		switch {
+		case leased && fetch.singleUse():
+			c.fills.Add(1) // Close waits for it as for a fill
+			go c.rewrite(context.WithoutCancel(ctx), key, st.Rev, r.tok, held)
+		case leased:
+			c.giveBack(ctx, key, held)
 		}
 		return r
 	}
 	if leased {
-		defer c.giveBack(ctx, key, release)
+		defer c.giveBack(ctx, key, held)
 	}
 	if swapped {
 		return r
@@ -130,11 +142,63 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 	return r
 }
 
-// giveBack releases key's lease, even after the fill's ctx has ended.
-func (c *Cache) giveBack(ctx context.Context, key string, release func(context.Context) error) {
+// rewrite writes tok, a renewal's token (its refresh token perhaps
+// rotated), under key, whose entry was rev, after the fill's own write
+// failed: again and again, with backoff, while the fill's lease l lasts.
+// Once the Store holds tok, or a newer token, it gives l back; if l is
+// about to run out first, it lets l run out, and the other replicas then
+// renew from the older token the Store still holds.
+func (c *Cache) rewrite(ctx context.Context, key, rev string, tok *oauth2.Token, l *lease) {
+	defer c.fills.Done()
+	for delay := rewriteMin; ; delay = min(2*delay, rewriteMax) {
+		if time.Until(l.until)-leaseGuard < delay {
+			c.reportError(key, errRewriteLate)
+			return
+		}
+		_ = httpc.Sleep(ctx, delay) // ctx is never cancelled
+		wctx, cancel := c.leased(ctx, l)
+		swapped, err := c.storeSwap(wctx, key, rev, tok)
+		if err == nil && !swapped {
+			// The first write landed after all (its answer was lost), or
+			// another replica wrote: keep whichever token is newer.
+			if cur, gerr := c.storeGet(wctx, key); gerr == nil && cur.Token != nil &&
+				cur.Token.AccessToken != tok.AccessToken && !newer(cur.Token, tok) {
+				_, err = c.storeSwap(wctx, key, cur.Rev, tok)
+			}
+		}
+		cancel()
+		if err == nil {
+			c.giveBack(ctx, key, l)
+			return
+		}
+	}
+}
+
+var errRewriteLate = fmt.Errorf("tokencache: store set: %w: the renewed token was not written before the key's lease ran out; the other replicas renew from the older one", ErrStoreUnavailable)
+
+// leased returns ctx with a deadline writeTimeout away, or leaseGuard
+// before l runs out if that is sooner.
+func (c *Cache) leased(ctx context.Context, l *lease) (context.Context, context.CancelFunc) {
+	end := l.until.Add(-leaseGuard)
+	if d := time.Now().Add(writeTimeout); d.Before(end) {
+		end = d
+	}
+	return context.WithDeadline(ctx, end)
+}
+
+// lease is a key's lease in the Store, held by one fill.
+type lease struct {
+	release func(context.Context) error
+	// until is when it runs out at the latest: its TTL from just before it
+	// was asked for, in real time.
+	until time.Time
+}
+
+// giveBack releases key's lease l, even after the fill's ctx has ended.
+func (c *Cache) giveBack(ctx context.Context, key string, l *lease) {
 	rctx, cancel := afterEnd(ctx, releaseTimeout)
 	defer cancel()
-	if err := release(rctx); err != nil {
+	if err := l.release(rctx); err != nil {
 		c.reportStore(key, "release", err)
 	}
 }
@@ -151,14 +215,14 @@ func afterEnd(ctx context.Context, d time.Duration) (context.Context, context.Ca
 }
 
 // lead takes key's lease, or waits for the replica holding it. It returns
-// done with the token that replica wrote; else the lease's release and the
-// entry read last, or, without the lease, why: [ErrStoreUnavailable] (the
+// done with the token that replica wrote; else the lease and the entry read
+// last, or, without the lease, why: [ErrStoreUnavailable] (the
 // Store failed) or [ErrRefreshInFlight] (the wait ran out).
 //
 // A fill that may send a single-use secret (singleUse) waits for the holder
 // until the lease is free (it then takes it) or until shortly before its own
 // ctx ends; others wait at most [Config.StoreWait].
-func (c *Cache) lead(ctx context.Context, key string, prev *oauth2.Token, st Stored, singleUse bool) (Stored, func(context.Context) error, result, bool, error) {
+func (c *Cache) lead(ctx context.Context, key string, prev *oauth2.Token, st Stored, singleUse bool) (Stored, *lease, result, bool, error) {
 	deadline := time.Now().Add(c.storeWait)
 	if singleUse {
 		end, ok := ctx.Deadline()
@@ -169,9 +233,11 @@ func (c *Cache) lead(ctx context.Context, key string, prev *oauth2.Token, st Sto
 	}
 	delay := pollMin
 	for {
+		until := time.Now().Add(c.fetchTimeout + leaseMargin)
 		release, err := c.store.Lease(ctx, key, c.fetchTimeout+leaseMargin)
 		switch {
 		case err == nil:
+			held := &lease{release: release, until: until}
 			// The previous holder may have written just before releasing.
 			cur, gerr := c.storeGet(ctx, key)
 			switch {
@@ -182,16 +248,16 @@ func (c *Cache) lead(ctx context.Context, key string, prev *oauth2.Token, st Sto
 				// replica does not have yet, or damaged): the refresh token
 				// the fleet holds may be newer than the one this replica
 				// would renew from, which could then be a used one.
-				c.giveBack(ctx, key, release)
+				c.giveBack(ctx, key, held)
 				return st, nil, result{}, false, fmt.Errorf("%w: %w", ErrStoreUnavailable, gerr)
 			case cur.Rev != "":
 				st = cur // overwritten by this fill's own token
 			}
 			if r, ok := c.adopt(st.Token, prev); ok {
-				c.giveBack(ctx, key, release)
+				c.giveBack(ctx, key, held)
 				return st, nil, r, true, nil
 			}
-			return st, release, result{}, false, nil
+			return st, held, result{}, false, nil
 		case !errors.Is(err, ErrLeaseHeld):
 			c.reportStore(key, "lease", err)
 			return st, nil, result{}, false, fmt.Errorf("%w: %w", ErrStoreUnavailable, err)

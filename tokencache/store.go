@@ -59,11 +59,13 @@ import (
 //
 // [Cache.Invalidate] deletes the key. A Store error is reported to
 // [Config.OnError] (at most once a second per operation); callers wait no
-// longer than their ctx. A holder whose write fails keeps the lease of a
-// renewal until it runs out, keeping the others from renewing from the older
-// refresh token the Store still holds for that long; a fetch function must
-// honour its ctx, since the lease ends after FetchTimeout and 5 s whether or
-// not the fetch has returned.
+// longer than their ctx. A holder whose write of a renewal's token fails
+// keeps the lease, keeping the others from renewing from the older refresh
+// token the Store still holds, and writes again, with backoff, while the
+// lease lasts (no write ends later than a second before it runs out); it
+// gives the lease back once the write lands, or lets it run out. A fetch
+// function must honour its ctx, since the lease ends after FetchTimeout and
+// 5 s whether or not the fetch has returned.
 //
 // Implementations must be safe for concurrent use, bound every call by a
 // short timeout of their own as well as by ctx, and treat tokens as secrets

@@ -31,6 +31,15 @@ type mapStore struct {
 	failGet error
 	failSet error
 	failDel error
+	// failSets is how many of the next CompareAndSwaps fail.
+	failSets int
+	// leaseEnd is when the last lease given runs out, in real time; late
+	// counts the CompareAndSwaps whose ctx could still be running in the
+	// last second of a lease or after it; released, if set, hears of each
+	// lease given back.
+	leaseEnd time.Time
+	late     int
+	released chan struct{}
 	// unreadable is a key whose entry exists but cannot be read (sealed
 	// with a key this replica lacks, say), as a Store reports one: a Rev
 	// and an error.
@@ -57,11 +66,18 @@ func (s *mapStore) Get(_ context.Context, key string) (tokencache.Stored, error)
 	return tokencache.Stored{Token: s.toks[key], Rev: s.revs[key]}, nil
 }
 
-func (s *mapStore) CompareAndSwap(_ context.Context, key, rev string, tok *oauth2.Token, ttl time.Duration) (bool, error) {
+func (s *mapStore) CompareAndSwap(ctx context.Context, key, rev string, tok *oauth2.Token, ttl time.Duration) (bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if d, ok := ctx.Deadline(); !s.leaseEnd.IsZero() && (!ok || d.After(s.leaseEnd.Add(-time.Second))) {
+		s.late++
+	}
 	if s.failSet != nil {
 		return false, s.failSet
+	}
+	if s.failSets > 0 {
+		s.failSets--
+		return false, errors.New("store set failed")
 	}
 	cur := s.revs[key]
 	if u, ok := s.until[key]; ok && !s.clock.Now().Before(u) {
@@ -91,7 +107,8 @@ func (s *mapStore) Delete(_ context.Context, key string) error {
 }
 
 // Lease holds leases until released (no expiry: the tests release them).
-func (s *mapStore) Lease(_ context.Context, key string, _ time.Duration) (func(context.Context) error, error) {
+func (s *mapStore) Lease(_ context.Context, key string, ttl time.Duration) (func(context.Context) error, error) {
+	end := time.Now().Add(ttl)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.leases[key] != 0 {
@@ -99,12 +116,15 @@ func (s *mapStore) Lease(_ context.Context, key string, _ time.Duration) (func(c
 	}
 	s.lastRev++
 	owner := s.lastRev
-	s.leases[key] = owner
+	s.leases[key], s.leaseEnd = owner, end
 	return func(context.Context) error {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		if s.leases[key] == owner {
 			delete(s.leases, key)
+			if s.released != nil {
+				s.released <- struct{}{}
+			}
 		}
 		return nil
 	}, nil
@@ -197,6 +217,60 @@ func TestStoreInvalidate(t *testing.T) {
 	assert.Nil(t, store.token(testingKey))
 	assert.Equal(t, "at-1", b.token(t).AccessToken)
 	assert.Equal(t, int64(1), b.up.calls.Load(), "B fetched")
+}
+
+// TestFailedRenewalWriteIsRetriedUnderTheLease: a renewal whose token (a
+// rotated refresh token) the Store refuses to take keeps the key's lease,
+// so that no other replica renews from the spent refresh token the Store
+// still holds, and writes it again until the Store takes it, within the
+// lease; then it gives the lease back, and another replica adopts the new
+// token. The write used to be given up at once: once the lease ran out,
+// the next replica sent the spent refresh token.
+func TestFailedRenewalWriteIsRetriedUnderTheLease(t *testing.T) {
+	clock := tokencachetest.NewClock(t0)
+	store := newMapStore(clock)
+	store.released = make(chan struct{}, 4)
+	const key = "user-key"
+	cfg := tokencache.Config{Store: store, Clock: clock, FetchTimeout: 5 * time.Second}
+	a, b := tokencache.New(cfg), tokencache.New(cfg)
+	defer a.Close()
+	defer b.Close()
+	var mu sync.Mutex
+	var sent []string
+	renew := func(_ context.Context, old *oauth2.Token) (*oauth2.Token, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		sent = append(sent, old.RefreshToken)
+		return &oauth2.Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: clock.Now().Add(time.Hour)}, nil
+	}
+	login := &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: t0.Add(-time.Minute)}
+
+	store.mu.Lock()
+	store.failSets = 2 // the renewal's own write, and the first retry
+	store.mu.Unlock()
+	tok, err := a.RefreshingSource(key, login, renew).Token()
+	require.NoError(t, err)
+	assert.Equal(t, "at-1", tok.AccessToken)
+	select {
+	case <-store.released:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the lease was not given back within 10 s")
+	}
+	store.mu.Lock()
+	failsLeft, late := store.failSets, store.late
+	store.mu.Unlock()
+	assert.Zero(t, failsLeft, "both failed writes were tried")
+	assert.Zero(t, late, "no write may still land in the last second of the lease or after it")
+	require.NotNil(t, store.token(key))
+	assert.Equal(t, "rt-1", store.token(key).RefreshToken, "the rotated refresh token reached the Store")
+
+	// Replica B, with the same login, adopts the fleet's token.
+	tok, err = b.RefreshingSource(key, login, renew).Token()
+	require.NoError(t, err)
+	assert.Equal(t, "at-1", tok.AccessToken)
+	mu.Lock()
+	defer mu.Unlock()
+	assert.Equal(t, []string{"rt-0"}, sent, "the spent refresh token is not sent again")
 }
 
 // TestStoreRenewalNeedsLease: with a Store, a RefreshingSource sends its
