@@ -213,6 +213,10 @@ type Cache struct {
 	fetchTimer     *time.Timer // ends the oldest fill at its deadline; nil before the first fill
 	fetchArmed     bool        // fetchTimer is pending, for the oldest fill's deadline or an earlier one
 	fills          sync.WaitGroup
+	// rewrites ends, at Close, the writes of renewals' tokens tried again
+	// (see startRewrite); nil before the first.
+	rewrites    context.Context
+	endRewrites context.CancelFunc
 
 	linMu    sync.Mutex
 	lineages map[string]lineageRef // of RefreshingSources, weakly held
@@ -419,8 +423,10 @@ func (c *Cache) Len() int { return c.table.len() - int(c.idle.Load()) }
 // an error at once), waits for them to return, but at most
 // [Config.FetchTimeout], and drops every key and timer. A fetch function that
 // ignores its ctx is left running past Close; its result is discarded, but
-// the [Config] hooks may still see it. After Close, Token returns
-// [ErrClosed] instead of fetching. Close always returns nil.
+// the [Config] hooks may still see it. A renewal's token that a
+// [Config.Store] failed to take and that is still being written again (see
+// [Store]) is given up: the key's lease there runs out. After Close, Token
+// returns [ErrClosed] instead of fetching. Close always returns nil.
 func (c *Cache) Close() error {
 	c.mu.Lock()
 	if c.closed {
@@ -434,6 +440,9 @@ func (c *Cache) Close() error {
 	}
 	if c.fetchTimer != nil {
 		c.fetchTimer.Stop()
+	}
+	if c.endRewrites != nil {
+		c.endRewrites()
 	}
 	c.mu.Unlock()
 	c.workers.EndIdle()

@@ -103,71 +103,104 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 		return r
 	}
 	// Written even if the fill's ctx has ended: a rotated refresh token must
-	// reach the fleet.
+	// reach the fleet; under a lease, never after it (see leaseGuard).
 	wctx, cancel := afterEnd(ctx, writeTimeout)
 	defer cancel()
-	swapped, werr := c.storeSwap(wctx, key, st.Rev, r.tok)
-	if werr != nil {
-		// The fleet may not have the token. The lease on a renewal (perhaps a
-		// rotated refresh token) is kept: the other replicas wait before
-		// renewing from the older one the Store still holds, while rewrite
-		// tries the write again; it gives the lease back once the write
-		// lands, or lets it run out.
-		switch {
-		case leased && fetch.singleUse():
-			c.fills.Add(1) // Close waits for it as for a fill
-			go c.rewrite(context.WithoutCancel(ctx), key, st.Rev, r.tok, held)
-		case leased:
+	if leased {
+		var cancelGuard context.CancelFunc
+		wctx, cancelGuard = context.WithDeadline(wctx, held.until.Add(-leaseGuard))
+		defer cancelGuard()
+	}
+	cur, placed, _ := c.place(wctx, key, st.Rev, r.tok) // errors reported by place's calls
+	switch {
+	case placed:
+		if leased {
 			c.giveBack(ctx, key, held)
 		}
-		return r
-	}
-	if leased {
-		defer c.giveBack(ctx, key, held)
-	}
-	if swapped {
-		return r
-	}
-	// Another replica wrote since st was read (its lease ran out, or this
-	// fill fetched without one): keep whichever token is newer, never
-	// overwriting a newer refresh token with an older one.
-	if cur, gerr := c.storeGet(wctx, key); gerr == nil && cur.Token != nil {
+		// Another replica may have written a newer token since st was read
+		// (its lease ran out, or this fill fetched without one).
 		if a, ok := c.adopt(cur.Token, r.tok); ok {
 			return a
 		}
-		if !newer(cur.Token, r.tok) {
-			_, _ = c.storeSwap(wctx, key, cur.Rev, r.tok)
-		}
+	case leased && fetch.singleUse():
+		// The fleet may not have the token, perhaps a rotated refresh
+		// token. The lease is kept: the other replicas wait before renewing
+		// from the older one the Store still holds, while rewrite tries
+		// the write again; it gives the lease back once the write lands,
+		// or lets it run out.
+		c.startRewrite(ctx, key, st.Rev, r.tok, held)
+	case leased:
+		c.giveBack(ctx, key, held)
 	}
 	return r
+}
+
+// place writes tok, a fill's token, under key, whose entry was rev, unless
+// the Store holds tok or a newer token by now. It reports whether the Store
+// holds tok or a newer token once done, and returns the entry it found in
+// place of rev, if any; after an error nobody knows what the Store holds.
+func (c *Cache) place(ctx context.Context, key, rev string, tok *oauth2.Token) (cur Stored, placed bool, err error) {
+	swapped, err := c.storeSwap(ctx, key, rev, tok)
+	if err != nil || swapped {
+		return Stored{}, swapped, err
+	}
+	// The entry changed since rev: an earlier write of tok landed after all
+	// (its answer was lost), or another replica wrote.
+	if cur, err = c.storeGet(ctx, key); err != nil {
+		return cur, false, err
+	}
+	if t := cur.Token; t != nil && (t.AccessToken == tok.AccessToken || newer(t, tok)) {
+		return cur, true, nil
+	}
+	// Never overwrite a newer refresh token with an older one; an older one
+	// (or none) is overwritten.
+	swapped, err = c.storeSwap(ctx, key, cur.Rev, tok)
+	return cur, swapped, err
+}
+
+// startRewrite starts rewrite, unless the cache is closed; Close waits
+// for it as for a fill, and ends it.
+func (c *Cache) startRewrite(fill context.Context, key, rev string, tok *oauth2.Token, l *lease) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.closed {
+		return // the lease runs out
+	}
+	if c.rewrites == nil {
+		c.rewrites, c.endRewrites = context.WithCancel(context.Background())
+	}
+	// The fill's values, and an end at Close.
+	ctx, cancel := context.WithCancel(context.WithoutCancel(fill))
+	stop := context.AfterFunc(c.rewrites, cancel)
+	c.fills.Add(1)
+	go func() {
+		defer c.fills.Done()
+		defer stop()
+		defer cancel()
+		c.rewrite(ctx, key, rev, tok, l)
+	}()
 }
 
 // rewrite writes tok, a renewal's token (its refresh token perhaps
 // rotated), under key, whose entry was rev, after the fill's own write
 // failed: again and again, with backoff, while the fill's lease l lasts.
-// Once the Store holds tok, or a newer token, it gives l back; if l is
-// about to run out first, it lets l run out, and the other replicas then
-// renew from the older token the Store still holds.
+// Once the Store holds tok, or a newer token, it gives l back. If l is
+// about to run out first, or the cache is closed, it lets l run out, and
+// the other replicas then renew from the older token the Store still
+// holds.
 func (c *Cache) rewrite(ctx context.Context, key, rev string, tok *oauth2.Token, l *lease) {
-	defer c.fills.Done()
 	for delay := rewriteMin; ; delay = min(2*delay, rewriteMax) {
 		if time.Until(l.until)-leaseGuard < delay {
 			c.reportError(key, errRewriteLate)
 			return
 		}
-		_ = httpc.Sleep(ctx, delay) // ctx is never cancelled
-		wctx, cancel := c.leased(ctx, l)
-		swapped, err := c.storeSwap(wctx, key, rev, tok)
-		if err == nil && !swapped {
-			// The first write landed after all (its answer was lost), or
-			// another replica wrote: keep whichever token is newer.
-			if cur, gerr := c.storeGet(wctx, key); gerr == nil && cur.Token != nil &&
-				cur.Token.AccessToken != tok.AccessToken && !newer(cur.Token, tok) {
-				_, err = c.storeSwap(wctx, key, cur.Rev, tok)
-			}
+		if httpc.Sleep(ctx, delay) != nil {
+			return // closed
 		}
+		wctx, cancel := c.leased(ctx, l)
+		_, placed, _ := c.place(wctx, key, rev, tok) // errors reported by place's calls
 		cancel()
-		if err == nil {
+		if placed {
 			c.giveBack(ctx, key, l)
 			return
 		}
@@ -309,7 +342,12 @@ func (c *Cache) storeSwap(ctx context.Context, key, rev string, tok *oauth2.Toke
 	var ttl time.Duration // zero: no expiry
 	if !tok.Expiry.IsZero() {
 		if ttl = tok.Expiry.Sub(c.clock.Now()); ttl <= 0 {
-			return true, nil // nothing worth sharing
+			if tok.RefreshToken == "" {
+				return true, nil // nothing worth sharing
+			}
+			// Its refresh token is: the newest of the fleet, which a Store
+			// keeps past its access token's expiry (see Store).
+			ttl = time.Millisecond
 		}
 	}
 	ok, err := c.store.CompareAndSwap(ctx, key, rev, tok, ttl)

@@ -87,7 +87,9 @@ type Store interface {
 	// rev ("" for no entry), and reports whether it did. A positive ttl is
 	// how long until the token expires; zero means it does not expire. The
 	// store may keep the entry longer than ttl (a refresh token outlives its
-	// access token), but no shorter.
+	// access token), but no shorter. A write must not take effect later than
+	// a moment after ctx ends: the cache writes a renewal's token under the
+	// key's lease, ending a second before the lease runs out.
 	CompareAndSwap(ctx context.Context, key, rev string, tok *oauth2.Token, ttl time.Duration) (bool, error)
 
 	// Delete removes key. Deleting a missing key is not an error.

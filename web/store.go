@@ -56,7 +56,9 @@ type TokenStore interface {
 	// Replace stores t for a session that still exists, and fails with an
 	// error wrapping [ErrNoTokens] when it does not (it was logged out
 	// meanwhile): a refresh finished after a logout never brings the
-	// session back.
+	// session back. A Replace must not take effect later than a moment
+	// after ctx ends: the handler writes refreshed tokens under the
+	// session's refresh lease, ending a second before it runs out.
 	Replace(ctx context.Context, sessionID string, t *StoredTokens) error
 	// Load returns the session's state, or an error wrapping [ErrNoTokens].
 	Load(ctx context.Context, sessionID string) (*StoredTokens, error)

@@ -183,7 +183,7 @@ func (h *Handler) takeLease(ctx context.Context, s *Session) (*lease, error) {
 }
 
 // release gives the session's refresh lease back, even after ctx ended,
-// unless it is to be kept until it runs out.
+// unless it is kept (see lease.keep).
 func (h *Handler) release(ctx context.Context, s *Session, l *lease) {
 	if !l.keep {
 		h.giveBack(ctx, s, l)

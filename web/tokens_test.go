@@ -227,8 +227,9 @@ func TestWriteBackThatNeverLandsKeepsTheLease(t *testing.T) {
 		c.Tokens = store
 		c.Logger = slog.New(&signalHandler{Handler: c.Logger.Handler(), msg: "before the refresh lease ran out", seen: gaveUp})
 	})
-	// A lease of 2 s: the retries have a second before the last one.
-	web.SetRefreshTimeout(e.h, time.Second, time.Second)
+	// A lease of 3 s: the next request finds it held, the retries have 2 s
+	// before the last second.
+	web.SetRefreshTimeout(e.h, time.Second, 2*time.Second)
 	b, _, _ := e.loginExpired(t, store, "unisignin", "")
 
 	sent := e.usi.Requests(unisignintest.EndpointToken)
