@@ -156,15 +156,10 @@ func (s *scriptStore) lease() (*lease, chan struct{}) {
 	}}, given
 }
 
-// TestRewriteGivesBackOnlyOnceTheStoreHoldsTheToken: the entry changed
-// since the renewal read it (another replica handed over an older login
-// without the lease), and reading it fails: the rewrite does not take that
-// for a write that landed, but goes on until the Store holds its token
-// over the older one, and only then gives the lease back.
-func TestRewriteGivesBackOnlyOnceTheStoreHoldsTheToken(t *testing.T) {
-	older := &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: time.Now().Add(time.Minute)}
-	renewed := &oauth2.Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: time.Now().Add(time.Hour)}
-	store := &scriptStore{tok: older, rev: 2, getFails: 2}
+// rewriteUntilGivenBack rewrites renewed, read at revision 1, into store
+// and waits for the lease to be given back.
+func rewriteUntilGivenBack(t *testing.T, store *scriptStore, renewed *oauth2.Token) {
+	t.Helper()
 	c := New(Config{Store: store})
 	defer c.Close()
 	l, given := store.lease()
@@ -174,6 +169,18 @@ func TestRewriteGivesBackOnlyOnceTheStoreHoldsTheToken(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("the lease was not given back within 10 s")
 	}
+}
+
+// TestRewriteGivesBackOnlyOnceTheStoreHoldsTheToken: the entry changed
+// since the renewal read it (another replica handed over an older login
+// without the lease), and reading it fails: the rewrite does not take that
+// for a write that landed, but goes on until the Store holds its token
+// over the older one, and only then gives the lease back.
+func TestRewriteGivesBackOnlyOnceTheStoreHoldsTheToken(t *testing.T) {
+	older := &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: time.Now().Add(time.Minute)}
+	renewed := &oauth2.Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: time.Now().Add(time.Hour)}
+	store := &scriptStore{tok: older, rev: 2, getFails: 2}
+	rewriteUntilGivenBack(t, store, renewed)
 	store.mu.Lock()
 	defer store.mu.Unlock()
 	assert.Same(t, renewed, store.atGiveBack, "the lease was given back while the Store held the older refresh token")
@@ -188,15 +195,7 @@ func TestRewriteWritesAnExpiredTokenWithItsRefreshToken(t *testing.T) {
 	older := &oauth2.Token{AccessToken: "at-0", RefreshToken: "rt-0", Expiry: time.Now().Add(-time.Hour)}
 	renewed := &oauth2.Token{AccessToken: "at-1", RefreshToken: "rt-1", Expiry: time.Now().Add(-time.Second)}
 	store := &scriptStore{tok: older, rev: 1}
-	c := New(Config{Store: store})
-	defer c.Close()
-	l, given := store.lease()
-	c.startRewrite(context.Background(), "k", "1", renewed, l)
-	select {
-	case <-given:
-	case <-time.After(10 * time.Second):
-		t.Fatal("the lease was not given back within 10 s")
-	}
+	rewriteUntilGivenBack(t, store, renewed)
 	store.mu.Lock()
 	defer store.mu.Unlock()
 	assert.Same(t, renewed, store.atGiveBack, "the lease was given back while the Store held the spent refresh token")
