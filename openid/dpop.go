@@ -48,6 +48,15 @@ var (
 	// credentials token is then fetched anew; a user's token source
 	// returns this error.
 	ErrDPoPKeyMismatch = dpop.ErrKeyMismatch
+	// ErrDPoPAlgorithm: the server's metadata lists the DPoP proof
+	// algorithms it takes (dpop_signing_alg_values_supported, RFC 9449
+	// §5.1) and the key's is not among them (an RSA key's default PS256 at
+	// a server that takes ES256 only): every proof would be refused. The
+	// first token request or AuthCodeURL fails with an
+	// [*oauthkit.ConfigError] on DPoP that matches it, before anything is
+	// sent to the server. A server configured by Endpoints publishes no
+	// such list, and is not checked.
+	ErrDPoPAlgorithm = dpop.ErrAlgorithm
 )
 
 // ErrUseDPoPNonce is the error code of a server that wants its nonce in

@@ -2,19 +2,25 @@ package openid_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/dpop"
@@ -403,4 +409,250 @@ func TestDPoPKeyConfig(t *testing.T) {
 	var ce *oauthkit.ConfigError
 	require.True(t, errors.As(err, &ce), "%v", err)
 	assert.Equal(t, "DPoP", ce.Field)
+}
+
+// nonceServer is one origin serving an authorization server (discovery,
+// token endpoint) and resource servers (userinfo, /api), each demanding
+// its own DPoP nonce and handing out the next with every answer, success
+// or error (RFC 9449 §8, §9). It records each request as "path nonce".
+type nonceServer struct {
+	t      *testing.T
+	srv    *httptest.Server
+	mu     sync.Mutex
+	as, rs int      // the current nonces' numbers: as-N, rs-N
+	algs   []string // dpop_signing_alg_values_supported; nil: not published
+	calls  []string
+	// token, when set, answers the token endpoint instead.
+	token func(w http.ResponseWriter, r *http.Request, nonce string)
+}
+
+func newNonceServer(t *testing.T) *nonceServer {
+	s := &nonceServer{t: t}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *nonceServer) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/.well-known/openid-configuration" {
+		u := s.srv.URL
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"issuer": u, "authorization_endpoint": u + "/authorize",
+			"token_endpoint": u + "/token", "jwks_uri": u + "/jwks", "userinfo_endpoint": u + "/userinfo",
+			"dpop_signing_alg_values_supported": s.algs})
+		return
+	}
+	nonce := ""
+	if jws, err := jose.ParseSigned(r.Header.Get("DPoP"), []jose.SignatureAlgorithm{jose.ES256, jose.PS256}); err == nil {
+		var c struct{ Nonce string }
+		_ = json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &c)
+		nonce = c.Nonce
+	}
+	if token := s.token; token != nil && r.URL.Path == "/token" {
+		s.record(r.URL.Path + " " + nonce)
+		token(w, r, nonce)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, r.URL.Path+" "+nonce)
+	w.Header().Set("Content-Type", "application/json")
+	switch r.URL.Path {
+	case "/token":
+		if want := fmt.Sprint("as-", s.as); nonce != want {
+			w.Header().Set("DPoP-Nonce", want)
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"error":"use_dpop_nonce"}`))
+			return
+		}
+		s.as++
+		w.Header().Set("DPoP-Nonce", fmt.Sprint("as-", s.as))
+		w.Write([]byte(`{"access_token":"at-` + fmt.Sprint(s.as) + `","token_type":"DPoP","expires_in":3600}`))
+	case "/userinfo", "/api":
+		if want := fmt.Sprint("rs-", s.rs); nonce != want {
+			w.Header().Set("DPoP-Nonce", want)
+			w.Header().Set("WWW-Authenticate", `DPoP error="use_dpop_nonce"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		s.rs++
+		w.Header().Set("DPoP-Nonce", fmt.Sprint("rs-", s.rs))
+		w.Write([]byte(`{"sub":"user-1"}`))
+	default:
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+func (s *nonceServer) record(call string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, call)
+}
+
+// seen returns the requests recorded since the last call.
+func (s *nonceServer) seen() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.calls
+	s.calls = nil
+	return c
+}
+
+// provider returns a DPoP provider for s: by discovery, or by Endpoints.
+func (s *nonceServer) provider(t *testing.T, discover bool, mutate func(*openid.Config)) *openid.Provider {
+	u := s.srv.URL
+	cfg := openid.Config{ClientID: "c1", ClientSecret: oauthkit.Secret("s3cret"), AuthMethod: openid.AuthClientSecretPost,
+		RedirectURL: "http://127.0.0.1/cb", HTTPClient: s.srv.Client(), DPoP: &openid.DPoP{}}
+	if discover {
+		cfg.Issuer = u
+	} else {
+		cfg.Endpoints = &oauthkit.Endpoints{Issuer: u, AuthURL: u + "/authorize", TokenURL: u + "/token", UserInfoURL: u + "/userinfo", JWKSURL: u + "/jwks"}
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	p, err := openid.New(cfg)
+	require.NoError(t, err)
+	return p
+}
+
+// TestDPoPNonceFromEveryAnswer: the nonce a server sends with an answer is
+// the next proof's, whatever the answer's status (RFC 9449 §8.2, §9), and
+// the authorization server's and the resource servers' are kept apart
+// though they share an origin: each request below goes through at the
+// first try but for the first to each server (use_dpop_nonce, one retry).
+func TestDPoPNonceFromEveryAnswer(t *testing.T) {
+	s := newNonceServer(t)
+	p := s.provider(t, false, nil)
+	ctx := context.Background()
+	bound := &oauth2.Token{AccessToken: "at-login", TokenType: "DPoP"}
+	for _, step := range []struct {
+		name string
+		do   func(t *testing.T)
+		want []string
+	}{{
+		name: "first userinfo: use_dpop_nonce, one retry",
+		do:   func(t *testing.T) { _, err := p.FetchUserInfo(ctx, bound); require.NoError(t, err) },
+		want: []string{"/userinfo ", "/userinfo rs-0"},
+	}, {
+		name: "userinfo takes the retried answer's nonce",
+		do:   func(t *testing.T) { _, err := p.FetchUserInfo(ctx, bound); require.NoError(t, err) },
+		want: []string{"/userinfo rs-1"},
+	}, {
+		name: "and the success's",
+		do:   func(t *testing.T) { _, err := p.FetchUserInfo(ctx, bound); require.NoError(t, err) },
+		want: []string{"/userinfo rs-2"},
+	}, {
+		name: "first token request: use_dpop_nonce, one retry",
+		do:   func(t *testing.T) { _, err := p.Token(ctx); require.NoError(t, err) },
+		want: []string{"/token ", "/token as-0"},
+	}, {
+		name: "a resource of the same origin keeps its own nonce",
+		do: func(t *testing.T) {
+			status, _ := getResource(t, p.Client(), s.srv.URL+"/api")
+			require.Equal(t, http.StatusOK, status)
+		},
+		want: []string{"/api rs-3"},
+	}, {
+		name: "the token endpoint keeps its own",
+		do: func(t *testing.T) {
+			require.NoError(t, p.InvalidateToken(ctx))
+			_, err := p.Token(ctx)
+			require.NoError(t, err)
+		},
+		want: []string{"/token as-1"},
+	}, {
+		name: "userinfo after both",
+		do:   func(t *testing.T) { _, err := p.FetchUserInfo(ctx, bound); require.NoError(t, err) },
+		want: []string{"/userinfo rs-4"},
+	}} {
+		step.do(t)
+		assert.Equal(t, step.want, s.seen(), step.name)
+	}
+}
+
+// TestDPoPTokenRetryNonce: the token request sent again after
+// use_dpop_nonce carries the nonce of that error answer (RFC 9449 §8.1),
+// even when another answer of the server — here a refresh answered while
+// the first request's error was being reported — has left another nonce
+// in the provider's memory since.
+func TestDPoPTokenRetryNonce(t *testing.T) {
+	s := newNonceServer(t)
+	s.token = func(w http.ResponseWriter, r *http.Request, nonce string) {
+		w.Header().Set("Content-Type", "application/json")
+		r.ParseForm()
+		switch {
+		case r.PostForm.Get("grant_type") == "refresh_token":
+			w.Header().Set("DPoP-Nonce", "as-later")
+			w.Write([]byte(`{"access_token":"at-r","token_type":"DPoP","expires_in":3600}`))
+		case nonce != "as-asked":
+			w.Header().Set("DPoP-Nonce", "as-asked")
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"error":"use_dpop_nonce"}`))
+		default:
+			w.Write([]byte(`{"access_token":"at-c","token_type":"DPoP","expires_in":3600}`))
+		}
+	}
+	var p *openid.Provider
+	var once sync.Once
+	p = s.provider(t, false, func(c *openid.Config) {
+		c.Metrics = &oauthkit.Metrics{TokenRequest: func(ctx context.Context, info oauthkit.TokenRequestInfo) {
+			if info.ErrorCode == string(openid.ErrUseDPoPNonce) {
+				once.Do(func() {
+					_, err := p.Refresh(ctx, "rt-1")
+					assert.NoError(t, err)
+				})
+			}
+		}}
+	})
+	tok, err := p.Token(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "at-c", tok.AccessToken)
+	assert.Equal(t, []string{"/token ", "/token as-asked", "/token as-asked"}, s.seen())
+}
+
+// TestDPoPAlgorithmNotSupported: a server whose metadata lists the DPoP
+// algorithms it takes, without the key's, is a configuration error at the
+// first token request or authorization request, before anything reaches
+// the server's endpoints (RFC 9449 §5.1); a listed algorithm, or no list,
+// goes ahead.
+func TestDPoPAlgorithmNotSupported(t *testing.T) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name    string
+		key     crypto.Signer
+		alg     string
+		algs    []string
+		wantErr bool
+	}{
+		{"RSA default PS256 at an ES256 server", rsaKey, "", []string{"ES256"}, true},
+		{"RS256 at an ES256 server", rsaKey, "RS256", []string{"ES256"}, true},
+		{"RSA PS256 listed", rsaKey, "", []string{"ES256", "PS256"}, false},
+		{"ES256 listed", newECKey(t), "", []string{"ES256"}, false},
+		{"no list published", rsaKey, "", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newNonceServer(t)
+			s.algs = tc.algs
+			p := s.provider(t, true, func(c *openid.Config) { c.DPoP = &openid.DPoP{Key: tc.key, Algorithm: tc.alg} })
+			ctx := context.Background()
+			_, tokErr := p.Token(ctx)
+			_, authErr := p.AuthCodeURL(ctx)
+			if !tc.wantErr {
+				assert.NoError(t, tokErr)
+				assert.NoError(t, authErr)
+				return
+			}
+			for _, err := range []error{tokErr, authErr} {
+				require.Error(t, err)
+				assert.ErrorIs(t, err, openid.ErrDPoPAlgorithm)
+				var ce *oauthkit.ConfigError
+				require.ErrorAs(t, err, &ce)
+				assert.Equal(t, "DPoP", ce.Field)
+				assert.Contains(t, err.Error(), "dpop_signing_alg_values_supported")
+			}
+			assert.Empty(t, s.seen(), "nothing but discovery reached the server")
+		})
+	}
 }

@@ -105,6 +105,9 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 	if err != nil {
 		return nil, err
 	}
+	if err := p.checkDPoP(md); err != nil { // before the user is sent off
+		return nil, err
+	}
 	if md.Endpoints.AuthURL == "" {
 		return nil, fmt.Errorf("%s: authorize: the server has no authorization_endpoint: %w", p.o.Name, errors.ErrUnsupported)
 	}
@@ -234,6 +237,9 @@ func (p *Provider) tokenEndpoint(ctx context.Context) (string, clientAuth, error
 	}
 	md, err := p.metadata(ctx)
 	if err != nil {
+		return "", clientAuth{}, err
+	}
+	if err := p.checkDPoP(md); err != nil { // dpop.go
 		return "", clientAuth{}, err
 	}
 	a, err := p.auth(md)
