@@ -128,7 +128,8 @@ func (s dpopSource) Token() (*oauth2.Token, error) { return s.p.Token(context.Ba
 // cached client-credentials token with every request (see
 // [tokencache.Cache.Client]). With Config.DPoP it sends
 // "Authorization: DPoP <token>" and a fresh proof with ath in the DPoP
-// header (RFC 9449 §7), keeps each origin's DPoP-Nonce, and sends a
+// header (RFC 9449 §7), keeps the DPoP-Nonce of every answer (each
+// resource server's apart from the token endpoint's), and sends a
 // request once more when the resource server asks for a nonce
 // (WWW-Authenticate: DPoP error="use_dpop_nonce", §9) or rejects the token
 // (error="invalid_token", after which a new token is fetched).

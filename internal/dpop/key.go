@@ -201,7 +201,8 @@ func HTU(target string) (string, error) {
 	return v.String(), nil
 }
 
-// Origin is target's scheme and host, the key of [Nonces].
+// Origin is target's scheme and host: with the [Server] role, the key of
+// [Nonces].
 func Origin(target string) string {
 	u, err := url.Parse(target)
 	if err != nil {

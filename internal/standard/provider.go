@@ -229,7 +229,8 @@ func (p *Provider) token(ctx context.Context, op string, params url.Values) (*oa
 
 // tokenEndpoint returns the token endpoint and the client's authentication
 // there: Options.TokenURL without metadata when the authentication needs
-// none, else from the metadata.
+// none, else from the metadata, which must then take the DPoP key's
+// algorithm (checkDPoP).
 func (p *Provider) tokenEndpoint(ctx context.Context) (string, clientAuth, error) {
 	if p.o.TokenURL != "" && p.o.AuthMethod != "" && p.o.AuthMethod != MethodPrivateKeyJWT {
 		a, err := p.auth(&discovery.Metadata{})
