@@ -114,6 +114,33 @@ func TestNewKey(t *testing.T) {
 	assert.Error(t, err)
 }
 
+// TestCheckAlgorithm: a server's dpop_signing_alg_values_supported that
+// does not hold the key's algorithm is ErrAlgorithm; one that does, or
+// none, is fine.
+func TestCheckAlgorithm(t *testing.T) {
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	k, err := NewKey(rk, "") // PS256
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		supported []string
+		wantErr   bool
+	}{
+		{nil, false},
+		{[]string{"ES256", "PS256"}, false},
+		{[]string{"ES256"}, true},
+		{[]string{"ps256"}, true}, // JWS algorithm names are case-sensitive
+	} {
+		err := k.CheckAlgorithm(tc.supported)
+		if tc.wantErr {
+			assert.ErrorIs(t, err, ErrAlgorithm, "%q", tc.supported)
+			assert.ErrorContains(t, err, "PS256")
+		} else {
+			assert.NoError(t, err, "%q", tc.supported)
+		}
+	}
+}
+
 // TestNonces: one nonce per server role and origin, bounded; bad values
 // ignored; a resource server without a nonce of its own gets its origin's
 // authorization server's.
