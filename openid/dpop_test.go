@@ -519,55 +519,58 @@ func (s *nonceServer) provider(t *testing.T, discover bool, mutate func(*openid.
 // TestDPoPNonceFromEveryAnswer: the nonce a server sends with an answer is
 // the next proof's, whatever the answer's status (RFC 9449 §8.2, §9), and
 // the authorization server's and the resource servers' are kept apart
-// though they share an origin: each request below goes through at the
-// first try but for the first to each server (use_dpop_nonce, one retry).
+// though they share an origin: after the first request to each server
+// (use_dpop_nonce, one retry), every request goes through at the first
+// try.
 func TestDPoPNonceFromEveryAnswer(t *testing.T) {
-	s := newNonceServer(t)
-	p := s.provider(t, false, nil)
 	ctx := context.Background()
 	bound := &oauth2.Token{AccessToken: "at-login", TokenType: "DPoP"}
-	for _, step := range []struct {
-		name string
-		do   func(t *testing.T)
+	type step struct {
+		do   string // "userinfo", "token" (a new one), "api" (through Client)
 		want []string
+	}
+	for _, tc := range []struct {
+		name  string
+		steps []step
 	}{{
-		name: "first userinfo: use_dpop_nonce, one retry",
-		do:   func(t *testing.T) { _, err := p.FetchUserInfo(ctx, bound); require.NoError(t, err) },
-		want: []string{"/userinfo ", "/userinfo rs-0"},
-	}, {
-		name: "userinfo takes the retried answer's nonce",
-		do:   func(t *testing.T) { _, err := p.FetchUserInfo(ctx, bound); require.NoError(t, err) },
-		want: []string{"/userinfo rs-1"},
-	}, {
-		name: "and the success's",
-		do:   func(t *testing.T) { _, err := p.FetchUserInfo(ctx, bound); require.NoError(t, err) },
-		want: []string{"/userinfo rs-2"},
-	}, {
-		name: "first token request: use_dpop_nonce, one retry",
-		do:   func(t *testing.T) { _, err := p.Token(ctx); require.NoError(t, err) },
-		want: []string{"/token ", "/token as-0"},
-	}, {
-		name: "a resource of the same origin keeps its own nonce",
-		do: func(t *testing.T) {
-			status, _ := getResource(t, p.Client(), s.srv.URL+"/api")
-			require.Equal(t, http.StatusOK, status)
+		name: "userinfo keeps the retried answer's nonce and a success's",
+		steps: []step{
+			{"userinfo", []string{"/userinfo ", "/userinfo rs-0"}},
+			{"userinfo", []string{"/userinfo rs-1"}},
+			{"userinfo", []string{"/userinfo rs-2"}},
 		},
-		want: []string{"/api rs-3"},
 	}, {
-		name: "the token endpoint keeps its own",
-		do: func(t *testing.T) {
-			require.NoError(t, p.InvalidateToken(ctx))
-			_, err := p.Token(ctx)
-			require.NoError(t, err)
+		name: "token endpoint and resources on one origin",
+		steps: []step{
+			{"token", []string{"/token ", "/token as-0"}},
+			// No nonce of its own yet: the authorization server's.
+			{"api", []string{"/api as-1", "/api rs-0"}},
+			{"token", []string{"/token as-1"}},
+			{"api", []string{"/api rs-1"}},
+			{"userinfo", []string{"/userinfo rs-2"}},
+			{"token", []string{"/token as-2"}},
 		},
-		want: []string{"/token as-1"},
-	}, {
-		name: "userinfo after both",
-		do:   func(t *testing.T) { _, err := p.FetchUserInfo(ctx, bound); require.NoError(t, err) },
-		want: []string{"/userinfo rs-4"},
 	}} {
-		step.do(t)
-		assert.Equal(t, step.want, s.seen(), step.name)
+		t.Run(tc.name, func(t *testing.T) {
+			s := newNonceServer(t)
+			p := s.provider(t, false, nil)
+			client := p.Client()
+			for i, st := range tc.steps {
+				switch st.do {
+				case "userinfo":
+					_, err := p.FetchUserInfo(ctx, bound)
+					require.NoError(t, err)
+				case "token":
+					require.NoError(t, p.InvalidateToken(ctx))
+					_, err := p.Token(ctx)
+					require.NoError(t, err)
+				case "api":
+					status, _ := getResource(t, client, s.srv.URL+"/api")
+					require.Equal(t, http.StatusOK, status)
+				}
+				assert.Equal(t, st.want, s.seen(), "step %d: %s", i, st.do)
+			}
+		})
 	}
 }
 

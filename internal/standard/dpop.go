@@ -78,7 +78,7 @@ func (p *Provider) checkDPoP(md *discovery.Metadata) error {
 	if err := p.o.DPoP.CheckAlgorithm(md.DPoPSigningAlgs); err != nil {
 		return &dpopConfigError{
 			ConfigError: oauthkit.ConfigError{Provider: p.o.Name, Field: "DPoP",
-				Reason: fmt.Sprintf("key's algorithm %s is not in the server's dpop_signing_alg_values_supported %q; give a key of one of them, or set its Algorithm", p.o.DPoP.Algorithm(), md.DPoPSigningAlgs)},
+				Reason: fmt.Sprintf("key's algorithm %s is not in the server's dpop_signing_alg_values_supported %q; give a key of one of them, or set DPoP.Algorithm to one the key can sign", p.o.DPoP.Algorithm(), md.DPoPSigningAlgs)},
 			cause: err,
 		}
 	}
