@@ -238,15 +238,20 @@ func TestDPoPNonceRotation(t *testing.T) {
 	assert.Equal(t, "DPoP", tok.TokenType)
 	assert.Equal(t, 2, e.fake.Requests(openidtest.EndpointToken), "one use_dpop_nonce, one retry")
 
+	// The resource server is not sent the token endpoint's nonce (RFC 9449
+	// §9), though the fake serves both on one origin: it asks for its own.
 	client := e.p.Client()
 	status, _ := getResource(t, client, e.fake.ResourceURL())
 	require.Equal(t, http.StatusOK, status)
-	assert.Equal(t, 1, e.fake.Requests(openidtest.EndpointResource), "the origin's nonce is remembered")
+	assert.Equal(t, 2, e.fake.Requests(openidtest.EndpointResource), "use_dpop_nonce, then one retry")
+	status, _ = getResource(t, client, e.fake.ResourceURL())
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, 3, e.fake.Requests(openidtest.EndpointResource), "the resource server's nonce is remembered")
 
 	e.fake.RotateDPoPNonce()
 	status, _ = getResource(t, client, e.fake.ResourceURL())
 	require.Equal(t, http.StatusOK, status)
-	assert.Equal(t, 3, e.fake.Requests(openidtest.EndpointResource), "use_dpop_nonce, then one retry")
+	assert.Equal(t, 5, e.fake.Requests(openidtest.EndpointResource), "use_dpop_nonce, then one retry")
 
 	require.NoError(t, e.p.InvalidateToken(ctx))
 	e.fake.RotateDPoPNonce()
@@ -543,8 +548,9 @@ func TestDPoPNonceFromEveryAnswer(t *testing.T) {
 		name: "token endpoint and resources on one origin",
 		steps: []step{
 			{"token", []string{"/token ", "/token as-0"}},
-			// No nonce of its own yet: the authorization server's.
-			{"api", []string{"/api as-1", "/api rs-0"}},
+			// No nonce of its own yet: none, never the authorization
+			// server's (RFC 9449 §9).
+			{"api", []string{"/api ", "/api rs-0"}},
 			{"token", []string{"/token as-1"}},
 			{"api", []string{"/api rs-1"}},
 			{"userinfo", []string{"/userinfo rs-2"}},

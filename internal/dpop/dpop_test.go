@@ -142,13 +142,13 @@ func TestCheckAlgorithm(t *testing.T) {
 }
 
 // TestNonces: one nonce per server role and origin, bounded; bad values
-// ignored; a resource server without a nonce of its own gets its origin's
-// authorization server's.
+// ignored; a resource server without a nonce of its own gets none, not
+// its origin's authorization server's.
 func TestNonces(t *testing.T) {
 	var n Nonces
 	assert.True(t, n.Set(AuthorizationServer, "https://a.example/token?x", "as-1"))
 	assert.Equal(t, "as-1", n.Get(AuthorizationServer, "https://A.example/other"))
-	assert.Equal(t, "as-1", n.Get(ResourceServer, "https://a.example/api"), "no nonce of its own yet: the authorization server's")
+	assert.Equal(t, "", n.Get(ResourceServer, "https://a.example/api"), "no nonce of its own yet: never the authorization server's")
 	assert.Equal(t, "", n.Get(AuthorizationServer, "https://b.example/"))
 	assert.Equal(t, "", n.Get(ResourceServer, "https://b.example/"))
 

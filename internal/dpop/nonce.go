@@ -46,19 +46,14 @@ type Nonces struct {
 }
 
 // Get returns the nonce for server s at target's origin, "" for none. A
-// resource server that has given none yet is sent the nonce of the
-// authorization server of its origin, if any: one program that serves
-// both and uses one nonce then takes it at once, and a resource server
-// with nonces of its own answers use_dpop_nonce as it would to a proof
-// without one.
+// resource server is never sent an authorization server's nonce, even on
+// the same origin (RFC 9449 §9: a nonce is for the server that issued it);
+// it asks for its own with use_dpop_nonce once.
 func (n *Nonces) Get(s Server, target string) string {
-	o := Origin(target)
+	k := nonceKey{s, Origin(target)}
 	n.mu.Lock()
 	defer n.mu.Unlock()
-	if v, ok := n.m[nonceKey{s, o}]; ok || s != ResourceServer {
-		return v
-	}
-	return n.m[nonceKey{AuthorizationServer, o}]
+	return n.m[k]
 }
 
 // Set keeps nonce for server s at target's origin and reports whether it
