@@ -82,8 +82,11 @@
 // With Config.DPoP ([DPoP]) the tokens are bound to a key of the
 // client's (RFC 9449): authorization requests carry dpop_jkt, token and
 // userinfo requests a fresh proof signed with go-jose, a use_dpop_nonce
-// answer is retried once with the server's nonce (kept per server), and a
-// Bearer answer is refused ([ErrDPoPBearer]). The cache keeps each token's
+// answer is retried once with the server's nonce (the nonce of every
+// answer is kept, the authorization server's apart from the resource
+// servers'), a key whose algorithm the server's metadata does not list is
+// a configuration error ([ErrDPoPAlgorithm]), and a Bearer answer is
+// refused ([ErrDPoPBearer]). The cache keeps each token's
 // key thumbprint (the Redis store seals it with the token; the key never
 // leaves the process): Token, TokenSource and Client use only tokens bound
 // to the Provider's key, and Client sends "Authorization: DPoP" with a

@@ -48,6 +48,15 @@ var (
 	// credentials token is then fetched anew; a user's token source
 	// returns this error.
 	ErrDPoPKeyMismatch = dpop.ErrKeyMismatch
+	// ErrDPoPAlgorithm: the server's metadata lists the DPoP proof
+	// algorithms it takes (dpop_signing_alg_values_supported, RFC 9449
+	// §5.1) and the key's is not among them (an RSA key's default PS256 at
+	// a server that takes ES256 only): every proof would be refused. The
+	// first token request or AuthCodeURL fails with an
+	// [*oauthkit.ConfigError] on DPoP that matches it, before anything is
+	// sent to the server. A server configured by Endpoints publishes no
+	// such list, and is not checked.
+	ErrDPoPAlgorithm = dpop.ErrAlgorithm
 )
 
 // ErrUseDPoPNonce is the error code of a server that wants its nonce in
@@ -119,7 +128,8 @@ func (s dpopSource) Token() (*oauth2.Token, error) { return s.p.Token(context.Ba
 // cached client-credentials token with every request (see
 // [tokencache.Cache.Client]). With Config.DPoP it sends
 // "Authorization: DPoP <token>" and a fresh proof with ath in the DPoP
-// header (RFC 9449 §7), keeps each origin's DPoP-Nonce, and sends a
+// header (RFC 9449 §7), keeps the DPoP-Nonce of every answer (each
+// resource server's apart from the token endpoint's), and sends a
 // request once more when the resource server asks for a nonce
 // (WWW-Authenticate: DPoP error="use_dpop_nonce", §9) or rejects the token
 // (error="invalid_token", after which a new token is fetched).

@@ -2,19 +2,25 @@ package openid_test
 
 import (
 	"context"
+	"crypto"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 
+	"github.com/go-jose/go-jose/v4"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/dpop"
@@ -232,15 +238,20 @@ func TestDPoPNonceRotation(t *testing.T) {
 	assert.Equal(t, "DPoP", tok.TokenType)
 	assert.Equal(t, 2, e.fake.Requests(openidtest.EndpointToken), "one use_dpop_nonce, one retry")
 
+	// The resource server is not sent the token endpoint's nonce (RFC 9449
+	// §9), though the fake serves both on one origin: it asks for its own.
 	client := e.p.Client()
 	status, _ := getResource(t, client, e.fake.ResourceURL())
 	require.Equal(t, http.StatusOK, status)
-	assert.Equal(t, 1, e.fake.Requests(openidtest.EndpointResource), "the origin's nonce is remembered")
+	assert.Equal(t, 2, e.fake.Requests(openidtest.EndpointResource), "use_dpop_nonce, then one retry")
+	status, _ = getResource(t, client, e.fake.ResourceURL())
+	require.Equal(t, http.StatusOK, status)
+	assert.Equal(t, 3, e.fake.Requests(openidtest.EndpointResource), "the resource server's nonce is remembered")
 
 	e.fake.RotateDPoPNonce()
 	status, _ = getResource(t, client, e.fake.ResourceURL())
 	require.Equal(t, http.StatusOK, status)
-	assert.Equal(t, 3, e.fake.Requests(openidtest.EndpointResource), "use_dpop_nonce, then one retry")
+	assert.Equal(t, 5, e.fake.Requests(openidtest.EndpointResource), "use_dpop_nonce, then one retry")
 
 	require.NoError(t, e.p.InvalidateToken(ctx))
 	e.fake.RotateDPoPNonce()
@@ -403,4 +414,254 @@ func TestDPoPKeyConfig(t *testing.T) {
 	var ce *oauthkit.ConfigError
 	require.True(t, errors.As(err, &ce), "%v", err)
 	assert.Equal(t, "DPoP", ce.Field)
+}
+
+// nonceServer is one origin serving an authorization server (discovery,
+// token endpoint) and resource servers (userinfo, /api), each demanding
+// its own DPoP nonce and handing out the next with every answer, success
+// or error (RFC 9449 §8, §9). It records each request as "path nonce".
+type nonceServer struct {
+	t      *testing.T
+	srv    *httptest.Server
+	mu     sync.Mutex
+	as, rs int      // the current nonces' numbers: as-N, rs-N
+	algs   []string // dpop_signing_alg_values_supported; nil: not published
+	calls  []string
+	// token, when set, answers the token endpoint instead.
+	token func(w http.ResponseWriter, r *http.Request, nonce string)
+}
+
+func newNonceServer(t *testing.T) *nonceServer {
+	s := &nonceServer{t: t}
+	s.srv = httptest.NewServer(http.HandlerFunc(s.serve))
+	t.Cleanup(s.srv.Close)
+	return s
+}
+
+func (s *nonceServer) serve(w http.ResponseWriter, r *http.Request) {
+	if r.URL.Path == "/.well-known/openid-configuration" {
+		u := s.srv.URL
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{"issuer": u, "authorization_endpoint": u + "/authorize",
+			"token_endpoint": u + "/token", "jwks_uri": u + "/jwks", "userinfo_endpoint": u + "/userinfo",
+			"dpop_signing_alg_values_supported": s.algs})
+		return
+	}
+	nonce := ""
+	if jws, err := jose.ParseSigned(r.Header.Get("DPoP"), []jose.SignatureAlgorithm{jose.ES256, jose.PS256}); err == nil {
+		var c struct{ Nonce string }
+		_ = json.Unmarshal(jws.UnsafePayloadWithoutVerification(), &c)
+		nonce = c.Nonce
+	}
+	if token := s.token; token != nil && r.URL.Path == "/token" {
+		s.record(r.URL.Path + " " + nonce)
+		token(w, r, nonce)
+		return
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, r.URL.Path+" "+nonce)
+	w.Header().Set("Content-Type", "application/json")
+	switch r.URL.Path {
+	case "/token":
+		if want := fmt.Sprint("as-", s.as); nonce != want {
+			w.Header().Set("DPoP-Nonce", want)
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"error":"use_dpop_nonce"}`))
+			return
+		}
+		s.as++
+		w.Header().Set("DPoP-Nonce", fmt.Sprint("as-", s.as))
+		w.Write([]byte(`{"access_token":"at-` + fmt.Sprint(s.as) + `","token_type":"DPoP","expires_in":3600}`))
+	case "/userinfo", "/api":
+		if want := fmt.Sprint("rs-", s.rs); nonce != want {
+			w.Header().Set("DPoP-Nonce", want)
+			w.Header().Set("WWW-Authenticate", `DPoP error="use_dpop_nonce"`)
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		s.rs++
+		w.Header().Set("DPoP-Nonce", fmt.Sprint("rs-", s.rs))
+		w.Write([]byte(`{"sub":"user-1"}`))
+	default:
+		w.WriteHeader(http.StatusNotFound)
+	}
+}
+
+func (s *nonceServer) record(call string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calls = append(s.calls, call)
+}
+
+// seen returns the requests recorded since the last call.
+func (s *nonceServer) seen() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	c := s.calls
+	s.calls = nil
+	return c
+}
+
+// provider returns a DPoP provider for s: by discovery, or by Endpoints.
+func (s *nonceServer) provider(t *testing.T, discover bool, mutate func(*openid.Config)) *openid.Provider {
+	u := s.srv.URL
+	cfg := openid.Config{ClientID: "c1", ClientSecret: oauthkit.Secret("s3cret"), AuthMethod: openid.AuthClientSecretPost,
+		RedirectURL: "http://127.0.0.1/cb", HTTPClient: s.srv.Client(), DPoP: &openid.DPoP{}}
+	if discover {
+		cfg.Issuer = u
+	} else {
+		cfg.Endpoints = &oauthkit.Endpoints{Issuer: u, AuthURL: u + "/authorize", TokenURL: u + "/token", UserInfoURL: u + "/userinfo", JWKSURL: u + "/jwks"}
+	}
+	if mutate != nil {
+		mutate(&cfg)
+	}
+	p, err := openid.New(cfg)
+	require.NoError(t, err)
+	return p
+}
+
+// TestDPoPNonceFromEveryAnswer: the nonce a server sends with an answer is
+// the next proof's, whatever the answer's status (RFC 9449 §8.2, §9), and
+// the authorization server's and the resource servers' are kept apart
+// though they share an origin: after the first request to each server
+// (use_dpop_nonce, one retry), every request goes through at the first
+// try.
+func TestDPoPNonceFromEveryAnswer(t *testing.T) {
+	ctx := context.Background()
+	bound := &oauth2.Token{AccessToken: "at-login", TokenType: "DPoP"}
+	type step struct {
+		do   string // "userinfo", "token" (a new one), "api" (through Client)
+		want []string
+	}
+	for _, tc := range []struct {
+		name  string
+		steps []step
+	}{{
+		name: "userinfo keeps the retried answer's nonce and a success's",
+		steps: []step{
+			{"userinfo", []string{"/userinfo ", "/userinfo rs-0"}},
+			{"userinfo", []string{"/userinfo rs-1"}},
+			{"userinfo", []string{"/userinfo rs-2"}},
+		},
+	}, {
+		name: "token endpoint and resources on one origin",
+		steps: []step{
+			{"token", []string{"/token ", "/token as-0"}},
+			// No nonce of its own yet: none, never the authorization
+			// server's (RFC 9449 §9).
+			{"api", []string{"/api ", "/api rs-0"}},
+			{"token", []string{"/token as-1"}},
+			{"api", []string{"/api rs-1"}},
+			{"userinfo", []string{"/userinfo rs-2"}},
+			{"token", []string{"/token as-2"}},
+		},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newNonceServer(t)
+			p := s.provider(t, false, nil)
+			client := p.Client()
+			for i, st := range tc.steps {
+				switch st.do {
+				case "userinfo":
+					_, err := p.FetchUserInfo(ctx, bound)
+					require.NoError(t, err)
+				case "token":
+					require.NoError(t, p.InvalidateToken(ctx))
+					_, err := p.Token(ctx)
+					require.NoError(t, err)
+				case "api":
+					status, _ := getResource(t, client, s.srv.URL+"/api")
+					require.Equal(t, http.StatusOK, status)
+				}
+				assert.Equal(t, st.want, s.seen(), "step %d: %s", i, st.do)
+			}
+		})
+	}
+}
+
+// TestDPoPTokenRetryNonce: the token request sent again after
+// use_dpop_nonce carries the nonce of that error answer (RFC 9449 §8.1),
+// even when another answer of the server — here a refresh answered while
+// the first request's error was being reported — has left another nonce
+// in the provider's memory since.
+func TestDPoPTokenRetryNonce(t *testing.T) {
+	s := newNonceServer(t)
+	s.token = func(w http.ResponseWriter, r *http.Request, nonce string) {
+		w.Header().Set("Content-Type", "application/json")
+		r.ParseForm()
+		switch {
+		case r.PostForm.Get("grant_type") == "refresh_token":
+			w.Header().Set("DPoP-Nonce", "as-later")
+			w.Write([]byte(`{"access_token":"at-r","token_type":"DPoP","expires_in":3600}`))
+		case nonce != "as-asked":
+			w.Header().Set("DPoP-Nonce", "as-asked")
+			w.WriteHeader(http.StatusBadRequest)
+			w.Write([]byte(`{"error":"use_dpop_nonce"}`))
+		default:
+			w.Write([]byte(`{"access_token":"at-c","token_type":"DPoP","expires_in":3600}`))
+		}
+	}
+	var p *openid.Provider
+	var once sync.Once
+	p = s.provider(t, false, func(c *openid.Config) {
+		c.Metrics = &oauthkit.Metrics{TokenRequest: func(ctx context.Context, info oauthkit.TokenRequestInfo) {
+			if info.ErrorCode == string(openid.ErrUseDPoPNonce) {
+				once.Do(func() {
+					_, err := p.Refresh(ctx, "rt-1")
+					assert.NoError(t, err)
+				})
+			}
+		}}
+	})
+	tok, err := p.Token(context.Background())
+	require.NoError(t, err)
+	assert.Equal(t, "at-c", tok.AccessToken)
+	assert.Equal(t, []string{"/token ", "/token as-asked", "/token as-asked"}, s.seen())
+}
+
+// TestDPoPAlgorithmNotSupported: a server whose metadata lists the DPoP
+// algorithms it takes, without the key's, is a configuration error at the
+// first token request or authorization request, before anything reaches
+// the server's endpoints (RFC 9449 §5.1); a listed algorithm, or no list,
+// goes ahead.
+func TestDPoPAlgorithmNotSupported(t *testing.T) {
+	rsaKey, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		name    string
+		key     crypto.Signer
+		alg     string
+		algs    []string
+		wantErr bool
+	}{
+		{"RSA default PS256 at an ES256 server", rsaKey, "", []string{"ES256"}, true},
+		{"RS256 at an ES256 server", rsaKey, "RS256", []string{"ES256"}, true},
+		{"RSA PS256 listed", rsaKey, "", []string{"ES256", "PS256"}, false},
+		{"ES256 listed", newECKey(t), "", []string{"ES256"}, false},
+		{"no list published", rsaKey, "", nil, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newNonceServer(t)
+			s.algs = tc.algs
+			p := s.provider(t, true, func(c *openid.Config) { c.DPoP = &openid.DPoP{Key: tc.key, Algorithm: tc.alg} })
+			ctx := context.Background()
+			_, tokErr := p.Token(ctx)
+			_, authErr := p.AuthCodeURL(ctx)
+			if !tc.wantErr {
+				assert.NoError(t, tokErr)
+				assert.NoError(t, authErr)
+				return
+			}
+			for _, err := range []error{tokErr, authErr} {
+				require.Error(t, err)
+				assert.ErrorIs(t, err, openid.ErrDPoPAlgorithm)
+				var ce *oauthkit.ConfigError
+				require.ErrorAs(t, err, &ce)
+				assert.Equal(t, "DPoP", ce.Field)
+				assert.Contains(t, err.Error(), "dpop_signing_alg_values_supported")
+			}
+			assert.Empty(t, s.seen(), "nothing but discovery reached the server")
+		})
+	}
 }

@@ -53,6 +53,11 @@ type Metadata struct {
 	// endpoint.
 	RequirePushedAuthorizationRequests bool
 
+	// DPoPSigningAlgs is dpop_signing_alg_values_supported (RFC 9449
+	// §5.1): the JWS algorithms the server takes in DPoP proofs; empty
+	// when not published.
+	DPoPSigningAlgs []string
+
 	keys *keySet
 }
 
@@ -108,6 +113,7 @@ type document struct {
 	PAREndpoint          string   `json:"pushed_authorization_request_endpoint"`
 	RequirePAR           bool     `json:"require_pushed_authorization_requests"`
 	DeviceEndpoint       string   `json:"device_authorization_endpoint"`
+	DPoPSigningAlgs      []string `json:"dpop_signing_alg_values_supported"`
 }
 
 func (d *Discovery) fetch(ctx context.Context) (*Metadata, error) {
@@ -200,6 +206,7 @@ func (d *Discovery) fetchDocument(ctx context.Context) (*Metadata, *httpc.Respon
 		ScopesSupported:                    doc.ScopesSupported,
 		ResponseModes:                      doc.ResponseModes,
 		RequirePushedAuthorizationRequests: doc.RequirePAR,
+		DPoPSigningAlgs:                    doc.DPoPSigningAlgs,
 		keys:                               keys,
 	}, resp, nil
 }

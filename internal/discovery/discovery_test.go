@@ -210,3 +210,16 @@ func TestVerifyRefusesIssuedAtInTheFuture(t *testing.T) {
 	_, err = v.Verify(context.Background(), sign(now.AddDate(1, 0, 0)), "n")
 	require.ErrorIs(t, err, oauthkit.ErrIDTokenExpired, "a year ahead")
 }
+
+// TestDiscoveryDPoPAlgorithms: dpop_signing_alg_values_supported (RFC 9449
+// §5.1) is read into the metadata; absent, it is empty.
+func TestDiscoveryDPoPAlgorithms(t *testing.T) {
+	i := newIDP(t)
+	md, err := i.discover(t)
+	require.NoError(t, err)
+	assert.Empty(t, md.DPoPSigningAlgs)
+	i.doc["dpop_signing_alg_values_supported"] = []string{"ES256", "EdDSA"}
+	md, err = i.discover(t)
+	require.NoError(t, err)
+	assert.Equal(t, []string{"ES256", "EdDSA"}, md.DPoPSigningAlgs)
+}

@@ -34,12 +34,13 @@ func (m *Metadata) UserInfo(ctx context.Context, provider string, hc *httpc.Clie
 
 // ResourceAuth sends an access token other than as Bearer: Header makes
 // the Authorization (and DPoP) headers of each request, which is sent once
-// (a DPoP proof is single-use); Retry, given an answer that is not 2xx,
-// says whether to send one more (a DPoP nonce the server asked for, RFC
-// 9449 §9), which is done once.
+// (a DPoP proof is single-use); Answer is given every answer, a success's
+// too (a DPoP server may send its next nonce with any, RFC 9449 §8.2, §9),
+// and says whether to send the request once more (a DPoP nonce the server
+// asked for), which is done at most once.
 type ResourceAuth struct {
 	Header func() (http.Header, error)
-	Retry  func(*httpc.Response) bool
+	Answer func(*httpc.Response) (again bool)
 }
 
 // UserInfoAuth is UserInfo with the token sent as auth says; nil: Bearer.
@@ -55,7 +56,7 @@ func (m *Metadata) UserInfoAuth(ctx context.Context, provider string, hc *httpc.
 		resp *httpc.Response
 		err  error
 	)
-	for try := 0; try < 2; try++ {
+	for try := 0; ; try++ {
 		h := oauthwire.BearerHeader(accessToken)
 		if auth != nil {
 			if h, err = auth.Header(); err != nil {
@@ -64,7 +65,10 @@ func (m *Metadata) UserInfoAuth(ctx context.Context, provider string, hc *httpc.
 		}
 		h.Set("Accept", "application/json, application/jwt")
 		resp, err = hc.Do(ctx, &httpc.Request{Method: http.MethodGet, URL: m.Endpoints.UserInfoURL, Header: h, Op: OpUserInfo, SingleUse: auth != nil})
-		if err != nil || auth == nil || resp.StatusCode/100 == 2 || try > 0 || !auth.Retry(resp) {
+		if err != nil || auth == nil {
+			break
+		}
+		if again := auth.Answer(resp); !again || try > 0 || resp.StatusCode/100 == 2 {
 			break
 		}
 	}

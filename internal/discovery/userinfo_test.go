@@ -97,3 +97,54 @@ func TestUserInfoRefusedToken(t *testing.T) {
 	assert.Equal(t, 401, e.StatusCode)
 	assert.Equal(t, OpUserInfo, e.Op)
 }
+
+// TestUserInfoAuthAnswers: a ResourceAuth is given every answer, a
+// success's and a retried one's too (a DPoP server may send its next
+// nonce with any, RFC 9449 §9), and the request is sent again at most
+// once, only when it asks after an answer that is not 2xx.
+func TestUserInfoAuthAnswers(t *testing.T) {
+	for _, tc := range []struct {
+		name     string
+		statuses []int // the endpoint's answers, in turn
+		again    bool  // what Answer says
+		want     []int // the statuses Answer saw
+		wantErr  bool
+	}{
+		{"success", []int{200}, true, []int{200}, false},
+		{"retried", []int{401, 200}, true, []int{401, 200}, false},
+		{"not retried", []int{401, 200}, false, []int{401}, true},
+		{"retried once", []int{401, 401, 200}, true, []int{401, 401}, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			i := newIDP(t)
+			n := 0
+			md := userInfoServer(t, i, "application/json", func() string { return `{"sub":"u"}` })
+			statuses := tc.statuses
+			old := i.srv.Config.Handler
+			i.srv.Config.Handler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/userinfo" {
+					n++
+					if s := statuses[n-1]; s != 200 {
+						w.WriteHeader(s)
+						return
+					}
+				}
+				old.ServeHTTP(w, r)
+			})
+			var saw []int
+			auth := &ResourceAuth{
+				Header: func() (http.Header, error) { return http.Header{"Authorization": {"Bearer AT-1"}}, nil },
+				Answer: func(resp *httpc.Response) bool { saw = append(saw, resp.StatusCode); return tc.again },
+			}
+			hc := httpc.New(httpc.Options{Retry: httpc.Policy{MaxAttempts: 1}})
+			_, err := md.UserInfoAuth(context.Background(), "p", hc, "client", "AT-1", auth)
+			assert.Equal(t, tc.want, saw)
+			assert.Equal(t, len(tc.want), n, "requests sent")
+			if tc.wantErr {
+				assert.Error(t, err)
+			} else {
+				assert.NoError(t, err)
+			}
+		})
+	}
+}

@@ -114,20 +114,65 @@ func TestNewKey(t *testing.T) {
 	assert.Error(t, err)
 }
 
-// TestNonces: one nonce per origin, bounded; bad values ignored.
+// TestCheckAlgorithm: a server's dpop_signing_alg_values_supported that
+// does not hold the key's algorithm is ErrAlgorithm; one that does, or
+// none, is fine.
+func TestCheckAlgorithm(t *testing.T) {
+	rk, err := rsa.GenerateKey(rand.Reader, 2048)
+	require.NoError(t, err)
+	k, err := NewKey(rk, "") // PS256
+	require.NoError(t, err)
+	for _, tc := range []struct {
+		supported []string
+		wantErr   bool
+	}{
+		{nil, false},
+		{[]string{"ES256", "PS256"}, false},
+		{[]string{"ES256"}, true},
+		{[]string{"ps256"}, true}, // JWS algorithm names are case-sensitive
+	} {
+		err := k.CheckAlgorithm(tc.supported)
+		if tc.wantErr {
+			assert.ErrorIs(t, err, ErrAlgorithm, "%q", tc.supported)
+			assert.ErrorContains(t, err, "PS256")
+		} else {
+			assert.NoError(t, err, "%q", tc.supported)
+		}
+	}
+}
+
+// TestNonces: one nonce per server role and origin, bounded; bad values
+// ignored; a resource server without a nonce of its own gets none, not
+// its origin's authorization server's.
 func TestNonces(t *testing.T) {
 	var n Nonces
-	n.Set("https://a.example/token?x", "n1")
-	assert.Equal(t, "n1", n.Get("https://A.example/other"))
-	assert.Equal(t, "", n.Get("https://b.example/"))
-	n.Set("https://a.example/", "bad nonce")
-	n.Set("https://a.example/", `"q"`)
-	assert.Equal(t, "n1", n.Get("https://a.example/"))
+	assert.True(t, n.Set(AuthorizationServer, "https://a.example/token?x", "as-1"))
+	assert.Equal(t, "as-1", n.Get(AuthorizationServer, "https://A.example/other"))
+	assert.Equal(t, "", n.Get(ResourceServer, "https://a.example/api"), "no nonce of its own yet: never the authorization server's")
+	assert.Equal(t, "", n.Get(AuthorizationServer, "https://b.example/"))
+	assert.Equal(t, "", n.Get(ResourceServer, "https://b.example/"))
+
+	// The resource server's nonce and the authorization server's, on one
+	// origin, never overwrite each other (RFC 9449 §9).
+	assert.Equal(t, "rs-1", n.Update(ResourceServer, "https://a.example/userinfo", http.Header{"Dpop-Nonce": {"rs-1"}}))
+	assert.Equal(t, "rs-1", n.Get(ResourceServer, "https://a.example/api"))
+	assert.Equal(t, "as-1", n.Get(AuthorizationServer, "https://a.example/token"))
+	n.Set(AuthorizationServer, "https://a.example/token", "as-2")
+	assert.Equal(t, "rs-1", n.Get(ResourceServer, "https://a.example/api"))
+	assert.Equal(t, "as-2", n.Get(AuthorizationServer, "https://a.example/token"))
+
+	for _, bad := range []string{"", "bad nonce", `"q"`, `a\b`, strings.Repeat("n", maxNonceLen+1)} {
+		assert.False(t, n.Set(AuthorizationServer, "https://a.example/", bad), "%.20q", bad)
+		assert.Equal(t, "", n.Update(AuthorizationServer, "https://a.example/", http.Header{"Dpop-Nonce": {bad}}))
+	}
+	assert.Equal(t, "as-2", n.Get(AuthorizationServer, "https://a.example/"))
+	assert.Equal(t, "", n.Update(AuthorizationServer, "https://a.example/", http.Header{}))
+
 	for i := range maxNonces + 10 {
-		n.Set(fmt.Sprintf("https://h%d.example/", i), "v")
+		n.Set(ResourceServer, fmt.Sprintf("https://h%d.example/", i), "v")
 	}
 	assert.LessOrEqual(t, len(n.m), maxNonces)
-	assert.Equal(t, "", n.Get("https://a.example/"), "the oldest origin is forgotten")
+	assert.Equal(t, "", n.Get(AuthorizationServer, "https://a.example/"), "the oldest is forgotten")
 }
 
 // TestTransport: the token goes as DPoP with a proof carrying ath; a
@@ -193,6 +238,85 @@ func TestTransport(t *testing.T) {
 	resp.Body.Close()
 	assert.Equal(t, http.StatusUnauthorized, resp.StatusCode)
 	assert.Equal(t, int32(2), calls.Load(), "one retry, never a loop")
+}
+
+// TestTransportNonces: what each request's proof carries and how often
+// it is sent, for a resource server that hands out nonces in several ways.
+// The nonce of a success is kept for the next request (RFC 9449 §9); a
+// use_dpop_nonce that names the nonce the proof already carried is not
+// retried (the same proof nonce would be refused again); a request
+// without a Method is signed with htm GET, the method net/http sends
+// (§4.2, §4.3 step 8).
+func TestTransportNonces(t *testing.T) {
+	type seen struct{ method, htm, nonce string }
+	for _, tc := range []struct {
+		name string
+		// answer answers the i-th request (from 0) given its proof's nonce.
+		answer     func(w http.ResponseWriter, i int, nonce string)
+		method     string
+		requests   int // how many are sent, one after the other
+		wantStatus int // of the last
+		want       []seen
+	}{{
+		name: "success nonce kept",
+		answer: func(w http.ResponseWriter, i int, nonce string) {
+			if want := fmt.Sprint("n-", i); i > 0 && nonce != want {
+				w.Header().Set("DPoP-Nonce", want)
+				w.Header().Set("WWW-Authenticate", `DPoP error="use_dpop_nonce"`)
+				w.WriteHeader(http.StatusUnauthorized)
+				return
+			}
+			w.Header().Set("DPoP-Nonce", fmt.Sprint("n-", i+1)) // the next request's
+		},
+		method: http.MethodGet, requests: 3, wantStatus: http.StatusOK,
+		want: []seen{{"GET", "GET", ""}, {"GET", "GET", "n-1"}, {"GET", "GET", "n-2"}},
+	}, {
+		name: "same nonce not retried",
+		answer: func(w http.ResponseWriter, i int, nonce string) {
+			// Asks for the nonce the proof carried: a server that
+			// lost it, or a confused one; resending it cannot help.
+			w.Header().Set("DPoP-Nonce", "stuck")
+			if i > 0 {
+				w.Header().Set("WWW-Authenticate", `DPoP error="use_dpop_nonce"`)
+				w.WriteHeader(http.StatusUnauthorized)
+			}
+		},
+		method: http.MethodGet, requests: 2, wantStatus: http.StatusUnauthorized,
+		want: []seen{{"GET", "GET", ""}, {"GET", "GET", "stuck"}},
+	}, {
+		name:   "empty method signed as GET",
+		answer: func(w http.ResponseWriter, i int, nonce string) {},
+		method: "", requests: 1, wantStatus: http.StatusOK,
+		want: []seen{{"GET", "GET", ""}},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			k, err := NewKey(nil, "")
+			require.NoError(t, err)
+			var got []seen
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, c := parse(t, r.Header.Get("DPoP"))
+				nonce, _ := c["nonce"].(string)
+				got = append(got, seen{r.Method, fmt.Sprint(c["htm"]), nonce})
+				tc.answer(w, len(got)-1, nonce)
+			}))
+			defer srv.Close()
+			tok := &oauth2.Token{AccessToken: "at", TokenType: "DPoP"}
+			hc := &http.Client{Transport: &Transport{Key: k, Nonces: &Nonces{}, Base: srv.Client().Transport, Prefix: "test",
+				Token: func(context.Context) (*oauth2.Token, error) { return tok, nil }}}
+			var status int
+			for range tc.requests {
+				req, err := http.NewRequest(http.MethodGet, srv.URL+"/api?q=1", nil)
+				require.NoError(t, err)
+				req.Method = tc.method
+				resp, err := hc.Do(req)
+				require.NoError(t, err)
+				resp.Body.Close()
+				status = resp.StatusCode
+			}
+			assert.Equal(t, tc.want, got)
+			assert.Equal(t, tc.wantStatus, status)
+		})
+	}
 }
 
 // BenchmarkProof times one proof (ES256, with ath): the client's cost per

@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
 	"time"
 
@@ -33,6 +34,10 @@ var (
 	// ErrKeyMismatch: a cached token is bound to another DPoP key than the
 	// provider's (its thumbprint differs), so it cannot be used.
 	ErrKeyMismatch = errors.New("the token is bound to another DPoP key")
+	// ErrAlgorithm: the server's metadata lists the proof algorithms it
+	// takes (dpop_signing_alg_values_supported, RFC 9449 §5.1) and the
+	// key's is not among them: every proof would be refused.
+	ErrAlgorithm = errors.New("the server does not take the DPoP key's algorithm")
 )
 
 // ExtraJKT is the [oauth2.Token] extra under which a DPoP-bound token
@@ -129,6 +134,17 @@ func (k *Key) Thumbprint() string { return k.jkt }
 // Algorithm returns the proofs' JWS algorithm.
 func (k *Key) Algorithm() string { return string(k.alg) }
 
+// CheckAlgorithm returns an error wrapping [ErrAlgorithm] when supported,
+// a server's dpop_signing_alg_values_supported (RFC 9449 §5.1), does not
+// hold the key's algorithm; nil when it does or is empty (not published:
+// the server says nothing, and its answer will).
+func (k *Key) CheckAlgorithm(supported []string) error {
+	if len(supported) == 0 || slices.Contains(supported, string(k.alg)) {
+		return nil
+	}
+	return fmt.Errorf("%w: %s is not in dpop_signing_alg_values_supported %q", ErrAlgorithm, k.alg, supported)
+}
+
 // claims are a proof's claims (RFC 9449 §4.2).
 type claims struct {
 	JTI   string `json:"jti"`
@@ -185,7 +201,8 @@ func HTU(target string) (string, error) {
 	return v.String(), nil
 }
 
-// Origin is target's scheme and host, the key of [Nonces].
+// Origin is target's scheme and host: with the [Server] role, the key of
+// [Nonces].
 func Origin(target string) string {
 	u, err := url.Parse(target)
 	if err != nil {

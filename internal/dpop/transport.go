@@ -14,9 +14,11 @@ import (
 
 // Transport sends a DPoP-bound access token to a resource server (RFC 9449
 // §7): each request gets "Authorization: DPoP <token>" and a fresh proof
-// in the DPoP header, with ath, signed by Key. It keeps each origin's
-// DPoP-Nonce and, when the resource server answers 401 with a DPoP
-// challenge naming error="use_dpop_nonce" and a DPoP-Nonce (§9), sends the
+// in the DPoP header, with ath, signed by Key (htm GET for a request
+// without a Method, as net/http sends it). It keeps the DPoP-Nonce of
+// every answer, per resource server (origin), and, when the resource
+// server answers 401 with a DPoP challenge naming error="use_dpop_nonce"
+// and a DPoP-Nonce other than the one the proof carried (§9), sends the
 // request once more with that nonce; when it names error="invalid_token",
 // once more with a renewed token. Only a request whose body can be sent
 // again is retried, and each retry happens at most once. A redirect that
@@ -52,19 +54,22 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	target := req.URL.String()
-	resp, err := t.send(req, tok, target, false)
+	sent := t.Nonces.Get(ResourceServer, target)
+	resp, err := t.send(req, tok, target, sent, false)
 	if err != nil {
 		return nil, err
 	}
 	nonceRetried, renewed := false, false
 	for {
-		fresh := t.Nonces.Update(target, resp.Header)
+		// Every answer's nonce is kept, a success's too (RFC 9449 §9).
+		got := t.Nonces.Update(ResourceServer, target, resp.Header)
 		switch challenge(resp) {
 		case "use_dpop_nonce":
-			if nonceRetried || !fresh || !httpc.Replayable(req) || ctx.Err() != nil {
+			// A nonce the proof already carried would be refused again.
+			if nonceRetried || got == "" || got == sent || !httpc.Replayable(req) || ctx.Err() != nil {
 				return resp, nil
 			}
-			nonceRetried = true
+			nonceRetried, sent = true, got // the one this answer asks for
 		case "invalid_token":
 			if renewed || t.Renew == nil || !httpc.Replayable(req) || ctx.Err() != nil {
 				return resp, nil
@@ -74,10 +79,11 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 				return resp, nil // the 401 is the answer
 			}
 			renewed, tok = true, cur
+			sent = t.Nonces.Get(ResourceServer, target)
 		default:
 			return resp, nil
 		}
-		next, err := t.send(req, tok, target, true)
+		next, err := t.send(req, tok, target, sent, true)
 		if err != nil {
 			return resp, nil
 		}
@@ -86,14 +92,18 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 }
 
-// send sends a clone of req with tok and a fresh proof; again: with a new
-// body from GetBody.
-func (t *Transport) send(req *http.Request, tok *oauth2.Token, target string, again bool) (*http.Response, error) {
+// send sends a clone of req with tok and a fresh proof carrying nonce;
+// again: with a new body from GetBody.
+func (t *Transport) send(req *http.Request, tok *oauth2.Token, target, nonce string, again bool) (*http.Response, error) {
 	now := time.Now
 	if t.Now != nil {
 		now = t.Now
 	}
-	proof, err := t.Key.Proof(req.Method, target, t.Nonces.Get(target), tok.AccessToken, now())
+	method := req.Method
+	if method == "" {
+		method = http.MethodGet // as net/http sends it (RFC 9449 §4.2: htm is the method sent)
+	}
+	proof, err := t.Key.Proof(method, target, nonce, tok.AccessToken, now())
 	if err != nil {
 		if !again && req.Body != nil {
 			req.Body.Close()

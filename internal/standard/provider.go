@@ -105,6 +105,9 @@ func (p *Provider) AuthCodeURL(ctx context.Context, opts ...oauthkit.AuthOption)
 	if err != nil {
 		return nil, err
 	}
+	if err := p.checkDPoP(md); err != nil { // before the user is sent off
+		return nil, err
+	}
 	if md.Endpoints.AuthURL == "" {
 		return nil, fmt.Errorf("%s: authorize: the server has no authorization_endpoint: %w", p.o.Name, errors.ErrUnsupported)
 	}
@@ -226,7 +229,8 @@ func (p *Provider) token(ctx context.Context, op string, params url.Values) (*oa
 
 // tokenEndpoint returns the token endpoint and the client's authentication
 // there: Options.TokenURL without metadata when the authentication needs
-// none, else from the metadata.
+// none, else from the metadata, which must then take the DPoP key's
+// algorithm (checkDPoP).
 func (p *Provider) tokenEndpoint(ctx context.Context) (string, clientAuth, error) {
 	if p.o.TokenURL != "" && p.o.AuthMethod != "" && p.o.AuthMethod != MethodPrivateKeyJWT {
 		a, err := p.auth(&discovery.Metadata{})
@@ -234,6 +238,9 @@ func (p *Provider) tokenEndpoint(ctx context.Context) (string, clientAuth, error
 	}
 	md, err := p.metadata(ctx)
 	if err != nil {
+		return "", clientAuth{}, err
+	}
+	if err := p.checkDPoP(md); err != nil { // dpop.go
 		return "", clientAuth{}, err
 	}
 	a, err := p.auth(md)
