@@ -72,7 +72,10 @@ func (p *Provider) DeviceAuthorization(ctx context.Context, opts ...oauthkit.Aut
 // returns the tokens (RFC 8628 §3.4, §3.5). It asks the token endpoint
 // once every da.Interval: authorization_pending goes on; slow_down adds
 // five seconds to the interval, for this and every later poll; a poll
-// that gets no answer doubles it. It ends with an [*oauthkit.Error] when
+// that gets no answer (a network error, a timeout) doubles it, and so does
+// a 429 or 5xx answer, after which the next poll also waits at least the
+// answer's Retry-After. Each poll is sent once: the HTTP retries other
+// requests get would send it sooner than the interval. It ends with an [*oauthkit.Error] when
 // the user declines (errors.Is [oauthkit.ErrAccessDenied]), when the
 // device code expires ([ErrExpiredToken]; also without asking once
 // da.ExpiresAt has passed by Config.Now), or on any other error the server
