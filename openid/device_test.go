@@ -2,10 +2,12 @@ package openid_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -327,4 +329,55 @@ func TestDevicePollRetryAfterPastExpiry(t *testing.T) {
 	assert.ErrorIs(t, err, openid.ErrExpiredToken)
 	assert.Equal(t, secs(5, 55), w.list())
 	assert.Equal(t, 1, e.fake.Requests(openidtest.EndpointToken))
+}
+
+// TestDeviceAuthorizationVerificationURI: the user is sent to the
+// verification URIs, so an answer naming one that is not an absolute
+// https URL (http on loopback only) is refused with
+// ErrInsecureVerificationURI.
+func TestDeviceAuthorizationVerificationURI(t *testing.T) {
+	const deviceCode = "DEVICE-CODE-SECRET-123456"
+	for _, tc := range []struct {
+		name, uri, complete string
+		ok                  bool
+	}{
+		{name: "https", uri: "https://idp.example/device", complete: "https://idp.example/device?user_code=ABCD-EFGH", ok: true},
+		{name: "http on loopback", uri: "http://127.0.0.1:8080/device", ok: true},
+		{name: "http", uri: "http://idp.example/device"},
+		{name: "relative", uri: "/device"},
+		{name: "javascript", uri: "javascript:alert(1)"},
+		{name: "no host", uri: "https:///device"},
+		{name: "complete over http", uri: "https://idp.example/device", complete: "http://idp.example/device?user_code=ABCD-EFGH"},
+		{name: "complete not a URL", uri: "https://idp.example/device", complete: "https://idp.example/%zz"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				json.NewEncoder(w).Encode(map[string]any{
+					"device_code": deviceCode, "user_code": "ABCD-EFGH", "expires_in": 600,
+					"verification_uri": tc.uri, "verification_uri_complete": tc.complete,
+				})
+			}))
+			t.Cleanup(srv.Close)
+			p, err := openid.New(openid.Config{
+				Endpoints: &oauthkit.Endpoints{TokenURL: srv.URL + "/token", DeviceAuthorizationURL: srv.URL + "/device"},
+				ClientID:  "c", ClientSecret: "s",
+			})
+			require.NoError(t, err)
+			da, err := p.DeviceAuthorization(context.Background())
+			if tc.ok {
+				require.NoError(t, err)
+				assert.Equal(t, tc.uri, da.VerificationURI)
+				assert.Equal(t, tc.complete, da.VerificationURIComplete)
+				return
+			}
+			assert.Nil(t, da)
+			assert.ErrorIs(t, err, openid.ErrInsecureVerificationURI)
+			assert.ErrorIs(t, err, oauthkit.ErrMalformedResponse)
+			var oe *oauthkit.Error
+			require.ErrorAs(t, err, &oe)
+			assert.Equal(t, openid.OpDeviceAuthorization, oe.Op)
+			assert.NotContains(t, err.Error(), deviceCode)
+		})
+	}
 }

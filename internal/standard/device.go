@@ -39,6 +39,13 @@ const (
 	ErrExpiredToken         oauthkit.ErrorCode = "expired_token"
 )
 
+// ErrInsecureVerificationURI is in the error of a device authorization
+// response whose verification_uri or verification_uri_complete is not an
+// absolute https URL (http only on a loopback host): the user is sent
+// there to sign in and approve, so the client shows no other kind (RFC
+// 8628 §5.4: the user must be able to trust the URI shown).
+var ErrInsecureVerificationURI = errors.New("the verification URI is not an absolute https URL")
+
 // DefaultDeviceInterval is the polling interval when the server names none
 // (RFC 8628 §3.2), and SlowDownStep what each slow_down adds (§3.5).
 const (
@@ -114,6 +121,17 @@ func (p *Provider) DeviceAuthorization(ctx context.Context, opts ...oauthkit.Aut
 			return errors.New("device authorization response has no user_code")
 		case res.VerificationURI == "":
 			return errors.New("device authorization response has no verification_uri")
+		}
+		for _, u := range []struct{ name, value string }{
+			{"verification_uri", res.VerificationURI},
+			{"verification_uri_complete", res.VerificationURIComplete},
+		} {
+			if u.value == "" {
+				continue
+			}
+			if err := httpc.CheckURL(u.value); err != nil {
+				return fmt.Errorf("device authorization response's %s %v: %w", u.name, err, ErrInsecureVerificationURI)
+			}
 		}
 		life, err := seconds(res.ExpiresIn)
 		if err != nil || life <= 0 {
