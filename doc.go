@@ -54,7 +54,8 @@
 // another scheme or host ([ErrCrossOriginRedirect]), logins that expire
 // ([DefaultLoginMaxAge]) and are used once, and transient failures (network errors,
 // 429, 502–504) retried with backoff and Retry-After — but never an
-// authorization code that may have reached the server.
+// authorization code that may have reached the server, nor a device poll,
+// whose next try waits the polling interval.
 //
 // # Vendor configuration
 //

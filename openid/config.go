@@ -14,6 +14,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/clientauth"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/oauthwire"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/standard"
@@ -105,8 +106,9 @@ type Config struct {
 
 	// IDTokenSigningAlgs are the algorithms ID tokens may be signed with,
 	// for a server configured by Endpoints ("RS256", "ES256", "EdDSA", …;
-	// "none" is never accepted). Zero: RS256. With discovery the metadata's
-	// id_token_signing_alg_values_supported is used instead.
+	// "none" and HMAC, HS256 and the like, are refused). Zero: RS256. With
+	// discovery the metadata's id_token_signing_alg_values_supported is
+	// used instead, without none and HMAC.
 	IDTokenSigningAlgs []string
 
 	// ClientID is the client's id. Required.
@@ -218,7 +220,8 @@ func (c *Config) validate() error {
 	c.ClientCredentialsScopes = slices.Clone(c.ClientCredentialsScopes)
 	c.ACRValues = slices.Clone(c.ACRValues)
 	c.IDTokenSigningAlgs = slices.Clone(c.IDTokenSigningAlgs)
-	if slices.ContainsFunc(c.IDTokenSigningAlgs, func(a string) bool { return strings.EqualFold(a, "none") || strings.HasPrefix(a, "HS") }) {
+	// The rule the discovered algorithms are filtered by, too.
+	if slices.ContainsFunc(c.IDTokenSigningAlgs, func(a string) bool { return !discovery.PublicKeyAlg(a) }) {
 		return bad("IDTokenSigningAlgs", "must name public-key algorithms (not none or HMAC)")
 	}
 	switch {

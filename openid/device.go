@@ -28,6 +28,13 @@ const (
 	ErrExpiredToken         = standard.ErrExpiredToken
 )
 
+// ErrInsecureVerificationURI: a device authorization response named a
+// verification_uri or verification_uri_complete that is not an absolute
+// https URL (http only on a loopback host). [Provider.DeviceAuthorization]
+// refuses it, with [oauthkit.ErrMalformedResponse], rather than send the
+// user there.
+var ErrInsecureVerificationURI = standard.ErrInsecureVerificationURI
+
 // DeviceAuthorization is a started device login (RFC 8628 §3.2): show the
 // user VerificationURI and UserCode (or VerificationURIComplete, which
 // holds the code, as a link or QR code), then call [Provider.PollDevice].
@@ -56,7 +63,8 @@ type DeviceAuthorization struct {
 // scopes, and [oauthkit.WithParam]'s parameters) with the client's
 // authentication at the token endpoint. A server without the endpoint: an
 // error matching errors.ErrUnsupported; one that refuses, an
-// [*oauthkit.Error] with Op [OpDeviceAuthorization].
+// [*oauthkit.Error] with Op [OpDeviceAuthorization]; one whose
+// verification URIs are not https, [ErrInsecureVerificationURI].
 func (p *Provider) DeviceAuthorization(ctx context.Context, opts ...oauthkit.AuthOption) (*DeviceAuthorization, error) {
 	da, err := p.std.DeviceAuthorization(ctx, opts...)
 	if err != nil {
@@ -72,7 +80,10 @@ func (p *Provider) DeviceAuthorization(ctx context.Context, opts ...oauthkit.Aut
 // returns the tokens (RFC 8628 §3.4, §3.5). It asks the token endpoint
 // once every da.Interval: authorization_pending goes on; slow_down adds
 // five seconds to the interval, for this and every later poll; a poll
-// that gets no answer doubles it. It ends with an [*oauthkit.Error] when
+// that gets no answer (a network error, a timeout) doubles it, and so does
+// a 429 or 5xx answer, after which the next poll also waits at least the
+// answer's Retry-After. Each poll is sent once: the HTTP retries other
+// requests get would send it sooner than the interval. It ends with an [*oauthkit.Error] when
 // the user declines (errors.Is [oauthkit.ErrAccessDenied]), when the
 // device code expires ([ErrExpiredToken]; also without asking once
 // da.ExpiresAt has passed by Config.Now), or on any other error the server

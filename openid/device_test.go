@@ -2,9 +2,12 @@ package openid_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
@@ -14,6 +17,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/openid/openidtest"
 )
@@ -258,4 +262,122 @@ func TestDeviceAuthorizationErrors(t *testing.T) {
 		e, _ := deviceEnv(t, openidtest.Options{})
 		assert.ErrorIs(t, e.fake.ApproveDevice("NOPE-NOPE"), openidtest.ErrUnknownUserCode)
 	})
+}
+
+// secs is a list of waits in seconds.
+func secs(s ...int) []time.Duration {
+	d := make([]time.Duration, len(s))
+	for i, n := range s {
+		d[i] = time.Duration(n) * time.Second
+	}
+	return d
+}
+
+// TestDevicePollFailures: a poll that gets no answer, or a 429 or 5xx
+// answer, is not sent again by the HTTP client's retries — that would be a
+// poll sooner than the interval, which RFC 8628 §3.5 forbids and a server
+// answers with slow_down — and does not end the login: the interval
+// doubles, the next poll waits at least the answer's Retry-After, and
+// polling goes on until the user approves. Each poll follows a wait of its
+// own.
+func TestDevicePollFailures(t *testing.T) {
+	retryAfter := func(v string) http.Header { return http.Header{"Retry-After": {v}} }
+	for _, tc := range []struct {
+		name    string
+		fault   oauthkittest.Fault
+		timeout time.Duration   // Config.Timeout; zero: the default
+		waits   []time.Duration // the user approves during the last one
+	}{
+		{name: "503", fault: oauthkittest.Fault{Status: 503, Times: 1}, waits: secs(5, 10, 10)},
+		{name: "500 server_error", fault: oauthkittest.Fault{Status: 500, Body: `{"error":"server_error"}`, Times: 1}, waits: secs(5, 10, 10)},
+		{name: "429 Retry-After longer than the interval", fault: oauthkittest.Fault{Status: 429, Header: retryAfter("30"), Times: 1}, waits: secs(5, 30, 10)},
+		{name: "502 Retry-After shorter than the interval", fault: oauthkittest.Fault{Status: 502, Header: retryAfter("1"), Times: 1}, waits: secs(5, 10, 10)},
+		{name: "503 past the HTTP client's three attempts", fault: oauthkittest.Fault{Status: 503, Times: 3}, waits: secs(5, 10, 20, 40)},
+		{name: "connection reset", fault: oauthkittest.Fault{Hangup: oauthkittest.HangupAfterBody, Times: 1}, waits: secs(5, 10, 10)},
+		{name: "attempt timeout", fault: oauthkittest.Fault{Delay: time.Minute, Times: 1}, timeout: 200 * time.Millisecond, waits: secs(5, 10, 10)},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, openidtest.Options{}, func(c *openid.Config) { c.Timeout = tc.timeout })
+			w := &waits{clock: e.clock}
+			openid.SetDeviceWait(e.p, w.wait)
+			da, err := e.p.DeviceAuthorization(context.Background())
+			require.NoError(t, err)
+			e.fake.InjectFault(openidtest.EndpointToken, tc.fault)
+			w.before = func(n int) {
+				if n == len(tc.waits) {
+					require.NoError(t, e.fake.ApproveDevice(da.UserCode))
+				}
+			}
+			tok, err := e.p.PollDevice(context.Background(), da)
+			require.NoError(t, err)
+			assert.NotEmpty(t, tok.AccessToken)
+			assert.Equal(t, tc.waits, w.list())
+			assert.Equal(t, len(tc.waits), e.fake.Requests(openidtest.EndpointToken), "one poll after each wait, none sent again at once")
+		})
+	}
+}
+
+// TestDevicePollRetryAfterPastExpiry: a Retry-After longer than the device
+// code has left is waited only until the code expires (by the client's
+// clock), and polling then ends with expired_token, not with the 503.
+func TestDevicePollRetryAfterPastExpiry(t *testing.T) {
+	e, w := deviceEnv(t, openidtest.Options{DeviceCodeLifetime: time.Minute})
+	da, err := e.p.DeviceAuthorization(context.Background())
+	require.NoError(t, err)
+	e.fake.InjectFault(openidtest.EndpointToken, oauthkittest.Fault{Status: 503, Header: http.Header{"Retry-After": {"3600"}}})
+	_, err = e.p.PollDevice(context.Background(), da)
+	assert.ErrorIs(t, err, openid.ErrExpiredToken)
+	assert.Equal(t, secs(5, 55), w.list())
+	assert.Equal(t, 1, e.fake.Requests(openidtest.EndpointToken))
+}
+
+// TestDeviceAuthorizationVerificationURI: the user is sent to the
+// verification URIs, so an answer naming one that is not an absolute
+// https URL (http on loopback only) is refused with
+// ErrInsecureVerificationURI.
+func TestDeviceAuthorizationVerificationURI(t *testing.T) {
+	const deviceCode = "DEVICE-CODE-SECRET-123456"
+	for _, tc := range []struct {
+		name, uri, complete string
+		ok                  bool
+	}{
+		{name: "https", uri: "https://idp.example/device", complete: "https://idp.example/device?user_code=ABCD-EFGH", ok: true},
+		{name: "http on loopback", uri: "http://127.0.0.1:8080/device", ok: true},
+		{name: "http", uri: "http://idp.example/device"},
+		{name: "relative", uri: "/device"},
+		{name: "javascript", uri: "javascript:alert(1)"},
+		{name: "no host", uri: "https:///device"},
+		{name: "complete over http", uri: "https://idp.example/device", complete: "http://idp.example/device?user_code=ABCD-EFGH"},
+		{name: "complete not a URL", uri: "https://idp.example/device", complete: "https://idp.example/%zz"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("Content-Type", "application/json")
+				json.NewEncoder(w).Encode(map[string]any{
+					"device_code": deviceCode, "user_code": "ABCD-EFGH", "expires_in": 600,
+					"verification_uri": tc.uri, "verification_uri_complete": tc.complete,
+				})
+			}))
+			t.Cleanup(srv.Close)
+			p, err := openid.New(openid.Config{
+				Endpoints: &oauthkit.Endpoints{TokenURL: srv.URL + "/token", DeviceAuthorizationURL: srv.URL + "/device"},
+				ClientID:  "c", ClientSecret: "s",
+			})
+			require.NoError(t, err)
+			da, err := p.DeviceAuthorization(context.Background())
+			if tc.ok {
+				require.NoError(t, err)
+				assert.Equal(t, tc.uri, da.VerificationURI)
+				assert.Equal(t, tc.complete, da.VerificationURIComplete)
+				return
+			}
+			assert.Nil(t, da)
+			assert.ErrorIs(t, err, openid.ErrInsecureVerificationURI)
+			assert.ErrorIs(t, err, oauthkit.ErrMalformedResponse)
+			var oe *oauthkit.Error
+			require.ErrorAs(t, err, &oe)
+			assert.Equal(t, openid.OpDeviceAuthorization, oe.Op)
+			assert.NotContains(t, err.Error(), deviceCode)
+		})
+	}
 }

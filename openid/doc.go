@@ -45,7 +45,9 @@
 // 8628): a user code and a verification URI for the user, a device code
 // (a Secret) for the client. [Provider.PollDevice] polls for the tokens,
 // honouring interval, authorization_pending, slow_down (five seconds more
-// each time), access_denied, expired_token and the context;
+// each time), access_denied, expired_token and the context, each poll sent
+// once (no HTTP retry, which would come sooner than the interval) and a
+// poll without an answer, or answered 429 or 5xx, followed by a slower one;
 // [Provider.DeviceLogin] then verifies the ID token and fetches the
 // profile, as [oauthkit.Complete] does for a browser login. docs/device.md
 // says what is supported.

@@ -64,9 +64,11 @@ func runDeviceLogin(ctx context.Context, c *cli, o *vendorFlags, fs *flag.FlagSe
 	if o.json {
 		out = c.stderr
 	}
-	fmt.Fprintf(out, "To log in, open %s and enter the code %s\n", da.VerificationURI, da.UserCode)
+	// The server chose these: a control character in them (a terminal
+	// escape) is printed escaped, never raw.
+	fmt.Fprintf(out, "To log in, open %s and enter the code %s\n", termText(da.VerificationURI), termText(da.UserCode))
 	if da.VerificationURIComplete != "" {
-		fmt.Fprintf(out, "(or open %s)\n", da.VerificationURIComplete)
+		fmt.Fprintf(out, "(or open %s)\n", termText(da.VerificationURIComplete))
 	}
 	left := time.Until(da.ExpiresAt).Round(time.Second)
 	if o.fake {

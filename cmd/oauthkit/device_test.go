@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
@@ -75,4 +77,46 @@ func TestLoginDeviceServerWithoutEndpoint(t *testing.T) {
 	assert.Contains(t, out.String(), "openid: device authorization failed")
 	assert.Contains(t, out.String(), "no device_authorization_endpoint")
 	assert.Contains(t, out.String(), "log in without --device")
+}
+
+// TestLoginDeviceEscapesServerText: the verification URIs and the user
+// code come from the server; login --device prints a control character
+// in them (a terminal escape, a bidirectional override) escaped, never
+// raw (RFC 8628 §5.4: what the user is shown must be what it seems).
+func TestLoginDeviceEscapesServerText(t *testing.T) {
+	var srv *httptest.Server
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /.well-known/openid-configuration", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{
+			"issuer": srv.URL, "authorization_endpoint": srv.URL + "/authorize", "token_endpoint": srv.URL + "/token",
+			"jwks_uri": srv.URL + "/jwks", "device_authorization_endpoint": srv.URL + "/device",
+		})
+	})
+	mux.HandleFunc("POST /device", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		json.NewEncoder(w).Encode(map[string]any{
+			"device_code": "device-code-of-the-hostile-server", "user_code": hostile, "expires_in": 600, "interval": 0.001,
+			"verification_uri":          srv.URL + "/device\u202egnp.exe",
+			"verification_uri_complete": srv.URL + "/device?user_code=\u202e",
+		})
+	})
+	mux.HandleFunc("POST /token", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		w.Write([]byte(`{"error":"access_denied"}`))
+	})
+	srv = httptest.NewServer(mux)
+	t.Cleanup(srv.Close)
+	env := map[string]string{"OAUTHKIT_OPENID_ISSUER": srv.URL, "OAUTHKIT_OPENID_CLIENT_ID": "c", "OAUTHKIT_OPENID_CLIENT_SECRET": "hostile-server-client-secret"}
+	for _, args := range [][]string{{}, {"--json"}} {
+		var out, errOut bytes.Buffer
+		code := run(append([]string{"login", "openid", "--device", "--timeout", "10s"}, args...), func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
+		assert.Equal(t, exitFailed, code, out.String()+errOut.String())
+		all := out.String() + errOut.String()
+		assert.Contains(t, all, "the user declined")
+		assert.Contains(t, all, `enter the code "Mallory\x1b]0;pwned\a\x1b[2K\rroot\u202e`)
+		assert.Contains(t, all, `open "`+srv.URL+`/device\u202egnp.exe"`)
+		requireNoControl(t, "login --device "+strings.Join(args, " "), all)
+	}
 }

@@ -110,7 +110,11 @@ func (l *loginRun) close() {
 // authorize makes the authorization request and asks the authorization
 // endpoint first, without a session: a redirect URL it does not know or a
 // challenge it refuses shows here, where the refusal can be explained,
-// rather than in a browser tab. On failure it names the step that failed.
+// rather than in a browser tab. A pushed request (RFC 9126) is not asked
+// about: its URL's request_uri is used once (§7.3), and the probe would
+// spend it before the browser gets there; the PAR endpoint has checked the
+// redirect URL and the challenge already. On failure it names the step
+// that failed.
 func (l *loginRun) authorize(ctx context.Context) (oauthkit.Provider, *oauthkit.AuthRequest, string, error) {
 	p, err := l.t.provider()
 	if err != nil {
@@ -123,10 +127,20 @@ func (l *loginRun) authorize(ctx context.Context) (oauthkit.Provider, *oauthkit.
 	if l.o.mixup == "dash-verifier" {
 		dashVerifier(ar)
 	}
+	if pushed(ar.URL) {
+		return p, ar, "", nil
+	}
 	if _, err := l.t.probeAuthorize(ctx, ar); err != nil {
 		return nil, nil, "authorize", err
 	}
 	return p, ar, "", nil
+}
+
+// pushed reports whether an authorization URL names a pushed request by
+// its request_uri (RFC 9126 §4) rather than holding the request.
+func pushed(authURL string) bool {
+	u, err := url.Parse(authURL)
+	return err == nil && u.Query().Has("request_uri")
 }
 
 // complete sends the user to the authorization URL and completes the

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/coreos/go-oidc/v3/oidc"
@@ -65,9 +66,24 @@ type Verifier struct {
 }
 
 // Verifier returns a verifier for clientID against the discovered issuer and
-// keys.
+// keys. It accepts the public-key algorithms of m.SigningAlgs
+// ([PublicKeyAlg]), whether they came from the discovery document's
+// id_token_signing_alg_values_supported or from the configuration; none of
+// them: RS256 only, go-oidc's default (OpenID Connect Core §3.1.3.7).
 func (m *Metadata) Verifier(provider, clientID string, now func() time.Time) *Verifier {
-	return &Verifier{Provider: provider, Issuer: m.Endpoints.Issuer, ClientID: clientID, Now: now, algs: m.SigningAlgs, keys: m.keySet()}
+	algs := slices.DeleteFunc(slices.Clone(m.SigningAlgs), func(a string) bool { return !PublicKeyAlg(a) })
+	return &Verifier{Provider: provider, Issuer: m.Endpoints.Issuer, ClientID: clientID, Now: now, algs: algs, keys: m.keySet()}
+}
+
+// PublicKeyAlg reports whether alg, a JWS algorithm name, is one an ID
+// token may be accepted with: not "none", which is no signature, and not
+// an HMAC (HS256, HS384, HS512), whose key is the client secret, which the
+// client holds too, so that it proves nothing about who signed (OpenID
+// Connect Core §10.1). go-oidc refuses both anyway; naming them here keeps
+// the rule visible in one place, for configured and discovered algorithms
+// alike.
+func PublicKeyAlg(alg string) bool {
+	return !strings.EqualFold(alg, "none") && !strings.HasPrefix(strings.ToUpper(alg), "HS")
 }
 
 // keySet returns the issuer's keys, or a key set that verifies nothing when

@@ -85,6 +85,11 @@ type Request struct {
 	// server's name did not resolve or no connection was made — never on a
 	// transport's word that it wrote nothing.
 	SingleUse bool
+
+	// NoRetry sends the request once, whatever the failure: for a request
+	// its caller repeats on a schedule of its own (a device token poll,
+	// RFC 8628 §3.5), which a retry would break.
+	NoRetry bool
 }
 
 // Response is a response whose body has been read and closed.
@@ -115,7 +120,7 @@ func (c *Client) DoAttempts(ctx context.Context, r *Request) (*Response, int, er
 			resp.Attempts = attempt
 		}
 		delay, retry := c.retry.next(ctx, attempt, r.SingleUse, resp, reached, err)
-		if !retry {
+		if !retry || r.NoRetry {
 			return resp, attempt, err
 		}
 		c.obs.Retry(ctx, retryInfo(r.Op, attempt, resp, delay))

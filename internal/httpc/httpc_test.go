@@ -307,3 +307,32 @@ func TestUserAgent(t *testing.T) {
 	assert.Equal(t, UserAgent, ua)
 	assert.False(t, errors.Is(err, oauthkit.ErrResponseTooLarge))
 }
+
+// TestNoRetry: a NoRetry request is sent once, whatever the failure: a
+// transient status, and a connection that was never made (which even a
+// single-use request is sent again after).
+func TestNoRetry(t *testing.T) {
+	var calls atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		w.WriteHeader(http.StatusServiceUnavailable)
+	}))
+	defer srv.Close()
+	p := Policy{}
+	waits := recordSleeps(&p)
+	c := New(Options{Retry: p})
+	resp, attempts, err := c.DoAttempts(context.Background(), &Request{Method: http.MethodPost, URL: srv.URL, NoRetry: true})
+	require.NoError(t, err)
+	assert.Equal(t, http.StatusServiceUnavailable, resp.StatusCode)
+	assert.Equal(t, 1, attempts)
+	assert.Equal(t, int32(1), calls.Load())
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	closed := "http://" + ln.Addr().String()
+	require.NoError(t, ln.Close())
+	_, attempts, err = c.DoAttempts(context.Background(), &Request{Method: http.MethodPost, URL: closed, SingleUse: true, NoRetry: true})
+	require.Error(t, err)
+	assert.Equal(t, 1, attempts)
+	assert.Empty(t, *waits)
+}

@@ -74,6 +74,10 @@ type Request struct {
 	// RFC 6749 §10.4 and RFC 9700 §4.14.2). Set it for any other grant that
 	// must not reach the server twice.
 	SingleUse bool
+	// NoRetry sends the request once, with no retry at all: for a request
+	// the caller repeats on its own schedule (a device token poll, RFC 8628
+	// §3.5).
+	NoRetry bool
 
 	// Advise returns the vendor's documented cause for an error, or "".
 	Advise func(*oauthkit.Error) string
@@ -183,6 +187,7 @@ func (c *Client) send(ctx context.Context, r *Request) (roundTrip, error) {
 		Body:      encodeForm(r.Params, x.extra()),
 		Op:        r.Op,
 		SingleUse: r.SingleUse || singleUseGrant(r.Params.Get("grant_type")) || r.Auth == AuthPrivateKeyJWT || r.DPoP != nil,
+		NoRetry:   r.NoRetry,
 	})
 	return x, nil
 }

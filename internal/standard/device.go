@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
@@ -37,6 +38,13 @@ const (
 	ErrSlowDown             oauthkit.ErrorCode = "slow_down"
 	ErrExpiredToken         oauthkit.ErrorCode = "expired_token"
 )
+
+// ErrInsecureVerificationURI is in the error of a device authorization
+// response whose verification_uri or verification_uri_complete is not an
+// absolute https URL (http only on a loopback host): the user is sent
+// there to sign in and approve, so the client shows no other kind (RFC
+// 8628 §5.4: the user must be able to trust the URI shown).
+var ErrInsecureVerificationURI = errors.New("the verification URI is not an absolute https URL")
 
 // DefaultDeviceInterval is the polling interval when the server names none
 // (RFC 8628 §3.2), and SlowDownStep what each slow_down adds (§3.5).
@@ -114,6 +122,17 @@ func (p *Provider) DeviceAuthorization(ctx context.Context, opts ...oauthkit.Aut
 		case res.VerificationURI == "":
 			return errors.New("device authorization response has no verification_uri")
 		}
+		for _, u := range []struct{ name, value string }{
+			{"verification_uri", res.VerificationURI},
+			{"verification_uri_complete", res.VerificationURIComplete},
+		} {
+			if u.value == "" {
+				continue
+			}
+			if err := httpc.CheckURL(u.value); err != nil {
+				return fmt.Errorf("device authorization response's %s %v: %w", u.name, err, ErrInsecureVerificationURI)
+			}
+		}
 		life, err := seconds(res.ExpiresIn)
 		if err != nil || life <= 0 {
 			return errors.New("device authorization response's expires_in is not a positive number of seconds")
@@ -144,11 +163,14 @@ type Wait func(ctx context.Context, d time.Duration) error
 
 // PollDevice polls the token endpoint for da's tokens (RFC 8628 §3.4,
 // §3.5) until the user approves or denies, the device code expires, or ctx
-// ends: it waits da.Interval before each request; authorization_pending
-// goes on; slow_down adds five seconds to the interval for this and every
-// later request; a request that got no answer doubles the interval (§3.5);
-// access_denied, expired_token and every other error end it as an
-// [*oauthkit.Error]. Past da.ExpiresAt by Options.Now it stops with an
+// ends: it waits da.Interval before each request, which is sent once (no
+// HTTP-level retry: a retry would be a poll sooner than the interval);
+// authorization_pending goes on; slow_down adds five seconds to the
+// interval for this and every later request; a request that got no answer
+// (a network error, a timeout) doubles the interval (§3.5); a 429 or 5xx
+// answer doubles it too, and the next request waits at least the answer's
+// Retry-After; access_denied, expired_token and every other error end it
+// as an [*oauthkit.Error]. Past da.ExpiresAt by Options.Now it stops with an
 // [*oauthkit.Error] whose Code is expired_token without asking. An ID
 // token in the answer is verified as after a refresh (no nonce: the grant
 // has none). wait nil: real time.
@@ -211,6 +233,25 @@ func (p *Provider) DeviceLogin(ctx context.Context, da *DeviceAuthorization, wai
 	return login, nil
 }
 
+// pollAgainAfter reports whether a poll answered with status is followed
+// by another, later one rather than ending the polling: 429 (too many
+// requests) and any 5xx, a server or proxy that may recover before the
+// device code expires.
+func pollAgainAfter(status int) bool {
+	return status == http.StatusTooManyRequests || status/100 == 5
+}
+
+// retryAfter is a Retry-After wait, cut to what is left until expires (by
+// Options.Now; zero: not cut, beyond the cap of a day every Retry-After
+// already has): waiting longer than the device code lives would only end
+// in expired_token later.
+func (p *Provider) retryAfter(d time.Duration, expires time.Time) time.Duration {
+	if !expires.IsZero() {
+		d = min(d, max(expires.Sub(p.o.Now()), 0))
+	}
+	return d
+}
+
 // pollDevice is PollDevice without the ID-token check.
 func (p *Provider) pollDevice(ctx context.Context, da *DeviceAuthorization, wait Wait) (*oauth2.Token, error) {
 	if da == nil || da.DeviceCode.IsZero() {
@@ -227,18 +268,24 @@ func (p *Provider) pollDevice(ctx context.Context, da *DeviceAuthorization, wait
 		return &oauthkit.Error{Provider: p.o.Name, Op: OpDeviceToken, Code: string(ErrExpiredToken),
 			Description: "the device code expired before the user approved (by this client's clock)"}
 	}
+	next := interval // the wait before the next poll
 	for {
 		if !da.ExpiresAt.IsZero() && !p.o.Now().Before(da.ExpiresAt) {
 			return nil, expired()
 		}
-		if err := wait(ctx, interval); err != nil {
+		if err := wait(ctx, next); err != nil {
 			return nil, fmt.Errorf("%s: %s: %w", p.o.Name, OpDeviceToken, err)
 		}
 		if !da.ExpiresAt.IsZero() && !p.o.Now().Before(da.ExpiresAt) {
 			return nil, expired()
 		}
+		// Sent once (Request.NoRetry, see token): a retry by the HTTP
+		// client would be a poll sooner than the interval.
 		tok, err := p.token(ctx, OpDeviceToken, url.Values{"grant_type": {DeviceCodeGrantType}, "device_code": {da.DeviceCode.Reveal()}})
 		var ne net.Error
+		var oe *oauthkit.Error
+		answered := errors.As(err, &oe)
+		asked := time.Duration(0) // the server's Retry-After, when it counts
 		switch {
 		case err == nil:
 			return tok, nil
@@ -247,13 +294,22 @@ func (p *Provider) pollDevice(ctx context.Context, da *DeviceAuthorization, wait
 		case errors.Is(err, ErrAuthorizationPending):
 		case errors.Is(err, ErrSlowDown):
 			interval += SlowDownStep
-		case errors.As(err, &ne) && !errors.As(err, new(*oauthkit.Error)):
-			// No answer (a connection timeout, a refused connection):
-			// §3.5 asks for a lower polling frequency before the next
-			// request.
+		case errors.As(err, &ne) && !answered:
+			// No answer (a connection or attempt timeout, a refused or
+			// reset connection): §3.5 asks for a lower polling frequency
+			// before the next request.
 			interval *= 2
+		case answered && pollAgainAfter(oe.StatusCode):
+			// The server or a proxy is overloaded or down for a while: the
+			// device code and the user's approval may well outlive it.
+			// Slow down as after no answer, and wait at least as long as
+			// the server asked (Retry-After, cut to the device code's
+			// remaining life).
+			interval *= 2
+			asked = p.retryAfter(oe.RetryAfter, da.ExpiresAt)
 		default:
 			return nil, err
 		}
+		next = max(interval, asked)
 	}
 }

@@ -210,7 +210,9 @@ func (p *Provider) ClientCredentials(ctx context.Context) (*oauth2.Token, error)
 	return p.token(ctx, oauthkit.OpClientCredentials, params)
 }
 
-// token sends one token request with the client's authentication.
+// token sends one token request with the client's authentication. A
+// device poll is sent once, never retried by the HTTP client: pollDevice
+// decides when the next one goes (RFC 8628 §3.5).
 func (p *Provider) token(ctx context.Context, op string, params url.Values) (*oauth2.Token, error) {
 	tokenURL, a, err := p.tokenEndpoint(ctx)
 	if err != nil {
@@ -219,7 +221,7 @@ func (p *Provider) token(ctx context.Context, op string, params url.Values) (*oa
 	r := oauthwire.Request{
 		Op: op, TokenURL: tokenURL, Params: params,
 		ClientID: p.o.ClientID, Secret: p.o.ClientSecret, Auth: a.style, Assertion: a.assertion,
-		Advise: p.o.Advise,
+		Advise: p.o.Advise, NoRetry: op == OpDeviceToken,
 	}
 	if p.o.DPoP != nil {
 		return p.dpopToken(ctx, r) // dpop.go
