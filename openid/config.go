@@ -62,15 +62,22 @@ const (
 )
 
 // ClientKey is the client's signing key for private_key_jwt. Set Signer to
-// the private key (RSA: RS256, ECDSA P-256: ES256, Ed25519: EdDSA), or to any
-// crypto.Signer of those kinds — the key can stay in a KMS or HSM whose
-// client implements crypto.Signer. Or set Sign, a callback that takes a
-// context, with Algorithm.
+// the private key (RSA of 2048 bits or more: RS256, ECDSA P-256: ES256,
+// Ed25519: EdDSA), or to any crypto.Signer of those kinds — the key can stay
+// in a KMS or HSM whose client implements crypto.Signer. Or set Sign, a
+// callback that takes a context, with Algorithm.
 type ClientKey struct {
 	// ID is the key's kid, by which the server finds the public key among
-	// the client's registered keys.
+	// the client's registered keys. It may be empty (OpenID Connect Core
+	// §10.1 requires it only when there are several keys), but set it
+	// whenever the client has registered more than one key or a JWKS URL:
+	// servers then refuse an assertion without it (Okta: "The
+	// client_assertion JWT kid is invalid").
 	ID string
 	// Algorithm is "RS256", "ES256" or "EdDSA". Zero: from Signer's type.
+	// With a Signer, New checks that its key is of the kind Algorithm
+	// signs with (an ES256 Signer on P-384 is a ConfigError); a Sign
+	// callback's key is not seen, and is the caller's to match.
 	Algorithm string
 	// Signer is the private key, or a crypto.Signer holding it.
 	Signer crypto.Signer
