@@ -1,11 +1,18 @@
 package openid_test
 
 import (
+	"context"
 	"crypto/ecdsa"
 	"crypto/elliptic"
 	"crypto/rand"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"sync"
 	"testing"
 
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
@@ -41,6 +48,97 @@ func TestClientKeyMustFitAlgorithm(t *testing.T) {
 			var ce *oauthkit.ConfigError
 			require.ErrorAs(t, err, &ce)
 			assert.Equal(t, "ClientKey", ce.Field)
+		})
+	}
+}
+
+// audServer is a server by endpoints that records, per path, the aud of
+// the client assertion each request carried.
+type audServer struct {
+	srv  *httptest.Server
+	mu   sync.Mutex
+	auds map[string][]string // path: the assertion's aud
+}
+
+func newAudServer(t *testing.T) *audServer {
+	a := &audServer{auds: map[string][]string{}}
+	a.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.ParseForm() != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		var c jwt.Claims
+		if tok, err := jwt.ParseSigned(r.PostForm.Get("client_assertion"), []jose.SignatureAlgorithm{jose.ES256}); err == nil {
+			_ = tok.UnsafeClaimsWithoutVerification(&c)
+		}
+		a.mu.Lock()
+		a.auds[r.URL.Path] = append(a.auds[r.URL.Path], c.Audience...)
+		a.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch r.URL.Path {
+		case "/token":
+			io.WriteString(w, `{"access_token":"at","token_type":"Bearer","expires_in":3600}`)
+		case "/par":
+			w.WriteHeader(http.StatusCreated)
+			io.WriteString(w, `{"request_uri":"urn:ietf:params:oauth:request_uri:x","expires_in":60}`)
+		case "/introspect":
+			io.WriteString(w, `{"active":false}`)
+		case "/device":
+			io.WriteString(w, `{"device_code":"dc","user_code":"UC","verification_uri":"https://idp.example/activate","expires_in":600}`)
+		case "/revoke":
+		default:
+			w.WriteHeader(http.StatusNotFound)
+		}
+	}))
+	t.Cleanup(a.srv.Close)
+	return a
+}
+
+// TestAssertionAudiencePerEndpoint: the aud of a client assertion on the
+// token, PAR, revocation, introspection and device authorization
+// endpoints: the issuer by default (RFC 7523bis), the token endpoint
+// everywhere with AudienceTokenEndpoint, and the endpoint the request goes
+// to with AudienceRequestEndpoint (what Okta requires).
+func TestAssertionAudiencePerEndpoint(t *testing.T) {
+	_, ek, _ := clientKeys()
+	paths := []string{"/token", "/par", "/revoke", "/introspect", "/device"}
+	tests := []struct {
+		name string
+		aud  openid.AssertionAudience
+		want func(issuer, path string) string
+	}{
+		{"issuer", openid.AudienceIssuer, func(issuer, _ string) string { return issuer }},
+		{"token endpoint", openid.AudienceTokenEndpoint, func(issuer, _ string) string { return issuer + "/token" }},
+		{"request endpoint", openid.AudienceRequestEndpoint, func(issuer, path string) string { return issuer + path }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a := newAudServer(t)
+			u := a.srv.URL
+			p, err := openid.New(openid.Config{
+				ClientID: "rp", ClientKey: &openid.ClientKey{ID: "k", Signer: ek}, AuthMethod: openid.AuthPrivateKeyJWT,
+				AssertionAudience: tt.aud, RedirectURL: "http://localhost/cb", PushedAuthorizationRequests: true,
+				HTTPClient: a.srv.Client(),
+				Endpoints: &oauthkit.Endpoints{Issuer: u, AuthURL: u + "/authorize", TokenURL: u + "/token",
+					PushedAuthorizationURL: u + "/par", RevocationURL: u + "/revoke", IntrospectionURL: u + "/introspect",
+					DeviceAuthorizationURL: u + "/device"},
+			})
+			require.NoError(t, err)
+			ctx := context.Background()
+			_, err = p.ClientCredentials(ctx)
+			require.NoError(t, err)
+			_, err = p.AuthCodeURL(ctx)
+			require.NoError(t, err)
+			require.NoError(t, p.RevokeToken(ctx, "at", "access_token"))
+			_, err = p.Introspect(ctx, "at", "access_token")
+			require.NoError(t, err)
+			_, err = p.DeviceAuthorization(ctx)
+			require.NoError(t, err)
+			a.mu.Lock()
+			defer a.mu.Unlock()
+			for _, path := range paths {
+				assert.Equal(t, []string{tt.want(u, path)}, a.auds[path], "aud of the assertion sent to %s", path)
+			}
 		})
 	}
 }

@@ -57,8 +57,14 @@ const (
 	// Issuer) gets its token endpoint.
 	AudienceIssuer AssertionAudience = iota
 	// AudienceTokenEndpoint: the token endpoint URL, which RFC 7523 §3 and
-	// OpenID Connect Core §9 allowed and some older servers require.
+	// OpenID Connect Core §9 allowed and some older servers require (Entra
+	// ID), on every request, PAR, revocation and introspection included.
 	AudienceTokenEndpoint
+	// AudienceRequestEndpoint: the URL of the endpoint each request is
+	// sent to — the token endpoint for token requests; the pushed
+	// authorization request, revocation, introspection or device
+	// authorization endpoint for those — which Okta requires.
+	AudienceRequestEndpoint
 )
 
 // ClientKey is the client's signing key for private_key_jwt. Set Signer to
@@ -134,7 +140,8 @@ type Config struct {
 	AuthMethod AuthMethod
 
 	// AssertionAudience is the aud of private_key_jwt assertions. Zero:
-	// AudienceIssuer.
+	// AudienceIssuer. docs/vendors/openid.md says which one Okta and Entra
+	// ID take.
 	AssertionAudience AssertionAudience
 
 	// RedirectURL is the client's redirect URI. Required for logins.
@@ -237,8 +244,8 @@ func (c *Config) validate() error {
 		return bad("Issuer", "is required (or Endpoints, for a server without discovery)")
 	case c.Endpoints != nil && c.Endpoints.TokenURL == "":
 		return bad("Endpoints", "must name a TokenURL")
-	case c.AssertionAudience != AudienceIssuer && c.AssertionAudience != AudienceTokenEndpoint:
-		return bad("AssertionAudience", "must be AudienceIssuer or AudienceTokenEndpoint")
+	case c.AssertionAudience != AudienceIssuer && c.AssertionAudience != AudienceTokenEndpoint && c.AssertionAudience != AudienceRequestEndpoint:
+		return bad("AssertionAudience", "must be AudienceIssuer, AudienceTokenEndpoint or AudienceRequestEndpoint")
 	case c.MaxAge < 0:
 		return bad("MaxAge", "must not be negative")
 	}
@@ -313,8 +320,9 @@ func (c *Config) options() standard.Options {
 	o := standard.Options{
 		Name: c.Name, IDTokenSigningAlgs: c.IDTokenSigningAlgs, OpenID: c.openID(),
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret, AuthMethod: string(c.AuthMethod),
-		AudienceTokenEndpoint: c.AssertionAudience == AudienceTokenEndpoint,
-		RedirectURL:           c.RedirectURL, Scopes: c.Scopes, ClientCredentialsScopes: c.ClientCredentialsScopes,
+		AudienceTokenEndpoint:   c.AssertionAudience == AudienceTokenEndpoint,
+		AudienceRequestEndpoint: c.AssertionAudience == AudienceRequestEndpoint,
+		RedirectURL:             c.RedirectURL, Scopes: c.Scopes, ClientCredentialsScopes: c.ClientCredentialsScopes,
 		MaxAge: c.MaxAge, ACRValues: c.ACRValues, PostLogoutRedirectURL: c.PostLogoutRedirectURL, Now: c.Now,
 		PushedAuthorization: c.PushedAuthorizationRequests,
 	}

@@ -17,8 +17,9 @@ type Revocation struct {
 	Secret   oauthkit.Secret // empty for AuthPublic
 	Auth     AuthStyle       // the client authentication of the token endpoint (RFC 7009 §2.1)
 
-	// Assertion makes a fresh client assertion for AuthPrivateKeyJWT.
-	Assertion func(ctx context.Context) (string, error)
+	// Assertion makes a fresh client assertion for AuthPrivateKeyJWT;
+	// endpoint is URL, for an assertion whose aud names it.
+	Assertion func(ctx context.Context, endpoint string) (string, error)
 
 	// Advise returns the vendor's documented cause for an error, or "".
 	Advise func(*oauthkit.Error) string
