@@ -142,3 +142,47 @@ func TestAssertionAudiencePerEndpoint(t *testing.T) {
 		})
 	}
 }
+
+// TestIntrospectionNeedsAnAuthenticatedClient: a public client's
+// introspection (RFC 7662 §2.1 has the endpoint authenticate its caller)
+// is a ConfigError, and nothing is sent.
+func TestIntrospectionNeedsAnAuthenticatedClient(t *testing.T) {
+	tests := []struct {
+		name   string
+		mutate func(*openid.Config)
+	}{
+		{"no credential", func(*openid.Config) {}},
+		{"AuthMethod none", func(c *openid.Config) { c.AuthMethod = openid.AuthNone; c.ClientSecret = "client-secret-value" }},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			requests := 0
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				mu.Lock()
+				requests++
+				mu.Unlock()
+				w.Header().Set("Content-Type", "application/json")
+				io.WriteString(w, `{"active":true}`)
+			}))
+			t.Cleanup(srv.Close)
+			u := srv.URL
+			cfg := openid.Config{
+				ClientID: "rp", HTTPClient: srv.Client(),
+				Endpoints: &oauthkit.Endpoints{Issuer: u, TokenURL: u + "/token", IntrospectionURL: u + "/introspect", RevocationURL: u + "/revoke"},
+			}
+			tt.mutate(&cfg)
+			p, err := openid.New(cfg)
+			require.NoError(t, err)
+			_, err = p.Introspect(context.Background(), "at", "access_token")
+			var ce *oauthkit.ConfigError
+			require.ErrorAs(t, err, &ce)
+			assert.Equal(t, "AuthMethod", ce.Field)
+			assert.Contains(t, ce.Reason, "RFC 7662")
+			mu.Lock()
+			assert.Zero(t, requests, "nothing is sent")
+			mu.Unlock()
+			require.NoError(t, p.RevokeToken(context.Background(), "at", "access_token"), "a public client may revoke (RFC 7009 §2.1)")
+		})
+	}
+}
