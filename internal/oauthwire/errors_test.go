@@ -198,7 +198,7 @@ func TestShortClientSecretKeepsTheErrorCode(t *testing.T) {
 	})
 	c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{Retry: httpc.Policy{MaxAttempts: 1}})}
 	_, err := c.Token(context.Background(), Request{Op: "device token", TokenURL: srv.URL,
-		Params: url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "device_code": {"device-code-value"}},
+		Params:   url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "device_code": {"device-code-value"}},
 		ClientID: "c", Secret: "s", Auth: AuthInBody})
 	require.ErrorIs(t, err, oauthkit.ErrAccessDenied)
 }
