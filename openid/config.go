@@ -28,7 +28,8 @@ var DefaultScopes = []string{"openid"}
 
 // AuthMethod is how the client authenticates to the token, revocation and
 // introspection endpoints (the values of token_endpoint_auth_methods_supported,
-// OpenID Connect Discovery 1.0 §3 and RFC 8414 §2).
+// OpenID Connect Discovery 1.0 §3 and RFC 8414 §2). client_secret_jwt
+// (OpenID Connect Core §9) is not implemented.
 type AuthMethod string
 
 // The client authentication methods.
@@ -136,7 +137,9 @@ type Config struct {
 	// server's token_endpoint_auth_methods_supported (client_secret_basic
 	// when it publishes none, RFC 8414 §2) and the credential configured:
 	// private_key_jwt with ClientKey; client_secret_basic, else
-	// client_secret_post, with ClientSecret; none without either.
+	// client_secret_post, with ClientSecret; none without either. A server
+	// that lists none of these for the credential (only client_secret_jwt,
+	// which is not implemented, say) is a ConfigError at the first request.
 	AuthMethod AuthMethod
 
 	// AssertionAudience is the aud of private_key_jwt assertions. Zero:

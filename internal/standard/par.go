@@ -39,12 +39,11 @@ func (p *Provider) usePAR(md *discovery.Metadata) (bool, error) {
 // pushedSecrets are the parameters of a pushed authorization request whose
 // values an error must not show: pushed, they never pass through the
 // browser, and the state and nonce are what the callback and the ID token
-// are checked against; the PKCE challenge and a request object (which
-// carries them all) with them. A server's error_description echoing the
-// request (RFC 9126 §2.3 lets it describe the refusal) leaves them
-// scrubbed. They are secret for this request only: elsewhere (the
-// authorization URL itself, without PAR) the browser carries them anyway.
-var pushedSecrets = []string{"state", "nonce", "code_challenge", "request"}
+// are checked against; the PKCE challenge with them. A server's
+// error_description echoing the request (RFC 9126 §2.3 lets it describe
+// the refusal) has them scrubbed. They are secret for this request only:
+// without PAR the browser carries them in the authorization URL anyway.
+var pushedSecrets = []string{"state", "nonce", "code_challenge"}
 
 // push sends ar's authorization request to the pushed authorization request
 // endpoint (RFC 9126 §2.1): every parameter of its URL, form-encoded, with
