@@ -29,7 +29,8 @@ var DefaultScopes = []string{"openid"}
 
 // AuthMethod is how the client authenticates to the token, revocation and
 // introspection endpoints (the values of token_endpoint_auth_methods_supported,
-// OpenID Connect Discovery 1.0 §3 and RFC 8414 §2).
+// OpenID Connect Discovery 1.0 §3 and RFC 8414 §2). client_secret_jwt
+// (OpenID Connect Core §9) is not implemented.
 type AuthMethod string
 
 // The client authentication methods.
@@ -58,20 +59,33 @@ const (
 	// Issuer) gets its token endpoint.
 	AudienceIssuer AssertionAudience = iota
 	// AudienceTokenEndpoint: the token endpoint URL, which RFC 7523 §3 and
-	// OpenID Connect Core §9 allowed and some older servers require.
+	// OpenID Connect Core §9 allowed and some older servers require (Entra
+	// ID), on every request, PAR, revocation and introspection included.
 	AudienceTokenEndpoint
+	// AudienceRequestEndpoint: the URL of the endpoint each request is
+	// sent to — the token endpoint for token requests; the pushed
+	// authorization request, revocation, introspection or device
+	// authorization endpoint for those — which Okta requires.
+	AudienceRequestEndpoint
 )
 
 // ClientKey is the client's signing key for private_key_jwt. Set Signer to
-// the private key (RSA: RS256, ECDSA P-256: ES256, Ed25519: EdDSA), or to any
-// crypto.Signer of those kinds — the key can stay in a KMS or HSM whose
-// client implements crypto.Signer. Or set Sign, a callback that takes a
-// context, with Algorithm.
+// the private key (RSA of 2048 bits or more: RS256, ECDSA P-256: ES256,
+// Ed25519: EdDSA), or to any crypto.Signer of those kinds — the key can stay
+// in a KMS or HSM whose client implements crypto.Signer. Or set Sign, a
+// callback that takes a context, with Algorithm.
 type ClientKey struct {
 	// ID is the key's kid, by which the server finds the public key among
-	// the client's registered keys.
+	// the client's registered keys. It may be empty (OpenID Connect Core
+	// §10.1 requires it only when there are several keys), but set it
+	// whenever the client has registered more than one key or a JWKS URL:
+	// servers then refuse an assertion without it (Okta: "The
+	// client_assertion JWT kid is invalid").
 	ID string
 	// Algorithm is "RS256", "ES256" or "EdDSA". Zero: from Signer's type.
+	// With a Signer, New checks that its key is of the kind Algorithm
+	// signs with (an ES256 Signer on P-384 is a ConfigError); a Sign
+	// callback's key is not seen, and is the caller's to match.
 	Algorithm string
 	// Signer is the private key, or a crypto.Signer holding it.
 	Signer crypto.Signer
@@ -125,11 +139,14 @@ type Config struct {
 	// server's token_endpoint_auth_methods_supported (client_secret_basic
 	// when it publishes none, RFC 8414 §2) and the credential configured:
 	// private_key_jwt with ClientKey; client_secret_basic, else
-	// client_secret_post, with ClientSecret; none without either.
+	// client_secret_post, with ClientSecret; none without either. A server
+	// that lists none of these for the credential (only client_secret_jwt,
+	// which is not implemented, say) is a ConfigError at the first request.
 	AuthMethod AuthMethod
 
 	// AssertionAudience is the aud of private_key_jwt assertions. Zero:
-	// AudienceIssuer.
+	// AudienceIssuer. docs/vendors/openid.md says which one Okta and Entra
+	// ID take.
 	AssertionAudience AssertionAudience
 
 	// RedirectURL is the client's redirect URI. Required for logins.
@@ -233,8 +250,8 @@ func (c *Config) validate() error {
 		return bad("Issuer", "is required (or Endpoints, for a server without discovery)")
 	case c.Endpoints != nil && c.Endpoints.TokenURL == "":
 		return bad("Endpoints", "must name a TokenURL")
-	case c.AssertionAudience != AudienceIssuer && c.AssertionAudience != AudienceTokenEndpoint:
-		return bad("AssertionAudience", "must be AudienceIssuer or AudienceTokenEndpoint")
+	case c.AssertionAudience != AudienceIssuer && c.AssertionAudience != AudienceTokenEndpoint && c.AssertionAudience != AudienceRequestEndpoint:
+		return bad("AssertionAudience", "must be AudienceIssuer, AudienceTokenEndpoint or AudienceRequestEndpoint")
 	case c.MaxAge < 0:
 		return bad("MaxAge", "must not be negative")
 	}
@@ -309,8 +326,9 @@ func (c *Config) options() standard.Options {
 	o := standard.Options{
 		Name: c.Name, IDTokenSigningAlgs: c.IDTokenSigningAlgs, OpenID: c.openID(),
 		ClientID: c.ClientID, ClientSecret: c.ClientSecret, AuthMethod: string(c.AuthMethod),
-		AudienceTokenEndpoint: c.AssertionAudience == AudienceTokenEndpoint,
-		RedirectURL:           c.RedirectURL, Scopes: c.Scopes, ClientCredentialsScopes: c.ClientCredentialsScopes,
+		AudienceTokenEndpoint:   c.AssertionAudience == AudienceTokenEndpoint,
+		AudienceRequestEndpoint: c.AssertionAudience == AudienceRequestEndpoint,
+		RedirectURL:             c.RedirectURL, Scopes: c.Scopes, ClientCredentialsScopes: c.ClientCredentialsScopes,
 		MaxAge: c.MaxAge, ACRValues: c.ACRValues, PostLogoutRedirectURL: c.PostLogoutRedirectURL, Now: c.Now,
 		PushedAuthorization: c.PushedAuthorizationRequests,
 	}

@@ -61,11 +61,15 @@
 // ES256 or EdDSA, signed by go-jose; the key may stay in a KMS behind a
 // crypto.Signer or a Sign callback), client_secret_basic (id and secret
 // form-encoded first, RFC 6749 §2.3.1) or client_secret_post with
-// Config.ClientSecret, none for a public client. An assertion has a fresh
-// random jti and lives a minute; its aud is the issuer
-// (draft-ietf-oauth-rfc7523bis), or the token endpoint with
-// AudienceTokenEndpoint. A request carrying one is never resent once it may
-// have reached the server, which keeps the jti.
+// Config.ClientSecret, none for a public client. client_secret_jwt is not
+// implemented: a server that offers only it is a ConfigError. An assertion
+// has a fresh random jti and lives a minute; its aud is the issuer
+// (draft-ietf-oauth-rfc7523bis), the token endpoint with
+// AudienceTokenEndpoint (Entra ID), or the endpoint each request goes to
+// with AudienceRequestEndpoint (Okta). A request carrying one is never
+// resent once it may have reached the server, which keeps the jti. Errors
+// of a pushed authorization request are scrubbed of its state, nonce and
+// code_challenge as of the credentials.
 //
 // # Tokens
 //
@@ -76,8 +80,9 @@
 // TokenSource, Client and InvalidateToken ([oauthkit.TokenProvider],
 // [oauthkit.ClientProvider]) serve it from the cache — methods written once
 // for every provider and embedded in Provider. [Provider.RevokeToken] (RFC
-// 7009; package web's logout calls it) and [Provider.Introspect] (RFC 7662)
-// use the metadata's endpoints.
+// 7009; package web's logout calls it; [ErrUnsupportedTokenType] when the
+// server does not revoke that type of token) and [Provider.Introspect] (RFC
+// 7662; not for a public client) use the metadata's endpoints.
 //
 // # DPoP
 //

@@ -2,8 +2,13 @@ package openid_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"net/url"
+	"sync"
 	"testing"
 	"time"
 
@@ -11,6 +16,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/providertest"
 	"github.com/seed-e8f4a5f7/oauthkit/oauthkittest"
 	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/openid/openidtest"
@@ -169,4 +175,48 @@ func TestPARErrors(t *testing.T) {
 		_, err := e.p.AuthCodeURL(ctx)
 		assert.ErrorIs(t, err, oauthkit.ErrMalformedResponse)
 	})
+}
+
+// TestPARErrorDoesNotShowStateOrNonce: a refused push whose
+// error_description echoes the request (RFC 9126 §2.3) shows neither the
+// state, nor the nonce, nor the PKCE challenge: pushed, they never passed
+// through the browser.
+func TestPARErrorDoesNotShowStateOrNonce(t *testing.T) {
+	var mu sync.Mutex
+	var pushed url.Values
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/par" || r.ParseForm() != nil {
+			http.NotFound(w, r)
+			return
+		}
+		mu.Lock()
+		pushed = r.PostForm
+		mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusBadRequest)
+		desc, _ := json.Marshal(fmt.Sprintf("request with state %s, nonce %s and code_challenge %s refused",
+			r.PostForm.Get("state"), r.PostForm.Get("nonce"), r.PostForm.Get("code_challenge")))
+		fmt.Fprintf(w, `{"error":"invalid_request","error_description":%s}`, desc)
+	}))
+	t.Cleanup(srv.Close)
+	u := srv.URL
+	p, err := openid.New(openid.Config{
+		ClientID: "rp", ClientSecret: "client-secret-value", AuthMethod: openid.AuthClientSecretPost,
+		RedirectURL: "http://localhost/cb", PushedAuthorizationRequests: true, HTTPClient: srv.Client(),
+		Endpoints: &oauthkit.Endpoints{Issuer: u, AuthURL: u + "/authorize", TokenURL: u + "/token", PushedAuthorizationURL: u + "/par"},
+	})
+	require.NoError(t, err)
+	_, err = p.AuthCodeURL(context.Background())
+	require.ErrorIs(t, err, oauthkit.ErrInvalidRequest)
+	var oe *oauthkit.Error
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, openid.OpPushedAuthorization, oe.Op)
+	assert.Contains(t, oe.Description, "refused", "the description is kept, its secrets scrubbed")
+	mu.Lock()
+	sent := []string{pushed.Get("state"), pushed.Get("nonce"), pushed.Get("code_challenge")}
+	mu.Unlock()
+	for _, v := range sent {
+		require.NotEmpty(t, v, "the push carries state, nonce and code_challenge")
+	}
+	providertest.Formatted(t, []any{err, oe, *oe}, append(sent, "client-secret-value")...)
 }

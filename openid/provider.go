@@ -168,11 +168,20 @@ func (p *Provider) FetchUserInfo(ctx context.Context, tok *oauth2.Token) (*oauth
 // token (hint "refresh_token"; the server then revokes the grant's access
 // tokens too, §2.1) or an access token ("access_token"), hint "" for none.
 // It authenticates as for the token endpoint. A token the server no longer
-// knows is not an error (§2.2). A server without a revocation_endpoint:
-// an error matching errors.ErrUnsupported. Package web's logout calls it.
+// knows is not an error (§2.2); a server that does not revoke that type of
+// token answers [ErrUnsupportedTokenType]. A server without a
+// revocation_endpoint: an error matching errors.ErrUnsupported. Package
+// web's logout calls it.
 func (p *Provider) RevokeToken(ctx context.Context, token, hint string) error {
 	return p.std.RevokeToken(ctx, token, hint)
 }
+
+// ErrUnsupportedTokenType is the error code of a revocation the server
+// refuses because it does not revoke that type of token (RFC 7009
+// §2.2.1: an access token, where only refresh tokens are revocable, or
+// an unknown token_type_hint), for errors.Is on [Provider.RevokeToken]'s
+// error. The token stays valid until it expires.
+const ErrUnsupportedTokenType = oauthwire.ErrUnsupportedTokenType
 
 // OpIntrospect names a token introspection in an [oauthkit.Error]'s Op.
 const OpIntrospect = oauthwire.OpIntrospect
@@ -200,7 +209,9 @@ type Introspection struct {
 // for (RFC 7662), authenticating as for the token endpoint; hint is
 // "access_token", "refresh_token" or "". A server without an
 // introspection_endpoint: an error matching errors.ErrUnsupported. An
-// inactive token is not an error.
+// inactive token is not an error. A public client (AuthMethod none, or
+// neither ClientSecret nor ClientKey) cannot introspect (RFC 7662 §2.1): an
+// [*oauthkit.ConfigError] of Field AuthMethod, and nothing is sent.
 //
 // Introspection is for resource servers checking tokens they were given:
 // the answer comes over TLS from the server itself, so it is taken as it

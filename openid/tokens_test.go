@@ -330,3 +330,15 @@ func TestConfigValidation(t *testing.T) {
 		})
 	}
 }
+
+// TestRevokeUnsupportedTokenType: a revocation the server refuses for the
+// token's type (RFC 7009 §2.2.1) matches openid.ErrUnsupportedTokenType.
+func TestRevokeUnsupportedTokenType(t *testing.T) {
+	e := newEnv(t, openidtest.Options{}, nil)
+	err := e.p.RevokeToken(context.Background(), "some-token-value", "id_token")
+	require.ErrorIs(t, err, openid.ErrUnsupportedTokenType)
+	var oe *oauthkit.Error
+	require.ErrorAs(t, err, &oe)
+	assert.Equal(t, oauthkit.OpRevoke, oe.Op)
+	assert.NotContains(t, err.Error(), "some-token-value")
+}

@@ -38,7 +38,11 @@ func (o opaque) SignPayload(payload []byte, alg jose.SignatureAlgorithm) ([]byte
 		return nil, fmt.Errorf("algorithm %q is not the key's %q", alg, o.k.Algorithm)
 	}
 	if o.k.Sign != nil {
-		return o.k.Sign(o.ctx, payload)
+		sig, err := o.k.Sign(o.ctx, payload)
+		if err == nil && alg == jose.ES256 && len(sig) != 64 {
+			return nil, fmt.Errorf("an ES256 signature is 64 bytes (r||s, RFC 7518 §3.4), the Sign callback returned %d", len(sig))
+		}
+		return sig, err
 	}
 	switch alg {
 	case jose.RS256:
@@ -63,6 +67,11 @@ func rawECDSA(der []byte, size int) ([]byte, error) {
 	var sig struct{ R, S *big.Int }
 	if rest, err := asn1.Unmarshal(der, &sig); err != nil || len(rest) != 0 || sig.R == nil || sig.S == nil {
 		return nil, errors.New("ECDSA signature is not ASN.1 DER")
+	}
+	// A signature of a larger curve's key (a P-384 key behind a signer
+	// configured for ES256) does not fit; FillBytes would panic.
+	if sig.R.Sign() <= 0 || sig.S.Sign() <= 0 || (sig.R.BitLen()+7)/8 > size || (sig.S.BitLen()+7)/8 > size {
+		return nil, fmt.Errorf("ECDSA signature does not fit %d-byte r and s: the key is not on the algorithm's curve", size)
 	}
 	out := make([]byte, 2*size)
 	sig.R.FillBytes(out[:size])

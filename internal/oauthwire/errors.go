@@ -123,7 +123,8 @@ func tokenChar(r rune) bool {
 // bounds too, for text set anywhere else.
 func (c Call) finish(e *oauthkit.Error) *oauthkit.Error {
 	e.Provider, e.Op = c.Provider, c.Op
-	for _, f := range []*string{&e.Code, &e.Description, &e.Hint, &e.Message, &e.URI} {
+	e.Code = codeText(c.Secrets, e.Code)
+	for _, f := range []*string{&e.Description, &e.Hint, &e.Message, &e.URI} {
 		*f = c.Secrets.Text(*f)
 	}
 	e.Body = c.Secrets.Line(e.Body, redact.MaxExcerpt)
@@ -131,6 +132,42 @@ func (c Call) finish(e *oauthkit.Error) *oauthkit.Error {
 		e.Advice = c.Advise(e)
 	}
 	return e
+}
+
+// minCodeSecret is the length from which a secret is scrubbed from an
+// error code that is one plain word ([codeText]).
+const minCodeSecret = 8
+
+// codeText is an error code scrubbed and bounded. A code that is one plain
+// word — letters, digits, '_', '-', '.', as every registered code (RFC 6749
+// §5.2) and every vendor's is — is scrubbed only of secrets of at least
+// minCodeSecret bytes: a shorter one turns up in it by chance, not by an
+// echo (a one-letter client secret "s" made access_denied
+// "acce[redacted][redacted]_denied" and broke errors.Is and the advice),
+// while a longer one inside a word can only have been echoed. A code with
+// anything else in it (spaces: free text) is scrubbed of every secret, as
+// the other fields are. Not scrubbing codes at all would not do: RFC
+// 6749's error characters take in spaces and nearly all of ASCII, so a
+// server echoing the request into error would show the secret; nor would
+// skipping short secrets everywhere, which would show a short password
+// echoed in a description.
+func codeText(secrets *redact.Secrets, code string) string {
+	if plainWord(code) {
+		secrets = secrets.AtLeast(minCodeSecret)
+	}
+	return secrets.Text(code)
+}
+
+// plainWord reports whether s is one word of ASCII letters, digits, '_',
+// '-' and '.'.
+func plainWord(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '_' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return s != ""
 }
 
 // ParseErrorBody fills e from a JSON error body and reports whether body was
@@ -142,23 +179,24 @@ func (c Call) finish(e *oauthkit.Error) *oauthkit.Error {
 // then bounded with [redact.Secrets.Text].
 func ParseErrorBody(body []byte, e *oauthkit.Error, secrets *redact.Secrets) bool {
 	field := func(m map[string]json.RawMessage, key string) string { return stringField(m, key, secrets) }
+	codeField := func(m map[string]json.RawMessage, key string) string { return rawString(m, key) } // scrubbed by codeText
 	var m map[string]json.RawMessage
 	if json.Unmarshal(body, &m) != nil {
 		return false
 	}
-	code := field(m, "error")
+	code := codeField(m, "error")
 	if code == "" {
 		// {"error": {"code": …, "message": …}}, as some gateways send.
 		var nested map[string]json.RawMessage
 		if json.Unmarshal(m["error"], &nested) == nil {
-			code = field(nested, "code")
+			code = codeField(nested, "code")
 			e.Message = field(nested, "message")
 		}
 	}
 	if code == "" {
-		code = field(m, "code") // LicenseSpring
+		code = codeField(m, "code") // LicenseSpring
 	}
-	e.Code = code
+	e.Code = codeText(secrets, code)
 	e.Description = field(m, "error_description")
 	e.URI = field(m, "error_uri")
 	e.Hint = field(m, "hint")
@@ -171,11 +209,17 @@ func ParseErrorBody(body []byte, e *oauthkit.Error, secrets *redact.Secrets) boo
 // stringField returns m[key] when it is a string, scrubbed whole and then
 // bounded.
 func stringField(m map[string]json.RawMessage, key string, secrets *redact.Secrets) string {
+	return secrets.Text(rawString(m, key))
+}
+
+// rawString returns m[key] when it is a string, as it is: neither scrubbed
+// nor bounded.
+func rawString(m map[string]json.RawMessage, key string) string {
 	var s string
 	if json.Unmarshal(m[key], &s) != nil {
 		return ""
 	}
-	return secrets.Text(s)
+	return s
 }
 
 // malformed is the Err of a Malformed error: it reads as

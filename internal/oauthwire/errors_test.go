@@ -1,8 +1,10 @@
 package oauthwire
 
 import (
+	"context"
 	"errors"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -144,4 +146,59 @@ func FuzzParseErrorBody(f *testing.F) {
 			t.Fatalf("unsafe excerpt %q", ex)
 		}
 	})
+}
+
+// TestErrorCodeAndShortSecrets: a secret shorter than minCodeSecret is not
+// scrubbed from an error code that is one plain word (where it turns up by
+// chance, and scrubbing it broke errors.Is), but is from every other text;
+// a longer secret is scrubbed from a code too, and any secret from a code
+// that is free text.
+func TestErrorCodeAndShortSecrets(t *testing.T) {
+	tests := []struct {
+		name     string
+		secret   string
+		body     string
+		wantCode string // "": the secret must not show in the code
+		is       error  // errors.Is target, if any
+	}{
+		{"one-letter secret, RFC 6749 code", "s", `{"error":"access_denied","error_description":"user s said no"}`, "access_denied", oauthkit.ErrAccessDenied},
+		{"seven-byte secret inside the code", "invalid", `{"error":"invalid_grant"}`, "invalid_grant", oauthkit.ErrInvalidGrant},
+		{"short secret, device code", "ow", `{"error":"slow_down"}`, "slow_down", oauthkit.ErrorCode("slow_down")},
+		{"short secret, nested code", "b", `{"error":{"code":"forbidden","message":"b"}}`, "forbidden", oauthkit.ErrorCode("forbidden")},
+		{"short secret, LicenseSpring code", "a", `{"status":401,"code":"signature_mismatch","message":"a"}`, "signature_mismatch", oauthkit.ErrorCode("signature_mismatch")},
+		{"long secret echoed in a plain code", "s3cr3t-value", `{"error":"bad_s3cr3t-value"}`, "", nil},
+		{"short secret echoed in a free-text code", "pw1", `{"error":"wrong password pw1"}`, "", nil},
+		{"long secret in a code over the bound", "s3cr3t-value", `{"error":"` + strings.Repeat("x", redact.MaxText-4) + `s3cr3t-value"}`, "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			call := Call{Provider: "p", Op: "op", Secrets: redact.NewSecrets(tt.secret)}
+			e := call.ResponseError(&httpc.Response{StatusCode: 400, Body: []byte(tt.body)})
+			if tt.wantCode == "" {
+				assert.False(t, strings.Contains(e.Code, tt.secret), "the secret shows in the code") // short ones too: no helper here
+				providertest.Prefix(t, "error code", e.Code, 4, tt.secret)
+				return
+			}
+			assert.Equal(t, tt.wantCode, e.Code)
+			assert.ErrorIs(t, e, tt.is)
+			for _, text := range []string{e.Description, e.Message} {
+				if text != "" {
+					assert.Contains(t, text, redact.Placeholder, "other texts are scrubbed of every secret")
+				}
+			}
+		})
+	}
+}
+
+// TestShortClientSecretKeepsTheErrorCode: a token request with a one-letter
+// client secret still gets an error errors.Is recognises.
+func TestShortClientSecretKeepsTheErrorCode(t *testing.T) {
+	srv := echoServer(t, 400, func(_, _, _, _ string) (string, string) {
+		return "application/json", `{"error":"access_denied","error_description":"the user declined"}`
+	})
+	c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{Retry: httpc.Policy{MaxAttempts: 1}})}
+	_, err := c.Token(context.Background(), Request{Op: "device token", TokenURL: srv.URL,
+		Params:   url.Values{"grant_type": {"urn:ietf:params:oauth:grant-type:device_code"}, "device_code": {"device-code-value"}},
+		ClientID: "c", Secret: "s", Auth: AuthInBody})
+	require.ErrorIs(t, err, oauthkit.ErrAccessDenied)
 }

@@ -23,7 +23,7 @@ func TestIntrospectRequestWithAssertion(t *testing.T) {
 	c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{})}
 	in, err := c.Introspect(context.Background(), Revocation{
 		URL: srv.URL + "/introspect", Token: "AT-1", Hint: "access_token", ClientID: "rs", Auth: AuthPrivateKeyJWT,
-		Assertion: func(context.Context) (string, error) { return "signed.assertion.value", nil },
+		Assertion: func(context.Context, string) (string, error) { return "signed.assertion.value", nil },
 	})
 	require.NoError(t, err)
 	assert.Equal(t, url.Values{"token": {"AT-1"}, "token_type_hint": {"access_token"}, "client_id": {"rs"},
@@ -43,7 +43,7 @@ func TestAssertionErrorStopsTheRequest(t *testing.T) {
 	c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{})}
 	boom := errors.New("kms down")
 	_, err := c.Token(context.Background(), Request{Op: "client credentials", TokenURL: srv.URL, Params: url.Values{"grant_type": {"client_credentials"}},
-		ClientID: "c", Auth: AuthPrivateKeyJWT, Assertion: func(context.Context) (string, error) { return "", boom }})
+		ClientID: "c", Auth: AuthPrivateKeyJWT, Assertion: func(context.Context, string) (string, error) { return "", boom }})
 	require.ErrorIs(t, err, boom)
 	assert.Zero(t, hits.Load())
 }

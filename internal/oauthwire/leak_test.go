@@ -109,7 +109,7 @@ func TestTokenErrorsScrubEchoedAuthorizationHeaderAndBody(t *testing.T) {
 							ClientID: clientID, Secret: oauthkit.Secret(secret), Auth: style,
 						}
 						if style == AuthPrivateKeyJWT {
-							r.Assertion = func(context.Context) (string, error) { return assertion, nil }
+							r.Assertion = func(context.Context, string) (string, error) { return assertion, nil }
 						}
 						_, err := c.Token(context.Background(), r)
 						require.Error(t, err)
@@ -139,5 +139,46 @@ func TestTokenErrorsScrubEchoedAuthorizationHeaderAndBody(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestSecretParamsAreScrubbed: the values of a request's SecretParams (a
+// pushed authorization request's state and nonce) are scrubbed from its
+// errors like sensitiveParams' are; the same parameters of a request that
+// does not name them are not secret there, and show.
+func TestSecretParamsAreScrubbed(t *testing.T) {
+	const state, nonce, challenge = "ST4TE-value-0123456789", "N0NCE-value-0123456789", "CH4LLENGE-value-0123456789"
+	params := url.Values{"response_type": {"code"}, "state": {state}, "nonce": {nonce}, "code_challenge": {challenge}}
+	srv := echoServer(t, 400, func(auth, payload, body, secret string) (string, string) {
+		form, _ := url.ParseQuery(body)
+		return "application/json", `{"error":"invalid_request","error_description":` +
+			jsonString("request with state "+form.Get("state")+" and nonce "+form.Get("nonce")+" refused") +
+			`,"hint":` + jsonString("challenge "+form.Get("code_challenge")+" body "+body) + `}`
+	})
+	tests := []struct {
+		name   string
+		secret []string
+		hidden []string // must not show
+		shown  []string // must show
+	}{
+		{"state, nonce and challenge named", []string{"state", "nonce", "code_challenge"}, []string{state, nonce, challenge}, nil},
+		{"only state named", []string{"state"}, []string{state}, []string{nonce, challenge}},
+		{"none named", nil, nil, []string{state, nonce, challenge}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := &Client{Provider: "p", HTTP: httpc.New(httpc.Options{Retry: httpc.Policy{MaxAttempts: 1}})}
+			err := c.Post(context.Background(), Request{
+				Op: "pushed authorization request", TokenURL: srv.URL, Params: params,
+				ClientID: "c", Secret: "client-secret-value", Auth: AuthInBody, SecretParams: tt.secret,
+			}, func(*Answer) error { return nil })
+			require.ErrorIs(t, err, oauthkit.ErrInvalidRequest)
+			var e *oauthkit.Error
+			require.ErrorAs(t, err, &e)
+			providertest.Formatted(t, []any{err, e, *e}, append(tt.hidden, "client-secret-value")...)
+			for _, v := range tt.shown {
+				require.Contains(t, e.Description+e.Hint, v, "a parameter not named secret for this request shows")
+			}
+		})
 	}
 }

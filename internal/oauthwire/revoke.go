@@ -8,6 +8,13 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 )
 
+// ErrUnsupportedTokenType is the error code of a revocation endpoint that
+// does not revoke tokens of the type sent (RFC 7009 §2.2.1): an access
+// token, with a server that revokes only refresh tokens, or a
+// token_type_hint it does not know. errors.Is(err, ErrUnsupportedTokenType)
+// is true of such an [*oauthkit.Error].
+const ErrUnsupportedTokenType oauthkit.ErrorCode = "unsupported_token_type"
+
 // Revocation is one token revocation request (RFC 7009 §2.1).
 type Revocation struct {
 	URL      string // the revocation endpoint
@@ -17,8 +24,9 @@ type Revocation struct {
 	Secret   oauthkit.Secret // empty for AuthPublic
 	Auth     AuthStyle       // the client authentication of the token endpoint (RFC 7009 §2.1)
 
-	// Assertion makes a fresh client assertion for AuthPrivateKeyJWT.
-	Assertion func(ctx context.Context) (string, error)
+	// Assertion makes a fresh client assertion for AuthPrivateKeyJWT;
+	// endpoint is URL, for an assertion whose aud names it.
+	Assertion func(ctx context.Context, endpoint string) (string, error)
 
 	// Advise returns the vendor's documented cause for an error, or "".
 	Advise func(*oauthkit.Error) string
@@ -45,7 +53,8 @@ type Revocation struct {
 // A 2xx answer is success, including for a token the server no longer
 // knows (RFC 7009 §2.2: "invalid tokens do not cause an error"). Any other
 // answer is an [*oauthkit.Error] with Op [oauthkit.OpRevoke] (an
-// unsupported_token_type, RFC 7009 §2.2.1, among them); no answer is the
+// unsupported_token_type, RFC 7009 §2.2.1, among them:
+// [ErrUnsupportedTokenType]); no answer is the
 // transport's error, wrapped. The token appears in neither.
 func (c *Client) Revoke(ctx context.Context, r Revocation) error {
 	if r.Token == "" {

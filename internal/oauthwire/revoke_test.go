@@ -73,7 +73,7 @@ func TestRevokeAnswers(t *testing.T) {
 		{name: "200, empty body", status: 200},
 		{name: "200 with a body", status: 200, body: `{}`},
 		{name: "204", status: 204},
-		{name: "unsupported_token_type", status: 400, body: `{"error":"unsupported_token_type","error_description":"Unsupported token type RT-SECRET"}`, wantCode: "unsupported_token_type"},
+		{name: "unsupported_token_type", status: 400, body: `{"error":"unsupported_token_type","error_description":"Unsupported token type RT-SECRET"}`, wantCode: ErrUnsupportedTokenType},
 		{name: "invalid_client", status: 401, body: `{"error":"invalid_client","error_description":"Invalid client or Invalid client credentials"}`, wantCode: oauthkit.ErrInvalidClient},
 		{name: "500 page", status: 500, body: `<html>Internal error RT-SECRET</html>`},
 		{name: "503 after the retries", status: 503, body: `{"error":"temporarily_unavailable"}`, wantCode: oauthkit.ErrTemporarilyUnavailable},

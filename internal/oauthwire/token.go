@@ -64,8 +64,16 @@ type Request struct {
 	Secret   oauthkit.Secret // client secret or password; empty for AuthPublic
 	Auth     AuthStyle
 
-	// Assertion makes a fresh client assertion for AuthPrivateKeyJWT.
-	Assertion func(ctx context.Context) (string, error)
+	// Assertion makes a fresh client assertion for AuthPrivateKeyJWT;
+	// endpoint is the URL the request goes to (TokenURL), for an assertion
+	// whose aud names it.
+	Assertion func(ctx context.Context, endpoint string) (string, error)
+
+	// SecretParams names Params whose values are secret for this request
+	// alone, and so are scrubbed from its errors as sensitiveParams' are:
+	// a pushed authorization request's state and nonce (RFC 9126 §2.1),
+	// which the browser never sees when they are pushed.
+	SecretParams []string
 
 	// SingleUse marks a request that is never resent once it may have
 	// reached the server. [Client.Token] sets it itself for the grants whose
@@ -156,7 +164,7 @@ func (c *Client) send(ctx context.Context, r *Request) (roundTrip, error) {
 		if r.Assertion == nil {
 			return x, fmt.Errorf("%s: %s: private_key_jwt without an assertion signer", c.Provider, r.Op)
 		}
-		a, err := r.Assertion(ctx)
+		a, err := r.Assertion(ctx, r.TokenURL)
 		if err != nil {
 			return x, fmt.Errorf("%s: %s: %w", c.Provider, r.Op, err)
 		}
@@ -211,6 +219,9 @@ func (x *roundTrip) call(provider string) Call {
 				secrets = append(secrets, f[1])
 			}
 		}
+	}
+	for _, k := range r.SecretParams {
+		secrets = append(secrets, r.Params[k]...)
 	}
 	return Call{Provider: provider, Op: r.Op, Secrets: redact.NewSecrets(secrets...), Advise: r.Advise}
 }

@@ -87,6 +87,16 @@ func (s *Secrets) Add(vals ...string) *Secrets {
 	return NewSecrets(append(slices.Clone(s.raw), vals...)...)
 }
 
+// AtLeast returns the set of s's values that are at least n bytes long (s
+// itself when all are), for text in which a shorter value would turn up by
+// chance rather than by an echo: an error code.
+func (s *Secrets) AtLeast(n int) *Secrets {
+	if s == nil || !slices.ContainsFunc(s.raw, func(v string) bool { return v != "" && len(v) < n }) {
+		return s
+	}
+	return NewSecrets(slices.DeleteFunc(slices.Clone(s.raw), func(v string) bool { return len(v) < n })...)
+}
+
 // Scrub replaces every secret in text with [Placeholder]. Text holding a
 // secret only once its HTML character references are decoded comes back
 // decoded, with the secret replaced.

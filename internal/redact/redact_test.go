@@ -96,3 +96,16 @@ func TestTextAndExcerptScrubBeforeCutting(t *testing.T) {
 func TestSecretsAddToNil(t *testing.T) {
 	assert.Equal(t, Placeholder, (*Secrets)(nil).Add("abcd").Scrub("abcd"))
 }
+
+func TestSecretsAtLeast(t *testing.T) {
+	s := NewSecrets("s", "longer-secret", "")
+	if got := s.AtLeast(8).Scrub("access_denied longer-secret"); got != "access_denied "+Placeholder {
+		t.Errorf("AtLeast(8).Scrub = %q: the short value is kept out, the long one scrubbed", got)
+	}
+	if long := NewSecrets("longer-secret"); long.AtLeast(8) != long {
+		t.Error("AtLeast returns the set itself when every value is long enough")
+	}
+	if (*Secrets)(nil).AtLeast(8) != nil {
+		t.Error("AtLeast of nil is nil")
+	}
+}

@@ -22,9 +22,11 @@ const (
 
 // clientAuth is the authentication of one request to the server.
 type clientAuth struct {
-	method    string
-	style     oauthwire.AuthStyle
-	assertion func(ctx context.Context) (string, error) // private_key_jwt
+	method string
+	style  oauthwire.AuthStyle
+	// assertion makes a private_key_jwt assertion for a request to
+	// endpoint (oauthwire.Request.Assertion).
+	assertion func(ctx context.Context, endpoint string) (string, error)
 }
 
 // AuthMethod returns the client authentication the provider uses with the
@@ -75,7 +77,11 @@ func (p *Provider) auth(md *discovery.Metadata) (clientAuth, error) {
 	if p.o.AudienceTokenEndpoint || aud == "" {
 		aud = md.Endpoints.TokenURL
 	}
-	return clientAuth{method: m, style: oauthwire.AuthPrivateKeyJWT, assertion: func(ctx context.Context) (string, error) {
+	return clientAuth{method: m, style: oauthwire.AuthPrivateKeyJWT, assertion: func(ctx context.Context, endpoint string) (string, error) {
+		aud := aud
+		if p.o.AudienceRequestEndpoint {
+			aud = endpoint
+		}
 		return clientauth.Assertion(ctx, key, clientauth.Claims{ClientID: p.o.ClientID, Audience: aud, Now: p.o.Now()})
 	}}, nil
 }

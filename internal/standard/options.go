@@ -56,8 +56,12 @@ type Options struct {
 	// URL-decode Basic credentials. Zero: oauthwire.AuthBasic.
 	BasicStyle oauthwire.AuthStyle
 	// AudienceTokenEndpoint makes client assertions name the token
-	// endpoint as aud instead of the issuer.
+	// endpoint as aud instead of the issuer, whichever endpoint they go to.
 	AudienceTokenEndpoint bool
+	// AudienceRequestEndpoint makes each client assertion name the URL of
+	// the endpoint it is sent to (token, PAR, revocation, introspection,
+	// device authorization) as aud. It wins over AudienceTokenEndpoint.
+	AudienceRequestEndpoint bool
 
 	RedirectURL             string
 	Scopes                  []string

@@ -36,6 +36,15 @@ func (p *Provider) usePAR(md *discovery.Metadata) (bool, error) {
 	return true, nil
 }
 
+// pushedSecrets are the parameters of a pushed authorization request whose
+// values an error must not show: pushed, they never pass through the
+// browser, and the state and nonce are what the callback and the ID token
+// are checked against; the PKCE challenge with them. A server's
+// error_description echoing the request (RFC 9126 §2.3 lets it describe
+// the refusal) has them scrubbed. They are secret for this request only:
+// without PAR the browser carries them in the authorization URL anyway.
+var pushedSecrets = []string{"state", "nonce", "code_challenge"}
+
 // push sends ar's authorization request to the pushed authorization request
 // endpoint (RFC 9126 §2.1): every parameter of its URL, form-encoded, with
 // the client's authentication at the token endpoint. It then replaces ar's
@@ -59,6 +68,7 @@ func (p *Provider) push(ctx context.Context, md *discovery.Metadata, ar *oauthki
 	err = p.wire.Post(ctx, oauthwire.Request{
 		Op: OpPushedAuthorization, TokenURL: md.Endpoints.PushedAuthorizationURL, Params: params,
 		ClientID: p.o.ClientID, Secret: p.o.ClientSecret, Auth: a.style, Assertion: a.assertion, Advise: p.o.Advise,
+		SecretParams: pushedSecrets,
 	}, func(an *oauthwire.Answer) error {
 		if json.Unmarshal(an.Body, &res) != nil {
 			return errors.New("pushed authorization response is not a JSON object of the expected shape")

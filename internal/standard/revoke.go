@@ -32,7 +32,16 @@ func (p *Provider) RevokeToken(ctx context.Context, token, hint string) error {
 // Introspection is for resource servers checking tokens they were given:
 // the answer comes over TLS from the server itself, so it is taken as it
 // is, but the caller decides what Scope, Audience and Expiry must be.
+//
+// A public client (client authentication none) cannot introspect: RFC 7662
+// §2.1 has the endpoint authenticate its caller, so a request carrying
+// only client_id would be refused. It gets an [*oauthkit.ConfigError] of
+// Field AuthMethod, before anything is sent.
 func (p *Provider) Introspect(ctx context.Context, token, hint string) (*oauthwire.Introspection, error) {
+	if p.publicClient() {
+		return nil, &oauthkit.ConfigError{Provider: p.o.Name, Field: "AuthMethod",
+			Reason: "is none (a public client), and introspection takes an authenticated client (RFC 7662 §2.1): configure ClientSecret or ClientKey"}
+	}
 	r, err := p.endpointRequest(ctx, oauthwire.OpIntrospect, token, hint, func(e *oauthkit.Endpoints) string { return e.IntrospectionURL }, "introspection_endpoint")
 	if err != nil {
 		return nil, err
@@ -59,4 +68,14 @@ func (p *Provider) endpointRequest(ctx context.Context, op, token, hint string, 
 		URL: u, Token: token, Hint: hint, ClientID: p.o.ClientID, Secret: p.o.ClientSecret,
 		Auth: a.style, Assertion: a.assertion, Advise: p.o.Advise,
 	}, nil
+}
+
+// publicClient reports whether the client authenticates with none: so
+// configured, or, with AuthMethod zero, holding neither secret nor key
+// (chooseMethod then picks none whatever the server lists).
+func (p *Provider) publicClient() bool {
+	if p.o.AuthMethod != "" {
+		return p.o.AuthMethod == MethodNone
+	}
+	return p.o.ClientKey == nil && p.o.ClientSecret.IsZero()
 }
