@@ -40,8 +40,9 @@ type ActivationCredentials struct {
 	HardwareID          string // the device's id; set by the application
 }
 
-// Validate reports whether the credentials can be sent: a customer account
-// code, and exactly one of Code and IDToken.
+// Validate reports whether the single-sign-on part is complete: a customer
+// account code, and exactly one of Code and IDToken. (The body also needs
+// Product and HardwareID, which MarshalJSON checks.)
 func (a ActivationCredentials) Validate() error {
 	switch {
 	case a.CustomerAccountCode == "":
@@ -54,17 +55,25 @@ func (a ActivationCredentials) Validate() error {
 	return nil
 }
 
-// MarshalJSON writes the activate_license fields: product and hardware_id
-// when set, customer_account_code, and code or id_token. It fails unless
-// [ActivationCredentials.Validate] passes, so a payload with both (or
-// neither) never leaves the process.
+// MarshalJSON writes the activate_license fields: product, hardware_id,
+// customer_account_code, and code or id_token. It fails unless
+// [ActivationCredentials.Validate] passes and Product and HardwareID are
+// set — activate_license refuses a body without them (missing_parameters)
+// — so a payload the server refuses, with a single-use code in it, never
+// leaves the process.
 func (a ActivationCredentials) MarshalJSON() ([]byte, error) {
 	if err := a.Validate(); err != nil {
 		return nil, err
 	}
+	switch {
+	case a.Product == "":
+		return nil, fmt.Errorf("%s: activation: product is required", name)
+	case a.HardwareID == "":
+		return nil, fmt.Errorf("%s: activation: hardware_id is required (set HardwareID to the device's id)", name)
+	}
 	return json.Marshal(struct {
-		Product             string `json:"product,omitempty"`
-		HardwareID          string `json:"hardware_id,omitempty"`
+		Product             string `json:"product"`
+		HardwareID          string `json:"hardware_id"`
 		CustomerAccountCode string `json:"customer_account_code"`
 		Code                string `json:"code,omitempty"`
 		IDToken             string `json:"id_token,omitempty"`

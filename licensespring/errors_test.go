@@ -132,3 +132,33 @@ func TestSSOURLErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestActivationBodyNeedsProductAndHardwareID: activate_license refuses a
+// body without product or hardware_id (missing_parameters), and the code
+// in it is single-use: such a body is not made. It used to be, with both
+// fields left out.
+func TestActivationBodyNeedsProductAndHardwareID(t *testing.T) {
+	full := licensespring.ActivationCredentials{CustomerAccountCode: "acme", Code: "code-7f3a", Product: "p", HardwareID: "hw"}
+	body, err := json.Marshal(full)
+	require.NoError(t, err)
+	assert.JSONEq(t, `{"product":"p","hardware_id":"hw","customer_account_code":"acme","code":"code-7f3a"}`, string(body))
+
+	for _, tc := range []struct {
+		name  string
+		clear func(*licensespring.ActivationCredentials)
+		want  string
+	}{
+		{"no product", func(a *licensespring.ActivationCredentials) { a.Product = "" }, "product is required"},
+		{"no hardware id", func(a *licensespring.ActivationCredentials) { a.HardwareID = "" }, "hardware_id is required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			a := full
+			tc.clear(&a)
+			require.NoError(t, a.Validate(), "the single-sign-on part is complete")
+			_, err := json.Marshal(a)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+			assert.NotContains(t, err.Error(), "code-7f3a")
+		})
+	}
+}

@@ -151,8 +151,9 @@ func NewServer(o Options) *Server {
 		Now:     s.now,
 		Grants:  []string{leaguefake.GrantAuthorizationCode, leaguefake.GrantPassword, leaguefake.GrantRefreshToken},
 		// docs/vendors/unisignin.md#client-authentication: client_id and
-		// client_secret go in the form body; a Basic header is not read
-		// (pitfalls: credentials sent as Basic are ignored).
+		// client_secret go in the form body, as the library sends them. The
+		// server also reads a Basic header, without URL-decoding it; the
+		// fake is stricter and does not.
 		BasicAuth:    false,
 		LoginPage:    o.LoginPage,
 		Vendor:       "UniSignIn",
