@@ -265,16 +265,24 @@ func fakeBrowser(ctx context.Context, t *target, authURL string) error {
 	if err != nil {
 		return err
 	}
+	if followCallback(ctx, cb) != nil {
+		return errors.New("the callback did not reach the loopback listener")
+	}
+	return nil
+}
+
+// followCallback requests cb, the redirect a browser follows back to the
+// loopback listener.
+func followCallback(ctx context.Context, cb *url.URL) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cb.String(), nil)
 	if err != nil {
 		return err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return errors.New("the callback did not reach the loopback listener")
+		return err
 	}
-	resp.Body.Close()
-	return nil
+	return resp.Body.Close()
 }
 
 func readPastedCallback(c *cli, out chan<- url.Values) {

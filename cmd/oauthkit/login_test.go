@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"net"
-	"net/http"
 	"strings"
 	"testing"
 
@@ -70,15 +69,7 @@ func TestLoginPushedAuthorizationRequest(t *testing.T) {
 		if err != nil {
 			return err
 		}
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, cb.String(), nil)
-		if err != nil {
-			return err
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			return err
-		}
-		return resp.Body.Close()
+		return followCallback(ctx, cb)
 	}
 	var out, errOut bytes.Buffer
 	code := run([]string{"login", "openid", "--timeout", "30s"}, func(k string) string { return env[k] }, strings.NewReader(""), &out, &errOut)
