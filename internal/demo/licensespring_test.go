@@ -34,7 +34,7 @@ func TestActivateReadsTheAnswerWithinTheLimit(t *testing.T) {
 				io.WriteString(w, `{"pad":"`+strings.Repeat("a", tt.pad)+`","user":{"id":"user-1"}}`)
 			}))
 			defer srv.Close()
-			id, err := activate(context.Background(), srv.Client().Transport, srv.URL+"/api/v4/activate_license", &licensespring.ActivationCredentials{CustomerAccountCode: "acme", Code: "code-1"})
+			id, err := activate(context.Background(), srv.Client().Transport, srv.URL+"/api/v4/activate_license", &licensespring.ActivationCredentials{CustomerAccountCode: "acme", Code: "code-1", Product: "p", HardwareID: "hw"})
 			if tt.wantErr != nil {
 				require.ErrorIs(t, err, tt.wantErr)
 				assert.Empty(t, id)
