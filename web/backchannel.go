@@ -24,8 +24,9 @@ const jtiTTL = 15 * time.Minute
 // §2.5): a POST from the provider's server with a logout_token. The token
 // is verified by the provider ([oauthkit.LogoutTokenVerifier]: signature,
 // iss, aud, iat, exp, events, sub/sid, no nonce), its jti is used once
-// across the fleet (the [TokenStore]'s Once), and the sessions it names —
-// by sub, by sid, or both — end on every replica. 200 when done; 400 with
+// across the fleet (the [TokenStore]'s Once), and the sessions it names
+// end on every replica: the one of its sid, or, without a sid, all of its
+// sub (see endLogoutSessions). 200 when done; 400 with
 // a JSON error for a token that is refused (nothing ends); 503 when the
 // store cannot be reached, so that the provider retries.
 func (h *Handler) backchannelLogout(w http.ResponseWriter, r *http.Request) {
@@ -104,21 +105,22 @@ func (h *Handler) backchannelLogout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// endLogoutSessions ends the sessions a logout token names: those of its
-// sid (§2.7: the RP session with that sid) — or, when it has no sid or no
-// session was filed under it (an ID token without sid), every session of
-// its subject.
+// endLogoutSessions ends the sessions a logout token names (§2.7). Without
+// a sid, every session of its subject. With a sid, only the session filed
+// under that sid; when none is (the RP ended it already — its own logout
+// ran before the provider's back-channel call — or its ID token had no
+// sid), and the token has a sub, the subject's sessions whose ID token
+// named no sid, which cannot be told apart from the one the provider ended.
+// A session with another sid — the user's other device — lives on.
 func (h *Handler) endLogoutSessions(ctx context.Context, provider, tenant string, lt *oauthkit.LogoutToken) (int, error) {
-	n := 0
-	if lt.SessionID != "" {
-		m, err := h.tokens.DeleteRef(ctx, sidRef(provider, tenant, lt.SessionID))
-		if err != nil || m > 0 || lt.Subject == "" {
-			return m, err
-		}
-		n = m
+	if lt.SessionID == "" {
+		return h.tokens.DeleteRef(ctx, userRef(provider, tenant, lt.Subject))
 	}
-	m, err := h.tokens.DeleteRef(ctx, userRef(provider, tenant, lt.Subject))
-	return n + m, err
+	n, err := h.tokens.DeleteRef(ctx, sidRef(provider, tenant, lt.SessionID))
+	if err != nil || n > 0 || lt.Subject == "" {
+		return n, err
+	}
+	return h.tokens.DeleteRef(ctx, noSIDRef(provider, tenant, lt.Subject))
 }
 
 // logoutError answers a back-channel logout request with §2.8's 400 (or

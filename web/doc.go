@@ -159,8 +159,13 @@
 // provider that implements [oauthkit.LogoutTokenVerifier] (LicenseSpring's
 // Keycloak): the logout token is verified (signature, iss, aud, iat, exp,
 // events, sub/sid, no nonce), its jti is used once across the fleet, and
-// the sessions it names end everywhere; a bad token is answered 400 and
-// ends nothing. Register {app}{BasePath}/{provider}/backchannel-logout
+// the sessions it names end everywhere (§2.7): a token with a sid ends the
+// session of that sid only — the user's sessions on other devices live on,
+// also when the app's own logout had ended that session before the
+// provider's call came — or, when no session was filed under it and the
+// token has a sub, that user's sessions whose ID token carried no sid; a
+// token without a sid ends all of its sub's sessions. A bad token is
+// answered 400 and ends nothing. Register {app}{BasePath}/{provider}/backchannel-logout
 // (with ?tenant= for a provider per tenant) as the client's back-channel
 // logout URL.
 //

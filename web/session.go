@@ -128,8 +128,11 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 }
 
 // sessionRefs are the index entries a session is filed under: its user
-// (provider, tenant, subject) and, where the ID token names one, the
-// provider's session (sid), which back-channel logout may name instead.
+// (provider, tenant, subject), which [Handler.EndSessions] and a logout
+// token without sid name, and either the provider's session (sid) its ID
+// token names or, when it names none, its user's sessions without sid,
+// which a logout token with a sid that no session is filed under falls
+// back to (see endLogoutSessions).
 func sessionRefs(s *Session, login *oauthkit.Login) []string {
 	refs := []string{userRef(s.Provider, s.Tenant, s.Subject)}
 	if login.IDToken != nil {
@@ -137,19 +140,23 @@ func sessionRefs(s *Session, login *oauthkit.Login) []string {
 			SID string `json:"sid"`
 		}
 		if login.IDToken.Claims(&c) == nil && c.SID != "" {
-			refs = append(refs, sidRef(s.Provider, s.Tenant, c.SID))
+			return append(refs, sidRef(s.Provider, s.Tenant, c.SID))
 		}
 	}
-	return refs
+	return append(refs, noSIDRef(s.Provider, s.Tenant, s.Subject))
 }
 
-// userRef and sidRef name index entries; the store hashes them.
+// userRef, sidRef and noSIDRef name index entries; the store hashes them.
 func userRef(provider, tenant, subject string) string {
 	return "sub\x00" + provider + "\x00" + tenant + "\x00" + subject
 }
 
 func sidRef(provider, tenant, sid string) string {
 	return "sid\x00" + provider + "\x00" + tenant + "\x00" + sid
+}
+
+func noSIDRef(provider, tenant, subject string) string {
+	return "nosid\x00" + provider + "\x00" + tenant + "\x00" + subject
 }
 
 func newID() string {
