@@ -40,9 +40,9 @@ func idTokenSID(t *testing.T, raw string) string {
 // TestBackchannelLogoutFromLicenseSpring: LicenseSpring's Keycloak posts a
 // logout token to the app's back-channel endpoint; a token with any flaw
 // (wrong audience, other issuer, expired, too old, too far ahead, a nonce,
-// no or another event, neither sub nor sid, no jti, typ JWT, a foreign key)
-// is answered 400 and the session lives; the valid one ends it, by sid and
-// by sub; the same token again is refused.
+// no or another event, neither sub nor sid, no jti, typ at+jwt, a foreign
+// key) is answered 400 and the session lives; the valid one ends it, by sid
+// and by sub; the same token again is refused.
 func TestBackchannelLogoutFromLicenseSpring(t *testing.T) {
 	e := newEnv(t, nil)
 	ctx := context.Background()
