@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 )
 
 // maxLogoutRequest bounds a back-channel logout request's body: a form with
@@ -15,9 +16,17 @@ import (
 const maxLogoutRequest = 16 << 10
 
 // jtiTTL is how long a logout token's jti is remembered at least: longer
-// than any logout token this handler accepts lives (the verifier refuses
-// one issued earlier than that).
-const jtiTTL = 15 * time.Minute
+// than the verifier goes on accepting the token. The verifier takes a token
+// whose iat is up to [discovery.MaxClockSkew] ahead of its clock and until
+// [discovery.MaxLogoutTokenAge] after that iat: 15 minutes after it first
+// accepts it, by the provider's clock. The record's TTL runs on the
+// store's clock (Redis') and starts a little later (the verification and
+// the store call take time), so jtiMargin more keeps the record until
+// after the last moment the token verifies: a replay is never taken
+// because its record ran out first.
+const jtiTTL = discovery.MaxClockSkew + discovery.MaxLogoutTokenAge + jtiMargin
+
+const jtiMargin = time.Minute
 
 // backchannelLogout receives an OpenID Connect Back-Channel Logout 1.0
 // logout request (https://openid.net/specs/openid-connect-backchannel-1_0.html
@@ -72,8 +81,12 @@ func (h *Handler) backchannelLogout(w http.ResponseWriter, r *http.Request) {
 		logoutError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the provider's keys could not be read")
 		return
 	}
+	// exp adds nothing the iat bound does not (the verifier takes a token
+	// at most until iat + MaxLogoutTokenAge), but a provider's own
+	// verifier may allow longer: the record lasts until exp, and the
+	// margin, too.
 	ttl := jtiTTL
-	if until := time.Until(lt.Expiry); until > ttl {
+	if until := time.Until(lt.Expiry) + jtiMargin; until > ttl {
 		ttl = until
 	}
 	jti := "bcl\x00" + name + "\x00" + tenant + "\x00" + lt.Issuer + "\x00" + lt.ID

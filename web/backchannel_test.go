@@ -9,6 +9,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -16,6 +17,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 	"github.com/seed-e8f4a5f7/oauthkit/licensespring/licensespringtest"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
 )
@@ -265,4 +267,49 @@ func loginWithoutSID(t *testing.T, e *env, subject string) *browser {
 		t.Fatal("the session without sid does not work")
 	}
 	return b
+}
+
+// onceTTLs is a MemoryTokenStore that records the TTL of each Once.
+type onceTTLs struct {
+	*web.MemoryTokenStore
+	mu   sync.Mutex
+	ttls []time.Duration
+}
+
+func (s *onceTTLs) Once(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	s.mu.Lock()
+	s.ttls = append(s.ttls, ttl)
+	s.mu.Unlock()
+	return s.MemoryTokenStore.Once(ctx, key, ttl)
+}
+
+// TestBackchannelLogoutJTIOutlivesTheToken: a logout token's jti is
+// remembered for longer than the verifier goes on taking the token — iat up
+// to MaxClockSkew ahead of its clock, and MaxLogoutTokenAge after that iat
+// — with a margin, as the record's TTL runs on the store's clock and starts
+// after the verification. Before, it was remembered exactly that long (15
+// minutes), and a replay at the window's last moment could find its record
+// gone.
+func TestBackchannelLogoutJTIOutlivesTheToken(t *testing.T) {
+	store := &onceTTLs{MemoryTokenStore: web.NewMemoryTokenStore()}
+	e := newEnv(t, func(_ *env, c *web.Config) { c.Tokens = store })
+	_, s := e.loggedIn(t, "licensespring")
+	token := e.ls.LogoutToken(s.Subject, "")
+	e.mu.Lock()
+	e.tokens = append(e.tokens, token)
+	e.mu.Unlock()
+	store.mu.Lock()
+	store.ttls = nil
+	store.mu.Unlock()
+	must(t, e.ls.BackchannelLogout(context.Background(), e.app.URL+"/auth/licensespring/backchannel-logout", token))
+
+	store.mu.Lock()
+	defer store.mu.Unlock()
+	if len(store.ttls) != 1 {
+		t.Fatalf("the logout made %d Once calls, want 1", len(store.ttls))
+	}
+	window := discovery.MaxClockSkew + discovery.MaxLogoutTokenAge
+	if got := store.ttls[0]; got < window+time.Minute {
+		t.Errorf("the jti is remembered for %s, want at least %s: the verifier takes the token for up to %s", got, window+time.Minute, window)
+	}
 }
