@@ -261,11 +261,14 @@ func SessionFrom(r *http.Request) *Session {
 // [SessionFrom] then returns; a GET or HEAD without one is redirected to
 // Config.SignInPath (by default the handler's sign-in page, or the one
 // provider's login) with return_to, anything else is answered 401. When the
-// token store cannot be reached it answers 503 and ends nothing.
+// token store cannot be reached it answers 503 and ends nothing. Its own
+// answers carry the headers of the handler's (Cache-Control: no-store,
+// Referrer-Policy: no-referrer); next's are next's.
 func (h *Handler) RequireLogin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, st, err := h.load(r)
 		if err != nil {
+			setPrivate(w)
 			if !errors.Is(err, ErrNotLoggedIn) {
 				h.fail(w, r, storeError(err))
 				return
