@@ -103,6 +103,13 @@
 // to the browser's "__Host-" binding cookie, which it cannot set. Without
 // Secure the names have no prefix (browsers would refuse them over http).
 //
+// Browsers silently drop a cookie of more than 4096 bytes of name and value
+// (RFC 6265bis §5.6), and the login would never come back. The session
+// cookie seals the provider's name and email cut to 256 bytes each; a
+// cookie that would still be larger than 4000 bytes (a subject of
+// kilobytes, or a return_to-laden state) is never set: the login is
+// refused with [ErrCookieTooLarge] and nothing is stored.
+//
 // # Sessions
 //
 // A session ends at the earliest of: its absolute end (Config.SessionMaxAge

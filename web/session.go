@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -40,14 +41,17 @@ var sessionAD = []byte("oauthkit/web session")
 // into the session cookie. It holds no token; those stay on the server, in
 // the [TokenStore], under ID.
 type Session struct {
-	ID       string    `json:"id"` // random, new for every login; the TokenStore key
-	Provider string    `json:"p"`  // the provider's Name()
-	Tenant   string    `json:"t,omitempty"`
-	Subject  string    `json:"sub"` // the provider's subject for the user
-	Name     string    `json:"name,omitempty"`
-	Email    string    `json:"email,omitempty"`
-	LoginAt  time.Time `json:"iat"`
-	Expires  time.Time `json:"exp"` // the absolute end: LoginAt + Config.SessionMaxAge
+	ID       string `json:"id"` // random, new for every login; the TokenStore key
+	Provider string `json:"p"`  // the provider's Name()
+	Tenant   string `json:"t,omitempty"`
+	Subject  string `json:"sub"` // the provider's subject for the user
+	// Name and Email are the provider's, cut to 256 bytes (at a UTF-8
+	// boundary) so that the session cookie stays small enough for
+	// browsers; the whole values are in the [oauthkit.Login] OnLogin gets.
+	Name    string    `json:"name,omitempty"`
+	Email   string    `json:"email,omitempty"`
+	LoginAt time.Time `json:"iat"`
+	Expires time.Time `json:"exp"` // the absolute end: LoginAt + Config.SessionMaxAge
 	// IdleExpires is when the session ends if it is not used again
 	// (Config.IdleTimeout after its last use); zero without an idle
 	// timeout. It is not sealed into the cookie: the store knows the last
@@ -81,8 +85,15 @@ var ErrUnavailable = errors.New("web: the token store is unavailable")
 // store, at most: the idle timeout slides by this much at a time.
 const touchEvery = time.Minute
 
+// maxSessionField bounds the Name and Email a session cookie seals: the
+// provider's values have no bound of their own.
+const maxSessionField = 256
+
 // startSession stores login's tokens under a new session ID, filed under
-// the user's index entries, calls OnLogin and sets the session cookie.
+// the user's index entries, calls OnLogin and sets the session cookie. A
+// session whose cookie would be too large for browsers (a very long
+// subject) is refused with [ErrCookieTooLarge] before anything is stored,
+// or, when OnLogin made it so, after, and its tokens are deleted again.
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant string, login *oauthkit.Login) (*Session, error) {
 	now := h.now()
 	s := &Session{
@@ -90,13 +101,16 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 		Provider: login.Provider,
 		Tenant:   tenant,
 		Subject:  login.UserInfo.Subject,
-		Name:     login.UserInfo.Name,
-		Email:    login.UserInfo.Email,
+		Name:     cutUTF8(login.UserInfo.Name, maxSessionField),
+		Email:    cutUTF8(login.UserInfo.Email, maxSessionField),
 		LoginAt:  now,
 		Expires:  now.Add(h.cfg.SessionMaxAge),
 	}
 	if h.cfg.IdleTimeout > 0 {
 		s.IdleExpires = now.Add(h.cfg.IdleTimeout)
+	}
+	if _, err := h.sealSession(s); err != nil {
+		return nil, err
 	}
 	st := &StoredTokens{Token: login.Token, Expires: s.Expires, Seen: now, Refs: sessionRefs(s, login)}
 	if login.Token != nil {
@@ -111,13 +125,14 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 			return nil, fmt.Errorf("OnLogin: %w", err)
 		}
 	}
-	raw, err := json.Marshal(s)
+	value, err := h.sealSession(s) // again: OnLogin may have changed s
 	if err != nil {
+		h.tokens.Delete(r.Context(), s.ID)
 		return nil, err
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     h.sessionName,
-		Value:    h.sealer.Seal(raw, sessionAD),
+		Value:    value,
 		Path:     "/",
 		MaxAge:   int(h.cfg.SessionMaxAge / time.Second),
 		HttpOnly: true,
@@ -125,6 +140,22 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 		SameSite: http.SameSiteLaxMode,
 	})
 	return s, nil
+}
+
+// sealSession returns the session cookie's value for s, or an error
+// wrapping [ErrCookieTooLarge] when browsers would not keep the cookie.
+func (h *Handler) sealSession(s *Session) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // a name's < and & stay one byte each
+	if err := enc.Encode(s); err != nil {
+		return "", fmt.Errorf("web: session cookie: %w", err)
+	}
+	value := h.sealer.Seal(bytes.TrimSpace(buf.Bytes()), sessionAD)
+	if err := checkCookieSize("session cookie", h.sessionName, value); err != nil {
+		return "", err
+	}
+	return value, nil
 }
 
 // sessionRefs are the index entries a session is filed under: its user
