@@ -30,14 +30,15 @@ type Provider struct {
 }
 
 var (
-	_ oauthkit.Provider            = (*Provider)(nil)
-	_ oauthkit.IDTokenVerifier     = (*Provider)(nil)
-	_ oauthkit.UserInfoFetcher     = (*Provider)(nil)
-	_ oauthkit.LogoutTokenVerifier = (*Provider)(nil)
-	_ oauthkit.TokenRevoker        = (*Provider)(nil)
-	_ oauthkit.TokenProvider       = (*Provider)(nil)
-	_ oauthkit.ClientProvider      = (*Provider)(nil)
-	_ oauthkit.UserTokenProvider   = (*Provider)(nil)
+	_ oauthkit.Provider             = (*Provider)(nil)
+	_ oauthkit.IDTokenVerifier      = (*Provider)(nil)
+	_ oauthkit.UserInfoFetcher      = (*Provider)(nil)
+	_ oauthkit.LogoutTokenVerifier  = (*Provider)(nil)
+	_ oauthkit.TokenRevoker         = (*Provider)(nil)
+	_ oauthkit.TokenProvider        = (*Provider)(nil)
+	_ oauthkit.ClientProvider       = (*Provider)(nil)
+	_ oauthkit.UserTokenProvider    = (*Provider)(nil)
+	_ oauthkit.EndSessionURLBuilder = (*Provider)(nil)
 )
 
 // New validates cfg and returns a Provider. It sends no request: the
@@ -249,4 +250,14 @@ func (p *Provider) EndSessionURL(ctx context.Context, idTokenHint string) (*EndS
 		return nil, err
 	}
 	return &EndSession{URL: u, State: state}, nil
+}
+
+// BuildEndSessionURL is [oauthkit.EndSessionURLBuilder]: the
+// end_session_endpoint with client_id and, each when not "", id_token_hint,
+// post_logout_redirect_uri and state, all as given (Config's
+// PostLogoutRedirectURL is not used: the caller names its own, registered
+// with the server). Package web's logout uses it; an application building
+// its own logout wants [Provider.EndSessionURL].
+func (p *Provider) BuildEndSessionURL(ctx context.Context, idTokenHint, postLogoutRedirectURL, state string) (string, error) {
+	return p.std.BuildEndSessionURL(ctx, idTokenHint, postLogoutRedirectURL, state)
 }
