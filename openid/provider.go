@@ -16,7 +16,8 @@ import (
 // Provider is one client of one OpenID Provider or OAuth 2.0 authorization
 // server. It implements [oauthkit.Provider], [oauthkit.IDTokenVerifier],
 // [oauthkit.UserInfoFetcher], [oauthkit.LogoutTokenVerifier],
-// [oauthkit.TokenRevoker] and, on Config.Cache, [oauthkit.TokenProvider],
+// [oauthkit.TokenRevoker], [oauthkit.EndSessionURLBuilder] and, on
+// Config.Cache, [oauthkit.TokenProvider],
 // [oauthkit.ClientProvider] and [oauthkit.UserTokenProvider]. It is safe for
 // concurrent use; make one per server and client, and keep it.
 type Provider struct {
