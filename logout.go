@@ -61,3 +61,18 @@ type TokenRevoker interface {
 type TokenTransporter interface {
 	TokenTransport(base http.RoundTripper, token func(context.Context) (*oauth2.Token, error), renew func(ctx context.Context, rejected *oauth2.Token) (*oauth2.Token, error)) http.RoundTripper
 }
+
+// EndSessionURLBuilder is implemented by providers whose server may have an
+// end_session_endpoint (OpenID Connect RP-Initiated Logout 1.0,
+// https://openid.net/specs/openid-connect-rpinitiated-1_0.html): package
+// openid's and LicenseSpring's. Package web's logout sends the browser to
+// the URL it builds.
+type EndSessionURLBuilder interface {
+	// BuildEndSessionURL returns the end_session_endpoint with client_id
+	// (§2: it names the client when there is no id_token_hint left) and,
+	// each when not "", id_token_hint (the login's raw ID token),
+	// post_logout_redirect_uri (which must be registered with the server)
+	// and state (given back to post_logout_redirect_uri). A server without
+	// an end_session_endpoint: an error matching errors.ErrUnsupported.
+	BuildEndSessionURL(ctx context.Context, idTokenHint, postLogoutRedirectURL, state string) (string, error)
+}

@@ -20,7 +20,8 @@ const name = "licensespring"
 // Provider is LicenseSpring's license-user SSO for one product and one
 // customer account: the signed sso_url lookup and the Keycloak login around
 // it. It implements [oauthkit.Provider], [oauthkit.IDTokenVerifier],
-// [oauthkit.LogoutTokenVerifier], [oauthkit.TokenRevoker] and, on
+// [oauthkit.LogoutTokenVerifier], [oauthkit.TokenRevoker],
+// [oauthkit.EndSessionURLBuilder] and, on
 // Config.Cache, [oauthkit.UserTokenProvider] (UserTokenSource; see
 // "Cached tokens" in the package documentation). It is safe for concurrent
 // use; make one per product and customer account, and keep it.
@@ -35,10 +36,11 @@ type Provider struct {
 }
 
 var (
-	_ oauthkit.Provider            = (*Provider)(nil)
-	_ oauthkit.IDTokenVerifier     = (*Provider)(nil)
-	_ oauthkit.LogoutTokenVerifier = (*Provider)(nil)
-	_ oauthkit.TokenRevoker        = (*Provider)(nil)
+	_ oauthkit.Provider             = (*Provider)(nil)
+	_ oauthkit.IDTokenVerifier      = (*Provider)(nil)
+	_ oauthkit.LogoutTokenVerifier  = (*Provider)(nil)
+	_ oauthkit.TokenRevoker         = (*Provider)(nil)
+	_ oauthkit.EndSessionURLBuilder = (*Provider)(nil)
 )
 
 // New validates cfg and returns a Provider. It sends no request: the

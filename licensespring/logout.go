@@ -27,3 +27,18 @@ func (p *Provider) VerifyLogoutToken(ctx context.Context, raw string) (*oauthkit
 	}
 	return s.std.VerifyLogoutToken(ctx, raw)
 }
+
+// BuildEndSessionURL is [oauthkit.EndSessionURLBuilder]: the realm's
+// end_session_endpoint (the sso_url answer names it) with the URL's
+// client_id and, each when not "", id_token_hint, post_logout_redirect_uri
+// (one of the client's valid post-logout redirect URIs in Keycloak) and
+// state. Keycloak answers a post_logout_redirect_uri without id_token_hint
+// or client_id with 400 "Missing parameter: id_token_hint"; client_id is
+// always sent, so a logout whose ID token is gone still comes back.
+func (p *Provider) BuildEndSessionURL(ctx context.Context, idTokenHint, postLogoutRedirectURL, state string) (string, error) {
+	s, err := p.session(ctx)
+	if err != nil {
+		return "", err
+	}
+	return s.std.BuildEndSessionURL(ctx, idTokenHint, postLogoutRedirectURL, state)
+}

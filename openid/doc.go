@@ -104,6 +104,8 @@
 // [Provider.EndSessionURL] builds the RP-Initiated Logout URL with
 // client_id, id_token_hint, post_logout_redirect_uri and a fresh state
 // (an [EndSession] prints and logs with the hint and state redacted);
+// [Provider.BuildEndSessionURL] builds it with the caller's post-logout
+// URL and state instead, for package web's logout;
 // [Provider.VerifyLogoutToken] checks a back-channel logout token, for
 // package web's back-channel endpoint.
 //

@@ -6,6 +6,7 @@ import (
 	"crypto/ecdsa"
 	"crypto/sha256"
 	"encoding/base64"
+	"fmt"
 	"io"
 	"net/url"
 	"strings"
@@ -199,6 +200,37 @@ func TestRPInitiatedLogout(t *testing.T) {
 	require.Len(t, ended, 1)
 	assert.Equal(t, "user-1", ended[0].Subject)
 	assert.NotEmpty(t, ended[0].SID)
+}
+
+// TestBuildEndSessionURL: the end-session URL package web sends the
+// browser to names the client (client_id) and carries the caller's
+// post-logout URL and state, with or without an ID token left for
+// id_token_hint; the server accepts both and sends the browser back with
+// the state.
+func TestBuildEndSessionURL(t *testing.T) {
+	for _, withHint := range []bool{true, false} {
+		t.Run(fmt.Sprintf("id_token_hint %t", withHint), func(t *testing.T) {
+			e := newEnv(t, openidtest.Options{}, nil)
+			login, err := e.login(t)
+			require.NoError(t, err)
+			hint := ""
+			if withHint {
+				hint, _ = login.Token.Extra("id_token").(string)
+			}
+			raw, err := e.p.BuildEndSessionURL(context.Background(), hint, "http://127.0.0.1/logged-out", "st-1")
+			require.NoError(t, err)
+			u, err := url.Parse(raw)
+			require.NoError(t, err)
+			q := u.Query()
+			assert.Equal(t, "client", q.Get("client_id"))
+			assert.Equal(t, withHint, q.Has("id_token_hint"))
+			assert.Equal(t, "http://127.0.0.1/logged-out", q.Get("post_logout_redirect_uri"))
+			back, err := e.fake.Authorize(context.Background(), raw) // plays the browser
+			require.NoError(t, err)
+			assert.Equal(t, "/logged-out", back.Path)
+			assert.Equal(t, "st-1", back.Query().Get("state"))
+		})
+	}
 }
 
 func TestVerifyLogoutToken(t *testing.T) {

@@ -16,7 +16,8 @@ import (
 // Provider is one client of one OpenID Provider or OAuth 2.0 authorization
 // server. It implements [oauthkit.Provider], [oauthkit.IDTokenVerifier],
 // [oauthkit.UserInfoFetcher], [oauthkit.LogoutTokenVerifier],
-// [oauthkit.TokenRevoker] and, on Config.Cache, [oauthkit.TokenProvider],
+// [oauthkit.TokenRevoker], [oauthkit.EndSessionURLBuilder] and, on
+// Config.Cache, [oauthkit.TokenProvider],
 // [oauthkit.ClientProvider] and [oauthkit.UserTokenProvider]. It is safe for
 // concurrent use; make one per server and client, and keep it.
 type Provider struct {
@@ -30,14 +31,15 @@ type Provider struct {
 }
 
 var (
-	_ oauthkit.Provider            = (*Provider)(nil)
-	_ oauthkit.IDTokenVerifier     = (*Provider)(nil)
-	_ oauthkit.UserInfoFetcher     = (*Provider)(nil)
-	_ oauthkit.LogoutTokenVerifier = (*Provider)(nil)
-	_ oauthkit.TokenRevoker        = (*Provider)(nil)
-	_ oauthkit.TokenProvider       = (*Provider)(nil)
-	_ oauthkit.ClientProvider      = (*Provider)(nil)
-	_ oauthkit.UserTokenProvider   = (*Provider)(nil)
+	_ oauthkit.Provider             = (*Provider)(nil)
+	_ oauthkit.IDTokenVerifier      = (*Provider)(nil)
+	_ oauthkit.UserInfoFetcher      = (*Provider)(nil)
+	_ oauthkit.LogoutTokenVerifier  = (*Provider)(nil)
+	_ oauthkit.TokenRevoker         = (*Provider)(nil)
+	_ oauthkit.TokenProvider        = (*Provider)(nil)
+	_ oauthkit.ClientProvider       = (*Provider)(nil)
+	_ oauthkit.UserTokenProvider    = (*Provider)(nil)
+	_ oauthkit.EndSessionURLBuilder = (*Provider)(nil)
 )
 
 // New validates cfg and returns a Provider. It sends no request: the
@@ -249,4 +251,14 @@ func (p *Provider) EndSessionURL(ctx context.Context, idTokenHint string) (*EndS
 		return nil, err
 	}
 	return &EndSession{URL: u, State: state}, nil
+}
+
+// BuildEndSessionURL is [oauthkit.EndSessionURLBuilder]: the
+// end_session_endpoint with client_id and, each when not "", id_token_hint,
+// post_logout_redirect_uri and state, all as given (Config's
+// PostLogoutRedirectURL is not used: the caller names its own, registered
+// with the server). Package web's logout uses it; an application building
+// its own logout wants [Provider.EndSessionURL].
+func (p *Provider) BuildEndSessionURL(ctx context.Context, idTokenHint, postLogoutRedirectURL, state string) (string, error) {
+	return p.std.BuildEndSessionURL(ctx, idTokenHint, postLogoutRedirectURL, state)
 }

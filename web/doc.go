@@ -11,6 +11,7 @@
 //	                                     // GET /auth/{provider}/login?return_to=/path
 //	                                     // GET /auth/{provider}/callback
 //	                                     // POST /auth/logout
+//	                                     // GET /auth/signed-out (after the provider's logout)
 //	                                     // POST /auth/{provider}/backchannel-logout
 //	mux.Handle("/", h.RequireLogin(app)) // web.SessionFrom(r) says who is logged in
 //
@@ -96,7 +97,8 @@
 // cookies carry the name prefixes browsers enforce: the session cookie is
 // "__Host-" + [SessionCookie] (Path=/, no Domain: a sibling subdomain
 // cannot plant a session; [Handler.SessionCookieName] returns the name),
-// the login binding cookie "__Host-oauthkit_login" (likewise), the state
+// the login binding cookie "__Host-oauthkit_login" and the logout return
+// cookie "__Host-oauthkit_logout" (likewise), the state
 // cookies "__Secure-oauthkit_state_…". The state cookies are scoped to a
 // provider's path, so they cannot be "__Host-" and a sibling subdomain on
 // https can set them for the parent domain: that is why each state is bound
@@ -189,14 +191,39 @@
 // POST {BasePath}/logout clears the session cookie and the stored tokens,
 // revokes the refresh token where the provider has a revocation endpoint
 // ([oauthkit.TokenRevoker], RFC 7009), and, where the provider publishes an
-// end_session_endpoint, redirects
-// there with id_token_hint and post_logout_redirect_uri
-// (OpenID Connect RP-Initiated Logout 1.0,
-// https://openid.net/specs/openid-connect-rpinitiated-1_0.html):
-// Config.PostLogoutRedirectURL, or the logout's return_to on the origin of
-// the provider's redirect URL, never on the request's Host header. Cross-site
-// posts are refused by [http.CrossOriginProtection] (Sec-Fetch-Site, Origin),
-// so a same-origin form needs no token.
+// end_session_endpoint, redirects there (OpenID Connect RP-Initiated Logout
+// 1.0, https://openid.net/specs/openid-connect-rpinitiated-1_0.html) with
+// client_id, id_token_hint (while the session still has its ID token) and
+// post_logout_redirect_uri. Cross-site posts are refused by
+// [http.CrossOriginProtection] (Sec-Fetch-Site, Origin), so a same-origin
+// form needs no token.
+//
+// The post_logout_redirect_uri is one URL for every logout, whatever its
+// return_to, because providers compare it exactly with the URLs registered
+// for the client (Keycloak answers any other with 400 "Invalid redirect
+// uri"): Config.PostLogoutRedirectURL, or "/" on the origin of the
+// provider's redirect URL, never on the request's Host header. Register it
+// with the provider. client_id is always sent, from the provider's own
+// end-session URL ([oauthkit.EndSessionURLBuilder]: package openid's and
+// LicenseSpring's providers), so that a session whose tokens were ended
+// elsewhere ([Handler.EndSessions], back-channel logout, idle) still names
+// the client (§2; Keycloak answers a post-logout URL with neither
+// id_token_hint nor client_id with 400). A provider of the app's own that
+// does not build the URL names no client: without an ID token its logout
+// sends no post_logout_redirect_uri, and the user stays on the provider's
+// page.
+//
+// To come back to return_to through the provider, set
+// Config.PostLogoutRedirectURL to the handler's post-logout page,
+// {app}{BasePath}/signed-out ([Handler.SignedOutPath]), and register it.
+// The logout then sends a fresh state (§2) and seals return_to, bound to
+// it, into a cookie (HttpOnly, SameSite=Lax, "__Host-" when Secure, five
+// minutes); GET {BasePath}/signed-out deletes the cookie and redirects to
+// return_to when the provider brings the same state back, to "/" otherwise.
+// With any other post-logout URL the logout ends there: return_to is
+// dropped whenever the provider's end_session_endpoint is used. A provider
+// without one sends nobody away, and the logout redirects to return_to at
+// once.
 //
 // A completed logout leaves a one-time notice for the page the user lands
 // on: a short-lived (5 minutes), HttpOnly, site-wide cookie holding no

@@ -145,6 +145,7 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, e *Error) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	w.Header().Set("X-Frame-Options", "DENY") // frame-ancestors for browsers without CSP Level 2
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(e.Status)
 	errorPage.Execute(w, struct{ Message, Retry string }{e.Message(), h.retryLink(e)})
@@ -189,6 +190,7 @@ func (h *Handler) fragmentPage(w http.ResponseWriter, r *http.Request, name stri
 	nonce := base64.RawStdEncoding.EncodeToString(b)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; script-src 'nonce-"+nonce+"'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	w.Header().Set("X-Frame-Options", "DENY") // frame-ancestors for browsers without CSP Level 2
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	fragmentTmpl.Execute(w, struct{ Action, Nonce string }{h.callbackPath(name), nonce})
 }

@@ -7,6 +7,7 @@ import (
 	"net/http"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/openid"
 	"github.com/seed-e8f4a5f7/oauthkit/web"
 	"github.com/seed-e8f4a5f7/oauthkit/webuntis"
 )
@@ -109,4 +110,30 @@ func ExampleHandler_SignedOut() {
 		}
 		fmt.Fprintf(w, "Sign in with WebUntis: %s\n", h.LoginURL("webuntis", r.URL.Query().Get("return_to")))
 	})
+}
+
+// A logout through the provider's end_session_endpoint comes back to the
+// logout form's return_to when the post-logout URL is the handler's own
+// page; register that URL with the provider.
+func ExampleHandler_SignedOutPath() {
+	kc, err := openid.New(openid.Config{
+		Issuer:      "https://sso.example.com/realms/acme",
+		ClientID:    "bestapp",
+		RedirectURL: "https://bestapp.example/auth/openid/callback",
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	key := make([]byte, 32)
+	rand.Read(key)
+	h, err := web.New(web.Config{
+		Providers:             []oauthkit.Provider{kc},
+		Keys:                  [][]byte{key},
+		PostLogoutRedirectURL: "https://bestapp.example/auth/signed-out", // registered at the provider
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(h.SignedOutPath())
+	// Output: /auth/signed-out
 }

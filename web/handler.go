@@ -108,17 +108,26 @@ type Config struct {
 
 	// PostLogoutRedirectURL is the absolute URL a provider with an
 	// end_session_endpoint sends the browser back to after logout
-	// (RP-Initiated Logout 1.0 post_logout_redirect_uri; register it with the
-	// provider). Zero: the logout's return_to on the app's origin, the
-	// scheme and host of the session's provider's RedirectURL
-	// (https://bestapp.example/auth/webuntis/callback gives
-	// https://bestapp.example/ for return_to "/"), or of the first of
-	// Providers that reports one; never the request's Host header, which a
-	// client or a proxy sets. Only when no provider reports a redirect URL
-	// (a provider of one's own without a RedirectURL() string method, or,
-	// with Resolve, such a provider for the tenant) is the request's host
-	// used, over https unless cookies are not Secure (see InsecureCookies):
-	// set PostLogoutRedirectURL then.
+	// (RP-Initiated Logout 1.0 post_logout_redirect_uri): one URL for every
+	// logout, whatever its return_to, since providers compare it exactly
+	// with the ones registered for the client. Register it with the
+	// provider. Set it to the handler's own post-logout page,
+	// {app}{BasePath}/signed-out ([Handler.SignedOutPath];
+	// https://bestapp.example/auth/signed-out), and a logout through the
+	// provider comes back to its return_to: the handler seals return_to into
+	// a short-lived cookie bound to the request's state, and that page sends
+	// the browser on. Any other URL is where every such logout ends, its
+	// return_to dropped.
+	//
+	// Zero: "/" on the app's origin, the scheme and host of the session's
+	// provider's RedirectURL (https://bestapp.example/auth/webuntis/callback
+	// gives https://bestapp.example/), or of the first of Providers that
+	// reports one; never the request's Host header, which a client or a
+	// proxy sets. Only when no provider reports a redirect URL (a provider of
+	// one's own without a RedirectURL() string method, or, with Resolve,
+	// such a provider for the tenant) is the request's host used, over
+	// https unless cookies are not Secure (see InsecureCookies): set
+	// PostLogoutRedirectURL then.
 	PostLogoutRedirectURL string
 
 	// OnLogin is called after a successful callback, before the session
@@ -252,6 +261,7 @@ func New(cfg Config) (*Handler, error) {
 	mux.HandleFunc("GET "+b+"/{provider}/callback", h.callback)
 	mux.Handle("POST "+b+"/{provider}/callback", cop.Handler(http.HandlerFunc(h.implicitCallback)))
 	mux.Handle("POST "+b+"/logout", cop.Handler(http.HandlerFunc(h.logout)))
+	mux.HandleFunc("GET "+b+signedOutSegment, h.afterLogout)
 	// Server to server: the provider posts without Origin or Sec-Fetch-Site,
 	// and the logout token is its own proof.
 	mux.HandleFunc("POST "+b+"/{provider}/backchannel-logout", h.backchannelLogout)
@@ -270,7 +280,9 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
 // ServeHTTP serves GET {BasePath}/{provider}/login, GET (and, for the
 // implicit grant, POST) {BasePath}/{provider}/callback, POST
-// {BasePath}/logout, POST {BasePath}/{provider}/backchannel-logout and,
+// {BasePath}/logout, GET {BasePath}/signed-out (where a provider's
+// end_session_endpoint may send the browser back, see
+// [Handler.SignedOutPath]), POST {BasePath}/{provider}/backchannel-logout and,
 // with Config.Providers, the sign-in page GET {BasePath}/sign-in.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	setPrivate(w)

@@ -320,8 +320,11 @@ func TestRPInitiatedLogoutLicenseSpring(t *testing.T) {
 	if idTok == "" || q.Get("id_token_hint") != idTok {
 		t.Error("id_token_hint is not the login's ID token")
 	}
-	if q.Get("post_logout_redirect_uri") != e.app.URL+"/bye" {
-		t.Errorf("post_logout_redirect_uri = %q", q.Get("post_logout_redirect_uri"))
+	if q.Get("post_logout_redirect_uri") != e.app.URL+"/" {
+		t.Errorf("post_logout_redirect_uri = %q, want the app's root whatever return_to", q.Get("post_logout_redirect_uri"))
+	}
+	if q.Get("client_id") != e.ls.Options().ClientID {
+		t.Errorf("client_id = %q, want the realm's client", q.Get("client_id"))
 	}
 	if b.session() != nil {
 		t.Error("session survives logout")

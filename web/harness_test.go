@@ -95,7 +95,11 @@ func newEnv(t *testing.T, mod func(*env, *web.Config)) *env {
 	e.wu = webuntistest.NewServer(webuntistest.Options{Tenant: webuntistest.Tenant{RedirectURLs: []string{cb("webuntis")}}})
 	e.usi = unisignintest.NewServer(unisignintest.Options{App: unisignintest.App{RedirectURLs: []string{cb("unisignin")}}})
 	e.ji = justimmotest.NewServer(justimmotest.Options{App: justimmotest.App{RedirectURLs: []string{cb("justimmo")}}})
-	e.ls = licensespringtest.NewServer(licensespringtest.Options{RedirectURLs: []string{cb("licensespring")}})
+	// The realm's valid post-logout redirect URIs, matched exactly as
+	// Keycloak does: the app's root (the handler's default
+	// post_logout_redirect_uri) and the handler's own post-logout page.
+	e.ls = licensespringtest.NewServer(licensespringtest.Options{RedirectURLs: []string{cb("licensespring")},
+		PostLogoutRedirectURLs: []string{e.app.URL + "/", e.app.URL + "/auth/signed-out"}})
 	for _, c := range []interface{ Close() }{e.wu, e.usi, e.ji, e.ls} {
 		t.Cleanup(c.Close)
 	}

@@ -48,6 +48,13 @@ func (p stubIDP) Refresh(context.Context, string) (*oauth2.Token, error) {
 	return nil, errors.ErrUnsupported
 }
 
+// stubTokens are a login's tokens with an ID token, which a logout at a
+// provider that names no client_id (a stubIDP) needs to send a
+// post_logout_redirect_uri.
+func stubTokens() *oauth2.Token {
+	return (&oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)}).WithExtra(map[string]any{"id_token": "stub-id-token"})
+}
+
 // TestCookiesSecureFromConfigNotHost: whether cookies are Secure follows
 // from the configuration — InsecureCookies, or every provider's redirect
 // URL being plain http on loopback — never from the request's Host: a
@@ -66,14 +73,14 @@ func TestCookiesSecureFromConfigNotHost(t *testing.T) {
 		wantSecure bool
 		wantPost   string // the post-logout redirect: provider a's origin
 	}{
-		{"https redirect URL", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", https}}}, true, "https://app.example/bye"},
-		{"loopback http redirect URL", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}}}, false, "http://127.0.0.1:8080/bye"},
-		{"one loopback, one https", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}, stubIDP{"b", "https://app.example/auth/b/callback"}}}, true, "http://127.0.0.1:8080/bye"},
-		{"a provider that does not say", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}, newIDP("b")}}, true, "http://127.0.0.1:8080/bye"},
-		{"loopback http, not a loopback host", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", "http://app.example/auth/a/callback"}}}, true, "http://app.example/bye"},
-		{"InsecureCookies", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", https}}, InsecureCookies: true}, false, "https://app.example/bye"},
-		{"Resolve", web.Config{Resolve: resolve}, true, "https://app.example/bye"},
-		{"Resolve and InsecureCookies", web.Config{Resolve: resolve, InsecureCookies: true}, false, "https://app.example/bye"},
+		{"https redirect URL", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", https}}}, true, "https://app.example/"},
+		{"loopback http redirect URL", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}}}, false, "http://127.0.0.1:8080/"},
+		{"one loopback, one https", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}, stubIDP{"b", "https://app.example/auth/b/callback"}}}, true, "http://127.0.0.1:8080/"},
+		{"a provider that does not say", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", loopback}, newIDP("b")}}, true, "http://127.0.0.1:8080/"},
+		{"loopback http, not a loopback host", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", "http://app.example/auth/a/callback"}}}, true, "http://app.example/"},
+		{"InsecureCookies", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", https}}, InsecureCookies: true}, false, "https://app.example/"},
+		{"Resolve", web.Config{Resolve: resolve}, true, "https://app.example/"},
+		{"Resolve and InsecureCookies", web.Config{Resolve: resolve, InsecureCookies: true}, false, "https://app.example/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -96,7 +103,7 @@ func TestCookiesSecureFromConfigNotHost(t *testing.T) {
 				}
 			}
 			r := httptest.NewRequest("GET", "http://127.0.0.1:8080/auth/a/callback", nil)
-			_, session, err := web.StartSession(h, r, "", &oauthkit.Login{Provider: "a", Token: &oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)}, UserInfo: oauthkit.UserInfo{Subject: "u1"}})
+			_, session, err := web.StartSession(h, r, "", &oauthkit.Login{Provider: "a", Token: stubTokens(), UserInfo: oauthkit.UserInfo{Subject: "u1"}})
 			must(t, err)
 			if session == nil {
 				t.Fatal("no session cookie")
@@ -150,7 +157,7 @@ func TestCookieNamesPrefixedWhenSecure(t *testing.T) {
 				t.Errorf("state cookie %q, want the prefix %q and no Domain", cookieName(state), wantState)
 			}
 			r := httptest.NewRequest("GET", "https://app.example/auth/a/callback", nil)
-			_, session, err := web.StartSession(h, r, "", &oauthkit.Login{Provider: "a", Token: &oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)}, UserInfo: oauthkit.UserInfo{Subject: "u1"}})
+			_, session, err := web.StartSession(h, r, "", &oauthkit.Login{Provider: "a", Token: stubTokens(), UserInfo: oauthkit.UserInfo{Subject: "u1"}})
 			must(t, err)
 			if session == nil {
 				t.Fatalf("no session cookie named %q", wantSession)
@@ -200,8 +207,8 @@ func (q quietIDP) Refresh(ctx context.Context, rt string) (*oauth2.Token, error)
 }
 
 // TestPostLogoutRedirectNotFromHost: the default post_logout_redirect_uri
-// is the logout's return_to on the app's origin as the configuration names
-// it — the origin of the session's provider's redirect URL, else of
+// is "/" on the app's origin as the configuration names it, whatever the
+// logout's return_to — the origin of the session's provider's redirect URL, else of
 // another configured provider's — never on the request's Host header: a
 // logout that arrives with a foreign Host (a client or a proxy sets it)
 // still sends the browser back to the configured origin. Only where no
@@ -217,20 +224,20 @@ func TestPostLogoutRedirectNotFromHost(t *testing.T) {
 		cfg  web.Config
 		want string
 	}{
-		{"the session's provider's origin", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", app}}}, "https://app.example/bye"},
-		{"a loopback origin", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", "http://127.0.0.1:8080/auth/a/callback"}}}, "http://127.0.0.1:8080/bye"},
-		{"another provider's origin", web.Config{Providers: []oauthkit.Provider{quietIDP{stubIDP{"a", ""}}, stubIDP{"b", "https://app.example/auth/b/callback"}}}, "https://app.example/bye"},
-		{"Resolve", web.Config{Resolve: resolveTo(stubIDP{"a", app})}, "https://app.example/bye"},
+		{"the session's provider's origin", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", app}}}, "https://app.example/"},
+		{"a loopback origin", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", "http://127.0.0.1:8080/auth/a/callback"}}}, "http://127.0.0.1:8080/"},
+		{"another provider's origin", web.Config{Providers: []oauthkit.Provider{quietIDP{stubIDP{"a", ""}}, stubIDP{"b", "https://app.example/auth/b/callback"}}}, "https://app.example/"},
+		{"Resolve", web.Config{Resolve: resolveTo(stubIDP{"a", app})}, "https://app.example/"},
 		{"PostLogoutRedirectURL", web.Config{Providers: []oauthkit.Provider{stubIDP{"a", app}}, PostLogoutRedirectURL: "https://app.example/signed-out"}, "https://app.example/signed-out"},
-		{"no provider reports one: the Host", web.Config{Providers: []oauthkit.Provider{quietIDP{stubIDP{"a", ""}}}}, "https://evil.example/bye"},
-		{"Resolve, no provider reports one: the Host", web.Config{Resolve: resolveTo(quietIDP{stubIDP{"a", ""}})}, "https://evil.example/bye"},
+		{"no provider reports one: the Host", web.Config{Providers: []oauthkit.Provider{quietIDP{stubIDP{"a", ""}}}}, "https://evil.example/"},
+		{"Resolve, no provider reports one: the Host", web.Config{Resolve: resolveTo(quietIDP{stubIDP{"a", ""}})}, "https://evil.example/"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.cfg.Keys = [][]byte{newKey()}
 			h, err := web.New(tt.cfg)
 			must(t, err)
-			_, session, err := web.StartSession(h, httptest.NewRequest("GET", "https://app.example/auth/a/callback", nil), "", &oauthkit.Login{Provider: "a", Token: &oauth2.Token{AccessToken: "at", Expiry: time.Now().Add(time.Hour)}, UserInfo: oauthkit.UserInfo{Subject: "u1"}})
+			_, session, err := web.StartSession(h, httptest.NewRequest("GET", "https://app.example/auth/a/callback", nil), "", &oauthkit.Login{Provider: "a", Token: stubTokens(), UserInfo: oauthkit.UserInfo{Subject: "u1"}})
 			must(t, err)
 			logout := httptest.NewRequest("POST", "https://app.example/auth/logout", strings.NewReader(url.Values{"return_to": {"/bye"}}.Encode()))
 			logout.Host = "evil.example"

@@ -94,6 +94,7 @@ func (h *Handler) signIn(w http.ResponseWriter, r *http.Request) {
 	signedOut := h.SignedOut(w, r)
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'")
+	w.Header().Set("X-Frame-Options", "DENY") // frame-ancestors for browsers without CSP Level 2
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	signInPage.Execute(w, struct {
 		SignedOut bool

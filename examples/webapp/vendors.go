@@ -56,8 +56,8 @@ func startFakes(base string) *fakes {
 		ji:  justimmotest.NewServer(justimmotest.Options{LoginPage: true, App: justimmotest.App{RedirectURLs: []string{callbackURL(base, "justimmo")}}}),
 		ls:  licensespringtest.NewServer(licensespringtest.Options{LoginPage: true, RedirectURLs: []string{callbackURL(base, "licensespring")}}),
 		// Logout goes through its end_session_endpoint, back to the
-		// sign-in page (web's post_logout_redirect_uri: the logout's
-		// return_to on the origin of the provider's redirect URL).
+		// sign-in page (web's default post_logout_redirect_uri: "/" on
+		// the origin of the provider's redirect URL).
 		oi: openidtest.NewServer(openidtest.Options{LoginPage: true, Apps: []openidtest.App{{
 			ID: "webapp", RedirectURLs: []string{callbackURL(base, openid.DefaultName)}, PostLogoutRedirectURLs: []string{base + "/"},
 		}}}),
