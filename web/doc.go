@@ -108,9 +108,9 @@
 // Browsers silently drop a cookie of more than 4096 bytes of name and value
 // (RFC 6265bis §5.6), and the login would never come back. The session
 // cookie seals the provider's name and email cut to 256 bytes each; a
-// cookie that would still be larger than 4000 bytes (a subject of
-// kilobytes, or a return_to-laden state) is never set: the login is
-// refused with [ErrCookieTooLarge] and nothing is stored.
+// session or state cookie that would still be larger than 4000 bytes (a
+// subject of kilobytes) is never set: the login is refused with
+// [ErrCookieTooLarge] and nothing is stored.
 //
 // # Sessions
 //
@@ -174,9 +174,9 @@
 // provider's call came — or, when no session was filed under it and the
 // token has a sub, that user's sessions whose ID token carried no sid; a
 // token without a sid ends all of its sub's sessions. A bad token is
-// answered 400 and ends nothing. Register {app}{BasePath}/{provider}/backchannel-logout
-// (with ?tenant= for a provider per tenant) as the client's back-channel
-// logout URL.
+// answered 400 and ends nothing. Register
+// {app}{BasePath}/{provider}/backchannel-logout (with ?tenant= for a
+// provider per tenant) as the client's back-channel logout URL.
 //
 // # Tenants
 //
