@@ -26,6 +26,8 @@ const maxLogoutRequest = 16 << 10
 // because its record ran out first.
 const jtiTTL = discovery.MaxClockSkew + discovery.MaxLogoutTokenAge + jtiMargin
 
+// jtiMargin is how much longer than the verifier takes it a logout token's
+// jti is remembered; see jtiTTL.
 const jtiMargin = time.Minute
 
 // backchannelLogout receives an OpenID Connect Back-Channel Logout 1.0
