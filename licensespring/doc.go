@@ -79,10 +79,10 @@
 // session ends there (OpenID Connect Back-Channel Logout 1.0 §2.6): the
 // realm's signature, iss, aud, exp, iat within ten minutes, the event, sub
 // and/or sid (the sid of that session's ID tokens), a jti, no nonce, and a
-// JOSE typ of logout+jwt when it has one. [Provider.RevokeToken]
-// ([oauthkit.TokenRevoker]) revokes a refresh or access token at the realm's
-// revocation_endpoint (RFC 7009) as the same public client the token
-// endpoint knows. Keycloak sends logout tokens only to the back-channel
+// JOSE typ of logout+jwt (Keycloak 25 and later) or JWT (earlier) when it
+// has one. [Provider.RevokeToken] ([oauthkit.TokenRevoker]) revokes a
+// refresh or access token at the realm's revocation_endpoint (RFC 7009) as
+// the same public client the token endpoint knows. Keycloak sends logout tokens only to the back-channel
 // logout URL configured on its client, which LicenseSpring administers.
 //
 // # Where the vendor's documents disagree

@@ -14,7 +14,8 @@ import (
 // (the URL's client_id), exp, iat within ten minutes, the back-channel
 // logout event, sub and/or sid (Keycloak sends both; sid is the sid of the
 // ID tokens of that session), a jti and no nonce. The JOSE header's typ, when
-// present, must be logout+jwt, which Keycloak sends since version 25.
+// present, must be logout+jwt, which Keycloak sends since version 25, or
+// JWT, which earlier versions send.
 //
 // A refused token's error wraps [oauthkit.ErrInvalidLogoutToken]; an error
 // that does not (the realm's keys could not be fetched) says nothing about

@@ -59,6 +59,19 @@ func TestVerifyLogoutToken(t *testing.T) {
 	assert.Empty(t, lt.SessionID)
 }
 
+// TestVerifyLogoutTokenFromKeycloak24: Keycloak 24 and older type their
+// logout tokens JWT, not logout+jwt; explicit typing is only RECOMMENDED
+// (OpenID Connect Back-Channel Logout 1.0 §2.4), so the token is taken.
+// Before, it was refused, and such a realm's back-channel logout never got
+// through.
+func TestVerifyLogoutTokenFromKeycloak24(t *testing.T) {
+	srv, p := newFake(t, licensespringtest.Options{LogoutTokenType: "JWT"}, licensespring.ResponseTypeCode)
+	l, sid := login(t, srv, p)
+	lt, err := p.VerifyLogoutToken(context.Background(), srv.LogoutToken(l.UserInfo.Subject, sid))
+	require.NoError(t, err)
+	assert.Equal(t, sid, lt.SessionID)
+}
+
 func TestVerifyLogoutTokenRefuses(t *testing.T) {
 	srv, p := newFake(t, licensespringtest.Options{}, licensespring.ResponseTypeCode)
 	ctx := context.Background()
@@ -77,7 +90,7 @@ func TestVerifyLogoutTokenRefuses(t *testing.T) {
 		"other event":           licensespringtest.FlawOtherEvent,
 		"neither sub nor sid":   licensespringtest.FlawNoSubjectOrSession,
 		"no jti":                licensespringtest.FlawNoID,
-		"typ JWT":               licensespringtest.FlawTypeJWT,
+		"typ at+jwt":            licensespringtest.FlawTypeAccessToken,
 		"signed by another key": licensespringtest.FlawForeignKey,
 	}
 	tokens := map[string]string{"the login's ID token": idToken}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/seed-e8f4a5f7/oauthkit"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 )
 
 // maxLogoutRequest bounds a back-channel logout request's body: a form with
@@ -15,17 +16,28 @@ import (
 const maxLogoutRequest = 16 << 10
 
 // jtiTTL is how long a logout token's jti is remembered at least: longer
-// than any logout token this handler accepts lives (the verifier refuses
-// one issued earlier than that).
-const jtiTTL = 15 * time.Minute
+// than the verifier goes on accepting the token. The verifier takes a token
+// whose iat is up to [discovery.MaxClockSkew] ahead of its clock and until
+// [discovery.MaxLogoutTokenAge] after that iat: 15 minutes after it first
+// accepts it, by the provider's clock. The record's TTL runs on the
+// store's clock (Redis') and starts a little later (the verification and
+// the store call take time), so jtiMargin more keeps the record until
+// after the last moment the token verifies: a replay is never taken
+// because its record ran out first.
+const jtiTTL = discovery.MaxClockSkew + discovery.MaxLogoutTokenAge + jtiMargin
+
+// jtiMargin is how much longer than the verifier takes it a logout token's
+// jti is remembered; see jtiTTL.
+const jtiMargin = time.Minute
 
 // backchannelLogout receives an OpenID Connect Back-Channel Logout 1.0
 // logout request (https://openid.net/specs/openid-connect-backchannel-1_0.html
 // §2.5): a POST from the provider's server with a logout_token. The token
 // is verified by the provider ([oauthkit.LogoutTokenVerifier]: signature,
 // iss, aud, iat, exp, events, sub/sid, no nonce), its jti is used once
-// across the fleet (the [TokenStore]'s Once), and the sessions it names —
-// by sub, by sid, or both — end on every replica. 200 when done; 400 with
+// across the fleet (the [TokenStore]'s Once), and the sessions it names
+// end on every replica: the one of its sid, or, without a sid, all of its
+// sub (see endLogoutSessions). 200 when done; 400 with
 // a JSON error for a token that is refused (nothing ends); 503 when the
 // store cannot be reached, so that the provider retries.
 func (h *Handler) backchannelLogout(w http.ResponseWriter, r *http.Request) {
@@ -71,8 +83,12 @@ func (h *Handler) backchannelLogout(w http.ResponseWriter, r *http.Request) {
 		logoutError(w, http.StatusServiceUnavailable, "temporarily_unavailable", "the provider's keys could not be read")
 		return
 	}
+	// exp adds nothing the iat bound does not (the verifier takes a token
+	// at most until iat + MaxLogoutTokenAge), but a provider's own
+	// verifier may allow longer: the record lasts until exp, and the
+	// margin, too.
 	ttl := jtiTTL
-	if until := time.Until(lt.Expiry); until > ttl {
+	if until := time.Until(lt.Expiry) + jtiMargin; until > ttl {
 		ttl = until
 	}
 	jti := "bcl\x00" + name + "\x00" + tenant + "\x00" + lt.Issuer + "\x00" + lt.ID
@@ -104,21 +120,22 @@ func (h *Handler) backchannelLogout(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// endLogoutSessions ends the sessions a logout token names: those of its
-// sid (§2.7: the RP session with that sid) — or, when it has no sid or no
-// session was filed under it (an ID token without sid), every session of
-// its subject.
+// endLogoutSessions ends the sessions a logout token names (§2.7). Without
+// a sid, every session of its subject. With a sid, only the session filed
+// under that sid; when none is (the RP ended it already — its own logout
+// ran before the provider's back-channel call — or its ID token had no
+// sid), and the token has a sub, the subject's sessions whose ID token
+// named no sid, which cannot be told apart from the one the provider ended.
+// A session with another sid — the user's other device — lives on.
 func (h *Handler) endLogoutSessions(ctx context.Context, provider, tenant string, lt *oauthkit.LogoutToken) (int, error) {
-	n := 0
-	if lt.SessionID != "" {
-		m, err := h.tokens.DeleteRef(ctx, sidRef(provider, tenant, lt.SessionID))
-		if err != nil || m > 0 || lt.Subject == "" {
-			return m, err
-		}
-		n = m
+	if lt.SessionID == "" {
+		return h.tokens.DeleteRef(ctx, userRef(provider, tenant, lt.Subject))
 	}
-	m, err := h.tokens.DeleteRef(ctx, userRef(provider, tenant, lt.Subject))
-	return n + m, err
+	n, err := h.tokens.DeleteRef(ctx, sidRef(provider, tenant, lt.SessionID))
+	if err != nil || n > 0 || lt.Subject == "" {
+		return n, err
+	}
+	return h.tokens.DeleteRef(ctx, noSIDRef(provider, tenant, lt.Subject))
 }
 
 // logoutError answers a back-channel logout request with §2.8's 400 (or

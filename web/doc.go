@@ -105,6 +105,13 @@
 // to the browser's "__Host-" binding cookie, which it cannot set. Without
 // Secure the names have no prefix (browsers would refuse them over http).
 //
+// Browsers silently drop a cookie of more than 4096 bytes of name and value
+// (RFC 6265bis §5.6), and the login would never come back. The session
+// cookie seals the provider's name and email cut to 256 bytes each; a
+// session or state cookie that would still be larger than 4000 bytes (a
+// subject of kilobytes) is never set: the login is refused with
+// [ErrCookieTooLarge] and nothing is stored.
+//
 // # Sessions
 //
 // A session ends at the earliest of: its absolute end (Config.SessionMaxAge
@@ -161,10 +168,15 @@
 // provider that implements [oauthkit.LogoutTokenVerifier] (LicenseSpring's
 // Keycloak): the logout token is verified (signature, iss, aud, iat, exp,
 // events, sub/sid, no nonce), its jti is used once across the fleet, and
-// the sessions it names end everywhere; a bad token is answered 400 and
-// ends nothing. Register {app}{BasePath}/{provider}/backchannel-logout
-// (with ?tenant= for a provider per tenant) as the client's back-channel
-// logout URL.
+// the sessions it names end everywhere (§2.7): a token with a sid ends the
+// session of that sid only — the user's sessions on other devices live on,
+// also when the app's own logout had ended that session before the
+// provider's call came — or, when no session was filed under it and the
+// token has a sub, that user's sessions whose ID token carried no sid; a
+// token without a sid ends all of its sub's sessions. A bad token is
+// answered 400 and ends nothing. Register
+// {app}{BasePath}/{provider}/backchannel-logout (with ?tenant= for a
+// provider per tenant) as the client's back-channel logout URL.
 //
 // # Tenants
 //

@@ -285,9 +285,18 @@ var nameRE = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 // [Handler.SignedOutPath]), POST {BasePath}/{provider}/backchannel-logout and,
 // with Config.Providers, the sign-in page GET {BasePath}/sign-in.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	setPrivate(w)
+	h.mux.ServeHTTP(w, r)
+}
+
+// setPrivate sets the headers of every answer the handler gives itself —
+// those of ServeHTTP, and RequireLogin's redirect, 401 and 503: no cache
+// keeps it (it may set or clear a cookie, or depend on one), and no
+// Referer from it carries its URL (a state, a code, a return_to) to
+// another site.
+func setPrivate(w http.ResponseWriter) {
 	w.Header().Set("Cache-Control", "no-store")
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	h.mux.ServeHTTP(w, r)
 }
 
 // LoginPath returns the path of provider name's login endpoint.

@@ -399,3 +399,46 @@ func TestResolveTenantFromSealedState(t *testing.T) {
 		t.Errorf("session = %+v, want tenant 5678", s)
 	}
 }
+
+// TestRequireLoginAnswersArePrivate: the answers RequireLogin gives itself
+// — the redirect to sign in, 401 and 503 — carry the headers of the
+// handler's own (Cache-Control: no-store, Referrer-Policy: no-referrer).
+// Before, they ran outside ServeHTTP and carried neither: a shared cache
+// could keep a 401 or 503 page, and its Referer told other sites its URL.
+func TestRequireLoginAnswersArePrivate(t *testing.T) {
+	store := &countingStore{TokenStore: web.NewMemoryTokenStore()}
+	e := newEnv(t, func(_ *env, c *web.Config) { c.Tokens = store })
+	loggedIn, _ := e.loggedIn(t, "webuntis")
+	tests := []struct {
+		name       string
+		b          *browser
+		method     string
+		storeDown  bool
+		wantStatus int
+	}{
+		{"GET without a session", e.browser(), http.MethodGet, false, http.StatusFound},
+		{"POST without a session", e.browser(), http.MethodPost, false, http.StatusUnauthorized},
+		{"the store down", loggedIn, http.MethodGet, true, http.StatusServiceUnavailable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			store.failing.Store(tt.storeDown)
+			defer store.failing.Store(false)
+			req, _ := http.NewRequest(tt.method, e.app.URL+"/whoami", nil)
+			req.Header.Set("Sec-Fetch-Site", "same-origin")
+			c := *tt.b.c
+			c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+			resp, err := c.Do(req)
+			must(t, err)
+			resp.Body.Close()
+			if resp.StatusCode != tt.wantStatus {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tt.wantStatus)
+			}
+			for k, want := range map[string]string{"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"} {
+				if got := resp.Header.Get(k); got != want {
+					t.Errorf("%s: %q, want %q", k, got, want)
+				}
+			}
+		})
+	}
+}

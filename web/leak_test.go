@@ -85,7 +85,7 @@ func TestSecretHoldersRedactAsValues(t *testing.T) {
 		{"Config", cfg, &cfg, []string{`"providers":["a"]`, `"keys":"[redacted]"`, `"base_path":""`}},
 		{"Handler", h, h, []string{`"providers":["a"]`, `"keys":"[redacted]"`, `"base_path":"/auth"`, `"tokens":"*web.MemoryTokenStore"`}},
 		{"MemoryTokenStore", store, store, []string{`"len":1`}},
-		{"StoredTokens", *stored, stored, []string{`"access_token":"[redacted]"`, `"id_token":"[redacted]"`, `"refs":1`}},
+		{"StoredTokens", *stored, stored, []string{`"access_token":"[redacted]"`, `"id_token":"[redacted]"`, `"refs":2`}}, // its user, and its user's sessions without sid
 		{"Session", *s, s, []string{`"subject":"u1"`, `"provider":"a"`}},
 	} {
 		providertest.LogsAsJSON(t, tt.name, tt.want, tt.v, tt.ptr)

@@ -151,8 +151,8 @@ func (h *Handler) sealLogin(provider, tenant, returnTo, binding string, ar *oaut
 	}
 	name = h.stateCookieName(provider, ar.State)
 	value = h.sealer.Seal(bytes.TrimSpace(buf.Bytes()), stateAD(provider, name))
-	if len(value) > 3800 {
-		return "", "", fmt.Errorf("the sealed login is %d bytes, too big for a cookie", len(value))
+	if err := checkCookieSize("state cookie", name, value); err != nil {
+		return "", "", err
 	}
 	return name, value, nil
 }

@@ -1,6 +1,7 @@
 package web
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -40,14 +41,17 @@ var sessionAD = []byte("oauthkit/web session")
 // into the session cookie. It holds no token; those stay on the server, in
 // the [TokenStore], under ID.
 type Session struct {
-	ID       string    `json:"id"` // random, new for every login; the TokenStore key
-	Provider string    `json:"p"`  // the provider's Name()
-	Tenant   string    `json:"t,omitempty"`
-	Subject  string    `json:"sub"` // the provider's subject for the user
-	Name     string    `json:"name,omitempty"`
-	Email    string    `json:"email,omitempty"`
-	LoginAt  time.Time `json:"iat"`
-	Expires  time.Time `json:"exp"` // the absolute end: LoginAt + Config.SessionMaxAge
+	ID       string `json:"id"` // random, new for every login; the TokenStore key
+	Provider string `json:"p"`  // the provider's Name()
+	Tenant   string `json:"t,omitempty"`
+	Subject  string `json:"sub"` // the provider's subject for the user
+	// Name and Email are the provider's, cut to 256 bytes (at a UTF-8
+	// boundary) so that the session cookie stays small enough for
+	// browsers; the whole values are in the [oauthkit.Login] OnLogin gets.
+	Name    string    `json:"name,omitempty"`
+	Email   string    `json:"email,omitempty"`
+	LoginAt time.Time `json:"iat"`
+	Expires time.Time `json:"exp"` // the absolute end: LoginAt + Config.SessionMaxAge
 	// IdleExpires is when the session ends if it is not used again
 	// (Config.IdleTimeout after its last use); zero without an idle
 	// timeout. It is not sealed into the cookie: the store knows the last
@@ -81,8 +85,15 @@ var ErrUnavailable = errors.New("web: the token store is unavailable")
 // store, at most: the idle timeout slides by this much at a time.
 const touchEvery = time.Minute
 
+// maxSessionField bounds the Name and Email a session cookie seals: the
+// provider's values have no bound of their own.
+const maxSessionField = 256
+
 // startSession stores login's tokens under a new session ID, filed under
-// the user's index entries, calls OnLogin and sets the session cookie.
+// the user's index entries, calls OnLogin and sets the session cookie. A
+// session whose cookie would be too large for browsers (a very long
+// subject) is refused with [ErrCookieTooLarge] before anything is stored,
+// or, when OnLogin made it so, after, and its tokens are deleted again.
 func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant string, login *oauthkit.Login) (*Session, error) {
 	now := h.now()
 	s := &Session{
@@ -90,13 +101,16 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 		Provider: login.Provider,
 		Tenant:   tenant,
 		Subject:  login.UserInfo.Subject,
-		Name:     login.UserInfo.Name,
-		Email:    login.UserInfo.Email,
+		Name:     cutUTF8(login.UserInfo.Name, maxSessionField),
+		Email:    cutUTF8(login.UserInfo.Email, maxSessionField),
 		LoginAt:  now,
 		Expires:  now.Add(h.cfg.SessionMaxAge),
 	}
 	if h.cfg.IdleTimeout > 0 {
 		s.IdleExpires = now.Add(h.cfg.IdleTimeout)
+	}
+	if _, err := h.sealSession(s); err != nil {
+		return nil, err
 	}
 	st := &StoredTokens{Token: login.Token, Expires: s.Expires, Seen: now, Refs: sessionRefs(s, login)}
 	if login.Token != nil {
@@ -111,13 +125,14 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 			return nil, fmt.Errorf("OnLogin: %w", err)
 		}
 	}
-	raw, err := json.Marshal(s)
+	value, err := h.sealSession(s) // again: OnLogin may have changed s
 	if err != nil {
+		h.tokens.Delete(r.Context(), s.ID)
 		return nil, err
 	}
 	http.SetCookie(w, &http.Cookie{
 		Name:     h.sessionName,
-		Value:    h.sealer.Seal(raw, sessionAD),
+		Value:    value,
 		Path:     "/",
 		MaxAge:   int(h.cfg.SessionMaxAge / time.Second),
 		HttpOnly: true,
@@ -127,9 +142,28 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 	return s, nil
 }
 
+// sealSession returns the session cookie's value for s, or an error
+// wrapping [ErrCookieTooLarge] when browsers would not keep the cookie.
+func (h *Handler) sealSession(s *Session) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false) // a name's < and & stay one byte each
+	if err := enc.Encode(s); err != nil {
+		return "", fmt.Errorf("web: session cookie: %w", err)
+	}
+	value := h.sealer.Seal(bytes.TrimSpace(buf.Bytes()), sessionAD)
+	if err := checkCookieSize("session cookie", h.sessionName, value); err != nil {
+		return "", err
+	}
+	return value, nil
+}
+
 // sessionRefs are the index entries a session is filed under: its user
-// (provider, tenant, subject) and, where the ID token names one, the
-// provider's session (sid), which back-channel logout may name instead.
+// (provider, tenant, subject), which [Handler.EndSessions] and a logout
+// token without sid name, and either the provider's session (sid) its ID
+// token names or, when it names none, its user's sessions without sid,
+// which a logout token with a sid that no session is filed under falls
+// back to (see endLogoutSessions).
 func sessionRefs(s *Session, login *oauthkit.Login) []string {
 	refs := []string{userRef(s.Provider, s.Tenant, s.Subject)}
 	if login.IDToken != nil {
@@ -137,19 +171,23 @@ func sessionRefs(s *Session, login *oauthkit.Login) []string {
 			SID string `json:"sid"`
 		}
 		if login.IDToken.Claims(&c) == nil && c.SID != "" {
-			refs = append(refs, sidRef(s.Provider, s.Tenant, c.SID))
+			return append(refs, sidRef(s.Provider, s.Tenant, c.SID))
 		}
 	}
-	return refs
+	return append(refs, noSIDRef(s.Provider, s.Tenant, s.Subject))
 }
 
-// userRef and sidRef name index entries; the store hashes them.
+// userRef, sidRef and noSIDRef name index entries; the store hashes them.
 func userRef(provider, tenant, subject string) string {
 	return "sub\x00" + provider + "\x00" + tenant + "\x00" + subject
 }
 
 func sidRef(provider, tenant, sid string) string {
 	return "sid\x00" + provider + "\x00" + tenant + "\x00" + sid
+}
+
+func noSIDRef(provider, tenant, subject string) string {
+	return "nosid\x00" + provider + "\x00" + tenant + "\x00" + subject
 }
 
 func newID() string {
@@ -254,11 +292,14 @@ func SessionFrom(r *http.Request) *Session {
 // [SessionFrom] then returns; a GET or HEAD without one is redirected to
 // Config.SignInPath (by default the handler's sign-in page, or the one
 // provider's login) with return_to, anything else is answered 401. When the
-// token store cannot be reached it answers 503 and ends nothing.
+// token store cannot be reached it answers 503 and ends nothing. Its own
+// answers carry the headers of the handler's (Cache-Control: no-store,
+// Referrer-Policy: no-referrer); next's are next's.
 func (h *Handler) RequireLogin(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s, st, err := h.load(r)
 		if err != nil {
+			setPrivate(w)
 			if !errors.Is(err, ErrNotLoggedIn) {
 				h.fail(w, r, storeError(err))
 				return

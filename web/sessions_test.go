@@ -108,7 +108,8 @@ func (f *fleet) backchannel(i int, token string) int {
 
 // TestBackchannelLogout: a verified logout token posted to one replica ends
 // the user's sessions on every replica; the same token again, or a token
-// the provider does not verify, is refused with 400 and ends nothing.
+// the provider does not verify, is refused with 400 and ends nothing; a
+// token with a sid no session has ends its sub's sessions without sid.
 func TestBackchannelLogout(t *testing.T) {
 	fleetBackchannelLogout(t, memoryStores())
 }
@@ -148,6 +149,24 @@ func fleetBackchannelLogout(t *testing.T, stores func(*testing.T) web.TokenStore
 	}
 	if !f.alive(2, again) {
 		t.Error("a replayed logout token ended the user's new session")
+	}
+
+	// A sid no session is filed under, with a sub: the sub's sessions whose
+	// login named no sid (these logins had no ID token) end, on every
+	// replica; nobody else's.
+	p.mu.Lock()
+	p.tokens["lt-u2-sid"] = &oauthkit.LogoutToken{Issuer: "https://idp.example", Subject: "u2", SessionID: "gone", ID: "jti-2", IssuedAt: time.Now(), Expiry: later}
+	p.mu.Unlock()
+	if got := f.backchannel(2, "lt-u2-sid"); got != http.StatusOK {
+		t.Fatalf("a logout token with an unknown sid: %d, want 200", got)
+	}
+	for i := range f.replicas {
+		if f.alive(i, other) {
+			t.Errorf("replica %d still takes a session without sid of the logout token's sub", i)
+		}
+		if !f.alive(i, again) {
+			t.Errorf("replica %d: another user's session ended", i)
+		}
 	}
 }
 

@@ -48,8 +48,11 @@ func (m *Metadata) LogoutVerifier(provider, clientID string, now func() time.Tim
 //     and exp, as for an ID token, and the presence of events, jti, exp and
 //     sub or sid and the absence of nonce;
 //  2. the JOSE header's typ, when present, is logout+jwt (or
-//     application/logout+jwt), so that no other kind of JWT — an ID token
-//     has typ JWT — passes as a logout token (§2.4, §4.1);
+//     application/logout+jwt), or JWT, so that an access token (at+jwt)
+//     or another explicitly typed JWT does not pass as a logout token
+//     (§2.4, §4.1). JWT is taken because explicit typing is only
+//     RECOMMENDED, and Keycloak 24 and older send it; an ID token, typed
+//     JWT too, is still refused by steps 3 and 4 (no events, a nonce);
 //  3. events is a JSON object whose member
 //     [oauthkit.BackchannelLogoutEvent] is a JSON object (§2.4);
 //  4. there is no nonce claim, whatever its value (§2.4: it tells an ID
@@ -135,7 +138,7 @@ func (lv *LogoutVerifier) classify(ctx context.Context, raw string, err error, f
 // It returns the reason for a refusal, or "".
 func (lv *LogoutVerifier) check(raw string, claims map[string]json.RawMessage) string {
 	if typ, ok := headerTyp(raw); ok && !isLogoutType(typ) {
-		return fmt.Sprintf("typ header %q is not logout+jwt: not a logout token", bound(typ))
+		return fmt.Sprintf("typ header %q is neither logout+jwt nor JWT: not a logout token", bound(typ))
 	}
 	var events map[string]json.RawMessage
 	switch ev, ok := claims["events"]; {
@@ -209,12 +212,17 @@ func headerTyp(raw string) (string, bool) {
 	return *header.Typ, true
 }
 
-// isLogoutType reports whether a JOSE typ names a logout token. typ is a
-// media type, compared without regard to case, and "application/" may be
-// left out (RFC 7515 §4.1.9).
+// isLogoutType reports whether a JOSE typ may be a logout token's:
+// logout+jwt (§2.4), or the generic JWT (RFC 7519 §5.1), which Keycloak
+// sent before version 25 (docs/vendors/licensespring.md). typ is a media
+// type, compared without regard to case, and "application/" may be left
+// out (RFC 7515 §4.1.9).
 func isLogoutType(typ string) bool {
-	t := strings.ToLower(typ)
-	return t == "logout+jwt" || t == "application/logout+jwt"
+	switch strings.TrimPrefix(strings.ToLower(typ), "application/") {
+	case "logout+jwt", "jwt":
+		return true
+	}
+	return false
 }
 
 func isString(v json.RawMessage) bool {

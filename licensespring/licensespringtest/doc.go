@@ -44,8 +44,9 @@
 //   - back-channel logout (OpenID Connect Back-Channel Logout 1.0): the
 //     discovery document says backchannel_logout_supported and
 //     backchannel_logout_session_supported; [Server.LogoutToken] mints the
-//     logout token Keycloak sends (JOSE typ logout+jwt, iss, aud, iat, exp,
-//     jti, sub, sid, the back-channel logout event),
+//     logout token Keycloak sends (JOSE typ logout+jwt, or JWT as before
+//     Keycloak 25 with [Options.LogoutTokenType]; iss, aud, iat, exp, jti,
+//     sub, sid, the back-channel logout event),
 //     [Server.BrokenLogoutToken] one with a [Flaw] a verifier must refuse,
 //     and [Server.BackchannelLogout] posts one to an application's
 //     back-channel logout URL as logout_token, form-encoded;

@@ -33,7 +33,7 @@ const (
 	FlawOtherEvent                         // events without the back-channel logout member
 	FlawNoSubjectOrSession                 // neither sub nor sid
 	FlawNoID                               // no jti
-	FlawTypeJWT                            // JOSE typ "JWT", as on an ID token
+	FlawTypeAccessToken                    // JOSE typ "at+jwt", as on an access token (RFC 9068)
 	FlawForeignKey                         // signed by a key the realm does not publish (same kid)
 )
 
@@ -44,9 +44,10 @@ var (
 
 // LogoutToken returns a signed logout token, as the realm sends to a
 // client's back-channel logout URL when the session sid of user sub ends:
-// JOSE typ logout+jwt; iss, aud (the client), iat, exp (two minutes), a
-// fresh jti, sub, sid and the back-channel logout event. Either of sub and
-// sid may be "". The sid of a login is the sid claim of its ID token.
+// JOSE typ logout+jwt (or [Options.LogoutTokenType]); iss, aud (the
+// client), iat, exp (two minutes), a fresh jti, sub, sid and the
+// back-channel logout event. Either of sub and sid may be "". The sid of a
+// login is the sid claim of its ID token.
 func (s *Server) LogoutToken(sub, sid string) string {
 	return s.SignLogoutToken(s.logoutClaims(sub, sid))
 }
@@ -78,8 +79,8 @@ func (s *Server) BrokenLogoutToken(sub, sid string, f Flaw) string {
 		delete(c, "sid")
 	case FlawNoID:
 		delete(c, "jti")
-	case FlawTypeJWT:
-		return s.key.SignTyped("JWT", c)
+	case FlawTypeAccessToken:
+		return s.key.SignTyped("at+jwt", c)
 	case FlawForeignKey:
 		foreignOnce.Do(func() { foreignKey = fakeidp.NewKey(s.key.ID) })
 		return foreignKey.SignTyped("logout+jwt", c)
@@ -90,9 +91,10 @@ func (s *Server) BrokenLogoutToken(sub, sid string, f Flaw) string {
 }
 
 // SignLogoutToken signs claims with the realm's key under the JOSE typ
-// logout+jwt, for a logout token no Flaw describes.
+// logout+jwt (or [Options.LogoutTokenType]), for a logout token no Flaw
+// describes.
 func (s *Server) SignLogoutToken(claims map[string]any) string {
-	return s.key.SignTyped("logout+jwt", claims)
+	return s.key.SignTyped(s.opts.LogoutTokenType, claims)
 }
 
 func (s *Server) logoutClaims(sub, sid string) map[string]any {

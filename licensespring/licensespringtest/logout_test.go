@@ -52,8 +52,12 @@ func TestLogoutTokenClaims(t *testing.T) {
 	for f := FlawWrongAudience; f <= FlawForeignKey; f++ {
 		assert.NotPanics(t, func() { srv.BrokenLogoutToken("u-1", "s-1", f) })
 	}
-	header, _ = jwtParts(t, srv.BrokenLogoutToken("u-1", "s-1", FlawTypeJWT))
-	assert.Equal(t, "JWT", header["typ"])
+	header, _ = jwtParts(t, srv.BrokenLogoutToken("u-1", "s-1", FlawTypeAccessToken))
+	assert.Equal(t, "at+jwt", header["typ"])
+	old := NewServer(Options{LogoutTokenType: "JWT"})
+	defer old.Close()
+	header, _ = jwtParts(t, old.LogoutToken("u-1", "s-1"))
+	assert.Equal(t, "JWT", header["typ"], "Keycloak 24's logout token")
 	_, c = jwtParts(t, srv.BrokenLogoutToken("u-1", "s-1", FlawNonce))
 	assert.Contains(t, c, "nonce")
 }

@@ -69,6 +69,11 @@ type Options struct {
 	// ID-token times. Zero: time.Now.
 	Now func() time.Time
 
+	// LogoutTokenType is the JOSE typ of the logout tokens the realm mints
+	// ([Server.LogoutToken]). Zero: "logout+jwt", as Keycloak 25 and later
+	// send; "JWT" is what Keycloak 24 and older send.
+	LogoutTokenType string
+
 	// LoginPage makes the realm's authorization endpoint answer a sign-in
 	// page with a "Sign in" button, and issue the code (or the tokens) only
 	// when it is posted. Zero: the user has a session at the identity
@@ -147,6 +152,9 @@ func NewServer(o Options) *Server {
 	o.PostLogoutRedirectURLs = slices.Clone(o.PostLogoutRedirectURLs)
 	if o.IdPHint == "" {
 		o.IdPHint = "acme-idp"
+	}
+	if o.LogoutTokenType == "" {
+		o.LogoutTokenType = "logout+jwt"
 	}
 	s := &Server{
 		opts:     o,
