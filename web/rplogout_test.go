@@ -259,14 +259,7 @@ func TestOwnProviderLogoutWithoutIDToken(t *testing.T) {
 			}
 			_, session, err := web.StartSession(h, httptest.NewRequest("GET", "https://app.example/auth/a/callback", nil), "", &oauthkit.Login{Provider: "a", Token: tok, UserInfo: oauthkit.UserInfo{Subject: "u1"}})
 			must(t, err)
-			logout := httptest.NewRequest("POST", "https://app.example/auth/logout", strings.NewReader(url.Values{"return_to": {"/bye"}}.Encode()))
-			logout.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			logout.Header.Set("Sec-Fetch-Site", "same-origin")
-			logout.AddCookie(session)
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, logout)
-			loc, err := url.Parse(w.Header().Get("Location"))
-			must(t, err)
+			w, loc := stubLogout(t, h, session, "")
 			if w.Code != http.StatusSeeOther || loc.Host != "idp.example" {
 				t.Fatalf("logout: status %d to host %q, want 303 to the end-session endpoint", w.Code, loc.Host)
 			}

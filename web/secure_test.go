@@ -239,15 +239,7 @@ func TestPostLogoutRedirectNotFromHost(t *testing.T) {
 			must(t, err)
 			_, session, err := web.StartSession(h, httptest.NewRequest("GET", "https://app.example/auth/a/callback", nil), "", &oauthkit.Login{Provider: "a", Token: stubTokens(), UserInfo: oauthkit.UserInfo{Subject: "u1"}})
 			must(t, err)
-			logout := httptest.NewRequest("POST", "https://app.example/auth/logout", strings.NewReader(url.Values{"return_to": {"/bye"}}.Encode()))
-			logout.Host = "evil.example"
-			logout.Header.Set("Content-Type", "application/x-www-form-urlencoded")
-			logout.Header.Set("Sec-Fetch-Site", "same-origin")
-			logout.AddCookie(session)
-			w := httptest.NewRecorder()
-			h.ServeHTTP(w, logout)
-			loc, err := url.Parse(w.Header().Get("Location"))
-			must(t, err)
+			w, loc := stubLogout(t, h, session, "evil.example")
 			if w.Code != http.StatusSeeOther || loc.Host != "idp.example" {
 				t.Fatalf("logout: status %d, redirected to host %q, want 303 to the end-session endpoint", w.Code, loc.Host)
 			}
@@ -323,4 +315,23 @@ func TestCallbackRefusesAnotherTenantsAnswer(t *testing.T) {
 	default:
 		t.Error("the login's own tenant's answer was not exchanged")
 	}
+}
+
+// stubLogout posts a same-origin logout of session, with return_to /bye,
+// to h (with host as the request's Host, if set), and returns the answer
+// and where it redirects.
+func stubLogout(t *testing.T, h *web.Handler, session *http.Cookie, host string) (*httptest.ResponseRecorder, *url.URL) {
+	t.Helper()
+	logout := httptest.NewRequest("POST", "https://app.example/auth/logout", strings.NewReader(url.Values{"return_to": {"/bye"}}.Encode()))
+	if host != "" {
+		logout.Host = host
+	}
+	logout.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	logout.Header.Set("Sec-Fetch-Site", "same-origin")
+	logout.AddCookie(session)
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, logout)
+	loc, err := url.Parse(w.Header().Get("Location"))
+	must(t, err)
+	return w, loc
 }
