@@ -1,8 +1,11 @@
 package web
 
 import (
+	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -27,6 +30,34 @@ func checkCookieSize(what, name, value string) error {
 		return fmt.Errorf("web: %s: %w: %d bytes of name and value, at most %d", what, ErrCookieTooLarge, n, maxCookieSize)
 	}
 	return nil
+}
+
+// sealCookie returns the sealed value of the cookie named name holding v
+// as JSON, bound to ad: without HTML escaping, so that a return_to's & or a
+// name's < stays one byte; or an error wrapping [ErrCookieTooLarge] when
+// browsers would not keep the cookie (see checkCookieSize; what names its
+// purpose).
+func (h *Handler) sealCookie(what, name string, v any, ad []byte) (string, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return "", fmt.Errorf("web: %s: %w", what, err)
+	}
+	value := h.sealer.Seal(bytes.TrimSpace(buf.Bytes()), ad)
+	if err := checkCookieSize(what, name, value); err != nil {
+		return "", err
+	}
+	return value, nil
+}
+
+// keptReturnTo is returnTo as a sealed cookie keeps it: up to maxReturnTo
+// bytes of JSON, "/" when longer.
+func keptReturnTo(returnTo string) string {
+	if len(returnTo)+strings.Count(returnTo, `"`) > maxReturnTo { // its length in JSON
+		return "/"
+	}
+	return returnTo
 }
 
 // cutUTF8 returns s cut to at most n bytes, at the start of a UTF-8

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/sha256"
 	"crypto/subtle"
@@ -131,27 +130,17 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 // provider's login ar, at tenant, going back to returnTo, started in the
 // browser whose binding hash is binding.
 func (h *Handler) sealLogin(provider, tenant, returnTo, binding string, ar *oauthkit.AuthRequest) (name, value string, err error) {
-	returnTo = SafeReturnTo(returnTo)
-	if len(returnTo)+strings.Count(returnTo, `"`) > maxReturnTo { // its length in JSON
-		returnTo = "/"
-	}
 	st := loginState{
 		Request:  sealedRequest(ar),
 		Binding:  binding,
 		Tenant:   tenant,
-		ReturnTo: returnTo,
+		ReturnTo: keptReturnTo(SafeReturnTo(returnTo)),
 		Implicit: isImplicit(ar.URL),
 		Expires:  h.now().Add(h.cfg.LoginMaxAge),
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // a return_to's & stays one byte
-	if err := enc.Encode(st); err != nil {
-		return "", "", err
-	}
 	name = h.stateCookieName(provider, ar.State)
-	value = h.sealer.Seal(bytes.TrimSpace(buf.Bytes()), stateAD(provider, name))
-	if err := checkCookieSize("state cookie", name, value); err != nil {
+	value, err = h.sealCookie("state cookie", name, st, stateAD(provider, name))
+	if err != nil {
 		return "", "", err
 	}
 	return name, value, nil

@@ -1,7 +1,6 @@
 package web
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/base64"
@@ -145,17 +144,7 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 // sealSession returns the session cookie's value for s, or an error
 // wrapping [ErrCookieTooLarge] when browsers would not keep the cookie.
 func (h *Handler) sealSession(s *Session) (string, error) {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // a name's < and & stay one byte each
-	if err := enc.Encode(s); err != nil {
-		return "", fmt.Errorf("web: session cookie: %w", err)
-	}
-	value := h.sealer.Seal(bytes.TrimSpace(buf.Bytes()), sessionAD)
-	if err := checkCookieSize("session cookie", h.sessionName, value); err != nil {
-		return "", err
-	}
-	return value, nil
+	return h.sealCookie("session cookie", h.sessionName, s, sessionAD)
 }
 
 // sessionRefs are the index entries a session is filed under: its user

@@ -1,12 +1,10 @@
 package web
 
 import (
-	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"net/http"
 	"net/url"
-	"strings"
 	"time"
 )
 
@@ -59,18 +57,14 @@ func (h *Handler) logoutReturnName() string {
 // short-lived as the signed-out notice: HttpOnly, SameSite=Lax (it is sent
 // on the provider's top-level redirect back), "__Host-" when Secure.
 func (h *Handler) setLogoutReturn(w http.ResponseWriter, state, returnTo string) {
-	if len(returnTo)+strings.Count(returnTo, `"`) > maxReturnTo { // its length in JSON
-		returnTo = "/"
-	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false) // a return_to's & stays one byte
-	if enc.Encode(logoutReturn{State: state, ReturnTo: returnTo, Expires: h.now().Add(signedOutMaxAge)}) != nil {
+	name := h.logoutReturnName()
+	value, err := h.sealCookie("logout return cookie", name, logoutReturn{State: state, ReturnTo: keptReturnTo(returnTo), Expires: h.now().Add(signedOutMaxAge)}, logoutReturnAD)
+	if err != nil {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{
-		Name:     h.logoutReturnName(),
-		Value:    h.sealer.Seal(bytes.TrimSpace(buf.Bytes()), logoutReturnAD),
+		Name:     name,
+		Value:    value,
 		Path:     "/",
 		MaxAge:   int(signedOutMaxAge / time.Second),
 		HttpOnly: true,
