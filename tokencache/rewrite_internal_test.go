@@ -9,12 +9,13 @@ import (
 	"testing"
 	"time"
 
+	"github.com/seed-e8f4a5f7/oauthkit/internal/leased"
 	"github.com/stretchr/testify/assert"
 	"golang.org/x/oauth2"
 )
 
 // refusingStore takes no write, and records whether each write's ctx could
-// still run in the last leaseGuard before end.
+// still run in the last leased.Guard before end.
 type refusingStore struct {
 	end time.Time
 
@@ -33,7 +34,7 @@ func (s *refusingStore) CompareAndSwap(ctx context.Context, _, _ string, _ *oaut
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.attempts++
-	if d, ok := ctx.Deadline(); !ok || d.After(s.end.Add(-leaseGuard)) {
+	if d, ok := ctx.Deadline(); !ok || d.After(s.end.Add(-leased.Guard)) {
 		s.late++
 	}
 	return false, errRefused
@@ -51,7 +52,7 @@ func (s *refusingStore) Lease(context.Context, string, time.Duration) (func(cont
 // (the Store still holds the spent refresh token: the others must wait it
 // out), and OnError hears that the fleet renews from the older token.
 func TestRewriteGivesUpBeforeTheLeaseRunsOut(t *testing.T) {
-	end := time.Now().Add(leaseGuard + 2*time.Second)
+	end := time.Now().Add(leased.Guard + 2*time.Second)
 	store := &refusingStore{end: end}
 	late := make(chan error, 1)
 	c := New(Config{Store: store, OnError: func(_ string, err error) {

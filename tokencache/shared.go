@@ -10,6 +10,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/leased"
 )
 
 // How a fill polls the Store for the token of another replica holding the
@@ -36,12 +37,11 @@ const (
 	// callers get [ErrRefreshInFlight] rather than the fill's deadline.
 	giveUpMax = time.Second
 	// How rewrite spaces its attempts: backoff from rewriteMin, doubling up
-	// to rewriteMax. None ends later than leaseGuard before the lease runs
+	// to rewriteMax. None ends later than leased.Guard before the lease runs
 	// out, so that none lands after another replica may have taken the
 	// lease and renewed from the older token.
 	rewriteMin = 50 * time.Millisecond
 	rewriteMax = time.Second
-	leaseGuard = time.Second
 	// storeErrorEvery is how often [Config.OnError] hears of Store errors
 	// of one operation: a Redis that is down fails every fill.
 	storeErrorEvery = time.Second
@@ -77,7 +77,7 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 			return r
 		}
 	}
-	leased := held != nil
+	holding := held != nil
 
 	// Renew from the newest token: the fleet's, if another replica rotated
 	// the refresh token since this one last saw it.
@@ -89,7 +89,7 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 			c.offerLineage(key, t)
 		}
 	}
-	r := c.fetchToken(ctx, base, fetch, leased)
+	r := c.fetchToken(ctx, base, fetch, holding)
 	if errors.Is(r.err, errNotSent) {
 		// Why there is no lease: the Store failed, or another replica holds it.
 		if r.err = err; err == nil {
@@ -97,24 +97,24 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 		}
 	}
 	if r.err != nil {
-		if leased {
+		if holding {
 			c.giveBack(ctx, key, held)
 		}
 		return r
 	}
 	// Written even if the fill's ctx has ended: a rotated refresh token must
-	// reach the fleet; under a lease, never after it (see leaseGuard).
+	// reach the fleet; under a lease, never after it (see leased.Guard).
 	wctx, cancel := afterEnd(ctx, writeTimeout)
 	defer cancel()
-	if leased {
+	if holding {
 		var cancelGuard context.CancelFunc
-		wctx, cancelGuard = context.WithDeadline(wctx, held.until.Add(-leaseGuard))
+		wctx, cancelGuard = context.WithDeadline(wctx, held.until.Add(-leased.Guard))
 		defer cancelGuard()
 	}
 	cur, placed, _ := c.place(wctx, key, st.Rev, r.tok) // errors reported by place's calls
 	switch {
 	case placed:
-		if leased {
+		if holding {
 			c.giveBack(ctx, key, held)
 		}
 		// Another replica may have written a newer token since st was read
@@ -122,14 +122,14 @@ func (c *Cache) obtainShared(ctx context.Context, key string, prev *oauth2.Token
 		if a, ok := c.adopt(cur.Token, r.tok); ok {
 			return a
 		}
-	case leased && fetch.singleUse():
+	case holding && fetch.singleUse():
 		// The fleet may not have the token, perhaps a rotated refresh
 		// token. The lease is kept: the other replicas wait before renewing
 		// from the older one the Store still holds, while rewrite tries
 		// the write again; it gives the lease back once the write lands,
 		// or lets it run out.
 		c.startRewrite(ctx, key, st.Rev, r.tok, held)
-	case leased:
+	case holding:
 		c.giveBack(ctx, key, held)
 	}
 	return r
@@ -190,14 +190,14 @@ func (c *Cache) startRewrite(fill context.Context, key, rev string, tok *oauth2.
 // holds.
 func (c *Cache) rewrite(ctx context.Context, key, rev string, tok *oauth2.Token, l *lease) {
 	for delay := rewriteMin; ; delay = min(2*delay, rewriteMax) {
-		if time.Until(l.until)-leaseGuard < delay {
+		if !leased.Left(l.until, delay) {
 			c.reportError(key, errRewriteLate)
 			return
 		}
 		if httpc.Sleep(ctx, delay) != nil {
 			return // closed
 		}
-		wctx, cancel := c.leased(ctx, l)
+		wctx, cancel := leased.Write(ctx, l.until, writeTimeout)
 		_, placed, _ := c.place(wctx, key, rev, tok) // errors reported by place's calls
 		cancel()
 		if placed {
@@ -208,16 +208,6 @@ func (c *Cache) rewrite(ctx context.Context, key, rev string, tok *oauth2.Token,
 }
 
 var errRewriteLate = fmt.Errorf("tokencache: store set: %w: the renewed token was not written before the key's lease ran out; the other replicas renew from the older one", ErrStoreUnavailable)
-
-// leased returns ctx with a deadline writeTimeout away, or leaseGuard
-// before l runs out if that is sooner.
-func (c *Cache) leased(ctx context.Context, l *lease) (context.Context, context.CancelFunc) {
-	end := l.until.Add(-leaseGuard)
-	if d := time.Now().Add(writeTimeout); d.Before(end) {
-		end = d
-	}
-	return context.WithDeadline(ctx, end)
-}
 
 // lease is a key's lease in the Store, held by one fill.
 type lease struct {

@@ -14,6 +14,7 @@ import (
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/idsub"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/leased"
 )
 
 // TokenSource returns the logged-in user's tokens for r's session as an
@@ -310,13 +311,12 @@ const (
 	// How writeBack spaces its attempts: backoff from writeBackMin,
 	// doubling up to writeBackMax, in real time. Every write of refreshed
 	// tokens (see replace) is bounded by writeBackTimeout and ends
-	// leaseGuard before the lease runs out, so that none lands after
+	// leased.Guard before the lease runs out, so that none lands after
 	// another caller may have taken the lease and read the spent refresh
 	// token.
 	writeBackMin     = 50 * time.Millisecond
 	writeBackMax     = 2 * time.Second
 	writeBackTimeout = 5 * time.Second
-	leaseGuard       = time.Second
 )
 
 // writeBack writes saved, the tokens a refresh under lease l returned, for
@@ -328,7 +328,7 @@ const (
 func (h *Handler) writeBack(ctx context.Context, p oauthkit.Provider, s *Session, saved *StoredTokens, l *lease) {
 	delay := writeBackMin
 	for attempt := 2; ; attempt++ {
-		if time.Until(l.until)-leaseGuard < delay {
+		if !leased.Left(l.until, delay) {
 			h.log.Error("web: token store: the refreshed tokens could not be saved before the refresh lease ran out; the session may have to log in again once its token expires", "provider", s.Provider, "attempts", attempt-1)
 			return
 		}
@@ -351,11 +351,7 @@ func (h *Handler) writeBack(ctx context.Context, p oauthkit.Provider, s *Session
 // replace writes t, the tokens a refresh under lease l returned, for
 // session s: with the lease, never after it (see writeBack's constants).
 func (h *Handler) replace(ctx context.Context, s *Session, t *StoredTokens, l *lease) error {
-	deadline := l.until.Add(-leaseGuard)
-	if d := time.Now().Add(writeBackTimeout); d.Before(deadline) {
-		deadline = d
-	}
-	ctx, cancel := context.WithDeadline(ctx, deadline)
+	ctx, cancel := leased.Write(ctx, l.until, writeBackTimeout)
 	defer cancel()
 	return h.tokens.Replace(ctx, s.ID, t)
 }
