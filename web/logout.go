@@ -8,6 +8,7 @@ import (
 
 	"github.com/seed-e8f4a5f7/oauthkit"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 	"github.com/seed-e8f4a5f7/oauthkit/internal/httpc"
 )
 
@@ -93,32 +94,17 @@ func (h *Handler) endSessionURL(w http.ResponseWriter, r *http.Request, s *Sessi
 		if hint == "" {
 			post, state = "", ""
 		}
-		end = ownEndSessionURL(ep.EndSessionURL, hint, post, state)
+		if end, err = discovery.EndSessionURL(ep.EndSessionURL, "", hint, post, state); err != nil {
+			return ""
+		}
 	}
-	if end == "" || httpc.CheckURL(end) != nil { // https, or http on loopback
+	if httpc.CheckURL(end) != nil { // https, or http on loopback
 		return ""
 	}
 	if state != "" {
 		h.setLogoutReturn(w, state, returnTo)
 	}
 	return end
-}
-
-// ownEndSessionURL is endpoint with id_token_hint, post_logout_redirect_uri
-// and state, each when not "".
-func ownEndSessionURL(endpoint, hint, post, state string) string {
-	u, err := url.Parse(endpoint)
-	if err != nil {
-		return ""
-	}
-	q := u.Query()
-	for _, kv := range [][2]string{{"id_token_hint", hint}, {"post_logout_redirect_uri", post}, {"state", state}} {
-		if kv[1] != "" {
-			q.Set(kv[0], kv[1])
-		}
-	}
-	u.RawQuery = q.Encode()
-	return u.String()
 }
 
 // postLogoutURL is where the provider sends the browser back after a

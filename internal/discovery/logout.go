@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -265,4 +266,23 @@ func bound(s string) string {
 		return s[:max] + "…"
 	}
 	return s
+}
+
+// EndSessionURL is endpoint, an end_session_endpoint, with client_id,
+// id_token_hint, post_logout_redirect_uri and state (RP-Initiated Logout
+// 1.0 §2), each when not "", beside the endpoint's own query; an error
+// when endpoint does not parse.
+func EndSessionURL(endpoint, clientID, idTokenHint, postLogoutRedirectURL, state string) (string, error) {
+	u, err := url.Parse(endpoint)
+	if err != nil {
+		return "", err
+	}
+	q := u.Query()
+	for _, kv := range [][2]string{{"client_id", clientID}, {"id_token_hint", idTokenHint}, {"post_logout_redirect_uri", postLogoutRedirectURL}, {"state", state}} {
+		if kv[1] != "" {
+			q.Set(kv[0], kv[1])
+		}
+	}
+	u.RawQuery = q.Encode()
+	return u.String(), nil
 }

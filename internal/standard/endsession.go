@@ -4,9 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 
 	"github.com/seed-e8f4a5f7/oauthkit/internal/authreq"
+	"github.com/seed-e8f4a5f7/oauthkit/internal/discovery"
 )
 
 // EndSessionURL builds the RP-Initiated Logout URL (OpenID Connect
@@ -39,17 +39,9 @@ func (p *Provider) BuildEndSessionURL(ctx context.Context, idTokenHint, postLogo
 	if md.Endpoints.EndSessionURL == "" {
 		return "", fmt.Errorf("%s: end session: the server has no end_session_endpoint: %w", p.o.Name, errors.ErrUnsupported)
 	}
-	u, err := url.Parse(md.Endpoints.EndSessionURL)
+	u, err := discovery.EndSessionURL(md.Endpoints.EndSessionURL, p.o.ClientID, idTokenHint, postLogoutRedirectURL, state)
 	if err != nil {
 		return "", fmt.Errorf("%s: end session: end_session_endpoint does not parse", p.o.Name)
 	}
-	q := u.Query()
-	q.Set("client_id", p.o.ClientID)
-	for _, kv := range [][2]string{{"id_token_hint", idTokenHint}, {"post_logout_redirect_uri", postLogoutRedirectURL}, {"state", state}} {
-		if kv[1] != "" {
-			q.Set(kv[0], kv[1])
-		}
-	}
-	u.RawQuery = q.Encode()
-	return u.String(), nil
+	return u, nil
 }
