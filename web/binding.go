@@ -7,7 +7,6 @@ import (
 	"encoding/base64"
 	"net/http"
 	"regexp"
-	"time"
 )
 
 // bindingCookie is the base name of the login binding cookie: a random
@@ -40,15 +39,7 @@ func (h *Handler) bindBrowser(w http.ResponseWriter, r *http.Request) string {
 		rand.Read(b)
 		v = base64.RawURLEncoding.EncodeToString(b)
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     h.bindingName,
-		Value:    v,
-		Path:     "/",
-		MaxAge:   int(h.cfg.LoginMaxAge / time.Second),
-		HttpOnly: true,
-		Secure:   h.secure,
-		SameSite: http.SameSiteLaxMode,
-	})
+	h.setCookie(w, h.bindingName, v, "/", h.cfg.LoginMaxAge)
 	return v
 }
 

@@ -113,15 +113,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.dropOldLogins(w, r, name, binding, len(cname)+len(value)+2)
-	http.SetCookie(w, &http.Cookie{
-		Name:     cname,
-		Value:    value,
-		Path:     h.statePath(name),
-		MaxAge:   int(h.cfg.LoginMaxAge / time.Second),
-		HttpOnly: true,
-		Secure:   h.secure,
-		SameSite: http.SameSiteLaxMode,
-	})
+	h.setCookie(w, cname, value, h.statePath(name), h.cfg.LoginMaxAge)
 	h.log.Info("web: login started", "provider", name, "tenant", tenant, "login", ar)
 	http.Redirect(w, r, ar.URL, http.StatusFound)
 }
@@ -268,7 +260,23 @@ func (h *Handler) deleteState(w http.ResponseWriter, r *http.Request, provider, 
 }
 
 func (h *Handler) deleteCookie(w http.ResponseWriter, r *http.Request, name, path string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: path, MaxAge: -1, HttpOnly: true, Secure: h.secure, SameSite: http.SameSiteLaxMode})
+	h.setCookie(w, name, "", path, -time.Second) // MaxAge -1: delete now
+}
+
+// setCookie sets every cookie of the handler: name with value at path,
+// kept maxAge (in whole seconds; negative: deleted), HttpOnly, Secure as
+// the handler's cookies are (see Config.InsecureCookies), SameSite=Lax
+// (sent on the provider's top-level redirect back).
+func (h *Handler) setCookie(w http.ResponseWriter, name, value, path string, maxAge time.Duration) {
+	http.SetCookie(w, &http.Cookie{
+		Name:     name,
+		Value:    value,
+		Path:     path,
+		MaxAge:   int(maxAge / time.Second),
+		HttpOnly: true,
+		Secure:   h.secure,
+		SameSite: http.SameSiteLaxMode,
+	})
 }
 
 // callback finishes a code-flow login, or serves the page that posts an

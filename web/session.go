@@ -129,15 +129,7 @@ func (h *Handler) startSession(w http.ResponseWriter, r *http.Request, tenant st
 		h.tokens.Delete(r.Context(), s.ID)
 		return nil, err
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     h.sessionName,
-		Value:    value,
-		Path:     "/",
-		MaxAge:   int(h.cfg.SessionMaxAge / time.Second),
-		HttpOnly: true,
-		Secure:   h.secure,
-		SameSite: http.SameSiteLaxMode,
-	})
+	h.setCookie(w, h.sessionName, value, "/", h.cfg.SessionMaxAge)
 	return s, nil
 }
 

@@ -62,15 +62,7 @@ func (h *Handler) setLogoutReturn(w http.ResponseWriter, state, returnTo string)
 	if err != nil {
 		return
 	}
-	http.SetCookie(w, &http.Cookie{
-		Name:     name,
-		Value:    value,
-		Path:     "/",
-		MaxAge:   int(signedOutMaxAge / time.Second),
-		HttpOnly: true,
-		Secure:   h.secure,
-		SameSite: http.SameSiteLaxMode,
-	})
+	h.setCookie(w, name, value, "/", signedOutMaxAge)
 }
 
 // afterLogout serves GET {BasePath}/signed-out, where the provider's

@@ -63,15 +63,7 @@ func (h *Handler) hasSignedOut(r *http.Request) bool {
 
 // setSignedOut leaves the one-time notice for the page after a logout.
 func (h *Handler) setSignedOut(w http.ResponseWriter) {
-	http.SetCookie(w, &http.Cookie{
-		Name:     h.signedOutName,
-		Value:    "1",
-		Path:     "/",
-		MaxAge:   int(signedOutMaxAge / time.Second),
-		HttpOnly: true,
-		Secure:   h.secure,
-		SameSite: http.SameSiteLaxMode,
-	})
+	h.setCookie(w, h.signedOutName, "1", "/", signedOutMaxAge)
 }
 
 func (h *Handler) clearSignedOut(w http.ResponseWriter, r *http.Request) {
